@@ -1,0 +1,278 @@
+"""``hf:PATH`` backend: any local transformers causal LM (a folder, or a ``.gguf`` file).
+
+Generation is a batched, left-padded sampling loop with a KV cache written here rather than ``model.generate``
+so that every sample has its own random stream, seeded from (seed, seed_index, request): a sample is the same
+whether it was generated alone or in a batch of 64, which is what makes the store's cache and resumes exact.
+Logprobs are those of the unmodified model distribution (temperature 1, no top-p), the same quantity ``score``
+returns, so an endpoint's logprobs and a local reference's scores are comparable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import os
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from distillscope.errors import InputError, MissingModelError
+from distillscope.models.base import Completion, GenRequest, Message, Model, TokenLogprob
+
+DEFAULT_CHAT_TEMPLATE = (
+    "{% for m in messages %}<|{{ m['role'] }}|>\n{{ m['content'] }}\n{% endfor %}"
+    "{% if add_generation_prompt %}<|assistant|>\n{% endif %}"
+)
+
+
+def _gguf_cache_dir(gguf: Path) -> Path:
+    from distillscope.paths import cache_dir
+
+    st = gguf.stat()
+    tag = hashlib.sha256(f"{gguf.resolve()}:{st.st_size}:{int(st.st_mtime)}".encode()).hexdigest()[:16]
+    return cache_dir("converted") / f"{gguf.stem}-{tag}"
+
+
+def load_pretrained(path: str | os.PathLike[str], dtype: torch.dtype = torch.float32) -> tuple[Any, Any]:
+    """Load (model, tokenizer) from a folder or a GGUF file.
+
+    GGUF files are de-quantized by transformers once and the result saved as safetensors under the cache dir,
+    so later loads take a second instead of most of a minute.
+    """
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    p = Path(path).expanduser()
+    if not p.exists():
+        raise MissingModelError(f"No model at {p}: give a folder with config.json or a .gguf file.")
+    if p.suffix == ".gguf":
+        conv = _gguf_cache_dir(p)
+        if (conv / "config.json").exists() and (conv / "tokenizer_config.json").exists():
+            p = conv
+        else:
+            tok = AutoTokenizer.from_pretrained(str(p.parent), gguf_file=p.name)
+            model = AutoModelForCausalLM.from_pretrained(str(p.parent), gguf_file=p.name, dtype=dtype)
+            tmp = conv.with_name(conv.name + ".tmp")
+            # The GGUF weights are already de-quantized to float; drop the quantizer marker so they can be saved.
+            model.hf_quantizer = None
+            if hasattr(model.config, "quantization_config"):
+                del model.config.quantization_config
+            model.save_pretrained(tmp)
+            tok.save_pretrained(tmp)
+            if conv.exists():
+                import shutil
+
+                shutil.rmtree(conv)
+            tmp.rename(conv)
+            model.eval()
+            return model, tok
+    if not (p / "config.json").exists():
+        raise MissingModelError(f"{p} has no config.json: not a transformers model folder.")
+    tok = AutoTokenizer.from_pretrained(str(p))
+    model = AutoModelForCausalLM.from_pretrained(str(p), dtype=dtype)
+    model.eval()
+    return model, tok
+
+
+def _request_seed(req: GenRequest) -> int:
+    h = hashlib.sha256(f"{req.seed}:{req.seed_index}:{req.messages}:{req.prompt}".encode()).digest()
+    return int.from_bytes(h[:8], "little") & ((1 << 63) - 1)
+
+
+class HFModel(Model):
+    """A white-box transformers causal LM."""
+
+    capabilities = frozenset({"text", "logprobs", "scores", "weights", "hidden_states"})
+
+    def __init__(self, model: Any, tokenizer: Any, spec: str = "hf:<in-memory>", batch_size: int = 8,
+                 system_prompt: str | None = None) -> None:
+        self.model = model.eval()
+        self.tokenizer = tokenizer
+        self.spec = spec
+        self.batch_size = max(1, int(batch_size))
+        self.system_prompt = system_prompt  # prepended to chat requests that have none (a "hidden" system prompt)
+        if tokenizer.pad_token_id is None:
+            tokenizer.pad_token = tokenizer.eos_token
+        if getattr(tokenizer, "chat_template", None) is None:
+            tokenizer.chat_template = DEFAULT_CHAT_TEMPLATE
+        self.stop_ids = self._stop_ids()
+        self.name = getattr(model.config, "_name_or_path", "") or spec
+        # transformers 5 renamed the forward kwarg past_key_values -> cache; accept both.
+        params = inspect.signature(model.forward).parameters
+        self._cache_kw = "cache" if "cache" in params else "past_key_values"
+
+    def _stop_ids(self) -> set[int]:
+        ids = set()
+        if self.tokenizer.eos_token_id is not None:
+            ids.add(int(self.tokenizer.eos_token_id))
+        for t in ("<|im_end|>", "<|endoftext|>", "<end_of_turn>", "<|eot_id|>"):
+            tid = self.tokenizer.convert_tokens_to_ids(t)
+            if isinstance(tid, int) and tid != self.tokenizer.unk_token_id and tid >= 0:
+                ids.add(tid)
+        gen_eos = getattr(getattr(self.model, "generation_config", None), "eos_token_id", None)
+        if isinstance(gen_eos, int):
+            ids.add(gen_eos)
+        elif isinstance(gen_eos, list):
+            ids.update(int(x) for x in gen_eos)
+        return ids
+
+    # --- encoding ---------------------------------------------------------------------------------
+    def render(self, req_or_prompt: GenRequest | str | Sequence[Message]) -> str:
+        """The exact text the model sees for a request (chat template applied)."""
+        if isinstance(req_or_prompt, GenRequest):
+            if req_or_prompt.prompt is not None:
+                return req_or_prompt.prompt
+            msgs = req_or_prompt.message_dicts
+        elif isinstance(req_or_prompt, str):
+            return req_or_prompt
+        else:
+            msgs = list(req_or_prompt)
+        if self.system_prompt and not any(m["role"] == "system" for m in msgs):
+            msgs = [{"role": "system", "content": self.system_prompt}, *msgs]
+        return self.tokenizer.apply_chat_template(msgs, add_generation_prompt=True, tokenize=False)
+
+    def encode(self, text: str) -> list[int]:
+        return list(self.tokenizer(text, add_special_tokens=False)["input_ids"])
+
+    # --- generation -------------------------------------------------------------------------------
+    def _generate(self, requests: list[GenRequest], progress: Any = None) -> list[Completion]:
+        out: list[Completion | None] = [None] * len(requests)
+        # Sort by prompt length so batches pad little; results go back in request order.
+        encoded = [self.encode(self.render(r)) for r in requests]
+        order = sorted(range(len(requests)), key=lambda i: len(encoded[i]))
+        for s in range(0, len(order), self.batch_size):
+            idx = order[s : s + self.batch_size]
+            t0 = time.perf_counter()
+            comps = self._generate_batch([requests[i] for i in idx], [encoded[i] for i in idx])
+            dt = (time.perf_counter() - t0) / len(idx)
+            for i, c in zip(idx, comps):
+                c.latency_s = dt
+                out[i] = c
+            if progress is not None:
+                progress(len(idx))
+        return [c for c in out if c is not None]
+
+    @torch.no_grad()
+    def _generate_batch(self, reqs: list[GenRequest], enc: list[list[int]]) -> list[Completion]:
+        b = len(reqs)
+        pad = int(self.tokenizer.pad_token_id)
+        width = max(len(e) for e in enc)
+        input_ids = torch.full((b, width), pad, dtype=torch.long)
+        attn = torch.zeros((b, width), dtype=torch.long)
+        for i, e in enumerate(enc):
+            if not e:
+                raise InputError("Empty prompt after templating: nothing to condition on.")
+            input_ids[i, width - len(e) :] = torch.tensor(e)
+            attn[i, width - len(e) :] = 1
+        gens = [torch.Generator().manual_seed(_request_seed(r)) for r in reqs]
+        temps = torch.tensor([r.temperature for r in reqs], dtype=torch.float32)
+        top_ps = torch.tensor([r.top_p for r in reqs], dtype=torch.float32)
+        max_new = [r.max_tokens for r in reqs]
+        n_top = max(r.top_logprobs for r in reqs)
+        done = torch.zeros(b, dtype=torch.bool)
+        new_tokens: list[list[int]] = [[] for _ in range(b)]
+        new_lps: list[list[TokenLogprob]] = [[] for _ in range(b)]
+        finish = ["length"] * b
+        past = None
+        pos = (attn.cumsum(-1) - 1).clamp(min=0)
+        cur_ids, cur_pos = input_ids, pos
+        for step in range(max(max_new)):
+            o = self.model(input_ids=cur_ids, attention_mask=attn, position_ids=cur_pos, use_cache=True,
+                           **{self._cache_kw: past})
+            past = getattr(o, "cache", None) or o.past_key_values
+            logits = o.logits[:, -1, :].float()
+            logp = torch.log_softmax(logits, dim=-1)
+            nxt = torch.empty(b, dtype=torch.long)
+            for i in range(b):
+                if done[i]:
+                    nxt[i] = pad
+                    continue
+                nxt[i] = _sample_row(logits[i], float(temps[i]), float(top_ps[i]), gens[i])
+                tid = int(nxt[i])
+                top: list[tuple[str, float]] = []
+                if n_top and reqs[i].top_logprobs:
+                    v, ix = logp[i].topk(reqs[i].top_logprobs)
+                    top = [(self.tokenizer.decode([int(j)]), float(x)) for x, j in zip(v, ix)]
+                if tid in self.stop_ids:
+                    done[i] = True
+                    finish[i] = "stop"
+                    continue
+                new_tokens[i].append(tid)
+                if reqs[i].logprobs:
+                    new_lps[i].append(TokenLogprob(self.tokenizer.decode([tid]), float(logp[i, tid]), tid, top))
+                if len(new_tokens[i]) >= max_new[i]:
+                    done[i] = True
+                elif reqs[i].stop and any(s in self.tokenizer.decode(new_tokens[i][-16:]) for s in reqs[i].stop):
+                    done[i] = True
+                    finish[i] = "stop"
+            if bool(done.all()):
+                break
+            cur_ids = nxt.unsqueeze(1)
+            attn = torch.cat([attn, torch.ones((b, 1), dtype=torch.long)], dim=1)
+            cur_pos = cur_pos[:, -1:] + 1
+        comps = []
+        for i, r in enumerate(reqs):
+            text = self.tokenizer.decode(new_tokens[i], skip_special_tokens=True)
+            if r.stop:
+                cut = min((text.find(s) for s in r.stop if s in text), default=-1)
+                if cut >= 0:
+                    text = text[:cut]
+                    finish[i] = "stop"
+            comps.append(Completion(
+                text=text, token_ids=new_tokens[i], logprobs=new_lps[i] if r.logprobs else None,
+                finish_reason=finish[i], declared_model=self.name,
+                usage={"prompt_tokens": len(enc[i]), "completion_tokens": len(new_tokens[i]),
+                       "total_tokens": len(enc[i]) + len(new_tokens[i])},
+            ))
+        return comps
+
+    # --- white-box --------------------------------------------------------------------------------
+    @torch.no_grad()
+    def score(self, prompt: str | Sequence[Message], continuation: str) -> list[TokenLogprob]:
+        ctx = self.encode(self.render(prompt))
+        cont = self.encode(continuation)
+        return self.score_ids(ctx, cont)
+
+    @torch.no_grad()
+    def score_ids(self, ctx: list[int], cont: list[int]) -> list[TokenLogprob]:
+        """Log-probabilities of token ids ``cont`` after ``ctx`` (one forward pass)."""
+        if not cont:
+            return []
+        ids = torch.tensor([ctx + cont])
+        logp = torch.log_softmax(self.model(input_ids=ids).logits[0].float(), dim=-1)
+        n = len(ctx)
+        return [
+            TokenLogprob(self.tokenizer.decode([t]), float(logp[n - 1 + j, t]), t) for j, t in enumerate(cont)
+        ]
+
+    @torch.no_grad()
+    def hidden_states(self, texts: Sequence[str], layer: int = -1) -> torch.Tensor:
+        """Mean-pooled hidden state of each text at ``layer`` (shape ``[len(texts), d]``)."""
+        rows = []
+        for t in texts:
+            ids = torch.tensor([self.encode(t) or [int(self.tokenizer.pad_token_id)]])
+            hs = self.model(input_ids=ids, output_hidden_states=True).hidden_states[layer][0]
+            rows.append(hs.float().mean(0))
+        return torch.stack(rows)
+
+    def state_dict(self) -> dict[str, Any]:
+        return self.model.state_dict()
+
+
+def _sample_row(logits: torch.Tensor, temperature: float, top_p: float, gen: torch.Generator) -> int:
+    if temperature == 0:
+        return int(logits.argmax())
+    probs = torch.softmax(logits / temperature, dim=-1)
+    if top_p < 1.0:
+        sp, si = probs.sort(descending=True)
+        keep = sp.cumsum(-1) - sp < top_p
+        keep[0] = True
+        probs = torch.zeros_like(probs).scatter_(0, si[keep], sp[keep])
+    return int(torch.multinomial(probs, 1, generator=gen))
+
+
+def factory(rest: str, batch_size: int = 8, system_prompt: str | None = None, **_: Any) -> HFModel:
+    model, tok = load_pretrained(rest)
+    return HFModel(model, tok, spec=f"hf:{rest}", batch_size=batch_size, system_prompt=system_prompt)

@@ -1,0 +1,86 @@
+"""Lazy registry of backends keyed by spec prefix (``hf:``, ``zoo:``, ``openai:``, ...).
+
+A backend is registered by prefix with the dotted path of its factory, so its SDK is imported only when a spec
+with that prefix is loaded. Built-in backends register through :func:`register_backend` exactly as third-party
+plugins do (or through the ``distillscope.backends`` entry-point group, value ``"module:factory"``).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from importlib.metadata import entry_points
+from typing import Any
+
+from distillscope.errors import DistillscopeError, SpecError
+
+_BACKENDS: dict[str, tuple[str | Callable[..., Any], str]] = {}
+_entry_points_loaded = False
+
+
+def register_backend(prefix: str, factory: str | Callable[..., Any], help: str = "", extra: str | None = None) -> None:
+    """Register a backend.
+
+    Args:
+        prefix: the spec prefix without the colon, e.g. ``"openai"``.
+        factory: a callable ``factory(rest_of_spec, **options) -> Model`` or its dotted path ``"pkg.mod:func"``.
+        help: one line shown in error messages and ``models list``.
+        extra: the pip extra that provides the backend's SDK, named in the error when the import fails.
+    """
+    _BACKENDS[prefix] = (factory, help if extra is None else f"{help} [extra: distillscope[{extra}]]")
+    if extra:
+        _EXTRAS[prefix] = extra
+
+
+_EXTRAS: dict[str, str] = {}
+
+
+def _load_entry_points() -> None:
+    global _entry_points_loaded
+    if _entry_points_loaded:
+        return
+    _entry_points_loaded = True
+    for ep in entry_points(group="distillscope.backends"):
+        if ep.name not in _BACKENDS:
+            register_backend(ep.name, ep.value, help=f"plugin from {ep.value}")
+
+
+def backends() -> dict[str, str]:
+    """Prefix -> one-line help, for every registered backend."""
+    _load_entry_points()
+    return {k: v[1] for k, v in sorted(_BACKENDS.items())}
+
+
+def split_spec(spec: str) -> tuple[str, str]:
+    if ":" not in spec:
+        raise SpecError(
+            f"Model spec {spec!r} has no prefix. Use PREFIX:REST with one of: "
+            + ", ".join(f"{k}:" for k in backends())
+            + " (e.g. zoo:smollm2-135m-instruct, hf:/path/to/model, openai:gpt-4o-mini@https://api.example/v1)."
+        )
+    prefix, rest = spec.split(":", 1)
+    return prefix, rest
+
+
+def load_model(spec: str, **options: Any) -> Any:
+    """Resolve a spec like ``zoo:smollm2-135m-instruct`` to a :class:`~distillscope.models.base.Model`."""
+    prefix, rest = split_spec(spec)
+    _load_entry_points()
+    if prefix not in _BACKENDS:
+        raise SpecError(
+            f"Unknown model spec prefix {prefix!r} in {spec!r}. Valid prefixes: "
+            + "; ".join(f"{k}: {h}" for k, h in backends().items())
+        )
+    factory, _ = _BACKENDS[prefix]
+    if isinstance(factory, str):
+        mod_name, _, func = factory.partition(":")
+        try:
+            mod = importlib.import_module(mod_name)
+        except ImportError as e:
+            extra = _EXTRAS.get(prefix)
+            hint = f" Install it with: pip install 'distillscope[{extra}]'." if extra else ""
+            raise DistillscopeError(f"Backend {prefix!r} could not be imported ({e}).{hint}") from e
+        factory = getattr(mod, func)
+    model = factory(rest, **options)
+    model.spec = spec
+    return model
