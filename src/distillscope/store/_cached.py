@@ -1,0 +1,70 @@
+"""CachedModel: any Model in front of the sample store, so reruns and resumes never pay twice."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from distillscope.models.base import Completion, GenRequest, Model
+from distillscope.store._store import SampleStore
+
+
+class CachedModel(Model):
+    """Serve requests from the store; generate only the misses, writing each chunk in one transaction.
+
+    Args:
+        model: the backend.
+        store: the sample store (default: the user's store).
+        chunk_size: misses generated and committed per transaction (default: the backend's batch size, or 8).
+    """
+
+    def __init__(self, model: Model, store: SampleStore | None = None, chunk_size: int | None = None) -> None:
+        self.inner = model
+        self.store = store if store is not None else SampleStore()
+        self.spec = model.spec
+        self.capabilities = model.capabilities
+        self.chunk_size = chunk_size or int(getattr(model, "batch_size", 8))
+        self.hits = 0
+        self.misses = 0
+
+    def _generate(self, requests: list[GenRequest], progress: Any = None) -> list[Completion]:
+        keys = [r.key(self.spec) for r in requests]
+        found = self.store.get_many(sorted(set(keys)))
+        self.hits += sum(1 for k in keys if k in found)
+        if progress is not None and found:
+            progress(sum(1 for k in keys if k in found))
+        todo: dict[str, GenRequest] = {}
+        for k, r in zip(keys, requests):
+            if k not in found and k not in todo:
+                todo[k] = r
+        pending = list(todo.values())
+        for s in range(0, len(pending), self.chunk_size):
+            chunk = pending[s : s + self.chunk_size]
+            comps = self.inner.generate(chunk)
+            self.store.put_many(self.spec, list(zip(chunk, comps)))
+            for r, c in zip(chunk, comps):
+                c.cached = False
+                found[c.sample_id or r.key(self.spec)] = c
+            self.misses += len(chunk)
+            if progress is not None:
+                progress(sum(1 for k in keys if k in {r.key(self.spec) for r in chunk}))
+        return [found[k] for k in keys]
+
+    # White-box calls pass through to the backend (they are deterministic and cheap to recompute).
+    def score(self, prompt: Any, continuation: str) -> Any:
+        return self.inner.score(prompt, continuation)
+
+    def hidden_states(self, texts: Sequence[str], layer: int = -1) -> Any:
+        return self.inner.hidden_states(texts, layer)
+
+    def state_dict(self) -> dict[str, Any]:
+        return self.inner.state_dict()
+
+    def __getattr__(self, name: str) -> Any:
+        # Backend-specific attributes (tokenizer, model, render, ...) are reached through the wrapper.
+        if name == "inner":
+            raise AttributeError(name)
+        return getattr(self.inner, name)
+
+    def close(self) -> None:
+        self.inner.close()
