@@ -1,0 +1,20 @@
+"""``distillscope demo``: the main job on the built-in reference model, end to end on this machine."""
+
+from __future__ import annotations
+
+import typer
+
+from distillscope.cli._common import console
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def demo(
+        samples: int = typer.Option(3, min=1, help="Samples per prompt."),
+        max_tokens: int = typer.Option(40, min=1, help="New tokens per sample."),
+        as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    ) -> None:
+        """Serve SmolLM2 over loopback, sample it through the OpenAI client into the store, and summarise."""
+        from distillscope.demo import run_demo
+
+        run_demo(samples=samples, max_tokens=max_tokens, as_json=as_json)
