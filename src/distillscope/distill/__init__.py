@@ -1,0 +1,1 @@
+"""Knowledge distillation (see distillscope.distill.__init__ once written)."""
