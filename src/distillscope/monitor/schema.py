@@ -206,4 +206,4 @@ def exchange_to_row(exchange: Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(base, Mapping):
         extra = {**base, **extra}
     row["extra"] = json.dumps(extra, ensure_ascii=False, default=str, sort_keys=True) if extra else None
-    return row
+    return {c: row[c] for c in (*COLUMNS, *OPTIONAL_COLUMNS)}
