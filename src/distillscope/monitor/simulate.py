@@ -261,7 +261,7 @@ class _Sim:
                                     cat=cats[i]) for i in range(n)]
         ip = f"{rng.integers(11, 220)}.{rng.integers(0, 255)}.{rng.integers(0, 255)}.{rng.integers(1, 254)}"
         return dict(ts=self._ts(run_day[r], hours), ip=np.full(n, ip), ua=np.full(n, "lm-eval-harness/0.4.5"),
-                    model=rng.choice(["model-v1", "model-v2"], size=n), prompt=prompts)
+                    model=self._models(run_day[r], 0.5), prompt=prompts)
 
     def campaign(self, n: int, camp: dict) -> dict:
         rng = self.rng

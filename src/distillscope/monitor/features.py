@@ -1,0 +1,237 @@
+"""Per-account behaviour features, written once in Ibis so they run on DuckDB (default) and on Spark (scale).
+
+Input is an Ibis table in the exchange-log schema (:mod:`distillscope.monitor.schema`). Outputs are Ibis tables
+(lazy; the engine does the work) with one row per account, per (account, token) or per (account, hour):
+
+* :func:`account_features`: volume, tokens, burstiness, inter-arrival regularity, hour-of-day profile, breadth of
+  capability coverage, chain-of-thought elicitation, benchmark-shaped and synthetic-data prompts, language mix,
+  traffic shift after a model release, and prompt-template reuse (from :func:`template_buckets`).
+* :func:`template_buckets`: MinHash LSH buckets of each account's prompts. The MinHash of a prompt is taken over its
+  word set with ``md5(salt || word)`` as the hash (the same on every engine, so DuckDB and Spark agree exactly);
+  ``rows`` minima make one band, and prompts filled into the same template land in the same bucket of some band.
+* :func:`infra_tokens`: the IPs and org/payment ids each account used.
+* :func:`activity`: exchanges per account per hour, for synchronised-timing links.
+
+Pattern lists live in ``monitor/data/patterns.yaml`` (data, reviewable without reading code).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import yaml
+
+
+@functools.cache
+def patterns() -> dict[str, Any]:
+    """The prompt patterns (CoT, benchmark, synthetic, capabilities, scripts) from ``data/patterns.yaml``."""
+    text = resources.files("distillscope.monitor").joinpath("data/patterns.yaml").read_text("utf-8")
+    return yaml.safe_load(text)
+
+
+@dataclass(frozen=True)
+class Release:
+    """A model that first appears inside the log (a launch the traffic can shift onto)."""
+
+    model: str
+    epoch_s: int
+
+
+def detect_releases(t: ir.Table, min_share: float = 0.01, warmup_days: float = 1.0) -> list[Release]:
+    """Models whose first request comes later than ``warmup_days`` after the log starts and that carry at least
+    ``min_share`` of all traffic (so a single probe of an unreleased name is not a release)."""
+    e = t.ts.epoch_seconds()
+    start = t.aggregate(s=e.min(), n=t.count()).execute()
+    t0, total = int(start["s"][0]), int(start["n"][0])
+    firsts = t.group_by("model").aggregate(first=e.min(), n=t.count()).execute()
+    rel = [Release(str(r.model), int(r.first)) for r in firsts.itertuples()
+           if r.first > t0 + warmup_days * 86400 and r.n >= min_share * total]
+    return sorted(rel, key=lambda r: r.epoch_s)
+
+
+def _flags(t: ir.Table) -> ir.Table:
+    pat = patterns()
+    p = t.prompt.lower()
+    cols: dict[str, ir.Value] = {
+        "cot": p.re_search(pat["cot"]).cast("int8"),
+        "bench": p.re_search(pat["benchmark"]).cast("int8"),
+        "synth": p.re_search(pat["synthetic"]).cast("int8"),
+    }
+    for name, rx in pat["capabilities"].items():
+        cols[f"cap_{name}"] = p.re_search(rx).cast("int8")
+    for name, rx in pat["scripts"].items():
+        cols[f"scr_{name}"] = p.re_search(rx).cast("int8")
+    return t.mutate(**cols)
+
+
+def account_features(t: ir.Table, releases: list[Release] | None = None, cap_min_share: float = 0.03,
+                     templates: ir.Table | None = None) -> ir.Table:
+    """One row per account with the behaviour features (see module docstring). All columns are numeric except
+    ``account_id``; shares are in [0, 1].
+
+    Args:
+        t: the exchange log.
+        releases: launches to measure the traffic shift against (default: the last one :func:`detect_releases`
+            finds; with none, shift columns are 0).
+        cap_min_share: a capability counts towards breadth when at least this share of the account's prompts
+            (and at least 2 of them) touch it.
+        templates: output of :func:`template_buckets` to add ``template_reuse`` (else it is computed here).
+    """
+    pat = patterns()
+    f = _flags(t)
+    e = f.ts.epoch_seconds()
+    w = ibis.window(group_by=f.account_id, order_by=f.ts)
+    f = f.mutate(_e=e, _gap=(e - e.lag().over(w)).cast("float64"), _hour=f.ts.hour(),
+                 _day=(e / 86400).floor().cast("int64"))
+    aggs: dict[str, ir.Value] = dict(
+        n_exchanges=f.count(),
+        n_keys=f.key_id.nunique(),
+        n_ips=f.ip.nunique(),
+        n_user_agents=f.user_agent.nunique(),
+        n_orgs=f.org_id.nunique(),
+        n_models=f.model.nunique(),
+        active_days=f._day.nunique(),
+        active_hours=(f._e / 3600).floor().nunique(),
+        prompt_tokens=f.prompt_tokens.sum(),
+        completion_tokens=f.completion_tokens.sum(),
+        mean_completion_tokens=f.completion_tokens.mean(),
+        gap_mean=f._gap.mean(),
+        gap_std=f._gap.std(),
+        short_gap_share=(f._gap < 60).cast("float64").mean(),
+        first_s=f._e.min(),
+        last_s=f._e.max(),
+        night_share=((f._hour < 6)).cast("float64").mean(),
+        cot_share=f.cot.mean(),
+        bench_share=f.bench.mean(),
+        synth_share=f.synth.mean(),
+    )
+    caps = list(pat["capabilities"])
+    for c in caps:
+        aggs[f"_n_{c}"] = f[f"cap_{c}"].sum()
+    for s in pat["scripts"]:
+        aggs[f"_s_{s}"] = f[f"scr_{s}"].mean()
+    if releases is None:
+        rel = detect_releases(t)
+        releases = rel[-1:]
+    if releases:
+        r = releases[-1]
+        after = f._e >= r.epoch_s
+        aggs["_n_after"] = after.cast("int64").sum()
+        aggs["_n_new_after"] = (after & (f.model == r.model)).cast("int64").sum()
+    a = f.group_by("account_id").aggregate(**aggs)
+    n = a.n_exchanges.cast("float64")
+    min_n = ibis.greatest(ibis.literal(2.0), n * cap_min_share)
+    breadth = sum((a[f"_n_{c}"] >= min_n).cast("int64") for c in caps)
+    any_cap = sum(a[f"_n_{c}"] for c in caps)
+    latin = 1.0 - sum(a[f"_s_{s}"] for s in pat["scripts"])
+    shares = [a[f"_s_{s}"] for s in pat["scripts"]] + [ibis.greatest(latin, ibis.literal(0.0))]
+    n_langs = sum((s >= 0.05).cast("int64") for s in shares)
+    gm, gs = a.gap_mean, a.gap_std.fill_null(0)
+    out = a.mutate(
+        exchanges_per_active_day=n / a.active_days,
+        tokens_per_exchange=(a.prompt_tokens + a.completion_tokens) / n,
+        # Goh-Barabasi burstiness: -1 perfectly regular, 0 Poisson, -> 1 bursty
+        burstiness=((gs - gm) / (gs + gm)).fill_null(0),
+        gap_cv=(gs / gm).fill_null(0),
+        capability_breadth=breadth,
+        capability_share=any_cap / n,
+        n_languages=n_langs,
+    )
+    if releases:
+        r = releases[-1]
+        out = out.mutate(
+            n_after_release=out._n_after,
+            shift_after_release=((out._n_after + 1).cast("float64").ln() - (n - out._n_after + 1).cast("float64").ln()),
+            new_model_share_after=(out._n_new_after / ibis.greatest(out._n_after, 1)).cast("float64"))
+    else:
+        out = out.mutate(n_after_release=ibis.literal(0, "int64"), shift_after_release=ibis.literal(0.0),
+                         new_model_share_after=ibis.literal(0.0))
+    if templates is None:
+        templates = template_buckets(t)
+    reuse = (templates.group_by("account_id")
+             .aggregate(_rep=templates.n.sum(), _bands=templates.band.nunique()))
+    out = out.left_join(reuse, "account_id").drop("account_id_right")
+    out = out.mutate(template_reuse=(out._rep.fill_null(0).cast("float64")
+                                     / (ibis.least(out.n_exchanges, _SKETCH_PER_ACCOUNT) * _BANDS)))
+    return out.drop(*[c for c in out.columns if c.startswith("_")])
+
+
+_SKETCH_PER_ACCOUNT = 40
+_BANDS = 4
+_ROWS = 2
+
+
+def word_hashes(words: list[str], k: int) -> dict[str, list[int]]:
+    """``k`` salted 63-bit hashes per word (blake2b; identical on every engine and every run)."""
+    import hashlib
+
+    out = {}
+    for w in words:
+        d = hashlib.blake2b(w.encode("utf-8"), digest_size=8 * k).digest()
+        out[w] = [int.from_bytes(d[8 * i: 8 * i + 8], "little") >> 1 for i in range(k)]
+    return out
+
+
+def template_buckets(t: ir.Table, bands: int = _BANDS, rows: int = _ROWS,
+                     per_account: int = _SKETCH_PER_ACCOUNT,
+                     materialize: Callable[[ir.Table], ir.Table] | None = None) -> ir.Table:
+    """(account_id, band, bucket, n, example): LSH buckets that hold at least 2 of the account's sketched prompts.
+
+    Each account's first ``per_account`` prompts (by time) are sketched. A prompt's lower-cased words of 3+
+    characters form a set; for each of ``bands * rows`` salts, the minimum over the set of a salted hash of the word
+    is one MinHash value; ``rows`` values make one band bucket. Two prompts share a band with probability
+    ``J ** rows`` (J = Jaccard similarity of their word sets), so prompts cut from one template collide in some
+    band with high probability and unrelated prompts rarely. Word hashes are computed once per distinct word on
+    the driver (blake2b), so every engine gets the same buckets. ``materialize`` stores an intermediate table
+    (the engine's own way); without it the word table is computed twice.
+    """
+    import pyarrow as pa
+
+    w = ibis.window(group_by=t.account_id, order_by=[t.ts, t.prompt])
+    s = t.mutate(_rn=ibis.row_number().over(w)).filter(lambda x: x._rn < per_account)
+    s = s.select("account_id", pid=s._rn, words=s.prompt.lower().split(" "))
+    u = s.unnest("words").rename(word="words")
+    u = u.filter(u.word.length() >= 3).distinct()
+    if materialize is not None:
+        u = materialize(u)
+    vocab = u.select("word").distinct().to_pyarrow().column("word").to_pylist()
+    k = bands * rows
+    hashes = word_hashes(vocab, k)
+    cols = {"word": pa.array(vocab, pa.string())}
+    for i in range(k):
+        cols[f"h{i}"] = pa.array([hashes[v][i] for v in vocab], pa.int64())
+    vt = ibis.memtable(pa.table(cols))
+    j = u.join(vt, "word")
+    mins = j.group_by(["account_id", "pid"]).aggregate(**{f"m{i}": j[f"h{i}"].min() for i in range(k)})
+    per_band = []
+    for b in range(bands):
+        key = mins[f"m{b * rows}"].cast("string")
+        for r in range(1, rows):
+            key = key + ":" + mins[f"m{b * rows + r}"].cast("string")
+        per_band.append(mins.select("account_id", band=ibis.literal(b, "int64"), bucket=key))
+    allb = ibis.union(*per_band)
+    g = allb.group_by(["account_id", "band", "bucket"]).aggregate(n=allb.count())
+    return g.filter(g.n >= 2)
+
+
+def infra_tokens(t: ir.Table) -> ir.Table:
+    """(account_id, kind, token, n): each IP and org/payment id an account used, with its exchange count."""
+    ip = t.group_by(["account_id", "ip"]).aggregate(n=t.count()).select(
+        "account_id", kind=ibis.literal("ip"), token=ibis._.ip, n="n")
+    o = t.filter(t.org_id.notnull())
+    org = o.group_by(["account_id", "org_id"]).aggregate(n=o.count()).select(
+        "account_id", kind=ibis.literal("org"), token=ibis._.org_id, n="n")
+    return ip.union(org)
+
+
+def activity(t: ir.Table) -> ir.Table:
+    """(account_id, hour, n): exchanges per account per hour since the epoch."""
+    h = (t.ts.epoch_seconds() / 3600).floor().cast("int64")
+    a = t.mutate(hour=h)
+    return a.group_by(["account_id", "hour"]).aggregate(n=a.count())

@@ -1,0 +1,199 @@
+"""End to end: logs -> validated table -> features on an engine -> campaigns.
+
+    from distillscope.monitor.scan import scan
+    result = scan(["gateway-log.parquet"], engine="duckdb")     # or engine="spark"
+    result.campaigns[0].n_accounts, result.accounts.head(), result.ingest.n_bad
+
+The engine runs the per-exchange work (features, MinHash buckets, tokens, hourly activity); the linking runs on
+the per-account results. ``engine="spark"`` uses Ibis' PySpark backend; pass ``spark=`` an existing SparkSession,
+else a local one is started (``local[*]``, bound to the loopback interface).
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+import pyarrow as pa
+
+from distillscope.errors import DistillscopeError, InputError
+from distillscope.monitor import features as F
+from distillscope.monitor.campaigns import Campaign, LinkConfig, link_accounts
+from distillscope.monitor.ingest import IngestResult, read_logs
+
+
+@dataclass
+class ScanResult:
+    """What :func:`scan` found."""
+
+    campaigns: list[Campaign]
+    accounts: pd.DataFrame
+    links: pd.DataFrame
+    ingest: IngestResult
+    engine: str
+    timings: dict[str, float] = field(default_factory=dict)
+    releases: list[dict] = field(default_factory=list)
+
+    @property
+    def flagged(self) -> list[Campaign]:
+        return [c for c in self.campaigns if c.flagged]
+
+    def summary(self) -> dict[str, Any]:
+        fl = self.flagged
+        return {
+            "engine": self.engine,
+            "exchanges": self.ingest.n_rows,
+            "accounts": int(len(self.accounts)),
+            "bad_rows": self.ingest.n_bad,
+            "campaigns_flagged": len(fl),
+            "flagged_accounts": int(sum(c.n_accounts for c in fl)),
+            "flagged_exchanges": int(sum(c.n_exchanges for c in fl)),
+            "headline": (f"{len(fl)} campaigns: {sum(c.n_accounts for c in fl)} accounts, "
+                         f"{sum(c.n_exchanges for c in fl)} exchanges"),
+            "releases": self.releases,
+            "timings_s": self.timings,
+        }
+
+    def to_dict(self, max_accounts: int = 1000) -> dict[str, Any]:
+        return {"summary": self.summary(), "ingest": self.ingest.summary(),
+                "campaigns": [c.to_dict() for c in self.campaigns],
+                "accounts": self.accounts.head(max_accounts).to_dict(orient="records")}
+
+    def write(self, out: str | Path) -> list[Path]:
+        """Write ``campaigns.json``, ``accounts.parquet``, ``links.parquet``, ``bad_rows.jsonl`` into ``out``."""
+        import json
+
+        from distillscope.evidence import _jsonable
+
+        out = Path(out)
+        out.mkdir(parents=True, exist_ok=True)
+        paths = [out / "campaigns.json", out / "accounts.parquet", out / "links.parquet", out / "bad_rows.jsonl"]
+        paths[0].write_text(json.dumps(_jsonable({"summary": self.summary(), "ingest": self.ingest.summary(),
+                                                  "campaigns": [c.to_dict() for c in self.campaigns]}), indent=1))
+        self.accounts.to_parquet(paths[1], index=False)
+        self.links.to_parquet(paths[2], index=False)
+        with open(paths[3], "w") as f:
+            for b in self.ingest.bad:
+                f.write(json.dumps(b.__dict__) + "\n")
+        return paths
+
+
+class Engine:
+    """An Ibis connection plus how to load a table into it and keep an intermediate result."""
+
+    def __init__(self, name: str, spark: Any = None):
+        self.name = name
+        self._tmp: tempfile.TemporaryDirectory | None = None
+        self._n = 0
+        if name == "duckdb":
+            self.con = ibis.duckdb.connect()
+            self.con.raw_sql("SET TimeZone = 'UTC'")
+        elif name == "spark":
+            try:
+                import pyspark  # noqa: F401
+            except ImportError as e:
+                raise DistillscopeError("engine 'spark' needs PySpark: pip install 'distillscope[spark]' "
+                                        "(and Java 17).") from e
+            self.session = spark or spark_session()
+            self.session.conf.set("spark.sql.session.timeZone", "UTC")
+            self.con = ibis.pyspark.connect(self.session)
+            self._tmp = tempfile.TemporaryDirectory(prefix="distillscope-spark-")
+        else:
+            raise InputError(f"unknown engine {name!r}; use 'duckdb' or 'spark'.")
+
+    def load(self, table: pa.Table) -> ir.Table:
+        if self.name == "duckdb":
+            # unique names, no overwrite: ibis' DROP ... IF EXISTS is rejected by some DuckDB versions
+            self._n += 1
+            name = f"exchanges{self._n}"
+            self.con.con.register(name, table)  # zero-copy view of the Arrow table
+            return self.con.table(name)
+        import pyarrow.parquet as pq
+
+        path = Path(self._tmp.name) / "exchanges.parquet"  # type: ignore[union-attr]
+        pq.write_table(table, path)
+        return self.con.read_parquet(str(path), table_name="exchanges")
+
+    def keep(self, expr: ir.Table) -> ir.Table:
+        """Compute once and keep (DuckDB temp table; Spark cached DataFrame)."""
+        self._n += 1
+        if self.name == "duckdb":
+            return self.con.create_table(f"_keep{self._n}", expr, temp=True)
+        return expr.cache()
+
+    def close(self) -> None:
+        if self._tmp is not None:
+            self._tmp.cleanup()
+
+
+def spark_session(master: str = "local[*]"):
+    """A local SparkSession bound to loopback, UTC, no UI (one per process: ``getOrCreate``)."""
+    from pyspark.sql import SparkSession
+
+    return (SparkSession.builder.master(master).appName("distillscope-monitor")
+            .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
+            .config("spark.ui.enabled", "false").config("spark.sql.session.timeZone", "UTC")
+            .config("spark.sql.shuffle.partitions", "8").config("spark.sql.execution.arrow.pyspark.enabled", "true")
+            .getOrCreate())
+
+
+def scan(paths: list[str | Path] | None = None, engine: str = "duckdb", cfg: LinkConfig | None = None,
+         table: pa.Table | None = None, spark: Any = None,
+         progress: Callable[[str], None] | None = None) -> ScanResult:
+    """Read logs, compute features on ``engine``, link accounts into campaigns.
+
+    Args:
+        paths: log files or folders (JSONL/Parquet/CSV); or give ``table`` (already in the log schema).
+        engine: ``"duckdb"`` (default, embedded) or ``"spark"`` (Ibis PySpark backend).
+        cfg: linking thresholds.
+        spark: an existing SparkSession for ``engine="spark"``.
+        progress: called with the name of each step as it starts.
+    """
+    say = progress or (lambda s: None)
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    say("reading logs")
+    if table is not None:
+        ing = IngestResult(table=table, files=["<table>"])
+    elif paths:
+        ing = read_logs(list(paths))
+    else:
+        raise InputError("scan needs log paths (or a table).")
+    if ing.n_rows == 0:
+        raise InputError(f"no valid rows in {', '.join(ing.files)} ({ing.n_bad} bad rows).")
+    timings["ingest"] = time.perf_counter() - t0
+    eng = Engine(engine, spark=spark)
+    try:
+        t1 = time.perf_counter()
+        say(f"loading into {engine}")
+        t = eng.load(ing.table)
+        releases = F.detect_releases(t)
+        say("template sketches")
+        tpl = eng.keep(F.template_buckets(t, materialize=eng.keep))
+        say("account features")
+        feats = F.account_features(t, releases=releases[-1:], templates=tpl).to_pandas()
+        say("tokens and activity")
+        infra = F.infra_tokens(t).to_pandas()
+        tp = tpl.to_pandas()
+        act = F.activity(t).to_pandas()
+        timings["engine"] = time.perf_counter() - t1
+    finally:
+        eng.close()
+    t2 = time.perf_counter()
+    say("linking accounts")
+    tp_tokens = pd.DataFrame({"account_id": tp["account_id"], "kind": "tpl",
+                              "token": tp["band"].astype(str) + ":" + tp["bucket"].astype(str)})
+    tokens = pd.concat([infra[["account_id", "kind", "token"]], tp_tokens], ignore_index=True)
+    feats = feats.sort_values("account_id").reset_index(drop=True)
+    campaigns, accounts, links = link_accounts(feats, tokens, act, cfg)
+    timings["link"] = time.perf_counter() - t2
+    timings["total"] = time.perf_counter() - t0
+    return ScanResult(campaigns=campaigns, accounts=accounts, links=links, ingest=ing, engine=engine,
+                      timings=timings, releases=[{"model": r.model, "epoch_s": r.epoch_s} for r in releases])
