@@ -1,0 +1,389 @@
+"""Identity claim extractor: which model does a text say it is, and does it assert, deny, report or pretend it?
+
+    >>> from distillscope.identity.claims import extract
+    >>> [(c.label, c.status) for c in extract("我不是ChatGPT，我是通义千问，由阿里云开发。")]
+    [('gpt', 'negated'), ('qwen', 'asserted')]
+
+Rules, in the order they are applied to each model name found (names and makers come from
+``data/aliases.yaml``, cue words of 16 languages from ``data/cues.yaml``):
+
+1. A name inside a quotation longer than the name itself is somebody's words: ``reported`` (or no claim when
+   the quote has no first-person cue, e.g. a quoted system prompt "You are ChatGPT").
+2. Negation right after the name (SOV languages: ``ChatGPTではありません``, ``ChatGPT가 아닙니다``,
+   ``ChatGPT değilim``, ``ChatGPT नहीं हूँ``) makes it ``negated``.
+3. A comparison after the name (``ChatGPTのような``, ``ChatGPT처럼``, ``ChatGPT gibi``) or the name as the
+   subject of its own clause ("ChatGPT is made by OpenAI") is a mention, not a claim.
+4. The name must be tied to the speaker: a first-person cue in its clause ("I am", "我", "私は", "меня",
+   "soy"), a cue right after it ("Anthropic made me", "Claudeです"), an "As X, I ..." opening, or, for an
+   appositive clause ("I'm Claude, made by Anthropic"), a first-person cue earlier in the sentence.
+5. Between that cue and the name there must be no comparison or use word ("like", "than", "about", "use").
+6. Hearsay cues in scope make it ``reported``; conditionals, role-play and hedges ``hypothetical``; a negation
+   after the last first-person cue (or right before it: "No soy", "Non sono") ``negated``; otherwise
+   ``asserted``. Scope restarts after contrast words ("but", "而是", "sondern", "sino", "а").
+
+A maker named next to one of its own families in the same sentence ("I'm Claude, made by Anthropic") is folded
+into that family's claim. A claim's ``label`` is its family, or for a maker alone the maker's only family, or
+``maker:<id>`` when the maker has several (Google: Gemini and Gemma).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from distillscope.errors import InputError
+
+DATA = Path(__file__).parent / "data"
+STATUSES = ("asserted", "negated", "reported", "hypothetical")
+
+# Character-for-character folding (keeps offsets): full-width ASCII, odd spaces, curly apostrophes, hyphens.
+_FOLD = {i: i - 0xFEE0 for i in range(0xFF01, 0xFF5F)}
+_FOLD.update({0x3000: 0x20, 0x00A0: 0x20, 0x2009: 0x20, 0x202F: 0x20, 0x2019: 0x27, 0x2018: 0x27,
+              0x2010: 0x2D, 0x2011: 0x2D})
+_FOLD_TABLE = str.maketrans({k: chr(v) for k, v in _FOLD.items()})
+
+_SEP = r"[\s\-_·・.]?"
+_LATIN = re.compile(r"[A-Za-z0-9]")
+# Version tags a Latin name absorbs: GPT-4o, Qwen2.5-7B-Instruct, Llama 3.1 8B, Claude 3.5 Sonnet, Gemini 1.5 Pro.
+_VERSION = (
+    r"(?:[ \-]?v?\d+(?:\.\d+)*(?:[a-z](?![a-z]))?)?"
+    r"(?:[ \-](?:turbo|mini|nano|pro|max|plus|flash|lite|ultra|opus|sonnet|haiku|large|medium|small|instruct|chat"
+    r"|coder|preview|omni|\d+(?:\.\d+)?[bm]|\d+(?:\.\d+)*)(?![a-z]))*"
+)
+_SENT = re.compile(r"[!?;؟।。！？；\n]+|\.+(?=\s|$|[\"”'»」』)\]])")
+_CLAUSE = re.compile(r"[,:，：、—–()（）]|\s-\s")
+_QUOTES = {"“": "”", "«": "»", "„": "“", "「": "」", "『": "』", "‹": "›", "《": "》"}
+_MAX_GAP = 90
+# Bare first-person subject pronouns, for "As X, I ..." openings.
+_PRONOUN = re.compile(r"(?-i:\bI\b)|我|私|僕|저는|제가|나는|\bя\b|\bje\b|\bich\b|\byo\b|\beu\b|\bio\b|أنا|मैं|\bben\b|"
+                      r"\btôi\b|\bsaya\b|\baku\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One identity claim found in a text.
+
+    Attributes:
+        start: offset of the name in the original text.
+        end: end offset (exclusive).
+        text: the name as written.
+        family: the model family named (None when only a maker is named).
+        maker: the maker named or implied by the family.
+        status: ``asserted`` | ``negated`` | ``reported`` | ``hypothetical``.
+        label: identity label used in analyses (family id, or ``maker:<id>`` for a multi-family maker).
+        cue: the rule or cue that decided the status (for debugging and audits).
+    """
+
+    start: int
+    end: int
+    text: str
+    family: str | None
+    maker: str | None
+    status: str
+    label: str
+    cue: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class _Entity:
+    kind: str  # "f" family | "m" maker
+    id: str
+    maker: str | None
+
+
+def fold(text: str) -> str:
+    """Offset-preserving normalisation: full-width ASCII to ASCII, odd spaces to space, curly to straight '."""
+    return text.translate(_FOLD_TABLE)
+
+
+def _alias_regex(alias: str) -> str:
+    parts = [p for p in re.split(r"[\s\-_·・.]+", fold(alias).strip()) if p]
+    if not parts:
+        raise InputError(f"Empty alias {alias!r} in the alias table.")
+    body = _SEP.join(re.escape(p) for p in parts)
+    if _LATIN.match(parts[0][0]):
+        body = r"(?<![A-Za-z0-9])" + body
+    if _LATIN.match(parts[-1][-1]):
+        body += _VERSION + r"(?![A-Za-z])"
+    return body
+
+
+def load_aliases(path: str | Path | None = None) -> dict[str, Any]:
+    """The alias table (families and makers) as a dict; see ``data/aliases.yaml`` for its format."""
+    p = Path(path) if path else DATA / "aliases.yaml"
+    try:
+        table = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as e:
+        raise InputError(f"Cannot read alias table {p}: {e}") from e
+    for key in ("families", "makers"):
+        if not isinstance(table.get(key), dict):
+            raise InputError(f"Alias table {p} needs a '{key}' mapping.")
+    for fid, f in table["families"].items():
+        if f.get("maker") not in table["makers"]:
+            raise InputError(f"Family {fid!r} in {p} names unknown maker {f.get('maker')!r}.")
+    return table
+
+
+def _cue_regex(patterns: Iterable[str], anchored: bool = False) -> re.Pattern[str]:
+    pats = list(patterns)
+    if not pats:
+        return re.compile(r"(?!x)x")
+    return re.compile("|".join(f"(?:{p})" for p in pats), re.IGNORECASE)
+
+
+class ClaimExtractor:
+    """Compiled alias table + cue lexicon. Reuse one instance: building it takes milliseconds, extracting
+    microseconds.
+
+    Args:
+        aliases: alias table path (default: the shipped ``data/aliases.yaml``).
+        extra_families: ad-hoc families ``{id: [alias, ...]}``, e.g. the declared name of the model under test
+            (``{"aster": ["Aster"]}``), so that its own name counts as a claim too.
+    """
+
+    def __init__(self, aliases: str | Path | None = None,
+                 extra_families: Mapping[str, Sequence[str]] | None = None) -> None:
+        table = load_aliases(aliases)
+        self.families: dict[str, dict[str, Any]] = dict(table["families"])
+        self.makers: dict[str, dict[str, Any]] = dict(table["makers"])
+        for fid, names in (extra_families or {}).items():
+            if fid in self.families:
+                continue
+            names = [n for n in names if n and n.strip()]
+            if not names:
+                raise InputError(f"Extra family {fid!r} needs at least one alias.")
+            self.families[fid] = {"name": names[0], "maker": None, "aliases": list(names)}
+        self._maker_families: dict[str, list[str]] = {}
+        for fid, f in self.families.items():
+            if f.get("maker"):
+                self._maker_families.setdefault(f["maker"], []).append(fid)
+        self._groups: dict[str, _Entity] = {}
+        self._exclude: dict[str, re.Pattern[str]] = {}
+        alts = []
+        for kind, items in (("f", self.families), ("m", self.makers)):
+            for ident, spec in items.items():
+                name = f"g{len(self._groups)}"
+                self._groups[name] = _Entity(kind, ident, spec.get("maker") if kind == "f" else ident)
+                branches = [_alias_regex(a) for a in sorted(spec.get("aliases") or [], key=len, reverse=True)]
+                exact = [_alias_regex(a) for a in sorted(spec.get("exact") or [], key=len, reverse=True)]
+                if exact:
+                    branches.append("(?-i:" + "|".join(exact) + ")")
+                branches += list(spec.get("patterns") or [])
+                if not branches:
+                    continue
+                alts.append(f"(?P<{name}>" + "|".join(branches) + ")")
+                if spec.get("exclude"):
+                    self._exclude[name] = re.compile("|".join(spec["exclude"]))
+        self._alias_re = re.compile("|".join(alts), re.IGNORECASE)
+        cues = yaml.safe_load((DATA / "cues.yaml").read_text(encoding="utf-8"))
+        flat = {role: [p for pats in langs.values() for p in pats] for role, langs in cues.items()}
+        self._self = _cue_regex(flat["self"])
+        self._self_post = _cue_regex(flat["self_post"])
+        self._neg = _cue_regex(flat["neg"])
+        self._neg_post = _cue_regex(flat["neg_post"])
+        self._contrast = _cue_regex(flat["contrast"])
+        self._reported = _cue_regex(flat["reported"])
+        self._hypo = _cue_regex(flat["hypo"])
+        self._mention = _cue_regex(flat["mention"])
+        self._mention_post = _cue_regex(flat["mention_post"])
+        self._subject_post = _cue_regex(flat["subject_post"])
+        self._conj = _cue_regex(flat["conjunction"])
+        self._as = _cue_regex(flat["as"])
+        self._hypo_post = _cue_regex(flat["hypo_post"])
+        self._complement = _cue_regex(flat["complement"])
+        self._other = _cue_regex(flat["other"])
+
+    # ------------------------------------------------------------------------------------------------
+    def label_of(self, family: str | None, maker: str | None) -> str:
+        if family:
+            return family
+        fams = self._maker_families.get(maker or "", [])
+        return fams[0] if len(fams) == 1 else f"maker:{maker}"
+
+    def maker_of(self, label: str) -> str | None:
+        if label.startswith("maker:"):
+            return label[6:]
+        f = self.families.get(label)
+        return f.get("maker") if f else None
+
+    def mentions(self, text: str) -> list[tuple[int, int, _Entity]]:
+        """Every alias occurrence (start, end, entity), claim or not."""
+        t = fold(text)
+        out = []
+        for m in self._alias_re.finditer(t):
+            g = m.lastgroup or ""
+            ex = self._exclude.get(g)
+            if ex is not None and ex.match(t, m.start()):
+                continue
+            out.append((m.start(), m.end(), self._groups[g]))
+        return out
+
+    def extract(self, text: str) -> list[Claim]:
+        """All identity claims in ``text``, in order of appearance."""
+        if not isinstance(text, str):
+            raise InputError(f"extract() needs a string, got {type(text).__name__}.")
+        t = fold(text)
+        found = self.mentions(text) if self._alias_re.search(t) else []
+        if not found:
+            return []
+        sent = [0]
+        for m in _SENT.finditer(t):
+            sent.append(m.end())
+        quotes = _quote_spans(t)
+        starts = [a for a, _, _ in found]
+        claims: list[Claim] = []
+        for a, b, ent in found:
+            i = bisect.bisect_right(sent, a) - 1
+            s0 = sent[i]
+            s1 = sent[i + 1] if i + 1 < len(sent) else len(t)
+            res = self._status(t, a, b, s0, s1, quotes, starts)
+            if res is None:
+                continue
+            status, cue = res
+            family = ent.id if ent.kind == "f" else None
+            claims.append(Claim(a, b, text[a:b], family, ent.maker, status, self.label_of(family, ent.maker), cue))
+        return _merge_makers(claims, t, sent)
+
+    def extract_many(self, texts: Iterable[str]) -> list[list[Claim]]:
+        return [self.extract(x) for x in texts]
+
+    # ------------------------------------------------------------------------------------------------
+    def _status(self, t: str, a: int, b: int, s0: int, s1: int, quotes: list[tuple[int, int]],
+                starts: list[int]) -> tuple[str, str] | None:
+        for qs, qe in quotes:
+            if qs <= a and b <= qe:
+                inner = t[qs:qe]
+                if len(inner.strip()) > (b - a) + 3:  # the quote is more than the bare name
+                    return ("reported", "quote") if self._self.search(inner) else None
+                break
+        # Clause around the name.
+        c0 = s0
+        for m in _CLAUSE.finditer(t, s0, a):
+            c0 = m.end()
+        for m in self._contrast.finditer(t, s0, a):
+            if m.end() <= a:
+                c0 = max(c0, m.end())
+        m_end = _CLAUSE.search(t, b, s1)
+        c1 = m_end.start() if m_end else s1
+        left = t[c0:a]
+        right = t[b:c1]
+        if self._neg_post.match(right):
+            return "negated", "neg_post"
+        if self._mention_post.match(right):
+            return None
+        if self._hypo_post.match(right):
+            return "hypothetical", "hypo_post"
+        self_post = self._self_post.match(right)
+        if not self_post and self._subject_post.match(right):
+            return None
+        selfs = list(self._self.finditer(left))
+        if selfs or self_post:
+            window, w0 = left, c0
+        elif self._as.match(left) and self._next_clause_has_self(t, c1, s1):
+            window, w0 = left, c0
+        else:
+            # Appositive or list clause: inherit the first-person cue from earlier in the sentence.
+            if c0 == s0 or self._conj.match(left) or self._other.match(left):
+                return None
+            if bisect.bisect_left(starts, c0) < bisect.bisect_left(starts, a):  # another name opens this clause
+                return None
+            window, w0 = t[s0:a], s0
+            selfs = list(self._self.finditer(window))
+            if not selfs:
+                return None
+        last_self = selfs[-1] if selfs else None
+        gap = window[last_self.end():] if last_self else window
+        if len(gap) > _MAX_GAP or self._mention.search(gap):
+            return None
+        k = 0
+        for m in self._contrast.finditer(window):
+            k = m.end()
+        scope = window[k:]
+        if w0 == c0 and c0 > s0 and self._complement.match(left):
+            # "You said that I'm X": hearsay and conditionals of the governing clause reach into this one.
+            head = t[s0:c0]
+            kh = 0
+            for m in self._contrast.finditer(head):
+                kh = m.end()
+            scope = head[kh:] + " " + scope
+        if self._reported.search(scope):
+            return "reported", "reported"
+        if self._hypo.search(scope):
+            return "hypothetical", "hypo"
+        ls = last_self.start() if last_self else -1
+        for m in self._neg.finditer(window, k):
+            if m.start() >= ls or (last_self is not None and 0 <= ls - m.end() <= 1):
+                return "negated", "neg"
+        return "asserted", "self_post" if self_post and not selfs else "self"
+
+    def _next_clause_has_self(self, t: str, c1: int, s1: int) -> bool:
+        m = _CLAUSE.search(t, c1 + 1, s1)
+        nxt = t[c1:m.start() if m else s1]
+        return bool(self._self.search(nxt) or _PRONOUN.search(nxt))
+
+
+def _quote_spans(t: str) -> list[tuple[int, int]]:
+    spans = []
+    for o, c in _QUOTES.items():
+        i = t.find(o)
+        while i >= 0:
+            j = t.find(c, i + 1)
+            if j < 0:
+                break
+            spans.append((i + 1, j))
+            i = t.find(o, j + 1)
+    idx = [i for i, ch in enumerate(t) if ch == '"']
+    spans += [(idx[k] + 1, idx[k + 1]) for k in range(0, len(idx) - 1, 2)]
+    return spans
+
+
+def _merge_makers(claims: list[Claim], t: str, sent: list[int]) -> list[Claim]:
+    """Drop a maker-only claim folded into a claim on one of its families: same clause (any status, as in
+    "Anthropic tarafından geliştirilen Claude'um") or same sentence with the same status."""
+    if len(claims) < 2:
+        return claims
+    keep = []
+    for c in claims:
+        if c.family is None:
+            si = bisect.bisect_right(sent, c.start) - 1
+            hit = False
+            for o in claims:
+                if o.family is None or o.maker != c.maker or bisect.bisect_right(sent, o.start) - 1 != si:
+                    continue
+                lo, hi = min(c.end, o.end), max(c.start, o.start)
+                if o.status == c.status or not _CLAUSE.search(t, lo, hi):
+                    hit = True
+                    break
+            if hit:
+                continue
+        keep.append(c)
+    return keep
+
+
+@lru_cache(maxsize=1)
+def default_extractor() -> ClaimExtractor:
+    return ClaimExtractor()
+
+
+def extract(text: str) -> list[Claim]:
+    """Identity claims in ``text`` with the default alias table (see :class:`ClaimExtractor`)."""
+    return default_extractor().extract(text)
+
+
+def asserted_labels(claims: Iterable[Claim]) -> list[str]:
+    """Distinct asserted identity labels, in order of first appearance."""
+    seen: dict[str, None] = {}
+    for c in claims:
+        if c.status == "asserted":
+            seen.setdefault(c.label, None)
+    return list(seen)

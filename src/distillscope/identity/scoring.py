@@ -1,0 +1,89 @@
+"""Score the claim extractor against hand-labelled responses.
+
+A labelled file is TSV: ``lang<TAB>gold<TAB>text`` where gold is ``-`` (no claim) or comma-separated
+``label=S`` with S one of A (asserted), N (negated), R (reported), H (hypothetical); ``\\n`` in text is a newline,
+lines starting with ``#`` are comments. Scoring compares, per response, the set of (label, status) pairs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from distillscope.errors import InputError
+from distillscope.identity.claims import ClaimExtractor, default_extractor
+
+_CODES = {"A": "asserted", "N": "negated", "R": "reported", "H": "hypothetical"}
+
+
+@dataclass(frozen=True)
+class Labelled:
+    lang: str
+    text: str
+    gold: frozenset[tuple[str, str]]  # (label, status)
+    where: str = ""
+
+
+def load_labelled(paths: Iterable[str | Path]) -> list[Labelled]:
+    items = []
+    for p in paths:
+        p = Path(p)
+        for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip() or line.startswith("#"):
+                continue
+            parts = line.split("\t")
+            if len(parts) != 3:
+                raise InputError(f"{p}:{n}: expected 3 tab-separated fields (lang, gold, text), got {len(parts)}.")
+            lang, gold_s, text = parts
+            gold = set()
+            if gold_s.strip() != "-":
+                for g in gold_s.split(","):
+                    label, _, code = g.strip().rpartition("=")
+                    if code not in _CODES or not label:
+                        raise InputError(f"{p}:{n}: bad gold entry {g!r}; use label=A|N|R|H.")
+                    gold.add((label, _CODES[code]))
+            items.append(Labelled(lang, text.replace("\\n", "\n"), frozenset(gold), f"{p.name}:{n}"))
+    return items
+
+
+def predict(item_texts: Sequence[str], extractor: ClaimExtractor | None = None) -> list[frozenset[tuple[str, str]]]:
+    ex = extractor or default_extractor()
+    out = []
+    for t in item_texts:
+        claims = ex.extract(t)
+        pairs = {(c.label, c.status) for c in claims}
+        # One status per label, strongest first: a label both asserted and negated counts as asserted.
+        best: dict[str, str] = {}
+        for label, st in sorted(pairs, key=lambda x: ("asserted", "negated", "reported", "hypothetical").index(x[1])):
+            best.setdefault(label, st)
+        out.append(frozenset(best.items()))
+    return out
+
+
+def score(items: Sequence[Labelled], extractor: ClaimExtractor | None = None) -> dict[str, Any]:
+    """Precision/recall/F1 per status, plus the list of responses where prediction and gold differ."""
+    preds = predict([i.text for i in items], extractor)
+    res: dict[str, Any] = {"n": len(items), "languages": sorted({i.lang for i in items})}
+    for st in ("asserted", "negated", "reported", "hypothetical"):
+        tp = fp = fn = 0
+        for it, pr in zip(items, preds):
+            g = {x for x in it.gold if x[1] == st}
+            p = {x for x in pr if x[1] == st}
+            tp += len(g & p)
+            fp += len(p - g)
+            fn += len(g - p)
+        prec = tp / (tp + fp) if tp + fp else 1.0
+        rec = tp / (tp + fn) if tp + fn else 1.0
+        res[st] = {"tp": tp, "fp": fp, "fn": fn, "precision": prec, "recall": rec,
+                   "f1": 2 * prec * rec / (prec + rec) if prec + rec else 0.0}
+    res["errors"] = [
+        {"where": it.where, "lang": it.lang, "text": it.text, "gold": sorted(it.gold), "pred": sorted(pr)}
+        for it, pr in zip(items, preds) if set(it.gold) != set(pr)
+    ]
+    res["asserted_errors"] = [
+        e for e in res["errors"]
+        if {x for x in e["gold"] if x[1] == "asserted"} != {x for x in e["pred"] if x[1] == "asserted"}
+    ]
+    return res
