@@ -1,0 +1,120 @@
+"""Score completions under a white-box reference: batched teacher forcing, with an in-memory cache.
+
+Every completion (endpoint's and reference's alike) is scored the same way, as a function of its text only:
+re-encode the text with the reference tokenizer after the reference's rendering of the prompt. That keeps the
+endpoint's and the reference's scores exchangeable under the null, whatever tokenization the endpoint used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from distillscope.errors import InputError
+from distillscope.models.base import Completion, GenRequest
+
+
+def _unwrap(model: Any) -> Any:
+    inner = getattr(model, "inner", None)
+    return _unwrap(inner) if inner is not None else model
+
+
+def is_white_box(model: Any) -> bool:
+    m = _unwrap(model)
+    return "scores" in getattr(m, "capabilities", ()) and hasattr(m, "model") and hasattr(m, "tokenizer")
+
+
+class Scorer:
+    """Batched scorer of token sequences under a reference HFModel.
+
+    Args:
+        reference: a white-box model (``HFModel`` or a ``CachedModel`` around one).
+        batch_size: sequences per forward pass.
+    """
+
+    def __init__(self, reference: Any, batch_size: int = 8) -> None:
+        ref = _unwrap(reference)
+        if not is_white_box(ref):
+            raise InputError(f"{getattr(reference, 'spec', reference)} is black-box: the likelihood tests need a "
+                             "local white-box reference (hf:PATH or zoo:NAME).")
+        self.ref = ref
+        self.batch_size = batch_size
+        self._cache: dict[str, np.ndarray] = {}
+        self.tokens_scored = 0
+
+    def context_ids(self, req: GenRequest) -> list[int]:
+        return list(self.ref.encode(self.ref.render(req)))
+
+    def encode(self, text: str) -> list[int]:
+        return list(self.ref.encode(text)) if text else []
+
+    @staticmethod
+    def _key(ctx: Sequence[int], cont: Sequence[int]) -> str:
+        return hashlib.sha1(np.asarray([*ctx, -1, *cont], dtype=np.int64).tobytes()).hexdigest()
+
+    def score_ids(self, pairs: Sequence[tuple[Sequence[int], Sequence[int]]]) -> list[np.ndarray]:
+        """Per-token log-probabilities of each ``cont`` after its ``ctx``."""
+        import torch
+
+        keys = [self._key(c, x) for c, x in pairs]
+        todo = sorted({k: i for i, k in enumerate(keys) if k not in self._cache}.items(),
+                      key=lambda kv: len(pairs[kv[1]][0]) + len(pairs[kv[1]][1]))
+        model = self.ref.model
+        pad = int(self.ref.tokenizer.pad_token_id)
+        for s in range(0, len(todo), self.batch_size):
+            chunk = todo[s : s + self.batch_size]
+            seqs = [(list(pairs[i][0]), list(pairs[i][1])) for _, i in chunk]
+            width = max(len(c) + len(x) for c, x in seqs)
+            ids = torch.full((len(seqs), width), pad, dtype=torch.long)
+            attn = torch.zeros((len(seqs), width), dtype=torch.long)
+            for r, (c, x) in enumerate(seqs):
+                if not c:
+                    raise InputError("Cannot score a continuation without a prompt context.")
+                ids[r, : len(c) + len(x)] = torch.tensor(c + x)
+                attn[r, : len(c) + len(x)] = 1
+            with torch.no_grad():
+                logits = model(input_ids=ids, attention_mask=attn).logits
+            for r, ((k, _), (c, x)) in enumerate(zip(chunk, seqs)):
+                if not x:
+                    self._cache[k] = np.zeros(0)
+                    continue
+                n = len(c)
+                lp = torch.log_softmax(logits[r, n - 1 : n - 1 + len(x)].float(), dim=-1)
+                self._cache[k] = lp.gather(1, torch.tensor(x).unsqueeze(1)).squeeze(1).numpy().astype(np.float64)
+                self.tokens_scored += len(x)
+        return [self._cache[k] for k in keys]
+
+    def score_texts(self, items: Sequence[tuple[GenRequest, str]]) -> list[np.ndarray]:
+        """Per-token log-probabilities of each text (re-encoded) after the reference's rendering of its request."""
+        ctx_cache: dict[GenRequest, list[int]] = {}
+        pairs = []
+        for req, text in items:
+            base = _strip_sampling(req)
+            if base not in ctx_cache:
+                ctx_cache[base] = self.context_ids(req)
+            pairs.append((ctx_cache[base], self.encode(text)))
+        return self.score_ids(pairs)
+
+    def aligned_ids(self, comp: Completion) -> tuple[list[int], bool]:
+        """Reference token ids matching the endpoint's reported tokens, and whether they align one to one.
+
+        Tries the endpoint's own token ids (same vocabulary), then the reference's encoding of the text; when
+        neither reproduces the endpoint's token strings, returns the reference encoding and ``False``.
+        """
+        tok = self.ref.tokenizer
+        reported = [t.token for t in comp.logprobs or []]
+        if comp.token_ids and len(comp.token_ids) == len(reported):
+            if all(tok.decode([int(i)]) == s for i, s in zip(comp.token_ids, reported)):
+                return [int(i) for i in comp.token_ids], True
+        ids = self.encode(comp.text)
+        if len(ids) == len(reported) and all(tok.decode([i]) == s for i, s in zip(ids, reported)):
+            return ids, True
+        return ids, False
+
+
+def _strip_sampling(req: GenRequest) -> GenRequest:
+    # The context depends only on the prompt, not on sampling parameters or the seed.
+    return GenRequest(messages=req.messages, prompt=req.prompt)

@@ -1,0 +1,1 @@
+"""Prompt batteries as data files (identity questions, fingerprint queries, verify prompt sets)."""
