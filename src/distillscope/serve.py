@@ -1,8 +1,8 @@
 """``distillscope serve MODEL``: a minimal OpenAI-compatible server in front of any Model.
 
 Endpoints: ``GET /v1/models``, ``POST /v1/chat/completions`` (n, temperature, top_p, max_tokens /
-max_completion_tokens, seed, stop, logprobs/top_logprobs, stream). Generation runs one request at a time in a worker
-thread (CPU models are not re-entrant). Streaming sends the finished completion token by token as server-sent events.
+max_completion_tokens, seed, stop, logprobs/top_logprobs, stream). Generation runs in one worker thread that merges
+concurrent requests into batches (CPU models are not re-entrant). Streaming sends the finished completion token by token as server-sent events.
 
 The request parsing and response building below are public: the gateway reuses them.
 
@@ -12,12 +12,14 @@ Run:  distillscope serve zoo:smollm2-135m-instruct --port 8000
 from __future__ import annotations
 
 import json
+import queue
 import secrets
 import socket
 import threading
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import Future
 from contextlib import contextmanager
 from typing import Any
 
@@ -160,16 +162,16 @@ def stream_chunks(req: ChatCompletionRequest, comps: list[Completion], model_nam
     yield "data: [DONE]\n\n"
 
 
-def create_app(model: Model, name: str | None = None) -> FastAPI:
+def create_app(model: Model, name: str | None = None, max_batch: int = 16) -> FastAPI:
     """A FastAPI app serving ``model`` under the OpenAI chat-completions API."""
     model_name = name or getattr(model, "name", None) or model.spec
     fingerprint = f"fp_{uuid.uuid5(uuid.NAMESPACE_URL, model.spec).hex[:10]}"
-    lock = threading.Lock()
+    batcher = Batcher(model, max_batch=max_batch)
     app = FastAPI(title="distillscope serve", version="0.1.0")
+    app.state.batcher = batcher
 
     def run(reqs: list[GenRequest]) -> list[Completion]:
-        with lock:
-            return model.generate(reqs)
+        return batcher.submit(reqs)
 
     @app.exception_handler(RequestError)
     async def _req_error(_: Request, e: RequestError) -> JSONResponse:
@@ -193,6 +195,48 @@ def create_app(model: Model, name: str | None = None) -> FastAPI:
         return build_chat_response(req, comps, model_name, fingerprint)
 
     return app
+
+
+class Batcher:
+    """Runs a model from one worker thread, merging requests that arrive together into one batch.
+
+    CPU models are not re-entrant, so only this thread calls ``model.generate``. Concurrent HTTP requests queue up
+    while a batch runs and then go together (up to ``max_batch`` samples), so N concurrent clients cost about one
+    batched call instead of N sequential ones. Each sample keeps its own seed, so batching changes no output.
+    """
+
+    def __init__(self, model: Model, max_batch: int = 16) -> None:
+        self.model, self.max_batch = model, max(1, max_batch)
+        self.queue: queue.Queue[tuple[list[GenRequest], Future[list[Completion]]]] = queue.Queue()
+        threading.Thread(target=self._work, daemon=True, name="distillscope-batcher").start()
+
+    def submit(self, reqs: list[GenRequest]) -> list[Completion]:
+        fut: Future[list[Completion]] = Future()
+        self.queue.put((reqs, fut))
+        return fut.result()
+
+    def _work(self) -> None:
+        while True:
+            items = [self.queue.get()]
+            size = len(items[0][0])
+            while size < self.max_batch:
+                try:
+                    nxt = self.queue.get_nowait()
+                except queue.Empty:
+                    break
+                items.append(nxt)
+                size += len(nxt[0])
+            flat = [r for reqs, _ in items for r in reqs]
+            try:
+                comps = self.model.generate(flat)
+            except BaseException as e:  # noqa: BLE001 - delivered to every waiting request
+                for _, fut in items:
+                    fut.set_exception(e)
+                continue
+            k = 0
+            for reqs, fut in items:
+                fut.set_result(comps[k : k + len(reqs)])
+                k += len(reqs)
 
 
 def free_port(host: str = "127.0.0.1") -> int:

@@ -71,3 +71,22 @@ def test_unreachable_endpoint_fails_with_url_after_bounded_retries():
         m.generate([GenRequest.chat("hi")])
     assert url in str(e.value) and "2 retries" in str(e.value)
     assert time.monotonic() - t0 < 30
+
+
+def test_concurrent_requests_are_batched_without_changing_outputs():
+    tiny = load_model("zoo:tiny-llama", batch_size=16)
+    sizes: list[int] = []
+    inner = tiny._generate
+
+    def spy(requests, progress=None):
+        sizes.append(len(requests))
+        return inner(requests, progress)
+
+    tiny._generate = spy  # type: ignore[method-assign]
+    reqs = [GenRequest.chat(f"q{i % 3}", max_tokens=24, seed_index=i) for i in range(16)]
+    with serve_in_thread(tiny) as url:
+        out = load_model(f"openai:x@{url}", concurrency=16).generate(reqs)
+    assert max(sizes) > 1  # some requests shared a batch
+    served = [GenRequest.chat(f"q{i % 3}", max_tokens=24, seed=i, seed_index=0)  # the seed the client sends for i in range(16)]
+    direct = load_model("zoo:tiny-llama", batch_size=1).generate(served)
+    assert [c.text for c in out] == [c.text for c in direct]
