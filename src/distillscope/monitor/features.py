@@ -55,9 +55,34 @@ def detect_releases(t: ir.Table, min_share: float = 0.01, warmup_days: float = 1
     return sorted(rel, key=lambda r: r.epoch_s)
 
 
+def sample_prompts(t: ir.Table, per_account: int = 32) -> ir.Table:
+    """(account_id, pid, p): each account's first ``per_account`` prompts by time, lower-cased.
+
+    Content shares and template sketches are estimated on this sample: the cost of regexes and MinHash then
+    grows with the number of accounts, not of exchanges, and a share from 32 prompts is within about +-0.09.
+    """
+    w = ibis.window(group_by=t.account_id, order_by=[t.ts, t.prompt])
+    s = t.mutate(_rn=ibis.row_number().over(w)).filter(lambda x: x._rn < per_account)
+    return s.select("account_id", pid=s._rn, p=s.prompt.lower())
+
+
+def content_shares(s: ir.Table) -> ir.Table:
+    """Per account, from :func:`sample_prompts`: shares of CoT / benchmark / synthetic prompts, capability
+    breadth inputs and script shares."""
+    pat = patterns()
+    f = _flags(s)
+    aggs: dict[str, ir.Value] = dict(n_sampled=f.count(), cot_share=f.cot.mean(), bench_share=f.bench.mean(),
+                                     synth_share=f.synth.mean())
+    for c in pat["capabilities"]:
+        aggs[f"_n_{c}"] = f[f"cap_{c}"].sum()
+    for c in pat["scripts"]:
+        aggs[f"_s_{c}"] = f[f"scr_{c}"].mean()
+    return f.group_by("account_id").aggregate(**aggs)
+
+
 def _flags(t: ir.Table) -> ir.Table:
     pat = patterns()
-    p = t.prompt.lower()
+    p = t.p
     cols: dict[str, ir.Value] = {
         "cot": p.re_search(pat["cot"]).cast("int8"),
         "bench": p.re_search(pat["benchmark"]).cast("int8"),
@@ -71,7 +96,7 @@ def _flags(t: ir.Table) -> ir.Table:
 
 
 def account_features(t: ir.Table, releases: list[Release] | None = None, cap_min_share: float = 0.03,
-                     templates: ir.Table | None = None) -> ir.Table:
+                     sample: ir.Table | None = None, templates: ir.Table | None = None) -> ir.Table:
     """One row per account with the behaviour features (see module docstring). All columns are numeric except
     ``account_id``; shares are in [0, 1].
 
@@ -79,15 +104,15 @@ def account_features(t: ir.Table, releases: list[Release] | None = None, cap_min
         t: the exchange log.
         releases: launches to measure the traffic shift against (default: the last one :func:`detect_releases`
             finds; with none, shift columns are 0).
-        cap_min_share: a capability counts towards breadth when at least this share of the account's prompts
+        cap_min_share: a capability counts towards breadth when at least this share of the sampled prompts
             (and at least 2 of them) touch it.
-        templates: output of :func:`template_buckets` to add ``template_reuse`` (else it is computed here).
+        sample: output of :func:`sample_prompts` (else computed here).
+        templates: output of :func:`template_buckets` to add ``template_reuse`` (else computed here).
     """
     pat = patterns()
-    f = _flags(t)
-    e = f.ts.epoch_seconds()
-    w = ibis.window(group_by=f.account_id, order_by=f.ts)
-    f = f.mutate(_e=e, _gap=(e - e.lag().over(w)).cast("float64"), _hour=f.ts.hour(),
+    e = t.ts.epoch_seconds()
+    w = ibis.window(group_by=t.account_id, order_by=t.ts)
+    f = t.mutate(_e=e, _gap=(e - e.lag().over(w)).cast("float64"), _hour=t.ts.hour(),
                  _day=(e / 86400).floor().cast("int64"))
     aggs: dict[str, ir.Value] = dict(
         n_exchanges=f.count(),
@@ -107,26 +132,23 @@ def account_features(t: ir.Table, releases: list[Release] | None = None, cap_min
         first_s=f._e.min(),
         last_s=f._e.max(),
         night_share=((f._hour < 6)).cast("float64").mean(),
-        cot_share=f.cot.mean(),
-        bench_share=f.bench.mean(),
-        synth_share=f.synth.mean(),
     )
-    caps = list(pat["capabilities"])
-    for c in caps:
-        aggs[f"_n_{c}"] = f[f"cap_{c}"].sum()
-    for s in pat["scripts"]:
-        aggs[f"_s_{s}"] = f[f"scr_{s}"].mean()
     if releases is None:
-        rel = detect_releases(t)
-        releases = rel[-1:]
+        releases = detect_releases(t)[-1:]
     if releases:
         r = releases[-1]
         after = f._e >= r.epoch_s
         aggs["_n_after"] = after.cast("int64").sum()
         aggs["_n_new_after"] = (after & (f.model == r.model)).cast("int64").sum()
     a = f.group_by("account_id").aggregate(**aggs)
+    if sample is None:
+        sample = sample_prompts(t)
+    cs = content_shares(sample)
+    a = a.join(cs, "account_id")
+    caps = list(pat["capabilities"])
     n = a.n_exchanges.cast("float64")
-    min_n = ibis.greatest(ibis.literal(2.0), n * cap_min_share)
+    ns = a.n_sampled.cast("float64")
+    min_n = ibis.greatest(ibis.literal(2.0), ns * cap_min_share)
     breadth = sum((a[f"_n_{c}"] >= min_n).cast("int64") for c in caps)
     any_cap = sum(a[f"_n_{c}"] for c in caps)
     latin = 1.0 - sum(a[f"_s_{s}"] for s in pat["scripts"])
@@ -140,7 +162,7 @@ def account_features(t: ir.Table, releases: list[Release] | None = None, cap_min
         burstiness=((gs - gm) / (gs + gm)).fill_null(0),
         gap_cv=(gs / gm).fill_null(0),
         capability_breadth=breadth,
-        capability_share=any_cap / n,
+        capability_share=any_cap / ns,
         n_languages=n_langs,
     )
     if releases:
@@ -153,16 +175,15 @@ def account_features(t: ir.Table, releases: list[Release] | None = None, cap_min
         out = out.mutate(n_after_release=ibis.literal(0, "int64"), shift_after_release=ibis.literal(0.0),
                          new_model_share_after=ibis.literal(0.0))
     if templates is None:
-        templates = template_buckets(t)
+        templates = template_buckets(sample)
     reuse = (templates.group_by("account_id")
              .aggregate(_rep=templates.n.sum(), _bands=templates.band.nunique()))
     out = out.left_join(reuse, "account_id").drop("account_id_right")
     out = out.mutate(template_reuse=(out._rep.fill_null(0).cast("float64")
-                                     / (ibis.least(out.n_exchanges, _SKETCH_PER_ACCOUNT) * _BANDS)))
+                                     / (out.n_sampled * _BANDS)))
     return out.drop(*[c for c in out.columns if c.startswith("_")])
 
 
-_SKETCH_PER_ACCOUNT = 40
 _BANDS = 4
 _ROWS = 2
 
@@ -178,26 +199,22 @@ def word_hashes(words: list[str], k: int) -> dict[str, list[int]]:
     return out
 
 
-def template_buckets(t: ir.Table, bands: int = _BANDS, rows: int = _ROWS,
-                     per_account: int = _SKETCH_PER_ACCOUNT,
+def template_buckets(s: ir.Table, bands: int = _BANDS, rows: int = _ROWS,
                      materialize: Callable[[ir.Table], ir.Table] | None = None) -> ir.Table:
-    """(account_id, band, bucket, n, example): LSH buckets that hold at least 2 of the account's sketched prompts.
+    """(account_id, band, bucket, n): LSH buckets that hold at least 2 of the account's sampled prompts.
 
-    Each account's first ``per_account`` prompts (by time) are sketched. A prompt's lower-cased words of 3+
-    characters form a set; for each of ``bands * rows`` salts, the minimum over the set of a salted hash of the word
-    is one MinHash value; ``rows`` values make one band bucket. Two prompts share a band with probability
-    ``J ** rows`` (J = Jaccard similarity of their word sets), so prompts cut from one template collide in some
-    band with high probability and unrelated prompts rarely. Word hashes are computed once per distinct word on
-    the driver (blake2b), so every engine gets the same buckets. ``materialize`` stores an intermediate table
-    (the engine's own way); without it the word table is computed twice.
+    ``s`` is :func:`sample_prompts`. A prompt's words of 3+ characters form a set; for each of ``bands * rows``
+    salts, the minimum over the set of a salted hash of the word is one MinHash value; ``rows`` values make one
+    band bucket. Two prompts share a band with probability ``J ** rows`` (J = Jaccard similarity of their word
+    sets), so prompts cut from one template collide in some band with high probability and unrelated prompts
+    rarely. Word hashes are computed once per distinct word on the driver (blake2b), so every engine gets the same
+    buckets. ``materialize`` stores the word table (the engine's own way) so it is computed once.
     """
     import pyarrow as pa
 
-    w = ibis.window(group_by=t.account_id, order_by=[t.ts, t.prompt])
-    s = t.mutate(_rn=ibis.row_number().over(w)).filter(lambda x: x._rn < per_account)
-    s = s.select("account_id", pid=s._rn, words=s.prompt.lower().split(" "))
+    s = s.select("account_id", "pid", words=s.p.split(" "))
     u = s.unnest("words").rename(word="words")
-    u = u.filter(u.word.length() >= 3).distinct()
+    u = u.filter(u.word.length() >= 3)  # duplicates are harmless: MIN ignores them
     if materialize is not None:
         u = materialize(u)
     vocab = u.select("word").distinct().to_pyarrow().column("word").to_pylist()
