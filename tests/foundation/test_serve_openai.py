@@ -87,6 +87,7 @@ def test_concurrent_requests_are_batched_without_changing_outputs():
     with serve_in_thread(tiny) as url:
         out = load_model(f"openai:x@{url}", concurrency=16).generate(reqs)
     assert max(sizes) > 1  # some requests shared a batch
-    served = [GenRequest.chat(f"q{i % 3}", max_tokens=24, seed=i, seed_index=0)  # the seed the client sends for i in range(16)]
+    # the client sends seed = seed_index here; the server samples index 0 under that seed
+    served = [GenRequest.chat(f"q{i % 3}", max_tokens=24, seed=i, seed_index=0) for i in range(16)]
     direct = load_model("zoo:tiny-llama", batch_size=1).generate(served)
     assert [c.text for c in out] == [c.text for c in direct]
