@@ -62,7 +62,7 @@ _CLAUSE = re.compile(r"[,:，：、—–()（）]|\s-\s")
 _QUOTES = {"“": "”", "«": "»", "„": "“", "「": "」", "『": "』", "‹": "›", "《": "》"}
 _MAX_GAP = 90
 # Bare first-person subject pronouns, for "As X, I ..." openings.
-_PRONOUN = re.compile(r"(?-i:\bI\b)|我|私|僕|저는|제가|나는|\bя\b|\bje\b|\bich\b|\byo\b|\beu\b|\bio\b|أنا|मैं|\bben\b|"
+_PRONOUN = re.compile(r"\bi\b|我|私|僕|저는|제가|나는|\bя\b|\bje\b|\bich\b|\byo\b|\beu\b|\bio\b|أنا|मैं|\bben\b|"
                       r"\btôi\b|\bsaya\b|\baku\b", re.IGNORECASE)
 
 
@@ -106,16 +106,139 @@ def fold(text: str) -> str:
     return text.translate(_FOLD_TABLE)
 
 
-def _alias_regex(alias: str) -> str:
-    parts = [p for p in re.split(r"[\s\-_·・.]+", fold(alias).strip()) if p]
-    if not parts:
-        raise InputError(f"Empty alias {alias!r} in the alias table.")
-    body = _SEP.join(re.escape(p) for p in parts)
-    if _LATIN.match(parts[0][0]):
-        body = r"(?<![A-Za-z0-9])" + body
-    if _LATIN.match(parts[-1][-1]):
-        body += _VERSION + r"(?![A-Za-z])"
-    return body
+def _split_top(p: str) -> list[str]:
+    """Split a regex at its top-level ``|`` (outside groups and classes)."""
+    out, depth, cls, esc, cur = [], 0, False, False, []
+    for ch in p:
+        if esc:
+            esc = False
+        elif ch == "\\":
+            esc = True
+        elif cls:
+            cls = ch != "]"
+        elif ch == "[":
+            cls = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            out.append("".join(cur))
+            cur = []
+            continue
+        cur.append(ch)
+    out.append("".join(cur))
+    return out
+
+
+_SPECIAL = set(".^$*+?{}[]\\|()")
+
+
+def _group_end(p: str) -> int:
+    """Index of the parenthesis closing the group opened at p[0] (-1 if unbalanced)."""
+    depth, cls, esc = 0, False, False
+    for i, ch in enumerate(p):
+        if esc:
+            esc = False
+        elif ch == "\\":
+            esc = True
+        elif cls:
+            cls = ch != "]"
+        elif ch == "[":
+            cls = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+    return -1
+
+
+_LEAD = re.compile(r"^(?:\\b|\(\?<!\[A-Za-z0-9\]\)|\(\?<!\[A-Za-z\]\))")
+
+
+class _Union:
+    """One alternation of many regexes, indexed by first letter so ``re`` can skip ahead (on lower-cased text).
+
+    Python's ``re`` scans fast only when every branch starts with a literal; a case-insensitive pattern or a
+    leading ``\b`` defeats that and costs ~50x. So each pattern ``\bfoo...`` becomes ``f(?<!\w.)(?i:oo...)`` in
+    the bucket of ``f``; patterns that start otherwise go to a second, ordinary regex.
+    """
+
+    def __init__(self, patterns: Iterable[str]) -> None:
+        buckets: dict[str, list[str]] = {}
+        slow: list[str] = []
+        todo = [q for pat in patterns for q in _split_top(pat)]
+        while todo:
+            q = todo.pop()
+            m = _LEAD.match(q)
+            lead = m.group(0) if m else ""
+            body = q[len(lead):]
+            if body.startswith("(?:"):
+                close = _group_end(body)
+                if close > 0 and body[close + 1 : close + 2] not in ("?", "*", "+", "{") \
+                        and "(?P<" not in body[close + 1 :]:
+                    todo += [lead + alt + body[close + 1 :] for alt in _split_top(body[3:close])]
+                    continue
+            c = body[:1]
+            if c and c not in _SPECIAL and body[1:2] not in ("?", "*", "+", "{") and len(c.lower()) == 1:
+                guard = r"(?<!\w.)" if m else ""
+                buckets.setdefault(c.lower(), []).append(guard + (f"(?i:{body[1:]})" if body[1:] else ""))
+            else:
+                slow.append(q)
+        fast = "|".join(re.escape(c) + "(?:" + "|".join(v) + ")" for c, v in buckets.items())
+        self.fast = re.compile(fast) if fast else None
+        self.slow = re.compile("|".join(f"(?:{q})" for q in slow), re.IGNORECASE) if slow else None
+
+    def search(self, s: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
+        e = len(s) if endpos is None else endpos
+        a = self.fast.search(s, pos, e) if self.fast else None
+        b = self.slow.search(s, pos, e) if self.slow else None
+        if a is None or (b is not None and b.start() < a.start()):
+            return b
+        return a
+
+    def finditer(self, s: str, pos: int = 0, endpos: int | None = None) -> Iterable[re.Match[str]]:
+        e = len(s) if endpos is None else endpos
+        if self.slow is None:
+            return self.fast.finditer(s, pos, e) if self.fast else ()
+        out = list(self.fast.finditer(s, pos, e)) if self.fast else []
+        out += list(self.slow.finditer(s, pos, e))
+        out.sort(key=lambda m: m.start())
+        return out
+
+
+def _trie_regex(aliases: Sequence[tuple[str, str]], lower: bool) -> str:
+    """Regex of a trie over aliases; each alias ends in an empty named group ``(?P<marker>)``.
+
+    Separators inside an alias (space, hyphen, dot, ...) become optional ``[\s\-_·・.]?``; a name ending in a
+    Latin letter or digit absorbs a version tag and may not run into a longer Latin word.
+    """
+    trie: dict[Any, Any] = {}
+    for alias, marker in aliases:
+        parts = [x for x in re.split(r"[\s\-_·・.]+", fold(alias).strip()) if x]
+        if not parts:
+            raise InputError(f"Empty alias {alias!r} in the alias table.")
+        node = trie
+        for k, part in enumerate(parts):
+            if k:
+                node = node.setdefault(_SEP, {})
+            for ch in part.lower() if lower else part:
+                node = node.setdefault(ch, {})
+        node.setdefault(None, []).append((marker, bool(_LATIN.match(parts[-1][-1]))))
+
+    def rx(node: dict[Any, Any]) -> str:
+        alts = []
+        for key in sorted((k for k in node if k is not None), key=lambda k: (k == _SEP, k)):
+            alts.append((key if key == _SEP else re.escape(key)) + rx(node[key]))
+        if None in node:
+            marker, latin_end = node[None][0]
+            tail = f"(?P<{marker}>)" + (f"(?i:{_VERSION})(?![A-Za-z])" if latin_end else "")
+            alts.append(tail)
+        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+
+    return rx(trie)
 
 
 def load_aliases(path: str | Path | None = None) -> dict[str, Any]:
@@ -134,7 +257,7 @@ def load_aliases(path: str | Path | None = None) -> dict[str, Any]:
     return table
 
 
-def _cue_regex(patterns: Iterable[str], anchored: bool = False) -> re.Pattern[str]:
+def _cue_regex(patterns: Iterable[str]) -> re.Pattern[str]:
     pats = list(patterns)
     if not pats:
         return re.compile(r"(?!x)x")
@@ -167,39 +290,45 @@ class ClaimExtractor:
         for fid, f in self.families.items():
             if f.get("maker"):
                 self._maker_families.setdefault(f["maker"], []).append(fid)
-        self._groups: dict[str, _Entity] = {}
+        self._groups: dict[str, tuple[_Entity, bool]] = {}  # marker -> (entity, starts with a Latin letter)
         self._exclude: dict[str, re.Pattern[str]] = {}
-        alts = []
+        lit: list[tuple[str, str]] = []
+        exact: list[tuple[str, str]] = []
+        pats: list[str] = []
         for kind, items in (("f", self.families), ("m", self.makers)):
             for ident, spec in items.items():
-                name = f"g{len(self._groups)}"
-                self._groups[name] = _Entity(kind, ident, spec.get("maker") if kind == "f" else ident)
-                branches = [_alias_regex(a) for a in sorted(spec.get("aliases") or [], key=len, reverse=True)]
-                exact = [_alias_regex(a) for a in sorted(spec.get("exact") or [], key=len, reverse=True)]
-                if exact:
-                    branches.append("(?-i:" + "|".join(exact) + ")")
-                branches += list(spec.get("patterns") or [])
-                if not branches:
-                    continue
-                alts.append(f"(?P<{name}>" + "|".join(branches) + ")")
+                ent = _Entity(kind, ident, spec.get("maker") if kind == "f" else ident)
+                for field, dest in (("aliases", lit), ("exact", exact)):
+                    for a in spec.get(field) or []:
+                        marker = f"g{len(self._groups)}"
+                        self._groups[marker] = (ent, bool(_LATIN.match(fold(a).strip()[:1])))
+                        dest.append((a, marker))
+                for p in spec.get("patterns") or []:
+                    marker = f"g{len(self._groups)}"
+                    self._groups[marker] = (ent, bool(_LATIN.match(p[:1])))
+                    pats.append(f"(?:{p})(?P<{marker}>)")
                 if spec.get("exclude"):
-                    self._exclude[name] = re.compile("|".join(spec["exclude"]))
-        self._alias_re = re.compile("|".join(alts), re.IGNORECASE)
+                    for marker, (e, _) in self._groups.items():
+                        if e == ent:
+                            self._exclude[marker] = re.compile("|".join(spec["exclude"]))
+        self._alias_lit = re.compile(_trie_regex(lit, lower=True))
+        self._alias_exact = re.compile(_trie_regex(exact, lower=False)) if exact else None
+        self._alias_pat = _Union(pats) if pats else None
         cues = yaml.safe_load((DATA / "cues.yaml").read_text(encoding="utf-8"))
         flat = {role: [p for pats in langs.values() for p in pats] for role, langs in cues.items()}
-        self._self = _cue_regex(flat["self"])
-        self._self_post = _cue_regex(flat["self_post"])
-        self._neg = _cue_regex(flat["neg"])
-        self._neg_post = _cue_regex(flat["neg_post"])
-        self._contrast = _cue_regex(flat["contrast"])
-        self._reported = _cue_regex(flat["reported"])
-        self._hypo = _cue_regex(flat["hypo"])
-        self._mention = _cue_regex(flat["mention"])
-        self._mention_post = _cue_regex(flat["mention_post"])
-        self._subject_post = _cue_regex(flat["subject_post"])
+        self._self = _Union(flat["self"])
+        self._neg = _Union(flat["neg"])
+        self._contrast = _Union(flat["contrast"])
+        self._reported = _Union(flat["reported"])
+        self._hypo = _Union(flat["hypo"])
+        self._mention = _Union(flat["mention"])
+        # The cues anchored right after a name, in priority order, as one regex: the first branch that matches wins.
+        self._post = re.compile("|".join(
+            f"(?P<{role}>" + "|".join(f"(?:{p})" for p in flat[role]) + ")"
+            for role in ("neg_post", "mention_post", "hypo_post", "self_post", "subject_post") if flat[role]
+        ), re.IGNORECASE)
         self._conj = _cue_regex(flat["conjunction"])
         self._as = _cue_regex(flat["as"])
-        self._hypo_post = _cue_regex(flat["hypo_post"])
         self._complement = _cue_regex(flat["complement"])
         self._other = _cue_regex(flat["other"])
 
@@ -219,13 +348,34 @@ class ClaimExtractor:
     def mentions(self, text: str) -> list[tuple[int, int, _Entity]]:
         """Every alias occurrence (start, end, entity), claim or not."""
         t = fold(text)
+        return self._mentions(t, _lower(t))
+
+    def _mentions(self, t: str, tl: str) -> list[tuple[int, int, _Entity]]:
+        hits = list(self._alias_lit.finditer(tl))
+        n = len(hits)
+        if self._alias_exact is not None:
+            hits += self._alias_exact.finditer(t)
+        if self._alias_pat is not None:
+            hits += self._alias_pat.finditer(tl)
+        if not hits:
+            return []
+        if len(hits) != n:
+            hits.sort(key=lambda m: (m.start(), -m.end()))
         out = []
-        for m in self._alias_re.finditer(t):
-            g = m.lastgroup or ""
-            ex = self._exclude.get(g)
-            if ex is not None and ex.match(t, m.start()):
+        last_end = -1
+        for m in hits:
+            a, b = m.start(), m.end()
+            if a < last_end:
+                continue  # overlaps a longer or earlier name
+            marker = m.lastgroup or ""
+            ent, latin_start = self._groups[marker]
+            if latin_start and a > 0 and _LATIN.match(t[a - 1]):
                 continue
-            out.append((m.start(), m.end(), self._groups[g]))
+            ex = self._exclude.get(marker)
+            if ex is not None and ex.match(t, a):
+                continue
+            out.append((a, b, ent))
+            last_end = b
         return out
 
     def extract(self, text: str) -> list[Claim]:
@@ -233,7 +383,8 @@ class ClaimExtractor:
         if not isinstance(text, str):
             raise InputError(f"extract() needs a string, got {type(text).__name__}.")
         t = fold(text)
-        found = self.mentions(text) if self._alias_re.search(t) else []
+        tl = _lower(t)
+        found = self._mentions(t, tl)
         if not found:
             return []
         sent = [0]
@@ -246,7 +397,7 @@ class ClaimExtractor:
             i = bisect.bisect_right(sent, a) - 1
             s0 = sent[i]
             s1 = sent[i + 1] if i + 1 < len(sent) else len(t)
-            res = self._status(t, a, b, s0, s1, quotes, starts)
+            res = self._status(tl, a, b, s0, s1, quotes, starts)
             if res is None:
                 continue
             status, cue = res
@@ -277,15 +428,15 @@ class ClaimExtractor:
         c1 = m_end.start() if m_end else s1
         left = t[c0:a]
         right = t[b:c1]
-        if self._neg_post.match(right):
+        post = self._post.match(right)
+        kind = post.lastgroup if post else None
+        if kind == "neg_post":
             return "negated", "neg_post"
-        if self._mention_post.match(right):
+        if kind == "mention_post" or kind == "subject_post":
             return None
-        if self._hypo_post.match(right):
+        if kind == "hypo_post":
             return "hypothetical", "hypo_post"
-        self_post = self._self_post.match(right)
-        if not self_post and self._subject_post.match(right):
-            return None
+        self_post = kind == "self_post"
         selfs = list(self._self.finditer(left))
         if selfs or self_post:
             window, w0 = left, c0
@@ -332,6 +483,14 @@ class ClaimExtractor:
         return bool(self._self.search(nxt) or _PRONOUN.search(nxt))
 
 
+def _lower(t: str) -> str:
+    """Lower-case without changing length (a few characters, like U+0130, lower-case to two)."""
+    tl = t.lower()
+    if len(tl) != len(t):
+        tl = "".join(c if len(c.lower()) != 1 else c.lower() for c in t)
+    return tl
+
+
 def _quote_spans(t: str) -> list[tuple[int, int]]:
     spans = []
     for o, c in _QUOTES.items():
@@ -342,8 +501,13 @@ def _quote_spans(t: str) -> list[tuple[int, int]]:
                 break
             spans.append((i + 1, j))
             i = t.find(o, j + 1)
-    idx = [i for i, ch in enumerate(t) if ch == '"']
-    spans += [(idx[k] + 1, idx[k + 1]) for k in range(0, len(idx) - 1, 2)]
+    i = t.find('"')
+    while i >= 0:
+        j = t.find('"', i + 1)
+        if j < 0:
+            break
+        spans.append((i + 1, j))
+        i = t.find('"', j + 1)
     return spans
 
 
