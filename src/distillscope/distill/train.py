@@ -203,12 +203,13 @@ def train(model: Any, n_items: int, step_fn: StepFn, cfg: TrainConfig, work_dir:
 
 
 def _progress(show: bool) -> Any:
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     return Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
         TextColumn("loss {task.fields[loss]:.4f}"), TextColumn("{task.fields[tps]:.0f} tok/s"),
-        TimeRemainingColumn(), disable=not show, transient=False,
+        TimeRemainingColumn(), disable=not show, transient=False, console=Console(stderr=True),
     )
 
 

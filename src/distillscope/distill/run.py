@@ -1,0 +1,317 @@
+"""End-to-end distillation runs: teacher + data -> trained student folder with provenance.json.
+
+Methods:
+  ``logits``     teacher top-k log-probs cached once (Parquet), student trained on the sparse KD loss (+ a little CE)
+  ``sequences``  teacher answers to prompts generated through any backend (store-cached), student fine-tuned on them
+  ``text``       a control: the student trained with hard labels on the same text, no teacher signal
+
+Example::
+
+    distillscope distill --teacher zoo:smollm2-135m-instruct --student-config tiny --method logits --out st/
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+
+from distillscope.distill.data import (
+    Example,
+    corpus_texts,
+    data_hash,
+    default_prompts,
+    encode_chat,
+    encode_texts,
+    read_prompts,
+    read_texts,
+    tokenizer_hash,
+)
+from distillscope.distill.losses import distill_loss
+from distillscope.distill.train import TrainConfig, TrainResult, collate_examples, config_key, train
+from distillscope.errors import InputError
+
+METHODS = ("logits", "sequences", "text")
+
+
+@dataclass
+class DistillConfig:
+    """One distillation run (drives the Python API and the CLI alike).
+
+    Attributes:
+        teacher: teacher spec (``zoo:``/``hf:`` for logits; any backend for sequences).
+        out: output folder of the student (``save_pretrained`` + ``provenance.json``).
+        method: ``logits``, ``sequences`` or ``text`` (control without a teacher).
+        student: an existing checkpoint spec to start from, or None to build ``student_config``.
+        student_config: size of a fresh student sharing the teacher's tokenizer (tiny | small | base).
+        data: text file (.txt paragraphs or .jsonl ``text``) for logits/text; default the built-in corpus.
+        prompts: prompt file for sequences (or for logits over teacher answers); default the built-in prompt set.
+        n_data: cap on texts/prompts used (None: all).
+        max_len: tokens per training sequence.
+        k: teacher log-probs kept per position in the logit cache.
+        answer_tokens, answer_temperature: teacher answer generation (sequences).
+        heldout: fraction of sequences held out to report the student's KL to the teacher.
+        train: optimisation settings.
+    """
+
+    teacher: str
+    out: str
+    method: str = "logits"
+    student: str | None = None
+    student_config: str | None = "tiny"
+    data: str | None = None
+    prompts: str | None = None
+    n_data: int | None = None
+    max_len: int = 128
+    k: int = 20
+    answer_tokens: int = 64
+    answer_temperature: float = 0.7
+    heldout: float = 0.1
+    seed: int = 0
+    resume: bool = True
+    train: TrainConfig = field(default_factory=TrainConfig)
+
+    def validate(self) -> None:
+        if self.method not in METHODS:
+            raise InputError(f"Unknown method {self.method!r}: use one of {', '.join(METHODS)}.")
+        if self.student is None and self.student_config is None:
+            raise InputError("Give --student SPEC (a checkpoint) or --student-config NAME (a fresh student).")
+        if not 0 <= self.heldout < 0.9:
+            raise InputError(f"heldout must be in [0, 0.9), got {self.heldout}.")
+        if self.k < 1:
+            raise InputError(f"k must be >= 1, got {self.k}.")
+        self.train.validate()
+
+
+def split_heldout(examples: list[Example], frac: float, seed: int) -> tuple[list[Example], list[Example]]:
+    """Deterministic train/held-out split (every ``1/frac``-th example after a seeded shuffle is held out)."""
+    import random
+
+    if frac <= 0:
+        return examples, []
+    idx = list(range(len(examples)))
+    random.Random(seed + 17).shuffle(idx)
+    n_held = max(1, int(round(len(examples) * frac)))
+    held = set(idx[:n_held])
+    return [e for i, e in enumerate(examples) if i not in held], [e for i, e in enumerate(examples) if i in held]
+
+
+@torch.no_grad()
+def heldout_kl(teacher_model: Any, student_model: Any, examples: Sequence[Example], batch_size: int = 4,
+               pad_id: int = 0) -> dict[str, float]:
+    """Mean per-target-token forward KL(teacher || student) and the student's cross-entropy on ``examples``."""
+    if not examples:
+        return {"kl": float("nan"), "student_ce": float("nan"), "teacher_ce": float("nan"), "n_tokens": 0}
+    kl_sum = ce_sum = tce_sum = 0.0
+    n = 0
+    for s in range(0, len(examples), batch_size):
+        ids, attn, labels = collate_examples(examples[s : s + batch_size], pad_id)
+        mask = labels != -100
+        t = torch.log_softmax(teacher_model(input_ids=ids, attention_mask=attn).logits[:, :-1][mask].float(), -1)
+        q = torch.log_softmax(student_model(input_ids=ids, attention_mask=attn).logits[:, :-1][mask].float(), -1)
+        if t.shape != q.shape:
+            raise InputError("Teacher and student vocabularies differ: KL needs a shared tokenizer.")
+        kl_sum += float((t.exp() * (t - q)).sum())
+        y = labels[mask]
+        ce_sum += float(F.nll_loss(q, y, reduction="sum"))
+        tce_sum += float(F.nll_loss(t, y, reduction="sum"))
+        n += int(mask.sum())
+    return {"kl": kl_sum / n, "student_ce": ce_sum / n, "teacher_ce": tce_sum / n, "n_tokens": n}
+
+
+def logits_step(seqs: list[Any], cfg: TrainConfig, pad_id: int = 0) -> Any:
+    """Step function for cached sparse-logit distillation (see :func:`distillscope.distill.train.train`)."""
+    from distillscope.distill.cache import collate
+    from distillscope.distill.losses import SparseTeacher
+
+    def step(model: Any, idx: list[int]) -> tuple[torch.Tensor, dict[str, float], int]:
+        ids, attn, labels, sp = collate([seqs[i] for i in idx], pad_id)
+        mask = labels != -100
+        logits = model(input_ids=ids, attention_mask=attn).logits[:, :-1][mask]
+        teacher = SparseTeacher(sp.ids[mask], sp.logp[mask], sp.tail_logp[mask])
+        loss, parts = distill_loss(logits, teacher, labels[mask], cfg.kind, cfg.beta, cfg.temperature, cfg.alpha)
+        return loss, parts, int(mask.sum())
+
+    return step
+
+
+def dense_step(teacher_model: Any, examples: list[Example], cfg: TrainConfig, pad_id: int = 0) -> Any:
+    """Step function with an on-the-fly full teacher forward pass per batch (the uncached baseline)."""
+
+    def step(model: Any, idx: list[int]) -> tuple[torch.Tensor, dict[str, float], int]:
+        ids, attn, labels = collate_examples([examples[i] for i in idx], pad_id)
+        mask = labels != -100
+        with torch.no_grad():
+            t = teacher_model(input_ids=ids, attention_mask=attn).logits[:, :-1][mask]
+        logits = model(input_ids=ids, attention_mask=attn).logits[:, :-1][mask]
+        loss, parts = distill_loss(logits, t, labels[mask], cfg.kind, cfg.beta, cfg.temperature, cfg.alpha)
+        return loss, parts, int(mask.sum())
+
+    return step
+
+
+def ce_step(examples: list[Example], pad_id: int = 0) -> Any:
+    """Step function for hard-label training (sequence-level distillation and text controls)."""
+
+    def step(model: Any, idx: list[int]) -> tuple[torch.Tensor, dict[str, float], int]:
+        ids, attn, labels = collate_examples([examples[i] for i in idx], pad_id)
+        mask = labels != -100
+        logits = model(input_ids=ids, attention_mask=attn).logits[:, :-1][mask]
+        loss = F.cross_entropy(logits.float(), labels[mask])
+        return loss, {"ce": float(loss.detach())}, int(mask.sum())
+
+    return step
+
+
+def _load_teacher(spec: str) -> Any:
+    from distillscope.models import load_model
+
+    return load_model(spec)
+
+
+def _make_student(cfg: DistillConfig, teacher_tok: Any) -> tuple[Any, Any, list[dict[str, Any]]]:
+    from distillscope.distill.student import build_student, load_student
+
+    if cfg.student:
+        from distillscope.distill.provenance import weights_hash
+
+        model, tok = load_student(cfg.student)
+        return model, tok, [{"spec": cfg.student, "weights_sha256": weights_hash(model), "role": "init"}]
+    if teacher_tok is None:
+        raise InputError("--student-config needs the teacher's tokenizer, and this teacher is black-box. Give "
+                         "--student hf:PATH (a checkpoint with its own tokenizer) instead.")
+    model, tok = build_student(cfg.student_config or "tiny", teacher_tok, seed=cfg.seed)
+    return model, tok, []
+
+
+def _texts(cfg: DistillConfig) -> tuple[list[str], str]:
+    if cfg.data:
+        return read_texts(cfg.data)[: cfg.n_data], f"file:{Path(cfg.data).name}"
+    return corpus_texts(cfg.n_data, seed=cfg.seed), "builtin:stdlib-docstrings"
+
+
+def _prompts(cfg: DistillConfig) -> tuple[list[str], str]:
+    if cfg.prompts:
+        return read_prompts(cfg.prompts)[: cfg.n_data], f"file:{Path(cfg.prompts).name}"
+    return default_prompts(cfg.n_data, seed=cfg.seed), "builtin:prompts.yaml"
+
+
+def run_distill(cfg: DistillConfig, show_progress: bool = True, store: Any = None, teacher_model: Any = None,
+                examples: list[Example] | None = None, source: str | None = None,
+                extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Run one distillation and write the student to ``cfg.out``. Returns a summary (also in provenance.json).
+
+    Args:
+        cfg: the run.
+        store: SampleStore for teacher answers (default the user's store).
+        teacher_model: an already loaded teacher Model (else loaded from ``cfg.teacher``).
+        examples: ready training sequences (in the student's tokenizer) instead of ``cfg.data`` / ``cfg.prompts``;
+            ``source`` names them in the manifest.
+        extra: more fields for provenance.json (e.g. lineage relations).
+    """
+    from distillscope.distill.provenance import now, weights_hash, write_manifest
+
+    from transformers.utils import logging as hf_logging
+
+    cfg.validate()
+    hf_logging.disable_progress_bar()  # Rich shows progress; transformers' per-shard bars would interleave
+    started = now()
+    out = Path(cfg.out)
+    out.mkdir(parents=True, exist_ok=True)
+    teacher = teacher_model or _load_teacher(cfg.teacher)
+    t_tok = getattr(teacher, "tokenizer", None)
+    white_box = hasattr(teacher, "model") and t_tok is not None
+    if cfg.method == "logits" and not white_box:
+        raise InputError(f"{cfg.teacher} is black-box: logit distillation needs its logits. Use --method sequences, "
+                         "or build a cache from API top_logprobs (distillscope.distill.cache.cache_from_completions).")
+    student, s_tok, parents = _make_student(cfg, t_tok)
+    from distillscope.distill.student import check_tokenizers
+
+    check_tokenizers(t_tok, s_tok, cfg.method)  # before any expensive work
+    t_hash = weights_hash(teacher.model) if white_box else None
+    teacher_info = {"spec": cfg.teacher, "weights_sha256": t_hash,
+                    "declared_model": getattr(teacher, "name", None),
+                    "tokenizer_sha256": tokenizer_hash(t_tok) if t_tok is not None else None}
+    extra = dict(extra or {})
+    sample_ids: list[str] = []
+    if examples is not None:
+        source = source or "given examples"
+    elif cfg.method == "sequences" or (cfg.method == "logits" and cfg.prompts):
+        prompts, source = _prompts(cfg)
+        from distillscope.distill.sequences import teacher_answers
+
+        comps = _with_progress(show_progress, "teacher answers", len(prompts),
+                               lambda cb: teacher_answers(teacher, prompts, cfg.answer_tokens,
+                                                          cfg.answer_temperature, cfg.seed, store, progress=cb))
+        sample_ids = [c.sample_id for c in comps if c.sample_id]
+        tok = t_tok if cfg.method == "logits" else s_tok
+        examples = [e for p, c in zip(prompts, comps) if (e := encode_chat(tok, p, c.text, cfg.max_len))]
+        extra["teacher_samples"] = {"n": len(comps), "sample_ids": sample_ids[:2000],
+                                    "temperature": cfg.answer_temperature, "max_tokens": cfg.answer_tokens}
+    else:
+        texts, source = _texts(cfg)
+        examples = encode_texts(t_tok if cfg.method == "logits" else s_tok, texts, cfg.max_len)
+    if not examples:
+        raise InputError("No training examples after tokenisation: give more or longer texts/prompts.")
+    train_ex, held_ex = split_heldout(examples, cfg.heldout, cfg.seed)
+    pad = int(s_tok.pad_token_id or 0)
+    key = config_key(cfg.method, data_hash(train_ex), asdict(cfg.train), cfg.k, teacher_info["weights_sha256"],
+                     cfg.student, cfg.student_config)
+    cache_info: dict[str, Any] = {}
+    if cfg.method == "logits":
+        from distillscope.distill.cache import build_logit_cache, cache_key
+        from distillscope.paths import cache_dir
+
+        cpath = cache_dir("logits") / cache_key(t_hash, data_hash(train_ex), cfg.k)
+        n_t = sum(e.n_targets for e in train_ex)
+        cache = _with_progress(show_progress, "teacher logits", n_t,
+                               lambda cb: build_logit_cache(teacher, train_ex, cpath, cfg.k, teacher_hash=t_hash,
+                                                            progress=cb))
+        seqs = cache.sequences()
+        cache_info = {"path": str(cpath), "bytes": cache.nbytes, "k": cache.k}
+        step = logits_step(seqs, cfg.train, pad)
+        n_items = len(seqs)
+    else:
+        step = ce_step(train_ex, pad)
+        n_items = len(train_ex)
+    result: TrainResult = train(student, n_items, step, cfg.train, work_dir=out, resume=cfg.resume,
+                                show_progress=show_progress, description=f"distill ({cfg.method})", config_key=key)
+    evals: dict[str, Any] = {}
+    if held_ex and white_box and tokenizer_hash(t_tok) == tokenizer_hash(s_tok):
+        evals = heldout_kl(teacher.model, student, held_ex, pad_id=pad)
+    student.save_pretrained(out)
+    s_tok.save_pretrained(out)
+    ck = out / "checkpoint"
+    if ck.exists():
+        import shutil
+
+        shutil.rmtree(ck)
+    hp = {**asdict(cfg.train), "method": cfg.method, "student_config": cfg.student_config, "k": cfg.k,
+          "max_len": cfg.max_len, "seed": cfg.seed}
+    data_info = {"sha256": data_hash(train_ex), "n_sequences": len(train_ex),
+                 "n_target_tokens": sum(e.n_targets for e in train_ex), "source": source,
+                 "heldout_sequences": len(held_ex)}
+    summary = {"out": str(out), "method": cfg.method, "steps": result.steps, "target_tokens": result.target_tokens,
+               "tokens_per_s": result.tokens_per_s, "final_loss": result.final_loss,
+               "resumed_from": result.resumed_from, "heldout": evals, "cache": cache_info}
+    write_manifest(out, model=student, teacher=teacher_info, data=data_info, method=cfg.method,
+                   hyperparameters=hp, started=started, parents=parents,
+                   extra={"training": {k: v for k, v in summary.items() if k not in ("out",)}, **extra})
+    del student
+    gc.collect()
+    return summary
+
+
+def _with_progress(show: bool, desc: str, total: int, fn: Any) -> Any:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  disable=not show, console=Console(stderr=True)) as p:
+        task = p.add_task(desc, total=total)
+        return fn(lambda n: p.update(task, advance=n))
