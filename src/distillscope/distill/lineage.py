@@ -54,8 +54,8 @@ class ZooSize:
 
 SIZES = {
     "test": ZooSize(8, 8, 3, 2, 2, 48, "tiny", "zoo:tiny-llama"),
-    "small": ZooSize(240, 64, 300, 8, 30, 128, "tiny", DEFAULT_TEACHER),
-    "medium": ZooSize(360, 96, 800, 8, 60, 160, "small", DEFAULT_TEACHER),
+    "small": ZooSize(96, 48, 100, 8, 8, 96, "tiny", DEFAULT_TEACHER),
+    "medium": ZooSize(240, 64, 300, 8, 30, 128, "tiny", DEFAULT_TEACHER),
 }
 
 
@@ -95,7 +95,7 @@ def build_lineage_zoo(out_dir: str | Path | None = None, size: str = "small", te
 
     Args:
         out_dir: zoo folder (default ``distillscope.paths.cache_dir("lineage") / size``).
-        size: ``test`` (seconds, tiny random teacher), ``small`` (about 20-30 minutes on 2 CPU cores) or ``medium``.
+        size: ``test`` (seconds, tiny random teacher), ``small`` (about 10 minutes on 2 idle CPU cores, 30-40 when shared) or ``medium``.
         teacher: teacher spec (default per size: SmolLM2-135M-Instruct; tiny-llama for ``test``).
         force: rebuild members that exist.
     """
