@@ -1,0 +1,193 @@
+"""The gateway app: distillscope's OpenAI-compatible server (:mod:`distillscope.serve`) behind API keys, quotas,
+a durable exchange log, watermarking/perturbation and upstream fallback.
+
+Per request: size check (413) -> key check (401) -> parse with ``serve.parse_chat_request`` (400) -> quotas
+(429 + Retry-After) -> upstreams in order (502 if all fail) -> log row on disk -> answer (JSON or SSE).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import time
+import uuid
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, StreamingResponse
+from starlette.concurrency import run_in_threadpool
+
+from distillscope.gateway.keys import KeyRecord, KeyStore
+from distillscope.gateway.log import ExchangeLog
+from distillscope.gateway.quota import Quotas
+from distillscope.gateway.upstream import AllUpstreamsFailed, Upstreams
+from distillscope.monitor.schema import flatten_messages
+from distillscope.serve import (
+    ChatCompletionRequest,
+    RequestError,
+    build_chat_response,
+    parse_chat_request,
+    stream_chunks,
+    to_gen_requests,
+)
+
+
+def _estimate_prompt_tokens(req: ChatCompletionRequest) -> int:
+    chars = sum(len(m.text()) for m in req.messages)
+    return math.ceil(chars / 3) + 4 * len(req.messages)  # generous: ~4 chars per token in English
+
+
+class Gateway:
+    """The parts of a running gateway, shared by its app and its tests."""
+
+    def __init__(self, upstreams: Upstreams, keys: KeyStore, quotas: Quotas, log: ExchangeLog,
+                 model_name: str | None = None, max_body_bytes: int = 1_000_000, max_tokens_cap: int = 4096,
+                 max_n: int = 8, trust_forwarded_for: bool = False, log_rejected: bool = True) -> None:
+        self.upstreams, self.keys, self.quotas, self.log = upstreams, keys, quotas, log
+        self.model_name = model_name or upstreams.items[0].model.spec
+        self.max_body_bytes, self.max_tokens_cap, self.max_n = max_body_bytes, max_tokens_cap, max_n
+        self.trust_forwarded_for, self.log_rejected = trust_forwarded_for, log_rejected
+        self.fingerprint = f"fp_{uuid.uuid5(uuid.NAMESPACE_URL, 'gateway:' + self.model_name).hex[:10]}"
+        self.counts: dict[int, int] = {}
+
+    @classmethod
+    def from_config(cls, config: Any) -> Gateway:
+        """Build from a :class:`~distillscope.gateway.config.GatewayConfig` (loads the upstream models)."""
+        from distillscope.models import load_model
+        from distillscope.watermark.model import Perturbation
+
+        pert = Perturbation(**config.perturbation.model_dump()) if config.perturbation else None
+        ups = Upstreams([load_model(s) for s in config.upstreams], config.watermark, pert)
+        return cls(ups, KeyStore(config.keys), Quotas(config.request_limit, config.token_limit, config.storage_uri),
+                   ExchangeLog(config.log, fsync=config.log_fsync), config.model_name, config.max_body_bytes,
+                   config.max_tokens_cap, config.max_n, config.trust_forwarded_for, config.log_rejected)
+
+    def close(self) -> None:
+        self.log.close()
+        self.upstreams.close()
+
+    # --- request steps ----------------------------------------------------------------------------
+    async def read_body(self, request: Request) -> bytes:
+        cl = request.headers.get("content-length")
+        if cl is not None:
+            try:
+                n = int(cl)
+            except ValueError:
+                raise RequestError(400, "Content-Length is not a number.") from None
+            if n > self.max_body_bytes:
+                raise RequestError(413, f"Request body is {n} bytes; the limit is {self.max_body_bytes}.")
+        body = bytearray()
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > self.max_body_bytes:
+                raise RequestError(413, f"Request body exceeds the limit of {self.max_body_bytes} bytes.")
+        return bytes(body)
+
+    def authenticate(self, request: Request) -> KeyRecord:
+        auth = request.headers.get("authorization", "")
+        key = auth[7:].strip() if auth[:7].lower() == "bearer " else request.headers.get("api-key", "").strip()
+        if not key:
+            raise RequestError(401, "Missing API key: send 'Authorization: Bearer dsk-...'.", code="missing_api_key",
+                               headers={"WWW-Authenticate": "Bearer"})
+        rec = self.keys.verify(key)
+        if rec is None:
+            raise RequestError(401, "Invalid API key.", code="invalid_api_key", headers={"WWW-Authenticate": "Bearer"})
+        return rec
+
+    def client_ip(self, request: Request) -> str:
+        if self.trust_forwarded_for and request.headers.get("x-forwarded-for"):
+            return request.headers["x-forwarded-for"].split(",")[0].strip()
+        return request.client.host if request.client else ""
+
+    def validate(self, req: ChatCompletionRequest) -> None:
+        if req.max_new > self.max_tokens_cap:
+            raise RequestError(400, f"max_tokens {req.max_new} is above this gateway's cap {self.max_tokens_cap}.",
+                               param="max_tokens")
+        if req.n > self.max_n:
+            raise RequestError(400, f"n={req.n} is above this gateway's cap {self.max_n}.", param="n")
+        if req.model and req.model != self.model_name:
+            raise RequestError(404, f"The model {req.model!r} does not exist here; use {self.model_name!r}.",
+                               param="model", code="model_not_found")
+
+    def exchange(self, rec: KeyRecord, request: Request, req: ChatCompletionRequest | None, ts: float, **kw: Any
+                 ) -> dict[str, Any]:
+        msgs = [{"role": m.role, "content": m.text()} for m in req.messages] if req else []
+        return {"account_id": rec.account_id, "key_id": rec.key_id, "ts": ts, "ip": self.client_ip(request),
+                "user_agent": request.headers.get("user-agent", ""), "org_id": rec.org_id,
+                "model": (req.model if req else "") or self.model_name, "prompt": flatten_messages(msgs),
+                "latency_ms": (time.time() - ts) * 1000, **kw}
+
+    async def handle_chat(self, request: Request) -> Any:
+        ts = time.time()
+        raw = await self.read_body(request)
+        rec = self.authenticate(request)
+        req = parse_chat_request(raw)
+        self.validate(req)
+        reqs = to_gen_requests(req)
+        est_prompt = _estimate_prompt_tokens(req)
+        try:
+            decision = self.quotas.charge(rec.key_id, est_prompt + req.n * req.max_new, rec.request_limit,
+                                          rec.token_limit)
+        except RequestError as e:
+            if self.log_rejected and e.status == 429:
+                self.log.submit(self.exchange(rec, request, req, ts, completion="", prompt_tokens=0,
+                                              completion_tokens=0, status=429, extra={"error": e.code}))
+            raise
+        try:
+            res = await run_in_threadpool(self.upstreams.generate, reqs)
+        except AllUpstreamsFailed as e:
+            raise RequestError(502, f"All upstream models failed: {e}", code="upstream_error") from e
+        comps = res.completions
+        prompt_tokens = max((c.usage.get("prompt_tokens", 0) for c in comps), default=0)
+        completion_tokens = sum(c.usage.get("completion_tokens", 0) for c in comps)
+        if prompt_tokens > est_prompt:
+            self.quotas.charge_extra(rec.key_id, prompt_tokens - est_prompt, rec.token_limit)
+        if req.stream:
+            chunks = list(stream_chunks(req, comps, self.model_name, self.fingerprint))
+            exchange_id = json.loads(chunks[0][len("data: "):])["id"]
+        else:
+            body = build_chat_response(req, comps, self.model_name, self.fingerprint)
+            exchange_id = body["id"]
+        extra = {"upstream": res.upstream.model.spec, "n": req.n, "stream": req.stream,
+                 "finish_reason": comps[0].finish_reason}
+        if res.errors:
+            extra["upstream_errors"] = res.errors
+        if req.n > 1:
+            extra["other_choices"] = [c.text for c in comps[1:]]
+        row = self.exchange(rec, request, req, ts, completion=comps[0].text, prompt_tokens=prompt_tokens,
+                            completion_tokens=completion_tokens, watermark_key_id=res.upstream.watermark_key_id,
+                            exchange_id=exchange_id, status=200, extra=extra)
+        await asyncio.wrap_future(self.log.submit(row))  # acknowledged => on disk
+        headers = {"x-ratelimit-remaining-requests": str(decision.remaining_requests),
+                   "x-ratelimit-remaining-tokens": str(decision.remaining_tokens), "x-request-id": exchange_id}
+        if req.stream:
+            return StreamingResponse(iter(chunks), media_type="text/event-stream", headers=headers)
+        return JSONResponse(body, headers=headers)
+
+
+def create_gateway_app(gateway: Gateway) -> FastAPI:
+    """The FastAPI app of a :class:`Gateway`."""
+    app = FastAPI(title="distillscope gateway", version="0.1.0")
+    app.state.gateway = gateway
+
+    @app.exception_handler(RequestError)
+    async def _req_error(_: Request, e: RequestError) -> JSONResponse:
+        gateway.counts[e.status] = gateway.counts.get(e.status, 0) + 1
+        return JSONResponse(e.body(), status_code=e.status, headers=e.headers)
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, Any]:
+        return {"ok": True, "log_rows": gateway.log.rows_written}
+
+    @app.get("/v1/models")
+    async def models(request: Request) -> dict[str, Any]:
+        gateway.authenticate(request)
+        return {"object": "list", "data": [{"id": gateway.model_name, "object": "model", "created": 0,
+                                            "owned_by": "distillscope-gateway"}]}
+
+    @app.post("/v1/chat/completions")
+    async def chat(request: Request) -> Any:
+        return await gateway.handle_chat(request)
+
+    return app

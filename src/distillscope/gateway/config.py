@@ -1,0 +1,74 @@
+"""Gateway configuration: one typed object for the Python API, the CLI and a YAML file.
+
+Example ``gateway.yaml``::
+
+    upstreams: [zoo:smollm2-135m-instruct, "openai:gpt-4o-mini@https://api.example/v1"]
+    keys: keys.json                 # written by `distillscope gateway add-key`
+    log: exchange-log/              # folder of Parquet segments (or .jsonl / .duckdb)
+    request_limit: 60/minute        # per key; keys may override
+    token_limit: 100000/hour
+    storage_uri: memory://          # or redis://localhost:6379
+    watermark: {scheme: kgw, key: "deployment secret"}
+    perturbation: {temperature_factor: 1.0, logit_noise: 0.0}
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from distillscope.errors import InputError
+from distillscope.watermark.config import WatermarkConfig
+
+
+class PerturbationConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    temperature_factor: float = Field(1.0, gt=0.0, le=10.0, description="divide logits by this factor")
+    logit_noise: float = Field(0.0, ge=0.0, le=20.0, description="std of Gaussian noise added to logits")
+
+
+class GatewayConfig(BaseModel):
+    """Everything ``distillscope gateway serve`` needs."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    upstreams: list[str] = Field(..., min_length=1, description="model specs, tried in order")
+    model_name: str | None = Field(None, description="model name clients use and responses declare")
+    keys: str | None = Field(None, description="key file written by `gateway add-key`")
+    log: str = Field("exchange-log", description="log folder (Parquet) or .jsonl / .duckdb file")
+    log_fsync: bool = Field(True, description="fsync every log batch")
+    log_rejected: bool = Field(True, description="also log authenticated requests refused with 429")
+    request_limit: str = Field("60/minute", description="default per-key request quota")
+    token_limit: str = Field("100000/hour", description="default per-key token quota")
+    storage_uri: str = Field("memory://", description="limits storage: memory:// or redis://HOST:PORT")
+    max_body_bytes: int = Field(1_000_000, ge=1024, description="larger request bodies get 413")
+    max_tokens_cap: int = Field(4096, ge=1, description="max_tokens above this gets 400")
+    max_n: int = Field(8, ge=1, le=64, description="largest n (choices) accepted")
+    trust_forwarded_for: bool = Field(False, description="take the client IP from X-Forwarded-For")
+    watermark: WatermarkConfig | None = None
+    perturbation: PerturbationConfig | None = None
+
+    @classmethod
+    def load(cls, source: str | Path | dict[str, Any]) -> GatewayConfig:
+        if isinstance(source, dict):
+            data = source
+        else:
+            import yaml
+
+            p = Path(source)
+            if not p.exists():
+                raise InputError(f"Gateway config {p} does not exist.")
+            try:
+                data = yaml.safe_load(p.read_text(encoding="utf-8"))
+            except yaml.YAMLError as e:
+                raise InputError(f"{p} is not valid YAML: {e}") from e
+            if not isinstance(data, dict):
+                raise InputError(f"{p} must be a mapping (see `distillscope gateway serve --help`).")
+        try:
+            return cls.model_validate(data)
+        except ValidationError as e:
+            err = e.errors()[0]
+            where = ".".join(str(x) for x in err.get("loc", ()))
+            raise InputError(f"Bad gateway config field {where!r}: {err.get('msg')}.") from e

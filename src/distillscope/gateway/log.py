@@ -1,0 +1,201 @@
+"""Durable, append-safe exchange log in the monitor's schema (:mod:`distillscope.monitor.schema`).
+
+Requests hand their row to :meth:`ExchangeLog.submit` and wait for the returned future before answering the
+client, so an acknowledged exchange is always on disk. A single writer thread group-commits whatever rows are
+waiting (one write + fsync per batch), which keeps hundreds of concurrent requests cheap.
+
+Sinks, chosen by the log path:
+  * a folder (default): Parquet segments, each written to ``*.tmp`` and atomically renamed to ``*.parquet``;
+    a crash leaves at most an ignored ``.tmp``. ``distillscope monitor scan FOLDER`` reads it while it grows.
+  * ``*.jsonl``: one JSON object per line, appended and fsynced per batch.
+  * ``*.duckdb``: rows committed to table ``exchanges`` (DuckDB's WAL makes commits durable); one process only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import threading
+import time
+import uuid
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any
+
+from distillscope.errors import InputError
+from distillscope.monitor.schema import arrow_schema, duckdb_ddl, exchange_to_row
+
+
+class _ParquetSink:
+    def __init__(self, folder: Path, fsync: bool) -> None:
+        self.folder, self.fsync = folder, fsync
+        folder.mkdir(parents=True, exist_ok=True)
+        self.schema = arrow_schema()
+        self.prefix = f"exchanges-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
+        self.n = 0
+
+    def write(self, rows: list[dict[str, Any]]) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        self.n += 1
+        final = self.folder / f"{self.prefix}-{self.n:06d}.parquet"
+        tmp = final.with_suffix(".parquet.tmp")
+        pq.write_table(pa.Table.from_pylist(rows, schema=self.schema), tmp)
+        if self.fsync:
+            fd = os.open(tmp, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        os.replace(tmp, final)
+        if self.fsync:
+            dfd = os.open(self.folder, os.O_RDONLY)
+            try:
+                os.fsync(dfd)
+            finally:
+                os.close(dfd)
+
+    def close(self) -> None:
+        pass
+
+
+class _JsonlSink:
+    def __init__(self, path: Path, fsync: bool) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.fsync = fsync
+        self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+
+    def write(self, rows: list[dict[str, Any]]) -> None:
+        data = "".join(json.dumps({k: (v.isoformat() if k == "ts" else v) for k, v in r.items()},
+                                  ensure_ascii=False) + "\n" for r in rows).encode()
+        view = memoryview(data)
+        while view:
+            n = os.write(self.fd, view)
+            view = view[n:]
+        if self.fsync:
+            os.fsync(self.fd)
+
+    def close(self) -> None:
+        os.close(self.fd)
+
+
+class _DuckSink:
+    def __init__(self, path: Path, fsync: bool) -> None:
+        import duckdb
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.con = duckdb.connect(str(path))
+        self.con.execute(duckdb_ddl())
+        self.schema = arrow_schema()
+
+    def write(self, rows: list[dict[str, Any]]) -> None:
+        import pyarrow as pa
+
+        batch = pa.Table.from_pylist(rows, schema=self.schema)  # noqa: F841 - read by name in the SQL below
+        self.con.execute("BEGIN")
+        self.con.execute("INSERT INTO exchanges SELECT * FROM batch")
+        self.con.execute("COMMIT")
+
+    def close(self) -> None:
+        self.con.close()
+
+
+class ExchangeLog:
+    """Group-committing exchange log (see module docstring).
+
+    Args:
+        path: a folder (Parquet segments), a ``.jsonl`` file or a ``.duckdb`` file.
+        fsync: fsync every batch (survives power loss, not just a killed process).
+        max_batch: rows per write at most.
+    """
+
+    def __init__(self, path: str | Path, fsync: bool = True, max_batch: int = 2000) -> None:
+        p = Path(path)
+        suffix = p.suffix.lower()
+        if suffix == ".jsonl":
+            self.sink: Any = _JsonlSink(p, fsync)
+        elif suffix == ".duckdb":
+            self.sink = _DuckSink(p, fsync)
+        elif suffix in ("", ".log", ".d") or p.is_dir():
+            self.sink = _ParquetSink(p, fsync)
+        else:
+            raise InputError(f"Exchange log {p}: use a folder (Parquet segments), a .jsonl or a .duckdb file.")
+        self.path = p
+        self.max_batch = max_batch
+        self._q: queue.Queue[tuple[dict[str, Any], Future[None]] | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name="exchange-log", daemon=True)
+        self._closed = False
+        self.rows_written = 0
+        self.batches = 0
+        self._thread.start()
+
+    def submit(self, exchange: dict[str, Any]) -> Future[None]:
+        """Queue one exchange (validated into a schema row now); the future resolves once it is on disk."""
+        fut: Future[None] = Future()
+        if self._closed:
+            fut.set_exception(RuntimeError("exchange log is closed"))
+            return fut
+        self._q.put((exchange_to_row(exchange), fut))
+        return fut
+
+    def write(self, exchange: dict[str, Any], timeout: float | None = 30) -> None:
+        """Log one exchange and wait until it is durable."""
+        self.submit(exchange).result(timeout)
+
+    def _run(self) -> None:
+        while True:
+            item = self._q.get()
+            if item is None:
+                return
+            batch = [item]
+            while len(batch) < self.max_batch:
+                try:
+                    nxt = self._q.get_nowait()
+                except queue.Empty:
+                    break
+                if nxt is None:
+                    self._q.put(None)
+                    break
+                batch.append(nxt)
+            try:
+                self.sink.write([r for r, _ in batch])
+            except Exception as e:  # noqa: BLE001 - every waiter learns the write failed
+                for _, f in batch:
+                    f.set_exception(e)
+                continue
+            self.rows_written += len(batch)
+            self.batches += 1
+            for _, f in batch:
+                f.set_result(None)
+
+    def close(self) -> None:
+        """Write what is queued, then stop."""
+        if self._closed:
+            return
+        self._closed = True
+        self._q.put(None)
+        self._thread.join(timeout=60)
+        self.sink.close()
+
+
+def read_log(path: str | Path) -> Any:
+    """The whole log as a pyarrow Table (any sink), e.g. for tests and benchmarks."""
+    import pyarrow as pa
+
+    p = Path(path)
+    if p.suffix.lower() == ".duckdb":
+        import duckdb
+
+        with duckdb.connect(str(p), read_only=True) as con:
+            return con.execute("SELECT * FROM exchanges").arrow()
+    if p.suffix.lower() == ".jsonl":
+        rows = [json.loads(line) for line in p.read_text(encoding="utf-8").splitlines() if line.strip()]
+        return pa.Table.from_pylist([exchange_to_row(r) for r in rows], schema=arrow_schema())
+    import pyarrow.parquet as pq
+
+    files = sorted(p.glob("*.parquet"))
+    if not files:
+        return arrow_schema().empty_table()
+    return pa.concat_tables([pq.read_table(f, schema=arrow_schema()) for f in files])
