@@ -119,3 +119,18 @@ def test_mock_backends():
     assert {c.text for c in ch} == {"a", "b", "c"}
     with pytest.raises(SpecError):
         load_model("mock:bogus")
+
+
+def test_hf_backend_loads_a_saved_folder(tmp_path):
+    from distillscope.zoo import tiny_model
+
+    model, tok = tiny_model("gpt2", seed=3)
+    model.save_pretrained(tmp_path / "m")
+    tok.save_pretrained(tmp_path / "m")
+    m = load_model(f"hf:{tmp_path / 'm'}")
+    assert m.spec == f"hf:{tmp_path / 'm'}" and "scores" in m.capabilities
+    r = GenRequest.chat("hi", max_tokens=5, seed_index=1)
+    direct = load_model("zoo:tiny-gpt2-s3").generate([r])[0]
+    assert m.generate([r])[0].token_ids == direct.token_ids
+    with pytest.raises(MissingModelError, match="config.json"):
+        load_model(f"hf:{tmp_path}")

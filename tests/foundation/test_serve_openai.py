@@ -91,3 +91,32 @@ def test_concurrent_requests_are_batched_without_changing_outputs():
     served = [GenRequest.chat(f"q{i % 3}", max_tokens=24, seed=i, seed_index=0) for i in range(16)]
     direct = load_model("zoo:tiny-llama", batch_size=1).generate(served)
     assert [c.text for c in out] == [c.text for c in direct]
+
+
+def test_openai_backend_retries_429_and_5xx_then_succeeds():
+    from fastapi import FastAPI
+    from fastapi.responses import JSONResponse
+
+    from distillscope.serve import run_app_in_thread
+
+    hits = {"n": 0}
+    app = FastAPI()
+
+    @app.post("/v1/chat/completions")
+    async def flaky() -> JSONResponse:
+        hits["n"] += 1
+        if hits["n"] == 1:
+            return JSONResponse({"error": {"message": "slow down"}}, status_code=429, headers={"retry-after": "0"})
+        if hits["n"] == 2:
+            return JSONResponse({"error": {"message": "oops"}}, status_code=503, headers={"retry-after": "0"})
+        return JSONResponse({"id": "x", "object": "chat.completion", "created": 0, "model": "flaky-1",
+                             "choices": [{"index": 0, "message": {"role": "assistant", "content": "ok"},
+                                          "finish_reason": "stop"}],
+                             "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}})
+
+    with run_app_in_thread(app) as base:
+        c = load_model(f"openai:m@{base}/v1", max_retries=3).generate([GenRequest.chat("hi")])[0]
+        assert c.text == "ok" and c.declared_model == "flaky-1" and hits["n"] == 3
+        hits["n"] = 0
+        with pytest.raises(EndpointError, match="HTTP 429"):
+            load_model(f"openai:m@{base}/v1", max_retries=0).generate([GenRequest.chat("hi")])
