@@ -25,7 +25,7 @@ def test_batch_order_is_deterministic_and_covers_epochs():
 
 def test_collate_examples_masks_non_targets():
     ex = [Example([5, 6, 7, 8], [False, False, True, True]), Example([9, 10], [False, True])]
-    ids, attn, labels = collate_examples(ex, pad_id=0)
+    _, attn, labels = collate_examples(ex, pad_id=0)
     assert labels.tolist() == [[-100, 7, 8], [10, -100, -100]]
     assert attn.tolist() == [[1, 1, 1, 1], [1, 1, 0, 0]]
 

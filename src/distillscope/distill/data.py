@@ -26,12 +26,15 @@ DATA = Path(__file__).parent / "data"
 # Standard-library modules whose docstrings form the built-in corpus: plain English prose present wherever Python
 # is, so controls and fine-tunes need no download. Its text is independent of any teacher model.
 CORPUS_MODULES = (
-    "abc argparse asyncio base64 bisect calendar collections contextlib csv dataclasses datetime decimal difflib "
-    "email enum fractions functools glob gzip hashlib heapq hmac html http inspect io ipaddress itertools json "
-    "logging mailbox math mimetypes numbers operator os pathlib pickle platform pprint queue random re sched "
-    "secrets selectors shlex shutil signal socket sqlite3 statistics string struct subprocess tarfile tempfile "
-    "textwrap threading timeit tokenize traceback types unittest urllib uuid warnings weakref zipfile zlib"
-).split()
+    "abc", "argparse", "asyncio", "base64", "bisect", "calendar", "collections", "contextlib", "csv",
+    "dataclasses", "datetime", "decimal", "difflib", "email", "enum", "fractions", "functools", "glob",
+    "gzip", "hashlib", "heapq", "hmac", "html", "http", "inspect", "io", "ipaddress", "itertools", "json",
+    "logging", "mailbox", "math", "mimetypes", "numbers", "operator", "os", "pathlib", "pickle",
+    "platform", "pprint", "queue", "random", "re", "sched", "secrets", "selectors", "shlex", "shutil",
+    "signal", "socket", "sqlite3", "statistics", "string", "struct", "subprocess", "tarfile", "tempfile",
+    "textwrap", "threading", "timeit", "tokenize", "traceback", "types", "unittest", "urllib", "uuid",
+    "warnings", "weakref", "zipfile", "zlib",
+)
 
 
 @dataclass

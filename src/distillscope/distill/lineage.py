@@ -135,7 +135,7 @@ def build_lineage_zoo(out_dir: str | Path | None = None, size: str = "small", te
     corpus = corpus_texts(seed=0)
     answers = [c.text for c in teacher_answers(teacher, prompts, sz.answer_tokens, 0.7, 0, store)]
     t_ex = [e for p, a in zip(prompts, answers) if (e := encode_chat(tok, p, a, sz.max_len))]
-    tcfg = dict(steps=sz.steps, batch_size=sz.batch_size, checkpoint_every=100)
+    tcfg = {"steps": sz.steps, "batch_size": sz.batch_size, "checkpoint_every": 100}
     relation = {"logit-distilled": "derived", "sequence-distilled": "derived", "fine-tuned": "derived",
                 "quantized": "derived", "control-corpus": "control", "control-other-teacher": "control"}
 

@@ -96,7 +96,7 @@ def split_heldout(examples: list[Example], frac: float, seed: int) -> tuple[list
         return examples, []
     idx = list(range(len(examples)))
     random.Random(seed + 17).shuffle(idx)
-    n_held = max(1, int(round(len(examples) * frac)))
+    n_held = max(1, round(len(examples) * frac))
     held = set(idx[:n_held])
     return [e for i, e in enumerate(examples) if i not in held], [e for i, e in enumerate(examples) if i in held]
 
@@ -214,9 +214,9 @@ def run_distill(cfg: DistillConfig, show_progress: bool = True, store: Any = Non
             ``source`` names them in the manifest.
         extra: more fields for provenance.json (e.g. lineage relations).
     """
-    from distillscope.distill.provenance import now, weights_hash, write_manifest
-
     from transformers.utils import logging as hf_logging
+
+    from distillscope.distill.provenance import now, weights_hash, write_manifest
 
     cfg.validate()
     hf_logging.disable_progress_bar()  # Rich shows progress; transformers' per-shard bars would interleave

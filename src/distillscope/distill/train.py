@@ -179,7 +179,7 @@ def train(model: Any, n_items: int, step_fn: StepFn, cfg: TrainConfig, work_dir:
                 sched.step()
                 n_tok += ntok
                 lv = float(loss.detach())
-                loss_ema = lv if loss_ema != loss_ema else 0.9 * loss_ema + 0.1 * lv
+                loss_ema = lv if step == start else 0.9 * loss_ema + 0.1 * lv
                 history.append({"step": step + 1, "loss": lv, **parts})
                 tps = n_tok / max(time.perf_counter() - t0, 1e-9)
                 progress.update(task, advance=1, loss=loss_ema, tps=tps)
