@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 import torch
 
@@ -142,3 +143,24 @@ def test_bad_config_is_refused():
         DistillConfig(teacher="zoo:tiny-llama", out="x", method="magic").validate()
     with pytest.raises(InputError, match="kind"):
         TrainConfig(kind="tv").validate()
+
+
+@pytest.mark.integration
+def test_smollm2_teacher_tiny_student_logit_distillation_smoke(smollm2, tmp_path):
+    from distillscope.distill.cache import build_logit_cache
+    from distillscope.distill.run import logits_step
+    from distillscope.zoo import tiny_tokenizer
+
+    with pytest.raises(InputError, match="--method sequences"):
+        check_tokenizers(smollm2.tokenizer, tiny_tokenizer(), "logits")
+    student, tok = build_student("tiny", smollm2.tokenizer, seed=0)
+    assert student.config.vocab_size == len(smollm2.tokenizer) == 49152
+    check_tokenizers(smollm2.tokenizer, tok, "logits")
+    ex = [encode_chat(tok, "What is the moon?", "The moon is Earth's natural satellite.", 64)]
+    cache = build_logit_cache(smollm2, ex, tmp_path / "c", k=20)
+    (seq,) = cache.sequences()
+    # the teacher's top-1 at each answer position is a real token and most of the mass is in the top-20
+    assert np.all(np.exp(seq.top_logp).sum(-1) + np.exp(seq.tail_logp) == pytest.approx(1.0, abs=0.02))
+    cfg = TrainConfig(steps=2, batch_size=1)
+    res = train(student, 1, logits_step([seq], cfg), cfg, show_progress=False)
+    assert res.steps == 2 and np.isfinite(res.final_loss)
