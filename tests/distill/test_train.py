@@ -14,6 +14,7 @@ from distillscope.distill.run import DistillConfig, ce_step, run_distill, split_
 from distillscope.distill.student import build_student, check_tokenizers
 from distillscope.distill.train import TrainConfig, batch_order, collate_examples, train
 from distillscope.errors import InputError
+from distillscope.models import Model
 
 
 def test_batch_order_is_deterministic_and_covers_epochs():
@@ -164,3 +165,32 @@ def test_smollm2_teacher_tiny_student_logit_distillation_smoke(smollm2, tmp_path
     cfg = TrainConfig(steps=2, batch_size=1)
     res = train(student, 1, logits_step([seq], cfg), cfg, show_progress=False)
     assert res.steps == 2 and np.isfinite(res.final_loss)
+
+
+class _ApiLike(Model):
+    """A black-box view of a white-box model: text + top_logprobs only, as an API would offer."""
+
+    capabilities = frozenset({"text", "logprobs"})
+
+    def __init__(self, inner):
+        self.inner, self.spec = inner, "api:" + inner.spec
+
+    def _generate(self, reqs, progress=None):
+        return self.inner.generate(reqs, progress=progress)
+
+
+def test_api_top_logprobs_feed_logit_distillation(tiny, tmp_path):
+    from distillscope.store import SampleStore
+
+    api = _ApiLike(tiny)
+    tiny.model.save_pretrained(tmp_path / "s")
+    tiny.tokenizer.save_pretrained(tmp_path / "s")
+    cfg = DistillConfig(teacher="api:tiny", out=str(tmp_path / "o"), method="logits", student=f"hf:{tmp_path / 's'}",
+                        student_config=None, n_data=4, answer_tokens=5, k=5,
+                        train=TrainConfig(steps=2, batch_size=2))
+    s = run_distill(cfg, show_progress=False, teacher_model=api, store=SampleStore(tmp_path / "st.duckdb"))
+    assert s["cache"]["source"] == "api-top-logprobs" and s["cache"]["k"] == 5 and s["target_tokens"] > 0
+    assert read_manifest(tmp_path / "o")["teacher_samples"]["top_logprobs"] == 5
+    no_student = DistillConfig(teacher="api:tiny", out=str(tmp_path / "o2"), method="logits")
+    with pytest.raises(InputError, match="--student hf:PATH"):
+        run_distill(no_student, show_progress=False, teacher_model=api)

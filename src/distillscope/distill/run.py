@@ -226,20 +226,43 @@ def run_distill(cfg: DistillConfig, show_progress: bool = True, store: Any = Non
     teacher = teacher_model or _load_teacher(cfg.teacher)
     t_tok = getattr(teacher, "tokenizer", None)
     white_box = hasattr(teacher, "model") and t_tok is not None
-    if cfg.method == "logits" and not white_box:
-        raise InputError(f"{cfg.teacher} is black-box: logit distillation needs its logits. Use --method sequences, "
-                         "or build a cache from API top_logprobs (distillscope.distill.cache.cache_from_completions).")
+    # A black-box teacher that returns top_logprobs (an API) fills the same logit cache; its tokens must be
+    # single tokens of the student's tokenizer, which cache_from_completions checks token by token.
+    api_logits = cfg.method == "logits" and not white_box
+    if api_logits and "logprobs" not in getattr(teacher, "capabilities", ()):
+        raise InputError(f"{cfg.teacher} is black-box without logprobs: logit distillation needs its logits. "
+                         "Use --method sequences.")
+    if api_logits and cfg.student is None:
+        raise InputError(f"{cfg.teacher} is an API teacher: give --student hf:PATH with the API model's tokenizer "
+                         "for logit distillation from its top_logprobs, or use --method sequences.")
     student, s_tok, parents = _make_student(cfg, t_tok)
     from distillscope.distill.student import check_tokenizers
 
-    check_tokenizers(t_tok, s_tok, cfg.method)  # before any expensive work
+    if not api_logits:
+        check_tokenizers(t_tok, s_tok, cfg.method)  # before any expensive work
     t_hash = weights_hash(teacher.model) if white_box else None
     teacher_info = {"spec": cfg.teacher, "weights_sha256": t_hash,
                     "declared_model": getattr(teacher, "name", None),
                     "tokenizer_sha256": tokenizer_hash(t_tok) if t_tok is not None else None}
     extra = dict(extra or {})
     sample_ids: list[str] = []
-    if examples is not None:
+    api_cache = None
+    if api_logits:
+        from distillscope.distill.cache import cache_from_completions, cache_key
+        from distillscope.distill.sequences import teacher_answers
+        from distillscope.paths import cache_dir
+
+        prompts, source = _prompts(cfg)
+        comps = _with_progress(show_progress, "teacher answers + top_logprobs", len(prompts),
+                               lambda cb: teacher_answers(teacher, prompts, cfg.answer_tokens, cfg.answer_temperature,
+                                                          cfg.seed, store, top_logprobs=min(cfg.k, 20), progress=cb))
+        sample_ids = [c.sample_id for c in comps if c.sample_id]
+        api_cache = cache_from_completions(prompts, comps, s_tok, cache_dir("logits") / cache_key(
+            cfg.teacher, sample_ids, cfg.k, tokenizer_hash(s_tok)), teacher_spec=cfg.teacher, k=min(cfg.k, 20))
+        examples = [Example(list(map(int, q.input_ids)), [False] * int(q.target_pos[0]) + [True] * len(q.target_pos))
+                    for q in api_cache.sequences()]
+        extra["teacher_samples"] = {"n": len(comps), "sample_ids": sample_ids[:2000], "top_logprobs": min(cfg.k, 20)}
+    elif examples is not None:
         source = source or "given examples"
     elif cfg.method == "sequences" or (cfg.method == "logits" and cfg.prompts):
         prompts, source = _prompts(cfg)
@@ -258,12 +281,18 @@ def run_distill(cfg: DistillConfig, show_progress: bool = True, store: Any = Non
         examples = encode_texts(t_tok if cfg.method == "logits" else s_tok, texts, cfg.max_len)
     if not examples:
         raise InputError("No training examples after tokenisation: give more or longer texts/prompts.")
-    train_ex, held_ex = split_heldout(examples, cfg.heldout, cfg.seed)
+    train_ex, held_ex = split_heldout(examples, 0.0 if api_logits else cfg.heldout, cfg.seed)
     pad = int(s_tok.pad_token_id or 0)
     key = config_key(cfg.method, data_hash(train_ex), asdict(cfg.train), cfg.k, teacher_info["weights_sha256"],
                      cfg.student, cfg.student_config)
     cache_info: dict[str, Any] = {}
-    if cfg.method == "logits":
+    if api_cache is not None:
+        seqs = api_cache.sequences()
+        cache_info = {"path": str(api_cache.path), "bytes": api_cache.nbytes, "k": api_cache.k,
+                      "source": "api-top-logprobs"}
+        step = logits_step(seqs, cfg.train, pad)
+        n_items = len(seqs)
+    elif cfg.method == "logits":
         from distillscope.distill.cache import build_logit_cache, cache_key
         from distillscope.paths import cache_dir
 
