@@ -35,6 +35,11 @@ def patterns() -> dict[str, Any]:
     return yaml.safe_load(text)
 
 
+def epoch_s(ts: ir.TimestampValue) -> ir.IntegerValue:
+    """Whole seconds since the epoch, identical on DuckDB (fractional epoch) and Spark (integer)."""
+    return ts.epoch_seconds().floor().cast("int64")
+
+
 @dataclass(frozen=True)
 class Release:
     """A model that first appears inside the log (a launch the traffic can shift onto)."""
@@ -46,7 +51,7 @@ class Release:
 def detect_releases(t: ir.Table, min_share: float = 0.01, warmup_days: float = 1.0) -> list[Release]:
     """Models whose first request comes later than ``warmup_days`` after the log starts and that carry at least
     ``min_share`` of all traffic (so a single probe of an unreleased name is not a release)."""
-    e = t.ts.epoch_seconds()
+    e = epoch_s(t.ts)
     start = t.aggregate(s=e.min(), n=t.count()).execute()
     t0, total = int(start["s"][0]), int(start["n"][0])
     firsts = t.group_by("model").aggregate(first=e.min(), n=t.count()).execute()
@@ -110,7 +115,7 @@ def account_features(t: ir.Table, releases: list[Release] | None = None, cap_min
         templates: output of :func:`template_buckets` to add ``template_reuse`` (else computed here).
     """
     pat = patterns()
-    e = t.ts.epoch_seconds()
+    e = epoch_s(t.ts)
     w = ibis.window(group_by=t.account_id, order_by=t.ts)
     f = t.mutate(_e=e, _gap=(e - e.lag().over(w)).cast("float64"), _hour=t.ts.hour(),
                  _day=(e / 86400).floor().cast("int64"))
@@ -184,7 +189,7 @@ def account_features(t: ir.Table, releases: list[Release] | None = None, cap_min
     return out.drop(*[c for c in out.columns if c.startswith("_")])
 
 
-_BANDS = 4
+_BANDS = 6
 _ROWS = 2
 
 
@@ -193,14 +198,18 @@ def word_hashes(words: list[str], k: int) -> dict[str, list[int]]:
     import hashlib
 
     out = {}
+    chunks = (k + 7) // 8
     for w in words:
-        d = hashlib.blake2b(w.encode("utf-8"), digest_size=8 * k).digest()
+        b = w.encode("utf-8")
+        d = b"".join(hashlib.blake2b(b, digest_size=64, person=f"minhash{j}".encode()).digest()
+                     for j in range(chunks))
         out[w] = [int.from_bytes(d[8 * i: 8 * i + 8], "little") >> 1 for i in range(k)]
     return out
 
 
 def template_buckets(s: ir.Table, bands: int = _BANDS, rows: int = _ROWS,
-                     materialize: Callable[[ir.Table], ir.Table] | None = None) -> ir.Table:
+                     materialize: Callable[[ir.Table], ir.Table] | None = None,
+                     upload: Callable[[Any], ir.Table] | None = None) -> ir.Table:
     """(account_id, band, bucket, n): LSH buckets that hold at least 2 of the account's sampled prompts.
 
     ``s`` is :func:`sample_prompts`. A prompt's words of 3+ characters form a set; for each of ``bands * rows``
@@ -208,7 +217,8 @@ def template_buckets(s: ir.Table, bands: int = _BANDS, rows: int = _ROWS,
     band bucket. Two prompts share a band with probability ``J ** rows`` (J = Jaccard similarity of their word
     sets), so prompts cut from one template collide in some band with high probability and unrelated prompts
     rarely. Word hashes are computed once per distinct word on the driver (blake2b), so every engine gets the same
-    buckets. ``materialize`` stores the word table (the engine's own way) so it is computed once.
+    buckets. ``materialize`` stores the word table (the engine's own way) so it is computed once; ``upload``
+    puts the word-hash Arrow table into the engine (default ``ibis.memtable``).
     """
     import pyarrow as pa
 
@@ -223,7 +233,7 @@ def template_buckets(s: ir.Table, bands: int = _BANDS, rows: int = _ROWS,
     cols = {"word": pa.array(vocab, pa.string())}
     for i in range(k):
         cols[f"h{i}"] = pa.array([hashes[v][i] for v in vocab], pa.int64())
-    vt = ibis.memtable(pa.table(cols))
+    vt = (upload or ibis.memtable)(pa.table(cols))
     j = u.join(vt, "word")
     mins = j.group_by(["account_id", "pid"]).aggregate(**{f"m{i}": j[f"h{i}"].min() for i in range(k)})
     per_band = []
@@ -249,6 +259,6 @@ def infra_tokens(t: ir.Table) -> ir.Table:
 
 def activity(t: ir.Table) -> ir.Table:
     """(account_id, hour, n): exchanges per account per hour since the epoch."""
-    h = (t.ts.epoch_seconds() / 3600).floor().cast("int64")
+    h = (epoch_s(t.ts) / 3600).floor().cast("int64")
     a = t.mutate(hour=h)
     return a.group_by(["account_id", "hour"]).aggregate(n=a.count())

@@ -121,6 +121,16 @@ class Engine:
         pq.write_table(table, path)
         return self.con.read_parquet(str(path), table_name="exchanges")
 
+    def upload(self, table: pa.Table) -> ir.Table:
+        """A small Arrow table as an engine table (a temp view on Spark, a registered view on DuckDB)."""
+        self._n += 1
+        name = f"_upload{self._n}"
+        if self.name == "duckdb":
+            self.con.con.register(name, table)
+        else:
+            self.session.createDataFrame(table.to_pandas()).createOrReplaceTempView(name)
+        return self.con.table(name)
+
     def keep(self, expr: ir.Table) -> ir.Table:
         """Compute once and keep (DuckDB temp table; Spark cached DataFrame)."""
         self._n += 1
@@ -133,15 +143,18 @@ class Engine:
             self._tmp.cleanup()
 
 
-def spark_session(master: str = "local[*]"):
+def spark_session(master: str = "local[*]", shuffle_partitions: int = 8):
     """A local SparkSession bound to loopback, UTC, no UI (one per process: ``getOrCreate``)."""
     from pyspark.sql import SparkSession
 
-    return (SparkSession.builder.master(master).appName("distillscope-monitor")
+    session = (SparkSession.builder.master(master).appName("distillscope-monitor")
             .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
-            .config("spark.ui.enabled", "false").config("spark.sql.session.timeZone", "UTC")
-            .config("spark.sql.shuffle.partitions", "8").config("spark.sql.execution.arrow.pyspark.enabled", "true")
+            .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
+            .config("spark.sql.session.timeZone", "UTC")
+            .config("spark.sql.shuffle.partitions", str(shuffle_partitions)).config("spark.sql.execution.arrow.pyspark.enabled", "true")
             .getOrCreate())
+    session.sparkContext.setLogLevel("ERROR")
+    return session
 
 
 def scan(paths: list[str | Path] | None = None, engine: str = "duckdb", cfg: LinkConfig | None = None,
@@ -177,7 +190,7 @@ def scan(paths: list[str | Path] | None = None, engine: str = "duckdb", cfg: Lin
         releases = F.detect_releases(t)
         say("template sketches")
         sample = eng.keep(F.sample_prompts(t))
-        tpl = eng.keep(F.template_buckets(sample, materialize=eng.keep))
+        tpl = eng.keep(F.template_buckets(sample, materialize=eng.keep, upload=eng.upload))
         say("account features")
         feats = F.account_features(t, releases=releases[-1:], sample=sample, templates=tpl).to_pandas()
         say("tokens and activity")

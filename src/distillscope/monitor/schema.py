@@ -132,7 +132,10 @@ def parse_ts(value: Any) -> dt.datetime:
             return parse_ts(float(s))
         except ValueError:
             pass
-        d = dt.datetime.fromisoformat(s.replace("Z", "+00:00"))
+        try:
+            d = dt.datetime.fromisoformat(s.replace("Z", "+00:00"))
+        except ValueError:
+            raise ValueError(f"cannot read a timestamp from {value!r} (use ISO-8601 or epoch seconds)") from None
         return parse_ts(d)
     raise ValueError(f"cannot read a timestamp from {value!r}")
 
@@ -181,7 +184,10 @@ def exchange_to_row(exchange: Mapping[str, Any]) -> dict[str, Any]:
                 else:
                     raise ValueError(f"missing required field {col!r}")
             if col == "ts":
-                row[col] = parse_ts(v)
+                try:
+                    row[col] = parse_ts(v)
+                except (ValueError, OverflowError, OSError) as e:
+                    raise ValueError(f"ts: {e}") from None
             elif COLUMNS[col] == "int64":
                 row[col] = _int(v, col)
             else:

@@ -1,0 +1,34 @@
+"""Fixtures for the monitor tests: one small simulated log per run, one local Spark session per run."""
+
+from __future__ import annotations
+
+import pytest
+
+from distillscope.monitor.simulate import SimConfig, simulate
+
+
+@pytest.fixture(scope="session")
+def small_log(tmp_path_factory):
+    """20k exchanges, 600 accounts, 3 campaigns (90 accounts) with hard negatives; (path, truth)."""
+    path = tmp_path_factory.mktemp("monlog") / "log.parquet"
+    truth = simulate(SimConfig(n_exchanges=20_000, n_accounts=600, n_campaigns=3, campaign_accounts=90, seed=11),
+                     path)
+    return path, truth
+
+
+@pytest.fixture(scope="session")
+def small_scan(small_log):
+    from distillscope.monitor.scan import scan
+
+    return scan([small_log[0]])
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """One local[1] SparkSession, loopback only, for the whole test run."""
+    pytest.importorskip("pyspark")  # a missing extra is reported as a skip with its reason (-ra)
+    from distillscope.monitor.scan import spark_session
+
+    session = spark_session("local[1]", shuffle_partitions=1)
+    yield session
+    session.stop()

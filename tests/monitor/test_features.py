@@ -1,0 +1,99 @@
+import datetime as dt
+
+import ibis
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from distillscope.monitor import features as F
+from distillscope.monitor.schema import arrow_schema, exchange_to_row
+
+
+def _table(rows):
+    con = ibis.duckdb.connect()
+    con.raw_sql("SET TimeZone = 'UTC'")
+    con.con.register("t", pa.Table.from_pylist([exchange_to_row(r) for r in rows], schema=arrow_schema()))
+    return con.table("t")
+
+
+def _row(acct, ts, prompt, **kw):
+    return {"account_id": acct, "key_id": "k", "ts": ts, "ip": "10.0.0.1", "user_agent": "ua", "model": "m",
+            "prompt": prompt, "completion": "ok", "prompt_tokens": 10, "completion_tokens": 20, **kw}
+
+
+def test_burstiness_regular_vs_bursty_and_content_shares():
+    rng = np.random.default_rng(0)
+    t0 = dt.datetime(2026, 1, 1, tzinfo=dt.UTC).timestamp()
+    rows = [_row("regular", t0 + 30 * i, f"Translate to French: item {i}") for i in range(60)]
+    bursts = np.concatenate([t0 + 86400 * d + np.sort(rng.uniform(0, 60, 10)) for d in range(6)])
+    rows += [_row("bursty", float(x), "solve the equation 3x + 1 = 7, think step by step") for x in bursts]
+    f = F.account_features(_table(rows), releases=[]).to_pandas().set_index("account_id")
+    assert f.loc["regular", "burstiness"] < -0.9  # perfectly periodic
+    assert f.loc["bursty", "burstiness"] > 0.5
+    assert f.loc["bursty", "cot_share"] == 1.0 and f.loc["regular", "cot_share"] == 0.0
+    assert f.loc["regular", "n_exchanges"] == 60 and f.loc["bursty", "active_days"] == 6
+
+
+def test_capability_breadth_counts_distinct_areas():
+    t0 = 1767225600
+    broad = ["solve the equation x + 2 = 5", "write a python function to sort", "translate this into german",
+             "what is the differential diagnosis for fever", "who won the battle of hastings",
+             "draft an okr for the sales team"]
+    rows = [_row("broad", t0 + i, broad[i % 6] + f" {i}") for i in range(30)]
+    rows += [_row("narrow", t0 + i, f"write a python function number {i}") for i in range(30)]
+    f = F.account_features(_table(rows), releases=[]).to_pandas().set_index("account_id")
+    assert f.loc["broad", "capability_breadth"] == 6
+    assert f.loc["narrow", "capability_breadth"] == 1
+
+
+def test_release_shift_onto_new_model():
+    t0 = 1767225600
+    rows = [_row("mover", t0 + 3600 * i, "q", model="v1") for i in range(10)]
+    rows += [_row("mover", t0 + 86400 * 10 + 60 * i, "q", model="v2") for i in range(40)]
+    rows += [_row("steady", t0 + 3600 * 6 * i, "q", model="v1") for i in range(50)]
+    t = _table(rows)
+    rel = F.detect_releases(t)
+    assert [r.model for r in rel] == ["v2"]
+    f = F.account_features(t, releases=rel).to_pandas().set_index("account_id")
+    assert f.loc["mover", "new_model_share_after"] == 1.0 and f.loc["mover", "shift_after_release"] > 1
+    assert f.loc["steady", "new_model_share_after"] == 0.0
+
+
+def test_template_buckets_known_positive_and_null():
+    """Same template (20 words) + different 8-word fills collide in some band with probability ~0.9 for 6 bands
+    of 2 rows (averaged over templates); unrelated 30-word prompts (J ~ 0.005) essentially never."""
+    rng = np.random.default_rng(1)
+    vocab = [f"w{i:04d}x" for i in range(3000)]
+    n, rows = 40, []
+    for i in range(n):
+        tpl = " ".join(rng.choice(vocab, 20))
+        for j in range(2):
+            rows.append(_row(f"same{i}", 1767225600 + j, f"{tpl} {' '.join(rng.choice(vocab, 8))}"))
+            rows.append(_row(f"diff{i}", 1767225600 + j, " ".join(rng.choice(vocab, 30))))
+    tb = F.template_buckets(F.sample_prompts(_table(rows))).to_pandas()
+    hit = set(tb["account_id"])
+    assert sum(a.startswith("same") for a in hit) >= 0.75 * n  # P(Binomial(40, 0.9) < 30) ~ 0.01
+    assert sum(a.startswith("diff") for a in hit) <= 1
+
+
+def test_minhash_collision_rate_matches_jaccard():
+    """One band of one row collides with probability J (MinHash property), checked over many salts."""
+    words = [f"tok{i}" for i in range(40)]
+    a, b = set(words[:30]), set(words[10:])  # J = 20/40 = 0.5
+    k = 400
+    h = F.word_hashes(words, k)
+    ma = np.min([h[w] for w in a], axis=0)
+    mb = np.min([h[w] for w in b], axis=0)
+    rate = float(np.mean(ma == mb))
+    assert abs(rate - 0.5) < 3 * np.sqrt(0.25 / k)
+
+
+@pytest.mark.parametrize("col", ["infra", "activity"])
+def test_token_tables(col):
+    t = _table([_row("a", 1767225600 + i * 60, "p", org_id="o1") for i in range(5)])
+    if col == "infra":
+        tok = F.infra_tokens(t).to_pandas()
+        assert set(zip(tok.kind, tok.token, tok.n, strict=True)) == {("ip", "10.0.0.1", 5), ("org", "o1", 5)}
+    else:
+        act = F.activity(t).to_pandas()
+        assert act["n"].sum() == 5 and len(act) == 1
