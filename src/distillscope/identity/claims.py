@@ -159,7 +159,7 @@ _LEAD = re.compile(r"^(?:\\b|\(\?<!\[A-Za-z0-9\]\)|\(\?<!\[A-Za-z\]\))")
 
 
 class _Union:
-    """One alternation of many regexes, indexed by first letter so ``re`` can skip ahead (on lower-cased text).
+    r"""One alternation of many regexes, indexed by first letter so ``re`` can skip ahead (on lower-cased text).
 
     Python's ``re`` scans fast only when every branch starts with a literal; a case-insensitive pattern or a
     leading ``\b`` defeats that and costs ~50x. So each pattern ``\bfoo...`` becomes ``f(?<!\w.)(?i:oo...)`` in
@@ -210,7 +210,7 @@ class _Union:
 
 
 def _trie_regex(aliases: Sequence[tuple[str, str]], lower: bool) -> str:
-    """Regex of a trie over aliases; each alias ends in an empty named group ``(?P<marker>)``.
+    r"""Regex of a trie over aliases; each alias ends in an empty named group ``(?P<marker>)``.
 
     Separators inside an alias (space, hyphen, dot, ...) become optional ``[\s\-_·・.]?``; a name ending in a
     Latin letter or digit absorbs a version tag and may not run into a longer Latin word.

@@ -1,0 +1,109 @@
+"""Claim extractor: behaviour on the hard cases, spans, alias table coverage, and the labelled test set."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from distillscope.errors import InputError
+from distillscope.identity.claims import ClaimExtractor, asserted_labels, extract, load_aliases
+from distillscope.identity.scoring import load_labelled, score
+
+DATA = Path(__file__).parent / "data"
+
+
+def pairs(text: str) -> set[tuple[str, str]]:
+    return {(c.label, c.status) for c in extract(text)}
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("I am not ChatGPT, I am Claude.", {("gpt", "negated"), ("claude", "asserted")}),
+    ("我不是通义千问", {("qwen", "negated")}),
+    ("我不是ChatGPT，而是通义千问。", {("gpt", "negated"), ("qwen", "asserted")}),
+    ("私はChatGPTではありません。", {("gpt", "negated")}),
+    ("저는 ChatGPT가 아닙니다.", {("gpt", "negated")}),
+    ("ChatGPT değilim.", {("gpt", "negated")}),
+    ("मैं ChatGPT नहीं हूँ।", {("gpt", "negated")}),
+    ("No soy ChatGPT.", {("gpt", "negated")}),
+    ("Non sono ChatGPT.", {("gpt", "negated")}),
+    ("Some say I'm GPT-4.", {("gpt", "reported")}),
+    ("If I were Gemini, I would know.", {("gemini", "hypothetical")}),
+    ('You wrote "I am ChatGPT" earlier.', {("gpt", "reported")}),
+    ("ChatGPT is a chatbot by OpenAI.", set()),
+    ("I'm a model similar to ChatGPT.", set()),
+    ("I can't access Google Search.", set()),
+])
+def test_status(text, expected):
+    assert pairs(text) == expected
+
+
+def test_variants_fullwidth_spacing_case_transliteration():
+    for text in ["I am ＣｈａｔＧＰＴ.", "I am chat gpt.", "I am Chat-GPT.", "I am CHATGPT.", "Я ЧатGPT.",
+                 "저는 챗GPT입니다.", "I am GPT-4o-mini."]:
+        assert asserted_labels(extract(text)) == ["gpt"], text
+    assert asserted_labels(extract("我是通義千問。")) == ["qwen"]
+    assert asserted_labels(extract("私はクロードです。")) == ["claude"]
+
+
+def test_spans_point_into_original_text():
+    text = "Hi!  Ｉ ａｍ Ｑｗｅｎ２.５, made by 阿里云."
+    (c,) = extract(text)
+    assert text[c.start:c.end] == c.text and c.text.startswith("Ｑｗｅｎ")
+    assert (c.family, c.maker, c.status) == ("qwen", "alibaba", "asserted")
+
+
+def test_maker_folded_into_family_and_maker_only_labels():
+    (c,) = extract("I'm Claude, made by Anthropic.")
+    assert c.family == "claude" and c.maker == "anthropic"
+    assert pairs("I was trained by Anthropic.") == {("claude", "asserted")}
+    assert pairs("I was trained by Google.") == {("maker:google", "asserted")}  # Gemini or Gemma
+
+
+def test_common_words_are_not_names():
+    assert extract("Take the next step and spark some joy; Yi said it was a nova idea.") == []
+    assert extract("Kimi insanlar benim bir yapay zeka olduğumu düşünüyor.") == []
+    assert extract("I am a llama farmer.") == []
+
+
+def test_extra_family_and_bad_input():
+    ex = ClaimExtractor(extra_families={"aster": ["Aster"]})
+    assert [(c.label, c.status) for c in ex.extract("I am Aster.")] == [("aster", "asserted")]
+    assert extract("I am Aster.") == []
+    with pytest.raises(InputError):
+        extract(None)  # type: ignore[arg-type]
+    with pytest.raises(InputError):
+        ClaimExtractor(extra_families={"x": [" "]})
+
+
+def test_alias_table_covers_required_families():
+    t = load_aliases()
+    required = ["claude", "gpt", "qwen", "deepseek", "gemini", "gemma", "llama", "glm", "kimi", "ernie", "doubao",
+                "minimax", "mistral", "grok", "phi", "yi", "baichuan", "hunyuan", "spark", "sensenova", "step",
+                "command", "nova", "smollm", "falcon", "internlm"]
+    assert set(required) <= set(t["families"]) and len(t["families"]) >= 25
+    # Names in their own scripts resolve to the right family.
+    for text, fam in [("我是深度求索开发的", "deepseek"), ("我是文心一言", "ernie"), ("我是豆包", "doubao"),
+                      ("我是智谱清言", "glm"), ("我是月之暗面的Kimi", "kimi"), ("我是腾讯混元", "hunyuan"),
+                      ("我是讯飞星火", "spark"), ("我是零一万物的模型", "yi"), ("我是百川", "baichuan"),
+                      ("我是书生·浦语", "internlm"), ("我是阶跃星辰的模型", "step"), ("我是商汤的日日新", "sensenova"),
+                      ("我是海螺AI", "minimax")]:
+        assert asserted_labels(extract(text)) == [fam], text
+
+
+def test_labelled_set_precision_recall():
+    items = load_labelled(sorted(DATA.glob("claims_*.tsv")))
+    assert len(items) >= 300 and len({i.lang for i in items}) >= 10
+    r = score(items)
+    detail = "\n".join(f"{e['where']}: {e['text']!r} gold={e['gold']} pred={e['pred']}" for e in r["asserted_errors"])
+    assert r["asserted"]["precision"] >= 0.98, detail
+    assert r["asserted"]["recall"] >= 0.98, detail
+
+
+def test_heldout_set_precision_recall():
+    """Written after the extractor was developed and never used to tune it (see the file header)."""
+    items = load_labelled([DATA / "heldout.tsv"])
+    r = score(items)
+    detail = "\n".join(f"{e['where']}: {e['text']!r} gold={e['gold']} pred={e['pred']}" for e in r["asserted_errors"])
+    assert r["asserted"]["precision"] >= 0.95, detail
+    assert r["asserted"]["recall"] >= 0.95, detail
