@@ -1,0 +1,54 @@
+"""CLI: `identity claims` annotates JSONL line by line; `identity probe` runs on a scripted mock model."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from distillscope.cli import app
+
+runner = CliRunner()
+
+
+def test_claims_jsonl(tmp_path):
+    src = tmp_path / "chats.jsonl"
+    rows = [{"id": 1, "response": "我不是ChatGPT，我是通义千问。"}, {"id": 2, "response": "Hello!"},
+            {"id": 3, "response": {"nested": "I am Claude."}}]
+    src.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows[:2]) + "\n\n", encoding="utf-8")
+    res = runner.invoke(app, ["identity", "claims", "--jsonl", str(src), "--text-field", "response"])
+    assert res.exit_code == 0, res.output
+    out = [json.loads(x) for x in res.stdout.splitlines() if x.strip()]
+    assert [o["id"] for o in out] == [1, 2]
+    assert out[0]["identity"] == "qwen" and out[1]["identity"] == "none"
+    assert {(c["label"], c["status"]) for c in out[0]["claims"]} == {("gpt", "negated"), ("qwen", "asserted")}
+    # nested fields, chat-message lists and an --out file
+    src.write_text(json.dumps(rows[2]) + "\n" + json.dumps(
+        {"response": {"nested": [{"role": "user", "content": "Who are you?"},
+                                  {"role": "assistant", "content": "I am Aster."}]}}) + "\n")
+    dst = tmp_path / "out.jsonl"
+    res = runner.invoke(app, ["identity", "claims", "--jsonl", str(src), "-f", "response.nested", "--expect",
+                              "Aster", "-o", str(dst)])
+    assert res.exit_code == 0, res.output
+    assert [json.loads(x)["identity"] for x in dst.read_text().splitlines()] == ["claude", "aster"]
+
+
+def test_claims_bad_field_is_a_clear_error(tmp_path):
+    src = tmp_path / "x.jsonl"
+    src.write_text('{"text": "I am Claude"}\n')
+    res = runner.invoke(app, ["identity", "claims", "--jsonl", str(src), "--text-field", "response"])
+    assert res.exit_code != 0 and "no field 'response'" in str(res.exception)
+
+
+def test_probe_mock_json(tmp_path):
+    spec = "mock:choice=I am Qwen, made by Alibaba Cloud.|我是通义千问。|I'm Claude, made by Anthropic."
+    res = runner.invoke(app, ["identity", "probe", spec, "-l", "en,zh-Hans", "-n", "3", "--expect", "claude",
+                              "--probes", "model,maker", "--store", str(tmp_path / "s.duckdb"), "--json"])
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.stdout)
+    assert d["expected"] == "claude" and len(d["responses"]) == 2 * 2 * 3
+    assert {e["name"] for e in d["evidence"]} == {"identity.foreign_claims", "identity.language_dependence"}
+    assert {r["language"] for r in d["summary"]} == {"en", "zh-Hans"}
+    res = runner.invoke(app, ["identity", "probe", spec, "-l", "en", "-n", "2", "--probes", "model",
+                              "--store", str(tmp_path / "s.duckdb")])
+    assert res.exit_code == 0 and "identity of" in res.output
