@@ -51,6 +51,13 @@ class HitCounts:
             return 1.0
         return float(stats.binom.sf(self.hits - 1, self.trials, self.p0))
 
+    @property
+    def log10_p(self) -> float:
+        """log10 of :attr:`p_value`, finite even where the p-value underflows to 0."""
+        if not self.trials:
+            return 0.0
+        return float(stats.binom.logsf(self.hits - 1, self.trials, self.p0)) / math.log(10)
+
     def add(self, key: tuple[int, ...], hits: int) -> None:
         self.seen.add(key)
         self.n_scored += 1
@@ -58,7 +65,8 @@ class HitCounts:
 
     def to_dict(self) -> dict[str, float | int]:
         return {"n_scored": self.n_scored, "hits": self.hits, "trials": self.trials, "p0": self.p0,
-                "rate": self.rate, "z": self.z, "p_value": self.p_value, "n_repeated": self.n_repeated,
+                "rate": self.rate, "z": self.z, "p_value": self.p_value, "log10_p": self.log10_p,
+                "n_repeated": self.n_repeated,
                 "n_excluded": self.n_excluded}
 
 
