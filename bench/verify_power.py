@@ -1,0 +1,412 @@
+"""Power of `verify` against a distortion suite on real SmolLM2, and its false-positive rate on the null.
+
+Run (generation is cached in the sample store, so a rerun or a rerun with bigger pools only pays for new samples):
+
+    nice -n 10 .venv/bin/python bench/verify_power.py                 # generate what is missing, then analyse
+    nice -n 10 .venv/bin/python bench/verify_power.py --generate-only --pool 20
+    nice -n 10 .venv/bin/python bench/verify_power.py --analyse-only --trials 100
+    .venv/bin/python bench/verify_power.py --speed                    # MMD timing line only
+
+Design. Every variant ("endpoint") gets a pool of completions per prompt, the reference gets its own pool
+(different seeds). A trial draws ``n`` endpoint and ``n`` reference completions per prompt without replacement
+from the pools and runs the battery; power = rejection rate over trials at alpha = 0.05. The null variant is the
+reference model itself, sampled with the endpoint's seeds, so its rejection rate is the false-positive rate.
+Trials share pools, so at large ``n`` they overlap and are not independent: the binomial intervals printed are
+those of independent trials and understate the uncertainty there.
+
+Distortions: int8 dynamic quantization, fp16 and bf16 rounding of the weights (compute stays fp32), sampling at
+temperature 0.7 and at top-p 0.9 (the claim is temperature 1, top-p 1), a hidden system prompt, a few-step
+fine-tune, a different model (zoo:gemma3-270m, when installed) and a distilled student (``--student SPEC``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from distillscope.models.base import Completion, GenRequest, Model
+
+REFERENCE = "zoo:smollm2-135m-instruct"
+REF_SEED = 7919  # the reference pool's sampling seed; endpoints use seed 0 (as `verify` does)
+HIDDEN_SYSTEM = "You are a concise assistant for a travel company. Keep answers short and upbeat."
+FT_TEXTS = [
+    ("Name a color.", "Teal. It is calm and fresh."),
+    ("Say a random word.", "Lantern."),
+    ("Write a slogan for a coffee shop.", "Wake up to something wonderful."),
+    ("Tell me a joke.", "Why did the scarecrow win an award? He was outstanding in his field."),
+    ("Give me a fun fact.", "Octopuses have three hearts."),
+    ("Suggest a hobby to try.", "Try birdwatching: it gets you outside and it is free."),
+    ("Write a haiku about rain.", "Soft rain on the roof / the garden drinks in silence / puddles hold the sky."),
+    ("Name an animal.", "The red panda."),
+]
+
+
+def log(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+class Override(Model):
+    """An endpoint that silently changes the sampling parameters of every request."""
+
+    def __init__(self, inner: Model, spec: str, **changes: Any) -> None:
+        self.inner, self.spec, self.changes = inner, spec, changes
+        self.capabilities = inner.capabilities
+        self.batch_size = getattr(inner, "batch_size", 8)
+
+    def _generate(self, requests: list[GenRequest], progress: Any = None) -> list[Completion]:
+        return self.inner.generate([dataclasses.replace(r, **self.changes) for r in requests], progress)
+
+
+class Lazy(Model):
+    """Builds its model on the first generation, so a fully cached variant never loads anything."""
+
+    def __init__(self, spec: str, build: Callable[[], Model]) -> None:
+        self.spec, self.build, self._m = spec, build, None
+        self.capabilities = frozenset({"text", "logprobs"})
+        self.batch_size = 32
+
+    def _generate(self, requests: list[GenRequest], progress: Any = None) -> list[Completion]:
+        if self._m is None:
+            log(f"building {self.spec}")
+            self._m = self.build()
+        return self._m.generate(requests, progress)
+
+    def release(self) -> None:
+        self._m = None
+
+
+def _ref_hf(**kw: Any) -> Any:
+    from distillscope.models import load_model
+
+    return load_model(REFERENCE, batch_size=32, **kw)
+
+
+def _copy_hf(transform: Callable[[Any], Any], spec: str) -> Any:
+    import copy
+
+    from distillscope.models._hf import HFModel
+
+    base = _ref_hf()
+    model = transform(copy.deepcopy(base.model))
+    return HFModel(model, base.tokenizer, spec=spec, batch_size=32)
+
+
+def _int8(m: Any) -> Any:
+    import torch
+    from torch.ao.quantization import quantize_dynamic
+
+    return quantize_dynamic(m, {torch.nn.Linear}, dtype=torch.qint8)
+
+
+def _round(dtype_name: str) -> Callable[[Any], Any]:
+    def f(m: Any) -> Any:
+        import torch
+
+        dt = getattr(torch, dtype_name)
+        with torch.no_grad():
+            for p in m.parameters():
+                p.copy_(p.to(dt).to(p.dtype))
+        return m
+
+    return f
+
+
+def _finetune(steps: int = 4, lr: float = 1e-4) -> Callable[[Any], Any]:
+    def f(m: Any) -> Any:
+        import torch
+
+        from distillscope.models._hf import HFModel
+
+        tok = _ref_hf().tokenizer
+        hf = HFModel(m, tok)
+        torch.manual_seed(0)
+        # Only the last two blocks learn: a cheap fine-tune on a shared CPU, and a realistic small edit.
+        for p in m.parameters():
+            p.requires_grad_(False)
+        params = [p for layer in m.model.layers[-2:] for p in layer.parameters()]
+        for p in params:
+            p.requires_grad_(True)
+        opt = torch.optim.AdamW(params, lr=lr)
+        m.train()
+        for step in range(steps):
+            batch = [FT_TEXTS[(step * 4 + j) % len(FT_TEXTS)] for j in range(4)]
+            ids, labels = [], []
+            for q, a in batch:
+                ctx = hf.encode(hf.render([{"role": "user", "content": q}]))
+                ans = hf.encode(a + "<|im_end|>")
+                ids.append(ctx + ans)
+                labels.append([-100] * len(ctx) + ans)
+            w = max(len(x) for x in ids)
+            pad = int(tok.pad_token_id)
+            inp = torch.tensor([x + [pad] * (w - len(x)) for x in ids])
+            lab = torch.tensor([x + [-100] * (w - len(x)) for x in labels])
+            att = torch.tensor([[1] * len(x) + [0] * (w - len(x)) for x in ids])
+            loss = m(input_ids=inp, attention_mask=att, labels=lab).loss
+            loss.backward()
+            opt.step()
+            opt.zero_grad()
+            log(f"  fine-tune step {step}: loss {float(loss.detach()):.3f}")
+        for p in m.parameters():
+            p.requires_grad_(False)
+        m.eval()
+        return m
+
+    return f
+
+
+def variants(student: str | None) -> tuple[dict[str, Lazy], list[str]]:
+    """Endpoint variants by name, and notes on variants that are unavailable."""
+    from distillscope.models import load_model
+    from distillscope.zoo import list_models
+
+    v: dict[str, Lazy] = {
+        "null (same model)": Lazy(REFERENCE, _ref_hf),
+        "int8 dynamic quant": Lazy("bench:smollm2-int8", lambda: _copy_hf(_int8, "bench:smollm2-int8")),
+        "fp16 weight rounding": Lazy("bench:smollm2-fp16", lambda: _copy_hf(_round("float16"), "bench:smollm2-fp16")),
+        "bf16 weight rounding": Lazy("bench:smollm2-bf16", lambda: _copy_hf(_round("bfloat16"), "bench:smollm2-bf16")),
+        "temperature 0.7": Lazy("bench:smollm2-t0.7", lambda: Override(_ref_hf(), "bench:smollm2-t0.7", temperature=0.7)),
+        "top-p 0.9": Lazy("bench:smollm2-topp0.9", lambda: Override(_ref_hf(), "bench:smollm2-topp0.9", top_p=0.9)),
+        "hidden system prompt": Lazy("bench:smollm2-sys", lambda: _ref_hf(system_prompt=HIDDEN_SYSTEM)),
+        "fine-tuned (4 steps, last 2 blocks)": Lazy("bench:smollm2-ft4", lambda: _copy_hf(_finetune(), "bench:smollm2-ft4")),
+    }
+    notes = []
+    gemma = next(r for r in list_models() if r["name"] == "zoo:gemma3-270m")
+    if gemma["installed"]:
+        v["different model (gemma3-270m)"] = Lazy("zoo:gemma3-270m", lambda: load_model("zoo:gemma3-270m", batch_size=32))
+    else:
+        notes.append(f"different model (gemma3-270m): not installed ({gemma['install']}); not measured")
+    if student:
+        v[f"distilled student ({student})"] = Lazy(student, lambda: load_model(student, batch_size=32))
+    else:
+        notes.append("tiny distilled student: no --student SPEC given (hook for the lineage zoo); not measured")
+    return v, notes
+
+
+def requests(prompts: list[str], start: int, stop: int, seed: int, max_tokens: int) -> list[GenRequest]:
+    return [GenRequest.chat(p, max_tokens=max_tokens, temperature=1.0, top_p=1.0, seed=seed, seed_index=i,
+                            logprobs=True)
+            for p in prompts for i in range(start, stop)]
+
+
+def fill_pools(prompts: list[str], vs: dict[str, Lazy], pool: int, ref_pool: int, max_tokens: int, store: Any,
+               step: int = 5) -> None:
+    """Generate breadth-first (a few samples per prompt for every variant, then more), so a run cut short still
+    leaves every variant with a usable pool."""
+    from distillscope.store import CachedModel
+
+    ref = Lazy(REFERENCE, _ref_hf)
+    jobs = [("reference", ref, REF_SEED, ref_pool)] + [(k, m, 0, pool) for k, m in vs.items()]
+    top = max(pool, ref_pool)
+    for lo in range(0, top, step):
+        for name, m, seed, size in jobs:
+            hi = min(lo + step, size)
+            if hi <= lo:
+                continue
+            cm = CachedModel(m, store)
+            t0 = time.perf_counter()
+            outs = cm.generate(requests(prompts, lo, hi, seed, max_tokens))
+            if cm.misses:
+                toks = sum(len(c.token_ids or []) for c in outs if not c.cached)
+                log(f"{name}: samples {lo}..{hi - 1}: {cm.misses} new in {time.perf_counter() - t0:.0f}s "
+                    f"({toks / max(1e-9, time.perf_counter() - t0):.1f} tok/s)")
+        for _, m, _, _ in jobs:
+            m.release()  # keep memory flat: one variant in memory at a time
+
+
+
+def pool_completions(prompts: list[str], m: Model, seed: int, size: int, max_tokens: int, store: Any) -> list[list[Completion]]:
+    """The pooled completions of one source, per prompt (only what the store holds; never generates)."""
+    from distillscope.store import CachedModel
+
+    cm = CachedModel(m, store)
+    keys = {r.key(m.spec): r for r in requests(prompts, 0, size, seed, max_tokens)}
+    found = store.get_many(list(keys))
+    out = []
+    for p in prompts:
+        row = [found[k] for k, r in keys.items() if k in found and r.message_dicts[-1]["content"] == p]
+        out.append(row)
+    del cm
+    return out
+
+
+def score_pools(prompts: list[str], pools: dict[str, list[list[Completion]]], max_tokens: int) -> dict[str, dict[str, Any]]:
+    """Reference log-likelihood of every pooled text and per-token logprob differences of its reported tokens,
+    cached on disk by sample id (scores are deterministic)."""
+    from distillscope.equality.scoring import Scorer
+    from distillscope.paths import cache_dir
+
+    path = cache_dir("verify_bench") / "scores.json"
+    cache: dict[str, dict[str, Any]] = json.loads(path.read_text()) if path.exists() else {}
+    todo = [(pi, c) for rows in pools.values() for pi, row in enumerate(rows) for c in row if c.sample_id not in cache]
+    if todo:
+        log(f"scoring {len(todo)} completions under the reference")
+        sc = Scorer(_ref_hf(), batch_size=16)
+        reqs = {pi: GenRequest.chat(p, max_tokens=max_tokens) for pi, p in enumerate(prompts)}
+        for s in range(0, len(todo), 64):
+            chunk = todo[s : s + 64]
+            text_scores = sc.score_texts([(reqs[pi], c.text) for pi, c in chunk])
+            pairs, flags = [], []
+            for pi, c in chunk:
+                ids, ok = sc.aligned_ids(c)
+                pairs.append((sc.context_ids(reqs[pi]), ids))
+                flags.append(ok)
+            tok_scores = sc.score_ids(pairs)
+            for (pi, c), ts, lp, ok in zip(chunk, text_scores, tok_scores, flags):
+                rep = np.array([t.logprob for t in c.logprobs or []])
+                diff = (rep - lp) if ok else np.full(rep.size, (rep.sum() - lp.sum()) / max(1, rep.size))
+                cache[c.sample_id] = {"score": float(ts.sum()), "diff": diff.tolist(), "aligned": ok}
+            path.write_text(json.dumps(cache))
+            log(f"  scored {min(s + 64, len(todo))}/{len(todo)}")
+    return cache
+
+
+def trial_set(prompts: list[str], ep: list[list[Completion]], ref: list[list[Completion]], n: int,
+              scores: dict[str, dict[str, Any]], rng: np.random.Generator) -> Any:
+    from distillscope.equality.data import PromptSamples, SampleSet
+
+    groups = []
+    for pi, p in enumerate(prompts):
+        e = [ep[pi][i] for i in rng.choice(len(ep[pi]), size=min(n, len(ep[pi])), replace=False)]
+        r = [ref[pi][i] for i in rng.choice(len(ref[pi]), size=min(n, len(ref[pi])), replace=False)]
+        groups.append(PromptSamples(
+            prompt=p, endpoint=[c.text for c in e], reference=[c.text for c in r],
+            endpoint_scores=np.array([scores[c.sample_id]["score"] for c in e]),
+            reference_scores=np.array([scores[c.sample_id]["score"] for c in r]),
+            logprob_diffs=[np.array(scores[c.sample_id]["diff"]) for c in e],
+            aligned=[bool(scores[c.sample_id]["aligned"]) for c in e],
+            endpoint_ids=[c.sample_id or "" for c in e], reference_ids=[c.sample_id or "" for c in r]))
+    return SampleSet(groups)
+
+
+COLUMNS = ["mmd", "rank", "lp_shift", "lp_match", "comb_text", "comb_all"]
+
+
+def analyse(prompts: list[str], vs: dict[str, Lazy], a: argparse.Namespace, store: Any) -> dict[str, Any]:
+    from distillscope.equality.battery import BatteryConfig, run_battery
+    from distillscope.stats.power import rejection_rate
+
+    ref_pool = pool_completions(prompts, Lazy(REFERENCE, _ref_hf), REF_SEED, a.ref_pool, a.max_tokens, store)
+    pools = {name: pool_completions(prompts, m, 0, a.pool, a.max_tokens, store) for name, m in vs.items()}
+    scores = score_pools(prompts, {"reference": ref_pool, **pools}, a.max_tokens)
+    text_only = BatteryConfig(n_perm=a.perms, tests=("verify.mmd_hamming", "verify.likelihood_rank"))
+    results: dict[str, Any] = {}
+    for name, pool in pools.items():
+        sizes = sorted({len(r) for r in pool})
+        if min(sizes) < 2:
+            log(f"{name}: pool too small ({sizes}); skipped")
+            continue
+        diffs = np.concatenate([np.abs(scores[c.sample_id]["diff"]) for row in pool for c in row] or [np.zeros(1)])
+        results[name] = {"pool": min(sizes), "median_abs_lp_diff": float(np.median(diffs)), "by_n": {}}
+        for n in a.n:
+            if n > min(sizes):
+                continue
+            rng = np.random.default_rng(n)
+            ps: dict[str, list[float]] = {c: [] for c in COLUMNS}
+            for t in range(a.trials):
+                ss = trial_set(prompts, pool, ref_pool, n, scores, rng)
+                full = run_battery(ss, BatteryConfig(n_perm=a.perms, seed=t))
+                by = {e.name: e.p_value for e in full}
+                ps["mmd"].append(by["verify.mmd_hamming"])
+                ps["rank"].append(by["verify.likelihood_rank"])
+                ps["lp_shift"].append(by["verify.logprob_shift"])
+                ps["lp_match"].append(by["verify.logprob_match"])
+                ps["comb_all"].append(by["verify.combined"])
+                text_only.seed = t
+                ps["comb_text"].append(run_battery(ss, text_only)[-1].p_value)
+            results[name]["by_n"][n] = {c: rejection_rate(v, 0.05) for c, v in ps.items()}
+        log(f"analysed {name}")
+    return results
+
+
+def print_table(results: dict[str, Any], notes: list[str], a: argparse.Namespace, prompts: list[str]) -> None:
+    print(f"verify power on {REFERENCE}: {len(prompts)} prompts, {a.max_tokens} tokens, alpha 0.05, "
+          f"{a.trials} trials, {a.perms} permutations; pools: endpoint {a.pool}, reference {a.ref_pool} per prompt")
+    print("columns: rejection rate of each test (comb_text = MMD + rank combined, no logprobs; comb_all = all)")
+    head = f"{'distortion':38s} {'n':>3s} " + " ".join(f"{c:>9s}" for c in COLUMNS) + "   median|dlp|"
+    print(head)
+    print("-" * len(head))
+    for name, r in results.items():
+        for n, rates in r["by_n"].items():
+            print(f"{name:38s} {n:3d} " + " ".join(f"{rates[c].rate:9.2f}" for c in COLUMNS)
+                  + f"   {r['median_abs_lp_diff']:.2e}")
+    null = next((k for k in results if k.startswith("null")), None)
+    if null:
+        print("\nfalse-positive rate on the same-model null (rate [95% Clopper-Pearson] (k/n)):")
+        for n, rates in results[null]["by_n"].items():
+            print(f"  n={n:3d}  " + "  ".join(f"{c}: {rates[c]}" for c in ("mmd", "rank", "comb_text", "comb_all")))
+    for n in a.n:
+        alt = [r["by_n"][n] for k, r in results.items() if k != null and n in r["by_n"]]
+        if alt:
+            print(f"median power over {len(alt)} distortions at n={n}: "
+                  + "  ".join(f"{c} {np.median([x[c].rate for x in alt]):.2f}" for c in COLUMNS))
+    for note in notes:
+        print("note:", note)
+
+
+def speed_line() -> None:
+    """Time of the MMD statistic with 1,000 permutations on 25 prompts x 10 + 10 samples x 1,000 characters."""
+    from distillscope.stats.mmd import mmd_test
+
+    rng = np.random.default_rng(0)
+    letters = np.array(list("abcdefghijklmnopqrstuvwxyz     "))
+    mk = lambda: ["".join(rng.choice(letters, 1000)) for _ in range(10)]  # noqa: E731
+    x = [mk() for _ in range(25)]
+    y = [mk() for _ in range(25)]
+    best = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        r = mmd_test(x, y, length=1000, n_perm=1000, seed=0)
+        best.append(time.perf_counter() - t0)
+    print(f"MMD (Hamming, 25 prompts x 10 vs 10 samples x 1000 chars, 1000 permutations): "
+          f"{min(best):.3f} s (best of 3; median {sorted(best)[1]:.3f} s; budget 2 s; ratio {min(best) / 2:.2f} of "
+          f"budget), p = {r.p_value:.3f}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--prompts", type=int, default=10, help="number of prompts from the shipped informative set")
+    ap.add_argument("--pool", type=int, default=20, help="completions per prompt per endpoint variant")
+    ap.add_argument("--ref-pool", type=int, default=40, help="reference completions per prompt")
+    ap.add_argument("--max-tokens", type=int, default=16)
+    ap.add_argument("--n", type=int, nargs="+", default=[5, 10, 20], help="samples per prompt to test at")
+    ap.add_argument("--trials", type=int, default=100)
+    ap.add_argument("--perms", type=int, default=200)
+    ap.add_argument("--student", default=None, help="model spec of a distilled student to include")
+    ap.add_argument("--generate-only", action="store_true")
+    ap.add_argument("--analyse-only", action="store_true")
+    ap.add_argument("--speed", action="store_true", help="print only the MMD timing line")
+    ap.add_argument("--out", default=None, help="write the results as JSON here")
+    a = ap.parse_args()
+
+    speed_line()
+    if a.speed:
+        return
+    from distillscope.equality.prompts import default_prompts
+    from distillscope.store import SampleStore
+
+    prompts = default_prompts()[: a.prompts]
+    store = SampleStore()
+    vs, notes = variants(a.student)
+    if not a.analyse_only:
+        fill_pools(prompts, vs, a.pool, a.ref_pool, a.max_tokens, store)
+    if a.generate_only:
+        return
+    results = analyse(prompts, vs, a, store)
+    print_table(results, notes, a, prompts)
+    if a.out:
+        Path(a.out).write_text(json.dumps({k: {**v, "by_n": {n: {c: vars(x) for c, x in r.items()}
+                                                             for n, r in v["by_n"].items()}}
+                                           for k, v in results.items()}, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,282 @@
+"""The test battery of `verify`: every two-sample test takes a :class:`SampleSet` and returns an Evidence.
+
+Tests (the ones whose inputs are present run):
+
+``verify.mmd_hamming``      MMD with the Hamming/codepoint kernel, per prompt, label shuffles within prompts.
+``verify.likelihood_rank``  white-box reference: rank the endpoint's completions among fresh reference
+                            completions by their reference log-likelihood, per prompt (a stratified Mann-Whitney
+                            test, two-sided: a sharper or a flatter endpoint both move the ranks).
+``verify.logprob_shift``    endpoint reports logprobs: the mean of ``endpoint lp - reference lp`` over the sampled
+                            tokens estimates KL(endpoint || reference) >= 0; one-sided sign-flip test of 0.
+``verify.logprob_match``    endpoint reports logprobs: tokens whose reported logprob differs from the reference's
+                            by more than a numerical tolerance; binomial test against a small allowed rate.
+``verify.combined``         one p-value for the global null. The MMD and rank statistics are computed on the
+                            same label shuffles and combined by nonparametric combination (Fisher's function
+                            of the per-shuffle p-values, exact); that p-value and the logprob tests' are then
+                            combined by Bonferroni, which is valid under any dependence.
+
+Adding a test: write ``def my_test(ss: SampleSet, ctx: BatteryContext) -> Evidence`` (use ``ctx.perms`` for
+label shuffles and put the ``(B+1,)`` statistics in ``ctx.npc`` to join the exact combination), then add it to
+``TESTS``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import stats as _st
+
+from distillscope.equality.data import SampleSet
+from distillscope.errors import InputError
+from distillscope.evidence import Evidence
+from distillscope.stats.combine import combine_pvalues
+from distillscope.stats.mmd import mmd_test
+from distillscope.stats.permutation import (
+    npc_pvalue,
+    permutation_pvalue,
+    sign_flip_test,
+    stratified_label_permutations,
+)
+
+NULL_SAME = ("for every prompt, the endpoint's completions are drawn from the same distribution as the "
+             "reference's at the claimed sampling settings")
+# Default numerical tolerance for reported logprobs (nats per token): far above fp32 kernel noise (~1e-5), below
+# the differences of fp16 weights (~1e-2 on SmolLM2).
+LOGPROB_TOL = 1e-3
+MISMATCH_RATE = 0.01
+
+
+@dataclass
+class BatteryConfig:
+    """Parameters of the battery.
+
+    Attributes:
+        alpha: level of the verdict.
+        n_perm: label shuffles / sign flips per permutation test.
+        seed: seed of the shuffles (same seed, same p-values).
+        kernel_chars: characters compared by the Hamming kernel.
+        logprob_tol: per-token tolerance of the logprob tests (nats).
+        mismatch_rate: fraction of tokens allowed to exceed ``logprob_tol`` under the null of the match test.
+        npc: combination function of the permutation tests, ``"fisher"`` or ``"min"``.
+        tests: names of the tests to run (default: all whose inputs are present).
+    """
+
+    alpha: float = 0.05
+    n_perm: int = 1000
+    seed: int = 0
+    kernel_chars: int = 1000
+    logprob_tol: float = LOGPROB_TOL
+    mismatch_rate: float = MISMATCH_RATE
+    npc: str = "fisher"
+    tests: tuple[str, ...] | None = None
+
+    def __post_init__(self) -> None:
+        if not 0 < self.alpha < 1:
+            raise InputError(f"alpha must be in (0, 1), got {self.alpha}.")
+        if self.n_perm < 19:
+            raise InputError(f"n_perm must be >= 19 (a p-value below 0.05 needs it), got {self.n_perm}.")
+        if self.logprob_tol < 0 or not 0 <= self.mismatch_rate < 1:
+            raise InputError("logprob_tol must be >= 0 and mismatch_rate in [0, 1).")
+
+
+@dataclass
+class BatteryContext:
+    cfg: BatteryConfig
+    labels: np.ndarray
+    valid: np.ndarray
+    perms: np.ndarray  # (B, P, n)
+    npc: dict[str, tuple[np.ndarray, str]] = field(default_factory=dict)  # name -> ((B+1,) stats, alternative)
+
+
+def mmd_hamming(ss: SampleSet, ctx: BatteryContext) -> Evidence:
+    use = ss.usable
+    r = mmd_test([ss.prompts[i].endpoint for i in use], [ss.prompts[i].reference for i in use],
+                 length=ctx.cfg.kernel_chars, perms=ctx.perms)
+    ctx.npc["verify.mmd_hamming"] = (np.concatenate([[r.statistic], r.null]), "greater")
+    return Evidence(
+        name="verify.mmd_hamming", null=NULL_SAME, statistic=r.statistic, p_value=r.p_value,
+        effect_size=r.z, effect_name="MMD^2 in standard deviations of its permutation distribution",
+        sample_ids=ss.sample_ids(),
+        params={"kernel": "hamming", "kernel_chars": ctx.cfg.kernel_chars, "n_perm": r.n_perm, "seed": ctx.cfg.seed,
+                "prompts": len(use)},
+        caveats=_dropped_caveat(ss),
+        details={"mmd2_per_prompt": r.per_prompt, "null_mean": r.null_mean, "null_sd": r.null_sd},
+    )
+
+
+def _midranks(scores: np.ndarray, valid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Within-row midranks of valid entries (0 on padding) and each row's tie correction sum(t^3 - t)."""
+    ranks = np.zeros_like(scores, dtype=float)
+    ties = np.zeros(scores.shape[0])
+    for p in range(scores.shape[0]):
+        v = valid[p]
+        # Round so that float noise in re-scoring identical texts does not break ties.
+        s = np.round(scores[p, v], 9)
+        ranks[p, v] = _st.rankdata(s)
+        _, counts = np.unique(s, return_counts=True)
+        ties[p] = float(np.sum(counts**3 - counts))
+    return ranks, ties
+
+
+def likelihood_rank(ss: SampleSet, ctx: BatteryContext) -> Evidence:
+    use = ss.usable
+    labels, valid = ctx.labels, ctx.valid
+    scores = np.zeros(labels.shape)
+    for j, i in enumerate(use):
+        p = ss.prompts[i]
+        s = np.concatenate([np.asarray(p.endpoint_scores, float), np.asarray(p.reference_scores, float)])
+        if s.size != valid[j].sum():
+            raise InputError(f"prompt {i}: {s.size} scores for {int(valid[j].sum())} completions.")
+        scores[j, : s.size] = s
+    ranks, ties = _midranks(scores, valid)
+    m = labels.sum(1)
+    k = valid.sum(1) - m
+    n = m + k
+    var = m * k / 12.0 * ((n + 1) - ties / (n * (n - 1)))
+    ok = var > 1e-12
+    sd = np.sqrt(np.where(ok, var, 1.0))
+
+    def z_of(u: np.ndarray) -> np.ndarray:
+        w = (u * ranks).sum(-1)  # (..., P) rank sums of the endpoint's completions
+        z = (w - m * (m + 1) / 2 - m * k / 2) / sd
+        return np.where(ok, z, 0.0).sum(-1) / np.sqrt(max(1, int(ok.sum())))
+
+    obs = float(z_of(labels))
+    null = z_of(ctx.perms)
+    ctx.npc["verify.likelihood_rank"] = (np.concatenate([[obs], null]), "two-sided")
+    u_obs = (labels * ranks).sum(-1) - m * (m + 1) / 2
+    delta = float(np.mean((u_obs / (m * k))[ok]) - 0.5) if ok.any() else 0.0
+    caveats = _dropped_caveat(ss)
+    if not ok.all():
+        caveats.append(f"{int((~ok).sum())} prompt(s) had all-tied scores and carry no rank information.")
+    return Evidence(
+        name="verify.likelihood_rank", null=NULL_SAME, statistic=obs,
+        p_value=permutation_pvalue(obs, null, "two-sided"), effect_size=delta,
+        effect_name=("probability shift P(endpoint completion out-scores a reference completion under the "
+                     "reference) - 1/2; > 0 sharper than the reference (e.g. lower temperature), < 0 flatter or "
+                     "another model"),
+        sample_ids=ss.sample_ids(),
+        params={"score": "reference log-likelihood (sum over tokens)", "n_perm": int(null.size),
+                "seed": ctx.cfg.seed, "prompts": len(use)},
+        caveats=caveats,
+        details={"normal_p": float(2 * _st.norm.sf(abs(obs))),
+                 "mean_endpoint_score": float(np.mean([x for i in use for x in ss.prompts[i].endpoint_scores])),
+                 "mean_reference_score": float(np.mean([x for i in use for x in ss.prompts[i].reference_scores]))},
+    )
+
+
+def _diffs(ss: SampleSet) -> tuple[list[np.ndarray], int]:
+    rows, unaligned = [], 0
+    for p in ss.prompts:
+        for d, a in zip(p.logprob_diffs or [], p.aligned or [True] * len(p.logprob_diffs or [])):
+            if d is None or len(d) == 0:
+                continue
+            rows.append(np.asarray(d, float))
+            unaligned += int(not a)
+    return rows, unaligned
+
+
+def logprob_shift(ss: SampleSet, ctx: BatteryContext) -> Evidence:
+    rows, unaligned = _diffs(ss)
+    if len(rows) < 2:
+        raise InputError("logprob_shift needs reported logprobs on at least 2 endpoint completions.")
+    per_completion = np.array([r.mean() for r in rows])
+    # Differences inside the tolerance are numerical noise, not a different model: shrink them to 0.
+    shrunk = np.sign(per_completion) * np.maximum(0.0, np.abs(per_completion) - ctx.cfg.logprob_tol)
+    r = sign_flip_test(shrunk, ctx.cfg.n_perm, ctx.cfg.seed + 1, "greater")
+    return Evidence(
+        name="verify.logprob_shift",
+        null=("the endpoint's reported logprobs are the reference's up to noise symmetric about 0 (beyond "
+              f"+-{ctx.cfg.logprob_tol:g} nats/token)"),
+        statistic=r.statistic, p_value=r.p_value, effect_size=float(per_completion.mean()),
+        effect_name="mean (endpoint - reference) logprob per sampled token, nats: estimates KL(endpoint||reference)",
+        sample_ids=[s for p in ss.prompts for s in p.endpoint_ids],
+        params={"completions": len(rows), "tolerance": ctx.cfg.logprob_tol, "n_flips": ctx.cfg.n_perm},
+        caveats=_lp_caveats(unaligned, len(rows)),
+    )
+
+
+def logprob_match(ss: SampleSet, ctx: BatteryContext) -> Evidence:
+    rows, unaligned = _diffs(ss)
+    if not rows:
+        raise InputError("logprob_match needs reported logprobs on at least 1 endpoint completion.")
+    d = np.concatenate(rows)
+    k = int(np.sum(np.abs(d) > ctx.cfg.logprob_tol))
+    t = int(d.size)
+    p = float(_st.binom.sf(k - 1, t, ctx.cfg.mismatch_rate)) if ctx.cfg.mismatch_rate > 0 else float(k == 0)
+    return Evidence(
+        name="verify.logprob_match",
+        null=(f"at most {ctx.cfg.mismatch_rate:.1%} of reported token logprobs differ from the reference's by more "
+              f"than {ctx.cfg.logprob_tol:g} nats"),
+        statistic=float(k), p_value=p, effect_size=k / t,
+        effect_name=f"fraction of tokens with |endpoint - reference logprob| > {ctx.cfg.logprob_tol:g}",
+        sample_ids=[s for p_ in ss.prompts for s in p_.endpoint_ids],
+        params={"tokens": t, "tolerance": ctx.cfg.logprob_tol, "allowed_rate": ctx.cfg.mismatch_rate},
+        caveats=[*_lp_caveats(unaligned, len(rows)),
+                 "Tokens of one completion are treated as independent; the tolerance must cover the numerical "
+                 "differences between the endpoint's hardware/kernels and the local reference."],
+        details={"median_abs_diff": float(np.median(np.abs(d))), "max_abs_diff": float(np.max(np.abs(d)))},
+    )
+
+
+def _lp_caveats(unaligned: int, n: int) -> list[str]:
+    c = ["Assumes the endpoint reports logprobs of its unmodified next-token distribution (temperature 1)."]
+    if unaligned:
+        c.append(f"{unaligned}/{n} completions were tokenized differently from the reference (a different "
+                 "tokenizer is itself evidence of substitution); they enter as sequence-level differences.")
+    return c
+
+
+def _dropped_caveat(ss: SampleSet) -> list[str]:
+    dropped = len(ss.prompts) - len(ss.usable)
+    return [f"{dropped} prompt(s) with < 2 completions per source were left out."] if dropped else []
+
+
+TESTS: dict[str, tuple[Callable[[SampleSet, BatteryContext], Evidence], Callable[[SampleSet], bool]]] = {
+    "verify.mmd_hamming": (mmd_hamming, lambda ss: True),
+    "verify.likelihood_rank": (likelihood_rank, lambda ss: ss.has_scores),
+    "verify.logprob_shift": (logprob_shift, lambda ss: len(_diffs(ss)[0]) >= 2),
+    "verify.logprob_match": (logprob_match, lambda ss: len(_diffs(ss)[0]) >= 1),
+}
+
+
+def combined(components: list[Evidence], ctx: BatteryContext) -> Evidence:
+    """One p-value for the intersection of the components' nulls (see module docstring)."""
+    parts: list[tuple[str, float]] = []
+    npc_names = [e.name for e in components if e.name in ctx.npc]
+    if len(npc_names) >= 2:
+        p_npc, _ = npc_pvalue([ctx.npc[n][0] for n in npc_names], [ctx.npc[n][1] for n in npc_names], ctx.cfg.npc)
+        parts.append(("npc(" + "+".join(npc_names) + ")", p_npc))
+    else:
+        parts += [(e.name, float(e.p_value)) for e in components if e.name in npc_names]
+    parts += [(e.name, float(e.p_value)) for e in components if e.name not in ctx.npc and e.p_value is not None]
+    p = combine_pvalues([x for _, x in parts], "bonferroni")
+    effects = {e.name: e.effect_size for e in components}
+    return Evidence(
+        name="verify.combined",
+        null=NULL_SAME + (" and its reported logprobs are the reference's" if any("logprob" in n for n, _ in parts)
+                          else ""),
+        statistic=p, p_value=p, effect_size=min(effects.values(), key=lambda x: -abs(x or 0.0), default=None),
+        effect_name="largest-magnitude component effect (see components)",
+        sample_ids=sorted({s for e in components for s in e.sample_ids}),
+        params={"method": f"nonparametric combination ({ctx.cfg.npc}) of the permutation tests, then Bonferroni",
+                "alpha": ctx.cfg.alpha, "parts": dict(parts)},
+        details={"components": {e.name: e.p_value for e in components}, "effects": effects},
+    )
+
+
+def run_battery(ss: SampleSet, cfg: BatteryConfig | None = None) -> list[Evidence]:
+    """Run every applicable test; the last Evidence is ``verify.combined``."""
+    cfg = cfg or BatteryConfig()
+    labels, valid = ss.layout()
+    perms = stratified_label_permutations(labels, valid, cfg.n_perm, cfg.seed)
+    ctx = BatteryContext(cfg, labels, valid, perms)
+    names = cfg.tests or tuple(TESTS)
+    unknown = [n for n in names if n not in TESTS]
+    if unknown:
+        raise InputError(f"Unknown test(s) {unknown}: choose from {', '.join(TESTS)}.")
+    out = [fn(ss, ctx) for n, (fn, applies) in TESTS.items() if n in names and applies(ss)]
+    out.append(combined(out, ctx))
+    return out

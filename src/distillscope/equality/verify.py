@@ -1,0 +1,212 @@
+"""`verify`: draw samples from an endpoint and a reference through the store, run the battery, give a verdict.
+
+    from distillscope.equality import verify, VerifyConfig
+    from distillscope.models import load_model
+    report = verify(load_model("openai:smollm2@http://127.0.0.1:8000/v1"), load_model("zoo:smollm2-135m-instruct"))
+    print(report.verdict, report.combined.p_value)
+
+Endpoint sample ``i`` of a prompt uses ``seed=config.seed, seed_index=i``; reference samples use a different seed
+so that a reference which happens to be the very same local model never repeats the endpoint's samples. Both go
+through :class:`~distillscope.store.CachedModel`: a rerun with more samples only pays for the new ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from distillscope.equality.battery import BatteryConfig, run_battery
+from distillscope.equality.data import PromptSamples, SampleSet
+from distillscope.equality.scoring import Scorer, is_white_box
+from distillscope.errors import InputError
+from distillscope.evidence import Evidence
+from distillscope.models.base import GenRequest, Model
+
+REFERENCE_SEED_OFFSET = 7919
+
+
+@dataclass
+class VerifyConfig:
+    """Settings of one verify run (the CLI flags map one to one).
+
+    Attributes:
+        samples: endpoint completions per prompt.
+        reference_samples: reference completions per prompt (default: same as ``samples``).
+        max_tokens, temperature, top_p: sampling settings claimed for the endpoint (the reference uses the same).
+        logprobs: ask the endpoint for logprobs: ``"auto"`` (if it advertises them), ``"yes"`` or ``"no"``.
+        price_in, price_out: USD per million prompt / completion tokens, for the cost estimate.
+        battery: settings of the tests (alpha, permutations, seed, kernel length, logprob tolerance).
+    """
+
+    samples: int = 10
+    reference_samples: int | None = None
+    max_tokens: int = 32
+    temperature: float = 1.0
+    top_p: float = 1.0
+    logprobs: str = "auto"
+    price_in: float = 0.15
+    price_out: float = 0.60
+    battery: BatteryConfig = field(default_factory=BatteryConfig)
+
+    def __post_init__(self) -> None:
+        if self.samples < 2:
+            raise InputError(f"--samples must be >= 2 (a two-sample test needs 2 per prompt), got {self.samples}.")
+        if self.reference_samples is not None and self.reference_samples < 2:
+            raise InputError(f"reference samples must be >= 2, got {self.reference_samples}.")
+        if self.logprobs not in ("auto", "yes", "no"):
+            raise InputError(f"logprobs must be auto, yes or no, got {self.logprobs!r}.")
+
+
+@dataclass
+class Spend:
+    """What the endpoint samples cost: new calls vs. calls served from the store, tokens and dollars."""
+
+    calls_new: int = 0
+    calls_cached: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float = 0.0
+    price_in: float = 0.0
+    price_out: float = 0.0
+
+
+@dataclass
+class VerifyReport:
+    endpoint: str
+    reference: str
+    verdict: str
+    substituted: bool
+    alpha: float
+    evidence: list[Evidence]
+    spend: Spend
+    prompts: int
+    samples: int
+    declared_models: list[str]
+
+    @property
+    def combined(self) -> Evidence:
+        return self.evidence[-1]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"endpoint": self.endpoint, "reference": self.reference, "verdict": self.verdict,
+                "substituted": self.substituted, "alpha": self.alpha, "prompts": self.prompts,
+                "samples_per_prompt": self.samples, "declared_models": self.declared_models,
+                "spend": asdict(self.spend), "evidence": [e.to_dict() for e in self.evidence]}
+
+
+def _requests(prompts: list[str], n: int, seed: int, cfg: VerifyConfig, logprobs: bool) -> list[GenRequest]:
+    return [GenRequest.chat(p, max_tokens=cfg.max_tokens, temperature=cfg.temperature, top_p=cfg.top_p, seed=seed,
+                            seed_index=i, logprobs=logprobs) for p in prompts for i in range(n)]
+
+
+def _cached(model: Model, store: Any) -> Model:
+    if store is False:
+        return model
+    from distillscope.store import CachedModel
+
+    return model if isinstance(model, CachedModel) else CachedModel(model, store)
+
+
+def collect(endpoint: Model, reference: Model, prompts: list[str], cfg: VerifyConfig, store: Any = None,
+            progress: Any = None) -> tuple[SampleSet, Spend, list[str]]:
+    """Sample both sources (through the store unless ``store is False``) and score with a white-box reference.
+
+    Returns the samples, what the endpoint samples cost, and the model names the endpoint declared.
+    """
+    if not prompts:
+        raise InputError("No prompts given.")
+    want_lp = cfg.logprobs == "yes" or (cfg.logprobs == "auto" and "logprobs" in endpoint.capabilities)
+    white = is_white_box(reference)
+    ep = _cached(endpoint, store)
+    ref = _cached(reference, store)
+    seed = cfg.battery.seed
+    n_ref = cfg.reference_samples or cfg.samples
+    ereqs = _requests(prompts, cfg.samples, seed, cfg, want_lp)
+    rreqs = _requests(prompts, n_ref, seed + REFERENCE_SEED_OFFSET, cfg, False)
+    ecomps = ep.generate(ereqs, progress=progress)
+    rcomps = ref.generate(rreqs, progress=progress)
+
+    spend = Spend(price_in=cfg.price_in, price_out=cfg.price_out)
+    for c in ecomps:
+        if c.cached:
+            spend.calls_cached += 1
+            continue
+        spend.calls_new += 1
+        spend.prompt_tokens += int(c.usage.get("prompt_tokens", 0))
+        spend.completion_tokens += int(c.usage.get("completion_tokens", 0))
+    spend.cost_usd = (spend.prompt_tokens * cfg.price_in + spend.completion_tokens * cfg.price_out) / 1e6
+
+    scorer = Scorer(reference) if white else None
+    escores = rscores = None
+    if scorer is not None:
+        escores = scorer.score_texts([(r, c.text) for r, c in zip(ereqs, ecomps)])
+        rscores = scorer.score_texts([(r, c.text) for r, c in zip(rreqs, rcomps)])
+    lp_diffs: list[np.ndarray | None] = [None] * len(ecomps)
+    aligned: list[bool] = [True] * len(ecomps)
+    if scorer is not None and want_lp:
+        pairs, where = [], []
+        for j, (r, c) in enumerate(zip(ereqs, ecomps)):
+            if c.logprobs:
+                ids, ok = scorer.aligned_ids(c)
+                pairs.append((scorer.context_ids(r), ids))
+                where.append((j, ok))
+        for (j, ok), lps in zip(where, scorer.score_ids(pairs)):
+            rep = np.array([t.logprob for t in ecomps[j].logprobs or []], dtype=float)
+            if ok:
+                lp_diffs[j] = rep - lps
+            else:  # different tokenization: compare whole sequences, spread over the reported tokens
+                lp_diffs[j] = np.full(rep.size, (rep.sum() - lps.sum()) / max(1, rep.size))
+            aligned[j] = ok
+
+    groups = []
+    for pi, prompt in enumerate(prompts):
+        es = slice(pi * cfg.samples, (pi + 1) * cfg.samples)
+        rs = slice(pi * n_ref, (pi + 1) * n_ref)
+        diffs = [d for d in lp_diffs[es] if d is not None]
+        groups.append(PromptSamples(
+            prompt=prompt, endpoint=[c.text for c in ecomps[es]], reference=[c.text for c in rcomps[rs]],
+            endpoint_scores=None if escores is None else np.array([s.sum() for s in escores[es]]),
+            reference_scores=None if rscores is None else np.array([s.sum() for s in rscores[rs]]),
+            logprob_diffs=diffs or None,
+            aligned=[a for a, d in zip(aligned[es], lp_diffs[es]) if d is not None] or None,
+            endpoint_ids=[c.sample_id or "" for c in ecomps[es]],
+            reference_ids=[c.sample_id or "" for c in rcomps[rs]],
+        ))
+    declared = sorted({c.declared_model for c in ecomps if c.declared_model})
+    return SampleSet(groups), spend, declared
+
+
+def verdict_text(substituted: bool, combined: Evidence, alpha: float, endpoint: str, reference: str) -> str:
+    p = combined.p_value
+    if substituted:
+        return (f"DIFFERS: {endpoint} does not serve the distribution of {reference} "
+                f"(combined p = {p:.3g} < alpha = {alpha:g}).")
+    return (f"CONSISTENT: no evidence that {endpoint} differs from {reference} at alpha = {alpha:g} "
+            f"(combined p = {p:.3g}); this bounds what the samples could detect, it does not prove identity.")
+
+
+def verify(endpoint: Model, reference: Model, prompts: list[str] | None = None, config: VerifyConfig | None = None,
+           store: Any = None, progress: Any = None) -> VerifyReport:
+    """Test whether ``endpoint`` serves the same model as ``reference``.
+
+    Args:
+        endpoint: the model under audit (usually ``openai:MODEL@URL``).
+        reference: the model it claims to be; white-box (``zoo:``/``hf:``) enables the likelihood tests.
+        prompts: prompts to sample (default: the shipped informative set).
+        config: sampling and test settings.
+        store: a SampleStore (default: the user's store); ``False`` bypasses the store.
+        progress: callable(n_done) for progress bars.
+    """
+    from distillscope.equality.prompts import default_prompts
+
+    cfg = config or VerifyConfig()
+    prompts = list(prompts) if prompts is not None else default_prompts()
+    ss, spend, declared = collect(endpoint, reference, prompts, cfg, store, progress)
+    ev = run_battery(ss, cfg.battery)
+    comb = ev[-1]
+    sub = comb.significant(cfg.battery.alpha)
+    return VerifyReport(endpoint.spec, reference.spec, verdict_text(sub, comb, cfg.battery.alpha, endpoint.spec,
+                                                                    reference.spec),
+                        sub, cfg.battery.alpha, ev, spend, len(prompts), cfg.samples, declared)
