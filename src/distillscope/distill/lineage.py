@@ -54,7 +54,7 @@ class ZooSize:
 
 SIZES = {
     "test": ZooSize(8, 8, 3, 2, 2, 48, "tiny", "zoo:tiny-llama"),
-    "small": ZooSize(96, 48, 80, 8, 8, 96, "tiny", DEFAULT_TEACHER),
+    "small": ZooSize(64, 48, 60, 8, 4, 96, "tiny", DEFAULT_TEACHER),
     "medium": ZooSize(240, 64, 300, 8, 30, 128, "tiny", DEFAULT_TEACHER),
 }
 
