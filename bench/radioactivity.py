@@ -13,6 +13,8 @@
    the text read. Closed setting: each student answers the prompts, and its answers are scored excluding prompt
    n-grams. p-values are exact binomial tails. The control is also tested against 40 unrelated keys to show its
    p-values are uniform.
+
+Measured numbers are in the lead's report; rerun this file to reproduce them.
 4. The utility cost (KL, log-prob drop) of the watermark and of two output perturbations is measured on
    SmolLM2 over the clean answers.
 """
@@ -126,6 +128,9 @@ def main() -> None:
     ap.add_argument("--prompts", type=int, default=120)
     ap.add_argument("--max-tokens", type=int, default=48)
     ap.add_argument("--epochs", type=int, default=30)
+    ap.add_argument("--lr", type=float, default=1e-2)
+    ap.add_argument("--null-keys", type=int, default=20)
+    ap.add_argument("--closed-prompts", type=int, default=40)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
@@ -154,7 +159,7 @@ def main() -> None:
     for name, data in students.items():
         st = PrunedStudent(keep, vocab, teacher.encode, seed=1)
         t = time.time()
-        losses = st.fit(data, args.epochs)
+        losses = st.fit(data, args.epochs, lr=args.lr)
         row = {"student": name, "train_s": round(time.time() - t, 1), "final_loss": round(losses[-1], 3)}
         ev = open_radioactivity(st, read_sets[name], cfg, vocab_size=vocab)
         c = ev.details["counts"]
@@ -163,14 +168,15 @@ def main() -> None:
             ev5 = open_radioactivity(st, ids_w[:n5], cfg, vocab_size=vocab)
             row["open_p_on_5%_texts"] = ev5.p_value
             nulls = [open_radioactivity(st, ids_w, WatermarkConfig(key=f"other-{k}"), vocab_size=vocab).p_value
-                     for k in range(40)]
+                     for k in range(args.null_keys)]
             from scipy import stats
 
             row["other_keys_fpr@0.05"] = sum(p < 0.05 for p in nulls) / len(nulls)
             row["other_keys_ks_p"] = float(stats.kstest(nulls, "uniform").pvalue)
-        gens = [st.answer(teacher.encode(teacher.render(p)), args.max_tokens, seed=i) for i, p in enumerate(ps)]
+        cps = ps[: args.closed_prompts]
+        gens = [st.answer(teacher.encode(teacher.render(p)), args.max_tokens, seed=i) for i, p in enumerate(cps)]
         evc = closed_radioactivity(gens, cfg, tokenizer=teacher.tokenizer, vocab_size=vocab,
-                                   prompts=[teacher.render(p) for p in ps])
+                                   prompts=[teacher.render(p) for p in cps])
         row.update(closed_p=evc.p_value, closed_log10p=evc.details["counts"]["log10_p"],
                    closed_scored=evc.details["counts"]["n_scored"])
         rows.append(row)

@@ -65,14 +65,14 @@ def test_synthid_known_positive_and_clean_negative(synthid_texts, synthid_cfg):
 
 
 def test_null_pvalues_uniform_over_keys(kgw_texts):
-    """Clean text scored against 300 unrelated keys: FPR <= alpha and p-values roughly uniform."""
+    """Clean text scored against 200 unrelated keys: FPR <= alpha and p-values roughly uniform."""
     _, clean = kgw_texts
     seqs = [c.token_ids for c in clean]
-    ps = np.array([count_hits(make_scheme(WatermarkConfig(key=f"null-{k}"), V), seqs).p_value for k in range(300)])
+    ps = np.array([count_hits(make_scheme(WatermarkConfig(key=f"null-{k}"), V), seqs).p_value for k in range(200)])
     for alpha in (0.01, 0.05, 0.1):
-        # exact binomial tails are conservative; allow binomial sampling noise over 300 keys
-        assert (ps < alpha).mean() <= alpha + 3 * np.sqrt(alpha * (1 - alpha) / 300)
-    assert stats.kstest(ps, "uniform").pvalue > 1e-4 or (ps < 0.1).mean() <= 0.1
+        # exact binomial tails are conservative; allow binomial sampling noise over 200 keys
+        assert (ps < alpha).mean() <= alpha + 3 * np.sqrt(alpha * (1 - alpha) / 200)
+    assert stats.kstest(ps, "uniform").pvalue > 1e-3
 
 
 def test_repeated_ngrams_counted_once(kgw_texts):

@@ -5,14 +5,29 @@ Three steps:
   1. ``distillscope gateway add-key ACCOUNT --keys keys.json`` issues a key (stored hashed);
   2. write a ``gateway.yaml`` (see :mod:`distillscope.gateway.config`);
   3. ``distillscope gateway serve --config gateway.yaml``; clients use any OpenAI SDK with that key.
+
+Names are imported lazily, so ``from distillscope.gateway.log import ExchangeLog`` stays light.
 """
 
-from distillscope.gateway.app import Gateway, create_gateway_app
-from distillscope.gateway.config import GatewayConfig, PerturbationConfig
-from distillscope.gateway.keys import KeyRecord, KeyStore
-from distillscope.gateway.log import ExchangeLog, read_log
-from distillscope.gateway.quota import Quotas
-from distillscope.gateway.upstream import Upstreams
+from __future__ import annotations
 
-__all__ = ["ExchangeLog", "Gateway", "GatewayConfig", "KeyRecord", "KeyStore", "PerturbationConfig", "Quotas",
-           "Upstreams", "create_gateway_app", "read_log"]
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "Gateway": "app", "create_gateway_app": "app",
+    "GatewayConfig": "config", "PerturbationConfig": "config",
+    "KeyRecord": "keys", "KeyStore": "keys",
+    "ExchangeLog": "log", "read_log": "log",
+    "Quotas": "quota",
+    "Upstreams": "upstream",
+    "gateway_in_thread": "server", "serve_gateway": "server",
+}
+
+__all__ = list(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'distillscope.gateway' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"distillscope.gateway.{_EXPORTS[name]}"), name)

@@ -122,7 +122,10 @@ class Gateway:
         ts = time.time()
         raw = await self.read_body(request)
         rec = self.authenticate(request)
-        req = parse_chat_request(raw)
+        try:
+            req = parse_chat_request(raw)
+        except (RecursionError, ValueError, TypeError, OverflowError) as e:  # e.g. JSON nested too deeply
+            raise RequestError(400, f"Request body could not be parsed: {type(e).__name__}.") from e
         self.validate(req)
         reqs = to_gen_requests(req)
         est_prompt = _estimate_prompt_tokens(req)

@@ -14,6 +14,7 @@ Each scheme answers four questions the rest of the package asks:
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -49,17 +50,20 @@ class Scheme:
         raise NotImplementedError
 
 
+@lru_cache(maxsize=8)
+def _kgw_prototype(vocab_size: int, gamma: float):
+    from transformers import WatermarkLogitsProcessor
+
+    return WatermarkLogitsProcessor(vocab_size=vocab_size, device="cpu", greenlist_ratio=gamma, bias=0.0,
+                                    hashing_key=15485863, seeding_scheme="lefthash", context_width=1)
+
+
 class KGWScheme(Scheme):
     """Kirchenbauer et al. green lists via ``transformers.WatermarkLogitsProcessor``."""
 
     def __init__(self, config: WatermarkConfig, vocab_size: int) -> None:
-        from transformers import WatermarkLogitsProcessor
-
         self.config, self.vocab_size = config, int(vocab_size)
-        self._proc = WatermarkLogitsProcessor(
-            vocab_size=self.vocab_size, device="cpu", greenlist_ratio=config.gamma, bias=config.delta,
-            hashing_key=config.hashing_key, seeding_scheme=config.seeding_scheme,
-            context_width=config.context_width)
+        self._proc = self.processor()
         self.selfhash = config.seeding_scheme == "selfhash"
         # lefthash: the green list is seeded by the previous token; selfhash: by the last context_width tokens
         # including the candidate itself.
@@ -69,9 +73,16 @@ class KGWScheme(Scheme):
         self._mask = lru_cache(maxsize=65536)(self._mask_uncached)
 
     def processor(self):
+        c = self.config
+        if c.seeding_scheme == "lefthash":
+            # lefthash green lists depend only on (hash_key, previous token); the processor's 1M-entry random
+            # table is used by selfhash only, so a copy of a prototype with our key is the same processor
+            # without paying for the table (0.2 s) per key.
+            p = copy.copy(_kgw_prototype(self.vocab_size, c.gamma))
+            p.hash_key, p.bias, p.rng = c.hashing_key, c.delta, torch.Generator(device="cpu")
+            return p
         from transformers import WatermarkLogitsProcessor
 
-        c = self.config
         return WatermarkLogitsProcessor(vocab_size=self.vocab_size, device="cpu", greenlist_ratio=c.gamma,
                                         bias=c.delta, hashing_key=c.hashing_key, seeding_scheme=c.seeding_scheme,
                                         context_width=c.context_width)
