@@ -51,10 +51,8 @@ class Release:
 def detect_releases(t: ir.Table, min_share: float = 0.01, warmup_days: float = 1.0) -> list[Release]:
     """Models whose first request comes later than ``warmup_days`` after the log starts and that carry at least
     ``min_share`` of all traffic (so a single probe of an unreleased name is not a release)."""
-    e = epoch_s(t.ts)
-    start = t.aggregate(s=e.min(), n=t.count()).execute()
-    t0, total = int(start["s"][0]), int(start["n"][0])
-    firsts = t.group_by("model").aggregate(first=e.min(), n=t.count()).execute()
+    firsts = t.group_by("model").aggregate(first=epoch_s(t.ts).min(), n=t.count()).execute()
+    t0, total = int(firsts["first"].min()), int(firsts["n"].sum())
     rel = [Release(str(r.model), int(r.first)) for r in firsts.itertuples()
            if r.first > t0 + warmup_days * 86400 and r.n >= min_share * total]
     return sorted(rel, key=lambda r: r.epoch_s)
