@@ -198,7 +198,7 @@ def requests(prompts: list[str], start: int, stop: int, seed: int, max_tokens: i
 
 
 def fill_pools(prompts: list[str], vs: dict[str, Lazy], pool: int, ref_pool: int, max_tokens: int, store: Any,
-               step: int = 5) -> None:
+               step: int = 4) -> None:
     """Generate breadth-first (a few samples per prompt for every variant, then more), so a run cut short still
     leaves every variant with a usable pool."""
     from distillscope.store import CachedModel
@@ -256,9 +256,9 @@ def score_pools(prompts: list[str], pools: dict[str, list[list[Completion]]], ma
             text_scores = sc.score_texts([(reqs[pi], c.text) for pi, c in chunk])
             pairs, flags = [], []
             for pi, c in chunk:
-                ids, ok = sc.aligned_ids(c)
-                pairs.append((sc.context_ids(reqs[pi]), ids))
-                flags.append(ok)
+                ids, how = sc.aligned_ids(c)
+                pairs.append((sc.context_ids(reqs[pi]), ids if ids is not None else sc.encode(c.text)))
+                flags.append(how == "exact")
             tok_scores = sc.score_ids(pairs)
             for (pi, c), ts, lp, ok in zip(chunk, text_scores, tok_scores, flags):
                 rep = np.array([t.logprob for t in c.logprobs or []])
@@ -373,11 +373,11 @@ def speed_line() -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--prompts", type=int, default=10, help="number of prompts from the shipped informative set")
-    ap.add_argument("--pool", type=int, default=20, help="completions per prompt per endpoint variant")
-    ap.add_argument("--ref-pool", type=int, default=40, help="reference completions per prompt")
+    ap.add_argument("--prompts", type=int, default=6, help="number of prompts from the shipped informative set")
+    ap.add_argument("--pool", type=int, default=16, help="completions per prompt per endpoint variant")
+    ap.add_argument("--ref-pool", type=int, default=24, help="reference completions per prompt")
     ap.add_argument("--max-tokens", type=int, default=16)
-    ap.add_argument("--n", type=int, nargs="+", default=[5, 10, 20], help="samples per prompt to test at")
+    ap.add_argument("--n", type=int, nargs="+", default=[5, 10, 15], help="samples per prompt to test at")
     ap.add_argument("--trials", type=int, default=100)
     ap.add_argument("--perms", type=int, default=200)
     ap.add_argument("--student", default=None, help="model spec of a distilled student to include")

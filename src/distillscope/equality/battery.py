@@ -194,7 +194,7 @@ def logprob_shift(ss: SampleSet, ctx: BatteryContext) -> Evidence:
         effect_name="mean (endpoint - reference) logprob per sampled token, nats: estimates KL(endpoint||reference)",
         sample_ids=[s for p in ss.prompts for s in p.endpoint_ids],
         params={"completions": len(rows), "tolerance": ctx.cfg.logprob_tol, "n_flips": ctx.cfg.n_perm},
-        caveats=_lp_caveats(unaligned, len(rows)),
+        caveats=[*_lp_caveats(unaligned, len(rows)), *ss.logprob_notes, *ss.logprob_notes],
     )
 
 
@@ -214,7 +214,7 @@ def logprob_match(ss: SampleSet, ctx: BatteryContext) -> Evidence:
         effect_name=f"fraction of tokens with |endpoint - reference logprob| > {ctx.cfg.logprob_tol:g}",
         sample_ids=[s for p_ in ss.prompts for s in p_.endpoint_ids],
         params={"tokens": t, "tolerance": ctx.cfg.logprob_tol, "allowed_rate": ctx.cfg.mismatch_rate},
-        caveats=[*_lp_caveats(unaligned, len(rows)),
+        caveats=[*_lp_caveats(unaligned, len(rows)), *ss.logprob_notes,
                  "Tokens of one completion are treated as independent; the tolerance must cover the numerical "
                  "differences between the endpoint's hardware/kernels and the local reference."],
         details={"median_abs_diff": float(np.median(np.abs(d))), "max_abs_diff": float(np.max(np.abs(d)))},

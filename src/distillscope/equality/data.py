@@ -42,6 +42,7 @@ class SampleSet:
     """All prompts' samples, plus the padded layout shared by the permutation tests."""
 
     prompts: list[PromptSamples]
+    logprob_notes: list[str] = field(default_factory=list)  # caveats for the logprob tests from data collection
 
     def __post_init__(self) -> None:
         if not self.prompts:

@@ -98,21 +98,38 @@ class Scorer:
             pairs.append((ctx_cache[base], self.encode(text)))
         return self.score_ids(pairs)
 
-    def aligned_ids(self, comp: Completion) -> tuple[list[int], bool]:
-        """Reference token ids matching the endpoint's reported tokens, and whether they align one to one.
+    def _reverse_vocab(self) -> dict[str, list[int]]:
+        if not hasattr(self, "_rev"):
+            tok = self.ref.tokenizer
+            rev: dict[str, list[int]] = {}
+            for i in range(len(tok)):
+                rev.setdefault(tok.decode([i]), []).append(i)
+            self._rev = rev
+        return self._rev
 
-        Tries the endpoint's own token ids (same vocabulary), then the reference's encoding of the text; when
-        neither reproduces the endpoint's token strings, returns the reference encoding and ``False``.
+    def aligned_ids(self, comp: Completion) -> tuple[list[int] | None, str]:
+        """Reference token ids of the endpoint's reported tokens, and how they were found.
+
+        Returns ``(ids, "exact")`` when the endpoint's tokens map one to one onto reference tokens (through its
+        token ids, or through the token strings), ``(canonical ids of the text, "foreign")`` when some reported
+        token is not a reference token at all (a different tokenizer), and ``(None, "ambiguous")`` when a
+        reported string matches several reference tokens (e.g. partial UTF-8 bytes) so the sampled ids are unknown.
         """
         tok = self.ref.tokenizer
         reported = [t.token for t in comp.logprobs or []]
         if comp.token_ids and len(comp.token_ids) == len(reported):
             if all(tok.decode([int(i)]) == s for i, s in zip(comp.token_ids, reported)):
-                return [int(i) for i in comp.token_ids], True
+                return [int(i) for i in comp.token_ids], "exact"
         ids = self.encode(comp.text)
         if len(ids) == len(reported) and all(tok.decode([i]) == s for i, s in zip(ids, reported)):
-            return ids, True
-        return ids, False
+            return ids, "exact"
+        rev = self._reverse_vocab()
+        cands = [rev.get(s) for s in reported]
+        if any(c is None for c in cands):
+            return ids, "foreign"
+        if all(len(c) == 1 for c in cands):  # type: ignore[arg-type]
+            return [c[0] for c in cands], "exact"  # type: ignore[index]
+        return None, "ambiguous"
 
 
 def _strip_sampling(req: GenRequest) -> GenRequest:

@@ -144,14 +144,18 @@ def collect(endpoint: Model, reference: Model, prompts: list[str], cfg: VerifyCo
         escores = scorer.score_texts([(r, c.text) for r, c in zip(ereqs, ecomps)])
         rscores = scorer.score_texts([(r, c.text) for r, c in zip(rreqs, rcomps)])
     lp_diffs: list[np.ndarray | None] = [None] * len(ecomps)
+    ambiguous = 0
     aligned: list[bool] = [True] * len(ecomps)
     if scorer is not None and want_lp:
         pairs, where = [], []
         for j, (r, c) in enumerate(zip(ereqs, ecomps)):
             if c.logprobs:
-                ids, ok = scorer.aligned_ids(c)
+                ids, how = scorer.aligned_ids(c)
+                if ids is None:  # sampled ids cannot be recovered: leave this completion out of the logprob tests
+                    ambiguous += 1
+                    continue
                 pairs.append((scorer.context_ids(r), ids))
-                where.append((j, ok))
+                where.append((j, how == "exact"))
         for (j, ok), lps in zip(where, scorer.score_ids(pairs)):
             rep = np.array([t.logprob for t in ecomps[j].logprobs or []], dtype=float)
             if ok:
@@ -175,7 +179,9 @@ def collect(endpoint: Model, reference: Model, prompts: list[str], cfg: VerifyCo
             reference_ids=[c.sample_id or "" for c in rcomps[rs]],
         ))
     declared = sorted({c.declared_model for c in ecomps if c.declared_model})
-    return SampleSet(groups), spend, declared
+    notes = [f"{ambiguous} completion(s) left out: their reported tokens match several reference tokens (e.g. "
+             "partial UTF-8 bytes), so the sampled ids are unknown."] if ambiguous else []
+    return SampleSet(groups, notes), spend, declared
 
 
 def verdict_text(substituted: bool, combined: Evidence, alpha: float, endpoint: str, reference: str) -> str:

@@ -1,0 +1,45 @@
+"""The verify CLI: help, JSON output and exit codes, bad input, and the planner."""
+
+import json
+
+from typer.testing import CliRunner
+
+from distillscope.cli import app
+
+runner = CliRunner()
+
+
+def test_help_lists_options():
+    r = runner.invoke(app, ["verify", "--help"])
+    assert r.exit_code == 0
+    for flag in ("--reference", "--samples", "--alpha", "--prompts", "--json"):
+        assert flag in r.output
+
+
+def test_json_report_and_exit_codes(tmp_path):
+    prompts = tmp_path / "p.txt"
+    prompts.write_text("one\ntwo\nthree\n")
+    store = str(tmp_path / "s.duckdb")
+    same = runner.invoke(app, ["verify", "mock:choice=red|blue|green|teal", "-r", "mock:choice=red|blue|green|teal",
+                               "--prompts", str(prompts), "--samples", "8", "--store", store, "--json"])
+    d = json.loads(same.output)
+    assert d["evidence"][0]["name"] == "verify.mmd_hamming" and d["spend"]["calls_new"] == 24
+    assert same.exit_code == (1 if d["substituted"] else 0)
+    diff = runner.invoke(app, ["verify", "mock:fixed=always the same answer", "-r", "mock:choice=red|blue|green|teal",
+                               "--prompts", str(prompts), "--samples", "8", "--store", store])
+    out = " ".join(diff.output.split())  # undo Rich's line wrapping
+    assert diff.exit_code == 1 and "DIFFERS" in out and "cost estimate" in out and "calls: 24 new" in out
+
+
+def test_bad_input_is_a_clear_error(tmp_path):
+    r = runner.invoke(app, ["verify", "mock:echo", "-r", "mock:echo", "--samples", "1"])
+    assert r.exit_code != 0 and "--samples must be >= 2" in str(r.exception)
+    r = runner.invoke(app, ["verify", "mock:echo", "-r", "mock:echo", "--prompts", str(tmp_path / "missing.txt")])
+    assert "does not exist" in str(r.exception)
+
+
+def test_plan():
+    r = runner.invoke(app, ["verify-plan", "--delta", "0.1", "--prompts", "10,25", "--json"])
+    rows = json.loads(r.output)
+    assert [x["prompts"] for x in rows] == [10, 25]
+    assert all(x["power"] >= 0.9 for x in rows) and rows[0]["samples"] > rows[1]["samples"]
