@@ -120,9 +120,11 @@ def candidate_pairs(tok_acc: np.ndarray, tok_code: np.ndarray, rank: np.ndarray,
     ring = big[starts]
     out.append(np.stack([acc[starts[ring]], acc[ends[ring]]], axis=1))
     p = np.concatenate(out) if out else np.zeros((0, 2), np.int64)
-    p = np.sort(p, axis=1)
-    p = p[p[:, 0] != p[:, 1]]
-    return np.unique(p, axis=0)
+    lo, hi = np.minimum(p[:, 0], p[:, 1]).astype(np.int64), np.maximum(p[:, 0], p[:, 1]).astype(np.int64)
+    keep = lo != hi
+    m = int(hi.max()) + 1 if len(hi) else 1
+    key = np.unique(lo[keep] * m + hi[keep])
+    return np.stack([key // m, key % m], axis=1)
 
 
 def _rowdot(m: sp.csr_matrix, a: np.ndarray, b: np.ndarray, chunk: int = 200_000) -> np.ndarray:
@@ -199,29 +201,41 @@ def link_accounts(feats: pd.DataFrame, tokens: pd.DataFrame, activity: pd.DataFr
     comp_links = pd.DataFrame({"c": comp[a[link]], "k": n_kinds[link]}).groupby("c")["k"].mean()
 
     campaigns: list[Campaign] = []
-    members = pd.Series(np.arange(n)).groupby(comp).apply(list)
-    tok_frame = pd.DataFrame({"acc": tacc, "code": tcode})
-    for c in np.flatnonzero(sizes >= cfg.min_accounts):
+    big = np.flatnonzero(sizes >= cfg.min_accounts)
+    in_big = np.isin(comp, big)
+    members = pd.Series(np.flatnonzero(in_big)).groupby(comp[in_big]).apply(list)
+    la = a[link]
+    lk = pd.DataFrame({"c": comp[la], **{k: kinds[link, i] for i, k in enumerate(KINDS)}, "sync": ev["sync"][link]})
+    lk = lk[np.isin(lk["c"], big)]
+    link_sum = lk.groupby("c")[list(KINDS)].sum()
+    link_cnt = lk.groupby("c").size()
+    link_sync = lk.groupby("c")["sync"].mean()
+    tb = pd.DataFrame({"c": comp[tacc], "code": tcode})
+    tb = tb[np.isin(tb["c"], big)]
+    shared = tb.groupby(["c", "code"]).size().rename("accounts").reset_index()
+    shared = shared[shared["accounts"] >= 2].assign(kind=lambda d: kind_of[d["code"].to_numpy()])
+    shared = shared.sort_values(["c", "kind", "accounts"], ascending=[True, True, False])
+    top_by = {c: g for c, g in shared.groupby("c")}
+    indic = ["cot_share", "synth_share", "bench_share", "capability_breadth", "template_reuse",
+             "new_model_share_after", "n_ips"]
+    for c in big:
         mem = np.array(members[c])
         cohesion = float(comp_links.get(c, 0.0)) / len(KINDS)
         likeness = float(np.median(score[mem]))
         s = float(np.sqrt(cohesion * likeness))
-        sub = links[links["a"].isin(ids[mem])]
-        shared = (tok_frame[np.isin(tok_frame["acc"], mem)].groupby("code")["acc"].nunique()
-                  .sort_values(ascending=False))
+        g = top_by.get(c)
         top: dict[str, list] = {"ip": [], "org": [], "tpl": []}
-        for code, cnt in shared.items():
-            kd = kind_of[code]
-            if cnt >= 2 and len(top[kd]) < 5:
-                top[kd].append({"token": tnames[code].split("\x1f", 1)[1], "accounts": int(cnt)})
+        if g is not None:
+            for kd, gg in g.groupby("kind"):
+                top[kd] = [{"token": tnames[code].split("\x1f", 1)[1], "accounts": int(cnt)}
+                           for code, cnt in zip(gg["code"].head(5), gg["accounts"].head(5), strict=True)]
         evidence = {
-            "links": int(len(sub)),
-            "links_by_kind": {k: int(sub[k].sum()) for k in KINDS},
-            "mean_sync": float(sub["sync"].mean()) if len(sub) else 0.0,
-            "shared_ips": top["ip"], "shared_orgs": top["org"], "shared_template_buckets": len(top["tpl"]),
-            "member_indicators": {k: float(feats.loc[mem, k].median()) for k in
-                                  ("cot_share", "synth_share", "bench_share", "capability_breadth",
-                                   "template_reuse", "new_model_share_after", "n_ips")},
+            "links": int(link_cnt.get(c, 0)),
+            "links_by_kind": {k: int(link_sum.at[c, k]) if c in link_sum.index else 0 for k in KINDS},
+            "mean_sync": float(link_sync.get(c, 0.0)),
+            "shared_ips": top["ip"], "shared_orgs": top["org"],
+            "shared_template_buckets": int((g["kind"] == "tpl").sum()) if g is not None else 0,
+            "member_indicators": {k: float(feats[k].to_numpy()[mem].astype(float).mean()) for k in indic},
         }
         campaigns.append(Campaign(campaign_id=-1, accounts=sorted(ids[mem].tolist()), n_accounts=len(mem),
                                   n_exchanges=int(nex[mem].sum()), score=s, cohesion=cohesion, likeness=likeness,
@@ -231,12 +245,10 @@ def link_accounts(feats: pd.DataFrame, tokens: pd.DataFrame, activity: pd.DataFr
     acc_campaign = np.full(n, -1)
     acc_cscore = np.zeros(n)
     acc_flag = np.zeros(n, bool)
-    pos = {a_: i for i, a_ in enumerate(ids)}
     for i, cmp in enumerate(campaigns):
         cmp.campaign_id = i
-        for acct in cmp.accounts:
-            j = pos[acct]
-            acc_campaign[j], acc_cscore[j], acc_flag[j] = i, cmp.score, cmp.flagged
+        j = index.get_indexer(cmp.accounts)
+        acc_campaign[j], acc_cscore[j], acc_flag[j] = i, cmp.score, cmp.flagged
     accounts = feats.assign(distill_score=score, campaign_id=acc_campaign, campaign_score=acc_cscore,
                             flagged=acc_flag)
     accounts = accounts.sort_values(["flagged", "campaign_score", "distill_score"], ascending=False)

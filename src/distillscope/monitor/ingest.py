@@ -193,6 +193,7 @@ def read_logs(paths: list[str | Path], max_bad_listed: int = 10_000) -> IngestRe
     files = expand_paths(paths)
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET enable_progress_bar = false")
     tables, bad, n_bad = [], [], 0
     for path, fmt in files:
         reader = {"jsonl": _raw_jsonl, "csv": _raw_csv, "parquet": _raw_parquet}[fmt]

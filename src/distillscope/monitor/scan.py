@@ -95,6 +95,7 @@ class Engine:
         if name == "duckdb":
             self.con = ibis.duckdb.connect()
             self.con.raw_sql("SET TimeZone = 'UTC'")
+            self.con.raw_sql("SET enable_progress_bar = false")  # stdout stays clean for --json
         elif name == "spark":
             try:
                 import pyspark  # noqa: F401
