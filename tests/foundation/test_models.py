@@ -134,3 +134,13 @@ def test_hf_backend_loads_a_saved_folder(tmp_path):
     assert m.generate([r])[0].token_ids == direct.token_ids
     with pytest.raises(MissingModelError, match="config.json"):
         load_model(f"hf:{tmp_path}")
+
+
+def test_options_in_spec():
+    m = load_model("openai:gpt-x@http://127.0.0.1:1/v1;api_key_env=MY_KEY;concurrency=3")
+    assert m.api_key_env == "MY_KEY" and m.concurrency == 3
+    assert m.spec == "openai:gpt-x@http://127.0.0.1:1/v1"  # transport options do not split the cache
+    z = load_model("zoo:tiny-llama;system_prompt=You are Zed.")
+    assert z.system_prompt == "You are Zed." and z.spec == "zoo:tiny-llama;system_prompt=You are Zed."
+    with pytest.raises(SpecError, match="key=value"):
+        load_model("zoo:tiny-llama;oops")

@@ -62,8 +62,39 @@ def split_spec(spec: str) -> tuple[str, str]:
     return prefix, rest
 
 
+# Options that change how a model is reached, not what it answers: left out of the spec (the cache key).
+TRANSPORT_OPTIONS = {"api_key_env", "concurrency", "max_retries", "timeout", "batch_size"}
+
+
+def parse_options(spec: str) -> tuple[str, dict[str, Any]]:
+    """Split ``PREFIX:REST;key=value;...`` into the bare spec and typed options."""
+    head, *parts = spec.split(";")
+    opts: dict[str, Any] = {}
+    for part in parts:
+        key, eq, val = part.partition("=")
+        if not eq or not key.strip():
+            raise SpecError(f"Bad option {part!r} in {spec!r}: options are written ;key=value")
+        v: Any = val
+        for cast in (int, float):
+            try:
+                v = cast(val)
+                break
+            except ValueError:
+                pass
+        opts[key.strip()] = v
+    return head, opts
+
+
 def load_model(spec: str, **options: Any) -> Any:
-    """Resolve a spec like ``zoo:smollm2-135m-instruct`` to a :class:`~distillscope.models.base.Model`."""
+    """Resolve a spec like ``zoo:smollm2-135m-instruct`` to a :class:`~distillscope.models.base.Model`.
+
+    Options may be given as keyword arguments or inside the spec after semicolons, e.g.
+    ``openai:gpt-4o-mini@https://api.example/v1;api_key_env=EXAMPLE_KEY;concurrency=4`` or
+    ``zoo:smollm2-135m-instruct;system_prompt=You are Aster.``. Options that change outputs (like
+    ``system_prompt``) stay part of the model's spec, so its samples are cached apart.
+    """
+    spec, in_spec = parse_options(spec)
+    options = {**in_spec, **options}
     prefix, rest = split_spec(spec)
     _load_entry_points()
     if prefix not in _BACKENDS:
@@ -82,5 +113,6 @@ def load_model(spec: str, **options: Any) -> Any:
             raise DistillscopeError(f"Backend {prefix!r} could not be imported ({e}).{hint}") from e
         factory = getattr(mod, func)
     model = factory(rest, **options)
-    model.spec = spec
+    semantic = sorted((k, v) for k, v in options.items() if k not in TRANSPORT_OPTIONS and v is not None)
+    model.spec = spec + "".join(f";{k}={v}" for k, v in semantic)
     return model
