@@ -101,9 +101,13 @@ class _Entity:
     maker: str | None
 
 
+_FOLD_NEEDED = re.compile("[" + "".join(re.escape(chr(k)) for k in sorted(_FOLD)) + "]")
+
+
 def fold(text: str) -> str:
     """Offset-preserving normalisation: full-width ASCII to ASCII, odd spaces to space, curly to straight '."""
-    return text.translate(_FOLD_TABLE)
+    # str.translate with a dict costs a lookup per character; most texts need no folding at all.
+    return text.translate(_FOLD_TABLE) if _FOLD_NEEDED.search(text) else text
 
 
 def _split_top(p: str) -> list[str]:
@@ -311,7 +315,14 @@ class ClaimExtractor:
                     for marker, (e, _) in self._groups.items():
                         if e == ent:
                             self._exclude[marker] = re.compile("|".join(spec["exclude"]))
-        self._alias_lit = re.compile(_trie_regex(lit, lower=True))
+        # One trie regex per Latin first letter (each then scans with a fast literal-prefix search: a single
+        # regex over all names would try every branch at every letter of English text, ~4x slower), plus one
+        # for names in other scripts.
+        by_first: dict[str, list[tuple[str, str]]] = {}
+        for a, marker in lit:
+            c = fold(a).strip()[:1].lower()
+            by_first.setdefault(c if c.isascii() else "", []).append((a, marker))
+        self._alias_lits = [re.compile(_trie_regex(v, lower=True)) for _, v in sorted(by_first.items())]
         self._alias_exact = re.compile(_trie_regex(exact, lower=False)) if exact else None
         self._alias_pat = _Union(pats) if pats else None
         cues = yaml.safe_load((DATA / "cues.yaml").read_text(encoding="utf-8"))
@@ -351,15 +362,23 @@ class ClaimExtractor:
         return self._mentions(t, _lower(t))
 
     def _mentions(self, t: str, tl: str) -> list[tuple[int, int, _Entity]]:
-        hits = list(self._alias_lit.finditer(tl))
-        n = len(hits)
+        hits: list[re.Match[str]] = []
+        sources = 0
+        for rx in self._alias_lits:
+            n = len(hits)
+            hits += rx.finditer(tl)
+            sources += len(hits) > n
         if self._alias_exact is not None:
+            n = len(hits)
             hits += self._alias_exact.finditer(t)
+            sources += len(hits) > n
         if self._alias_pat is not None:
+            n = len(hits)
             hits += self._alias_pat.finditer(tl)
+            sources += len(hits) > n
         if not hits:
             return []
-        if len(hits) != n:
+        if sources > 1:
             hits.sort(key=lambda m: (m.start(), -m.end()))
         out = []
         last_end = -1
