@@ -52,3 +52,13 @@ def test_probe_mock_json(tmp_path):
     res = runner.invoke(app, ["identity", "probe", spec, "-l", "en", "-n", "2", "--probes", "model",
                               "--store", str(tmp_path / "s.duckdb")])
     assert res.exit_code == 0 and "identity of" in res.output
+
+
+def test_compare_two_mock_models(tmp_path):
+    a = "mock:choice=我是通义千问。|I am Qwen.|Hello!"
+    b = "mock:choice=I am Claude.|Hello!"
+    res = runner.invoke(app, ["identity", "compare", a, b, "-l", "en,zh-Hans", "-n", "6", "--n-perm", "499",
+                              "--store", str(tmp_path / "s.duckdb"), "--json"])
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.stdout)
+    assert d["name"] == "identity.compare" and d["p_value"] < 0.01 and d["effect_size"] > 0.5

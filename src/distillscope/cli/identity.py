@@ -111,6 +111,53 @@ def register(app: typer.Typer) -> None:
         if out:
             console.print(f"report written to {out}")
 
+    @grp.command("compare")
+    def compare_cmd(
+        spec_a: str = typer.Argument(..., help="First model spec."),
+        spec_b: str = typer.Argument(..., help="Second model spec."),
+        languages: str = typer.Option("all", "--languages", "-l", help="Battery languages or 'all'."),
+        samples: int = typer.Option(8, "--samples", "-n", min=1, help="Answers per probe, language and model."),
+        probes: str | None = typer.Option(None, "--probes", help="Only these probe ids (comma-separated)."),
+        max_tokens: int = typer.Option(64, min=1, help="Maximum new tokens per answer."),
+        n_perm: int = typer.Option(2000, min=99, help="Permutations for the p-value."),
+        seed: int = typer.Option(0, help="Base seed (sampling and permutations)."),
+        store: Path | None = typer.Option(None, help="Sample store (default: $DISTILLSCOPE_STORE or data dir)."),
+        as_json: bool = typer.Option(False, "--json", help="Print the Evidence record as JSON."),
+    ) -> None:
+        """Do two models claim the same identities? Chi-square on model x claimed identity, p-value from
+        permuting model labels within (language, probe)."""
+        from distillscope.identity.analysis import compare
+        from distillscope.identity.battery import load_battery
+        from distillscope.identity.probing import collect
+        from distillscope.models import load_model
+        from distillscope.store import SampleStore
+
+        probe_ids = [p.strip() for p in probes.split(",") if p.strip()] if probes else None
+        battery = load_battery(languages, probe_ids)
+        st = SampleStore(store)
+        resp = []
+        for spec in (spec_a, spec_b):
+            model = load_model(spec)
+            with progress(len(battery) * samples, f"probing {spec}", enabled=not as_json) as advance:
+                resp.append(collect(model, battery, samples, max_tokens=max_tokens, seed=seed, store=st,
+                                    progress=advance))
+        ev = compare(resp[0], resp[1], spec_a, spec_b, n_perm=n_perm, seed=seed)
+        if as_json:
+            print_json(ev.to_dict())
+            return
+        from rich.table import Table
+
+        t = Table(title="claimed identity (share of answers, 95% Wilson interval)")
+        t.add_column("identity")
+        for nm in (spec_a, spec_b):
+            t.add_column(nm)
+        for lab in ev.params["labels"]:
+            t.add_row(lab, *(_fmt(ev.details["rates"][nm][lab]["rate"], ev.details["rates"][nm][lab]["low"],
+                                  ev.details["rates"][nm][lab]["high"]) for nm in (spec_a, spec_b)))
+        console.print(t)
+        console.print(f"[bold]{ev.name}[/]: chi2 {ev.statistic:.3g}, p = {ev.p_value:.3g}, "
+                      f"Cramér's V {ev.effect_size:.2f} — H0: {ev.null}")
+
     @grp.command("claims")
     def claims(
         jsonl: Path = typer.Option(..., "--jsonl", help="Input JSONL file, one JSON object per line."),
