@@ -22,7 +22,8 @@ V = 2048  # tiny-llama vocabulary
 
 
 def test_config_ids_and_validation():
-    a, b = WatermarkConfig(key="s1"), WatermarkConfig(key="s1", delta=1.0)
+    a, b = WatermarkConfig(key="s1"), WatermarkConfig(key="s1", gamma=0.5)
+    assert a.key_id == WatermarkConfig(key="s1", delta=5.0).key_id  # strength, not identity
     assert a.key_id == WatermarkConfig(key="s1").key_id != b.key_id
     assert "s1" not in str(a.public_dict()) and a.public_dict()["key_id"] == a.key_id
     assert a.hashing_key != WatermarkConfig(key="s2").hashing_key

@@ -59,8 +59,10 @@ class WatermarkConfig(BaseModel):
 
     @property
     def key_id(self) -> str:
-        """Public id of this key (safe to log); changes with any parameter that changes the green lists."""
-        blob = json.dumps(self.model_dump(), sort_keys=True)
+        """Public id of this key (safe to log); changes with any parameter that changes the green lists
+        or g-values."""
+        # the bias (delta) and SynthID's repeated-context history change how strong the mark is, not where it is
+        blob = json.dumps(self.model_dump(exclude={"delta", "context_history_size"}), sort_keys=True)
         return f"wm-{self.scheme}-{hashlib.sha256(('id:' + blob).encode()).hexdigest()[:12]}"
 
     @property

@@ -1,0 +1,103 @@
+"""``distillscope gateway``: the distillation-resistant OpenAI-compatible gateway (serve, add-key, revoke)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from distillscope.cli._common import console, print_json
+
+
+def register(app: typer.Typer) -> None:
+    gw = typer.Typer(help="OpenAI-compatible gateway with API keys, quotas, a durable exchange log, watermarking, "
+                          "output perturbation and upstream fallback.", no_args_is_help=True)
+    app.add_typer(gw, name="gateway")
+
+    @gw.command()
+    def serve(
+        config: Path | None = typer.Option(None, "--config", "-c", help="gateway.yaml (see `distillscope.gateway."
+                                                                          "config`); options below override it."),
+        upstream: list[str] = typer.Option([], "--upstream", "-u", help="Model spec; repeat for ordered fallback."),
+        keys: Path | None = typer.Option(None, help="Key file written by `gateway add-key`."),
+        log: str | None = typer.Option(None, help="Exchange log: a folder (Parquet), .jsonl or .duckdb."),
+        request_limit: str | None = typer.Option(None, help="Default per-key request quota, e.g. 60/minute."),
+        token_limit: str | None = typer.Option(None, help="Default per-key token quota, e.g. 100000/hour."),
+        storage: str | None = typer.Option(None, help="Quota storage: memory:// or redis://HOST:PORT."),
+        model_name: str | None = typer.Option(None, help="Model name clients ask for and responses declare."),
+        watermark_key: str | None = typer.Option(None, envvar="DISTILLSCOPE_WATERMARK_KEY",
+                                                 help="Watermark white-box upstreams with this secret (or config "
+                                                      "file)."),
+        watermark_scheme: str = typer.Option("kgw", help="kgw or synthid."),
+        temperature_factor: float | None = typer.Option(None, help="Perturbation: divide logits by this."),
+        logit_noise: float | None = typer.Option(None, help="Perturbation: Gaussian logit noise std."),
+        host: str = typer.Option("127.0.0.1", help="Bind address."),
+        port: int = typer.Option(8000, help="Port."),
+        check: bool = typer.Option(False, "--check", help="Validate the configuration, print it and exit."),
+    ) -> None:
+        """Serve /v1/chat/completions and /v1/models behind API keys and quotas, logging every exchange."""
+        from distillscope.errors import InputError
+        from distillscope.gateway.config import GatewayConfig
+
+        data: dict = {}
+        if config is not None:
+            data = GatewayConfig.load(config).model_dump(exclude_none=True)
+        over = {"upstreams": list(upstream) or None, "keys": str(keys) if keys else None, "log": log,
+                "request_limit": request_limit, "token_limit": token_limit, "storage_uri": storage,
+                "model_name": model_name}
+        data.update({k: v for k, v in over.items() if v is not None})
+        if watermark_key:
+            from distillscope.watermark import WatermarkConfig
+
+            wm = WatermarkConfig.load(watermark_key)
+            data["watermark"] = {**wm.model_dump(), "scheme": watermark_scheme if not config else wm.scheme}
+        if temperature_factor is not None or logit_noise is not None:
+            data["perturbation"] = {**(data.get("perturbation") or {}),
+                                    **({"temperature_factor": temperature_factor} if temperature_factor else {}),
+                                    **({"logit_noise": logit_noise} if logit_noise is not None else {})}
+        if not data.get("upstreams"):
+            raise InputError("No upstream model: pass --upstream SPEC (repeatable) or a --config with upstreams.")
+        cfg = GatewayConfig.load(data)
+        if cfg.keys is None or not Path(cfg.keys).exists():
+            raise InputError("No key file: create one with `distillscope gateway add-key ACCOUNT --keys keys.json` "
+                             "and pass --keys keys.json.")
+        if check:
+            shown = cfg.model_dump()
+            if shown.get("watermark"):
+                shown["watermark"] = cfg.watermark.public_dict()
+            print_json(shown)
+            return
+        from distillscope.gateway.server import serve_gateway
+
+        console.print(f"gateway on http://{host}:{port}/v1 -> {', '.join(cfg.upstreams)}; log {cfg.log}")
+        serve_gateway(cfg, host, port)
+
+    @gw.command("add-key")
+    def add_key(
+        account: str = typer.Argument(..., help="Account id that owns the key."),
+        keys: Path = typer.Option(Path("keys.json"), help="Key file (created if missing)."),
+        org: str | None = typer.Option(None, help="Organisation / payment-method id, logged with each exchange."),
+        request_limit: str | None = typer.Option(None, help="This key's request quota (default: the gateway's)."),
+        token_limit: str | None = typer.Option(None, help="This key's token quota (default: the gateway's)."),
+        as_json: bool = typer.Option(False, "--json", help="Print the key and its id as JSON."),
+    ) -> None:
+        """Issue an API key. The key is printed once; only its hash is stored."""
+        from distillscope.gateway.keys import KeyStore
+
+        key, rec = KeyStore(keys).add(account, org, request_limit, token_limit)
+        if as_json:
+            print_json({"key": key, "key_id": rec.key_id, "account_id": rec.account_id, "keys_file": str(keys)})
+        else:
+            console.print(f"key id {rec.key_id} for {account} (stored hashed in {keys}); the key, shown once:")
+            typer.echo(key)
+
+    @gw.command()
+    def revoke(
+        key_id: str = typer.Argument(..., help="The key id (the part after 'dsk-')."),
+        keys: Path = typer.Option(Path("keys.json"), help="Key file."),
+    ) -> None:
+        """Disable a key (takes effect when the gateway restarts or reloads its key file)."""
+        from distillscope.gateway.keys import KeyStore
+
+        KeyStore(keys).revoke(key_id)
+        console.print(f"revoked {key_id}")
