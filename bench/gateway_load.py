@@ -1,0 +1,145 @@
+"""Gateway under load: 200 concurrent clients against a gateway over a mock upstream, then kill -9 mid-load.
+
+    nice -n 10 .venv/bin/python bench/gateway_load.py --clients 200 --seconds 60
+
+Phase 1 runs the gateway (``distillscope gateway serve``, its own process) for ``--seconds`` with ``--keys`` API
+keys whose request quota is ``--quota`` per hour, so every key runs out during the run. It prints the counts the
+issue asks for: answers beyond quota (must be 0), 5xx (must be 0), 200 answers missing from the exchange log
+(must be 0), 429s without Retry-After (must be 0) and the requests/s held. Phase 2 starts a fresh gateway,
+kills it with SIGKILL half-way through ``--kill-after`` seconds of load, and counts the acknowledged (200)
+exchanges that are missing from the log (must be 0).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+import httpx
+
+from distillscope.gateway.keys import KeyStore
+from distillscope.gateway.log import read_log
+from distillscope.serve import free_port
+
+
+TRANSPORT_ERRORS: Counter[str] = Counter()
+
+
+def start_gateway(work: Path, keys: Path, log: Path, port: int) -> subprocess.Popen:
+    cmd = [sys.executable, "-c", "from distillscope.cli import main; main()", "gateway", "serve",
+           "--upstream", "mock:echo", "--keys", str(keys), "--log", str(log), "--model-name", "bench",
+           "--request-limit", "1000000/hour", "--token-limit", "1000000000/hour", "--port", str(port)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=open(work / f"gw-{port}.err", "w"))
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            time.sleep(0.2)
+        if proc.poll() is not None:
+            raise RuntimeError((work / f"gw-{port}.err").read_text())
+    raise RuntimeError("gateway did not start")
+
+
+async def load(url: str, keys: list[str], clients: int, seconds: float, kill_at: float | None = None,
+               proc: subprocess.Popen | None = None) -> tuple[list[tuple[int, int, str | None, bool]], float]:
+    """Run ``clients`` concurrent clients; returns ([(status, key index, exchange id, has Retry-After)], wall s)."""
+    results: list[tuple[int, int, str | None, bool]] = []
+    errors = TRANSPORT_ERRORS
+    body = {"model": "bench", "messages": [{"role": "user", "content": "distill me please"}], "max_tokens": 16}
+    t0 = time.time()
+    stop = t0 + seconds
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(limits=limits, timeout=30) as http:
+
+        async def client(i: int) -> None:
+            k = i % len(keys)
+            headers = {"Authorization": f"Bearer {keys[k]}"}
+            while time.time() < stop:
+                try:
+                    r = await http.post(url, json=body, headers=headers)
+                except httpx.HTTPError as e:
+                    errors[type(e).__name__] += 1
+                    results.append((-1, k, None, False))  # connection refused/reset (after kill -9)
+                    await asyncio.sleep(0.05)
+                    continue
+                rid = r.headers.get("x-request-id") if r.status_code == 200 else None
+                results.append((r.status_code, k, rid, "retry-after" in r.headers))
+
+        async def killer() -> None:
+            if kill_at is None or proc is None:
+                return
+            await asyncio.sleep(kill_at)
+            os.kill(proc.pid, signal.SIGKILL)
+
+        await asyncio.gather(killer(), *(client(i) for i in range(clients)))
+    return results, time.time() - t0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--clients", type=int, default=200)
+    ap.add_argument("--seconds", type=float, default=60)
+    ap.add_argument("--keys", type=int, default=20)
+    ap.add_argument("--quota", type=int, default=300, help="requests per hour per key")
+    ap.add_argument("--kill-after", type=float, default=20, help="phase 2 length; kill -9 at half of it")
+    args = ap.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="gwload-"))
+    store = KeyStore(work / "keys.json")
+    keys = [store.add(f"acct-{i}", request_limit=f"{args.quota}/hour")[0] for i in range(args.keys)]
+    out: dict[str, object] = {"clients": args.clients, "keys": args.keys, "quota_per_key": args.quota}
+
+    # Phase 1: sustained load, graceful stop.
+    port = free_port()
+    proc = start_gateway(work, work / "keys.json", work / "log1", port)
+    res, wall = asyncio.run(load(f"http://127.0.0.1:{port}/v1/chat/completions", keys, args.clients, args.seconds))
+    proc.send_signal(signal.SIGINT)
+    proc.wait(timeout=60)
+    st = Counter(s for s, *_ in res)
+    ok_per_key = Counter(k for s, k, *_ in res if s == 200)
+    logged = read_log(work / "log1").to_pylist()
+    logged_ok = {r["exchange_id"] for r in logged if r["status"] == 200}
+    acked = [rid for s, _, rid, _ in res if s == 200]
+    out["phase1"] = {
+        "seconds": round(wall, 1), "requests": len(res), "requests_per_s": round(len(res) / wall, 1),
+        "answers_per_s": round(st[200] / wall, 1), "status_counts": dict(sorted(st.items())),
+        "answers_beyond_quota": sum(max(0, n - args.quota) for n in ok_per_key.values()),
+        "5xx": sum(n for s, n in st.items() if s >= 500), "transport_errors": st[-1],
+        "transport_error_kinds": dict(TRANSPORT_ERRORS),
+        "429_without_retry_after": sum(1 for s, _, _, ra in res if s == 429 and not ra),
+        "answers_missing_from_log": sum(1 for rid in acked if rid not in logged_ok),
+        "log_rows": len(logged),
+    }
+    print(json.dumps({"phase1": out["phase1"]}), flush=True)
+
+    # Phase 2: kill -9 mid-load, then check every acknowledged exchange is in the log.
+    store2 = KeyStore(work / "keys2.json")
+    keys2 = [store2.add(f"acct-{i}", request_limit="1000000/hour")[0] for i in range(args.keys)]
+    port = free_port()
+    proc = start_gateway(work, work / "keys2.json", work / "log2", port)
+    res2, wall2 = asyncio.run(load(f"http://127.0.0.1:{port}/v1/chat/completions", keys2, args.clients,
+                                   args.kill_after, kill_at=args.kill_after / 2, proc=proc))
+    proc.wait(timeout=30)
+    acked2 = [rid for s, _, rid, _ in res2 if s == 200]
+    logged2 = {r["exchange_id"] for r in read_log(work / "log2").to_pylist()}
+    out["phase2_kill9"] = {
+        "killed_after_s": args.kill_after / 2, "exit_code": proc.returncode, "acknowledged": len(acked2),
+        "acknowledged_missing_from_log": sum(1 for rid in acked2 if rid not in logged2),
+        "log_rows": len(logged2), "leftover_tmp_segments": len(list((work / "log2").glob("*.tmp"))),
+        "5xx": sum(1 for s, *_ in res2 if s >= 500),
+    }
+    print(json.dumps(out, indent=1))
+
+
+if __name__ == "__main__":
+    main()
