@@ -28,6 +28,8 @@ def test_known_positive_campaigns_found_pure_and_hard_negatives_spared(small_sca
     assert len(small_scan.flagged) == 3
     c = small_scan.flagged[0]
     assert c.evidence["links_by_kind"]["infra"] > 0 and c.n_exchanges > 0
+    ev = c.to_evidence()
+    assert ev.name == "monitor.campaign" and ev.p_value is None and len(ev.sample_ids) == c.n_accounts
     s = small_scan.summary()
     assert s["headline"].startswith("3 campaigns: ")
 

@@ -25,13 +25,15 @@ def test_burstiness_regular_vs_bursty_and_content_shares():
     rng = np.random.default_rng(0)
     t0 = dt.datetime(2026, 1, 1, tzinfo=dt.UTC).timestamp()
     rows = [_row("regular", t0 + 30 * i, f"Translate to French: item {i}") for i in range(60)]
-    bursts = np.concatenate([t0 + 86400 * d + np.sort(rng.uniform(0, 60, 10)) for d in range(6)])
+    bursts = np.concatenate([t0 + 86400 * d + 3 * 3600 * d + np.sort(rng.uniform(0, 60, 10)) for d in range(6)])
     rows += [_row("bursty", float(x), "solve the equation 3x + 1 = 7, think step by step") for x in bursts]
     f = F.account_features(_table(rows), releases=[]).to_pandas().set_index("account_id")
     assert f.loc["regular", "burstiness"] < -0.9  # perfectly periodic
     assert f.loc["bursty", "burstiness"] > 0.5
     assert f.loc["bursty", "cot_share"] == 1.0 and f.loc["regular", "cot_share"] == 0.0
     assert f.loc["regular", "n_exchanges"] == 60 and f.loc["bursty", "active_days"] == 6
+    assert f.loc["regular", "hour_entropy"] == 0.0  # 30 minutes, all inside one hour of the day
+    assert abs(f.loc["bursty", "hour_entropy"] - np.log(6) / np.log(24)) < 1e-9  # 6 distinct hours, equal counts
 
 
 def test_capability_breadth_counts_distinct_areas():
@@ -93,7 +95,14 @@ def test_token_tables(col):
     t = _table([_row("a", 1767225600 + i * 60, "p", org_id="o1") for i in range(5)])
     if col == "infra":
         tok = F.infra_tokens(t).to_pandas()
-        assert set(zip(tok.kind, tok.token, tok.n, strict=True)) == {("ip", "10.0.0.1", 5), ("org", "o1", 5)}
+        assert set(zip(tok.kind, tok.token, tok.n, strict=True)) == {("ip", "10.0.0.1", 5), ("net", "10.0.0", 5),
+                                                                     ("org", "o1", 5)}
     else:
         act = F.activity(t).to_pandas()
         assert act["n"].sum() == 5 and len(act) == 1
+
+
+def test_netblock_v4_v6():
+    t = _table([_row("a", 1767225600, "p", ip="203.0.113.77"), _row("b", 1767225601, "p", ip="2001:db8:abcd:12::1")])
+    nb = t.select("account_id", net=F.netblock(t.ip)).to_pandas().set_index("account_id")["net"]
+    assert nb["a"] == "203.0.113" and nb["b"] == "2001:db8:abcd"

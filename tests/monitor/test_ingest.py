@@ -71,3 +71,17 @@ def test_fuzzed_lines_are_counted_and_valid_rows_all_kept(tmp_path_factory, clea
     assert r.n_rows + r.n_bad == len(lines)
     assert r.n_rows >= len(clean_lines)  # a junk line can only be kept if it happens to be a valid exchange
     assert set(r.table["prompt"].to_pylist()) >= {json.loads(s)["prompt"] for s in clean_lines}
+
+
+def test_gateway_duckdb_database_is_read(tmp_path):
+    from distillscope.monitor.schema import duckdb_ddl, exchange_to_row
+
+    db = tmp_path / "gateway.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute(duckdb_ddl())
+    row = exchange_to_row({"account_id": "a", "key_id": "k", "ts": 1767225600, "ip": "1.2.3.4", "model": "m",
+                           "prompt": "hi", "completion": "yo", "prompt_tokens": 1, "completion_tokens": 1})
+    con.execute("INSERT INTO exchanges VALUES (" + ", ".join("?" * len(row)) + ")", list(row.values()))
+    con.close()
+    r = read_logs([db])
+    assert r.n_rows == 1 and r.n_bad == 0 and r.table["account_id"].to_pylist() == ["a"]

@@ -3,12 +3,12 @@
 Works on the small per-account outputs of :mod:`.features` (already reduced by the engine), so it runs on the
 driver with numpy/scipy whatever engine produced them.
 
-1. **Candidate pairs** come from shared tokens (an IP, an org/payment id, a prompt-template LSH bucket). A token
+1. **Candidate pairs** come from shared tokens (an IP, a netblock, an org/payment id, a template LSH bucket). A token
    shared by more than ``max_token_accounts`` accounts is too common to mean anything (a mobile carrier's NAT) and
    is ignored; tokens shared by up to ``full_pairs_max`` accounts give all their pairs, larger ones link each account
    to its ``ring_k`` next neighbours in a fixed pseudo-random order (enough to connect the group, linear in size).
-2. **Evidence per pair**, four kinds: ``infra`` (shared IP or org id; weight = sum of log(N/df) of the shared
-   tokens), ``template`` (shared LSH buckets), ``sync`` (cosine similarity of hourly activity over the whole log
+2. **Evidence per pair**, four kinds: ``infra`` (shared IP, IPv4 /24 netblock -- the stand-in for a shared
+   ASN -- or org/payment id; weight = sum of log(N/df) of the shared tokens), ``template`` (shared LSH buckets), ``sync`` (cosine similarity of hourly activity over the whole log
    >= ``sync_min`` over at least ``sync_min_hours`` common active hours), ``coshift`` (both moved their traffic onto a newly released model: shift >= ``shift_min`` and
    >= ``new_model_min`` of post-release traffic on the new model). A pair becomes a **link** when at least
    ``min_kinds`` kinds agree and one of them ties the pair to one operator (``infra``, or ``sync`` with cosine
@@ -79,6 +79,21 @@ class Campaign:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def to_evidence(self):
+        """This campaign as an :class:`~distillscope.evidence.Evidence` (descriptive: no p-value)."""
+        from distillscope.evidence import Evidence
+
+        return Evidence(
+            name="monitor.campaign", null="these accounts act independently",
+            statistic=self.score, p_value=None, effect_size=self.cohesion,
+            effect_name="cohesion: mean share of the four evidence kinds behind each link",
+            sample_ids=list(self.accounts),
+            params={"n_accounts": self.n_accounts, "n_exchanges": self.n_exchanges, "likeness": self.likeness,
+                    "flagged": self.flagged},
+            caveats=["descriptive score, not a test: thresholds were set on simulated traffic",
+                     "netblocks stand in for ASNs; shared infrastructure can be a legitimate shared office or NAT"],
+            details=self.evidence)
 
 
 def _onto_new(feats: pd.DataFrame, cfg: LinkConfig) -> pd.Series:
@@ -170,7 +185,7 @@ def link_accounts(feats: pd.DataFrame, tokens: pd.DataFrame, activity: pd.DataFr
     a, b = pairs[:, 0], pairs[:, 1]
 
     ev: dict[str, np.ndarray] = {}
-    for kind, tk in (("infra", ("ip", "org")), ("template", ("tpl",))):
+    for kind, tk in (("infra", ("ip", "net", "org")), ("template", ("tpl",))):
         sel = np.isin(kind_of[tcode], tk)
         m = sp.csr_matrix((idf[tcode[sel]], (tacc[sel], tcode[sel])), shape=(n, len(tnames)))
         m.data = np.sqrt(m.data)  # so a shared token contributes its idf to the row product
@@ -224,7 +239,7 @@ def link_accounts(feats: pd.DataFrame, tokens: pd.DataFrame, activity: pd.DataFr
         likeness = float(np.median(score[mem]))
         s = float(np.sqrt(cohesion * likeness))
         g = top_by.get(c)
-        top: dict[str, list] = {"ip": [], "org": [], "tpl": []}
+        top: dict[str, list] = {"ip": [], "net": [], "org": [], "tpl": []}
         if g is not None:
             for kd, gg in g.groupby("kind"):
                 top[kd] = [{"token": tnames[code].split("\x1f", 1)[1], "accounts": int(cnt)}
@@ -233,7 +248,7 @@ def link_accounts(feats: pd.DataFrame, tokens: pd.DataFrame, activity: pd.DataFr
             "links": int(link_cnt.get(c, 0)),
             "links_by_kind": {k: int(link_sum.at[c, k]) if c in link_sum.index else 0 for k in KINDS},
             "mean_sync": float(link_sync.get(c, 0.0)),
-            "shared_ips": top["ip"], "shared_orgs": top["org"],
+            "shared_ips": top["ip"], "shared_netblocks": top["net"], "shared_orgs": top["org"],
             "shared_template_buckets": int((g["kind"] == "tpl").sum()) if g is not None else 0,
             "member_indicators": {k: float(feats[k].to_numpy()[mem].astype(float).mean()) for k in indic},
         }

@@ -3,7 +3,8 @@
 Input is an Ibis table in the exchange-log schema (:mod:`distillscope.monitor.schema`). Outputs are Ibis tables
 (lazy; the engine does the work) with one row per account, per (account, token) or per (account, hour):
 
-* :func:`account_features`: volume, tokens, burstiness, inter-arrival regularity, hour-of-day profile, breadth of
+* :func:`account_features`: volume, tokens, burstiness, inter-arrival regularity, hour-of-day profile (entropy of
+  the 24-hour histogram, /log 24, and night share), breadth of
   capability coverage, chain-of-thought elicitation, benchmark-shaped and synthetic-data prompts, language mix,
   traffic shift after a model release, and prompt-template reuse (from :func:`template_buckets`).
 * :func:`template_buckets`: MinHash LSH buckets of each account's prompts. The MinHash of a prompt is taken over its
@@ -18,6 +19,7 @@ Pattern lists live in ``monitor/data/patterns.yaml`` (data, reviewable without r
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
@@ -144,6 +146,12 @@ def account_features(t: ir.Table, releases: list[Release] | None = None, cap_min
         aggs["_n_after"] = after.cast("int64").sum()
         aggs["_n_new_after"] = (after & (f.model == r.model)).cast("int64").sum()
     a = f.group_by("account_id").aggregate(**aggs)
+    hh = f.group_by(["account_id", "_hour"]).aggregate(_c=f.count())
+    tot = hh.group_by("account_id").aggregate(_tot=hh._c.sum())
+    hh = hh.join(tot, "account_id")
+    pr = hh._c.cast("float64") / hh._tot
+    ent = hh.group_by("account_id").aggregate(hour_entropy=(-(pr * pr.ln())).sum() / math.log(24))
+    a = a.join(ent, "account_id")
     if sample is None:
         sample = sample_prompts(t)
     cs = content_shares(sample)
@@ -245,14 +253,26 @@ def template_buckets(s: ir.Table, bands: int = _BANDS, rows: int = _ROWS,
     return g.filter(g.n >= 2)
 
 
+def netblock(ip: ir.StringValue) -> ir.StringValue:
+    """The /24 of an IPv4 address (``a.b.c``) or the first three groups of an IPv6 one: a stand-in for the
+    network/ASN when no ASN database is at hand (proxy pools are usually bought in blocks)."""
+    v4 = ip.re_extract(r"^(\d+\.\d+\.\d+)\.\d+$", 1)
+    v6 = ip.re_extract(r"^([0-9a-fA-F]*:[0-9a-fA-F]*:[0-9a-fA-F]*):", 1)
+    return ibis.cases((ip.contains(":"), v6), else_=v4)
+
+
 def infra_tokens(t: ir.Table) -> ir.Table:
-    """(account_id, kind, token, n): each IP and org/payment id an account used, with its exchange count."""
+    """(account_id, kind, token, n): each IP, netblock and org/payment id an account used, with its count."""
     ip = t.group_by(["account_id", "ip"]).aggregate(n=t.count()).select(
         "account_id", kind=ibis.literal("ip"), token=ibis._.ip, n="n")
+    nb = t.mutate(_net=netblock(t.ip))
+    nb = nb.filter(nb._net.notnull() & (nb._net != ""))
+    net = nb.group_by(["account_id", "_net"]).aggregate(n=nb.count()).select(
+        "account_id", kind=ibis.literal("net"), token=ibis._._net, n="n")
     o = t.filter(t.org_id.notnull())
     org = o.group_by(["account_id", "org_id"]).aggregate(n=o.count()).select(
         "account_id", kind=ibis.literal("org"), token=ibis._.org_id, n="n")
-    return ip.union(org)
+    return ibis.union(ip, net, org)
 
 
 def activity(t: ir.Table) -> ir.Table:

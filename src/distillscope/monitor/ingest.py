@@ -1,8 +1,9 @@
-"""Read exchange logs (JSONL, Parquet, CSV; one file, many, or folders) into one validated Arrow table.
+"""Read exchange logs (JSONL, Parquet, CSV, or the gateway's DuckDB database with table ``exchanges``; one file,
+many, or folders) into one validated Arrow table.
 
 Every row is kept or reported: a row that cannot be read (bad JSON, wrong number of CSV fields, a missing required
 field, a value that does not convert to its column type) goes into :attr:`IngestResult.bad` with its file, its
-position (1-based line for JSONL/CSV, 0-based row for Parquet) and the reason, and is counted. Nothing else is
+position (1-based line for JSONL/CSV, 0-based row for Parquet and DuckDB tables) and the reason, and is counted. Nothing else is
 dropped. Validation runs in DuckDB (vectorised ``TRY_CAST``), so ingesting millions of rows takes seconds.
 """
 
@@ -19,7 +20,7 @@ from distillscope.monitor.schema import COLUMNS, NULLABLE, OPTIONAL_COLUMNS, REQ
 _CAST = {"string": "VARCHAR", "timestamp": "TIMESTAMPTZ", "int64": "BIGINT", "int32": "INTEGER",
          "float64": "DOUBLE"}
 _SUFFIX = {".jsonl": "jsonl", ".json": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet", ".pq": "parquet",
-           ".csv": "csv"}
+           ".csv": "csv", ".duckdb": "duckdb", ".db": "duckdb"}
 
 
 @dataclass
@@ -134,14 +135,28 @@ def _raw_csv(path: Path, con) -> tuple[str, list[BadRow]]:
 
 
 def _raw_parquet(path: Path, con) -> tuple[str, list[BadRow]]:
-    import pyarrow.parquet as pq
-
+    # DuckDB streams the file: no copy of the raw table is held in memory
+    esc = str(path).replace("'", "''")
+    src = (f"(SELECT * EXCLUDE (file_row_number), file_row_number AS _pos "
+           f"FROM read_parquet('{esc}', file_row_number = true))")
     try:
-        tbl = pq.read_table(path)
-    except (pa.ArrowInvalid, OSError) as e:
+        con.execute(f"SELECT * FROM {src} LIMIT 0")
+    except Exception as e:  # duckdb raises its own exception types
         raise InputError(f"{path}: not a readable Parquet file ({e}).") from e
-    con.register("_pq", tbl.append_column("_pos", pa.array(range(tbl.num_rows), pa.int64())))
-    return "_pq", []
+    return src, []
+
+
+def _raw_duckdb(path: Path, con, table: str = "exchanges") -> tuple[str, list[BadRow]]:
+    try:
+        con.execute(f"ATTACH '{path}' AS gw (READ_ONLY)")
+    except Exception as e:  # duckdb raises its own exception types
+        raise InputError(f"{path}: not a readable DuckDB database ({e}).") from e
+    tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = 'gw'").fetchall()}
+    if table not in tables:
+        raise InputError(f"{path}: no table {table!r} (found {sorted(tables)}); the gateway writes 'exchanges'.")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _gw AS SELECT *, row_number() OVER () - 1 AS _pos FROM gw.{table}")
+    con.execute("DETACH gw")
+    return "_gw", []
 
 
 def _validate(con, src: str, path: Path, present: set[str]) -> tuple[pa.Table, list[BadRow]]:
@@ -173,10 +188,13 @@ def _validate(con, src: str, path: Path, present: set[str]) -> tuple[pa.Table, l
         if t in ("int64", "int32"):
             checks.append(f"CASE WHEN {expr} < 0 THEN 'range: {c} < 0' END")
     reason = f"coalesce({', '.join(checks)})"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _typed AS SELECT _pos, {reason} AS _reason, {', '.join(sel)} FROM {src}")
-    bad = [BadRow(str(path), int(p), r) for p, r in
-           con.execute("SELECT _pos, _reason FROM _typed WHERE _reason IS NOT NULL ORDER BY _pos").fetchall()]
-    good = con.sql(f"SELECT {', '.join(cols)} FROM _typed WHERE _reason IS NULL ORDER BY _pos").to_arrow_table()
+    # two passes over the source instead of one materialised copy: the bad rows (few), then the good ones
+    bad = [BadRow(str(path), int(p), r) for p, r in con.execute(
+        f"SELECT _pos, _reason FROM (SELECT _pos, {reason} AS _reason FROM {src}) WHERE _reason IS NOT NULL "
+        "ORDER BY _pos").fetchall()]
+    where = f"WHERE {reason} IS NULL" if bad else ""
+    # no ORDER BY: DuckDB keeps insertion (file) order by default, and a sort would copy every row
+    good = con.sql(f"SELECT {', '.join(sel)} FROM {src} {where}").to_arrow_table()
     if isinstance(good, pa.RecordBatchReader):
         good = good.read_all()
     return good.cast(arrow_schema()), bad
@@ -196,7 +214,7 @@ def read_logs(paths: list[str | Path], max_bad_listed: int = 10_000) -> IngestRe
     con.execute("SET enable_progress_bar = false")
     tables, bad, n_bad = [], [], 0
     for path, fmt in files:
-        reader = {"jsonl": _raw_jsonl, "csv": _raw_csv, "parquet": _raw_parquet}[fmt]
+        reader = {"jsonl": _raw_jsonl, "csv": _raw_csv, "parquet": _raw_parquet, "duckdb": _raw_duckdb}[fmt]
         src, b = reader(path, con)
         present = {d[0] for d in con.execute(f"SELECT * FROM {src} LIMIT 0").description} - {"_pos"}
         t, b2 = _validate(con, src, path, present)
