@@ -30,7 +30,6 @@ from distillscope.gateway.keys import KeyStore
 from distillscope.gateway.log import read_log
 from distillscope.serve import free_port
 
-
 TRANSPORT_ERRORS: Counter[str] = Counter()
 
 
@@ -127,7 +126,7 @@ def main() -> None:
     keys2 = [store2.add(f"acct-{i}", request_limit="1000000/hour")[0] for i in range(args.keys)]
     port = free_port()
     proc = start_gateway(work, work / "keys2.json", work / "log2", port)
-    res2, wall2 = asyncio.run(load(f"http://127.0.0.1:{port}/v1/chat/completions", keys2, args.clients,
+    res2, _ = asyncio.run(load(f"http://127.0.0.1:{port}/v1/chat/completions", keys2, args.clients,
                                    args.kill_after, kill_at=args.kill_after / 2, proc=proc))
     proc.wait(timeout=30)
     acked2 = [rid for s, _, rid, _ in res2 if s == 200]

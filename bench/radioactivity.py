@@ -13,8 +13,6 @@
    the text read. Closed setting: each student answers the prompts, and its answers are scored excluding prompt
    n-grams. p-values are exact binomial tails. The control is also tested against 40 unrelated keys to show its
    p-values are uniform.
-
-Measured numbers are in the lead's report; rerun this file to reproduce them.
 4. The utility cost (KL, log-prob drop) of the watermark and of two output perturbations is measured on
    SmolLM2 over the clean answers.
 """
@@ -54,8 +52,9 @@ class PrunedStudent:
     """A tiny Llama over a subset of the teacher's token ids, exposing the HFModel bits radioactivity uses."""
 
     def __init__(self, keep: list[int], vocab: int, encode, seed: int, d: int = 64) -> None:
-        from distillscope.zoo import tiny_config
         from transformers import AutoModelForCausalLM
+
+        from distillscope.zoo import tiny_config
 
         torch.manual_seed(seed)
         self.keep = torch.tensor(sorted(set(keep)))

@@ -50,10 +50,9 @@ def test_sdk_end_to_end(make_gateway):
 
 def test_all_upstreams_failing_is_502(make_gateway):
     gw, key = make_gateway(upstreams=["mock:fail", "mock:fail"])
-    with gateway_in_thread(gw) as url:
-        with pytest.raises(openai.APIStatusError) as e:
-            openai.OpenAI(base_url=url, api_key=key, max_retries=0).chat.completions.create(model="gw-model",
-                                                                                           messages=MSG)
+    with gateway_in_thread(gw) as url, pytest.raises(openai.APIStatusError) as e:
+        openai.OpenAI(base_url=url, api_key=key, max_retries=0).chat.completions.create(model="gw-model",
+                                                                                       messages=MSG)
     assert e.value.status_code == 502
 
 

@@ -39,7 +39,7 @@ class Quotas:
                  storage_uri: str = "memory://") -> None:
         try:
             self.storage = storage_from_string(storage_uri)
-        except Exception as e:  # noqa: BLE001 - limits raises several types for bad URIs / missing drivers
+        except Exception as e:
             raise InputError(f"Rate-limit storage {storage_uri!r} is not usable ({e}). Use memory:// or "
                              "redis://HOST:PORT (pip install 'distillscope[redis]').") from e
         self.limiter = MovingWindowRateLimiter(self.storage)

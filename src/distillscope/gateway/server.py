@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-
 from distillscope.gateway.app import Gateway, create_gateway_app
 from distillscope.gateway.config import GatewayConfig
 

@@ -112,8 +112,8 @@ def open_radioactivity(suspect: Any, texts: Sequence[str] | Sequence[Sequence[in
         {"green_mass": mass, "green_mass_windows": mass_n,
          "green_mass_excess": None if mass is None else mass - scheme.p0},
         ["Exact null assumes the suspect did not see these texts' watermark key in any other way.",
-         "green_mass is descriptive (mean over distinct context windows); the p-value comes from the scored "
-         "tokens."])
+         ("green_mass is descriptive (mean over distinct context windows); the p-value comes from the scored "
+          "tokens.")])
 
 
 def closed_radioactivity(completions: Sequence[str] | Sequence[Sequence[int]], config: WatermarkConfig,
@@ -148,8 +148,8 @@ def closed_radioactivity(completions: Sequence[str] | Sequence[Sequence[int]], c
     return _evidence("closed", config, counts,
                      {"dedup": dedup, "n_completions": len(completions), "n_prompts": len(prompts),
                       "suspect": suspect_spec}, {},
-                     ["Only tuples absent from the prompts are scored; completions are tokenized with the "
-                      "watermarked model's tokenizer."])
+                     [("Only tuples absent from the prompts are scored; completions are tokenized with the "
+                       "watermarked model's tokenizer.")])
 
 
 def closed_radioactivity_from_model(suspect: Model, prompts: Sequence[str], config: WatermarkConfig,

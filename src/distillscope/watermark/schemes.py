@@ -33,7 +33,7 @@ class Scheme:
     trials: int  # Bernoulli draws per scored token
     p0: float  # success probability of one draw under the null
 
-    def processor(self): ...  # noqa: D102
+    def processor(self): ...
 
     def ngram(self, prefix: Sequence[int], token: int) -> tuple[int, ...]:
         ctx = tuple(int(t) for t in prefix[len(prefix) - self.context:]) if self.context else ()
