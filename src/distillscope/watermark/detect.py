@@ -35,21 +35,24 @@ class Detection:
         return {**d, **self.extra}
 
 
-def _kgw_counts(scheme: KGWScheme, ids: list[int]) -> tuple[HitCounts, float | None]:
+def _kgw_detector(scheme: KGWScheme) -> Any:
     from transformers import WatermarkDetector
 
-    counts = HitCounts(trials_per=1, p0=scheme.p0)
-    if len(ids) <= scheme.config.context_width - (1 if scheme.selfhash else 0):
-        return counts, None
-    import torch
-
     c = scheme.config
-    det = WatermarkDetector(
+    return WatermarkDetector(
         model_config=SimpleNamespace(bos_token_id=-1, is_encoder_decoder=False, vocab_size=scheme.vocab_size),
         device="cpu", ignore_repeated_ngrams=True,
         watermarking_config={"greenlist_ratio": c.gamma, "bias": c.delta, "hashing_key": c.hashing_key,
                              "seeding_scheme": c.seeding_scheme, "context_width": c.context_width})
-    out = det(torch.tensor([ids]), return_dict=True)
+
+
+def _kgw_counts(scheme: KGWScheme, detector: Any, ids: list[int]) -> tuple[HitCounts, float | None]:
+    import torch
+
+    counts = HitCounts(trials_per=1, p0=scheme.p0)
+    if len(ids) <= scheme.config.context_width - (1 if scheme.selfhash else 0):
+        return counts, None
+    out = detector(torch.tensor([ids]), return_dict=True)
     counts.n_scored = int(out.num_tokens_scored[0])
     counts.hits = int(out.num_green_tokens[0])
     return counts, float(out.p_value[0])
@@ -86,9 +89,10 @@ def detect(texts: Sequence[str] | Sequence[Sequence[int]], config: WatermarkConf
             except (TypeError, ValueError) as e:
                 raise InputError(f"Text {i} is neither a string nor a list of token ids.") from e
     per: list[Detection] = []
+    detector = _kgw_detector(scheme) if isinstance(scheme, KGWScheme) else None
     for i, ids in enumerate(seqs):
         if isinstance(scheme, KGWScheme):
-            c, pz = _kgw_counts(scheme, ids)
+            c, pz = _kgw_counts(scheme, detector, ids)
             per.append(Detection(i, c, pz))
         else:
             per.append(Detection(i, count_hits(scheme, [ids])))

@@ -98,7 +98,7 @@ class WatermarkedModel(HFModel):
         self.scheme: Scheme | None = make_scheme(watermark, vocab) if watermark is not None else None
         self.model = _LogitsProxy(base.model, self)
         tags = [t for t in (self.perturbation.tag if self.perturbation else None,
-                            f"wm:{watermark.key_id}" if watermark else None) if t]
+                            f"wm:{watermark.key_id}:d{watermark.delta:g}" if watermark else None) if t]
         self.spec = base.spec + "".join(f"+{t}" for t in tags)
         self._active = False
         self._history: torch.Tensor | None = None
