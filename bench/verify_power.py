@@ -380,13 +380,17 @@ def main() -> None:
     ap.add_argument("--n", type=int, nargs="+", default=[5, 10, 15], help="samples per prompt to test at")
     ap.add_argument("--trials", type=int, default=100)
     ap.add_argument("--perms", type=int, default=200)
+    ap.add_argument("--threads", type=int, default=1, help="torch threads (0 = torch's default)")
     ap.add_argument("--student", default=None, help="model spec of a distilled student to include")
     ap.add_argument("--generate-only", action="store_true")
     ap.add_argument("--analyse-only", action="store_true")
     ap.add_argument("--speed", action="store_true", help="print only the MMD timing line")
     ap.add_argument("--out", default=None, help="write the results as JSON here")
     a = ap.parse_args()
+    if a.threads:
+        import torch
 
+        torch.set_num_threads(a.threads)  # on a shared, oversubscribed CPU one thread wastes no time spin-waiting
     speed_line()
     if a.speed:
         return

@@ -22,3 +22,8 @@ def sharp_tiny(seed: int = 0, sharpness: float = 6.0, **kw):
 @pytest.fixture(scope="module")
 def sharp():
     return sharp_tiny(0)
+
+
+@pytest.fixture(scope="module")
+def make_sharp():
+    return sharp_tiny
