@@ -90,7 +90,7 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=200)
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--keys", type=int, default=20)
-    ap.add_argument("--quota", type=int, default=300, help="requests per hour per key")
+    ap.add_argument("--quota", type=int, default=25, help="requests per hour per key (run out mid-run)")
     ap.add_argument("--kill-after", type=float, default=20, help="phase 2 length; kill -9 at half of it")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="gwload-"))
@@ -113,6 +113,8 @@ def main() -> None:
         "seconds": round(wall, 1), "requests": len(res), "requests_per_s": round(len(res) / wall, 1),
         "answers_per_s": round(st[200] / wall, 1), "status_counts": dict(sorted(st.items())),
         "answers_beyond_quota": sum(max(0, n - args.quota) for n in ok_per_key.values()),
+        "max_answers_of_one_key": max(ok_per_key.values(), default=0),
+        "keys_that_hit_quota": sum(1 for k in range(args.keys) if ok_per_key[k] >= args.quota),
         "5xx": sum(n for s, n in st.items() if s >= 500), "transport_errors": st[-1],
         "transport_error_kinds": dict(TRANSPORT_ERRORS),
         "429_without_retry_after": sum(1 for s, _, _, ra in res if s == 429 and not ra),

@@ -15,7 +15,8 @@ def serve_gateway(config: GatewayConfig, host: str = "127.0.0.1", port: int = 80
 
     gw = Gateway.from_config(config)
     try:
-        uvicorn.run(create_gateway_app(gw), host=host, port=port, log_level=log_level, backlog=4096, access_log=False)
+        uvicorn.run(create_gateway_app(gw), host=host, port=port, log_level=log_level, backlog=4096, access_log=False,
+                    timeout_keep_alive=75)
     finally:
         gw.close()
 
