@@ -34,7 +34,7 @@ def plan(n: int) -> dict:
     if n >= 1_000_000:
         accounts = max(accounts, 12_000)
     campaigns = max(5, accounts // 500)
-    return dict(n_exchanges=n, n_accounts=accounts, n_campaigns=campaigns, campaign_accounts=accounts // 5)
+    return {"n_exchanges": n, "n_accounts": accounts, "n_campaigns": campaigns, "campaign_accounts": accounts // 5}
 
 
 def _child_simulate(n: int, seed: int, out: Path) -> None:
@@ -69,7 +69,7 @@ def _child_scan(out: Path, engine: str) -> None:
         purity.append(float(sub["true_campaign"].value_counts(dropna=False).iloc[0] / len(sub)))
     fp_by_pop = acc.loc[~camp & acc["flagged"], "population"].value_counts().to_dict()
     print(json.dumps({
-        "engine": engine, "exchanges": res.ingest.n_rows, "accounts": int(len(acc)),
+        "engine": engine, "exchanges": res.ingest.n_rows, "accounts": len(acc),
         "campaign_accounts": int(camp.sum()), "campaigns_true": int(truth["campaign_id"].nunique()),
         "campaigns_found": len(res.flagged), "recall": float(acc.loc[camp, "flagged"].mean()),
         "benign_fpr": float(acc.loc[~camp, "flagged"].mean()), "benign_accounts": int((~camp).sum()),
@@ -83,7 +83,7 @@ def _child_scan(out: Path, engine: str) -> None:
 
 
 def _run(args: list[str]) -> dict:
-    p = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True)
+    p = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True, check=False)
     if p.returncode != 0:
         raise SystemExit(f"child {args} failed:\n{p.stderr[-3000:]}")
     return json.loads(p.stdout.strip().splitlines()[-1])

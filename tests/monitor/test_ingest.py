@@ -1,6 +1,7 @@
 import json
 
 import duckdb
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -13,7 +14,7 @@ from distillscope.monitor.ingest import read_logs
 def clean_lines(small_log):
     rows = duckdb.sql(f"SELECT * FROM '{small_log[0]}' ORDER BY account_id, ts LIMIT 300").df()
     rows["ts"] = rows["ts"].astype(str)
-    return [json.dumps({k: (None if v != v else v) for k, v in r.items()}, default=str)
+    return [json.dumps({k: (None if pd.isna(v) else v) for k, v in r.items()}, default=str)
             for r in rows.to_dict(orient="records")]
 
 

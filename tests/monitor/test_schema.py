@@ -42,5 +42,6 @@ def test_rows_fit_the_arrow_schema_and_the_duckdb_table():
     tbl = pa.Table.from_pylist(rows, schema=arrow_schema())
     con = duckdb.connect()
     con.execute(duckdb_ddl("ex"))
-    con.execute("INSERT INTO ex SELECT * FROM tbl")
+    con.register("rows_tbl", tbl)
+    con.execute("INSERT INTO ex SELECT * FROM rows_tbl")
     assert con.execute("SELECT count(*), min(prompt_tokens) FROM ex").fetchone() == (3, 3)

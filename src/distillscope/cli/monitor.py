@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -22,13 +23,14 @@ def register(app: typer.Typer) -> None:
 
     @mon.command("scan")
     def scan_cmd(
-        logs: list[Path] = typer.Argument(..., help="Log files or folders: .jsonl, .parquet, .csv (gateway log ok)."),
-        engine: str = typer.Option("duckdb", "--engine", "-e", help="duckdb (embedded) or spark (PySpark)."),
-        out: Path | None = typer.Option(None, "--out", "-o", help="Write campaigns.json, accounts.parquet, "
-                                        "links.parquet and bad_rows.jsonl here."),
-        top: int = typer.Option(20, help="Campaigns to show in the table."),
-        min_accounts: int = typer.Option(3, help="Smallest group reported as a campaign."),
-        as_json: bool = typer.Option(False, "--json", help="Print the result as JSON on stdout."),
+        logs: Annotated[list[Path], typer.Argument(
+            help="Log files or folders: .jsonl, .parquet, .csv, or the gateway's .duckdb database.")],
+        engine: Annotated[str, typer.Option("--engine", "-e", help="duckdb (embedded) or spark (PySpark).")] = "duckdb",
+        out: Annotated[Path | None, typer.Option("--out", "-o", help="Write campaigns.json, accounts.parquet, "
+                                                 "links.parquet and bad_rows.jsonl here.")] = None,
+        top: Annotated[int, typer.Option(help="Campaigns to show in the table.")] = 20,
+        min_accounts: Annotated[int, typer.Option(help="Smallest group reported as a campaign.")] = 3,
+        as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout.")] = False,
     ) -> None:
         """Rank campaigns (linked accounts with distillation-like traffic) and score every account."""
         from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -53,14 +55,14 @@ def register(app: typer.Typer) -> None:
 
     @mon.command("simulate")
     def simulate_cmd(
-        out: Path = typer.Argument(..., help="Folder to write log.parquet and truth.parquet into."),
-        exchanges: int = typer.Option(100_000, help="Rows (approximately)."),
-        accounts: int = typer.Option(2_000, help="Accounts, campaign accounts included."),
-        campaigns: int = typer.Option(5, help="Number of distillation campaigns."),
-        campaign_accounts: int = typer.Option(400, help="Accounts across all campaigns."),
-        days: int = typer.Option(90, help="Days covered by the log."),
-        seed: int = typer.Option(0, help="Random seed."),
-        as_json: bool = typer.Option(False, "--json", help="Print a JSON summary on stdout."),
+        out: Annotated[Path, typer.Argument(help="Folder to write log.parquet and truth.parquet into.")],
+        exchanges: Annotated[int, typer.Option(help="Rows (approximately).")] = 100_000,
+        accounts: Annotated[int, typer.Option(help="Accounts, campaign accounts included.")] = 2_000,
+        campaigns: Annotated[int, typer.Option(help="Number of distillation campaigns.")] = 5,
+        campaign_accounts: Annotated[int, typer.Option(help="Accounts across all campaigns.")] = 400,
+        days: Annotated[int, typer.Option(help="Days covered by the log.")] = 90,
+        seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+        as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary on stdout.")] = False,
     ) -> None:
         """Write a realistic simulated log (benign users, hard negatives, campaigns) with ground truth."""
         from rich.progress import Progress

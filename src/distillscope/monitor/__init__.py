@@ -1,13 +1,38 @@
 """Campaign detection over API exchange logs: find accounts that jointly distill a model.
 
 Three steps:
-  1. ``read_logs(paths)`` loads JSONL / Parquet / CSV exchange logs (schema in :mod:`.schema`), reporting bad rows.
-  2. ``account_features(table)`` computes per-account behaviour in Ibis (DuckDB by default, PySpark to scale).
-  3. ``find_campaigns(...)`` links accounts by shared infrastructure, templates and timing into scored campaigns.
+  1. ``read_logs(paths)`` loads JSONL / Parquet / CSV / DuckDB exchange logs (schema in :mod:`.schema`) and reports
+     bad rows with their position.
+  2. ``features.account_features(table)`` computes per-account behaviour in Ibis (DuckDB by default, PySpark to
+     scale).
+  3. ``campaigns.link_accounts(...)`` links accounts by shared infrastructure, templates and timing into scored
+     campaigns.
 
-``scan(paths)`` runs all three; ``simulate.simulate(...)`` writes a realistic log with ground truth for tests.
+``scan(paths)`` runs all three; ``simulate(SimConfig(...), path)`` writes a realistic log with ground truth.
+Heavy modules (Ibis, PySpark) load only when these names are first used.
 """
 
-from distillscope.monitor.schema import COLUMNS, OPTIONAL_COLUMNS, SCHEMA_VERSION, arrow_schema, exchange_to_row
+from __future__ import annotations
 
-__all__ = ["COLUMNS", "OPTIONAL_COLUMNS", "SCHEMA_VERSION", "arrow_schema", "exchange_to_row"]
+import importlib
+from typing import Any
+
+from distillscope.monitor.schema import (
+    COLUMNS,
+    OPTIONAL_COLUMNS,
+    SCHEMA_VERSION,
+    arrow_schema,
+    exchange_to_row,
+)
+
+_LAZY = {"scan": "scan", "ScanResult": "scan", "read_logs": "ingest", "IngestResult": "ingest",
+         "simulate": "simulate", "SimConfig": "simulate", "LinkConfig": "campaigns", "Campaign": "campaigns"}
+
+__all__ = ["COLUMNS", "OPTIONAL_COLUMNS", "SCHEMA_VERSION", "Campaign", "IngestResult", "LinkConfig", "ScanResult",
+           "SimConfig", "arrow_schema", "exchange_to_row", "read_logs", "scan", "simulate"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(f"distillscope.monitor.{_LAZY[name]}"), name)
+    raise AttributeError(f"module 'distillscope.monitor' has no attribute {name!r}")

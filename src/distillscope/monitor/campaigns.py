@@ -3,16 +3,17 @@
 Works on the small per-account outputs of :mod:`.features` (already reduced by the engine), so it runs on the
 driver with numpy/scipy whatever engine produced them.
 
-1. **Candidate pairs** come from shared tokens (an IP, a netblock, an org/payment id, a template LSH bucket). A token
-   shared by more than ``max_token_accounts`` accounts is too common to mean anything (a mobile carrier's NAT) and
+1. **Candidate pairs** come from shared tokens (an IP, a netblock, an org/payment id, a template LSH bucket). A
+   token shared by more than ``max_token_accounts`` accounts is too common to mean anything (a mobile carrier's NAT) and
    is ignored; tokens shared by up to ``full_pairs_max`` accounts give all their pairs, larger ones link each account
    to its ``ring_k`` next neighbours in a fixed pseudo-random order (enough to connect the group, linear in size).
 2. **Evidence per pair**, four kinds: ``infra`` (shared IP, IPv4 /24 netblock -- the stand-in for a shared
-   ASN -- or org/payment id; weight = sum of log(N/df) of the shared tokens), ``template`` (shared LSH buckets), ``sync`` (cosine similarity of hourly activity over the whole log
-   >= ``sync_min`` over at least ``sync_min_hours`` common active hours), ``coshift`` (both moved their traffic onto a newly released model: shift >= ``shift_min`` and
-   >= ``new_model_min`` of post-release traffic on the new model). A pair becomes a **link** when at least
-   ``min_kinds`` kinds agree and one of them ties the pair to one operator (``infra``, or ``sync`` with cosine
-   >= ``sync_anchor``; two campaigns busy in the same hours are not one operator): one
+   ASN -- or org/payment id; weight = sum of log(N/df) of the shared tokens), ``template`` (shared LSH
+   buckets), ``sync`` (cosine similarity of hourly activity over the whole log >= ``sync_min`` over at least
+   ``sync_min_hours`` common active hours), ``coshift`` (both moved their traffic onto a newly released model:
+   shift >= ``shift_min`` and >= ``new_model_min`` of post-release traffic on the new model). A pair becomes a
+   **link** when at least ``min_kinds`` kinds agree and one of them ties the pair to one operator (``infra``, or
+   ``sync`` with cosine >= ``sync_anchor``; two campaigns busy in the same hours are not one operator): one
    coincidence (a shared NAT, a popular benchmark template) never links accounts, and neither do similar prompts
    plus a common move onto a new model.
 3. **Campaigns** are connected components of the links. Each gets a cohesion (mean number of evidence kinds per

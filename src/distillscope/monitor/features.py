@@ -76,8 +76,8 @@ def content_shares(s: ir.Table) -> ir.Table:
     breadth inputs and script shares."""
     pat = patterns()
     f = _flags(s)
-    aggs: dict[str, ir.Value] = dict(n_sampled=f.count(), cot_share=f.cot.mean(), bench_share=f.bench.mean(),
-                                     synth_share=f.synth.mean())
+    aggs: dict[str, ir.Value] = {"n_sampled": f.count(), "cot_share": f.cot.mean(), "bench_share": f.bench.mean(),
+                                     "synth_share": f.synth.mean()}
     for c in pat["capabilities"]:
         aggs[f"_n_{c}"] = f[f"cap_{c}"].sum()
     for c in pat["scripts"]:
@@ -119,25 +119,25 @@ def account_features(t: ir.Table, releases: list[Release] | None = None, cap_min
     w = ibis.window(group_by=t.account_id, order_by=t.ts)
     f = t.mutate(_e=e, _gap=(e - e.lag().over(w)).cast("float64"), _hour=t.ts.hour(),
                  _day=(e / 86400).floor().cast("int64"))
-    aggs: dict[str, ir.Value] = dict(
-        n_exchanges=f.count(),
-        n_keys=f.key_id.nunique(),
-        n_ips=f.ip.nunique(),
-        n_user_agents=f.user_agent.nunique(),
-        n_orgs=f.org_id.nunique(),
-        n_models=f.model.nunique(),
-        active_days=f._day.nunique(),
-        active_hours=(f._e / 3600).floor().nunique(),
-        prompt_tokens=f.prompt_tokens.sum(),
-        completion_tokens=f.completion_tokens.sum(),
-        mean_completion_tokens=f.completion_tokens.mean(),
-        gap_mean=f._gap.mean(),
-        gap_std=f._gap.std(),
-        short_gap_share=(f._gap < 60).cast("float64").mean(),
-        first_s=f._e.min(),
-        last_s=f._e.max(),
-        night_share=((f._hour < 6)).cast("float64").mean(),
-    )
+    aggs: dict[str, ir.Value] = {
+        "n_exchanges": f.count(),
+        "n_keys": f.key_id.nunique(),
+        "n_ips": f.ip.nunique(),
+        "n_user_agents": f.user_agent.nunique(),
+        "n_orgs": f.org_id.nunique(),
+        "n_models": f.model.nunique(),
+        "active_days": f._day.nunique(),
+        "active_hours": (f._e / 3600).floor().nunique(),
+        "prompt_tokens": f.prompt_tokens.sum(),
+        "completion_tokens": f.completion_tokens.sum(),
+        "mean_completion_tokens": f.completion_tokens.mean(),
+        "gap_mean": f._gap.mean(),
+        "gap_std": f._gap.std(),
+        "short_gap_share": (f._gap < 60).cast("float64").mean(),
+        "first_s": f._e.min(),
+        "last_s": f._e.max(),
+        "night_share": (f._hour < 6).cast("float64").mean(),
+    }
     if releases is None:
         releases = detect_releases(t)[-1:]
     if releases:

@@ -50,7 +50,7 @@ class ScanResult:
         return {
             "engine": self.engine,
             "exchanges": self.ingest.n_rows,
-            "accounts": int(len(self.accounts)),
+            "accounts": len(self.accounts),
             "bad_rows": self.ingest.n_bad,
             "campaigns_flagged": len(fl),
             "flagged_accounts": int(sum(c.n_accounts for c in fl)),
@@ -80,8 +80,7 @@ class ScanResult:
         self.accounts.to_parquet(paths[1], index=False)
         self.links.to_parquet(paths[2], index=False)
         with open(paths[3], "w") as f:
-            for b in self.ingest.bad:
-                f.write(json.dumps(b.__dict__) + "\n")
+            f.writelines(json.dumps(b.__dict__) + "\n" for b in self.ingest.bad)
         return paths
 
 

@@ -122,7 +122,7 @@ def parse_ts(value: Any) -> dt.datetime:
     if isinstance(value, dt.datetime):
         return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
     if isinstance(value, bool):
-        raise ValueError("ts is a boolean")
+        raise TypeError("ts is a boolean")
     if isinstance(value, (int, float)):
         secs = float(value) / 1000.0 if abs(value) > 1e11 else float(value)  # > year 5138 in s = milliseconds
         return dt.datetime.fromtimestamp(secs, tz=dt.UTC)
@@ -133,11 +133,11 @@ def parse_ts(value: Any) -> dt.datetime:
         except ValueError:
             pass
         try:
-            d = dt.datetime.fromisoformat(s.replace("Z", "+00:00"))
+            d = dt.datetime.fromisoformat(s)
         except ValueError:
             raise ValueError(f"cannot read a timestamp from {value!r} (use ISO-8601 or epoch seconds)") from None
         return parse_ts(d)
-    raise ValueError(f"cannot read a timestamp from {value!r}")
+    raise TypeError(f"cannot read a timestamp from {value!r}")
 
 
 def _text(value: Any, col: str) -> str:
@@ -147,12 +147,12 @@ def _text(value: Any, col: str) -> str:
         return flatten_messages(value)  # chat messages
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)
-    raise ValueError(f"{col} must be text, got {type(value).__name__}")
+    raise TypeError(f"{col} must be text, got {type(value).__name__}")
 
 
 def _int(value: Any, col: str) -> int:
     if isinstance(value, bool):
-        raise ValueError(f"{col} is a boolean")
+        raise TypeError(f"{col} is a boolean")
     if isinstance(value, float):
         if not value.is_integer():
             raise ValueError(f"{col} must be a whole number, got {value}")
@@ -186,7 +186,7 @@ def exchange_to_row(exchange: Mapping[str, Any]) -> dict[str, Any]:
             if col == "ts":
                 try:
                     row[col] = parse_ts(v)
-                except (ValueError, OverflowError, OSError) as e:
+                except (ValueError, TypeError, OverflowError, OSError) as e:
                     raise ValueError(f"ts: {e}") from None
             elif COLUMNS[col] == "int64":
                 row[col] = _int(v, col)

@@ -212,8 +212,8 @@ class _Sim:
         ips = ([rng.choice(self.cgnat)] if rng.random() < 0.12 else []) + [
             f"{rng.integers(11, 220)}.{rng.integers(0, 255)}.{rng.integers(0, 255)}.{rng.integers(1, 254)}"
             for _ in range(rng.integers(1, 3))]
-        return dict(ts=self._ts(days, hours), ip=rng.choice(ips, size=n), ua=rng.choice(_BROWSERS, size=n),
-                    model=self._models(days, 0.6), prompt=self._chat_prompts(n, cats, lang, 0.08))
+        return {"ts": self._ts(days, hours), "ip": rng.choice(ips, size=n), "ua": rng.choice(_BROWSERS, size=n),
+                    "model": self._models(days, 0.6), "prompt": self._chat_prompts(n, cats, lang, 0.08)}
 
     def coding(self, n: int) -> dict:
         rng = self.rng
@@ -225,8 +225,8 @@ class _Sim:
         ip = f"{rng.integers(11, 220)}.{rng.integers(0, 255)}.{rng.integers(0, 255)}.{rng.integers(1, 254)}"
         cats = ["code"] * 6 + list(rng.choice(CATEGORIES, size=2))
         ua = rng.choice(["vscode-assistant/1.95", "jetbrains-ai/2024.3", "OpenAI/Python 1.54.0"])
-        return dict(ts=self._ts(sess_day[s], hours), ip=np.full(n, ip), ua=np.full(n, ua),
-                    model=self._models(sess_day[s], 0.8), prompt=self._chat_prompts(n, cats, "en", 0.05))
+        return {"ts": self._ts(sess_day[s], hours), "ip": np.full(n, ip), "ua": np.full(n, ua),
+                    "model": self._models(sess_day[s], 0.8), "prompt": self._chat_prompts(n, cats, "en", 0.05)}
 
     def batch(self, n: int, org: dict) -> dict:
         rng = self.rng
@@ -238,8 +238,8 @@ class _Sim:
         hours = org["hour"] + idx * org["interval_s"] / 3600.0 + rng.normal(0, 0.3 / 3600, size=n)
         x = [" ".join(v) for v in self.words.draw(rng, 14 * n).reshape(n, 14)]
         tpl = org["template"]
-        return dict(ts=self._ts(run_day[r], hours), ip=rng.choice(org["ips"], size=n), ua=np.full(n, org["ua"]),
-                    model=np.full(n, "model-v1"), prompt=[tpl.format(x=v) for v in x])
+        return {"ts": self._ts(run_day[r], hours), "ip": rng.choice(org["ips"], size=n), "ua": np.full(n, org["ua"]),
+                    "model": np.full(n, "model-v1"), "prompt": [tpl.format(x=v) for v in x]}
 
     def eval(self, n: int) -> dict:
         rng = self.rng
@@ -260,8 +260,8 @@ class _Sim:
         prompts = [tpl[t[i]].format(x=fills[i], a=opts[i, 0], b=opts[i, 1], c=opts[i, 2], d=opts[i, 3],
                                     cat=cats[i]) for i in range(n)]
         ip = f"{rng.integers(11, 220)}.{rng.integers(0, 255)}.{rng.integers(0, 255)}.{rng.integers(1, 254)}"
-        return dict(ts=self._ts(run_day[r], hours), ip=np.full(n, ip), ua=np.full(n, "lm-eval-harness/0.4.5"),
-                    model=self._models(run_day[r], 0.5), prompt=prompts)
+        return {"ts": self._ts(run_day[r], hours), "ip": np.full(n, ip), "ua": np.full(n, "lm-eval-harness/0.4.5"),
+                    "model": self._models(run_day[r], 0.5), "prompt": prompts}
 
     def campaign(self, n: int, camp: dict) -> dict:
         rng = self.rng
@@ -284,8 +284,8 @@ class _Sim:
             pr[legit] = benign
             prompts = list(pr)
         ips = np.where(rng.random(n) < 0.9, rng.choice(camp["ips"], size=n), camp["own_ip"])
-        return dict(ts=self._ts(day, hours), ip=ips, ua=rng.choice(camp["uas"], size=n), model=model,
-                    prompt=prompts)
+        return {"ts": self._ts(day, hours), "ip": ips, "ua": rng.choice(camp["uas"], size=n), "model": model,
+                    "prompt": prompts}
 
     def campaign_plan(self, cid: int) -> dict:
         rng = self.rng
@@ -306,10 +306,10 @@ class _Sim:
         windows = np.stack([days, rng.uniform(0, 20, size=len(days))], axis=1)
         n_ips = int(rng.integers(15, 80))
         base = f"{rng.integers(11, 220)}.{rng.integers(0, 255)}"
-        return dict(templates=templates, windows=windows, window_h=float(rng.uniform(1, 4)),
-                    ips=[f"{base}.{rng.integers(0, 255)}.{rng.integers(1, 254)}" for _ in range(n_ips)],
-                    uas=list(rng.choice(_SDKS, size=2)), legit_share=float(rng.uniform(0.05, 0.3)),
-                    stealth=stealth, synth=synth)
+        return {"templates": templates, "windows": windows, "window_h": float(rng.uniform(1, 4)),
+                    "ips": [f"{base}.{rng.integers(0, 255)}.{rng.integers(1, 254)}" for _ in range(n_ips)],
+                    "uas": list(rng.choice(_SDKS, size=2)), "legit_share": float(rng.uniform(0.05, 0.3)),
+                    "stealth": stealth, "synth": synth}
 
 
 def _split(rng: np.random.Generator, total: int, parts: int, lo: int) -> np.ndarray:
@@ -407,10 +407,10 @@ def simulate(cfg: SimConfig, out: str | Path, progress: Callable[[int], None] | 
             org = f"org_{i:07d}"
         elif p == "batch":
             if not orgs or orgs[-1]["left"] == 0:
-                orgs.append(dict(id=f"org_b{len(orgs):05d}", left=int(rng.integers(1, 6)), hour=rng.uniform(0, 6),
-                                 interval_s=rng.uniform(2, 20), template=str(rng.choice(_BATCH_TEMPLATES)),
-                                 ua=str(rng.choice(_SDKS)),
-                                 ips=[f"52.{rng.integers(0, 255)}.{rng.integers(0, 255)}.{j}" for j in range(2)]))
+                orgs.append({"id": f"org_b{len(orgs):05d}", "left": int(rng.integers(1, 6)), "hour": rng.uniform(0, 6),
+                                 "interval_s": rng.uniform(2, 20), "template": str(rng.choice(_BATCH_TEMPLATES)),
+                                 "ua": str(rng.choice(_SDKS)),
+                                 "ips": [f"52.{rng.integers(0, 255)}.{rng.integers(0, 255)}.{j}" for j in range(2)]})
             orgs[-1]["left"] -= 1
             d = sim.batch(n, orgs[-1])
             org = orgs[-1]["id"]
