@@ -189,7 +189,7 @@ def read_log(path: str | Path) -> Any:
         import duckdb
 
         with duckdb.connect(str(p), read_only=True) as con:
-            return con.execute("SELECT * FROM exchanges").to_arrow_table()
+            return con.sql("SELECT * FROM exchanges").to_arrow_table()
     if p.suffix.lower() == ".jsonl":
         rows = [json.loads(line) for line in p.read_text(encoding="utf-8").splitlines() if line.strip()]
         return pa.Table.from_pylist([exchange_to_row(r) for r in rows], schema=arrow_schema())

@@ -1,5 +1,5 @@
 """Request validation: clear 4xx for malformed, oversize, unauthenticated and over-cap requests, and a fuzz of
-1,200 malformed bodies that must all get a 4xx with the gateway still serving afterwards."""
+1,000 malformed bodies that must all get a 4xx with the gateway still serving afterwards."""
 
 from __future__ import annotations
 
@@ -88,11 +88,11 @@ def test_fuzz_malformed_bodies_get_4xx(make_gateway):
     h = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
     rng = random.Random(6)
     statuses = {}
-    for _ in range(1200):
+    for _ in range(1000):
         body = _malformed(rng)
         r = c.post("/v1/chat/completions", content=body, headers=h)
         statuses[r.status_code] = statuses.get(r.status_code, 0) + 1
         assert 400 <= r.status_code < 500, (r.status_code, body[:200], r.text[:300])
         assert "error" in r.json()
-    assert sum(statuses.values()) == 1200 and gw.log.rows_written == 0
+    assert sum(statuses.values()) == 1000 and gw.log.rows_written == 0
     assert c.post("/v1/chat/completions", json=GOOD, headers=h).status_code == 200  # still serving
