@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import os
 import sys
 import time
 from collections.abc import Callable
@@ -198,7 +197,7 @@ def requests(prompts: list[str], start: int, stop: int, seed: int, max_tokens: i
 
 
 def fill_pools(prompts: list[str], vs: dict[str, Lazy], pool: int, ref_pool: int, max_tokens: int, store: Any,
-               step: int = 4) -> None:
+               step: int = 4, start: int = 0) -> None:
     """Generate breadth-first (a few samples per prompt for every variant, then more), so a run cut short still
     leaves every variant with a usable pool."""
     from distillscope.store import CachedModel
@@ -206,7 +205,7 @@ def fill_pools(prompts: list[str], vs: dict[str, Lazy], pool: int, ref_pool: int
     ref = Lazy(REFERENCE, _ref_hf)
     jobs = [("reference", ref, REF_SEED, ref_pool)] + [(k, m, 0, pool) for k, m in vs.items()]
     top = max(pool, ref_pool)
-    for lo in range(0, top, step):
+    for lo in range(start, top, step):
         for name, m, seed, size in jobs:
             hi = min(lo + step, size)
             if hi <= lo:
@@ -358,7 +357,7 @@ def speed_line() -> None:
 
     rng = np.random.default_rng(0)
     letters = np.array(list("abcdefghijklmnopqrstuvwxyz     "))
-    mk = lambda: ["".join(rng.choice(letters, 1000)) for _ in range(10)]  # noqa: E731
+    mk = lambda: ["".join(rng.choice(letters, 1000)) for _ in range(10)]
     x = [mk() for _ in range(25)]
     y = [mk() for _ in range(25)]
     best = []
@@ -383,6 +382,7 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=1, help="torch threads (0 = torch's default)")
     ap.add_argument("--student", default=None, help="model spec of a distilled student to include")
     ap.add_argument("--generate-only", action="store_true")
+    ap.add_argument("--from-sample", type=int, default=0, help="generate only samples with this index or higher")
     ap.add_argument("--analyse-only", action="store_true")
     ap.add_argument("--speed", action="store_true", help="print only the MMD timing line")
     ap.add_argument("--out", default=None, help="write the results as JSON here")
@@ -401,7 +401,7 @@ def main() -> None:
     store = SampleStore()
     vs, notes = variants(a.student)
     if not a.analyse_only:
-        fill_pools(prompts, vs, a.pool, a.ref_pool, a.max_tokens, store)
+        fill_pools(prompts, vs, a.pool, a.ref_pool, a.max_tokens, store, start=a.from_sample)
     if a.generate_only:
         return
     results = analyse(prompts, vs, a, store)

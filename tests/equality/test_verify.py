@@ -2,7 +2,6 @@
 endpoint over loopback through the real openai client."""
 
 import numpy as np
-import pytest
 
 from distillscope.equality import BatteryConfig, VerifyConfig, collect, run_battery, verify
 from distillscope.equality.data import PromptSamples, SampleSet

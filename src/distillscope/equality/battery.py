@@ -215,8 +215,8 @@ def logprob_match(ss: SampleSet, ctx: BatteryContext) -> Evidence:
         sample_ids=[s for p_ in ss.prompts for s in p_.endpoint_ids],
         params={"tokens": t, "tolerance": ctx.cfg.logprob_tol, "allowed_rate": ctx.cfg.mismatch_rate},
         caveats=[*_lp_caveats(unaligned, len(rows)), *ss.logprob_notes,
-                 "Tokens of one completion are treated as independent; the tolerance must cover the numerical "
-                 "differences between the endpoint's hardware/kernels and the local reference."],
+                 ("Tokens of one completion are treated as independent; the tolerance must cover the numerical "
+                 "differences between the endpoint's hardware/kernels and the local reference.")],
         details={"median_abs_diff": float(np.median(np.abs(d))), "max_abs_diff": float(np.max(np.abs(d)))},
     )
 

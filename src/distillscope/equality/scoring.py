@@ -117,9 +117,9 @@ class Scorer:
         """
         tok = self.ref.tokenizer
         reported = [t.token for t in comp.logprobs or []]
-        if comp.token_ids and len(comp.token_ids) == len(reported):
-            if all(tok.decode([int(i)]) == s for i, s in zip(comp.token_ids, reported)):
-                return [int(i) for i in comp.token_ids], "exact"
+        if (comp.token_ids and len(comp.token_ids) == len(reported)
+                and all(tok.decode([int(i)]) == s for i, s in zip(comp.token_ids, reported))):
+            return [int(i) for i in comp.token_ids], "exact"
         ids = self.encode(comp.text)
         if len(ids) == len(reported) and all(tok.decode([i]) == s for i, s in zip(ids, reported)):
             return ids, "exact"

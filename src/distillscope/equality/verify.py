@@ -179,8 +179,8 @@ def collect(endpoint: Model, reference: Model, prompts: list[str], cfg: VerifyCo
             reference_ids=[c.sample_id or "" for c in rcomps[rs]],
         ))
     declared = sorted({c.declared_model for c in ecomps if c.declared_model})
-    notes = [f"{ambiguous} completion(s) left out: their reported tokens match several reference tokens (e.g. "
-             "partial UTF-8 bytes), so the sampled ids are unknown."] if ambiguous else []
+    notes = [(f"{ambiguous} completion(s) left out: their reported tokens match several reference tokens (e.g. "
+             "partial UTF-8 bytes), so the sampled ids are unknown.")] if ambiguous else []
     return SampleSet(groups, notes), spend, declared
 
 

@@ -86,7 +86,7 @@ def n_for_z_test(effect: float, alpha: float = 0.05, power: float = 0.9, two_sid
     if effect == 0:
         raise InputError("effect must be non-zero.")
     n = ((_z(alpha, two_sided) + float(_st.norm.ppf(power))) / abs(effect)) ** 2
-    return int(math.ceil(n))
+    return math.ceil(n)
 
 
 @dataclass
