@@ -115,6 +115,8 @@ class SimConfig:
         days: length of the log in days; ``release_day`` is when ``model-v2`` launches.
         shares: fractions of benign accounts per population (chat, coding, batch, eval).
         seed: random seed; the same config and seed give the same log.
+        covert_infra: harder campaigns that share no infrastructure at all (every account on its own IP, no
+            reused payment ids): only templates, timing and the release shift connect them.
     """
 
     n_exchanges: int = 100_000
@@ -127,6 +129,7 @@ class SimConfig:
                                                               "eval": 0.04})
     start: dt.datetime = dt.datetime(2026, 1, 5, tzinfo=dt.UTC)
     seed: int = 0
+    covert_infra: bool = False
 
     def validate(self) -> None:
         if self.n_accounts < 1 or self.n_exchanges < self.n_accounts:
@@ -283,7 +286,8 @@ class _Sim:
             pr = np.array(prompts, dtype=object)
             pr[legit] = benign
             prompts = list(pr)
-        ips = np.where(rng.random(n) < 0.9, rng.choice(camp["ips"], size=n), camp["own_ip"])
+        share = 0.0 if self.cfg.covert_infra else 0.9
+        ips = np.where(rng.random(n) < share, rng.choice(camp["ips"], size=n), camp["own_ip"])
         return {"ts": self._ts(day, hours), "ip": ips, "ua": rng.choice(camp["uas"], size=n), "model": model,
                     "prompt": prompts}
 
@@ -418,7 +422,7 @@ def simulate(cfg: SimConfig, out: str | Path, progress: Callable[[int], None] | 
             plan = plans[cid]
             plan_own = dict(plan, own_ip=f"{rng.integers(11, 220)}.{rng.integers(0, 255)}.{rng.integers(0, 255)}.1")
             d = sim.campaign(n, plan_own)
-            org = str(rng.choice(plan["payments"])) if rng.random() < 0.7 else ""
+            org = str(rng.choice(plan["payments"])) if rng.random() < 0.7 and not cfg.covert_infra else ""
         nk = int(rng.integers(1, 4))
         keys = np.array([f"key_{i:07d}_{j}" for j in range(nk)])
         ptok = np.array([max(1, len(s) // 4) for s in d["prompt"]], dtype=np.int64)
