@@ -24,7 +24,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-import httpx
+import httpx  # only for the health check
 
 from distillscope.gateway.keys import KeyStore
 from distillscope.gateway.log import read_log
@@ -58,30 +58,48 @@ async def load(url: str, keys: list[str], clients: int, seconds: float, kill_at:
     body = {"model": "bench", "messages": [{"role": "user", "content": "distill me please"}], "max_tokens": 16}
     t0 = time.time()
     stop = t0 + seconds
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(limits=limits, timeout=30) as http:
+    # Each simulated user holds one keep-alive connection and speaks minimal HTTP/1.1 itself: httpx's pool (and
+    # one httpx client per user) cost more CPU than the gateway on this 2-core machine, measuring the client.
+    host, port = url.split("//")[1].split("/")[0].split(":")
+    path = "/" + url.split("//")[1].split("/", 1)[1]
+    payload = json.dumps(body).encode()
 
-        async def client(i: int) -> None:
-            k = i % len(keys)
-            headers = {"Authorization": f"Bearer {keys[k]}"}
-            while time.time() < stop:
-                try:
-                    r = await http.post(url, json=body, headers=headers)
-                except httpx.HTTPError as e:
-                    errors[type(e).__name__] += 1
-                    results.append((-1, k, None, False))  # connection refused/reset (after kill -9)
-                    await asyncio.sleep(0.05)
-                    continue
-                rid = r.headers.get("x-request-id") if r.status_code == 200 else None
-                results.append((r.status_code, k, rid, "retry-after" in r.headers))
+    async def client(i: int) -> None:
+        k = i % len(keys)
+        req = (f"POST {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {keys[k]}\r\n"
+               f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n"
+               f"User-Agent: gateway-load/1\r\n\r\n").encode() + payload
+        conn = None
+        while time.time() < stop:
+            try:
+                if conn is None:
+                    conn = await asyncio.open_connection(host, int(port))
+                reader, writer = conn
+                writer.write(req)
+                await writer.drain()
+                head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 60)
+                lines = head.decode("latin-1").split("\r\n")
+                status = int(lines[0].split()[1])
+                hdrs = {ln.split(":", 1)[0].lower(): ln.split(":", 1)[1].strip() for ln in lines[1:] if ":" in ln}
+                await reader.readexactly(int(hdrs.get("content-length", "0")))
+            except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, TimeoutError,
+                    ValueError, IndexError) as e:
+                errors[type(e).__name__] += 1
+                results.append((-1, k, None, False))  # connection refused/reset (after kill -9)
+                conn = None
+                await asyncio.sleep(0.05)
+                continue
+            results.append((status, k, hdrs.get("x-request-id") if status == 200 else None, "retry-after" in hdrs))
+        if conn is not None:
+            conn[1].close()
 
-        async def killer() -> None:
-            if kill_at is None or proc is None:
-                return
-            await asyncio.sleep(kill_at)
-            os.kill(proc.pid, signal.SIGKILL)
+    async def killer() -> None:
+        if kill_at is None or proc is None:
+            return
+        await asyncio.sleep(kill_at)
+        os.kill(proc.pid, signal.SIGKILL)
 
-        await asyncio.gather(killer(), *(client(i) for i in range(clients)))
+    await asyncio.gather(killer(), *(client(i) for i in range(clients)))
     return results, time.time() - t0
 
 
@@ -90,7 +108,7 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=200)
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--keys", type=int, default=20)
-    ap.add_argument("--quota", type=int, default=25, help="requests per hour per key (run out mid-run)")
+    ap.add_argument("--quota", type=int, default=150, help="requests per hour per key (run out mid-run)")
     ap.add_argument("--kill-after", type=float, default=20, help="phase 2 length; kill -9 at half of it")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="gwload-"))
