@@ -57,7 +57,7 @@ def test_simulated_coverage_of_wilson():
 
 
 def test_vectorised_and_errors():
-    lo, hi = jeffreys(np.array([0, 2, 5]), np.array([5, 5, 5]))
+    lo, _ = jeffreys(np.array([0, 2, 5]), np.array([5, 5, 5]))
     assert lo.shape == (3,) and np.all(np.diff(lo) > 0)
     for bad in [(3, 2), (-1, 5), (1.5, 4)]:
         with pytest.raises(InputError):

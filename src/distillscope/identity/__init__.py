@@ -9,7 +9,14 @@ Pieces: :mod:`~distillscope.identity.claims` (extractor; aliases and cue words i
 :mod:`~distillscope.identity.probing` (run the battery on a model through the sample store).
 """
 
-from distillscope.identity.analysis import Response, compare, consistency, foreign_claims, language_dependence, rates
+from distillscope.identity.analysis import (
+    Response,
+    compare,
+    consistency,
+    foreign_claims,
+    language_dependence,
+    rates,
+)
 from distillscope.identity.battery import Probe, languages, load_battery
 from distillscope.identity.claims import Claim, ClaimExtractor, extract
 from distillscope.identity.probing import IdentityReport, analyse, collect, compare_models, probe_identity

@@ -123,7 +123,7 @@ def expected_identity(expect: str | None, declared: Iterable[str | None] = (),
             return ex.label_of(None, e.lower())
         hits = ex.mentions(e)
         if hits:
-            a, b, ent = hits[0]
+            _, _, ent = hits[0]
             return ex.label_of(ent.id if ent.kind == "f" else None, ent.maker)
         return e.lower()  # an identity the alias table does not know (e.g. a product name)
     for d in declared:

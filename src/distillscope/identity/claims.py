@@ -457,9 +457,7 @@ class ClaimExtractor:
             return "hypothetical", "hypo_post"
         self_post = kind == "self_post"
         selfs = list(self._self.finditer(left))
-        if selfs or self_post:
-            window, w0 = left, c0
-        elif self._as.match(left) and self._next_clause_has_self(t, c1, s1):
+        if selfs or self_post or self._as.match(left) and self._next_clause_has_self(t, c1, s1):
             window, w0 = left, c0
         else:
             # Appositive or list clause: inherit the first-person cue from earlier in the sentence.
