@@ -108,7 +108,7 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=200)
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--keys", type=int, default=20)
-    ap.add_argument("--quota", type=int, default=150, help="requests per hour per key (run out mid-run)")
+    ap.add_argument("--quota", type=int, default=100, help="requests per hour per key (run out mid-run)")
     ap.add_argument("--kill-after", type=float, default=20, help="phase 2 length; kill -9 at half of it")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="gwload-"))
