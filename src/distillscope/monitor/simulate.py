@@ -324,15 +324,15 @@ def _split(rng: np.random.Generator, total: int, parts: int, lo: int) -> np.ndar
     return sizes
 
 
-def simulate(cfg: SimConfig, out: str | Path, progress: Callable[[int], None] | None = None,
-             rows_per_file: int = 2_000_000) -> pd.DataFrame:
+def simulate(cfg: SimConfig, out: str | Path, progress: Callable[[int], None] | None = None) -> pd.DataFrame:
     """Write a simulated exchange log to Parquet and return the ground truth (one row per account).
+
+    Rows are written in row groups as they are made (memory stays flat: tens of millions of rows are fine).
 
     Args:
         cfg: what to simulate.
-        out: a ``.parquet`` file path (row groups are flushed as they are made), or a folder for multi-file logs.
+        out: a ``.parquet`` file path, or a folder (the log is then ``out/part-0.parquet``).
         progress: called with the number of accounts finished since the last call.
-        rows_per_file: unused for a single file; kept for folder output of very large logs.
 
     Returns:
         DataFrame with ``account_id, population, campaign_id, org_id, n_exchanges``.
