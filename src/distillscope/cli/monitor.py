@@ -95,10 +95,11 @@ def _print(res, top: int, out: Path | None) -> None:
     out_console.print(f"[bold]{s['headline']}[/] (of {s['accounts']} accounts, {s['exchanges']} exchanges; "
                       f"{s['bad_rows']} bad rows skipped; {s['timings_s']['total']:.1f} s on {s['engine']})")
     t = Table(title="campaigns (flagged first, by score)")
-    for c in ("#", "flagged", "score", "accounts", "exchanges", "cohesion", "likeness", "links by kind", "top IP"):
+    for c in ("#", "flagged", "score", "accounts", "exchanges", "cohesion", "likeness",
+              "links infra/tpl/sync/shift", "top IP"):
         t.add_column(c)
     for c in res.campaigns[:top]:
-        lk = " ".join(f"{k}:{v}" for k, v in c.evidence["links_by_kind"].items() if v)
+        lk = "/".join(str(v) for v in c.evidence["links_by_kind"].values())
         ip = c.evidence["shared_ips"][0] if c.evidence["shared_ips"] else None
         t.add_row(str(c.campaign_id), "yes" if c.flagged else "", f"{c.score:.2f}", str(c.n_accounts),
                   str(c.n_exchanges), f"{c.cohesion:.2f}", f"{c.likeness:.2f}", lk,
