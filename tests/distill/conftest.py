@@ -9,7 +9,7 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    import distillscope.paths as paths
+    from distillscope import paths
 
     real = paths.cache_dir
     root: Path = tmp_path_factory.getbasetemp() / "distill-cache"
