@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -96,7 +96,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="100000,1000000,5000000", help="comma-separated exchange counts")
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--workdir", default=os.environ.get("TMPDIR", "/tmp") + "/distillscope-bench-monitor")
+    ap.add_argument("--workdir", default=str(Path(tempfile.gettempdir()) / "distillscope-bench-monitor"))
     ap.add_argument("--spark", action="store_true", help="also scan the smallest log on PySpark local[2]")
     ap.add_argument("--covert", action="store_true",
                     help="also run the smallest size with campaigns that share no infrastructure (a known weak spot)")
