@@ -55,9 +55,12 @@ class Gateway:
     def from_config(cls, config: Any) -> Gateway:
         """Build from a :class:`~distillscope.gateway.config.GatewayConfig` (loads the upstream models)."""
         from distillscope.models import load_model
-        from distillscope.watermark.model import Perturbation
 
-        pert = Perturbation(**config.perturbation.model_dump()) if config.perturbation else None
+        pert = None
+        if config.perturbation is not None:
+            from distillscope.watermark.model import Perturbation
+
+            pert = Perturbation(**config.perturbation.model_dump())
         ups = Upstreams([load_model(s) for s in config.upstreams], config.watermark, pert)
         return cls(ups, KeyStore(config.keys), Quotas(config.request_limit, config.token_limit, config.storage_uri),
                    ExchangeLog(config.log, fsync=config.log_fsync), config.model_name, config.max_body_bytes,

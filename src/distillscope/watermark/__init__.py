@@ -5,20 +5,30 @@ Three steps:
   2. ``wm = watermark_model(load_model("zoo:..."), cfg, Perturbation(logit_noise=0.5))`` samples watermarked;
   3. ``detect(texts, cfg, tokenizer)`` for text, or ``open_radioactivity(suspect, texts, cfg)`` /
      ``closed_radioactivity(completions, cfg, tokenizer, prompts=...)`` for a model trained on such text.
+
+Names are imported lazily: ``WatermarkConfig`` alone does not import torch.
 """
 
-from distillscope.watermark.config import WatermarkConfig
-from distillscope.watermark.detect import Detection, detect
-from distillscope.watermark.model import Perturbation, WatermarkedModel, watermark_model
-from distillscope.watermark.perturb import utility_cost
-from distillscope.watermark.radioactivity import (
-    closed_radioactivity,
-    closed_radioactivity_from_model,
-    open_radioactivity,
-)
-from distillscope.watermark.schemes import make_scheme
-from distillscope.watermark.scoring import HitCounts, count_hits
+from __future__ import annotations
 
-__all__ = ["Detection", "HitCounts", "Perturbation", "WatermarkConfig", "WatermarkedModel", "closed_radioactivity",
-           "closed_radioactivity_from_model", "count_hits", "detect", "make_scheme", "open_radioactivity",
-           "utility_cost", "watermark_model"]
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "WatermarkConfig": "config",
+    "Detection": "detection", "detect": "detection",
+    "Perturbation": "model", "WatermarkedModel": "model", "watermark_model": "model",
+    "utility_cost": "perturb",
+    "closed_radioactivity": "radioactivity", "closed_radioactivity_from_model": "radioactivity",
+    "open_radioactivity": "radioactivity",
+    "make_scheme": "schemes",
+    "HitCounts": "scoring", "count_hits": "scoring",
+}
+
+__all__ = list(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'distillscope.watermark' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"distillscope.watermark.{_EXPORTS[name]}"), name)
