@@ -56,36 +56,63 @@ class Scorer:
         return hashlib.sha1(np.asarray([*ctx, -1, *cont], dtype=np.int64).tobytes()).hexdigest()
 
     def score_ids(self, pairs: Sequence[tuple[Sequence[int], Sequence[int]]]) -> list[np.ndarray]:
-        """Per-token log-probabilities of each ``cont`` after its ``ctx``."""
+        """Per-token log-probabilities of each ``cont`` after its ``ctx``.
+
+        Continuations of the same context share one forward pass over the context (its KV cache is repeated
+        across the batch), so scoring many samples of one prompt costs little more than their own tokens.
+        """
+        keys = [self._key(c, x) for c, x in pairs]
+        groups: dict[tuple[int, ...], list[tuple[str, list[int]]]] = {}
+        seen = set(self._cache)
+        for k, (c, x) in zip(keys, pairs):
+            if k in seen:
+                continue
+            seen.add(k)
+            if not c:
+                raise InputError("Cannot score a continuation without a prompt context.")
+            groups.setdefault(tuple(int(t) for t in c), []).append((k, [int(t) for t in x]))
+        for ctx, items in groups.items():
+            for s in range(0, len(items), self.batch_size):
+                self._score_group(list(ctx), items[s : s + self.batch_size])
+        return [self._cache[k] for k in keys]
+
+    def _score_group(self, ctx: list[int], items: list[tuple[str, list[int]]]) -> None:
+        import copy
+
         import torch
 
-        keys = [self._key(c, x) for c, x in pairs]
-        todo = sorted({k: i for i, k in enumerate(keys) if k not in self._cache}.items(),
-                      key=lambda kv: len(pairs[kv[1]][0]) + len(pairs[kv[1]][1]))
         model = self.ref.model
+        cache_kw = getattr(self.ref, "_cache_kw", "past_key_values")
         pad = int(self.ref.tokenizer.pad_token_id)
-        for s in range(0, len(todo), self.batch_size):
-            chunk = todo[s : s + self.batch_size]
-            seqs = [(list(pairs[i][0]), list(pairs[i][1])) for _, i in chunk]
-            width = max(len(c) + len(x) for c, x in seqs)
-            ids = torch.full((len(seqs), width), pad, dtype=torch.long)
-            attn = torch.zeros((len(seqs), width), dtype=torch.long)
-            for r, (c, x) in enumerate(seqs):
-                if not c:
-                    raise InputError("Cannot score a continuation without a prompt context.")
-                ids[r, : len(c) + len(x)] = torch.tensor(c + x)
-                attn[r, : len(c) + len(x)] = 1
-            with torch.no_grad():
-                logits = model(input_ids=ids, attention_mask=attn).logits
-            for r, ((k, _), (c, x)) in enumerate(zip(chunk, seqs)):
-                if not x:
-                    self._cache[k] = np.zeros(0)
-                    continue
-                n = len(c)
-                lp = torch.log_softmax(logits[r, n - 1 : n - 1 + len(x)].float(), dim=-1)
-                self._cache[k] = lp.gather(1, torch.tensor(x).unsqueeze(1)).squeeze(1).numpy().astype(np.float64)
+        with torch.no_grad():
+            o = model(input_ids=torch.tensor([ctx]), use_cache=True)
+            first = torch.log_softmax(o.logits[0, -1].float(), -1)
+            cache = getattr(o, "cache", None) or o.past_key_values
+            todo = [(k, x) for k, x in items if len(x) > 1]
+            for k, x in items:
+                if len(x) <= 1:
+                    self._cache[k] = first[x].numpy().astype(np.float64) if x else np.zeros(0)
+                    self.tokens_scored += len(x)
+            if not todo:
+                return
+            b = len(todo)
+            width = max(len(x) for _, x in todo) - 1  # the last token of a continuation needs no next-token logits
+            ids = torch.full((b, width), pad, dtype=torch.long)
+            mask = torch.zeros((b, len(ctx) + width), dtype=torch.long)
+            mask[:, : len(ctx)] = 1
+            for r, (_, x) in enumerate(todo):
+                ids[r, : len(x) - 1] = torch.tensor(x[:-1])
+                mask[r, len(ctx) : len(ctx) + len(x) - 1] = 1
+            c = copy.deepcopy(cache)
+            c.batch_repeat_interleave(b)
+            pos = torch.arange(len(ctx), len(ctx) + width).unsqueeze(0).expand(b, -1)
+            logits = model(input_ids=ids, attention_mask=mask, position_ids=pos, use_cache=True,
+                           **{cache_kw: c}).logits
+            for r, (k, x) in enumerate(todo):
+                lp = torch.log_softmax(logits[r, : len(x) - 1].float(), -1)
+                rest = lp.gather(1, torch.tensor(x[1:]).unsqueeze(1)).squeeze(1)
+                self._cache[k] = torch.cat([first[x[0]].reshape(1), rest]).numpy().astype(np.float64)
                 self.tokens_scored += len(x)
-        return [self._cache[k] for k in keys]
 
     def score_texts(self, items: Sequence[tuple[GenRequest, str]]) -> list[np.ndarray]:
         """Per-token log-probabilities of each text (re-encoded) after the reference's rendering of its request."""
