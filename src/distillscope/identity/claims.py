@@ -61,6 +61,7 @@ _SENT = re.compile(r"[!?;؟।。！？；\n]+|\.+(?=\s|$|[\"”'»」』)\]])")
 _CLAUSE = re.compile(r"[,:，：、—–()（）]|\s-\s")
 _QUOTES = {"“": "”", "«": "»", "„": "“", "「": "」", "『": "』", "‹": "›", "《": "》"}
 _MAX_GAP = 90
+_CONTEXT = 200
 # Bare first-person subject pronouns, for "As X, I ..." openings.
 _PRONOUN = re.compile(r"\bi\b|我|私|僕|저는|제가|나는|\bя\b|\bje\b|\bich\b|\byo\b|\beu\b|\bio\b|أنا|मैं|\bben\b|"
                       r"\btôi\b|\bsaya\b|\baku\b", re.IGNORECASE)
@@ -414,8 +415,10 @@ class ClaimExtractor:
         claims: list[Claim] = []
         for a, b, ent in found:
             i = bisect.bisect_right(sent, a) - 1
-            s0 = sent[i]
-            s1 = sent[i + 1] if i + 1 < len(sent) else len(t)
+            # Context is the sentence, capped at _CONTEXT characters each side: claims are local, and the cap keeps
+            # run-on text (lists, missing punctuation) from costing quadratic time.
+            s0 = max(sent[i], a - _CONTEXT)
+            s1 = min(sent[i + 1] if i + 1 < len(sent) else len(t), b + _CONTEXT)
             res = self._status(tl, a, b, s0, s1, quotes, starts)
             if res is None:
                 continue
