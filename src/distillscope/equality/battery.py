@@ -12,8 +12,9 @@ Tests (the ones whose inputs are present run):
                             by more than a numerical tolerance; binomial test against a small allowed rate.
 ``verify.combined``         one p-value for the global null. The MMD and rank statistics are computed on the
                             same label shuffles and combined by nonparametric combination (Fisher's function
-                            of the per-shuffle p-values, exact); that p-value and the logprob tests' are then
-                            combined by Bonferroni, which is valid under any dependence.
+                            of the per-shuffle p-values, exact); that p-value and logprob_match's are then
+                            combined by Bonferroni, which is valid under any dependence (logprob_shift is
+                            reported, not combined).
 
 Adding a test: write ``def my_test(ss: SampleSet, ctx: BatteryContext) -> Evidence`` (use ``ctx.perms`` for
 label shuffles and put the ``(B+1,)`` statistics in ``ctx.npc`` to join the exact combination), then add it to
@@ -42,9 +43,10 @@ from distillscope.stats.permutation import (
 
 NULL_SAME = ("for every prompt, the endpoint's completions are drawn from the same distribution as the "
              "reference's at the claimed sampling settings")
-# Default numerical tolerance for reported logprobs (nats per token): far above fp32 kernel noise (~1e-5), below
-# the differences of fp16 weights (~1e-2 on SmolLM2).
+# Default numerical tolerance for reported logprobs (nats per token). Measured on SmolLM2 (median |endpoint -
+# reference| per token, bench/verify_power.py): same model 2.5e-6, fp16 weights 1.5e-3, bf16 7.3e-3, int8 1.0.
 LOGPROB_TOL = 1e-3
+NOT_COMBINED = frozenset({"verify.logprob_shift"})
 MISMATCH_RATE = 0.01
 
 
@@ -251,7 +253,10 @@ def combined(components: list[Evidence], ctx: BatteryContext) -> Evidence:
         parts.append(("npc(" + "+".join(npc_names) + ")", p_npc))
     else:
         parts += [(e.name, float(e.p_value)) for e in components if e.name in npc_names]
-    parts += [(e.name, float(e.p_value)) for e in components if e.name not in ctx.npc and e.p_value is not None]
+    # logprob_shift is reported but not combined: any shift it can see moves reported logprobs beyond the
+    # tolerance, which logprob_match already tests, and each extra Bonferroni part costs power.
+    parts += [(e.name, float(e.p_value)) for e in components
+              if e.name not in ctx.npc and e.name not in NOT_COMBINED and e.p_value is not None]
     p = combine_pvalues([x for _, x in parts], "bonferroni")
     effects = {e.name: e.effect_size for e in components}
     return Evidence(
