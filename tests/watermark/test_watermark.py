@@ -128,3 +128,14 @@ def test_utility_cost_is_measured_and_monotone(teacher, kgw_cfg):
     w1 = utility_cost(teacher, texts, watermark=WatermarkConfig(key="u", delta=1.0))
     w3 = utility_cost(teacher, texts, watermark=WatermarkConfig(key="u", delta=3.0))
     assert 0 < w1["kl"] < w3["kl"]
+
+
+def test_exact_binomial_pvalue_and_its_log():
+    from distillscope.watermark import HitCounts
+
+    c = HitCounts(n_scored=100, hits=35, trials_per=1, p0=0.25)
+    assert c.p_value == pytest.approx(stats.binom.sf(34, 100, 0.25))
+    assert 10 ** c.log10_p == pytest.approx(c.p_value, rel=1e-9)
+    huge = HitCounts(n_scored=5000, hits=2600, trials_per=1, p0=0.25)
+    assert huge.p_value == 0.0 and -500 < huge.log10_p < -300  # still finite where the p-value underflows
+    assert HitCounts().p_value == 1.0 and HitCounts().log10_p == 0.0

@@ -12,7 +12,8 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from scipy import stats
+import numpy as np
+from scipy import special, stats
 
 from distillscope.watermark.schemes import Scheme
 
@@ -53,10 +54,11 @@ class HitCounts:
 
     @property
     def log10_p(self) -> float:
-        """log10 of :attr:`p_value`, finite even where the p-value underflows to 0."""
-        if not self.trials:
+        """log10 of :attr:`p_value`, finite even where the p-value underflows to 0 (log-sum of the pmf tail)."""
+        if not self.trials or self.hits <= 0:
             return 0.0
-        return float(stats.binom.logsf(self.hits - 1, self.trials, self.p0)) / math.log(10)
+        ks = np.arange(self.hits, self.trials + 1)
+        return float(special.logsumexp(stats.binom.logpmf(ks, self.trials, self.p0))) / math.log(10)
 
     def add(self, key: tuple[int, ...], hits: int) -> None:
         self.seen.add(key)
