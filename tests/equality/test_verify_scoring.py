@@ -1,6 +1,7 @@
 """Batched scoring agrees with the backend's own score_ids, and reported tokens are aligned correctly."""
 
 import numpy as np
+import pytest
 
 from distillscope.equality.scoring import Scorer, is_white_box
 from distillscope.models import GenRequest, load_model
@@ -28,3 +29,14 @@ def test_foreign_tokens_and_black_box(sharp):
     comp = Completion("zzz", None, [TokenLogprob("\u2603\u2603\u2603", -1.0)])  # not a token of this vocabulary
     assert sc.aligned_ids(comp)[1] == "foreign"
     assert not is_white_box(load_model("mock:echo"))
+
+
+@pytest.mark.integration
+def test_shared_prefix_scoring_on_smollm2(smollm2):
+    """Real SmolLM2: the shared-KV-cache scorer reproduces the generation logprobs of the model's own samples."""
+    sc = Scorer(smollm2)
+    reqs = [GenRequest.chat("Name a color.", max_tokens=6, seed_index=i, logprobs=True) for i in range(3)]
+    comps = smollm2.generate(reqs)
+    scored = sc.score_ids([(sc.context_ids(r), c.token_ids) for r, c in zip(reqs, comps)])
+    for c, s in zip(comps, scored):
+        assert np.allclose(s, [t.logprob for t in c.logprobs], atol=1e-3)
