@@ -57,7 +57,8 @@ def test_probe_mock_json(tmp_path):
 def test_compare_two_mock_models(tmp_path):
     a = "mock:choice=我是通义千问。|I am Qwen.|Hello!"
     b = "mock:choice=I am Claude.|Hello!"
-    res = runner.invoke(app, ["identity", "compare", a, b, "-l", "en,zh-Hans", "-n", "6", "--n-perm", "499",
+    res = runner.invoke(app, ["identity", "compare", a, b, "-l", "en,zh-Hans", "-n", "8", "--n-perm", "499",
+                              "--probes", "model,maker,name",
                               "--store", str(tmp_path / "s.duckdb"), "--json"])
     assert res.exit_code == 0, res.output
     d = json.loads(res.stdout)
