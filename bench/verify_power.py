@@ -3,9 +3,14 @@
 Run (generation is cached in the sample store, so a rerun or a rerun with bigger pools only pays for new samples):
 
     nice -n 10 .venv/bin/python bench/verify_power.py                 # generate what is missing, then analyse
-    nice -n 10 .venv/bin/python bench/verify_power.py --generate-only --pool 20
+    nice -n 10 .venv/bin/python bench/verify_power.py --generate-only --pool 32 --ref-pool 48
     nice -n 10 .venv/bin/python bench/verify_power.py --analyse-only --trials 100
     .venv/bin/python bench/verify_power.py --speed                    # MMD timing line only
+
+Defaults (6 prompts of the shipped set, 16 tokens, pools of 24 endpoint / 40 reference completions per prompt)
+fit a shared 2-core machine: generation took about 45 minutes there, scoring a few minutes, 200 trials at
+n = 5, 10, 20 about 6 minutes. Torch runs single-threaded (``--threads``) because on an oversubscribed CPU extra
+threads only spin.
 
 Design. Every variant ("endpoint") gets a pool of completions per prompt, the reference gets its own pool
 (different seeds). A trial draws ``n`` endpoint and ``n`` reference completions per prompt without replacement
@@ -373,11 +378,11 @@ def speed_line() -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--prompts", type=int, default=6, help="number of prompts from the shipped informative set")
-    ap.add_argument("--pool", type=int, default=16, help="completions per prompt per endpoint variant")
-    ap.add_argument("--ref-pool", type=int, default=24, help="reference completions per prompt")
+    ap.add_argument("--pool", type=int, default=24, help="completions per prompt per endpoint variant")
+    ap.add_argument("--ref-pool", type=int, default=40, help="reference completions per prompt")
     ap.add_argument("--max-tokens", type=int, default=16)
-    ap.add_argument("--n", type=int, nargs="+", default=[5, 10, 15], help="samples per prompt to test at")
-    ap.add_argument("--trials", type=int, default=100)
+    ap.add_argument("--n", type=int, nargs="+", default=[5, 10, 20], help="samples per prompt to test at")
+    ap.add_argument("--trials", type=int, default=200)
     ap.add_argument("--perms", type=int, default=200)
     ap.add_argument("--threads", type=int, default=1, help="torch threads (0 = torch's default)")
     ap.add_argument("--student", default=None, help="model spec of a distilled student to include")
