@@ -9,20 +9,26 @@ Modules:
 """
 
 from distillscope.stats.combine import bonferroni, cauchy, combine_pvalues, fisher, stouffer
+from distillscope.stats.mmd import mmd_test
 from distillscope.stats.permutation import (
     npc_pvalue,
     permutation_pvalue,
     sign_flip_test,
     stratified_label_permutations,
 )
+from distillscope.stats.power import plan_rank_test, rank_test_power, rejection_rate
 
 __all__ = [
     "bonferroni",
     "cauchy",
     "combine_pvalues",
     "fisher",
+    "mmd_test",
     "npc_pvalue",
     "permutation_pvalue",
+    "plan_rank_test",
+    "rank_test_power",
+    "rejection_rate",
     "sign_flip_test",
     "stouffer",
     "stratified_label_permutations",
