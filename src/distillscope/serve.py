@@ -96,6 +96,8 @@ def parse_chat_request(raw: bytes) -> ChatCompletionRequest:
         body = json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise RequestError(400, f"Request body is not valid JSON: {e}") from e
+    except RecursionError as e:
+        raise RequestError(400, "Request body is nested too deeply to be a chat request.") from e
     if not isinstance(body, dict):
         raise RequestError(400, "Request body must be a JSON object.")
     try:

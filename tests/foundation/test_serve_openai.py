@@ -120,3 +120,13 @@ def test_openai_backend_retries_429_and_5xx_then_succeeds():
         hits["n"] = 0
         with pytest.raises(EndpointError, match="HTTP 429"):
             load_model(f"openai:m@{base}/v1", max_retries=0).generate([GenRequest.chat("hi")])
+
+
+def test_hostile_bodies_get_400_not_500():
+    from distillscope.serve import MAX_BODY_BYTES, RequestError, parse_chat_request
+
+    for raw in (b"[" * 100_000 + b"]" * 100_000, b"\xff\xfe", b"null", b'{"messages": "hi"}',
+                b'{"messages": [{"role": "wizard", "content": "x"}]}', b" " * (MAX_BODY_BYTES + 1)):
+        with pytest.raises(RequestError) as e:
+            parse_chat_request(raw)
+        assert 400 <= e.value.status < 500
