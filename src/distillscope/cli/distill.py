@@ -142,7 +142,7 @@ def register(app: typer.Typer) -> None:
     @zoo.command("build-lineage")
     def build_lineage(
         out: Path | None = typer.Option(None, help="Folder (default: the cache dir, cache/lineage/SIZE)."),
-        size: str = typer.Option("small", help="test (seconds, tiny teacher) | small (~10 min on 2 idle cores) | medium."),
+        size: str = typer.Option("small", help="test (seconds, tiny teacher) | small (~15 min on 2 idle cores) | medium."),
         teacher: str | None = typer.Option(None, help="Teacher spec (default zoo:smollm2-135m-instruct; "
                                            "zoo:tiny-llama for size test)."),
         force: bool = typer.Option(False, help="Rebuild members that already exist."),

@@ -95,7 +95,7 @@ def build_lineage_zoo(out_dir: str | Path | None = None, size: str = "small", te
 
     Args:
         out_dir: zoo folder (default ``distillscope.paths.cache_dir("lineage") / size``).
-        size: ``test`` (seconds, tiny random teacher), ``small`` (about 10 minutes on 2 idle CPU cores, 30-40 when shared) or ``medium``.
+        size: ``test`` (seconds, tiny random teacher), ``small`` (roughly 15 minutes on 2 idle CPU cores; 52 measured on a heavily shared machine) or ``medium``.
         teacher: teacher spec (default per size: SmolLM2-135M-Instruct; tiny-llama for ``test``).
         force: rebuild members that exist.
     """
