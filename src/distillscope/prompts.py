@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from distillscope.errors import InputError
+from distillscope.jsonl import iter_jsonl
 
 
 def load_prompts(path: str | Path) -> list[dict[str, Any]]:
@@ -18,25 +18,18 @@ def load_prompts(path: str | Path) -> list[dict[str, Any]]:
     if not p.exists():
         raise InputError(f"Prompt file {p} does not exist.")
     items: list[dict[str, Any]] = []
-    with p.open(encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            if p.suffix not in (".jsonl", ".json"):
-                items.append({"messages": [{"role": "user", "content": line.rstrip("\n")}]})
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise InputError(f"{p}:{n}: not valid JSON ({e.msg}).") from e
-            if isinstance(obj, str):
-                obj = {"messages": [{"role": "user", "content": obj}]}
-            if not isinstance(obj, dict) or not ({"prompt", "messages"} & obj.keys()):
-                raise InputError(f"{p}:{n}: each line needs a 'prompt' string or a 'messages' list.")
-            if "messages" in obj and not (isinstance(obj["messages"], list) and all(
-                    isinstance(m, dict) and {"role", "content"} <= m.keys() for m in obj["messages"])):
-                raise InputError(f"{p}:{n}: 'messages' must be a list of {{role, content}} objects.")
-            items.append({k: obj[k] for k in ("prompt", "messages", "id") if k in obj})
+    if p.suffix not in (".jsonl", ".json"):
+        with p.open(encoding="utf-8") as f:
+            items = [{"messages": [{"role": "user", "content": line.rstrip("\n")}]} for line in f if line.strip()]
+    for n, obj in iter_jsonl(p) if p.suffix in (".jsonl", ".json") else ():
+        if isinstance(obj, str):
+            obj = {"messages": [{"role": "user", "content": obj}]}
+        if not isinstance(obj, dict) or not ({"prompt", "messages"} & obj.keys()):
+            raise InputError(f"{p}:{n}: each line needs a 'prompt' string or a 'messages' list.")
+        if "messages" in obj and not (isinstance(obj["messages"], list) and all(
+                isinstance(m, dict) and {"role", "content"} <= m.keys() for m in obj["messages"])):
+            raise InputError(f"{p}:{n}: 'messages' must be a list of {{role, content}} objects.")
+        items.append({k: obj[k] for k in ("prompt", "messages", "id") if k in obj})
     if not items:
         raise InputError(f"Prompt file {p} has no prompts.")
     return items

@@ -16,6 +16,7 @@ import typer
 
 from distillscope.cli._common import console, print_json, progress
 from distillscope.errors import InputError
+from distillscope.jsonl import iter_jsonl
 
 
 def _fmt(rate: float | None, lo: float | None, hi: float | None) -> str:
@@ -183,23 +184,16 @@ def register(app: typer.Typer) -> None:
         sink = out.open("w", encoding="utf-8") if out else sys.stdout
         n = 0
         try:
-            with jsonl.open(encoding="utf-8") as f:
-                for i, line in enumerate(f, 1):
-                    if not line.strip():
-                        continue
-                    try:
-                        obj = json.loads(line)
-                    except json.JSONDecodeError as e:
-                        raise InputError(f"{jsonl}:{i}: not valid JSON ({e.msg}).") from e
-                    text = _field(obj, text_field, f"{jsonl}:{i}")
-                    cl = ex.extract(text)
-                    asserted = [c.label for c in cl if c.status == "asserted"]
-                    counts[asserted[0] if asserted else "none"] += 1
-                    rec = dict(obj) if isinstance(obj, dict) else {"value": obj}
-                    rec["claims"] = [c.to_dict() for c in cl]
-                    rec["identity"] = asserted[0] if asserted else "none"
-                    sink.write(json.dumps(rec, ensure_ascii=False) + "\n")
-                    n += 1
+            for i, obj in iter_jsonl(jsonl):
+                text = _field(obj, text_field, f"{jsonl}:{i}")
+                cl = ex.extract(text)
+                asserted = [c.label for c in cl if c.status == "asserted"]
+                counts[asserted[0] if asserted else "none"] += 1
+                rec = dict(obj) if isinstance(obj, dict) else {"value": obj}
+                rec["claims"] = [c.to_dict() for c in cl]
+                rec["identity"] = asserted[0] if asserted else "none"
+                sink.write(json.dumps(rec, ensure_ascii=False) + "\n")
+                n += 1
         finally:
             if out:
                 sink.close()

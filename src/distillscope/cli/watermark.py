@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +9,7 @@ import typer
 
 from distillscope.cli._common import console, print_json, progress
 from distillscope.errors import InputError
+from distillscope.jsonl import iter_jsonl
 
 KEY_HELP = ("Watermark secret, or a .json/.yaml config file ({scheme, key, gamma, delta, ...}). "
             "Env: DISTILLSCOPE_WATERMARK_KEY.")
@@ -34,13 +34,7 @@ def _read_texts(source: str, field: str | None) -> list[str]:
     if p.suffix != ".jsonl":
         return [p.read_text(encoding="utf-8")]
     texts = []
-    for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise InputError(f"{p}:{n}: not valid JSON ({e.msg}).") from e
+    for n, obj in iter_jsonl(p):
         if isinstance(obj, str):
             texts.append(obj)
             continue

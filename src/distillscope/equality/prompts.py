@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from distillscope.errors import InputError
+from distillscope.jsonl import iter_jsonl
 
 DEFAULT_SET = "prompts.yaml"
 
@@ -47,13 +48,7 @@ def load_prompts(path: str | Path | None = None) -> list[str]:
     text = p.read_text(encoding="utf-8")
     out: list[str] = []
     if p.suffix == ".jsonl":
-        for n, line in enumerate(text.splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise InputError(f"{p}:{n}: not valid JSON ({e.msg}).") from e
+        for n, obj in iter_jsonl(p):
             out.append(_one(obj, f"{p}:{n}"))
     elif p.suffix in (".json", ".yaml", ".yml"):
         try:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from distillscope.errors import InputError
+from distillscope.jsonl import iter_jsonl
 from distillscope.models.base import Completion, GenRequest, Model, TokenLogprob
 
 ANSWER_FIELDS = ("completion", "response", "text", "output", "answer")
@@ -46,28 +47,21 @@ class ReplayModel(Model):
         if not self.path.exists():
             raise InputError(f"Replay file {self.path} does not exist.")
         self.answers: dict[str, list[Completion]] = defaultdict(list)
-        with self.path.open(encoding="utf-8") as f:
-            for n, line in enumerate(f, 1):
-                if not line.strip():
-                    continue
-                try:
-                    obj = json.loads(line)
-                except json.JSONDecodeError as e:
-                    raise InputError(f"{self.path}:{n}: not valid JSON ({e.msg}). Fix or remove line {n}.") from e
-                if not isinstance(obj, dict) or ("messages" not in obj and "prompt" not in obj):
-                    raise InputError(f"{self.path}:{n}: needs a 'messages' list or a 'prompt' string.")
-                text = _answer(obj)
-                if text is None:
-                    raise InputError(f"{self.path}:{n}: no answer field (one of {', '.join(ANSWER_FIELDS)}).")
-                msgs = obj.get("messages")
-                if msgs is not None and not (isinstance(msgs, list) and all(
-                        isinstance(m, dict) and "role" in m and "content" in m for m in msgs)):
-                    raise InputError(f"{self.path}:{n}: 'messages' must be a list of {{role, content}} objects.")
-                lps = obj.get("logprobs")
-                comp = Completion(text=text, declared_model=obj.get("model"))
-                if isinstance(lps, list) and lps and isinstance(lps[0], dict):
-                    comp.logprobs = [TokenLogprob(str(x.get("token", "")), float(x["logprob"])) for x in lps]
-                self.answers[_prompt_key(msgs, obj.get("prompt"))].append(comp)
+        for n, obj in iter_jsonl(self.path):
+            if not isinstance(obj, dict) or ("messages" not in obj and "prompt" not in obj):
+                raise InputError(f"{self.path}:{n}: needs a 'messages' list or a 'prompt' string.")
+            text = _answer(obj)
+            if text is None:
+                raise InputError(f"{self.path}:{n}: no answer field (one of {', '.join(ANSWER_FIELDS)}).")
+            msgs = obj.get("messages")
+            if msgs is not None and not (isinstance(msgs, list) and all(
+                    isinstance(m, dict) and "role" in m and "content" in m for m in msgs)):
+                raise InputError(f"{self.path}:{n}: 'messages' must be a list of {{role, content}} objects.")
+            lps = obj.get("logprobs")
+            comp = Completion(text=text, declared_model=obj.get("model"))
+            if isinstance(lps, list) and lps and isinstance(lps[0], dict):
+                comp.logprobs = [TokenLogprob(str(x.get("token", "")), float(x["logprob"])) for x in lps]
+            self.answers[_prompt_key(msgs, obj.get("prompt"))].append(comp)
         if self.answers:
             self.capabilities = frozenset({"text", "logprobs"}) if all(
                 c.logprobs is not None for v in self.answers.values() for c in v) else frozenset({"text"})
