@@ -14,7 +14,8 @@ def register(app: typer.Typer) -> None:
         max_tokens: int = typer.Option(40, min=1, help="New tokens per sample."),
         as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
     ) -> None:
-        """Serve SmolLM2 over loopback, sample it through the OpenAI client into the store, and summarise."""
+        """Serve SmolLM2 on loopback; sample it through the openai SDK, probe its identity, verify an honest
+        endpoint and a relay with a hidden system prompt. Samples are cached in the store."""
         from distillscope.demo import run_demo
 
         run_demo(samples=samples, max_tokens=max_tokens, as_json=as_json)
