@@ -111,10 +111,11 @@ def fold(text: str) -> str:
     return text.translate(_FOLD_TABLE) if _FOLD_NEEDED.search(text) else text
 
 
-def _split_top(p: str) -> list[str]:
-    """Split a regex at its top-level ``|`` (outside groups and classes)."""
-    out, depth, cls, esc, cur = [], 0, False, False, []
-    for ch in p:
+def _walk(p: str):  # type: ignore[no-untyped-def]
+    """Yield ``(index, char, depth, live)`` over a regex; ``live`` is False for escaped and in-class characters."""
+    depth, cls, esc = 0, False, False
+    for i, ch in enumerate(p):
+        live = False
         if esc:
             esc = False
         elif ch == "\\":
@@ -123,16 +124,20 @@ def _split_top(p: str) -> list[str]:
             cls = ch != "]"
         elif ch == "[":
             cls = True
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == "|" and depth == 0:
-            out.append("".join(cur))
-            cur = []
-            continue
-        cur.append(ch)
-    out.append("".join(cur))
+        else:
+            live = True
+            depth += (ch == "(") - (ch == ")")
+        yield i, ch, depth, live
+
+
+def _split_top(p: str) -> list[str]:
+    """Split a regex at its top-level ``|`` (outside groups and classes)."""
+    out, start = [], 0
+    for i, ch, depth, live in _walk(p):
+        if live and ch == "|" and depth == 0:
+            out.append(p[start:i])
+            start = i + 1
+    out.append(p[start:])
     return out
 
 
@@ -141,23 +146,7 @@ _SPECIAL = set(".^$*+?{}[]\\|()")
 
 def _group_end(p: str) -> int:
     """Index of the parenthesis closing the group opened at p[0] (-1 if unbalanced)."""
-    depth, cls, esc = 0, False, False
-    for i, ch in enumerate(p):
-        if esc:
-            esc = False
-        elif ch == "\\":
-            esc = True
-        elif cls:
-            cls = ch != "]"
-        elif ch == "[":
-            cls = True
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                return i
-    return -1
+    return next((i for i, ch, depth, live in _walk(p) if live and ch == ")" and depth == 0), -1)
 
 
 _LEAD = re.compile(r"^(?:\\b|\(\?<!\[A-Za-z0-9\]\)|\(\?<!\[A-Za-z\]\))")
