@@ -110,6 +110,8 @@ def fold(text: str) -> str:
     """Offset-preserving normalisation: full-width ASCII to ASCII, odd spaces to space, curly to straight '."""
     # str.translate with a dict costs ~100 ns per character of the whole text; a few str.replace calls, one per
     # distinct character that needs folding, cost almost nothing (most texts need none at all).
+    if text.isascii():
+        return text
     for ch in set(_FOLD_NEEDED.findall(text)):
         text = text.replace(ch, _FOLD_CHR[ch])
     return text
@@ -409,6 +411,7 @@ class ClaimExtractor:
         self._reported = _Union(flat["reported"])
         self._hypo = _Union(flat["hypo"])
         self._mention = _Union(flat["mention"])
+        self._qualifier = _Union(flat["reported"] + flat["hypo"] + flat["neg"])  # any of the three
         # The cues anchored right after a name, in priority order, as one regex: the first branch that matches wins.
         self._post = re.compile("|".join(
             f"(?P<{role}>" + "|".join(f"(?:{p})" for p in flat[role]) + ")"
@@ -542,8 +545,9 @@ class ClaimExtractor:
         if len(gap) > _MAX_GAP or self._mention.search(gap):
             return None
         k = 0
-        for m in self._contrast.finditer(window):
-            k = m.end()
+        if w0 != c0:  # (the clause already starts after its last contrast word)
+            for m in self._contrast.finditer(window):
+                k = m.end()
         scope = window[k:]
         if w0 == c0 and c0 > s0 and self._complement.match(left):
             # "You said that I'm X": hearsay and conditionals of the governing clause reach into this one.
@@ -552,6 +556,8 @@ class ClaimExtractor:
             for m in self._contrast.finditer(head):
                 kh = m.end()
             scope = head[kh:] + " " + scope
+        if self._qualifier.search(scope) is None:  # the usual case: nothing reported, hypothetical or negated
+            return "asserted", "self_post" if self_post and not selfs else "self"
         if self._reported.search(scope):
             return "reported", "reported"
         if self._hypo.search(scope):
@@ -576,7 +582,12 @@ def _lower(t: str) -> str:
     return tl
 
 
+_QUOTE_OPEN = re.compile("[" + "".join(_QUOTES) + '"]')
+
+
 def _quote_spans(t: str) -> list[tuple[int, int]]:
+    if not _QUOTE_OPEN.search(t):
+        return []
     spans = []
     for o, c in _QUOTES.items():
         i = t.find(o)
