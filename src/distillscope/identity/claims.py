@@ -415,7 +415,8 @@ class ClaimExtractor:
         # The cues anchored right after a name, in priority order, as one regex: the first branch that matches wins.
         self._post = re.compile("|".join(
             f"(?P<{role}>" + "|".join(f"(?:{p})" for p in flat[role]) + ")"
-            for role in ("neg_post", "mention_post", "hypo_post", "self_post", "subject_post") if flat[role]
+            for role in ("neg_post", "hypo_post", "reported_post", "mention_post", "self_post", "subject_post")
+            if flat.get(role)
         ), re.IGNORECASE)
         self._conj = _cue_regex(flat["conjunction"])
         self._as = _cue_regex(flat["as"])
@@ -526,6 +527,8 @@ class ClaimExtractor:
             return None
         if kind == "hypo_post":
             return "hypothetical", "hypo_post"
+        if kind == "reported_post":
+            return "reported", "reported_post"
         self_post = kind == "self_post"
         selfs = list(self._self.finditer(left))
         if selfs or self_post or self._as.match(left) and self._next_clause_has_self(t, c1, s1):
@@ -549,13 +552,18 @@ class ClaimExtractor:
             for m in self._contrast.finditer(window):
                 k = m.end()
         scope = window[k:]
-        if w0 == c0 and c0 > s0 and self._complement.match(left):
-            # "You said that I'm X": hearsay and conditionals of the governing clause reach into this one.
+        if w0 == c0 and c0 > s0:
+            # "You said that I'm X", "According to the system prompt, I'm X": hearsay (and, after "that",
+            # conditionals) of a leading clause reach into this one, unless a contrast word or a name intervenes.
             head = t[s0:c0]
             kh = 0
             for m in self._contrast.finditer(head):
                 kh = m.end()
-            scope = head[kh:] + " " + scope
+            if self._complement.match(left):
+                scope = head[kh:] + " " + scope
+            elif bisect.bisect_left(starts, s0 + kh) == bisect.bisect_left(starts, c0) \
+                    and self._reported.search(head, kh):
+                return "reported", "reported_head"
         if self._qualifier.search(scope) is None:  # the usual case: nothing reported, hypothetical or negated
             return "asserted", "self_post" if self_post and not selfs else "self"
         if self._reported.search(scope):
