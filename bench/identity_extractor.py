@@ -2,8 +2,9 @@
 
     .venv/bin/python bench/identity_extractor.py            # --rounds 50 for steadier timings
 
-Prints precision/recall per claim status on the development set (tests/identity/data/claims_*.tsv: the rules
-were written against it) and on the held-out set (heldout.tsv: written afterwards, never used for tuning),
+Prints precision/recall per claim status on the development set (tests/identity/data/claims_*.tsv, which the
+rules were written against, plus the former held-out sets 1 and 2) and on held-out set 3 (heldout3.tsv, written
+blind to the rules by another author),
 asserted-claim precision/recall per language, then responses per second measured side by side in one run:
 the full extractor, its name scan alone, and a naive case-insensitive alternation of every alias (the first
 thing one would write), on short answers and on long (~1,500-character) answers. Timings are CPU time of this
@@ -76,10 +77,13 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=15, help="timed passes through the texts (best and median shown)")
     args = ap.parse_args()
-    dev = load_labelled(sorted(DATA.glob("claims_*.tsv")))
-    held = load_labelled([DATA / "heldout.tsv"])
-    report("development set", dev)
-    report("held-out set", held)
+    # Sets 1 and 2 were held out when written and scored once (their first scores are in their headers); rules
+    # were fixed after reading their errors, so they count as development data now. Set 3 is the blind one.
+    dev = load_labelled(sorted(DATA.glob("claims_*.tsv")) + [DATA / "heldout.tsv", DATA / "heldout2.tsv"])
+    held = load_labelled([DATA / "heldout3.tsv"]) if (DATA / "heldout3.tsv").exists() else []
+    report("development set (incl. former held-out sets 1 and 2)", dev)
+    if held:
+        report("held-out set 3 (blind)", held)
 
     ex = default_extractor()
     naive = naive_regex()

@@ -100,10 +100,22 @@ def test_labelled_set_precision_recall():
     assert r["asserted"]["recall"] >= 0.98, detail
 
 
-def test_heldout_set_precision_recall():
-    """Written after the extractor was developed and never used to tune it (see the file header)."""
-    items = load_labelled([DATA / "heldout.tsv"])
+@pytest.mark.parametrize("name", ["heldout.tsv", "heldout2.tsv"])
+def test_former_heldout_sets_precision_recall(name):
+    """Sets written after the rules (set 2 blind, by an author who never read them); each was scored once
+    before any rule was changed after reading it (first scores in the file headers), so they are regression
+    data now and must stay at the goal."""
+    items = load_labelled([DATA / name])
     r = score(items)
     detail = "\n".join(f"{e['where']}: {e['text']!r} gold={e['gold']} pred={e['pred']}" for e in r["asserted_errors"])
-    assert r["asserted"]["precision"] >= 0.95, detail
-    assert r["asserted"]["recall"] >= 0.95, detail
+    assert r["asserted"]["precision"] >= 0.98, detail
+    assert r["asserted"]["recall"] >= 0.98, detail
+
+
+def test_statuses_other_than_asserted_on_labelled_sets():
+    """Negated, reported and hypothetical claims are what tell a distilled identity apart from hearsay."""
+    items = load_labelled(sorted(DATA.glob("claims_*.tsv")) + [DATA / "heldout.tsv", DATA / "heldout2.tsv"])
+    r = score(items)
+    for status in ("negated", "reported", "hypothetical"):
+        assert r[status]["precision"] >= 0.95, (status, r[status])
+        assert r[status]["recall"] >= 0.9, (status, r[status])

@@ -478,6 +478,7 @@ class ClaimExtractor:
             return []
         quotes = _quote_spans(t)
         starts = [a for a, _, _ in found]
+        family_starts = [a for a, _, e in found if e.kind == "f"]
         claims: list[Claim] = []
         for a, b, ent in found:
             # Context is the sentence, capped at _CONTEXT characters each side: claims are local, and the cap keeps
@@ -489,7 +490,7 @@ class ClaimExtractor:
                     s0 = m.end()
             m = _SENT.search(t, a + 1, b + _CONTEXT)
             s1 = m.end() if m else min(len(t), b + _CONTEXT)
-            res = self._status(tl, a, b, s0, s1, quotes, starts)
+            res = self._status(tl, a, b, s0, s1, quotes, starts, family_starts)
             if res is None:
                 continue
             status, cue = res
@@ -502,12 +503,17 @@ class ClaimExtractor:
 
     # ------------------------------------------------------------------------------------------------
     def _status(self, t: str, a: int, b: int, s0: int, s1: int, quotes: list[tuple[int, int]],
-                starts: list[int]) -> tuple[str, str] | None:
+                starts: list[int], family_starts: list[int]) -> tuple[str, str] | None:
         for qs, qe in quotes:
             if qs <= a and b <= qe:
                 inner = t[qs:qe]
                 if len(inner.strip()) > (b - a) + 3:  # the quote is more than the bare name
-                    return ("reported", "quote") if self._self.search(inner) else None
+                    before = t[s0:max(s0, qs - 1)]
+                    if self._self.search(inner):  # somebody's first-person words; in role-play, pretend words
+                        return ("hypothetical", "quote_hypo") if self._hypo.search(before) else ("reported", "quote")
+                    # A quoted second-person identity ("You are X"): reported when introduced as hearsay or as the
+                    # speaker's configuration ("My system prompt says: ..."), else somebody else's text.
+                    return ("reported", "quote_reported") if self._reported.search(before) else None
                 break
         # Clause around the name.
         c0 = s0
@@ -529,9 +535,15 @@ class ClaimExtractor:
             return "hypothetical", "hypo_post"
         if kind == "reported_post":
             return "reported", "reported_post"
-        self_post = kind == "self_post"
+        # "Gemini는 구글이 개발한 모델": a cue after a name that follows a model's name in its clause is about that
+        # model (a maker before the name is fine: "Anthropic社のClaudeです").
+        self_post = kind == "self_post" and \
+            bisect.bisect_left(family_starts, c0) == bisect.bisect_left(family_starts, a)
         selfs = list(self._self.finditer(left))
-        if selfs or self_post or self._as.match(left) and self._next_clause_has_self(t, c1, s1):
+        after = ""
+        if not selfs and not self_post and self._as.match(left):
+            after = self._speaker_follows(t, c1, s1)  # "As X, (..., ) I ...": the rest of the sentence counts
+        if selfs or self_post or after:
             window, w0 = left, c0
         else:
             # Appositive or list clause: inherit the first-person cue from earlier in the sentence.
@@ -576,10 +588,20 @@ class ClaimExtractor:
                 return "negated", "neg"
         return "asserted", "self_post" if self_post and not selfs else "self"
 
-    def _next_clause_has_self(self, t: str, c1: int, s1: int) -> bool:
-        m = _CLAUSE.search(t, c1 + 1, s1)
-        nxt = t[c1:m.start() if m else s1]
-        return bool(self._self.search(nxt) or _PRONOUN.search(nxt))
+    def _speaker_follows(self, t: str, c1: int, s1: int) -> str:
+        """The text after an "As X" clause up to the end of the first of the next two clauses that has a
+        first-person cue ("As Llama 3.1, an open model by Meta, I can't ..."), or "" if neither has one."""
+        start = c1
+        for _ in range(2):
+            m = _CLAUSE.search(t, start + 1, s1)
+            end = m.start() if m else s1
+            nxt = t[start:end]
+            if self._self.search(nxt) or _PRONOUN.search(nxt):
+                return t[c1:end]
+            if not m:
+                break
+            start = end
+        return ""
 
 
 def _lower(t: str) -> str:
