@@ -7,10 +7,13 @@
 Rules, in the order they are applied to each model name found (names and makers come from
 ``data/aliases.yaml``, cue words of 16 languages from ``data/cues.yaml``):
 
-1. A name inside a quotation longer than the name itself is somebody's words: ``reported`` (or no claim when
-   the quote has no first-person cue, e.g. a quoted system prompt "You are ChatGPT").
+1. A name inside a quotation longer than the name itself is somebody's words: ``reported`` when the quote has a
+   first-person cue (``hypothetical`` when a role-play or conditional cue introduces it: "I'd answer: 'Hi, I'm
+   Gemini!'"); a quote without one ("You are ChatGPT") is ``reported`` when hearsay or the speaker's
+   configuration introduces it ("My system prompt says: ..."), else no claim.
 2. Negation right after the name (SOV languages: ``ChatGPTではありません``, ``ChatGPT가 아닙니다``,
-   ``ChatGPT değilim``, ``ChatGPT नहीं हूँ``) makes it ``negated``.
+   ``ChatGPT değilim``, ``ChatGPT नहीं हूँ``) makes it ``negated``; so do role-play and hearsay cues right after
+   it (``Gemini rolüne``, ``ChatGPTと間違われる``) make it ``hypothetical`` or ``reported``.
 3. A comparison after the name (``ChatGPTのような``, ``ChatGPT처럼``, ``ChatGPT gibi``) or the name as the
    subject of its own clause ("ChatGPT is made by OpenAI") is a mention, not a claim.
 4. The name must be tied to the speaker: a first-person cue in its clause ("I am", "我", "私は", "меня",
@@ -19,7 +22,8 @@ Rules, in the order they are applied to each model name found (names and makers 
 5. Between that cue and the name there must be no comparison or use word ("like", "than", "about", "use").
 6. Hearsay cues in scope make it ``reported``; conditionals, role-play and hedges ``hypothetical``; a negation
    after the last first-person cue (or right before it: "No soy", "Non sono") ``negated``; otherwise
-   ``asserted``. Scope restarts after contrast words ("but", "而是", "sondern", "sino", "а").
+   ``asserted``. Scope restarts after contrast words ("but", "而是", "sondern", "sino", "а"); hearsay in a
+   leading clause of the sentence ("According to my system prompt, I'm X", "根据系统提示，我是X") reaches in.
 
 A maker named next to one of its own families in the same sentence ("I'm Claude, made by Anthropic") is folded
 into that family's claim. A claim's ``label`` is its family, or for a maker alone the maker's only family, or
@@ -62,6 +66,7 @@ _SENT = re.compile(r"[!?;؟।。！？；\n]+|\.+(?=\s|$|[\"”'»」』)\]])")
 _CLAUSE = re.compile(r"[,:，：、—–()（）-](?:(?<!-)|(?<=\s-)(?=\s))")
 _QUOTES = {"“": "”", "«": "»", "„": "“", "「": "」", "『": "』", "‹": "›", "《": "》"}
 _MAX_GAP = 90
+_MAX_CUE = 80  # longer than any first-person cue match
 _CONTEXT = 200
 # Bare first-person subject pronouns, for "As X, I ..." openings.
 _PRONOUN = re.compile(r"\bi\b|我|私|僕|저는|제가|나는|\bя\b|\bje\b|\bich\b|\byo\b|\beu\b|\bio\b|أنا|मैं|\bben\b|"
@@ -390,8 +395,16 @@ class ClaimExtractor:
         ascii_trie, other_trie, exact_trie = _Trie(), _Trie(), _Trie()
         for a, marker in lit:
             _add_alias(ascii_trie if fold(a).strip()[:1].isascii() else other_trie, a, marker, lower=True)
+        # Case-sensitive names ("Yi", "Step") join the ASCII trie too, lower-cased, and a hit is then checked
+        # against the case-sensitive regex at that place: one scan of the text fewer.
+        self._exact_markers: set[str] = set()
         for a, marker in exact:
             _add_alias(exact_trie, a, marker, lower=False)
+            if fold(a).strip()[:1].isascii():
+                _add_alias(ascii_trie, a, marker, lower=True)
+                self._exact_markers.add(marker)
+        self._exact_names = re.compile(exact_trie.regex()) if exact_trie else None
+        exact_elsewhere = any(fold(a).strip()[:1].isascii() is False for a, _ in exact)
         slow_pats = [q for q in pats if not _add_pattern(ascii_trie, q)]
         # (scan regex, on lower-cased text, only for text with non-ASCII characters)
         self._name_scans: list[tuple[re.Pattern[str], bool, bool]] = []
@@ -399,8 +412,8 @@ class ClaimExtractor:
             self._name_scans.append((re.compile("(?<![a-z0-9])" + ascii_trie.regex()), True, False))
         if other_trie:
             self._name_scans.append((re.compile(other_trie.regex()), True, True))
-        if exact_trie:
-            self._name_scans.append((re.compile(exact_trie.regex()), False, False))
+        if exact_elsewhere and self._exact_names is not None:
+            self._name_scans.append((self._exact_names, False, False))
         if slow_pats:
             self._name_scans.append((re.compile("|".join(slow_pats), re.IGNORECASE), True, False))
         cues = yaml.safe_load((DATA / "cues.yaml").read_text(encoding="utf-8"))
@@ -447,6 +460,15 @@ class ClaimExtractor:
         for rx, lower, non_ascii in self._name_scans:
             if not (non_ascii and ascii_only):
                 hits += rx.finditer(tl if lower else t)
+        if self._exact_markers and hits:
+            checked = []
+            for m in hits:
+                if m.lastgroup in self._exact_markers:
+                    m = self._exact_names.match(t, m.start())  # type: ignore[union-attr]
+                    if m is None:
+                        continue  # "step", "yi" in lower case are words, not names
+                checked.append(m)
+            hits = checked
         if not hits:
             return []
         hits.sort(key=lambda m: (m.start(), -m.end()))
@@ -552,7 +574,8 @@ class ClaimExtractor:
             if bisect.bisect_left(starts, c0) < bisect.bisect_left(starts, a):  # another name opens this clause
                 return None
             window, w0 = t[s0:a], s0
-            selfs = list(self._self.finditer(window))
+            # Only a cue ending within _MAX_GAP of the name can count (see the gap test below).
+            selfs = list(self._self.finditer(window, max(0, len(window) - _MAX_GAP - _MAX_CUE)))
             if not selfs:
                 return None
         last_self = selfs[-1] if selfs else None
@@ -568,14 +591,16 @@ class ClaimExtractor:
             # "You said that I'm X", "According to the system prompt, I'm X": hearsay (and, after "that",
             # conditionals) of a leading clause reach into this one, unless a contrast word or a name intervenes.
             head = t[s0:c0]
-            kh = 0
-            for m in self._contrast.finditer(head):
-                kh = m.end()
-            if self._complement.match(left):
-                scope = head[kh:] + " " + scope
-            elif bisect.bisect_left(starts, s0 + kh) == bisect.bisect_left(starts, c0) \
-                    and self._reported.search(head, kh):
-                return "reported", "reported_head"
+            complement = self._complement.match(left)
+            if complement or self._reported.search(head):  # (else the contrast scan below is not needed)
+                kh = 0
+                for m in self._contrast.finditer(head):
+                    kh = m.end()
+                if complement:
+                    scope = head[kh:] + " " + scope
+                elif bisect.bisect_left(starts, s0 + kh) == bisect.bisect_left(starts, c0) \
+                        and self._reported.search(head, kh):
+                    return "reported", "reported_head"
         if self._qualifier.search(scope) is None:  # the usual case: nothing reported, hypothetical or negated
             return "asserted", "self_post" if self_post and not selfs else "self"
         if self._reported.search(scope):
