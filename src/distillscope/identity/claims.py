@@ -65,6 +65,11 @@ _SENT = re.compile(r"[!?;؟।。！？；\n]+|\.+(?=\s|$|[\"”'»」』)\]])")
 # Clause breaks; a hyphen only between spaces. (One leading character class lets ``re`` skip ahead fast.)
 _CLAUSE = re.compile(r"[,:，：、—–()（）-](?:(?<!-)|(?<=\s-)(?=\s))")
 _QUOTES = {"“": "”", "«": "»", "„": "“", "「": "」", "『": "』", "‹": "›", "《": "》"}
+_GLOSS = re.compile(r"\s*[(（][^()（）]{1,40}[)）]")
+_GLOSS_OPEN = re.compile(r"\s*[(（]\s*")
+# Words joining two names into a pair or list ("X和Y", "X or Y", "X와 Y"), on lower-cased text.
+_LIST_JOIN = re.compile(r"\s*,?\s*(?:和|与|與|及|或|或者|跟|、|/|&|and|or|y|o|e|ou|et|ou|und|oder|и|или|ve|veya|và|hoặc|dan|atau|nor|noch|ni|né|ни|"
+                        r"और|या|و|أو|와|과|や|と|か)?\s*")
 _MAX_GAP = 90
 _MAX_CUE = 80  # longer than any first-person cue match
 _CONTEXT = 200
@@ -395,6 +400,8 @@ class ClaimExtractor:
         ascii_trie, other_trie, exact_trie = _Trie(), _Trie(), _Trie()
         for a, marker in lit:
             _add_alias(ascii_trie if fold(a).strip()[:1].isascii() else other_trie, a, marker, lower=True)
+        slow_pats = [q for q in pats if not _add_pattern(ascii_trie, q)]  # (before the case-sensitive names:
+        # at a shared node the first leaf wins, and "gemma-2" must not be lost to "Gemma" failing its case check)
         # Case-sensitive names ("Yi", "Step") join the ASCII trie too, lower-cased, and a hit is then checked
         # against the case-sensitive regex at that place: one scan of the text fewer.
         self._exact_markers: set[str] = set()
@@ -405,7 +412,6 @@ class ClaimExtractor:
                 self._exact_markers.add(marker)
         self._exact_names = re.compile(exact_trie.regex()) if exact_trie else None
         exact_elsewhere = any(fold(a).strip()[:1].isascii() is False for a, _ in exact)
-        slow_pats = [q for q in pats if not _add_pattern(ascii_trie, q)]
         # (scan regex, on lower-cased text, only for text with non-ASCII characters)
         self._name_scans: list[tuple[re.Pattern[str], bool, bool]] = []
         if ascii_trie:
@@ -425,6 +431,11 @@ class ClaimExtractor:
         self._hypo = _Union(flat["hypo"])
         self._mention = _Union(flat["mention"])
         self._qualifier = _Union(flat["reported"] + flat["hypo"] + flat["neg"])  # any of the three
+        self._frame = _Union(flat["frame"])
+        self._config = _Union(flat["config"])
+        self._roleplay_lead = _cue_regex(flat["roleplay_lead"])
+        self._contrast_lead = re.compile(
+            r"\s*(?:" + "|".join(f"(?:{p})" for p in flat["contrast_lead"]) + r")", re.IGNORECASE)
         # The cues anchored right after a name, in priority order, as one regex: the first branch that matches wins.
         self._post = re.compile("|".join(
             f"(?P<{role}>" + "|".join(f"(?:{p})" for p in flat[role]) + ")"
@@ -502,7 +513,23 @@ class ClaimExtractor:
         starts = [a for a, _, _ in found]
         family_starts = [a for a, _, e in found if e.kind == "f"]
         claims: list[Claim] = []
+        prev: tuple[int, _Entity, tuple[str, str] | None] | None = None  # (end, entity, result) of the last name
+        claimed: set[int] = set()  # starts of the names found to be claims so far
         for a, b, ent in found:
+            if prev is not None:
+                between = t[prev[0]:a]
+                if prev[1].id == ent.id and _GLOSS_OPEN.fullmatch(between):
+                    continue  # a gloss of the same name: "文心一言（ERNIE Bot）", "어니봇(ERNIE Bot)"
+                if _LIST_JOIN.fullmatch(tl, prev[0], a):
+                    res = prev[2]  # "X和Y", "X or Y": the second name of a pair shares the first one's fate
+                    prev = (b, ent, res)
+                    if res is not None:
+                        claimed.add(a)
+                    if res is not None:
+                        family = ent.id if ent.kind == "f" else None
+                        claims.append(Claim(a, b, text[a:b], family, ent.maker, res[0],
+                                            self.label_of(family, ent.maker), res[1] + "+list"))
+                    continue
             # Context is the sentence, capped at _CONTEXT characters each side: claims are local, and the cap keeps
             # run-on text (lists, missing punctuation) from costing quadratic time. Sentence ends are looked for
             # only there (the search runs one past the name's start so that "x.Claude" is not a sentence end).
@@ -512,7 +539,10 @@ class ClaimExtractor:
                     s0 = m.end()
             m = _SENT.search(t, a + 1, b + _CONTEXT)
             s1 = m.end() if m else min(len(t), b + _CONTEXT)
-            res = self._status(tl, a, b, s0, s1, quotes, starts, family_starts)
+            res = self._status(tl, a, b, s0, s1, quotes, starts, family_starts, claimed)
+            prev = (b, ent, res)
+            if res is not None:
+                claimed.add(a)
             if res is None:
                 continue
             status, cue = res
@@ -525,7 +555,7 @@ class ClaimExtractor:
 
     # ------------------------------------------------------------------------------------------------
     def _status(self, t: str, a: int, b: int, s0: int, s1: int, quotes: list[tuple[int, int]],
-                starts: list[int], family_starts: list[int]) -> tuple[str, str] | None:
+                starts: list[int], family_starts: list[int], claimed: set[int]) -> tuple[str, str] | None:
         for qs, qe in quotes:
             if qs <= a and b <= qe:
                 inner = t[qs:qe]
@@ -534,8 +564,12 @@ class ClaimExtractor:
                     if self._self.search(inner):  # somebody's first-person words; in role-play, pretend words
                         return ("hypothetical", "quote_hypo") if self._hypo.search(before) else ("reported", "quote")
                     # A quoted second-person identity ("You are X"): reported when introduced as hearsay or as the
-                    # speaker's configuration ("My system prompt says: ..."), else somebody else's text.
-                    return ("reported", "quote_reported") if self._reported.search(before) else None
+                    # speaker's configuration ("My system prompt says: ...", "「ChatGPTでしょ？」と言われます"),
+                    # else somebody else's text.
+                    if self._reported.search(before) or self._config.search(before) \
+                            or self._reported.search(t, qe + 1, min(len(t), qe + 41)):
+                        return "reported", "quote_reported"
+                    return None
                 break
         # Clause around the name.
         c0 = s0
@@ -543,10 +577,17 @@ class ClaimExtractor:
             c0 = m.end()
         for m in self._contrast.finditer(t, c0, a):  # (one ending before the clause start changes nothing)
             c0 = max(c0, m.end())
-        m_end = _CLAUSE.search(t, b, s1)
+        m = self._contrast_lead.match(t, c0, a)  # "actually" opening the clause; mid-clause it is hearsay's
+        if m:
+            c0 = m.end()
+        gloss = _GLOSS.match(t, b, s1)  # skip "(ERNIE Bot)" after the name
+        bb = gloss.end() if gloss else b
+        m_end = _CLAUSE.search(t, bb, s1)
         c1 = m_end.start() if m_end else s1
         left = t[c0:a]
-        right = t[b:c1]
+        right = t[bb:c1]
+        if self._roleplay_lead.match(left):
+            return "hypothetical", "roleplay_lead"  # "Okay, playing Grok for this game: ..."
         post = self._post.match(right)
         kind = post.lastgroup if post else None
         if kind == "neg_post":
@@ -582,6 +623,15 @@ class ClaimExtractor:
         gap = window[last_self.end():] if last_self else window
         if len(gap) > _MAX_GAP or self._mention.search(gap):
             return None
+        g0 = w0 + (last_self.end() if last_self else 0)
+        i = bisect.bisect_left(family_starts, g0)
+        while i < len(family_starts) and family_starts[i] < a:
+            # A model named between the speaker and this name that the speaker does not claim (assert, deny, ...)
+            # takes the link: "I can't say whether ChatGPT beats Le Chat". Claimed ones pass it on: "I'm Claude,
+            # not ChatGPT"; and a maker may come between: "私はGoogleが開発したGeminiです".
+            if family_starts[i] not in claimed:
+                return None
+            i += 1
         k = 0
         if w0 != c0:  # (the clause already starts after its last contrast word)
             for m in self._contrast.finditer(window):
@@ -592,15 +642,17 @@ class ClaimExtractor:
             # conditionals) of a leading clause reach into this one, unless a contrast word or a name intervenes.
             head = t[s0:c0]
             complement = self._complement.match(left)
-            if complement or self._reported.search(head):  # (else the contrast scan below is not needed)
+            if complement or self._reported.search(head) or self._frame.search(head):  # (else no contrast scan)
                 kh = 0
                 for m in self._contrast.finditer(head):
                     kh = m.end()
                 if complement:
                     scope = head[kh:] + " " + scope
-                elif bisect.bisect_left(starts, s0 + kh) == bisect.bisect_left(starts, c0) \
-                        and self._reported.search(head, kh):
-                    return "reported", "reported_head"
+                elif bisect.bisect_left(starts, s0 + kh) == bisect.bisect_left(starts, c0):  # no name in between
+                    if self._reported.search(head, kh):
+                        return "reported", "reported_head"
+                    if self._frame.search(head, kh):  # "Let's play: now I'm Grok", "Возможно, я основан на Llama"
+                        return "hypothetical", "frame_head"
         if self._qualifier.search(scope) is None:  # the usual case: nothing reported, hypothetical or negated
             return "asserted", "self_post" if self_post and not selfs else "self"
         if self._reported.search(scope):
