@@ -72,6 +72,7 @@ _LIST_JOIN = re.compile(r"\s*,?\s*(?:和|与|與|及|或|或者|跟|、|/|&|and|
                         r"और|या|و|أو|와|과|や|と|か)?\s*")
 _MAX_GAP = 90
 _MAX_CUE = 80  # longer than any first-person cue match
+_MAX_HEAD = 100  # how far back a leading clause's hearsay or role-play frame is looked for
 _CONTEXT = 200
 # Bare first-person subject pronouns, for "As X, I ..." openings.
 _PRONOUN = re.compile(r"\bi\b|我|私|僕|저는|제가|나는|\bя\b|\bje\b|\bich\b|\byo\b|\beu\b|\bio\b|أنا|मैं|\bben\b|"
@@ -260,36 +261,46 @@ def _add_pattern(trie: _Trie, q: str) -> bool:
 
 
 class _Union:
-    r"""One search over many patterns, applied to lower-cased text, as up to three regexes.
+    r"""One search over many patterns, applied to lower-cased text, as up to four regexes.
 
-    ``word``: patterns ``\bfoo...`` that start a word, as ``(?<!\w)`` + a :class:`_Trie` over their literal
+    Patterns ``\bfoo...`` that start an ASCII word, as ``(?<!\w)`` + a :class:`_Trie` over their literal
     prefixes (the guard first, so that only word starts are tried: ~3x faster on prose than trying every
-    letter); ``fast``: other patterns with a literal start, as a trie; ``slow``: the rest, as an ordinary
-    case-insensitive alternation. A plain alternation of case-insensitive ``\b`` patterns would cost ~50x.
-    Matches of different regexes may overlap.
+    letter); other patterns with a literal start, as a trie (one for ASCII starts, one for the rest, skipped on
+    ASCII-only text); the rest as an ordinary case-insensitive alternation. A plain alternation of
+    case-insensitive ``\b`` patterns would cost ~50x. Matches of different regexes may overlap.
     """
 
     def __init__(self, patterns: Iterable[str]) -> None:
-        word, other = _Trie(), _Trie()
+        word, other, foreign = _Trie(), _Trie(), _Trie()
         slow: list[str] = []
         for q in (q for pat in patterns for q in _expand(pat)):
             if q.startswith("\\b"):
                 prefix, rest = _literal_prefix(q[2:])
-                if prefix and re.match(r"\w", prefix[0]):
+                if prefix and prefix[0].isascii() and re.match(r"\w", prefix[0]):
                     word.add(prefix, f"(?i:{rest})" if rest else "")
                     continue
-            if not _add_pattern(other, q):
+            m = _LEAD.match(q)
+            prefix = _literal_prefix(q[len(m.group(0)) if m else 0 :])[0]
+            if not _add_pattern(foreign if prefix and not prefix[0].isascii() else other, q):
                 slow.append(q)
         self._rxs = [re.compile(r) for r in (
             "(?<!\\w)" + word.regex() if word else "",
             other.regex() if other else "",
-            "|".join(f"(?:{q})" for q in slow) and "(?i:" + "|".join(f"(?:{q})" for q in slow) + ")",
+            "(?i:" + "|".join(f"(?:{q})" for q in slow) + ")" if slow else "",
         ) if r]
+        # Patterns that start with a non-ASCII letter ("我", "私は", "\bменя\b") cannot match ASCII-only text, the
+        # usual case for English answers, where that regex is skipped.
+        self._foreign = re.compile(foreign.regex()) if foreign else None
+
+    def _regexes(self, s: str, pos: int, endpos: int) -> list[re.Pattern[str]]:
+        if self._foreign is None or s[pos:endpos].isascii():
+            return self._rxs
+        return [*self._rxs, self._foreign]
 
     def search(self, s: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
         e = len(s) if endpos is None else endpos
         best = None
-        for rx in self._rxs:
+        for rx in self._regexes(s, pos, e):
             m = rx.search(s, pos, e)
             if m is not None and (best is None or m.start() < best.start()):
                 best = m
@@ -297,9 +308,10 @@ class _Union:
 
     def finditer(self, s: str, pos: int = 0, endpos: int | None = None) -> Iterable[re.Match[str]]:
         e = len(s) if endpos is None else endpos
-        if len(self._rxs) == 1:
-            return self._rxs[0].finditer(s, pos, e)
-        out = [m for rx in self._rxs for m in rx.finditer(s, pos, e)]
+        rxs = self._regexes(s, pos, e)
+        if len(rxs) == 1:
+            return rxs[0].finditer(s, pos, e)
+        out = [m for rx in rxs for m in rx.finditer(s, pos, e)]
         out.sort(key=lambda m: m.start())
         return out
 
@@ -432,6 +444,7 @@ class ClaimExtractor:
         self._mention = _Union(flat["mention"])
         self._qualifier = _Union(flat["reported"] + flat["hypo"] + flat["neg"])  # any of the three
         self._frame = _Union(flat["frame"])
+        self._head_cue = _Union(flat["reported"] + flat["frame"])  # either, in one scan
         self._config = _Union(flat["config"])
         self._roleplay_lead = _cue_regex(flat["roleplay_lead"])
         self._contrast_lead = re.compile(
@@ -640,15 +653,16 @@ class ClaimExtractor:
         if w0 == c0 and c0 > s0:
             # "You said that I'm X", "According to the system prompt, I'm X": hearsay (and, after "that",
             # conditionals) of a leading clause reach into this one, unless a contrast word or a name intervenes.
-            head = t[s0:c0]
+            h0 = max(s0, c0 - _MAX_HEAD)
+            head = t[h0:c0]
             complement = self._complement.match(left)
-            if complement or self._reported.search(head) or self._frame.search(head):  # (else no contrast scan)
+            if complement or self._head_cue.search(head):  # (else no contrast scan)
                 kh = 0
                 for m in self._contrast.finditer(head):
                     kh = m.end()
                 if complement:
                     scope = head[kh:] + " " + scope
-                elif bisect.bisect_left(starts, s0 + kh) == bisect.bisect_left(starts, c0):  # no name in between
+                elif bisect.bisect_left(starts, h0 + kh) == bisect.bisect_left(starts, c0):  # no name in between
                     if self._reported.search(head, kh):
                         return "reported", "reported_head"
                     if self._frame.search(head, kh):  # "Let's play: now I'm Grok", "Возможно, я основан на Llama"
