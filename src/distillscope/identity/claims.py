@@ -247,7 +247,7 @@ class _Trie:
 def _add_pattern(trie: _Trie, q: str) -> bool:
     r"""Add one alternative (from :func:`_expand`) to ``trie`` as literal prefix + guarded, case-insensitive rest.
 
-    ``some people`` becomes the path ``s,o,m,e, ,p,...`` with the leaf ``(?<!\w[\s\S]{11})``: the word-boundary
+    ``\bsome people`` becomes the path ``s,o,m,e, ,p,...`` with the leaf ``(?<!\w[\s\S]{11})``: the word-boundary
     guard is checked behind the literal characters instead of before them. False when ``q`` has no literal start.
     """
     m = _LEAD.match(q)
