@@ -37,7 +37,8 @@ def start_gateway(work: Path, keys: Path, log: Path, port: int) -> subprocess.Po
     cmd = [sys.executable, "-c", "from distillscope.cli import main; main()", "gateway", "serve",
            "--upstream", "mock:echo", "--keys", str(keys), "--log", str(log), "--model-name", "bench",
            "--request-limit", "1000000/hour", "--token-limit", "1000000000/hour", "--port", str(port)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=open(work / f"gw-{port}.err", "w"))
+    with open(work / f"gw-{port}.err", "w") as err:  # the child keeps its own copy of the descriptor
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err)
     deadline = time.time() + 120
     while time.time() < deadline:
         try:

@@ -26,7 +26,6 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-
 from starlette.concurrency import run_in_threadpool
 
 from distillscope.models.base import Completion, GenRequest, Model

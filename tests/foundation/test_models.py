@@ -21,7 +21,7 @@ def test_spec_without_prefix_is_explained():
 
 
 def test_missing_zoo_model_names_the_package(monkeypatch):
-    import distillscope.zoo as zoo
+    from distillscope import zoo
 
     monkeypatch.setattr(zoo, "_module_dir", lambda module: None)
     monkeypatch.setattr(zoo, "_LOADED", {})  # as in a process that has not loaded it yet
@@ -45,7 +45,7 @@ def test_register_backend_is_the_plugin_path():
     assert m.generate([GenRequest.chat("x")])[0].text == "hello"
 
 
-@pytest.mark.parametrize("kw", [dict(max_tokens=0), dict(temperature=-1), dict(top_p=0), dict(top_p=1.5)])
+@pytest.mark.parametrize("kw", [{"max_tokens": 0}, {"temperature": -1}, {"top_p": 0}, {"top_p": 1.5}])
 def test_genrequest_validation(kw):
     with pytest.raises(InputError):
         GenRequest.chat("hi", **kw)

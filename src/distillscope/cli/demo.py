@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import typer
 
-from distillscope.cli._common import console
-
 
 def register(app: typer.Typer) -> None:
     @app.command()

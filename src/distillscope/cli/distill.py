@@ -103,8 +103,8 @@ def register(app: typer.Typer) -> None:
             ("method", m.get("method")),
             ("teacher", f"{teacher.get('spec')}  weights {str(teacher.get('weights_sha256'))[:16]}"),
             ("parents", ", ".join(p.get("spec", "?") for p in m.get("parents", [])) or "-"),
-            ("data", f"{data.get('source')}  {data.get('n_sequences')} seqs, {data.get('n_target_tokens')} target "
-                     f"tokens, sha256 {str(data.get('sha256'))[:16]}"),
+            ("data", (f"{data.get('source')}  {data.get('n_sequences')} seqs, {data.get('n_target_tokens')} "
+                      f"target tokens, sha256 {str(data.get('sha256'))[:16]}")),
             ("student", f"weights {m['student']['weights_sha256'][:16]}  {m['student'].get('architecture')}"),
             ("hyperparameters", ", ".join(f"{k}={v}" for k, v in (m.get("hyperparameters") or {}).items()
                                           if k != "extra")),

@@ -31,7 +31,7 @@ def register(app: typer.Typer) -> None:
         from distillscope.store import CachedModel, SampleStore
 
         items = load_prompts(prompts)
-        kw = dict(max_tokens=max_tokens, temperature=temperature, top_p=top_p, seed=seed, logprobs=logprobs)
+        kw = {"max_tokens": max_tokens, "temperature": temperature, "top_p": top_p, "seed": seed, "logprobs": logprobs}
         reqs = [GenRequest.raw(it["prompt"], seed_index=i, **kw) if "prompt" in it
                 else GenRequest.chat(it["messages"], seed_index=i, **kw) for it in items for i in range(n)]
         model = CachedModel(load_model(spec), SampleStore(store))

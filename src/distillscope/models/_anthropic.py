@@ -29,8 +29,8 @@ class AnthropicModel(Model):
         async def one(r: GenRequest) -> Completion:
             msgs = r.message_dicts if r.messages is not None else [{"role": "user", "content": r.prompt or ""}]
             system = "\n".join(m["content"] for m in msgs if m["role"] == "system")
-            kw: dict[str, Any] = dict(model=self.model_name, max_tokens=r.max_tokens, temperature=min(r.temperature, 1.0),
-                                      messages=[m for m in msgs if m["role"] != "system"])
+            kw: dict[str, Any] = {"model": self.model_name, "max_tokens": r.max_tokens, "temperature": min(r.temperature, 1.0),
+                                      "messages": [m for m in msgs if m["role"] != "system"]}
             if system:
                 kw["system"] = system
             async with sem:

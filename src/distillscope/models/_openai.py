@@ -60,8 +60,8 @@ class OpenAIModel(Model):
             return list(await asyncio.gather(*(one(r) for r in requests)))
 
     async def _call(self, client: openai.AsyncOpenAI, r: GenRequest) -> Completion:
-        kw: dict[str, Any] = dict(model=self.model_name, max_tokens=r.max_tokens, temperature=r.temperature,
-                                  top_p=r.top_p, seed=request_seed(r))
+        kw: dict[str, Any] = {"model": self.model_name, "max_tokens": r.max_tokens, "temperature": r.temperature,
+                                  "top_p": r.top_p, "seed": request_seed(r)}
         if r.stop:
             kw["stop"] = list(r.stop)
         if r.logprobs:

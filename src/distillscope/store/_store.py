@@ -12,7 +12,7 @@ import json
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -118,7 +118,7 @@ class SampleStore:
     # --- writes -----------------------------------------------------------------------------------
     def put_many(self, spec: str, items: Sequence[tuple[GenRequest, Completion]]) -> list[str]:
         """Store completions in one transaction; returns their sample ids. Existing ids are left as they are."""
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         rows = []
         for req, comp in items:
             sid = req.key(spec)

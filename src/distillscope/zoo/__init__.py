@@ -57,7 +57,7 @@ def _module_dir(module: str) -> Path | None:
     spec = importlib.util.find_spec(module)  # finds the folder without importing the package
     if spec is None or not spec.submodule_search_locations:
         return None
-    return Path(list(spec.submodule_search_locations)[0])
+    return Path(next(iter(spec.submodule_search_locations)))
 
 
 def gguf_path(name: str) -> Path:
