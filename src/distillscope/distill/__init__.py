@@ -22,8 +22,7 @@ Nothing heavy is imported until a name is used, so ``import distillscope.distill
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from distillscope._lazy import lazy_getattr
 
 _EXPORTS = {
     "DistillConfig": "run", "run_distill": "run", "heldout_kl": "run",
@@ -40,7 +39,4 @@ _EXPORTS = {
 __all__ = list(_EXPORTS)
 
 
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(f"distillscope.distill.{_EXPORTS[name]}"), name)
-    raise AttributeError(f"module 'distillscope.distill' has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _EXPORTS)

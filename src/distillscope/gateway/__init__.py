@@ -11,8 +11,7 @@ Names are imported lazily, so ``from distillscope.gateway.log import ExchangeLog
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from distillscope._lazy import lazy_getattr
 
 _EXPORTS = {
     "Gateway": "app", "create_gateway_app": "app",
@@ -27,7 +26,4 @@ _EXPORTS = {
 __all__ = list(_EXPORTS)
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _EXPORTS:
-        raise AttributeError(f"module 'distillscope.gateway' has no attribute {name!r}")
-    return getattr(importlib.import_module(f"distillscope.gateway.{_EXPORTS[name]}"), name)
+__getattr__ = lazy_getattr(__name__, _EXPORTS)

@@ -14,9 +14,7 @@ Heavy modules (Ibis, PySpark) load only when these names are first used.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
+from distillscope._lazy import lazy_getattr
 from distillscope.monitor.schema import (
     COLUMNS,
     OPTIONAL_COLUMNS,
@@ -32,7 +30,4 @@ __all__ = ["COLUMNS", "OPTIONAL_COLUMNS", "SCHEMA_VERSION", "Campaign", "IngestR
            "SimConfig", "arrow_schema", "exchange_to_row", "read_logs", "scan", "simulate"]
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(f"distillscope.monitor.{_LAZY[name]}"), name)
-    raise AttributeError(f"module 'distillscope.monitor' has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _LAZY)

@@ -11,8 +11,7 @@ Names are imported lazily: ``WatermarkConfig`` alone does not import torch.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from distillscope._lazy import lazy_getattr
 
 _EXPORTS = {
     "WatermarkConfig": "config",
@@ -28,7 +27,4 @@ _EXPORTS = {
 __all__ = list(_EXPORTS)
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _EXPORTS:
-        raise AttributeError(f"module 'distillscope.watermark' has no attribute {name!r}")
-    return getattr(importlib.import_module(f"distillscope.watermark.{_EXPORTS[name]}"), name)
+__getattr__ = lazy_getattr(__name__, _EXPORTS)
