@@ -64,6 +64,7 @@ _VERSION = (
 _SENT = re.compile(r"[!?;؟।。！？；\n]+|\.+(?=\s|$|[\"”'»」』)\]])")
 # Clause breaks; a hyphen only between spaces. (One leading character class lets ``re`` skip ahead fast.)
 _CLAUSE = re.compile(r"[,:，：、—–()（）-](?:(?<!-)|(?<=\s-)(?=\s))")
+_CLAUSE_OR_SENT = re.compile(_CLAUSE.pattern + "|" + _SENT.pattern)
 _QUOTES = {"“": "”", "«": "»", "„": "“", "「": "」", "『": "』", "‹": "›", "《": "》"}
 _GLOSS = re.compile(r"\s*[(（][^()（）]{1,40}[)）]")
 _GLOSS_OPEN = re.compile(r"\s*[(（]\s*")
@@ -459,6 +460,11 @@ class ClaimExtractor:
         self._as = _cue_regex(flat["as"])
         self._complement = _cue_regex(flat["complement"])
         self._other = _cue_regex(flat["other"])
+        self._scene = _Union(flat["scene"])
+        self._scene_exit = _Union(flat["scene_exit"])
+        self._offer = _Union(flat["offer"])
+        self._mention_verb = _Union(flat["mention_verb"])
+        self._refusal = _Union(flat["refusal"])
 
     # ------------------------------------------------------------------------------------------------
     def label_of(self, family: str | None, maker: str | None) -> str:
@@ -561,7 +567,38 @@ class ClaimExtractor:
             status, cue = res
             family = ent.id if ent.kind == "f" else None
             claims.append(Claim(a, b, text[a:b], family, ent.maker, status, self.label_of(family, ent.maker), cue))
+        if claims:
+            claims = self._apply_scenes(claims, tl)
         return _merge_makers(claims, t)
+
+    def _apply_scenes(self, claims: list[Claim], tl: str) -> list[Claim]:
+        """Claims made after a role-play or game set-up ("Let's play! ... For this game I'm Grok") are
+        hypothetical until a ``scene_exit`` cue ("out of character", "actually") steps out of it. A set-up with a
+        negation or an offer in its clause ("I can't role-play as ChatGPT", "I can play Gemini if you like")
+        opens nothing."""
+        opens = []
+        for m in self._scene.finditer(tl, 0, claims[-1].start):
+            c0 = 0
+            for b in _CLAUSE_OR_SENT.finditer(tl, max(0, m.start() - _MAX_HEAD), m.start()):
+                c0 = b.end()
+            e = _CLAUSE_OR_SENT.search(tl, m.end())
+            c1 = e.start() if e else len(tl)
+            e = _SENT.search(tl, m.end())
+            s1 = e.start() if e else len(tl)
+            if self._neg.search(tl, c0, c1) or self._offer.search(tl, c0, c1) or self._refusal.search(tl, c0, s1):
+                continue
+            opens.append(m.end())
+        if not opens:
+            return claims
+        exits = [m.start() for m in self._scene_exit.finditer(tl, opens[0], claims[-1].start)]
+        out = []
+        for c in claims:
+            if c.status == "asserted" or c.cue == "quote":
+                i = bisect.bisect_right(opens, c.start) - 1
+                if i >= 0 and not any(opens[i] <= x < c.start for x in exits):
+                    c = Claim(c.start, c.end, c.text, c.family, c.maker, "hypothetical", c.label, "scene")
+            out.append(c)
+        return out
 
     def extract_many(self, texts: Iterable[str]) -> list[list[Claim]]:
         return [self.extract(x) for x in texts]
@@ -599,6 +636,8 @@ class ClaimExtractor:
         c1 = m_end.start() if m_end else s1
         left = t[c0:a]
         right = t[bb:c1]
+        if self._mention_verb.search(left):
+            return None  # "Für den Einstieg empfehle ich Phi-3", "我推荐你用Qwen": recommended, not claimed
         if self._roleplay_lead.match(left):
             return "hypothetical", "roleplay_lead"  # "Okay, playing Grok for this game: ..."
         post = self._post.match(right)
@@ -729,8 +768,9 @@ def _quote_spans(t: str) -> list[tuple[int, int]]:
 
 
 def _merge_makers(claims: list[Claim], t: str) -> list[Claim]:
-    """Drop a maker-only claim folded into a claim on one of its families: same clause (any status, as in
-    "Anthropic tarafından geliştirilen Claude'um") or same sentence with the same status."""
+    """Drop a maker-only claim folded into a claim on one of its families: same status anywhere in the text
+    ("I'm Gemma. Google trained me."), or any status in the same clause ("Anthropic tarafından geliştirilen
+    Claude'um")."""
     if len(claims) < 2:
         return claims
     keep = []
@@ -740,10 +780,11 @@ def _merge_makers(claims: list[Claim], t: str) -> list[Claim]:
             for o in claims:
                 if o.family is None or o.maker != c.maker:
                     continue
+                if o.status == c.status:
+                    hit = True
+                    break
                 lo, hi = min(c.end, o.end), max(c.start, o.start)
-                if _sentence_break(t, lo, hi):
-                    continue  # not the same sentence
-                if o.status == c.status or not _CLAUSE.search(t, lo, hi):
+                if not _CLAUSE_OR_SENT.search(t, lo, hi):
                     hit = True
                     break
             if hit:
