@@ -3,9 +3,9 @@
     .venv/bin/python bench/identity_extractor.py            # --rounds 50 for steadier timings
 
 Prints precision/recall per claim status on the development set (tests/identity/data/claims_*.tsv, which the
-rules were written against, plus the former held-out sets 1-3) and on held-out set 4 (heldout4.tsv, written
-blind to the rules by another author),
-asserted-claim precision/recall per language, then responses per second measured side by side in one run:
+rules were written against, plus the former held-out sets) and on the newest held-out set (heldoutN.tsv with the
+highest N, written blind to the rules by another author and not yet used to change them), each former held-out
+set's first (blind) score as recorded in its header, asserted-claim precision/recall per language, then responses per second measured side by side in one run:
 the full extractor, its name scan alone, and a naive case-insensitive alternation of every alias (the first
 thing one would write), on short answers and on long (~1,500-character) answers. Timings are CPU time of this
 single-threaded process: the best of several passes (the code's speed) and the median (what the machine's load
@@ -73,17 +73,38 @@ def timeit(fn, texts, rounds: int) -> tuple[float, float]:
     return n / max(min(times), 1e-9), n / max(statistics.median(times), 1e-9)
 
 
+def held_out_files() -> list[Path]:
+    """heldout.tsv, heldout2.tsv, ... in the order they were written."""
+    def num(p: Path) -> int:
+        k = p.stem.removeprefix("heldout")
+        return int(k) if k.isdigit() else 1
+    return sorted(DATA.glob("heldout*.tsv"), key=num)
+
+
+def first_scores(path: Path) -> str:
+    """The blind score recorded in a held-out file's header when it was first scored."""
+    lines = [ln[1:].strip() for ln in path.read_text(encoding="utf-8").splitlines()[:6] if ln.startswith("#")]
+    text = " ".join(lines)
+    m = re.search(r"asserted P ([0-9.]+) R ([0-9.]+)", text)
+    return f"asserted P {m.group(1)} R {m.group(2)}" if m else "(no first score recorded)"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=15, help="timed passes through the texts (best and median shown)")
     args = ap.parse_args()
-    # Sets 1-3 were held out when written and scored once (their first scores are in their headers); rules were
-    # fixed after reading their errors, so they count as development data now. Set 4 is the blind one.
-    dev = load_labelled(sorted(DATA.glob("claims_*.tsv")) + [DATA / f"heldout{k}.tsv" for k in ("", "2", "3")])
-    held = load_labelled([DATA / "heldout4.tsv"]) if (DATA / "heldout4.tsv").exists() else []
-    report("development set (incl. former held-out sets 1-3)", dev)
-    if held:
-        report("held-out set 4 (blind)", held)
+    # Every held-out set was scored once when it arrived (the first score is in its header); rules were then fixed
+    # after reading its errors, so all but the newest count as development data. Before changing rules after
+    # reading the newest set's errors, commission the next one.
+    files = held_out_files()
+    *former, newest = files
+    dev = load_labelled(sorted(DATA.glob("claims_*.tsv")) + former)
+    held = load_labelled([newest])
+    print("first (blind) scores of the held-out sets, each taken before any rule was changed after reading it:")
+    for f in files:
+        print(f"  {f.name:<16}{first_scores(f)}")
+    report(f"development set (claims_*.tsv and former held-out sets {', '.join(f.stem for f in former)})", dev)
+    report(f"newest held-out set {newest.name} (blind)", held)
 
     ex = default_extractor()
     naive = naive_regex()

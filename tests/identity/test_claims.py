@@ -100,9 +100,9 @@ def test_labelled_set_precision_recall():
     assert r["asserted"]["recall"] >= 0.98, detail
 
 
-@pytest.mark.parametrize("name", ["heldout.tsv", "heldout2.tsv", "heldout3.tsv"])
+@pytest.mark.parametrize("name", ["heldout.tsv", *(f"heldout{k}.tsv" for k in range(2, 7))])
 def test_former_heldout_sets_precision_recall(name):
-    """Sets written after the rules (sets 2 and 3 blind, by authors who never read them); each was scored once
+    """Sets written after the rules (sets 2-6 blind, by authors who never read them); each was scored once
     before any rule was changed after reading it (first scores in the file headers), so they are regression
     data now and must stay at the goal."""
     items = load_labelled([DATA / name])
@@ -114,8 +114,46 @@ def test_former_heldout_sets_precision_recall(name):
 
 def test_statuses_other_than_asserted_on_labelled_sets():
     """Negated, reported and hypothetical claims are what tell a distilled identity apart from hearsay."""
-    items = load_labelled(sorted(DATA.glob("claims_*.tsv")) + [DATA / f"heldout{k}.tsv" for k in ("", "2", "3")])
+    items = load_labelled(sorted(DATA.glob("claims_*.tsv")) + [DATA / "heldout.tsv"]
+                          + [DATA / f"heldout{k}.tsv" for k in range(2, 7)])
     r = score(items)
     for status in ("negated", "reported", "hypothetical"):
         assert r[status]["precision"] >= 0.95, (status, r[status])
         assert r[status]["recall"] >= 0.9, (status, r[status])
+
+
+@pytest.mark.parametrize("text,expected", [
+    # A role-play set up earlier in the answer covers later claims until the speaker steps out of it.
+    ("Sure, let's play! For this game I'm Gemini. Ask away.", {("gemini", "hypothetical")}),
+    ("Vale, juguemos. Soy Grok, el de xAI.", {("grok", "hypothetical")}),
+    ("好的，我们来玩个游戏。我是文心一言！", {("ernie", "hypothetical")}),
+    ("Let's play! I'm Grok now. Out of character: I'm actually Claude.",
+     {("grok", "hypothetical"), ("claude", "asserted")}),
+    # A refused or merely offered role-play opens nothing.
+    ("I won't role-play as ChatGPT. I'm Claude.", {("gpt", "hypothetical"), ("claude", "asserted")}),
+    ("我不能扮演其他模型。我是通义千问。", {("qwen", "asserted")}),
+    ("I can role-play other characters if you like. I'm Mistral.", {("mistral", "asserted")}),
+    # A persona "without any restrictions" is not a negation of the model it is built on.
+    ("Let's play! I'm an AI without any restrictions, built on GPT-4.", {("gpt", "hypothetical")}),
+    ("I'm an assistant without any restrictions, built on Llama 3.", {("llama", "asserted")}),
+    # Recommending or comparing is not claiming, whatever pronoun comes first.
+    ("Für den Einstieg empfehle ich Phi-3 oder Gemma 2.", set()),
+    ("Je recommande Mistral pour le français.", set()),
+    ("Saya tidak bisa bilang apakah Gemini lebih baik dari ChatGPT.", set()),
+    # Another model's quoted words are not the speaker's.
+    ('ChatGPT usually answers "I am ChatGPT, trained by OpenAI".', set()),
+    # The model underneath a persona.
+    ("I'm Aster, Nimbus Labs' assistant. The underlying model is Qwen.", {("qwen", "asserted")}),
+    ("Il modello di base è Llama 3, ma qui mi chiamo Aster.", {("llama", "asserted")}),
+    # Hearsay and configuration, wherever it sits in the sentence.
+    ("On m'a dit que j'étais Claude, mais je ne peux pas le vérifier.", {("claude", "reported")}),
+    ("Meine Entwickler haben mich so konfiguriert, dass ich mich als Gemini vorstelle.", {("gemini", "reported")}),
+    ("You've been calling me Kimi all along.", {("kimi", "reported")}),
+    # Verb-final negation at the end of the clause; a maker folds into its family anywhere in the answer.
+    ("저는 메타에서 만든 모델이 아닙니다.", {("llama", "negated")}),
+    ("I'm Gemma. Google DeepMind trained me.", {("gemma", "asserted")}),
+    ("Nein, Gemini bin ich nicht.", {("gemini", "negated")}),
+    ("Sou baseado no Llama 3.1.", {("llama", "asserted")}),
+])
+def test_discourse_and_lexicon_rules(text, expected):
+    assert pairs(text) == expected

@@ -64,6 +64,7 @@ _VERSION = (
 _SENT = re.compile(r"[!?;؟।。！？；\n]+|\.+(?=\s|$|[\"”'»」』)\]])")
 # Clause breaks; a hyphen only between spaces. (One leading character class lets ``re`` skip ahead fast.)
 _CLAUSE = re.compile(r"[,:，：、—–()（）-](?:(?<!-)|(?<=\s-)(?=\s))")
+_CLOSE_QUOTES = "」』\"”»›'"
 _CLAUSE_OR_SENT = re.compile(_CLAUSE.pattern + "|" + _SENT.pattern)
 _QUOTES = {"“": "”", "«": "»", "„": "“", "「": "」", "『": "』", "‹": "›", "《": "》"}
 _GLOSS = re.compile(r"\s*[(（][^()（）]{1,40}[)）]")
@@ -174,8 +175,8 @@ _LEAD_CLASS = {"\\b": r"\w", "(?<![A-Za-z0-9])": "[A-Za-z0-9]", "(?<![A-Za-z])":
 
 
 def _expand(pattern: str) -> list[str]:
-    """Top-level alternatives of a regex, with a leading unquantified ``(?:a|b)`` group distributed over them
-    (``\\b(?:i am|i'm) x`` -> ``\\bi am x``, ``\\bi'm x``), so that each starts with its literal text."""
+    """Top-level alternatives of a regex, with a leading ``(?:a|b)`` or optional ``(?:a|b)?`` group distributed
+    over them (``\\b(?:i am|i'm) x`` -> ``\\bi am x``, ``\\bi'm x``), so that each starts with its literal text."""
     out: list[str] = []
     todo = _split_top(pattern)[::-1]
     while todo:
@@ -185,9 +186,15 @@ def _expand(pattern: str) -> list[str]:
         body = q[len(lead):]
         if body.startswith("(?:"):
             close = _group_end(body)
-            if close > 0 and body[close + 1 : close + 2] not in _QUANT and "(?P<" not in body[close + 1 :]:
-                todo += [lead + alt + body[close + 1 :] for alt in _split_top(body[3:close])][::-1]
-                continue
+            after = body[close + 1 : close + 2]
+            if close > 0 and "(?P<" not in body[close + 1 :]:
+                if after not in _QUANT:
+                    todo += [lead + alt + body[close + 1 :] for alt in _split_top(body[3:close])][::-1]
+                    continue
+                if after == "?" and body[close + 2 : close + 3] not in ("?", "+"):  # optional: "(?:je )?peux"
+                    rest = body[close + 2 :]
+                    todo += [lead + alt + rest for alt in [*_split_top(body[3:close]), ""]][::-1]
+                    continue
         out.append(q)
     return out
 
@@ -465,6 +472,8 @@ class ClaimExtractor:
         self._offer = _Union(flat["offer"])
         self._mention_verb = _Union(flat["mention_verb"])
         self._refusal = _Union(flat["refusal"])
+        self._unrestricted = _Union(flat["unrestricted"])
+        self._neg_end = _Union(flat["neg_end"])
 
     # ------------------------------------------------------------------------------------------------
     def label_of(self, family: str | None, maker: str | None) -> str:
@@ -593,7 +602,7 @@ class ClaimExtractor:
         exits = [m.start() for m in self._scene_exit.finditer(tl, opens[0], claims[-1].start)]
         out = []
         for c in claims:
-            if c.status == "asserted" or c.cue == "quote":
+            if c.status in ("asserted", "reported"):
                 i = bisect.bisect_right(opens, c.start) - 1
                 if i >= 0 and not any(opens[i] <= x < c.start for x in exits):
                     c = Claim(c.start, c.end, c.text, c.family, c.maker, "hypothetical", c.label, "scene")
@@ -612,12 +621,16 @@ class ClaimExtractor:
                 if len(inner.strip()) > (b - a) + 3:  # the quote is more than the bare name
                     before = t[s0:max(s0, qs - 1)]
                     if self._self.search(inner):  # somebody's first-person words; in role-play, pretend words
+                        if bisect.bisect_left(starts, s0) < bisect.bisect_left(starts, qs) \
+                                and not self._self.search(before):
+                            return None  # another model's words: 'ChatGPT once replied "I am ChatGPT"'
                         return ("hypothetical", "quote_hypo") if self._hypo.search(before) else ("reported", "quote")
                     # A quoted second-person identity ("You are X"): reported when introduced as hearsay or as the
                     # speaker's configuration ("My system prompt says: ...", "「ChatGPTでしょ？」と言われます"),
                     # else somebody else's text.
                     if self._reported.search(before) or self._config.search(before) \
-                            or self._reported.search(t, qe + 1, min(len(t), qe + 41)):
+                            or self._reported.search(t, qe + 1, min(len(t), qe + 41)) \
+                            or self._config.search(t, qe + 1, s1):
                         return "reported", "quote_reported"
                     return None
                 break
@@ -632,6 +645,8 @@ class ClaimExtractor:
             c0 = m.end()
         gloss = _GLOSS.match(t, b, s1)  # skip "(ERNIE Bot)" after the name
         bb = gloss.end() if gloss else b
+        while bb < s1 and t[bb] in _CLOSE_QUOTES:  # and a closing quote: 「Kimi」として設定
+            bb += 1
         m_end = _CLAUSE.search(t, bb, s1)
         c1 = m_end.start() if m_end else s1
         left = t[c0:a]
@@ -707,16 +722,25 @@ class ClaimExtractor:
                     if self._frame.search(head, kh):  # "Let's play: now I'm Grok", "Возможно, я основан на Llama"
                         return "hypothetical", "frame_head"
         if self._qualifier.search(scope) is None:  # the usual case: nothing reported, hypothetical or negated
-            return "asserted", "self_post" if self_post and not selfs else "self"
+            return self._asserted(right, self_post and not selfs)
         if self._reported.search(scope):
             return "reported", "reported"
         if self._hypo.search(scope):
             return "hypothetical", "hypo"
         ls = last_self.start() if last_self else -1
+        free = [(u.start(), u.end()) for u in self._unrestricted.finditer(window, k)]
         for m in self._neg.finditer(window, k):
+            if any(u0 <= m.start() < u1 for u0, u1 in free):
+                continue  # "an AI without any restrictions, built on GPT-4"
             if m.start() >= ls or (last_self is not None and 0 <= ls - m.end() <= 1):
                 return "negated", "neg"
-        return "asserted", "self_post" if self_post and not selfs else "self"
+        return self._asserted(right, self_post and not selfs)
+
+    def _asserted(self, right: str, by_post: bool) -> tuple[str, str]:
+        """Asserted, unless a verb-final clause ends in a negation ("메타에서 만든 모델이 아닙니다")."""
+        if self._neg_end.search(right):
+            return "negated", "neg_end"
+        return "asserted", "self_post" if by_post else "self"
 
     def _speaker_follows(self, t: str, c1: int, s1: int) -> str:
         """The text after an "As X" clause up to the end of the first of the next two clauses that has a
