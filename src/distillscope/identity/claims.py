@@ -474,6 +474,11 @@ class ClaimExtractor:
         self._refusal = _Union(flat["refusal"])
         self._unrestricted = _Union(flat["unrestricted"])
         self._neg_end = _Union(flat["neg_end"])
+        self._echo = _Union(flat["echo"])
+        self._echo_no = _cue_regex(flat["echo_no"])
+        self._echo_yes = _cue_regex(flat["echo_yes"])
+        self._topic = _Union(flat["topic"])
+        self._other_speaker = _Union(flat["other_speaker"])
 
     # ------------------------------------------------------------------------------------------------
     def label_of(self, family: str | None, maker: str | None) -> str:
@@ -576,9 +581,24 @@ class ClaimExtractor:
             status, cue = res
             family = ent.id if ent.kind == "f" else None
             claims.append(Claim(a, b, text[a:b], family, ent.maker, status, self.label_of(family, ent.maker), cue))
+        claims = self._signature(claims, found, t, text)
         if claims:
             claims = self._apply_scenes(claims, tl)
+            claims = _drop_foreign_makers(claims, t)
         return _merge_makers(claims, t)
+
+    def _signature(self, claims: list[Claim], found: list[tuple[int, int, _Entity]], t: str,
+                   text: str) -> list[Claim]:
+        """A sign-off on the last line ("— Claude", "クロード（Anthropic）より") is the speaker naming itself."""
+        end = len(t.rstrip())
+        l0 = t.rfind("\n", 0, end) + 1
+        if not (0 < l0 and end - l0 <= 60 and _SIGNATURE.match(t, l0, end)) or found[-1][0] < l0:
+            return claims
+        have = {c.start for c in claims}
+        new = [Claim(a, b, text[a:b], e.id if e.kind == "f" else None, e.maker, "asserted",
+                     self.label_of(e.id if e.kind == "f" else None, e.maker), "signature")
+               for a, b, e in found if a >= l0 and a not in have]
+        return sorted(claims + new, key=lambda c: c.start) if new else claims
 
     def _apply_scenes(self, claims: list[Claim], tl: str) -> list[Claim]:
         """Claims made after a role-play or game set-up ("Let's play! ... For this game I'm Grok") are
@@ -622,7 +642,8 @@ class ClaimExtractor:
                     before = t[s0:max(s0, qs - 1)]
                     if self._self.search(inner):  # somebody's first-person words; in role-play, pretend words
                         if bisect.bisect_left(starts, s0) < bisect.bisect_left(starts, qs) \
-                                and not self._self.search(before):
+                                and not self._self.search(before) \
+                                or self._other_speaker.search(t, max(0, qs - 150), qs):
                             return None  # another model's words: 'ChatGPT once replied "I am ChatGPT"'
                         return ("hypothetical", "quote_hypo") if self._hypo.search(before) else ("reported", "quote")
                     # A quoted second-person identity ("You are X"): reported when introduced as hearsay or as the
@@ -634,6 +655,16 @@ class ClaimExtractor:
                         return "reported", "quote_reported"
                     return None
                 break
+        echo = self._echo.search(t, max(s0, a - 120), a)
+        if echo is not None:
+            # "You asked whether I'm GPT-4 — I'm not": the user's question echoed; the answer after it decides.
+            m = _CLAUSE_OR_SENT.search(t, b, min(len(t), b + 80))
+            seg = t[m.end() if m else b:][:60]
+            if self._echo_no.match(seg):
+                return "negated", "echo_no"
+            if self._echo_yes.match(seg):
+                return "asserted", "echo_yes"
+            return None
         # Clause around the name.
         c0 = s0
         for m in _CLAUSE.finditer(t, s0, a):
@@ -670,9 +701,12 @@ class ClaimExtractor:
         self_post = kind == "self_post" and \
             bisect.bisect_left(family_starts, c0) == bisect.bisect_left(family_starts, a)
         selfs = list(self._self.finditer(left))
+        if self_post and not selfs and self._topic.search(left):
+            self_post = False  # "多くのモデルはLlamaをベースにしています": the copula is the topic's
         after = ""
         if not selfs and not self_post and self._as.match(left):
             after = self._speaker_follows(t, c1, s1)  # "As X, (..., ) I ...": the rest of the sentence counts
+        apposition = False
         if selfs or self_post or after:
             window, w0 = left, c0
         else:
@@ -682,6 +716,7 @@ class ClaimExtractor:
             if bisect.bisect_left(starts, c0) < bisect.bisect_left(starts, a):  # another name opens this clause
                 return None
             window, w0 = t[s0:a], s0
+            apposition = True
             # Only a cue ending within _MAX_GAP of the name can count (see the gap test below).
             selfs = list(self._self.finditer(window, max(0, len(window) - _MAX_GAP - _MAX_CUE)))
             if not selfs:
@@ -722,7 +757,7 @@ class ClaimExtractor:
                     if self._frame.search(head, kh):  # "Let's play: now I'm Grok", "Возможно, я основан на Llama"
                         return "hypothetical", "frame_head"
         if self._qualifier.search(scope) is None:  # the usual case: nothing reported, hypothetical or negated
-            return self._asserted(right, self_post and not selfs)
+            return self._asserted(right, self_post and not selfs, apposition)
         if self._reported.search(scope):
             return "reported", "reported"
         if self._hypo.search(scope):
@@ -734,13 +769,13 @@ class ClaimExtractor:
                 continue  # "an AI without any restrictions, built on GPT-4"
             if m.start() >= ls or (last_self is not None and 0 <= ls - m.end() <= 1):
                 return "negated", "neg"
-        return self._asserted(right, self_post and not selfs)
+        return self._asserted(right, self_post and not selfs, apposition)
 
-    def _asserted(self, right: str, by_post: bool) -> tuple[str, str]:
+    def _asserted(self, right: str, by_post: bool, apposition: bool) -> tuple[str, str]:
         """Asserted, unless a verb-final clause ends in a negation ("메타에서 만든 모델이 아닙니다")."""
         if self._neg_end.search(right):
             return "negated", "neg_end"
-        return "asserted", "self_post" if by_post else "self"
+        return "asserted", "self_post" if by_post else "apposition" if apposition else "self"
 
     def _speaker_follows(self, t: str, c1: int, s1: int) -> str:
         """The text after an "As X" clause up to the end of the first of the next two clauses that has a
@@ -789,6 +824,23 @@ def _quote_spans(t: str) -> list[tuple[int, int]]:
         spans.append((i + 1, j))
         i = t.find('"', j + 1)
     return spans
+
+
+_SIGNATURE = re.compile(r"\s*(?:[—–~]|--?)\s*\S|.*(?:より|敬上)\s*$")
+
+
+def _drop_foreign_makers(claims: list[Claim], t: str) -> list[Claim]:
+    """A maker reached only through a chain of appositions, after the speaker claimed a family of another maker in
+    that sentence, describes something else ("je suis Claude, conçu par Anthropic, une entreprise fondée par
+    d'anciens salariés d'OpenAI")."""
+    out = []
+    for c in claims:
+        if c.family is None and c.cue == "apposition" and any(
+                o.family and o.status == "asserted" and o.maker != c.maker and o.start < c.start
+                and not _sentence_break(t, o.end, c.start) for o in claims):
+            continue
+        out.append(c)
+    return out
 
 
 def _merge_makers(claims: list[Claim], t: str) -> list[Claim]:
