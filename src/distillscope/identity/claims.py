@@ -25,6 +25,10 @@ Rules, in the order they are applied to each model name found (names and makers 
    ``asserted``. Scope restarts after contrast words ("but", "而是", "sondern", "sino", "а"); hearsay in a
    leading clause of the sentence ("According to my system prompt, I'm X", "根据系统提示，我是X") reaches in.
 
+7. Across the answer: a role-play set up earlier makes later claims hypothetical until the speaker steps out of
+   it ("Let's play! ... I'm Grok." / "Out of character: I'm Claude."); an echoed question ("You asked whether I'm
+   GPT-4") is decided by the yes or no after it; a sign-off on the last line ("— Claude") is a claim.
+
 A maker named next to one of its own families in the same sentence ("I'm Claude, made by Anthropic") is folded
 into that family's claim. A claim's ``label`` is its family, or for a maker alone the maker's only family, or
 ``maker:<id>`` when the maker has several (Google: Gemini and Gemma).
@@ -35,7 +39,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -625,7 +629,7 @@ class ClaimExtractor:
             if c.status in ("asserted", "reported"):
                 i = bisect.bisect_right(opens, c.start) - 1
                 if i >= 0 and not any(opens[i] <= x < c.start for x in exits):
-                    c = Claim(c.start, c.end, c.text, c.family, c.maker, "hypothetical", c.label, "scene")
+                    c = replace(c, status="hypothetical", cue="scene")
             out.append(c)
         return out
 
