@@ -100,9 +100,9 @@ def test_labelled_set_precision_recall():
     assert r["asserted"]["recall"] >= 0.98, detail
 
 
-@pytest.mark.parametrize("name", ["heldout.tsv", *(f"heldout{k}.tsv" for k in range(2, 8))])
+@pytest.mark.parametrize("name", ["heldout.tsv", *(f"heldout{k}.tsv" for k in range(2, 9))])
 def test_former_heldout_sets_precision_recall(name):
-    """Sets written after the rules (sets 2-6 blind, by authors who never read them); each was scored once
+    """Sets written after the rules (sets 2-8 blind, by authors who never read them); each was scored once
     before any rule was changed after reading it (first scores in the file headers), so they are regression
     data now and must stay at the goal."""
     items = load_labelled([DATA / name])
@@ -115,7 +115,7 @@ def test_former_heldout_sets_precision_recall(name):
 def test_statuses_other_than_asserted_on_labelled_sets():
     """Negated, reported and hypothetical claims are what tell a distilled identity apart from hearsay."""
     items = load_labelled(sorted(DATA.glob("claims_*.tsv")) + [DATA / "heldout.tsv"]
-                          + [DATA / f"heldout{k}.tsv" for k in range(2, 8)])
+                          + [DATA / f"heldout{k}.tsv" for k in range(2, 9)])
     r = score(items)
     for status in ("negated", "reported", "hypothetical"):
         assert r[status]["precision"] >= 0.95, (status, r[status])
@@ -154,6 +154,39 @@ def test_statuses_other_than_asserted_on_labelled_sets():
     ("I'm Gemma. Google DeepMind trained me.", {("gemma", "asserted")}),
     ("Nein, Gemini bin ich nicht.", {("gemini", "negated")}),
     ("Sou baseado no Llama 3.1.", {("llama", "asserted")}),
+    # A name the speaker denied, met again as the subject of another sentence or clause, is that other model.
+    ("我不是Kimi，我是通义千问～Kimi是月之暗面的产品。", {("kimi", "negated"), ("qwen", "asserted")}),
+    ("Je ne suis pas Gemini. Je viens de Mistral AI — Gemini, c'est Google.",
+     {("gemini", "negated"), ("mistral", "asserted")}),
+    ("لست ChatGPT. أنا Claude، أما ChatGPT فهو من OpenAI.", {("gpt", "negated"), ("claude", "asserted")}),
+    # ... but a name right after the speaker's own copula is still the speaker's.
+    ("我是豆包，是字节跳动开发的人工智能。", {("doubao", "asserted")}),
+    # Questions the speaker repeats are decided by the answer after them.
+    ("Am I ChatGPT? No. I'm an open model from AI2.", {("gpt", "negated")}),
+    ("Ты уже спрашивал, не Gemini ли я. Повторю: нет.", {("gemini", "negated")}),
+    # Hedges and configuration in more forms.
+    ("Pode ser que eu seja baseado no Mistral, não sei.", {("mistral", "hypothetical")}),
+    ("Il est possible, je ne peux pas le vérifier, que je sois dérivé de Llama.", {("llama", "hypothetical")}),
+    ("设定里让我自称「Qwen」。", {("qwen", "reported")}),
+    ("Du hast mich vorhin „Claude“ genannt.", {("claude", "reported")}),
+    ("Seperti yang saya bilang, saya Gemini dari Google.", {("gemini", "asserted")}),
+    # Recommendations phrased as what the speaker would start with.
+    ("Для перевода я бы начал с DeepSeek.", set()),
+    ("Per il codice partirei da Codestral.", set()),
+    # An in-character line after a role-play set-up; the speaker's own quoted title.
+    ('Sure, I can roleplay that. *clears throat* "I\'m Grok, ask me anything."', {("grok", "hypothetical")}),
+    ("Giochiamo: da adesso sono “Gemini, l'assistente di Google”.", {("gemini", "hypothetical")}),
 ])
 def test_discourse_and_lexicon_rules(text, expected):
     assert pairs(text) == expected
+
+
+def test_gold_maker_labels_follow_the_extractor_convention(tmp_path):
+    """Labellers may write ``maker:alibaba``; a maker with one family is scored as that family."""
+    f = tmp_path / "set.tsv"
+    f.write_text("en\tmaker:alibaba=A\tI was trained by Alibaba Cloud.\n"
+                 "en\tmaker:google=N,maker:openai=A\tI'm not from Google; OpenAI trained me.\n", encoding="utf-8")
+    items = load_labelled([f])
+    r = score(items)
+    assert r["asserted"]["tp"] == 2 and r["asserted"]["fp"] == 0, r["errors"]
+    assert r["negated"]["tp"] == 1 and not r["errors"]

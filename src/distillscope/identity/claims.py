@@ -67,7 +67,7 @@ _VERSION = (
 )
 _SENT = re.compile(r"[!?;؟।。！？；\n]+|\.+(?=\s|$|[\"”'»」』)\]])")
 # Clause breaks; a hyphen only between spaces. (One leading character class lets ``re`` skip ahead fast.)
-_CLAUSE = re.compile(r"[,:，：、—–()（）-](?:(?<!-)|(?<=\s-)(?=\s))")
+_CLAUSE = re.compile(r"[,:，：、،~〜—–()（）-](?:(?<!-)|(?<=\s-)(?=\s))")
 _CLOSE_QUOTES = "」』\"”»›'"
 _CLAUSE_OR_SENT = re.compile(_CLAUSE.pattern + "|" + _SENT.pattern)
 _QUOTES = {"“": "”", "«": "»", "„": "“", "「": "」", "『": "』", "‹": "›", "《": "》"}
@@ -483,6 +483,7 @@ class ClaimExtractor:
         self._echo_yes = _cue_regex(flat["echo_yes"])
         self._topic = _Union(flat["topic"])
         self._other_speaker = _Union(flat["other_speaker"])
+        self._subject_next = _cue_regex(flat["subject_next"])
 
     # ------------------------------------------------------------------------------------------------
     def label_of(self, family: str | None, maker: str | None) -> str:
@@ -589,6 +590,7 @@ class ClaimExtractor:
         if claims:
             claims = self._apply_scenes(claims, tl)
             claims = _drop_foreign_makers(claims, t)
+            claims = _drop_denied_mentions(claims)
         return _merge_makers(claims, t)
 
     def _signature(self, claims: list[Claim], found: list[tuple[int, int, _Entity]], t: str,
@@ -649,7 +651,9 @@ class ClaimExtractor:
                                 and not self._self.search(before) \
                                 or self._other_speaker.search(t, max(0, qs - 150), qs):
                             return None  # another model's words: 'ChatGPT once replied "I am ChatGPT"'
-                        return ("hypothetical", "quote_hypo") if self._hypo.search(before) else ("reported", "quote")
+                        if self._hypo.search(before) or self._scene.search(t, max(0, qs - _CONTEXT), qs):
+                            return "hypothetical", "quote_hypo"  # lines of a role-play set up before the quote
+                        return "reported", "quote"
                     # A quoted second-person identity ("You are X"): reported when introduced as hearsay or as the
                     # speaker's configuration ("My system prompt says: ...", "「ChatGPTでしょ？」と言われます"),
                     # else somebody else's text.
@@ -657,7 +661,9 @@ class ClaimExtractor:
                             or self._reported.search(t, qe + 1, min(len(t), qe + 41)) \
                             or self._config.search(t, qe + 1, s1):
                         return "reported", "quote_reported"
-                    return None
+                    if not self._ends_with_self(before):
+                        return None
+                    # else the speaker names itself with a quoted title: 'da adesso sono “Llama, l'assistente”'
                 break
         echo = self._echo.search(t, max(s0, a - 120), a)
         if echo is not None:
@@ -694,8 +700,11 @@ class ClaimExtractor:
         kind = post.lastgroup if post else None
         if kind == "neg_post":
             return "negated", "neg_post"
-        if kind == "mention_post" or kind == "subject_post":
+        if kind == "mention_post":
             return None
+        if (kind == "subject_post" or (m_end and self._subject_next.match(t, m_end.start(), s1))) \
+                and not self._ends_with_self(left):
+            return None  # "文心一言是百度的产品", "ChatGPT, c'est le produit d'OpenAI": the name is a subject
         if kind == "hypo_post":
             return "hypothetical", "hypo_post"
         if kind == "reported_post":
@@ -731,6 +740,7 @@ class ClaimExtractor:
             return None
         g0 = w0 + (last_self.end() if last_self else 0)
         i = bisect.bisect_left(family_starts, g0)
+        chained = i < len(family_starts) and family_starts[i] < a
         while i < len(family_starts) and family_starts[i] < a:
             # A model named between the speaker and this name that the speaker does not claim (assert, deny, ...)
             # takes the link: "I can't say whether ChatGPT beats Le Chat". Claimed ones pass it on: "I'm Claude,
@@ -761,7 +771,7 @@ class ClaimExtractor:
                     if self._frame.search(head, kh):  # "Let's play: now I'm Grok", "Возможно, я основан на Llama"
                         return "hypothetical", "frame_head"
         if self._qualifier.search(scope) is None:  # the usual case: nothing reported, hypothetical or negated
-            return self._asserted(right, self_post and not selfs, apposition)
+            return self._asserted(right, self_post and not selfs, apposition or chained)
         if self._reported.search(scope):
             return "reported", "reported"
         if self._hypo.search(scope):
@@ -773,10 +783,24 @@ class ClaimExtractor:
                 continue  # "an AI without any restrictions, built on GPT-4"
             if m.start() >= ls or (last_self is not None and 0 <= ls - m.end() <= 1):
                 return "negated", "neg"
-        return self._asserted(right, self_post and not selfs, apposition)
+        return self._asserted(right, self_post and not selfs, apposition or chained)
+
+    def _ends_with_self(self, left: str) -> bool:
+        """Whether ``left`` ends in a first-person cue ("I'm ", "我是", "sono "), possibly followed by a one- or
+        two-character CJK copula, i.e. the name right after it is what the speaker says it is."""
+        tail = left.rstrip()
+        last = None
+        for last in self._self.finditer(tail, max(0, len(tail) - _MAX_CUE)):
+            pass
+        if last is None:
+            return False
+        rest = tail[last.end():]  # a copula the cue leaves out: 我|是, 私|は
+        return not rest or (len(rest) <= 2 and all("\u3040" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7af"
+                                                     for ch in rest))
 
     def _asserted(self, right: str, by_post: bool, apposition: bool) -> tuple[str, str]:
-        """Asserted, unless a verb-final clause ends in a negation ("메타에서 만든 모델이 아닙니다")."""
+        """Asserted, unless a verb-final clause ends in a negation ("메타에서 만든 모델이 아닙니다"). ``apposition``:
+        the link to the speaker is indirect (an appositive clause, or another claimed name in between)."""
         if self._neg_end.search(right):
             return "negated", "neg_end"
         return "asserted", "self_post" if by_post else "apposition" if apposition else "self"
@@ -842,6 +866,20 @@ def _drop_foreign_makers(claims: list[Claim], t: str) -> list[Claim]:
         if c.family is None and c.cue == "apposition" and any(
                 o.family and o.status == "asserted" and o.maker != c.maker and o.start < c.start
                 and not _sentence_break(t, o.end, c.start) for o in claims):
+            continue
+        out.append(c)
+    return out
+
+
+def _drop_denied_mentions(claims: list[Claim]) -> list[Claim]:
+    """A name the speaker denied being, met again later with only an indirect link to the speaker, is a mention
+    of that other model ("我不是文心一言，我是豆包～文心一言是百度的产品")."""
+    denied: set[str] = set()
+    out = []
+    for c in claims:
+        if c.status == "negated":
+            denied.add(c.label)
+        elif c.label in denied and c.status == "asserted" and c.cue == "apposition":
             continue
         out.append(c)
     return out

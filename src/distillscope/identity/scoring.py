@@ -2,18 +2,20 @@
 
 A labelled file is TSV: ``lang<TAB>gold<TAB>text`` where gold is ``-`` (no claim) or comma-separated
 ``label=S`` with S one of A (asserted), N (negated), R (reported), H (hypothetical); ``\\n`` in text is a newline,
-lines starting with ``#`` are comments. Scoring compares, per response, the set of (label, status) pairs.
+lines starting with ``#`` are comments. A label is a family id (``qwen``) or ``maker:<id>`` for a claim that
+names only a maker; scoring maps the latter to the maker's family when it has only one. Scoring compares, per
+response, the set of (label, status) pairs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from distillscope.errors import InputError
-from distillscope.identity.claims import ClaimExtractor, default_extractor
+from distillscope.identity.claims import STATUSES, ClaimExtractor, default_extractor
 
 _CODES = {"A": "asserted", "N": "negated", "R": "reported", "H": "hypothetical"}
 
@@ -52,18 +54,33 @@ def predict(item_texts: Sequence[str], extractor: ClaimExtractor | None = None) 
     ex = extractor or default_extractor()
     out = []
     for t in item_texts:
-        claims = ex.extract(t)
-        pairs = {(c.label, c.status) for c in claims}
-        # One status per label, strongest first: a label both asserted and negated counts as asserted.
-        best: dict[str, str] = {}
-        for label, st in sorted(pairs, key=lambda x: ("asserted", "negated", "reported", "hypothetical").index(x[1])):
-            best.setdefault(label, st)
-        out.append(frozenset(best.items()))
+        out.append(_strongest((c.label, c.status) for c in ex.extract(t)))
+    return out
+
+
+def _strongest(pairs: Iterable[tuple[str, str]]) -> frozenset[tuple[str, str]]:
+    """One status per label, strongest first: a label both asserted and negated counts as asserted."""
+    best: dict[str, str] = {}
+    for label, st in sorted(pairs, key=lambda x: STATUSES.index(x[1])):
+        best.setdefault(label, st)
+    return frozenset(best.items())
+
+
+def normalise_gold(items: Sequence[Labelled], extractor: ClaimExtractor | None = None) -> list[Labelled]:
+    """Gold labels in the extractor's convention: ``maker:alibaba`` becomes ``qwen`` (a maker with one family
+    is labelled by that family; ``maker:google`` stays), then one status per label, strongest first."""
+    ex = extractor or default_extractor()
+    out = []
+    for it in items:
+        gold = _strongest((ex.label_of(None, label[6:]) if label.startswith("maker:") else label, st)
+                          for label, st in it.gold)
+        out.append(it if gold == it.gold else replace(it, gold=gold))
     return out
 
 
 def score(items: Sequence[Labelled], extractor: ClaimExtractor | None = None) -> dict[str, Any]:
     """Precision/recall/F1 per status, plus the list of responses where prediction and gold differ."""
+    items = normalise_gold(items, extractor)
     preds = predict([i.text for i in items], extractor)
     res: dict[str, Any] = {"n": len(items), "languages": sorted({i.lang for i in items})}
     for st in ("asserted", "negated", "reported", "hypothetical"):
