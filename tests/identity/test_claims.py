@@ -100,9 +100,9 @@ def test_labelled_set_precision_recall():
     assert r["asserted"]["recall"] >= 0.98, detail
 
 
-@pytest.mark.parametrize("name", ["heldout.tsv", *(f"heldout{k}.tsv" for k in range(2, 9))])
+@pytest.mark.parametrize("name", ["heldout.tsv", *(f"heldout{k}.tsv" for k in range(2, 10))])
 def test_former_heldout_sets_precision_recall(name):
-    """Sets written after the rules (sets 2-8 blind, by authors who never read them); each was scored once
+    """Sets written after the rules (sets 2-9 blind, by authors who never read them); each was scored once
     before any rule was changed after reading it (first scores in the file headers), so they are regression
     data now and must stay at the goal."""
     items = load_labelled([DATA / name])
@@ -115,7 +115,7 @@ def test_former_heldout_sets_precision_recall(name):
 def test_statuses_other_than_asserted_on_labelled_sets():
     """Negated, reported and hypothetical claims are what tell a distilled identity apart from hearsay."""
     items = load_labelled(sorted(DATA.glob("claims_*.tsv")) + [DATA / "heldout.tsv"]
-                          + [DATA / f"heldout{k}.tsv" for k in range(2, 9)])
+                          + [DATA / f"heldout{k}.tsv" for k in range(2, 10)])
     r = score(items)
     for status in ("negated", "reported", "hypothetical"):
         assert r[status]["precision"] >= 0.95, (status, r[status])
@@ -176,6 +176,22 @@ def test_statuses_other_than_asserted_on_labelled_sets():
     # An in-character line after a role-play set-up; the speaker's own quoted title.
     ('Sure, I can roleplay that. *clears throat* "I\'m Grok, ask me anything."', {("grok", "hypothetical")}),
     ("Giochiamo: da adesso sono “Gemini, l'assistente di Google”.", {("gemini", "hypothetical")}),
+    # Casual spellings of negations and first person.
+    ("kkk nao sou o gemini nao, sou um bot feito com llama 3", {("gemini", "negated"), ("llama", "asserted")}),
+    ("no nn sono claude 😅 sono un bot fatto con qwen", {("claude", "negated"), ("qwen", "asserted")}),
+    ("lol jsuis pas chatgpt", {("gpt", "negated")}),
+    ("yok ben gemini degilim", {("gemini", "negated")}),
+    # The last item of a list is not a sign-off; "X-based" in a list is not the speaker.
+    ("Modelos para probar:\n- Llama 3 (open weights)\n- Qwen2.5\n- Gemma 2", set()),
+    ("Denenebilecekler:\n- Trendyol LLM (Mistral tabanlı)\n- Qwen2.5", set()),
+    # Korean "neither X nor Y"; a refused pretence resumed by "because I'm not".
+    ("저는 Gemini도, Claude도 아니에요.", {("gemini", "negated"), ("claude", "negated")}),
+    ("Non posso fingere di essere Claude, perché non lo sono.", {("claude", "negated")}),
+    ("I can't pretend to be Gemini, because I'm not.", {("gemini", "negated")}),
+    # More hearsay forms: "you keep calling me", "du nennst mich", "memanggilku".
+    ("You keep calling me Grok, but I can't confirm that.", {("grok", "reported")}),
+    ("Du nennst mich Kimi – mag sein.", {("kimi", "reported")}),
+    ("Kamu memanggilku Claude tadi.", {("claude", "reported")}),
 ])
 def test_discourse_and_lexicon_rules(text, expected):
     assert pairs(text) == expected

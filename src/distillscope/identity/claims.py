@@ -484,6 +484,7 @@ class ClaimExtractor:
         self._topic = _Union(flat["topic"])
         self._other_speaker = _Union(flat["other_speaker"])
         self._subject_next = _cue_regex(flat["subject_next"])
+        self._neg_resume = _Union(flat["neg_resume"])
 
     # ------------------------------------------------------------------------------------------------
     def label_of(self, family: str | None, maker: str | None) -> str:
@@ -600,6 +601,9 @@ class ClaimExtractor:
         l0 = t.rfind("\n", 0, end) + 1
         if not (0 < l0 and end - l0 <= 60 and _SIGNATURE.match(t, l0, end)) or found[-1][0] < l0:
             return claims
+        p0 = t.rfind("\n", 0, max(0, l0 - 1)) + 1
+        if _LIST_ITEM.match(t, p0, l0):
+            return claims  # the last item of a list ("- Qwen2.5\n- Gemma 2"), not a sign-off
         have = {c.start for c in claims}
         new = [Claim(a, b, text[a:b], e.id if e.kind == "f" else None, e.maker, "asserted",
                      self.label_of(e.id if e.kind == "f" else None, e.maker), "signature")
@@ -696,13 +700,15 @@ class ClaimExtractor:
             return None  # "Für den Einstieg empfehle ich Phi-3", "我推荐你用Qwen": recommended, not claimed
         if self._roleplay_lead.match(left):
             return "hypothetical", "roleplay_lead"  # "Okay, playing Grok for this game: ..."
+        if right.strip() in ("도", "も") and m_end is not None:
+            right = t[bb:s1]  # "Claude도, Gemini도 아니고": the verb after the last of the list decides
         post = self._post.match(right)
         kind = post.lastgroup if post else None
         if kind == "neg_post":
             return "negated", "neg_post"
         if kind == "mention_post":
             return None
-        if (kind == "subject_post" or (m_end and self._subject_next.match(t, m_end.start(), s1))) \
+        if (kind == "subject_post" or (m_end and not right.strip() and self._subject_next.match(t, m_end.start(), s1))) \
                 and not self._ends_with_self(left):
             return None  # "文心一言是百度的产品", "ChatGPT, c'est le produit d'OpenAI": the name is a subject
         if kind == "hypo_post":
@@ -775,6 +781,8 @@ class ClaimExtractor:
         if self._reported.search(scope):
             return "reported", "reported"
         if self._hypo.search(scope):
+            if self._neg_resume.search(t, c1, s1):
+                return "negated", "neg_resume"  # "I can't pretend to be X, because I'm not"
             return "hypothetical", "hypo"
         ls = last_self.start() if last_self else -1
         free = [(u.start(), u.end()) for u in self._unrestricted.finditer(window, k)]
@@ -854,6 +862,7 @@ def _quote_spans(t: str) -> list[tuple[int, int]]:
     return spans
 
 
+_LIST_ITEM = re.compile(r"\s*(?:[-*•]|\d+[.)])\s")
 _SIGNATURE = re.compile(r"\s*(?:[—–~]|--?)\s*\S|.*(?:より|敬上)\s*$")
 
 
