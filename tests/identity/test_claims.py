@@ -100,9 +100,9 @@ def test_labelled_set_precision_recall():
     assert r["asserted"]["recall"] >= 0.98, detail
 
 
-@pytest.mark.parametrize("name", ["heldout.tsv", *(f"heldout{k}.tsv" for k in range(2, 10))])
+@pytest.mark.parametrize("name", ["heldout.tsv", *(f"heldout{k}.tsv" for k in range(2, 11))])
 def test_former_heldout_sets_precision_recall(name):
-    """Sets written after the rules (sets 2-9 blind, by authors who never read them); each was scored once
+    """Sets written after the rules (sets 2-10 blind, by authors who never read them); each was scored once
     before any rule was changed after reading it (first scores in the file headers), so they are regression
     data now and must stay at the goal."""
     items = load_labelled([DATA / name])
@@ -115,7 +115,7 @@ def test_former_heldout_sets_precision_recall(name):
 def test_statuses_other_than_asserted_on_labelled_sets():
     """Negated, reported and hypothetical claims are what tell a distilled identity apart from hearsay."""
     items = load_labelled(sorted(DATA.glob("claims_*.tsv")) + [DATA / "heldout.tsv"]
-                          + [DATA / f"heldout{k}.tsv" for k in range(2, 10)])
+                          + [DATA / f"heldout{k}.tsv" for k in range(2, 11)])
     r = score(items)
     for status in ("negated", "reported", "hypothetical"):
         assert r[status]["precision"] >= 0.95, (status, r[status])
@@ -192,6 +192,19 @@ def test_statuses_other_than_asserted_on_labelled_sets():
     ("You keep calling me Grok, but I can't confirm that.", {("grok", "reported")}),
     ("Du nennst mich Kimi – mag sein.", {("kimi", "reported")}),
     ("Kamu memanggilku Claude tadi.", {("claude", "reported")}),
+    # Hedged guesses about the speaker's own base model, in sentences without "I".
+    ("I'm not sure what my base model is. Maybe Mistral, maybe Qwen.", {("mistral", "hypothetical"),
+                                                                      ("qwen", "hypothetical")}),
+    ("Не знаю, какая у меня базовая модель. Возможно, это Llama.", {("llama", "hypothetical")}),
+    ("Llama is popular. Maybe Qwen is better for Chinese.", set()),
+    # Translations and the user's quoted words are not the speaker's claims.
+    ('Translation: "Je suis Claude, créé par Anthropic" → "I am Claude, created by Anthropic."', set()),
+    ("「I am Gemini.」の日本語訳は「私はGeminiです。」です。", set()),
+    ('You wrote: "Are you Grok? My friend says you are."', set()),
+    # Table cells are clauses; "(me)" labels its own cell only.
+    ("I'm Grok. Comparison:\n| | Grok (me) | ChatGPT | Claude |\n|---|---|---|---|", {("grok", "asserted")}),
+    # Korean configuration written after the name; a maker label folds into the family in gold as in output.
+    ("앱 설명에는 제가 Claude로 구동된다고 나와 있어요.", {("claude", "reported")}),
 ])
 def test_discourse_and_lexicon_rules(text, expected):
     assert pairs(text) == expected
@@ -202,7 +215,9 @@ def test_gold_maker_labels_follow_the_extractor_convention(tmp_path):
     f = tmp_path / "set.tsv"
     f.write_text("en\tmaker:alibaba=A\tI was trained by Alibaba Cloud.\n"
                  "en\tmaker:google=N,maker:openai=A\tI'm not from Google; OpenAI trained me.\n", encoding="utf-8")
+    f.write_text(f.read_text(encoding="utf-8")
+                 + "en\tgemini=N,maker:google=N\tI'm not Gemini and have nothing to do with Google.\n", encoding="utf-8")
     items = load_labelled([f])
     r = score(items)
     assert r["asserted"]["tp"] == 2 and r["asserted"]["fp"] == 0, r["errors"]
-    assert r["negated"]["tp"] == 1 and not r["errors"]
+    assert r["negated"]["tp"] == 2 and not r["errors"]

@@ -67,7 +67,7 @@ _VERSION = (
 )
 _SENT = re.compile(r"[!?;؟।。！？；\n]+|\.+(?=\s|$|[\"”'»」』)\]])")
 # Clause breaks; a hyphen only between spaces. (One leading character class lets ``re`` skip ahead fast.)
-_CLAUSE = re.compile(r"[,:，：、،~〜—–()（）-](?:(?<!-)|(?<=\s-)(?=\s))")
+_CLAUSE = re.compile(r"[,:，：、،~〜|—–()（）-](?:(?<!-)|(?<=\s-)(?=\s))")
 _CLOSE_QUOTES = "」』\"”»›'"
 _CLAUSE_OR_SENT = re.compile(_CLAUSE.pattern + "|" + _SENT.pattern)
 _QUOTES = {"“": "”", "«": "»", "„": "“", "「": "」", "『": "』", "‹": "›", "《": "》"}
@@ -485,6 +485,8 @@ class ClaimExtractor:
         self._other_speaker = _Union(flat["other_speaker"])
         self._subject_next = _cue_regex(flat["subject_next"])
         self._neg_resume = _Union(flat["neg_resume"])
+        self._base_topic = _Union(flat["base_topic"])
+        self._quoted_question = _cue_regex(flat["quoted_question"])
 
     # ------------------------------------------------------------------------------------------------
     def label_of(self, family: str | None, maker: str | None) -> str:
@@ -650,10 +652,13 @@ class ClaimExtractor:
                 inner = t[qs:qe]
                 if len(inner.strip()) > (b - a) + 3:  # the quote is more than the bare name
                     before = t[s0:max(s0, qs - 1)]
+                    if self._other_speaker.search(t, max(0, qs - 150), qs) \
+                            or self._other_speaker.search(t, qe + 1, min(len(t), qe + 12)) \
+                            or ("?" in inner and self._quoted_question.match(inner)):
+                        return None  # a translation, the user's question, another bot's answer
                     if self._self.search(inner):  # somebody's first-person words; in role-play, pretend words
                         if bisect.bisect_left(starts, s0) < bisect.bisect_left(starts, qs) \
-                                and not self._self.search(before) \
-                                or self._other_speaker.search(t, max(0, qs - 150), qs):
+                                and not self._self.search(before):
                             return None  # another model's words: 'ChatGPT once replied "I am ChatGPT"'
                         if self._hypo.search(before) or self._scene.search(t, max(0, qs - _CONTEXT), qs):
                             return "hypothetical", "quote_hypo"  # lines of a role-play set up before the quote
@@ -731,7 +736,7 @@ class ClaimExtractor:
         else:
             # Appositive or list clause: inherit the first-person cue from earlier in the sentence.
             if c0 == s0 or self._conj.match(left) or self._other.match(left):
-                return None
+                return self._guess(t, a, s0, s1)
             if bisect.bisect_left(starts, c0) < bisect.bisect_left(starts, a):  # another name opens this clause
                 return None
             window, w0 = t[s0:a], s0
@@ -739,8 +744,10 @@ class ClaimExtractor:
             # Only a cue ending within _MAX_GAP of the name can count (see the gap test below).
             selfs = list(self._self.finditer(window, max(0, len(window) - _MAX_GAP - _MAX_CUE)))
             if not selfs:
-                return None
+                return self._guess(t, a, s0, s1)
         last_self = selfs[-1] if selfs else None
+        if apposition and last_self is not None and window[last_self.start() - 1 : last_self.start()] in ("(", "（"):
+            return None  # "| Grok (yo) | ChatGPT |": the cue labels another name, it does not link this one
         gap = window[last_self.end():] if last_self else window
         if len(gap) > _MAX_GAP or self._mention.search(gap):
             return None
@@ -792,6 +799,14 @@ class ClaimExtractor:
             if m.start() >= ls or (last_self is not None and 0 <= ls - m.end() <= 1):
                 return "negated", "neg"
         return self._asserted(right, self_post and not selfs, apposition or chained)
+
+    def _guess(self, t: str, a: int, s0: int, s1: int) -> tuple[str, str] | None:
+        """A hedged name in a sentence without a first-person cue, right after the speaker said it does not know
+        its own base model ("I'm not sure what my base model is. Maybe Llama, maybe Qwen.") is a guess about
+        the speaker: hypothetical. Otherwise the name is no claim."""
+        if self._hypo.search(t, s0, min(s1, a + 40)) and self._base_topic.search(t, max(0, s0 - 2 * _CONTEXT), a):
+            return "hypothetical", "guess"
+        return None
 
     def _ends_with_self(self, left: str) -> bool:
         """Whether ``left`` ends in a first-person cue ("I'm ", "我是", "sono "), possibly followed by a one- or
@@ -881,17 +896,12 @@ def _drop_foreign_makers(claims: list[Claim], t: str) -> list[Claim]:
 
 
 def _drop_denied_mentions(claims: list[Claim]) -> list[Claim]:
-    """A name the speaker denied being, met again later with only an indirect link to the speaker, is a mention
-    of that other model ("我不是文心一言，我是豆包～文心一言是百度的产品")."""
-    denied: set[str] = set()
-    out = []
-    for c in claims:
-        if c.status == "negated":
-            denied.add(c.label)
-        elif c.label in denied and c.status == "asserted" and c.cue == "apposition":
-            continue
-        out.append(c)
-    return out
+    """A name the speaker denies being anywhere in the answer, met elsewhere with only an indirect link to the
+    speaker, is a mention of that other model ("我不是文心一言，我是豆包～文心一言是百度的产品")."""
+    denied = {c.label for c in claims if c.status == "negated"}
+    if not denied:
+        return claims
+    return [c for c in claims if not (c.label in denied and c.status == "asserted" and c.cue == "apposition")]
 
 
 def _merge_makers(claims: list[Claim], t: str) -> list[Claim]:

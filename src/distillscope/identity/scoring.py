@@ -68,12 +68,16 @@ def _strongest(pairs: Iterable[tuple[str, str]]) -> frozenset[tuple[str, str]]:
 
 def normalise_gold(items: Sequence[Labelled], extractor: ClaimExtractor | None = None) -> list[Labelled]:
     """Gold labels in the extractor's convention: ``maker:alibaba`` becomes ``qwen`` (a maker with one family
-    is labelled by that family; ``maker:google`` stays), then one status per label, strongest first."""
+    is labelled by that family; ``maker:google`` stays, but folds into a Gemini or Gemma label of the same
+    status), then one status per label, strongest first."""
     ex = extractor or default_extractor()
     out = []
     for it in items:
         gold = _strongest((ex.label_of(None, label[6:]) if label.startswith("maker:") else label, st)
                           for label, st in it.gold)
+        # "I'm not Gemini and have nothing to do with Google": the maker folds into its family's claim.
+        gold = frozenset((label, st) for label, st in gold if not (label.startswith("maker:") and any(
+            f != label and st2 == st and ex.maker_of(f) == label[6:] for f, st2 in gold)))
         out.append(it if gold == it.gold else replace(it, gold=gold))
     return out
 
