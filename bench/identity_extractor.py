@@ -22,7 +22,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from distillscope.identity.claims import default_extractor, fold, load_aliases
-from distillscope.identity.scoring import load_labelled, score
+from distillscope.identity.scoring import blind_validation, load_labelled, score
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "identity" / "data"
 
@@ -103,6 +103,12 @@ def main() -> None:
     print("first (blind) scores of the held-out sets, each taken before any rule was changed after reading it:")
     for f in files:
         print(f"  {f.name:<16}{first_scores(f)}")
+    for kinds, what in ((None, "all blind sets"), (["probe answers"], "blind probe-answer sets")):
+        v = blind_validation(kinds)
+        pr, rc, fa = v["precision"], v["recall"], v["false_assertion_rate"]
+        print(f"  pooled, {what} ({v['responses']} responses, as shipped in identity/data/extractor_validation.json): "
+              f"asserted P {pr['value']:.3f} [{pr['low']:.3f}, {pr['high']:.3f}] R {rc['value']:.3f} "
+              f"[{rc['low']:.3f}, {rc['high']:.3f}]; false assertions per response {fa['value']:.3f}")
     report(f"development set (claims_*.tsv and former held-out sets {', '.join(f.stem for f in former)})", dev)
     report(f"newest held-out set {newest.name} (blind)", held)
 

@@ -221,3 +221,37 @@ def test_gold_maker_labels_follow_the_extractor_convention(tmp_path):
     r = score(items)
     assert r["asserted"]["tp"] == 2 and r["asserted"]["fp"] == 0, r["errors"]
     assert r["negated"]["tp"] == 2 and not r["errors"]
+
+
+def _header_scores(path: Path) -> tuple[int, int, int, str | None]:
+    import re
+
+    head = " ".join(ln[1:].strip() for ln in path.read_text(encoding="utf-8").splitlines()[:8] if ln.startswith("#"))
+    m = re.search(r"asserted P [0-9.]+ R [0-9.]+\s*\((\d+) tp, (\d+) fp, (\d+) fn\)", head)
+    c = re.search(r"commit ([0-9a-f]{7})", head)
+    assert m, f"{path.name}: no blind score with counts in its header"
+    return int(m.group(1)), int(m.group(2)), int(m.group(3)), c.group(1) if c else None
+
+
+def test_shipped_blind_validation_matches_the_heldout_headers():
+    """`identity probe` reports the extractor's blind accuracy from a file shipped with the package; it must
+    say what the held-out files' headers say, set by set, and cover every blind set with counts."""
+    import json
+
+    from distillscope.identity.scoring import VALIDATION, blind_validation
+
+    shipped = json.loads(VALIDATION.read_text(encoding="utf-8"))["sets"]
+    on_disk = sorted((p for p in DATA.glob("heldout*.tsv") if p.stem != "heldout"),
+                     key=lambda p: int(p.stem.removeprefix("heldout")))
+    assert [s["set"] for s in shipped] == [p.name for p in on_disk]
+    for s, p in zip(shipped, on_disk):
+        tp, fp, fn, commit = _header_scores(p)
+        assert (s["asserted"]["tp"], s["asserted"]["fp"], s["asserted"]["fn"], s["commit"]) == (tp, fp, fn, commit)
+        assert s["responses"] == len(load_labelled([p]))
+    v = blind_validation()
+    assert v["precision"]["low"] < v["precision"]["value"] < v["precision"]["high"]
+    assert v["responses"] == sum(s["responses"] for s in shipped)
+    probe = blind_validation(kinds=["probe answers"])
+    assert set(probe["sets"]) == {s["set"] for s in shipped if s["kind"] == "probe answers"}
+    with pytest.raises(InputError, match="kinds there"):
+        blind_validation(kinds=["no such kind"])

@@ -63,8 +63,10 @@ def register(app: typer.Typer) -> None:
         max_tokens: int = typer.Option(64, min=1, help="Maximum new tokens per answer."),
         temperature: float = typer.Option(1.0, min=0.0, help="Sampling temperature."),
         seed: int = typer.Option(0, help="Base seed; answer i of a probe uses (seed, i)."),
-        tolerance: float = typer.Option(0.01, min=0.0, max=0.99,
-                                        help="Foreign-claim rate attributed to extractor error in the test's null."),
+        tolerance: float | None = typer.Option(
+            None, min=0.0, max=0.99,
+            help="Foreign-claim rate attributed to extractor error in the test's null. Default: the extractor's "
+                 "false assertions per answer measured on blind labelled probe answers (upper 95% bound)."),
         store: Path | None = typer.Option(None, help="Sample store (default: $DISTILLSCOPE_STORE or data dir)."),
         out: Path | None = typer.Option(None, "--out", "-o", help="Also write the full JSON report here."),
         as_json: bool = typer.Option(False, "--json", help="Print the JSON report (with every response) on stdout."),
@@ -109,6 +111,14 @@ def register(app: typer.Typer) -> None:
             console.print(f"too few answers name an identity to measure consistency ({c['n_named']} of {c['n']})")
         for e in report.evidence:
             console.print(f"[bold]{e.name}[/]: statistic {e.statistic:.3g}, p = {e.p_value:.3g} — H0: {e.null}")
+        v = report.extractor_validation
+        if v:
+            pr, rc, fa = v["precision"], v["recall"], v["false_assertion_rate"]
+            console.print(
+                f"claim extractor on {v['responses']} blind labelled {', '.join(v['kinds'])} "
+                f"({len(v['sets'])} sets it was not tuned on): asserted precision {_fmt(pr['value'], pr['low'], pr['high'])}, "
+                f"recall {_fmt(rc['value'], rc['low'], rc['high'])}, false assertions per answer "
+                f"{_fmt(fa['value'], fa['low'], fa['high'])}", style="dim")
         if out:
             console.print(f"report written to {out}")
 

@@ -185,7 +185,8 @@ def foreign_claims(responses: Sequence[Response], expected: str, tolerance: floa
         params={"expected": expected, "tolerance": tolerance, "confidence": confidence, "n": n, "k": k},
         caveats=[
             "Models often misname themselves without any distillation; a foreign identity is a lead, not proof.",
-            "Claims come from a rule-based extractor (precision/recall measured in bench/identity_extractor.py).",
+            ("Claims come from a rule-based extractor; its accuracy on text it was not tuned on is in the report's "
+             "extractor_validation (blind labelled sets), and the null's tolerance stands for its false assertions."),
         ],
         details={"interval": [lo, hi], "by_language": by_lang,
                  "languages_excluding_zero": [lang for lang, v in by_lang.items() if v["low"] > 0]},

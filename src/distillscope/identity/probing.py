@@ -30,7 +30,10 @@ from distillscope.identity.analysis import (
 )
 from distillscope.identity.battery import Probe, load_battery
 from distillscope.identity.claims import ClaimExtractor, default_extractor
+from distillscope.identity.scoring import blind_validation
 from distillscope.models.base import Model
+
+PROBE_KIND = "probe answers"  # the kind of blind labelled set that matches what the battery gets back
 
 
 @dataclass
@@ -46,6 +49,7 @@ class IdentityReport:
     consistency_by_language: dict[str, dict[str, Any]]
     evidence: list[Evidence] = field(default_factory=list)
     params: dict[str, Any] = field(default_factory=dict)
+    extractor_validation: dict[str, Any] = field(default_factory=dict)  # blind accuracy of the claim extractor
 
     def summary_rows(self) -> list[dict[str, Any]]:
         """One row per language: n, the modal identity, its rate and interval, and the foreign-claim rate."""
@@ -69,7 +73,7 @@ class IdentityReport:
         d = {"spec": self.spec, "expected": self.expected, "params": self.params,
              "by_language": self.by_language, "by_probe": self.by_probe, "consistency": self.consistency,
              "consistency_by_language": self.consistency_by_language, "summary": self.summary_rows(),
-             "evidence": [e.to_dict() for e in self.evidence]}
+             "evidence": [e.to_dict() for e in self.evidence], "extractor_validation": self.extractor_validation}
         if with_responses:
             d["responses"] = [r.to_dict() for r in self.responses]
         return d
@@ -105,10 +109,26 @@ def collect(model: Model, probes: Sequence[Probe], samples: int = 8, max_tokens:
             for p, c in zip(meta, comps)]
 
 
-def analyse(responses: Sequence[Response], spec: str = "", expect: str | None = None, tolerance: float = 0.01,
-            n_perm: int = 2000, seed: int = 0, extractor: ClaimExtractor | None = None) -> IdentityReport:
-    """Rates with intervals, consistency and (when the expected identity is known) foreign-claim evidence."""
+def measured_tolerance() -> tuple[float, dict[str, Any]]:
+    """The default null allowance of the foreign-claim test: the upper 95% bound of the extractor's false
+    assertions per response on blind labelled probe answers (see :func:`~distillscope.identity.scoring.
+    blind_validation`), and that validation record."""
+    v = blind_validation(kinds=[PROBE_KIND])
+    return v["false_assertion_rate"]["high"], v
+
+
+def analyse(responses: Sequence[Response], spec: str = "", expect: str | None = None,
+            tolerance: float | None = None, n_perm: int = 2000, seed: int = 0,
+            extractor: ClaimExtractor | None = None) -> IdentityReport:
+    """Rates with intervals, consistency and (when the expected identity is known) foreign-claim evidence.
+
+    ``tolerance``: the foreign-claim rate extractor errors alone could produce (the null of the foreign-claim
+    test); default: measured, see :func:`measured_tolerance`.
+    """
     ex = extractor or default_extractor()
+    measured, validation = measured_tolerance()
+    if tolerance is None:
+        tolerance = measured
     expected = expected_identity(expect, [r.declared_model for r in responses], ex)
     by_lang: dict[str, list[Response]] = {}
     for r in responses:
@@ -126,6 +146,7 @@ def analyse(responses: Sequence[Response], spec: str = "", expect: str | None = 
         evidence=evidence,
         params={"expect": expect, "tolerance": tolerance, "n_perm": n_perm, "seed": seed,
                 "n": len(responses), "languages": sorted(by_lang)},
+        extractor_validation=validation,
     )
 
 
@@ -140,7 +161,7 @@ def extractor_for(expect: str | None) -> ClaimExtractor:
 def probe_identity(model: Model, languages: list[str] | str | None = None, samples: int = 8, max_tokens: int = 64,
                    temperature: float = 1.0, expect: str | None = None, probes: list[str] | None = None,
                    seed: int = 0, store: Any = None, progress: Callable[[int], None] | None = None,
-                   tolerance: float = 0.01, n_perm: int = 2000) -> IdentityReport:
+                   tolerance: float | None = None, n_perm: int = 2000) -> IdentityReport:
     """Run the identity battery on ``model`` and analyse the answers.
 
     Args:
@@ -151,7 +172,8 @@ def probe_identity(model: Model, languages: list[str] | str | None = None, sampl
             name such as ``Aster``); default: the family in the endpoint's declared model name.
         probes: restrict to these probe ids.
         store: a SampleStore (default: the user's store), or ``False`` to bypass caching.
-        tolerance: foreign-claim rate attributed to extractor error in the null of the foreign-claim test.
+        tolerance: foreign-claim rate attributed to extractor error in the null of the foreign-claim test;
+            default: the extractor's measured false-assertion rate on blind probe answers (upper 95% bound).
     """
     battery = load_battery(languages, probes)
     ex = extractor_for(expect)

@@ -9,6 +9,7 @@ response, the set of (label, status) pairs.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 
 from distillscope.errors import InputError
 from distillscope.identity.claims import STATUSES, ClaimExtractor, default_extractor
+from distillscope.stats.intervals import wilson
 
 _CODES = {"A": "asserted", "N": "negated", "R": "reported", "H": "hypothetical"}
 
@@ -108,3 +110,43 @@ def score(items: Sequence[Labelled], extractor: ClaimExtractor | None = None) ->
         if {x for x in e["gold"] if x[1] == "asserted"} != {x for x in e["pred"] if x[1] == "asserted"}
     ]
     return res
+
+
+VALIDATION = Path(__file__).parent / "data" / "extractor_validation.json"
+
+
+def blind_validation(kinds: Iterable[str] | None = None, path: str | Path | None = None) -> dict[str, Any]:
+    """The extractor's measured accuracy on text it was not tuned on: first scores of the blind held-out sets
+    (``data/extractor_validation.json``), pooled, with Wilson 95% intervals.
+
+    Args:
+        kinds: only sets of these kinds (e.g. ``["probe answers"]``); default all.
+
+    Returns: ``precision`` and ``recall`` of asserted claims and ``false_assertion_rate`` (false asserted labels
+    per response, an upper bound on how often extractor error alone makes a response "claim" an identity), each
+    as ``{"value", "low", "high"}``; ``responses``, ``sets`` and the ``latest`` set's entry. The pooled figures
+    mix rules of several commits (each set was scored with the rules of its day), so they understate the
+    current rules when those improved.
+    """
+    p = Path(path) if path else VALIDATION
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise InputError(f"Cannot read the extractor validation file {p}: {e}") from e
+    wanted = set(kinds) if kinds is not None else None
+    sets = [s for s in data["sets"] if wanted is None or s["kind"] in wanted]
+    if not sets:
+        raise InputError(f"No blind sets of kind {sorted(wanted or [])} in {p}; kinds there: "
+                         f"{sorted({s['kind'] for s in data['sets']})}.")
+    tp = sum(s["asserted"]["tp"] for s in sets)
+    fp = sum(s["asserted"]["fp"] for s in sets)
+    fn = sum(s["asserted"]["fn"] for s in sets)
+    n = sum(s["responses"] for s in sets)
+
+    def est(k: int, m: int) -> dict[str, float]:
+        lo, hi = wilson(k, m)
+        return {"value": k / m, "low": float(lo), "high": float(hi), "k": k, "n": m}
+
+    return {"precision": est(tp, tp + fp), "recall": est(tp, tp + fn), "false_assertion_rate": est(fp, n),
+            "responses": n, "sets": [s["set"] for s in sets], "kinds": sorted({s["kind"] for s in sets}),
+            "latest": sets[-1]}
