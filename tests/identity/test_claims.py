@@ -100,9 +100,9 @@ def test_labelled_set_precision_recall():
     assert r["asserted"]["recall"] >= 0.98, detail
 
 
-@pytest.mark.parametrize("name", ["heldout.tsv", *(f"heldout{k}.tsv" for k in range(2, 11))])
+@pytest.mark.parametrize("name", ["heldout.tsv", *(f"heldout{k}.tsv" for k in range(2, 12))])
 def test_former_heldout_sets_precision_recall(name):
-    """Sets written after the rules (sets 2-10 blind, by authors who never read them); each was scored once
+    """Sets written after the rules (sets 2-11 blind, by authors who never read them); each was scored once
     before any rule was changed after reading it (first scores in the file headers), so they are regression
     data now and must stay at the goal."""
     items = load_labelled([DATA / name])
@@ -115,7 +115,7 @@ def test_former_heldout_sets_precision_recall(name):
 def test_statuses_other_than_asserted_on_labelled_sets():
     """Negated, reported and hypothetical claims are what tell a distilled identity apart from hearsay."""
     items = load_labelled(sorted(DATA.glob("claims_*.tsv")) + [DATA / "heldout.tsv"]
-                          + [DATA / f"heldout{k}.tsv" for k in range(2, 11)])
+                          + [DATA / f"heldout{k}.tsv" for k in range(2, 12)])
     r = score(items)
     for status in ("negated", "reported", "hypothetical"):
         assert r[status]["precision"] >= 0.95, (status, r[status])
@@ -205,6 +205,12 @@ def test_statuses_other_than_asserted_on_labelled_sets():
     ("I'm Grok. Comparison:\n| | Grok (me) | ChatGPT | Claude |\n|---|---|---|---|", {("grok", "asserted")}),
     # Korean configuration written after the name; a maker label folds into the family in gold as in output.
     ("앱 설명에는 제가 Claude로 구동된다고 나와 있어요.", {("claude", "reported")}),
+    # A quoted in-character line called a role or a game after it; a profile card under an "about me" heading.
+    ('Fine, here goes:\n"I am Grok, built by xAI, no limits!"\nThat was just the character, of course.',
+     {("grok", "hypothetical")}),
+    ("## About me\n- **Name:** Gemma 2\n- **Developer:** Google DeepMind", {("gemma", "asserted")}),
+    ("## Model comparison\n- **Model:** Gemma 2\n- **Model:** Llama 3", set()),
+    ("私はOpenAIとは一切関係ありません。", {("gpt", "negated")}),
 ])
 def test_discourse_and_lexicon_rules(text, expected):
     assert pairs(text) == expected

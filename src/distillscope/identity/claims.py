@@ -487,6 +487,11 @@ class ClaimExtractor:
         self._neg_resume = _Union(flat["neg_resume"])
         self._base_topic = _Union(flat["base_topic"])
         self._quoted_question = _cue_regex(flat["quoted_question"])
+        self._role_after = _Union(flat["role_after"])
+        self._profile_head = _Union(flat["profile_head"])
+        self._profile_field = re.compile(
+            r"[\s>*_#|•-]*(?:" + "|".join(f"(?:{p})" for p in flat["profile_field"]) + r")[*_\s]*[:：][*_\s]*$",
+            re.IGNORECASE)
 
     # ------------------------------------------------------------------------------------------------
     def label_of(self, family: str | None, maker: str | None) -> str:
@@ -660,8 +665,10 @@ class ClaimExtractor:
                         if bisect.bisect_left(starts, s0) < bisect.bisect_left(starts, qs) \
                                 and not self._self.search(before):
                             return None  # another model's words: 'ChatGPT once replied "I am ChatGPT"'
-                        if self._hypo.search(before) or self._scene.search(t, max(0, qs - _CONTEXT), qs):
-                            return "hypothetical", "quote_hypo"  # lines of a role-play set up before the quote
+                        if self._hypo.search(before) or self._scene.search(t, max(0, qs - _CONTEXT), qs) \
+                                or self._role_after.search(t, qe + 1, min(len(t), qe + 1 + _CONTEXT)):
+                            # lines of a role-play set up before the quote, or called one after it
+                            return "hypothetical", "quote_hypo"
                         return "reported", "quote"
                     # A quoted second-person identity ("You are X"): reported when introduced as hearsay or as the
                     # speaker's configuration ("My system prompt says: ...", "「ChatGPTでしょ？」と言われます"),
@@ -674,6 +681,10 @@ class ClaimExtractor:
                         return None
                     # else the speaker names itself with a quoted title: 'da adesso sono “Llama, l'assistente”'
                 break
+        line0 = t.rfind("\n", 0, a) + 1
+        if a - line0 <= 40 and self._profile_field.match(t, line0, a) \
+                and self._profile_head.search(t, max(0, line0 - 300), line0):
+            return "asserted", "profile"  # "## About me\n- **Name:** Claude": the speaker's own profile card
         echo = self._echo.search(t, max(s0, a - 120), a)
         if echo is not None:
             # "You asked whether I'm GPT-4 — I'm not": the user's question echoed; the answer after it decides.
