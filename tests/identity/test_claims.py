@@ -100,9 +100,9 @@ def test_labelled_set_precision_recall():
     assert r["asserted"]["recall"] >= 0.98, detail
 
 
-@pytest.mark.parametrize("name", ["heldout.tsv", *(f"heldout{k}.tsv" for k in range(2, 12))])
+@pytest.mark.parametrize("name", ["heldout.tsv", *(f"heldout{k}.tsv" for k in range(2, 13))])
 def test_former_heldout_sets_precision_recall(name):
-    """Sets written after the rules (sets 2-11 blind, by authors who never read them); each was scored once
+    """Sets written after the rules (sets 2-12 blind, by authors who never read them); each was scored once
     before any rule was changed after reading it (first scores in the file headers), so they are regression
     data now and must stay at the goal."""
     items = load_labelled([DATA / name])
@@ -115,7 +115,7 @@ def test_former_heldout_sets_precision_recall(name):
 def test_statuses_other_than_asserted_on_labelled_sets():
     """Negated, reported and hypothetical claims are what tell a distilled identity apart from hearsay."""
     items = load_labelled(sorted(DATA.glob("claims_*.tsv")) + [DATA / "heldout.tsv"]
-                          + [DATA / f"heldout{k}.tsv" for k in range(2, 12)])
+                          + [DATA / f"heldout{k}.tsv" for k in range(2, 13)])
     r = score(items)
     for status in ("negated", "reported", "hypothetical"):
         assert r[status]["precision"] >= 0.95, (status, r[status])
@@ -211,6 +211,20 @@ def test_statuses_other_than_asserted_on_labelled_sets():
     ("## About me\n- **Name:** Gemma 2\n- **Developer:** Google DeepMind", {("gemma", "asserted")}),
     ("## Model comparison\n- **Model:** Gemma 2\n- **Model:** Llama 3", set()),
     ("私はOpenAIとは一切関係ありません。", {("gpt", "negated")}),
+    # Stepping out of a configured persona is not hearsay about what follows.
+    ("Persona aside: my base model is Mistral 7B.", {("mistral", "asserted")}),
+    ("抛开这个人设：我的底座模型是Qwen2.5。", {("qwen", "asserted")}),
+    # A quoted or echoed question is decided by the answer after it; "neither" denies both names.
+    ('"Are you Llama or Qwen?" Neither: I\'m Gemma.', {("llama", "negated"), ("qwen", "negated"),
+                                                       ("gemma", "asserted")}),
+    ("Tu me demandes si je suis Claude : ni l'un ni l'autre, je suis Mistral.", {("claude", "negated"),
+                                                                              ("mistral", "asserted")}),
+    # Hindi copula after the name; Hinglish; a negation owned by the name before ("Gemini değilim").
+    ("मेरा नाम Claude है।", {("claude", "asserted")}),
+    ("nahi yaar, main Gemini nahi hoon 😄 Main Qwen hoon.", {("gemini", "negated"), ("qwen", "asserted")}),
+    ("yok ben Gemini değilim Llama'yım ben", {("gemini", "negated"), ("llama", "asserted")}),
+    # A profile card under a model-information heading.
+    ("**Model info**\n- Name: Phi-3.5-mini\n- Developer: Microsoft", {("phi", "asserted")}),
 ])
 def test_discourse_and_lexicon_rules(text, expected):
     assert pairs(text) == expected

@@ -65,7 +65,9 @@ _VERSION = (
     r"(?:[ \-](?:turbo|mini|nano|pro|max|plus|flash|lite|ultra|opus|sonnet|haiku|large|medium|small|instruct|chat"
     r"|coder|preview|omni|\d+(?:\.\d+)?[bm]|\d+(?:\.\d+)*)(?![a-z]))*"
 )
-_SENT = re.compile(r"[!?;؟।。！？；\n]+|\.+(?=\s|$|[\"”'»」』)\]])")
+# (Korean laughter or tears, "ㅋㅋ", ends a sentence; an emoji followed by a capitalised word does too: "Arre nahi yaar, main ChatGPT nahi hoon 😄 Main Llama
+# hoon". On lower-cased text that lookahead never matches, which only makes those scans more conservative.)
+_SENT = re.compile(r"[!?;؟।。！？；\n]+|(?:ㅋ|ㅎ|ㅠ|ㅜ){2,}|[\U0001F300-\U0001FAFF\u2600-\u27BF]+(?=\s+[A-ZÀ-ÖØ-Þ])|\.+(?=\s|$|[\"”'»」』)\]])")
 # Clause breaks; a hyphen only between spaces. (One leading character class lets ``re`` skip ahead fast.)
 _CLAUSE = re.compile(r"[,:，：、،~〜|—–()（）-](?:(?<!-)|(?<=\s-)(?=\s))")
 _CLOSE_QUOTES = "」』\"”»›'"
@@ -560,7 +562,7 @@ class ClaimExtractor:
         family_starts = [a for a, _, e in found if e.kind == "f"]
         claims: list[Claim] = []
         prev: tuple[int, _Entity, tuple[str, str] | None] | None = None  # (end, entity, result) of the last name
-        claimed: set[int] = set()  # starts of the names found to be claims so far
+        claimed: dict[int, int] = {}  # start -> end of the names found to be claims so far
         for a, b, ent in found:
             if prev is not None:
                 between = t[prev[0]:a]
@@ -570,7 +572,7 @@ class ClaimExtractor:
                     res = prev[2]  # "X和Y", "X or Y": the second name of a pair shares the first one's fate
                     prev = (b, ent, res)
                     if res is not None:
-                        claimed.add(a)
+                        claimed[a] = b
                     if res is not None:
                         family = ent.id if ent.kind == "f" else None
                         claims.append(Claim(a, b, text[a:b], family, ent.maker, res[0],
@@ -588,7 +590,7 @@ class ClaimExtractor:
             res = self._status(tl, a, b, s0, s1, quotes, starts, family_starts, claimed)
             prev = (b, ent, res)
             if res is not None:
-                claimed.add(a)
+                claimed[a] = b
             if res is None:
                 continue
             status, cue = res
@@ -651,16 +653,21 @@ class ClaimExtractor:
 
     # ------------------------------------------------------------------------------------------------
     def _status(self, t: str, a: int, b: int, s0: int, s1: int, quotes: list[tuple[int, int]],
-                starts: list[int], family_starts: list[int], claimed: set[int]) -> tuple[str, str] | None:
+                starts: list[int], family_starts: list[int], claimed: dict[int, int]) -> tuple[str, str] | None:
         for qs, qe in quotes:
             if qs <= a and b <= qe:
                 inner = t[qs:qe]
                 if len(inner.strip()) > (b - a) + 3:  # the quote is more than the bare name
                     before = t[s0:max(s0, qs - 1)]
                     if self._other_speaker.search(t, max(0, qs - 150), qs) \
-                            or self._other_speaker.search(t, qe + 1, min(len(t), qe + 12)) \
-                            or ("?" in inner and self._quoted_question.match(inner)):
-                        return None  # a translation, the user's question, another bot's answer
+                            or self._other_speaker.search(t, qe + 1, min(len(t), qe + 12)):
+                        return None  # a translation, the user's words, another bot's answer
+                    if "?" in inner and (self._quoted_question.match(inner)
+                                         or (inner.rstrip().endswith("?") and not self._self.search(inner))):
+                        # The user's question ("Are you X?"): the answer after it decides, or hearsay around it.
+                        return self._answer_after(t, qe + 1) or (
+                            ("reported", "quote_reported") if self._reported.search(t, qe + 1, min(len(t), qe + 41))
+                            else None)
                     if self._self.search(inner):  # somebody's first-person words; in role-play, pretend words
                         if bisect.bisect_left(starts, s0) < bisect.bisect_left(starts, qs) \
                                 and not self._self.search(before):
@@ -686,15 +693,10 @@ class ClaimExtractor:
                 and self._profile_head.search(t, max(0, line0 - 300), line0):
             return "asserted", "profile"  # "## About me\n- **Name:** Claude": the speaker's own profile card
         echo = self._echo.search(t, max(s0, a - 120), a)
-        if echo is not None:
+        if echo is not None and not _ANSWERED.search(t, echo.end(), a):  # (else the answer came before the name)
             # "You asked whether I'm GPT-4 — I'm not": the user's question echoed; the answer after it decides.
             m = _CLAUSE_OR_SENT.search(t, b, min(len(t), b + 80))
-            seg = t[m.end() if m else b:][:60]
-            if self._echo_no.match(seg):
-                return "negated", "echo_no"
-            if self._echo_yes.match(seg):
-                return "asserted", "echo_yes"
-            return None
+            return self._answer_after(t, m.end() if m else b)
         # Clause around the name.
         c0 = s0
         for m in _CLAUSE.finditer(t, s0, a):
@@ -796,6 +798,9 @@ class ClaimExtractor:
                         return "hypothetical", "frame_head"
         if self._qualifier.search(scope) is None:  # the usual case: nothing reported, hypothetical or negated
             return self._asserted(right, self_post and not selfs, apposition or chained)
+        if apposition and self._neg.search(left) and not self._hypo.search(left) \
+                and not self._unrestricted.search(left):
+            return "negated", "neg"  # "你刚才叫我Kimi……我是腾讯混元，不是Kimi": the clause's own negation
         if self._reported.search(scope):
             return "reported", "reported"
         if self._hypo.search(scope):
@@ -807,9 +812,32 @@ class ClaimExtractor:
         for m in self._neg.finditer(window, k):
             if any(u0 <= m.start() < u1 for u0, u1 in free):
                 continue  # "an AI without any restrictions, built on GPT-4"
+            if any(w0 <= st and en <= w0 + m.start() and self._owns(t, en, w0 + m.start(), s1)
+                   for st, en in claimed.items()):
+                continue  # the negation after another claimed name is that name's: "ben Gemini değilim, Mistral'ım"
             if m.start() >= ls or (last_self is not None and 0 <= ls - m.end() <= 1):
                 return "negated", "neg"
         return self._asserted(right, self_post and not selfs, apposition or chained)
+
+    def _owns(self, t: str, end: int, neg: int, s1: int) -> bool:
+        """Whether the negation at ``neg`` is the verb-final negation of the name ending at ``end``."""
+        post = self._post.match(t[end:s1])
+        return post is not None and post.lastgroup == "neg_post" and neg < end + post.end()
+
+    def _answer_after(self, t: str, p: int) -> tuple[str, str] | None:
+        """The yes or no answering a question that ends before ``p`` (at the start of the text after it, or of
+        its next clause: '"Llama or Qwen?" you asked: neither.')."""
+        for k in range(2):
+            seg = t[p : p + 60]
+            if self._echo_no.match(seg):
+                return "negated", "echo_no"
+            if self._echo_yes.match(seg):
+                return "asserted", "echo_yes"
+            m = _CLAUSE_OR_SENT.search(t, p, min(len(t), p + 40)) if k == 0 else None
+            if m is None:
+                break
+            p = m.end()
+        return None
 
     def _guess(self, t: str, a: int, s0: int, s1: int) -> tuple[str, str] | None:
         """A hedged name in a sentence without a first-person cue, right after the speaker said it does not know
@@ -828,9 +856,9 @@ class ClaimExtractor:
             pass
         if last is None:
             return False
-        rest = tail[last.end():]  # a copula the cue leaves out: 我|是, 私|は
-        return not rest or (len(rest) <= 2 and all("\u3040" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7af"
-                                                     for ch in rest))
+        rest = tail[last.end():]  # a copula the cue leaves out: 我|是, 私|は, "my name| is"
+        return not rest or _COPULA.fullmatch(rest) is not None or (
+            len(rest) <= 2 and all("\u3040" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7af" for ch in rest))
 
     def _asserted(self, right: str, by_post: bool, apposition: bool) -> tuple[str, str]:
         """Asserted, unless a verb-final clause ends in a negation ("메타에서 만든 모델이 아닙니다"). ``apposition``:
@@ -853,6 +881,10 @@ class ClaimExtractor:
                 break
             start = end
         return ""
+
+
+_ANSWERED = re.compile(r"[:：;—]")
+_COPULA = re.compile(r"\s*(?:is|was|ist|war|est|es|é|è|era|это|:|—)", re.IGNORECASE)
 
 
 def _lower(t: str) -> str:
