@@ -61,7 +61,7 @@ _SEP = r"[\s\-_·・.]?"
 _LATIN = re.compile(r"[A-Za-z0-9]")
 # Version tags a Latin name absorbs: GPT-4o, Qwen2.5-7B-Instruct, Llama 3.1 8B, Claude 3.5 Sonnet, Gemini 1.5 Pro.
 _VERSION = (
-    r"(?:[ \-]?v?\d+(?:\.\d+)*(?:[a-z](?![a-z]))?)?"
+    r"(?:[ \-]?[vr]?\d+(?:\.\d+)*(?:[a-z](?![a-z]))?)?"
     r"(?:[ \-](?:turbo|mini|nano|pro|max|plus|flash|lite|ultra|opus|sonnet|haiku|large|medium|small|instruct|chat"
     r"|coder|preview|omni|\d+(?:\.\d+)?[bm]|\d+(?:\.\d+)*)(?![a-z]))*"
 )
@@ -669,13 +669,14 @@ class ClaimExtractor:
                             ("reported", "quote_reported") if self._reported.search(t, qe + 1, min(len(t), qe + 41))
                             else None)
                     if self._self.search(inner):  # somebody's first-person words; in role-play, pretend words
+                        if self._hypo.search(before) or self._scene.search(t, max(0, qs - _CONTEXT), qs) \
+                                or self._role_after.search(t, qe + 1, min(len(t), qe + 1 + _CONTEXT)):
+                            # lines of a role-play set up before the quote ("I'll play Grok: '...'"), or called
+                            # one after it
+                            return "hypothetical", "quote_hypo"
                         if bisect.bisect_left(starts, s0) < bisect.bisect_left(starts, qs) \
                                 and not self._self.search(before):
                             return None  # another model's words: 'ChatGPT once replied "I am ChatGPT"'
-                        if self._hypo.search(before) or self._scene.search(t, max(0, qs - _CONTEXT), qs) \
-                                or self._role_after.search(t, qe + 1, min(len(t), qe + 1 + _CONTEXT)):
-                            # lines of a role-play set up before the quote, or called one after it
-                            return "hypothetical", "quote_hypo"
                         return "reported", "quote"
                     # A quoted second-person identity ("You are X"): reported when introduced as hearsay or as the
                     # speaker's configuration ("My system prompt says: ...", "「ChatGPTでしょ？」と言われます"),
@@ -688,6 +689,8 @@ class ClaimExtractor:
                         return None
                     # else the speaker names itself with a quoted title: 'da adesso sono “Llama, l'assistente”'
                 break
+        if _WORD.search(t, 0, a) is None and _BARE_TAIL.fullmatch(t, b):
+            return "asserted", "bare"  # the whole answer is the name: "Qwen2.5-72B-Instruct."
         line0 = t.rfind("\n", 0, a) + 1
         if a - line0 <= 40 and self._profile_field.match(t, line0, a) \
                 and self._profile_head.search(t, max(0, line0 - 300), line0):
@@ -725,7 +728,9 @@ class ClaimExtractor:
         if kind == "neg_post":
             return "negated", "neg_post"
         if kind == "mention_post":
-            return None
+            i = bisect.bisect_right(starts, a)
+            if not (i < len(starts) and _OR_JOIN.fullmatch(t, b, starts[i])):
+                return None  # (but "基于Qwen或者Llama" is a pair of names, not "Qwen或其他")
         if (kind == "subject_post" or (m_end and not right.strip() and self._subject_next.match(t, m_end.start(), s1))) \
                 and not self._ends_with_self(left):
             return None  # "文心一言是百度的产品", "ChatGPT, c'est le produit d'OpenAI": the name is a subject
@@ -759,8 +764,15 @@ class ClaimExtractor:
             if not selfs:
                 return self._guess(t, a, s0, s1)
         last_self = selfs[-1] if selfs else None
-        if apposition and last_self is not None and window[last_self.start() - 1 : last_self.start()] in ("(", "（"):
-            return None  # "| Grok (yo) | ChatGPT |": the cue labels another name, it does not link this one
+        if apposition and last_self is not None:
+            if window[last_self.start() - 1 : last_self.start()] in ("(", "（"):
+                return None  # "| Grok (yo) | ChatGPT |": the cue labels another name, it does not link this one
+            if last_self.group(0).strip() == "sono":  # Italian "sono" is "I am" and "they are"
+                q0 = w0
+                for m in _CLAUSE.finditer(t, w0, w0 + last_self.start()):
+                    q0 = m.end()
+                if bisect.bisect_left(starts, q0) < bisect.bisect_left(starts, w0 + last_self.start()):
+                    return None  # "GPT e Claude sono due modelli, il primo di OpenAI": the subject is the models
         gap = window[last_self.end():] if last_self else window
         if len(gap) > _MAX_GAP or self._mention.search(gap):
             return None
@@ -884,6 +896,11 @@ class ClaimExtractor:
 
 
 _ANSWERED = re.compile(r"[:：;—]")
+_WORD = re.compile(r"\w")
+# What may follow the name in an answer that is only the name (a question mark makes it a question back).
+_BARE_TAIL = re.compile(r"[^\w?？]*(?:(?:at your service|here|speaking|à votre service|ici|hier|qui|aquí|a su servicio|aqui|"
+                        r"ao seu dispor|です|でございます|입니다|이에요|예요|だよ|在此)[^\w?？]*)?", re.IGNORECASE)
+_OR_JOIN = re.compile(r"\s*(?:或者|或是|或)\s*")
 _COPULA = re.compile(r"\s*(?:is|was|ist|war|est|es|é|è|era|это|:|—)", re.IGNORECASE)
 
 
