@@ -100,9 +100,9 @@ def test_labelled_set_precision_recall():
     assert r["asserted"]["recall"] >= 0.98, detail
 
 
-@pytest.mark.parametrize("name", ["heldout.tsv", *(f"heldout{k}.tsv" for k in range(2, 14))])
+@pytest.mark.parametrize("name", ["heldout.tsv", *(f"heldout{k}.tsv" for k in range(2, 15))])
 def test_former_heldout_sets_precision_recall(name):
-    """Sets written after the rules (sets 2-13 blind, by authors who never read them); each was scored once
+    """Sets written after the rules (sets 2-14 blind, by authors who never read them); each was scored once
     before any rule was changed after reading it (first scores in the file headers), so they are regression
     data now and must stay at the goal."""
     items = load_labelled([DATA / name])
@@ -115,7 +115,7 @@ def test_former_heldout_sets_precision_recall(name):
 def test_statuses_other_than_asserted_on_labelled_sets():
     """Negated, reported and hypothetical claims are what tell a distilled identity apart from hearsay."""
     items = load_labelled(sorted(DATA.glob("claims_*.tsv")) + [DATA / "heldout.tsv"]
-                          + [DATA / f"heldout{k}.tsv" for k in range(2, 14)])
+                          + [DATA / f"heldout{k}.tsv" for k in range(2, 15)])
     r = score(items)
     for status in ("negated", "reported", "hypothetical"):
         assert r[status]["precision"] >= 0.95, (status, r[status])
@@ -236,6 +236,19 @@ def test_statuses_other_than_asserted_on_labelled_sets():
     # The role the speaker announces before quoting its lines; Italian "sono" with models as its subject.
     ("Vale, hago de Grok: «Qué pasa, soy Grok, de xAI».", {("grok", "hypothetical")}),
     ("GPT e Claude sono due modelli diversi, il primo di OpenAI.", set()),
+    # A model named with another maker as its developer keeps both: the telltale mix of a distilled model.
+    ("I am Claude, a large language model developed by OpenAI.", {("claude", "asserted"), ("gpt", "asserted")}),
+    ("Ich bin DeepSeek-V3, ein Sprachmodell, das von OpenAI entwickelt wurde.",
+     {("deepseek", "asserted"), ("gpt", "asserted")}),
+    # Metadata snippets describe the speaker; the same keys inside an API call do not.
+    ('```json\n{"model": "claude-3-5-sonnet-20241022", "developer": "Anthropic"}\n```', {("claude", "asserted")}),
+    ('client.chat.completions.create(**{"model": "gpt-4o-mini", "messages": msgs})', set()),
+    # A template filled in with the speaker's own answer; the same template in a game.
+    ("Completed: “I am Qwen, by Alibaba”. That's my real answer.", {("qwen", "asserted")}),
+    ("It's a game, so: “I am Grok, by xAI”. Just for the game, of course.", {("grok", "hypothetical")}),
+    # Behind the scenes, "use" is the speaker's own engine.
+    ("Hi, I'm Bia! Behind the scenes I use Llama 3.3.", {("llama", "asserted")}),
+    ("Merhaba, ben Deniz. Arka planda GPT-4o kullanıyorum.", {("gpt", "asserted")}),
 ])
 def test_discourse_and_lexicon_rules(text, expected):
     assert pairs(text) == expected

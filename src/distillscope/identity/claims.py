@@ -450,7 +450,7 @@ class ClaimExtractor:
             self._name_scans.append((re.compile("|".join(slow_pats), re.IGNORECASE), True, False))
         cues = yaml.safe_load((DATA / "cues.yaml").read_text(encoding="utf-8"))
         flat = {role: [p for pats in langs.values() for p in pats] for role, langs in cues.items()}
-        self._self = _Union(flat["self"])
+        self._self = _Union(flat["self"] + flat["backstage"])  # "under the hood, I use X" / "arka planda X kullanıyorum"
         self._neg = _Union(flat["neg"])
         self._contrast = _Union(flat["contrast"])
         self._reported = _Union(flat["reported"])
@@ -490,6 +490,12 @@ class ClaimExtractor:
         self._base_topic = _Union(flat["base_topic"])
         self._quoted_question = _cue_regex(flat["quoted_question"])
         self._role_after = _Union(flat["role_after"])
+        self._template = _Union(flat["template"])
+        self._backstage = _Union(flat["backstage"])
+        self._meta_key = re.compile("(?:" + "|".join(flat["meta_key"]) + r")\s*$", re.IGNORECASE)
+        self._api_call = _cue_regex(flat["api_call"])
+        self._made_by_before = re.compile("(?:" + "|".join(flat["made_by_before"]) + r")\s*$", re.IGNORECASE)
+        self._made_by_after = _cue_regex(flat["made_by_after"])
         self._profile_head = _Union(flat["profile_head"])
         self._profile_field = re.compile(
             r"[\s>*_#|•-]*(?:" + "|".join(f"(?:{p})" for p in flat["profile_field"]) + r")[*_\s]*[:：][*_\s]*$",
@@ -599,7 +605,7 @@ class ClaimExtractor:
         claims = self._signature(claims, found, t, text)
         if claims:
             claims = self._apply_scenes(claims, tl)
-            claims = _drop_foreign_makers(claims, t)
+            claims = self._drop_foreign_makers(claims, t)
             claims = _drop_denied_mentions(claims)
         return _merge_makers(claims, t)
 
@@ -648,16 +654,37 @@ class ClaimExtractor:
             out.append(c)
         return out
 
+    def _drop_foreign_makers(self, claims: list[Claim], t: str) -> list[Claim]:
+        """A maker reached only through a chain of appositions, after the speaker claimed a family of another maker
+        in that sentence, describes something else ("je suis Claude, conçu par Anthropic, une entreprise fondée par
+        d'anciens salariés d'OpenAI"), unless it is named as the maker right there ("I am Claude, a model developed
+        by OpenAI": a distilled model's telltale mix)."""
+        out = []
+        for c in claims:
+            if c.family is None and c.cue == "apposition" and any(
+                    o.family and o.status == "asserted" and o.maker != c.maker and o.start < c.start
+                    and not _sentence_break(t, o.end, c.start) for o in claims) \
+                    and not self._made_by_before.search(t, max(0, c.start - 40), c.start) \
+                    and not self._made_by_after.match(t, c.end, min(len(t), c.end + 30)):
+                continue
+            out.append(c)
+        return out
+
     def extract_many(self, texts: Iterable[str]) -> list[list[Claim]]:
         return [self.extract(x) for x in texts]
 
     # ------------------------------------------------------------------------------------------------
     def _status(self, t: str, a: int, b: int, s0: int, s1: int, quotes: list[tuple[int, int]],
                 starts: list[int], family_starts: list[int], claimed: dict[int, int]) -> tuple[str, str] | None:
+        key = self._meta_key.search(t, max(0, a - 40), a)
+        if key is not None:
+            o0, o1 = t.rfind("{", 0, a), t.find("}", b)
+            if not self._api_call.search(t, o0 if o0 >= 0 else key.start(), o1 if o1 >= 0 else s1):
+                return "asserted", "metadata"  # '{"model": "claude-3-5-sonnet"}' describing itself, not an API call
         for qs, qe in quotes:
             if qs <= a and b <= qe:
                 inner = t[qs:qe]
-                if len(inner.strip()) > (b - a) + 3:  # the quote is more than the bare name
+                if _WORD.search(t, qs, a) or _WORD.search(t, b, qe):  # the quote is more than the bare name
                     before = t[s0:max(s0, qs - 1)]
                     if self._other_speaker.search(t, max(0, qs - 150), qs) \
                             or self._other_speaker.search(t, qe + 1, min(len(t), qe + 12)):
@@ -669,6 +696,11 @@ class ClaimExtractor:
                             ("reported", "quote_reported") if self._reported.search(t, qe + 1, min(len(t), qe + 41))
                             else None)
                     if self._self.search(inner):  # somebody's first-person words; in role-play, pretend words
+                        if self._template.search(t, max(0, qs - 60), qs) and not self._hypo.search(before) \
+                                and not self._scene.search(
+                                t, max(0, qs - _CONTEXT), qs) and not self._role_after.search(
+                                t, qe + 1, min(len(t), qe + 1 + _CONTEXT)):
+                            break  # a template the speaker fills in with its own answer: 'Completed: "I am Grok"'
                         if self._hypo.search(before) or self._scene.search(t, max(0, qs - _CONTEXT), qs) \
                                 or self._role_after.search(t, qe + 1, min(len(t), qe + 1 + _CONTEXT)):
                             # lines of a role-play set up before the quote ("I'll play Grok: '...'"), or called
@@ -727,7 +759,7 @@ class ClaimExtractor:
         kind = post.lastgroup if post else None
         if kind == "neg_post":
             return "negated", "neg_post"
-        if kind == "mention_post":
+        if kind == "mention_post" and not self._backstage.search(left):
             i = bisect.bisect_right(starts, a)
             if not (i < len(starts) and _OR_JOIN.fullmatch(t, b, starts[i])):
                 return None  # (but "基于Qwen或者Llama" is a pair of names, not "Qwen或其他")
@@ -774,7 +806,7 @@ class ClaimExtractor:
                 if bisect.bisect_left(starts, q0) < bisect.bisect_left(starts, w0 + last_self.start()):
                     return None  # "GPT e Claude sono due modelli, il primo di OpenAI": the subject is the models
         gap = window[last_self.end():] if last_self else window
-        if len(gap) > _MAX_GAP or self._mention.search(gap):
+        if len(gap) > _MAX_GAP or (self._mention.search(gap) and not self._backstage.search(window)):
             return None
         g0 = w0 + (last_self.end() if last_self else 0)
         i = bisect.bisect_left(family_starts, g0)
@@ -939,20 +971,6 @@ def _quote_spans(t: str) -> list[tuple[int, int]]:
 
 _LIST_ITEM = re.compile(r"\s*(?:[-*•]|\d+[.)])\s")
 _SIGNATURE = re.compile(r"\s*(?:[—–~]|--?)\s*\S|.*(?:より|敬上)\s*$")
-
-
-def _drop_foreign_makers(claims: list[Claim], t: str) -> list[Claim]:
-    """A maker reached only through a chain of appositions, after the speaker claimed a family of another maker in
-    that sentence, describes something else ("je suis Claude, conçu par Anthropic, une entreprise fondée par
-    d'anciens salariés d'OpenAI")."""
-    out = []
-    for c in claims:
-        if c.family is None and c.cue == "apposition" and any(
-                o.family and o.status == "asserted" and o.maker != c.maker and o.start < c.start
-                and not _sentence_break(t, o.end, c.start) for o in claims):
-            continue
-        out.append(c)
-    return out
 
 
 def _drop_denied_mentions(claims: list[Claim]) -> list[Claim]:
