@@ -100,9 +100,9 @@ def test_labelled_set_precision_recall():
     assert r["asserted"]["recall"] >= 0.98, detail
 
 
-@pytest.mark.parametrize("name", ["heldout.tsv", *(f"heldout{k}.tsv" for k in range(2, 15))])
+@pytest.mark.parametrize("name", ["heldout.tsv", *(f"heldout{k}.tsv" for k in range(2, 16))])
 def test_former_heldout_sets_precision_recall(name):
-    """Sets written after the rules (sets 2-14 blind, by authors who never read them); each was scored once
+    """Sets written after the rules (sets 2-15 blind, by authors who never read them); each was scored once
     before any rule was changed after reading it (first scores in the file headers), so they are regression
     data now and must stay at the goal."""
     items = load_labelled([DATA / name])
@@ -115,7 +115,7 @@ def test_former_heldout_sets_precision_recall(name):
 def test_statuses_other_than_asserted_on_labelled_sets():
     """Negated, reported and hypothetical claims are what tell a distilled identity apart from hearsay."""
     items = load_labelled(sorted(DATA.glob("claims_*.tsv")) + [DATA / "heldout.tsv"]
-                          + [DATA / f"heldout{k}.tsv" for k in range(2, 15)])
+                          + [DATA / f"heldout{k}.tsv" for k in range(2, 16)])
     r = score(items)
     for status in ("negated", "reported", "hypothetical"):
         assert r[status]["precision"] >= 0.95, (status, r[status])
@@ -249,6 +249,19 @@ def test_statuses_other_than_asserted_on_labelled_sets():
     # Behind the scenes, "use" is the speaker's own engine.
     ("Hi, I'm Bia! Behind the scenes I use Llama 3.3.", {("llama", "asserted")}),
     ("Merhaba, ben Deniz. Arka planda GPT-4o kullanıyorum.", {("gpt", "asserted")}),
+    # "As a model trained by X, I ..." in many forms, with pro-drop verbs; "like X" stays a comparison.
+    ("Como modelo entrenado por Anthropic, procuro ser útil.", {("claude", "asserted")}),
+    ("Как языковая модель, обученная компанией OpenAI, я не имею доступа к сети.", {("gpt", "asserted")}),
+    ("Meta tarafından eğitilmiş bir dil modeli olarak kişisel görüşlerim yok.", {("llama", "asserted")}),
+    ("Как и ChatGPT, я могу отвечать на вопросы.", set()),
+    ("Come ChatGPT, posso rispondere a molte domande.", set()),
+    # A profile card from the first line of the answer; the Spanish verb "llama" is no model.
+    ("Nombre del modelo: Phi-3 mini\nEmpresa: Microsoft", {("phi", "asserted")}),
+    ("Usted me llama Grok; así me llama usted.", {("grok", "reported")}),
+    # Honesty openers end a persona's hearsay; a configured name the speaker then denies.
+    ("En esta app me presento como «Luz», pero para serte sincero, el modelo que está respondiendo es DeepSeek-V3.",
+     {("deepseek", "asserted")}),
+    ("Me indicaron que me presentara como GPT-4, pero no lo soy.", {("gpt", "negated")}),
 ])
 def test_discourse_and_lexicon_rules(text, expected):
     assert pairs(text) == expected

@@ -496,6 +496,8 @@ class ClaimExtractor:
         self._quoted_question = _cue_regex(flat["quoted_question"])
         self._role_after = _Union(flat["role_after"])
         self._template = _Union(flat["template"])
+        self._pro_drop = _Union(flat["pro_drop"])
+        self._as_post = _cue_regex(flat["as_post"])
         self._backstage = _Union(flat["backstage"])
         self._meta_key = re.compile("(?:" + "|".join(flat["meta_key"]) + r")\s*$", re.IGNORECASE)
         self._api_call = _cue_regex(flat["api_call"])
@@ -503,7 +505,7 @@ class ClaimExtractor:
         self._made_by_after = _cue_regex(flat["made_by_after"])
         self._profile_head = _Union(flat["profile_head"])
         self._profile_field = re.compile(
-            r"[\s>*_#|•-]*(?:" + "|".join(f"(?:{p})" for p in flat["profile_field"]) + r")[*_\s]*[:：][*_\s]*$",
+            r"[\s>*_#|•–-]*(?:" + "|".join(f"(?:{p})" for p in flat["profile_field"]) + r")[*_\s]*[:：][*_\s]*$",
             re.IGNORECASE)
 
     # ------------------------------------------------------------------------------------------------
@@ -729,9 +731,11 @@ class ClaimExtractor:
         if _WORD.search(t, 0, a) is None and _BARE_TAIL.fullmatch(t, b):
             return "asserted", "bare"  # the whole answer is the name: "Qwen2.5-72B-Instruct."
         line0 = t.rfind("\n", 0, a) + 1
-        if a - line0 <= 40 and self._profile_field.match(t, line0, a) \
-                and self._profile_head.search(t, max(0, line0 - 300), line0):
-            return "asserted", "profile"  # "## About me\n- **Name:** Claude": the speaker's own profile card
+        if a - line0 <= 40 and self._profile_field.match(t, line0, a) and (
+                self._profile_head.search(t, max(0, line0 - 300), line0)
+                or all(_FIELD_LINE.match(ln) for ln in t[:line0].splitlines() if ln.strip())):
+            # "## About me\n- **Name:** Claude", or an answer that is a card from its first line: its own profile
+            return "asserted", "profile"
         echo = self._echo.search(t, max(s0, a - 120), a)
         if echo is not None and not _ANSWERED.search(t, echo.end(), a):  # (else the answer came before the name)
             # "You asked whether I'm GPT-4 — I'm not": the user's question echoed; the answer after it decides.
@@ -784,8 +788,10 @@ class ClaimExtractor:
         if self_post and not selfs and self._topic.search(left):
             self_post = False  # "多くのモデルはLlamaをベースにしています": the copula is the topic's
         after = ""
-        if not selfs and not self_post and self._as.match(left):
-            after = self._speaker_follows(t, c1, s1)  # "As X, (..., ) I ...": the rest of the sentence counts
+        if not selfs and not self_post and (self._as.match(left) or self._as_post.match(right)
+                                            or (c0 > s0 and self._as.match(t[s0:c0]))):
+            # "As X, (..., ) I ...", "X olarak ... görüşlerim yok": the rest of the sentence counts
+            after = self._speaker_follows(t, bb, s1)
         apposition = False
         if selfs or self_post or after:
             window, w0 = left, c0
@@ -812,6 +818,10 @@ class ClaimExtractor:
                 if bisect.bisect_left(starts, q0) < bisect.bisect_left(starts, w0 + last_self.start()):
                     return None  # "GPT e Claude sono due modelli, il primo di OpenAI": the subject is the models
         gap = window[last_self.end():] if last_self else window
+        if after and not last_self:
+            lead = self._as.match(gap)
+            if lead and len(gap[lead.end():].split()) >= 2:  # "Como modelo entrenado por X": "como" is "as", no
+                gap = gap[lead.end():]  # comparison (but "Come ChatGPT, posso ...", "Как и ChatGPT, я" are "like")
         if len(gap) > _MAX_GAP or (self._mention.search(gap) and not self._backstage.search(window)):
             return None
         g0 = w0 + (last_self.end() if last_self else 0)
@@ -852,6 +862,8 @@ class ClaimExtractor:
                 and not self._unrestricted.search(left):
             return "negated", "neg"  # "你刚才叫我Kimi……我是腾讯混元，不是Kimi": the clause's own negation
         if self._reported.search(scope):
+            if self._neg_resume.search(t, c1, s1):
+                return "negated", "neg_resume"  # "I was told to present myself as X, but I'm not"
             return "reported", "reported"
         if self._hypo.search(scope):
             if self._neg_resume.search(t, c1, s1):
@@ -918,14 +930,15 @@ class ClaimExtractor:
         return "asserted", "self_post" if by_post else "apposition" if apposition else "self"
 
     def _speaker_follows(self, t: str, c1: int, s1: int) -> str:
-        """The text after an "As X" clause up to the end of the first of the next two clauses that has a
-        first-person cue ("As Llama 3.1, an open model by Meta, I can't ..."), or "" if neither has one."""
+        """The text from ``c1`` (the end of the name) to the end of the first of the next two clauses that has a
+        first-person cue or a first-person verb of a pro-drop language ("As Llama 3.1, an open model by Meta, I
+        can't ...", "Como modelo entrenado por Anthropic, procuro ..."), or "" if neither has one."""
         start = c1
         for _ in range(2):
             m = _CLAUSE.search(t, start + 1, s1)
             end = m.start() if m else s1
             nxt = t[start:end]
-            if self._self.search(nxt) or _PRONOUN.search(nxt):
+            if self._self.search(nxt) or _PRONOUN.search(nxt) or self._pro_drop.search(nxt):
                 return t[c1:end]
             if not m:
                 break
@@ -934,6 +947,7 @@ class ClaimExtractor:
 
 
 _ANSWERED = re.compile(r"[:：;—]")
+_FIELD_LINE = re.compile(r"[\s>*_#|•–-]*[^:：\n]{1,40}[:：]")
 _POST_ROLES = ("neg_post", "hypo_post", "reported_post", "mention_post", "self_post", "subject_post")
 
 
