@@ -100,9 +100,9 @@ def test_labelled_set_precision_recall():
     assert r["asserted"]["recall"] >= 0.98, detail
 
 
-@pytest.mark.parametrize("name", ["heldout.tsv", *(f"heldout{k}.tsv" for k in range(2, 16))])
+@pytest.mark.parametrize("name", ["heldout.tsv", *(f"heldout{k}.tsv" for k in range(2, 17))])
 def test_former_heldout_sets_precision_recall(name):
-    """Sets written after the rules (sets 2-15 blind, by authors who never read them); each was scored once
+    """Sets written after the rules (sets 2-16 blind, by authors who never read them); each was scored once
     before any rule was changed after reading it (first scores in the file headers), so they are regression
     data now and must stay at the goal."""
     items = load_labelled([DATA / name])
@@ -115,7 +115,7 @@ def test_former_heldout_sets_precision_recall(name):
 def test_statuses_other_than_asserted_on_labelled_sets():
     """Negated, reported and hypothetical claims are what tell a distilled identity apart from hearsay."""
     items = load_labelled(sorted(DATA.glob("claims_*.tsv")) + [DATA / "heldout.tsv"]
-                          + [DATA / f"heldout{k}.tsv" for k in range(2, 16)])
+                          + [DATA / f"heldout{k}.tsv" for k in range(2, 17)])
     r = score(items)
     for status in ("negated", "reported", "hypothetical"):
         assert r[status]["precision"] >= 0.95, (status, r[status])
@@ -262,6 +262,15 @@ def test_statuses_other_than_asserted_on_labelled_sets():
     ("En esta app me presento como «Luz», pero para serte sincero, el modelo que está respondiendo es DeepSeek-V3.",
      {("deepseek", "asserted")}),
     ("Me indicaron que me presentara como GPT-4, pero no lo soy.", {("gpt", "negated")}),
+    # Its own introduction translated is its claim; a given text translated is not.
+    ('Here\'s my intro in Spanish:\n"Hola, soy DeepSeek, un asistente creado por DeepSeek."', {("deepseek", "asserted")}),
+    ('The Spanish translation of your message: "Hola, soy Claude."', set()),
+    ("「I'm Gemini.」の日本語訳は「私はGeminiです。」です。", set()),
+    # Keys: a model name with a false value is denied; a card that names its source is hearsay.
+    ('{"name": "Orbit", "is_chatgpt": false, "is_llama": false}', {("gpt", "negated"), ("llama", "negated")}),
+    ("```yaml\nname: Mistral Small\nsource: system_prompt\nverified: false\n```", {("mistral", "reported")}),
+    ("```yaml\nname: Falcon-180B\nherausgeber: TII\n```", {("falcon", "asserted")}),
+    ("Forse sono basato su Gemma: non ne ho la certezza.", {("gemma", "hypothetical")}),
 ])
 def test_discourse_and_lexicon_rules(text, expected):
     assert pairs(text) == expected

@@ -496,6 +496,10 @@ class ClaimExtractor:
         self._quoted_question = _cue_regex(flat["quoted_question"])
         self._role_after = _Union(flat["role_after"])
         self._template = _Union(flat["template"])
+        self._translation = _Union(flat["translation"])
+        self._user_text = _Union(flat["user_text"])
+        self._neg_key = _cue_regex(flat["neg_key"])
+        self._meta_source = _cue_regex(flat["meta_source"])
         self._pro_drop = _Union(flat["pro_drop"])
         self._as_post = _cue_regex(flat["as_post"])
         self._backstage = _Union(flat["backstage"])
@@ -683,19 +687,34 @@ class ClaimExtractor:
     # ------------------------------------------------------------------------------------------------
     def _status(self, t: str, a: int, b: int, s0: int, s1: int, quotes: list[tuple[int, int]],
                 starts: list[int], family_starts: list[int], claimed: dict[int, int]) -> tuple[str, str] | None:
+        if self._neg_key.match(t, b, min(len(t), b + 30)) and _KEY_START.search(t, max(0, a - 12), a):
+            return "negated", "metadata"  # '"is_chatgpt": false', "是否为ChatGPT: 否"
         key = self._meta_key.search(t, max(0, a - 40), a)
         if key is not None:
             o0, o1 = t.rfind("{", 0, a), t.find("}", b)
             if not self._api_call.search(t, o0 if o0 >= 0 else key.start(), o1 if o1 >= 0 else s1):
+                if self._meta_source.search(t, o0 if o0 >= 0 else key.start(), o1 if o1 >= 0 else s1):
+                    return "reported", "metadata"  # '{"name": "Grok-2", "source": "system config", "verified": false}'
                 return "asserted", "metadata"  # '{"model": "claude-3-5-sonnet"}' describing itself, not an API call
         for qs, qe in quotes:
             if qs <= a and b <= qe:
                 inner = t[qs:qe]
                 if _WORD.search(t, qs, a) or _WORD.search(t, b, qe):  # the quote is more than the bare name
                     before = t[s0:max(s0, qs - 1)]
-                    if self._other_speaker.search(t, max(0, qs - 150), qs) \
-                            or self._other_speaker.search(t, qe + 1, min(len(t), qe + 12)):
-                        return None  # a translation, the user's words, another bot's answer
+                    if self._other_speaker.search(t, max(0, qs - 150), qs):
+                        return None  # the user's words, another bot's answer
+                    if self._translation.search(t, qe + 1, min(len(t), qe + 12)) \
+                            or _ARROW.search(t, max(0, qs - 150), qs) or _ARROW.match(t, qe + 1, min(len(t), qe + 8)):
+                        return None  # a given text translated: 「I'm Claude」の日本語訳は, "A" → "B"
+                    tr = None
+                    for tr in self._translation.finditer(t, max(0, qs - 150), qs):
+                        pass
+                    if tr is not None:
+                        if self._user_text.search(t, max(0, qs - 150), qs) \
+                                or any(ch in _CLOSE_QUOTES for ch in t[max(0, tr.start() - 3) : tr.start()]):
+                            return None  # "the translation of your message: ...", 「A」の日本語訳は「B」
+                        if self._self.search(inner):
+                            break  # its own introduction translated: "Here's my intro in Spanish: «Hola, soy X»"
                     if "?" in inner and (self._quoted_question.match(inner)
                                          or (inner.rstrip().endswith("?") and not self._self.search(inner))):
                         # The user's question ("Are you X?"): the answer after it decides, or hearsay around it.
@@ -733,9 +752,12 @@ class ClaimExtractor:
         line0 = t.rfind("\n", 0, a) + 1
         if a - line0 <= 40 and self._profile_field.match(t, line0, a) and (
                 self._profile_head.search(t, max(0, line0 - 300), line0)
-                or all(_FIELD_LINE.match(ln) for ln in t[:line0].splitlines() if ln.strip())):
+                or all(_FIELD_LINE.match(ln) or _FENCE.fullmatch(ln) for ln in t[:line0].splitlines() if ln.strip())):
             # "## About me\n- **Name:** Claude", or an answer that is a card from its first line: its own profile
-            return "asserted", "profile"
+            # (hearsay when the card names its source: "source: system_prompt", "verified: false")
+            end = t.find("\n\n", a)
+            return ("reported" if self._meta_source.search(t, line0, end if end >= 0 else len(t)) else "asserted",
+                    "profile")
         echo = self._echo.search(t, max(s0, a - 120), a)
         if echo is not None and not _ANSWERED.search(t, echo.end(), a):  # (else the answer came before the name)
             # "You asked whether I'm GPT-4 — I'm not": the user's question echoed; the answer after it decides.
@@ -947,6 +969,9 @@ class ClaimExtractor:
 
 
 _ANSWERED = re.compile(r"[:：;—]")
+_KEY_START = re.compile(r"(?:[\"'](?:is_|es_|est_|ist_|e_|apakah_|la_)?|(?:^|\n)[\s*•-]*(?:is_|es_|est_|ist_|e_|apakah_|la_|是否为|是否為))$")
+_ARROW = re.compile(r"\s*(?:→|->|=>)")
+_FENCE = re.compile(r"\s*```[\w-]*\s*")  # a code fence line: ```yaml
 _FIELD_LINE = re.compile(r"[\s>*_#|•–-]*[^:：\n]{1,40}[:：]")
 _POST_ROLES = ("neg_post", "hypo_post", "reported_post", "mention_post", "self_post", "subject_post")
 
