@@ -100,9 +100,9 @@ def test_labelled_set_precision_recall():
     assert r["asserted"]["recall"] >= 0.98, detail
 
 
-@pytest.mark.parametrize("name", ["heldout.tsv", *(f"heldout{k}.tsv" for k in range(2, 17))])
+@pytest.mark.parametrize("name", ["heldout.tsv", *(f"heldout{k}.tsv" for k in range(2, 18))])
 def test_former_heldout_sets_precision_recall(name):
-    """Sets written after the rules (sets 2-16 blind, by authors who never read them); each was scored once
+    """Sets written after the rules (sets 2-17 blind, by authors who never read them); each was scored once
     before any rule was changed after reading it (first scores in the file headers), so they are regression
     data now and must stay at the goal."""
     items = load_labelled([DATA / name])
@@ -115,7 +115,7 @@ def test_former_heldout_sets_precision_recall(name):
 def test_statuses_other_than_asserted_on_labelled_sets():
     """Negated, reported and hypothetical claims are what tell a distilled identity apart from hearsay."""
     items = load_labelled(sorted(DATA.glob("claims_*.tsv")) + [DATA / "heldout.tsv"]
-                          + [DATA / f"heldout{k}.tsv" for k in range(2, 17)])
+                          + [DATA / f"heldout{k}.tsv" for k in range(2, 18)])
     r = score(items)
     for status in ("negated", "reported", "hypothetical"):
         assert r[status]["precision"] >= 0.95, (status, r[status])
@@ -271,6 +271,13 @@ def test_statuses_other_than_asserted_on_labelled_sets():
     ("```yaml\nname: Mistral Small\nsource: system_prompt\nverified: false\n```", {("mistral", "reported")}),
     ("```yaml\nname: Falcon-180B\nherausgeber: TII\n```", {("falcon", "asserted")}),
     ("Forse sono basato su Gemma: non ne ho la certezza.", {("gemma", "hypothetical")}),
+    # An answer that starts with the name and its maker or card fields.
+    ("Le Chat, by Mistral AI. Cutoff: mid-2024.", {("mistral", "asserted")}),
+    ("DeepSeek-V3. Разработчик — DeepSeek.", {("deepseek", "asserted")}),
+    # A guess after the speaker said it is unsure; "behind the scenes" with other bots as the subject.
+    ("No estoy seguro. Podría ser un derivado de Mistral 7B.", {("mistral", "hypothetical")}),
+    ("Birçok sohbet botu arka planda GPT-4o kullanıyor.", set()),
+    ("Deniz sadece bir karakter. Arka planda Claude 3.5 Sonnet çalışıyor.", {("claude", "asserted")}),
 ])
 def test_discourse_and_lexicon_rules(text, expected):
     assert pairs(text) == expected

@@ -450,7 +450,7 @@ class ClaimExtractor:
             self._name_scans.append((re.compile("|".join(slow_pats), re.IGNORECASE), True, False))
         cues = yaml.safe_load((DATA / "cues.yaml").read_text(encoding="utf-8"))
         flat = {role: [p for pats in langs.values() for p in pats] for role, langs in cues.items()}
-        self._self = _Union(flat["self"] + flat["backstage"])  # "under the hood, I use X" / "arka planda X kullanıyorum"
+        self._self = _Union(flat["self"])
         self._neg = _Union(flat["neg"])
         self._contrast = _Union(flat["contrast"])
         self._reported = _Union(flat["reported"])
@@ -499,6 +499,7 @@ class ClaimExtractor:
         self._translation = _Union(flat["translation"])
         self._user_text = _Union(flat["user_text"])
         self._neg_key = _cue_regex(flat["neg_key"])
+        self._many_others = _Union(flat["many_others"])
         self._meta_source = _cue_regex(flat["meta_source"])
         self._pro_drop = _Union(flat["pro_drop"])
         self._as_post = _cue_regex(flat["as_post"])
@@ -506,6 +507,7 @@ class ClaimExtractor:
         self._meta_key = re.compile("(?:" + "|".join(flat["meta_key"]) + r")\s*$", re.IGNORECASE)
         self._api_call = _cue_regex(flat["api_call"])
         self._made_by_before = re.compile("(?:" + "|".join(flat["made_by_before"]) + r")\s*$", re.IGNORECASE)
+        self._made_by_lead = re.compile("(?:" + "|".join(flat["made_by_before"]) + ")", re.IGNORECASE)
         self._made_by_after = _cue_regex(flat["made_by_after"])
         self._profile_head = _Union(flat["profile_head"])
         self._profile_field = re.compile(
@@ -747,7 +749,9 @@ class ClaimExtractor:
                         return None
                     # else the speaker names itself with a quoted title: 'da adesso sono “Llama, l'assistente”'
                 break
-        if _WORD.search(t, 0, a) is None and _BARE_TAIL.fullmatch(t, b):
+        if _WORD.search(t, 0, a) is None and (_BARE_TAIL.fullmatch(t, b) or (
+                _LEAD_SEP.match(t, b) and (self._made_by_lead.match(t, _LEAD_SEP.match(t, b).end())
+                                           or _FIELD_NEXT.match(t, _LEAD_SEP.match(t, b).end())))):
             return "asserted", "bare"  # the whole answer is the name: "Qwen2.5-72B-Instruct."
         line0 = t.rfind("\n", 0, a) + 1
         if a - line0 <= 40 and self._profile_field.match(t, line0, a) and (
@@ -807,6 +811,10 @@ class ClaimExtractor:
         self_post = kind == "self_post" and \
             bisect.bisect_left(family_starts, c0) == bisect.bisect_left(family_starts, a)
         selfs = list(self._self.finditer(left))
+        if not selfs and self._backstage.search(t, s0, a) and not self._many_others.search(t, s0, s1):
+            # "Nos bastidores, uso o modelo X", "Arka planda X çalışıyor": the speaker's engine (but not "many bots
+            # use X behind the scenes")
+            selfs = list(self._backstage.finditer(left)) or [_NO_CUE]
         if self_post and not selfs and self._topic.search(left):
             self_post = False  # "多くのモデルはLlamaをベースにしています": the copula is the topic's
         after = ""
@@ -844,7 +852,7 @@ class ClaimExtractor:
             lead = self._as.match(gap)
             if lead and len(gap[lead.end():].split()) >= 2:  # "Como modelo entrenado por X": "como" is "as", no
                 gap = gap[lead.end():]  # comparison (but "Come ChatGPT, posso ...", "Как и ChatGPT, я" are "like")
-        if len(gap) > _MAX_GAP or (self._mention.search(gap) and not self._backstage.search(window)):
+        if len(gap) > _MAX_GAP or (self._mention.search(gap) and not self._backstage.search(t, s0, a)):
             return None
         g0 = w0 + (last_self.end() if last_self else 0)
         i = bisect.bisect_left(family_starts, g0)
@@ -925,8 +933,9 @@ class ClaimExtractor:
 
     def _guess(self, t: str, a: int, s0: int, s1: int) -> tuple[str, str] | None:
         """A hedged name in a sentence without a first-person cue, right after the speaker said it does not know
-        its own base model ("I'm not sure what my base model is. Maybe Llama, maybe Qwen.") is a guess about
-        the speaker: hypothetical. Otherwise the name is no claim."""
+        its own base model or is unsure ("I'm not sure what my base model is. Maybe Llama, maybe Qwen.", "No
+        estoy seguro. Podría ser un derivado de Mistral.") is a guess about the speaker: hypothetical. Otherwise the
+        name is no claim."""
         if self._hypo.search(t, s0, min(s1, a + 40)) and self._base_topic.search(t, max(0, s0 - 2 * _CONTEXT), a):
             return "hypothetical", "guess"
         return None
@@ -971,6 +980,9 @@ class ClaimExtractor:
 _ANSWERED = re.compile(r"[:：;—]")
 _KEY_START = re.compile(r"(?:[\"'](?:is_|es_|est_|ist_|e_|apakah_|la_)?|(?:^|\n)[\s*•-]*(?:is_|es_|est_|ist_|e_|apakah_|la_|是否为|是否為))$")
 _ARROW = re.compile(r"\s*(?:→|->|=>)")
+_NO_CUE = re.compile("").match("")  # an empty match standing for a first-person link found without a cue word
+_LEAD_SEP = re.compile(r"\s*[,.。，]\s*")  # "Le Chat, by Mistral AI." / "DeepSeek-V3. Разработчик — DeepSeek."
+_FIELD_NEXT = re.compile(r"[^\W\d_][^\n.:：—–]{0,25}\s*(?:[:：]|—|–)|(?:by|par|von|por|pela|pelo|da|от|由)\s", re.IGNORECASE)
 _FENCE = re.compile(r"\s*```[\w-]*\s*")  # a code fence line: ```yaml
 _FIELD_LINE = re.compile(r"[\s>*_#|•–-]*[^:：\n]{1,40}[:：]")
 _POST_ROLES = ("neg_post", "hypo_post", "reported_post", "mention_post", "self_post", "subject_post")
