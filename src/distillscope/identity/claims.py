@@ -26,8 +26,12 @@ Rules, in the order they are applied to each model name found (names and makers 
    leading clause of the sentence ("According to my system prompt, I'm X", "根据系统提示，我是X") reaches in.
 
 7. Across the answer: a role-play set up earlier makes later claims hypothetical until the speaker steps out of
-   it ("Let's play! ... I'm Grok." / "Out of character: I'm Claude."); an echoed question ("You asked whether I'm
-   GPT-4") is decided by the yes or no after it; a sign-off on the last line ("— Claude") is a claim.
+   it ("Let's play! ... I'm Grok." / "Out of character: I'm Claude."); an echoed or quoted question ("You asked
+   whether I'm GPT-4", '"Llama or Qwen?" Neither.') is decided by the yes or no after it; a sign-off on the last
+   line ("— Claude"), an answer that is the name ("Qwen2.5-72B-Instruct."), a profile card ("Name: Claude") and
+   a metadata snippet ('{"model": "claude-3-5-sonnet"}', '"is_chatgpt": false') are claims; a name the speaker
+   denies anywhere is a mention where it is linked to the speaker only indirectly; quoted lines are the speaker's
+   own when it translates its introduction or fills in a template, pretend when a role is announced around them.
 
 A maker named next to one of its own families in the same sentence ("I'm Claude, made by Anthropic") is folded
 into that family's claim. A claim's ``label`` is its family, or for a maker alone the maker's only family, or
@@ -65,9 +69,11 @@ _VERSION = (
     r"(?:[ \-](?:turbo|mini|nano|pro|max|plus|flash|lite|ultra|opus|sonnet|haiku|large|medium|small|instruct|chat"
     r"|coder|preview|omni|\d+(?:\.\d+)?[bm]|\d+(?:\.\d+)*)(?![a-z]))*"
 )
-# (Korean laughter or tears, "ㅋㅋ", ends a sentence; an emoji followed by a capitalised word does too: "Arre nahi yaar, main ChatGPT nahi hoon 😄 Main Llama
-# hoon". On lower-cased text that lookahead never matches, which only makes those scans more conservative.)
-_SENT = re.compile(r"[!?;؟।。！？；\n]+|(?:ㅋ|ㅎ|ㅠ|ㅜ){2,}|[\U0001F300-\U0001FAFF\u2600-\u27BF]+(?=\s+[A-ZÀ-ÖØ-Þ])|\.+(?=\s|$|[\"”'»」』)\]])")
+# Sentence ends. Korean laughter or tears ("ㅋㅋ") end a sentence; so does an emoji followed by a capitalised word
+# ("main ChatGPT nahi hoon 😄 Main Llama hoon"; on lower-cased text that lookahead never matches, which only makes
+# those scans more conservative).
+_SENT = re.compile(r"[!?;؟।。！？；\n]+|(?:ㅋ|ㅎ|ㅠ|ㅜ){2,}|[\U0001F300-\U0001FAFF\u2600-\u27BF]+(?=\s+[A-ZÀ-ÖØ-Þ])"
+                   r"|\.+(?=\s|$|[\"”'»」』)\]])")
 # Clause breaks; a hyphen only between spaces. (One leading character class lets ``re`` skip ahead fast.)
 _CLAUSE = re.compile(r"[,:，：、،~〜|—–()（）-](?:(?<!-)|(?<=\s-)(?=\s))")
 _CLOSE_QUOTES = "」』\"”»›'"
@@ -689,79 +695,16 @@ class ClaimExtractor:
     # ------------------------------------------------------------------------------------------------
     def _status(self, t: str, a: int, b: int, s0: int, s1: int, quotes: list[tuple[int, int]],
                 starts: list[int], family_starts: list[int], claimed: dict[int, int]) -> tuple[str, str] | None:
-        if self._neg_key.match(t, b, min(len(t), b + 30)) and _KEY_START.search(t, max(0, a - 12), a):
-            return "negated", "metadata"  # '"is_chatgpt": false', "是否为ChatGPT: 否"
-        key = self._meta_key.search(t, max(0, a - 40), a)
-        if key is not None:
-            o0, o1 = t.rfind("{", 0, a), t.find("}", b)
-            if not self._api_call.search(t, o0 if o0 >= 0 else key.start(), o1 if o1 >= 0 else s1):
-                if self._meta_source.search(t, o0 if o0 >= 0 else key.start(), o1 if o1 >= 0 else s1):
-                    return "reported", "metadata"  # '{"name": "Grok-2", "source": "system config", "verified": false}'
-                return "asserted", "metadata"  # '{"model": "claude-3-5-sonnet"}' describing itself, not an API call
-        for qs, qe in quotes:
-            if qs <= a and b <= qe:
-                inner = t[qs:qe]
-                if _WORD.search(t, qs, a) or _WORD.search(t, b, qe):  # the quote is more than the bare name
-                    before = t[s0:max(s0, qs - 1)]
-                    if self._other_speaker.search(t, max(0, qs - 150), qs):
-                        return None  # the user's words, another bot's answer
-                    if self._translation.search(t, qe + 1, min(len(t), qe + 12)) \
-                            or _ARROW.search(t, max(0, qs - 150), qs) or _ARROW.match(t, qe + 1, min(len(t), qe + 8)):
-                        return None  # a given text translated: 「I'm Claude」の日本語訳は, "A" → "B"
-                    tr = None
-                    for tr in self._translation.finditer(t, max(0, qs - 150), qs):
-                        pass
-                    if tr is not None:
-                        if self._user_text.search(t, max(0, qs - 150), qs) \
-                                or any(ch in _CLOSE_QUOTES for ch in t[max(0, tr.start() - 3) : tr.start()]):
-                            return None  # "the translation of your message: ...", 「A」の日本語訳は「B」
-                        if self._self.search(inner):
-                            break  # its own introduction translated: "Here's my intro in Spanish: «Hola, soy X»"
-                    if "?" in inner and (self._quoted_question.match(inner)
-                                         or (inner.rstrip().endswith("?") and not self._self.search(inner))):
-                        # The user's question ("Are you X?"): the answer after it decides, or hearsay around it.
-                        return self._answer_after(t, qe + 1) or (
-                            ("reported", "quote_reported") if self._reported.search(t, qe + 1, min(len(t), qe + 41))
-                            else None)
-                    if self._self.search(inner):  # somebody's first-person words; in role-play, pretend words
-                        if self._template.search(t, max(0, qs - 60), qs) and not self._hypo.search(before) \
-                                and not self._scene.search(
-                                t, max(0, qs - _CONTEXT), qs) and not self._role_after.search(
-                                t, qe + 1, min(len(t), qe + 1 + _CONTEXT)):
-                            break  # a template the speaker fills in with its own answer: 'Completed: "I am Grok"'
-                        if self._hypo.search(before) or self._scene.search(t, max(0, qs - _CONTEXT), qs) \
-                                or self._role_after.search(t, qe + 1, min(len(t), qe + 1 + _CONTEXT)):
-                            # lines of a role-play set up before the quote ("I'll play Grok: '...'"), or called
-                            # one after it
-                            return "hypothetical", "quote_hypo"
-                        if bisect.bisect_left(starts, s0) < bisect.bisect_left(starts, qs) \
-                                and not self._self.search(before):
-                            return None  # another model's words: 'ChatGPT once replied "I am ChatGPT"'
-                        return "reported", "quote"
-                    # A quoted second-person identity ("You are X"): reported when introduced as hearsay or as the
-                    # speaker's configuration ("My system prompt says: ...", "「ChatGPTでしょ？」と言われます"),
-                    # else somebody else's text.
-                    if self._reported.search(before) or self._config.search(before) \
-                            or self._reported.search(t, qe + 1, min(len(t), qe + 41)) \
-                            or self._config.search(t, qe + 1, s1):
-                        return "reported", "quote_reported"
-                    if not self._ends_with_self(before):
-                        return None
-                    # else the speaker names itself with a quoted title: 'da adesso sono “Llama, l'assistente”'
-                break
-        if _WORD.search(t, 0, a) is None and (_BARE_TAIL.fullmatch(t, b) or (
-                _LEAD_SEP.match(t, b) and (self._made_by_lead.match(t, _LEAD_SEP.match(t, b).end())
-                                           or _FIELD_NEXT.match(t, _LEAD_SEP.match(t, b).end())))):
-            return "asserted", "bare"  # the whole answer is the name: "Qwen2.5-72B-Instruct."
-        line0 = t.rfind("\n", 0, a) + 1
-        if a - line0 <= 40 and self._profile_field.match(t, line0, a) and (
-                self._profile_head.search(t, max(0, line0 - 300), line0)
-                or all(_FIELD_LINE.match(ln) or _FENCE.fullmatch(ln) for ln in t[:line0].splitlines() if ln.strip())):
-            # "## About me\n- **Name:** Claude", or an answer that is a card from its first line: its own profile
-            # (hearsay when the card names its source: "source: system_prompt", "verified: false")
-            end = t.find("\n\n", a)
-            return ("reported" if self._meta_source.search(t, line0, end if end >= 0 else len(t)) else "asserted",
-                    "profile")
+        res = self._card(t, a, b, s1)
+        if res is _GO_ON:
+            for qs, qe in quotes:
+                if qs <= a and b <= qe:
+                    res = self._quoted(t, a, b, s0, s1, qs, qe, starts)
+                    break
+        if res is _GO_ON:
+            res = self._answer_card(t, a, b)
+        if res is not _GO_ON:
+            return res  # type: ignore[return-value]
         echo = self._echo.search(t, max(s0, a - 120), a)
         if echo is not None and not _ANSWERED.search(t, echo.end(), a):  # (else the answer came before the name)
             # "You asked whether I'm GPT-4 — I'm not": the user's question echoed; the answer after it decides.
@@ -911,6 +854,85 @@ class ClaimExtractor:
                 return "negated", "neg"
         return self._asserted(right, self_post and not selfs, apposition or chained)
 
+    def _card(self, t: str, a: int, b: int, s1: int) -> tuple[str, str] | None | object:
+        """Key-value metadata: '"is_chatgpt": false' denies, '{"model": "claude-3-5-sonnet"}' outside an API call
+        asserts (reports, when the object names its source). ``_GO_ON`` when the name is not in such a snippet."""
+        if self._neg_key.match(t, b, min(len(t), b + 30)) and _KEY_START.search(t, max(0, a - 12), a):
+            return "negated", "metadata"  # '"is_chatgpt": false', "是否为ChatGPT: 否"
+        key = self._meta_key.search(t, max(0, a - 40), a)
+        if key is not None:
+            o0, o1 = t.rfind("{", 0, a), t.find("}", b)
+            o0, o1 = (o0 if o0 >= 0 else key.start()), (o1 if o1 >= 0 else s1)
+            if not self._api_call.search(t, o0, o1):
+                if self._meta_source.search(t, o0, o1):
+                    return "reported", "metadata"  # '{"name": "Grok-2", "source": "system config", "verified": false}'
+                return "asserted", "metadata"  # '{"model": "claude-3-5-sonnet"}' describing itself, not an API call
+        return _GO_ON
+
+    def _quoted(self, t: str, a: int, b: int, s0: int, s1: int, qs: int, qe: int,
+                starts: list[int]) -> tuple[str, str] | None | object:
+        """A name inside the quotation ``t[qs:qe]``: whose words are they? ``_GO_ON`` when the quote is to be read
+        as the speaker's own words: a bare quoted name, its self-introduction translated, a filled-in template, a
+        quoted title after "I am"."""
+        if not (_WORD.search(t, qs, a) or _WORD.search(t, b, qe)):
+            return _GO_ON  # the quote is the bare name: 「Kimi」として
+        inner = t[qs:qe]
+        before = t[s0:max(s0, qs - 1)]
+        if self._other_speaker.search(t, max(0, qs - 150), qs):
+            return None  # the user's words, another bot's answer
+        if self._translation.search(t, qe + 1, min(len(t), qe + 12)) \
+                or _ARROW.search(t, max(0, qs - 150), qs) or _ARROW.match(t, qe + 1, min(len(t), qe + 8)):
+            return None  # a given text translated: 「I'm Claude」の日本語訳は, "A" → "B"
+        tr = None
+        for tr in self._translation.finditer(t, max(0, qs - 150), qs):
+            pass
+        first_person = self._self.search(inner) is not None
+        if tr is not None:
+            if self._user_text.search(t, max(0, qs - 150), qs) \
+                    or any(ch in _CLOSE_QUOTES for ch in t[max(0, tr.start() - 3) : tr.start()]):
+                return None  # "the translation of your message: ...", 「A」の日本語訳は「B」
+            if first_person:
+                return _GO_ON  # its own introduction translated: "Here's my intro in Spanish: «Hola, soy X»"
+        if "?" in inner and (self._quoted_question.match(inner) or (inner.rstrip().endswith("?") and not first_person)):
+            # The user's question ("Are you X?"): the answer after it decides, or hearsay around it.
+            return self._answer_after(t, qe + 1) or (
+                ("reported", "quote_reported") if self._reported.search(t, qe + 1, min(len(t), qe + 41)) else None)
+        if first_person:  # somebody's first-person words; in role-play, pretend words
+            role = self._hypo.search(before) or self._scene.search(t, max(0, qs - _CONTEXT), qs) \
+                or self._role_after.search(t, qe + 1, min(len(t), qe + 1 + _CONTEXT))
+            if role:
+                # lines of a role-play set up before the quote ("I'll play Grok: '...'"), or called one after it
+                return "hypothetical", "quote_hypo"
+            if self._template.search(t, max(0, qs - 60), qs):
+                return _GO_ON  # a template the speaker fills in with its own answer: 'Completed: "I am Grok"'
+            if bisect.bisect_left(starts, s0) < bisect.bisect_left(starts, qs) and not self._self.search(before):
+                return None  # another model's words: 'ChatGPT once replied "I am ChatGPT"'
+            return "reported", "quote"
+        # A quoted second-person identity ("You are X"): reported when introduced as hearsay or as the speaker's
+        # configuration ("My system prompt says: ...", "「ChatGPTでしょ？」と言われます"), else somebody else's text,
+        # unless the speaker names itself with a quoted title ('da adesso sono “Llama, l'assistente”').
+        if self._reported.search(before) or self._config.search(before) \
+                or self._reported.search(t, qe + 1, min(len(t), qe + 41)) or self._config.search(t, qe + 1, s1):
+            return "reported", "quote_reported"
+        return _GO_ON if self._ends_with_self(before) else None
+
+    def _answer_card(self, t: str, a: int, b: int) -> tuple[str, str] | object:
+        """An answer that is the name ("Qwen2.5-72B-Instruct.", "Le Chat, by Mistral AI.") or a profile card
+        ("## About me\n- **Name:** Claude", or a card from the answer's first line). ``_GO_ON`` otherwise."""
+        if _WORD.search(t, 0, a) is None:
+            sep = _LEAD_SEP.match(t, b)
+            if _BARE_TAIL.fullmatch(t, b) or (sep and (self._made_by_lead.match(t, sep.end())
+                                                       or _FIELD_NEXT.match(t, sep.end()))):
+                return "asserted", "bare"
+        line0 = t.rfind("\n", 0, a) + 1
+        if a - line0 <= 40 and self._profile_field.match(t, line0, a) and (
+                self._profile_head.search(t, max(0, line0 - 300), line0)
+                or all(_FIELD_LINE.match(ln) or _FENCE.fullmatch(ln) for ln in t[:line0].splitlines() if ln.strip())):
+            end = t.find("\n\n", a)  # (hearsay when the card names its source: "source: system_prompt")
+            return ("reported" if self._meta_source.search(t, line0, end if end >= 0 else len(t)) else "asserted",
+                    "profile")
+        return _GO_ON
+
     def _owns(self, t: str, end: int, neg: int, s1: int) -> bool:
         """Whether the negation at ``neg`` is the verb-final negation of the name ending at ``end``."""
         post = (self._post_latin if t[end:s1].isascii() else self._post).match(t[end:s1])
@@ -980,6 +1002,7 @@ class ClaimExtractor:
 _ANSWERED = re.compile(r"[:：;—]")
 _KEY_START = re.compile(r"(?:[\"'](?:is_|es_|est_|ist_|e_|apakah_|la_)?|(?:^|\n)[\s*•-]*(?:is_|es_|est_|ist_|e_|apakah_|la_|是否为|是否為))$")
 _ARROW = re.compile(r"\s*(?:→|->|=>)")
+_GO_ON = object()  # a rule's "not decided here" (None already means "no claim")
 _NO_CUE = re.compile("").match("")  # an empty match standing for a first-person link found without a cue word
 _LEAD_SEP = re.compile(r"\s*[,.。，]\s*")  # "Le Chat, by Mistral AI." / "DeepSeek-V3. Разработчик — DeepSeek."
 _FIELD_NEXT = re.compile(r"[^\W\d_][^\n.:：—–]{0,25}\s*(?:[:：]|—|–)|(?:by|par|von|por|pela|pelo|da|от|由)\s", re.IGNORECASE)
