@@ -328,3 +328,25 @@ def test_shipped_blind_validation_matches_the_heldout_headers():
     assert set(probe["sets"]) == {s["set"] for s in shipped if s["kind"] == "probe answers"}
     with pytest.raises(InputError, match="kinds there"):
         blind_validation(kinds=["no such kind"])
+
+
+def test_blind_scores_of_the_rules_in_use_are_reproduced():
+    """Sets recorded as scored with the rules in use (same fingerprint) must score exactly so with them now: the
+    figures `identity probe` reports as "these rules" are then the shipped extractor's."""
+    import json
+
+    from distillscope.identity.claims import rules_fingerprint
+    from distillscope.identity.scoring import VALIDATION, blind_validation
+
+    current = [s for s in json.loads(VALIDATION.read_text(encoding="utf-8"))["sets"]
+               if s.get("rules") == rules_fingerprint()]
+    if not current:  # the rules changed since the last blind score: reports fall back to earlier rules' figures
+        with pytest.raises(InputError, match="rules in use"):
+            blind_validation(current_rules=True)
+        assert blind_validation()["current_rules"] is False
+        return
+    for s in current:
+        r = score(load_labelled([DATA / s["set"]]))["asserted"]
+        assert (r["tp"], r["fp"], r["fn"]) == (s["asserted"]["tp"], s["asserted"]["fp"], s["asserted"]["fn"]), s["set"]
+    v = blind_validation(current_rules=True)
+    assert v["current_rules"] and set(v["sets"]) == {s["set"] for s in current}

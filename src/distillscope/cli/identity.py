@@ -115,8 +115,9 @@ def register(app: typer.Typer) -> None:
         if v:
             pr, rc, fa = v["precision"], v["recall"], v["false_assertion_rate"]
             console.print(
-                f"claim extractor on {v['responses']} blind labelled {', '.join(v['kinds'])} "
-                f"({len(v['sets'])} sets it was not tuned on): asserted precision {_fmt(pr['value'], pr['low'], pr['high'])}, "
+                f"claim extractor ({'these rules' if v['current_rules'] else 'earlier versions of its rules'}) on "
+                f"{v['responses']} blind labelled {', '.join(v['kinds'])} ({len(v['sets'])} sets it was not tuned on): "
+                f"asserted precision {_fmt(pr['value'], pr['low'], pr['high'])}, "
                 f"recall {_fmt(rc['value'], rc['low'], rc['high'])}, false assertions per answer "
                 f"{_fmt(fa['value'], fa['low'], fa['high'])}", style="dim")
         if out:

@@ -41,6 +41,7 @@ into that family's claim. A claim's ``label`` is its family, or for a maker alon
 from __future__ import annotations
 
 import bisect
+import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
@@ -1098,6 +1099,16 @@ def _merge_makers(claims: list[Claim], t: str) -> list[Claim]:
 def _sentence_break(t: str, lo: int, hi: int) -> bool:
     """Whether a sentence ends between offsets ``lo`` and ``hi``."""
     return any(m.end() <= hi for m in _SENT.finditer(t, lo, hi + 1))
+
+
+@lru_cache(maxsize=1)
+def rules_fingerprint() -> str:
+    """A short hash of the extractor's rules (this module, the cue lexicon and the alias table), recorded next to
+    each blind score so that a report can tell whether a measured accuracy belongs to the rules in use."""
+    h = hashlib.sha256()
+    for f in (Path(__file__), DATA / "cues.yaml", DATA / "aliases.yaml"):
+        h.update(f.read_bytes().replace(b"\r\n", b"\n"))
+    return h.hexdigest()[:12]
 
 
 @lru_cache(maxsize=1)

@@ -111,9 +111,13 @@ def collect(model: Model, probes: Sequence[Probe], samples: int = 8, max_tokens:
 
 def measured_tolerance() -> tuple[float, dict[str, Any]]:
     """The default null allowance of the foreign-claim test: the upper 95% bound of the extractor's false
-    assertions per response on blind labelled probe answers (see :func:`~distillscope.identity.scoring.
-    blind_validation`), and that validation record."""
-    v = blind_validation(kinds=[PROBE_KIND])
+    assertions per response on blind labelled probe answers scored with the rules in use (or, when the rules
+    changed since, with earlier rules; see :func:`~distillscope.identity.scoring.blind_validation`), and that
+    validation record."""
+    try:
+        v = blind_validation(kinds=[PROBE_KIND], current_rules=True)
+    except InputError:  # the rules changed since the last blind score: fall back to the figures of earlier rules
+        v = blind_validation(kinds=[PROBE_KIND])
     return v["false_assertion_rate"]["high"], v
 
 

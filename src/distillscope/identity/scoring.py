@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from distillscope.errors import InputError
-from distillscope.identity.claims import STATUSES, ClaimExtractor, default_extractor
+from distillscope.identity.claims import STATUSES, ClaimExtractor, default_extractor, rules_fingerprint
 from distillscope.stats.intervals import wilson
 
 _CODES = {"A": "asserted", "N": "negated", "R": "reported", "H": "hypothetical"}
@@ -115,12 +115,15 @@ def score(items: Sequence[Labelled], extractor: ClaimExtractor | None = None) ->
 VALIDATION = Path(__file__).parent / "data" / "extractor_validation.json"
 
 
-def blind_validation(kinds: Iterable[str] | None = None, path: str | Path | None = None) -> dict[str, Any]:
+def blind_validation(kinds: Iterable[str] | None = None, path: str | Path | None = None,
+                     current_rules: bool = False) -> dict[str, Any]:
     """The extractor's measured accuracy on text it was not tuned on: first scores of the blind held-out sets
     (``data/extractor_validation.json``), pooled, with Wilson 95% intervals.
 
     Args:
         kinds: only sets of these kinds (e.g. ``["probe answers"]``); default all.
+        current_rules: only sets scored with the rules in use (their recorded ``rules`` fingerprint equals
+            :func:`~distillscope.identity.claims.rules_fingerprint`); an InputError when there are none.
 
     Returns: ``precision`` and ``recall`` of asserted claims and ``false_assertion_rate`` (false asserted labels
     per response, an upper bound on how often extractor error alone makes a response "claim" an identity), each
@@ -135,6 +138,12 @@ def blind_validation(kinds: Iterable[str] | None = None, path: str | Path | None
         raise InputError(f"Cannot read the extractor validation file {p}: {e}") from e
     wanted = set(kinds) if kinds is not None else None
     sets = [s for s in data["sets"] if wanted is None or s["kind"] in wanted]
+    if current_rules:
+        fp_now = rules_fingerprint()
+        sets = [s for s in sets if s.get("rules") == fp_now]
+        if not sets:
+            raise InputError(f"No blind set in {p} was scored with the rules in use ({fp_now}); score a new one "
+                             "(bench/identity_extractor.py) or use the figures of earlier rules.")
     if not sets:
         raise InputError(f"No blind sets of kind {sorted(wanted or [])} in {p}; kinds there: "
                          f"{sorted({s['kind'] for s in data['sets']})}.")
@@ -149,4 +158,4 @@ def blind_validation(kinds: Iterable[str] | None = None, path: str | Path | None
 
     return {"precision": est(tp, tp + fp), "recall": est(tp, tp + fn), "false_assertion_rate": est(fp, n),
             "responses": n, "sets": [s["set"] for s in sets], "kinds": sorted({s["kind"] for s in sets}),
-            "latest": sets[-1]}
+            "current_rules": all(s.get("rules") == rules_fingerprint() for s in sets), "latest": sets[-1]}
