@@ -116,3 +116,20 @@ def test_foreign_claims_null_and_positive():
     assert e.details["by_language"]["en"]["k"] == 0
     with pytest.raises(InputError):
         foreign_claims([], "claude")
+
+
+def test_default_null_allowance_is_the_measured_extractor_error():
+    """Without --tolerance, the foreign-claim null allows what the extractor's measured false assertions could
+    produce (upper bound on blind probe answers), and the report carries that measurement."""
+    from distillscope.identity.probing import analyse, measured_tolerance
+
+    tol, v = measured_tolerance()
+    fa = v["false_assertion_rate"]
+    assert tol == fa["high"] and fa["low"] <= fa["value"] <= fa["high"] < 0.1
+    rng = np.random.default_rng(5)
+    rs = draw(rng, {"claude": 1.0}, 30) + draw(rng, {"gpt": 1.0}, 30, lang="zh-Hans")
+    report = analyse(rs, expect="claude", n_perm=99)
+    assert report.params["tolerance"] == tol and report.extractor_validation["sets"] == v["sets"]
+    foreign = next(e for e in report.evidence if e.name == "identity.foreign_claims")
+    assert foreign.params["tolerance"] == tol and foreign.p_value < 1e-6
+    assert analyse(rs, expect="claude", tolerance=0.9, n_perm=99).params["tolerance"] == 0.9
