@@ -23,7 +23,7 @@ from pathlib import Path
 
 from distillscope.errors import InputError
 from distillscope.identity.claims import default_extractor, fold, load_aliases
-from distillscope.identity.scoring import blind_validation, load_labelled, score
+from distillscope.identity.scoring import blind_validation, load_labelled, recorded_first_score, score
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "identity" / "data"
 
@@ -84,10 +84,8 @@ def held_out_files() -> list[Path]:
 
 def first_scores(path: Path) -> str:
     """The blind score recorded in a held-out file's header when it was first scored."""
-    lines = [ln[1:].strip() for ln in path.read_text(encoding="utf-8").splitlines()[:6] if ln.startswith("#")]
-    text = " ".join(lines)
-    m = re.search(r"asserted P ([0-9.]+) R ([0-9.]+)", text)
-    return f"asserted P {m.group(1)} R {m.group(2)}" if m else "(no first score recorded)"
+    r = recorded_first_score(path)
+    return f"asserted P {r['precision']:.3f} R {r['recall']:.3f}" if r else "(no first score recorded)"
 
 
 def main() -> None:

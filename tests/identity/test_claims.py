@@ -8,7 +8,7 @@ import pytest
 
 from distillscope.errors import InputError
 from distillscope.identity.claims import ClaimExtractor, asserted_labels, extract, load_aliases
-from distillscope.identity.scoring import load_labelled, score
+from distillscope.identity.scoring import load_labelled, recorded_first_score, score
 
 DATA = Path(__file__).parent / "data"
 
@@ -296,16 +296,6 @@ def test_gold_maker_labels_follow_the_extractor_convention(tmp_path):
     assert r["negated"]["tp"] == 2 and not r["errors"]
 
 
-def _header_scores(path: Path) -> tuple[int, int, int, str | None]:
-    import re
-
-    head = " ".join(ln[1:].strip() for ln in path.read_text(encoding="utf-8").splitlines()[:8] if ln.startswith("#"))
-    m = re.search(r"asserted P [0-9.]+ R [0-9.]+\s*\((\d+) tp, (\d+) fp, (\d+) fn\)", head)
-    c = re.search(r"commit ([0-9a-f]{7})", head)
-    assert m, f"{path.name}: no blind score with counts in its header"
-    return int(m.group(1)), int(m.group(2)), int(m.group(3)), c.group(1) if c else None
-
-
 def test_shipped_blind_validation_matches_the_heldout_headers():
     """`identity probe` reports the extractor's blind accuracy from a file shipped with the package; it must
     say what the held-out files' headers say, set by set, and cover every blind set with counts."""
@@ -318,8 +308,10 @@ def test_shipped_blind_validation_matches_the_heldout_headers():
                      key=lambda p: int(p.stem.removeprefix("heldout")))
     assert [s["set"] for s in shipped] == [p.name for p in on_disk]
     for s, p in zip(shipped, on_disk):
-        tp, fp, fn, commit = _header_scores(p)
-        assert (s["asserted"]["tp"], s["asserted"]["fp"], s["asserted"]["fn"], s["commit"]) == (tp, fp, fn, commit)
+        r = recorded_first_score(p)
+        assert r is not None and r["tp"] is not None, f"{p.name}: no blind score with counts in its header"
+        assert (s["asserted"]["tp"], s["asserted"]["fp"], s["asserted"]["fn"], s["commit"]) == (
+            r["tp"], r["fp"], r["fn"], r["commit"])
         assert s["responses"] == len(load_labelled([p]))
     v = blind_validation()
     assert v["precision"]["low"] < v["precision"]["value"] < v["precision"]["high"]

@@ -10,6 +10,7 @@ response, the set of (label, status) pairs.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -113,6 +114,23 @@ def score(items: Sequence[Labelled], extractor: ClaimExtractor | None = None) ->
 
 
 VALIDATION = Path(__file__).parent / "data" / "extractor_validation.json"
+_FIRST_SCORE = re.compile(r"asserted P ([0-9.]+) R ([0-9.]+)(?:\s*\((\d+) tp, (\d+) fp, (\d+) fn\))?")
+_COMMIT = re.compile(r"commit ([0-9a-f]{7})")
+
+
+def recorded_first_score(path: str | Path) -> dict[str, Any] | None:
+    """The blind score a held-out file's header records from when it was first scored: ``precision``,
+    ``recall`` of asserted claims, and ``tp``, ``fp``, ``fn``, ``commit`` (None where the header gives none);
+    None when the header records no score."""
+    lines = Path(path).read_text(encoding="utf-8").splitlines()[:8]
+    head = " ".join(ln[1:].strip() for ln in lines if ln.startswith("#"))
+    m = _FIRST_SCORE.search(head)
+    if m is None:
+        return None
+    c = _COMMIT.search(head)
+    tp, fp, fn = (int(x) if x is not None else None for x in m.group(3, 4, 5))
+    return {"precision": float(m.group(1)), "recall": float(m.group(2)), "tp": tp, "fp": fp, "fn": fn,
+            "commit": c.group(1) if c else None}
 
 
 def blind_validation(kinds: Iterable[str] | None = None, path: str | Path | None = None,
