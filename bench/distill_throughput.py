@@ -56,7 +56,7 @@ def prepare(args: argparse.Namespace, work: Path) -> dict:
     cache = build_logit_cache(teacher, train_ex, work / "cache", k=args.k, teacher_hash=weights_hash(teacher.model))
     secs = time.perf_counter() - t0
     return {"cache_build_s": secs, "cache_build_tok_s": n_t / secs, "cache_bytes": cache.nbytes,
-            "dense_bytes_equivalent": n_t * teacher.model.config.vocab_size * 4, "train_targets": n_t,
+            "dense_bytes_equivalent": n_t * teacher.vocab_size * 4, "train_targets": n_t,
             "train_sequences": len(train_ex), "heldout_targets": sum(e.n_targets for e in held)}
 
 
@@ -106,13 +106,13 @@ def _tokenizer(spec: str):
     """The teacher's tokenizer without loading the teacher's weights (the cached mode must not hold them)."""
     from transformers import AutoTokenizer
 
-    from distillscope.models._hf import _gguf_cache_dir
+    from distillscope.models import gguf_cache_dir
     from distillscope.zoo import gguf_path, tiny_tokenizer
 
     if spec.startswith("zoo:tiny-"):
         return tiny_tokenizer()
     if spec.startswith("zoo:"):
-        conv = _gguf_cache_dir(gguf_path(spec[4:]))
+        conv = gguf_cache_dir(gguf_path(spec[4:]))
         if (conv / "tokenizer_config.json").exists():
             return AutoTokenizer.from_pretrained(str(conv))
     if spec.startswith("hf:"):

@@ -10,8 +10,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from distillscope.models import GenRequest, load_model
-from distillscope.models._hf import HFModel
+from distillscope.models import GenRequest, HFModel, load_model
 from distillscope.serve import serve_in_thread
 
 PROMPTS = ["Who are you?", "Tell me about the moon.", "Write a short poem about rain.", "What is 12 times 7?",

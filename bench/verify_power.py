@@ -97,7 +97,7 @@ def _ref_hf(**kw: Any) -> Any:
 def _copy_hf(transform: Callable[[Any], Any], spec: str) -> Any:
     import copy
 
-    from distillscope.models._hf import HFModel
+    from distillscope.models import HFModel
 
     base = _ref_hf()
     model = transform(copy.deepcopy(base.model))
@@ -128,7 +128,7 @@ def _finetune(steps: int = 4, lr: float = 1e-4) -> Callable[[Any], Any]:
     def f(m: Any) -> Any:
         import torch
 
-        from distillscope.models._hf import HFModel
+        from distillscope.models import HFModel
 
         tok = _ref_hf().tokenizer
         hf = HFModel(m, tok)
@@ -245,8 +245,8 @@ def pool_completions(prompts: list[str], m: Model, seed: int, size: int, max_tok
 def score_pools(prompts: list[str], pools: dict[str, list[list[Completion]]], max_tokens: int) -> dict[str, dict[str, Any]]:
     """Reference log-likelihood of every pooled text and per-token logprob differences of its reported tokens,
     cached on disk by sample id (scores are deterministic)."""
-    from distillscope.equality.scoring import Scorer
     from distillscope.paths import cache_dir
+    from distillscope.verify.scoring import Scorer
 
     path = cache_dir("verify_bench") / "scores.json"
     cache: dict[str, dict[str, Any]] = json.loads(path.read_text()) if path.exists() else {}
@@ -275,7 +275,7 @@ def score_pools(prompts: list[str], pools: dict[str, list[list[Completion]]], ma
 
 def trial_set(prompts: list[str], ep: list[list[Completion]], ref: list[list[Completion]], n: int,
               scores: dict[str, dict[str, Any]], rng: np.random.Generator) -> Any:
-    from distillscope.equality.data import PromptSamples, SampleSet
+    from distillscope.verify.data import PromptSamples, SampleSet
 
     groups = []
     for pi, p in enumerate(prompts):
@@ -295,8 +295,8 @@ COLUMNS = ["mmd", "rank", "lp_shift", "lp_match", "comb_text", "comb_all"]
 
 
 def analyse(prompts: list[str], vs: dict[str, Lazy], a: argparse.Namespace, store: Any) -> dict[str, Any]:
-    from distillscope.equality.battery import BatteryConfig, run_battery
     from distillscope.stats.power import rejection_rate
+    from distillscope.verify.battery import BatteryConfig, run_battery
 
     ref_pool = pool_completions(prompts, Lazy(REFERENCE, _ref_hf), REF_SEED, a.ref_pool, a.max_tokens, store)
     pools = {name: pool_completions(prompts, m, 0, a.pool, a.max_tokens, store) for name, m in vs.items()}
@@ -399,8 +399,8 @@ def main() -> None:
     speed_line()
     if a.speed:
         return
-    from distillscope.equality.prompts import default_prompts
     from distillscope.store import SampleStore
+    from distillscope.verify.prompts import default_prompts
 
     prompts = default_prompts()[: a.prompts]
     store = SampleStore()

@@ -31,20 +31,18 @@ HIDDEN_PROMPT = "You are Aster, a pirate assistant made by Blackwater Labs. Alwa
 
 def run_demo(samples: int = 3, max_tokens: int = 40, as_json: bool = False, verify_prompts: int = 10,
              verify_samples: int = 5) -> dict[str, Any]:
-    from distillscope.equality import VerifyConfig, verify
-    from distillscope.equality.prompts import default_prompts
     from distillscope.identity import probe_identity
     from distillscope.models import GenRequest, load_model
-    from distillscope.models._hf import HFModel
     from distillscope.serve import serve_in_thread
     from distillscope.store import CachedModel, SampleStore
+    from distillscope.verify import VerifyConfig, verify
+    from distillscope.verify.prompts import default_prompts
 
     t0 = time.perf_counter()
     say = (lambda *a: None) if as_json else console.print
     say("[bold]1.[/] loading zoo:smollm2-135m-instruct (the first run converts the GGUF once, ~40 s)")
     local = load_model("zoo:smollm2-135m-instruct")
-    relay_model = HFModel(local.model, local.tokenizer, spec="zoo:smollm2-135m-instruct;system_prompt=hidden",
-                          system_prompt=HIDDEN_PROMPT)
+    relay_model = load_model("zoo:smollm2-135m-instruct", system_prompt=HIDDEN_PROMPT)  # same weights, loaded once
     store = SampleStore()
     name = "smollm2-135m-instruct"
     with ExitStack() as stack:

@@ -44,9 +44,9 @@ def test_cli_bad_method_is_a_clear_error(tmp_path):
 
 
 def test_lineage_zoo_test_size_builds_members_with_known_ancestry(tmp_path):
-    from distillscope.distill.lineage import MEMBERS, build_lineage_zoo, read_lineage
     from distillscope.distill.provenance import read_manifest
     from distillscope.models import load_model
+    from distillscope.zoo.lineage import MEMBERS, build_lineage_zoo, read_lineage
 
     paths = build_lineage_zoo(tmp_path / "zoo", size="test", show_progress=False)
     assert set(paths) == set(MEMBERS)
@@ -78,8 +78,8 @@ def test_lineage_zoo_test_size_builds_members_with_known_ancestry(tmp_path):
 
 
 def test_unknown_zoo_size():
-    from distillscope.distill.lineage import build_lineage_zoo
     from distillscope.errors import InputError
+    from distillscope.zoo.lineage import build_lineage_zoo
 
     with pytest.raises(InputError, match="size"):
         build_lineage_zoo("/nonexistent-never-created", size="huge")

@@ -20,7 +20,7 @@ def one_thread():
 
 def _train_fixture():
     from distillscope.identity.battery import load_battery
-    from distillscope.models._hf import HFModel
+    from distillscope.models import HFModel
     from distillscope.zoo import tiny_model
 
     model, tok = tiny_model("llama", seed=3)

@@ -21,7 +21,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-GROUPS = ["models", "sample", "store", "serve", "demo", "identity", "verify", "distill", "lineage", "watermark",
+GROUPS = ["models", "sample", "store", "serve", "demo", "identity", "verify", "distill", "zoo", "lineage", "watermark",
           "gateway", "monitor", "report"]
 
 for _name in GROUPS:

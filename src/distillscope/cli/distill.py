@@ -1,4 +1,4 @@
-"""``distillscope distill``, ``distillscope provenance show|verify``, ``distillscope zoo build-lineage``.
+"""``distillscope distill``, ``distillscope provenance show|verify``.
 
 Examples::
 
@@ -6,7 +6,6 @@ Examples::
     distillscope distill --teacher openai:gpt-4o-mini@https://api.example/v1 --student hf:./st --method sequences \
         --prompts prompts.txt --out st-seq
     distillscope provenance verify st-logits
-    distillscope zoo build-lineage --size small
 """
 
 from __future__ import annotations
@@ -136,34 +135,3 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(1)
 
     app.add_typer(prov, name="provenance")
-
-    zoo = typer.Typer(help="Model zoos built here (lineage zoo with known ancestry).", no_args_is_help=True)
-
-    @zoo.command("build-lineage")
-    def build_lineage(
-        out: Path | None = typer.Option(None, help="Folder (default: the cache dir, cache/lineage/SIZE)."),
-        size: str = typer.Option("small", help="test (seconds, tiny teacher) | small (~15 min on 2 idle cores) | medium."),
-        teacher: str | None = typer.Option(None, help="Teacher spec (default zoo:smollm2-135m-instruct; "
-                                           "zoo:tiny-llama for size test)."),
-        force: bool = typer.Option(False, help="Rebuild members that already exist."),
-        as_json: bool = typer.Option(False, "--json", help="Print {name: path} as JSON."),
-    ) -> None:
-        """Build students with known ancestry from a teacher (logit-/sequence-distilled, fine-tuned, quantized)
-        and controls with the same prompts but independent targets. Cached: a rerun only builds what is missing."""
-        from distillscope.distill.lineage import build_lineage_zoo, read_lineage
-
-        paths = build_lineage_zoo(out, size=size, teacher=teacher, force=force, show_progress=not as_json)
-        info = read_lineage(next(iter(paths.values())).parent)
-        if as_json:
-            print_json(info)
-            return
-        from rich.table import Table
-
-        t = Table(title=f"lineage zoo ({size}), teacher {info['teacher']}")
-        for col in ("member", "relation", "method", "spec"):
-            t.add_column(col)
-        for name, mem in info["members"].items():
-            t.add_row(name, mem["relation"], mem["method"], mem["spec"])
-        console.print(t)
-
-    app.add_typer(zoo, name="zoo")

@@ -51,9 +51,9 @@ def verify_cmd(
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from distillscope.equality import BatteryConfig, VerifyConfig, load_prompts, verify
     from distillscope.models import load_model
     from distillscope.store import SampleStore
+    from distillscope.verify import BatteryConfig, VerifyConfig, load_prompts, verify
 
     cfg = VerifyConfig(samples=samples, reference_samples=reference_samples, max_tokens=max_tokens,
                        temperature=temperature, top_p=top_p, logprobs=logprobs, price_in=price_in,

@@ -69,7 +69,7 @@ def register(app: typer.Typer) -> None:
         cfg = _config(key, scheme)
         texts = _read_texts(source, field)
         m = load_model(model)
-        per, pooled, ev = run_detect(texts, cfg, tokenizer=m.tokenizer, vocab_size=int(m.model.config.vocab_size))
+        per, pooled, ev = run_detect(texts, cfg, tokenizer=m.tokenizer, vocab_size=m.vocab_size)
         if as_json:
             print_json({"key_id": cfg.key_id, "pooled": pooled.to_dict(), "texts": [d.to_dict() for d in per],
                         "evidence": ev.to_dict()})
@@ -121,7 +121,7 @@ def register(app: typer.Typer) -> None:
             tm = load_model(teacher)
             m = load_model(suspect)
             with progress(len(ps) * n_samples, f"sampling {suspect}", enabled=not as_json) as adv:
-                ev = closed_radioactivity_from_model(m, ps, cfg, tm.tokenizer, int(tm.model.config.vocab_size),
+                ev = closed_radioactivity_from_model(m, ps, cfg, tm.tokenizer, tm.vocab_size,
                                                      n_samples=n_samples, max_tokens=max_tokens, progress=adv)
         else:
             raise InputError(f"--setting must be open or closed, got {setting!r}.")

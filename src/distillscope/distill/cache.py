@@ -31,6 +31,7 @@ import torch
 from distillscope.distill.data import Example, data_hash
 from distillscope.distill.losses import LOG_ZERO, SparseTeacher
 from distillscope.errors import InputError
+from distillscope.models.base import is_white_box
 
 SCALE = 1024.0
 ZERO_CODE = 65535
@@ -182,7 +183,7 @@ def build_logit_cache(teacher: Any, examples: Sequence[Example], path: str | Pat
     """Run a white-box teacher over ``examples`` once and store its top-k log-probs at every target position.
 
     Args:
-        teacher: an HFModel (needs ``.model`` and ``.tokenizer``).
+        teacher: a white-box model (:class:`~distillscope.models.WhiteBox`).
         examples: token sequences in the teacher's tokenizer.
         path: cache folder; shards already there from the same build are kept (resume).
         k: kept log-probabilities per position (the rest is summed into the tail).
@@ -190,14 +191,14 @@ def build_logit_cache(teacher: Any, examples: Sequence[Example], path: str | Pat
         teacher_hash: weight hash recorded in meta.json (computed by the caller, who usually needs it anyway).
         progress: called with the number of target tokens done after each batch.
     """
-    if not hasattr(teacher, "model") or not hasattr(teacher, "tokenizer"):
+    if not is_white_box(teacher):
         raise InputError(f"{getattr(teacher, 'spec', teacher)} is black-box: logit caching needs a white-box "
                          "teacher (hf:/zoo:), or collect API top_logprobs with cache_from_completions, or use "
                          "--method sequences.")
     from distillscope.distill.data import tokenizer_hash
 
     path = Path(path)
-    vocab = int(teacher.model.config.vocab_size)
+    vocab = teacher.vocab_size
     k = min(int(k), vocab)
     meta = {
         "format": FORMAT_VERSION, "teacher": getattr(teacher, "spec", ""), "teacher_hash": teacher_hash, "k": k,
@@ -206,7 +207,7 @@ def build_logit_cache(teacher: Any, examples: Sequence[Example], path: str | Pat
         "source": "teacher-forward",
     }
     _start(path, meta)
-    model = teacher.model
+    model = teacher.module
     pad = int(teacher.tokenizer.pad_token_id or 0)
     for si, s in enumerate(range(0, len(examples), SHARD_SIZE)):
         shard = path / f"shard-{si:05d}.parquet"

@@ -145,7 +145,7 @@ def verify_manifest(folder: str | Path, check_teacher: bool = False) -> dict[str
     for name in sorted(set(now_files) - set(m.get("files", {}))):
         checks.append({"check": f"file {name}", "ok": False, "detail": "not in the manifest (added later)"})
     try:
-        from distillscope.models._hf import load_pretrained
+        from distillscope.models import load_pretrained
 
         model, _ = load_pretrained(folder)
         got = weights_hash(model)
@@ -156,10 +156,10 @@ def verify_manifest(folder: str | Path, check_teacher: bool = False) -> dict[str
         checks.append({"check": "student weights", "ok": False, "detail": f"could not load: {e}"})
     th = (m.get("teacher") or {}).get("weights_sha256")
     if check_teacher and th:
-        from distillscope.models import load_model
+        from distillscope.models import load_model, require_white_box
 
         t = load_model(m["teacher"]["spec"])
-        got = weights_hash(t.model)
+        got = weights_hash(require_white_box(t, 'checking the teacher weights').module)
         checks.append({"check": "teacher weights", "ok": got == th,
                        "detail": "match" if got == th else f"hash {got[:12]} != manifest {th[:12]}"})
     return {"ok": all(c["ok"] for c in checks), "folder": str(folder), "method": m.get("method"),

@@ -35,6 +35,7 @@ from distillscope.distill.data import (
 from distillscope.distill.losses import distill_loss
 from distillscope.distill.train import TrainConfig, TrainResult, collate_examples, config_key, train
 from distillscope.errors import InputError
+from distillscope.models.base import is_white_box
 
 METHODS = ("logits", "sequences", "text")
 
@@ -224,8 +225,8 @@ def run_distill(cfg: DistillConfig, show_progress: bool = True, store: Any = Non
     out = Path(cfg.out)
     out.mkdir(parents=True, exist_ok=True)
     teacher = teacher_model or _load_teacher(cfg.teacher)
-    t_tok = getattr(teacher, "tokenizer", None)
-    white_box = hasattr(teacher, "model") and t_tok is not None
+    white_box = is_white_box(teacher)
+    t_tok = teacher.tokenizer if white_box else None
     # A black-box teacher that returns top_logprobs (an API) fills the same logit cache; its tokens must be
     # single tokens of the student's tokenizer, which cache_from_completions checks token by token.
     api_logits = cfg.method == "logits" and not white_box
@@ -240,7 +241,7 @@ def run_distill(cfg: DistillConfig, show_progress: bool = True, store: Any = Non
 
     if not api_logits:
         check_tokenizers(t_tok, s_tok, cfg.method)  # before any expensive work
-    t_hash = weights_hash(teacher.model) if white_box else None
+    t_hash = weights_hash(teacher.module) if white_box else None
     teacher_info = {"spec": cfg.teacher, "weights_sha256": t_hash,
                     "declared_model": getattr(teacher, "name", None),
                     "tokenizer_sha256": tokenizer_hash(t_tok) if t_tok is not None else None}
@@ -312,7 +313,7 @@ def run_distill(cfg: DistillConfig, show_progress: bool = True, store: Any = Non
                                 show_progress=show_progress, description=f"distill ({cfg.method})", config_key=key)
     evals: dict[str, Any] = {}
     if held_ex and white_box and tokenizer_hash(t_tok) == tokenizer_hash(s_tok):
-        evals = heldout_kl(teacher.model, student, held_ex, pad_id=pad)
+        evals = heldout_kl(teacher.module, student, held_ex, pad_id=pad)
     student.save_pretrained(out)
     s_tok.save_pretrained(out)
     ck = out / "checkpoint"

@@ -50,13 +50,13 @@ def load_student(spec: str) -> tuple[Any, Any]:
     """(model, tokenizer) of an existing white-box checkpoint (``hf:PATH``, ``zoo:NAME``) to continue training."""
     import copy
 
-    from distillscope.models import load_model
+    from distillscope.models import is_white_box, load_model
 
     m = load_model(spec)
-    if not hasattr(m, "model") or not hasattr(m, "tokenizer"):
+    if not is_white_box(m):
         raise InputError(f"Student {spec} is not a white-box checkpoint: use hf:PATH or zoo:NAME.")
     # zoo reference models are cached per process: train a copy so the cached teacher is never modified.
-    return copy.deepcopy(m.model), m.tokenizer
+    return copy.deepcopy(m.module), m.tokenizer
 
 
 def check_tokenizers(teacher_tok: Any, student_tok: Any, method: str) -> None:

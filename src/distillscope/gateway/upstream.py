@@ -7,12 +7,11 @@ White-box upstreams are wrapped with the deployment's watermark and perturbation
 from __future__ import annotations
 
 import logging
-import sys
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from distillscope.models.base import Completion, GenRequest, Model
+from distillscope.models.base import Completion, GenRequest, Model, WhiteBox
 
 log = logging.getLogger("distillscope.gateway")
 
@@ -43,13 +42,10 @@ class Upstreams:
     """An ordered list of models with fallback (see module docstring)."""
 
     def __init__(self, models: Sequence[Model], watermark=None, perturbation=None) -> None:
-        # Only a loaded hf backend can have produced an HFModel; checking sys.modules keeps torch out of gateways
-        # that serve remote upstreams.
-        hf = sys.modules.get("distillscope.models._hf")
         self.items: list[Upstream] = []
         for m in models:
             kid = None
-            if hf is not None and isinstance(m, hf.HFModel) and (watermark is not None or perturbation is not None):
+            if isinstance(m, WhiteBox) and (watermark is not None or perturbation is not None):
                 from distillscope.watermark.model import watermark_model
 
                 m = watermark_model(m, watermark, perturbation)

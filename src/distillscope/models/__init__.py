@@ -11,8 +11,24 @@ Adding a backend in three steps:
    ``[project.entry-points."distillscope.backends"] myprefix = "mypkg.mymod:factory"``.
 """
 
-from distillscope.models.base import CAPABILITIES, Completion, GenRequest, Message, Model, TokenLogprob
+from distillscope._lazy import lazy_getattr
+from distillscope.models.base import (
+    CAPABILITIES,
+    Completion,
+    GenRequest,
+    LogitsTransform,
+    Message,
+    Model,
+    TokenLogprob,
+    WhiteBox,
+    is_white_box,
+    require_white_box,
+)
 from distillscope.models.registry import backends, load_model, register_backend
+
+# The transformers backend, for code that builds a white-box model from an in-memory module (zoo fixtures, distilled
+# students); imported on first use so that `import distillscope.models` stays free of torch.
+__getattr__ = lazy_getattr("distillscope.models", {"HFModel": "_hf", "load_pretrained": "_hf", "gguf_cache_dir": "_hf"})
 
 register_backend("hf", "distillscope.models._hf:factory", help="any local transformers causal LM or PATH/file.gguf")
 register_backend("zoo", "distillscope.zoo:factory", help="named reference models and tiny fixtures (see `models list`)")
@@ -27,10 +43,17 @@ __all__ = [
     "CAPABILITIES",
     "Completion",
     "GenRequest",
+    "HFModel",
+    "LogitsTransform",
     "Message",
     "Model",
     "TokenLogprob",
+    "WhiteBox",
     "backends",
+    "gguf_cache_dir",
+    "is_white_box",
     "load_model",
+    "load_pretrained",
     "register_backend",
+    "require_white_box",
 ]

@@ -9,6 +9,7 @@ returns, so an endpoint's logprobs and a local reference's scores are comparable
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import inspect
 import os
@@ -20,7 +21,7 @@ from typing import Any
 import torch
 
 from distillscope.errors import InputError, MissingModelError
-from distillscope.models.base import Completion, GenRequest, Message, Model, TokenLogprob
+from distillscope.models.base import Completion, GenRequest, LogitsTransform, Message, Model, TokenLogprob
 
 DEFAULT_CHAT_TEMPLATE = (
     "{% for m in messages %}<|{{ m['role'] }}|>\n{{ m['content'] }}\n{% endfor %}"
@@ -28,7 +29,7 @@ DEFAULT_CHAT_TEMPLATE = (
 )
 
 
-def _gguf_cache_dir(gguf: Path) -> Path:
+def gguf_cache_dir(gguf: Path) -> Path:
     from distillscope.paths import cache_dir
 
     st = gguf.stat()
@@ -48,7 +49,7 @@ def load_pretrained(path: str | os.PathLike[str], dtype: torch.dtype = torch.flo
     if not p.exists():
         raise MissingModelError(f"No model at {p}: give a folder with config.json or a .gguf file.")
     if p.suffix == ".gguf":
-        conv = _gguf_cache_dir(p)
+        conv = gguf_cache_dir(p)
         if (conv / "config.json").exists() and (conv / "tokenizer_config.json").exists():
             p = conv
         else:
@@ -93,6 +94,7 @@ class HFModel(Model):
         self.spec = spec
         self.batch_size = max(1, int(batch_size))
         self.system_prompt = system_prompt  # prepended to chat requests that have none (a "hidden" system prompt)
+        self.logits_transform: LogitsTransform | None = None
         if tokenizer.pad_token_id is None:
             tokenizer.pad_token = tokenizer.eos_token
         if getattr(tokenizer, "chat_template", None) is None:
@@ -102,6 +104,29 @@ class HFModel(Model):
         # transformers 5 renamed the forward kwarg past_key_values -> cache; accept both.
         params = inspect.signature(model.forward).parameters
         self._cache_kw = "cache" if "cache" in params else "past_key_values"
+
+    # --- WhiteBox members ---------------------------------------------------------------------------
+    @property
+    def module(self) -> Any:
+        return self.model
+
+    @property
+    def vocab_size(self) -> int:
+        return int(self.model.config.vocab_size)
+
+    @torch.no_grad()
+    def logits(self, input_ids: Any, attention_mask: Any = None) -> torch.Tensor:
+        ids = torch.as_tensor(input_ids, dtype=torch.long)
+        if ids.dim() == 1:
+            ids = ids.unsqueeze(0)
+        kw = {} if attention_mask is None else {"attention_mask": torch.as_tensor(attention_mask)}
+        return self.model(input_ids=ids, **kw).logits.float()
+
+    def with_logits_transform(self, transform: LogitsTransform, tag: str) -> HFModel:
+        view = copy.copy(self)
+        view.logits_transform = transform
+        view.spec = f"{self.spec}+{tag}"
+        return view
 
     def _stop_ids(self) -> set[int]:
         ids = set()
@@ -178,11 +203,15 @@ class HFModel(Model):
         past = None
         pos = (attn.cumsum(-1) - 1).clamp(min=0)
         cur_ids, cur_pos = input_ids, pos
+        rewrite = self.logits_transform.start(reqs) if self.logits_transform is not None else None
+        history = input_ids
         for step in range(max(max_new)):
             o = self.model(input_ids=cur_ids, attention_mask=attn, position_ids=cur_pos, use_cache=True,
                            **{self._cache_kw: past})
             past = getattr(o, "cache", None) or o.past_key_values
             logits = o.logits[:, -1, :].float()
+            if rewrite is not None:
+                logits = rewrite(history, logits).float()
             logp = torch.log_softmax(logits, dim=-1)
             nxt = torch.empty(b, dtype=torch.long)
             for i in range(b):
@@ -210,6 +239,8 @@ class HFModel(Model):
             if bool(done.all()):
                 break
             cur_ids = nxt.unsqueeze(1)
+            if rewrite is not None:
+                history = torch.cat([history, cur_ids], dim=1)
             attn = torch.cat([attn, torch.ones((b, 1), dtype=torch.long)], dim=1)
             cur_pos = cur_pos[:, -1:] + 1
         comps = []
@@ -246,6 +277,42 @@ class HFModel(Model):
         return [
             TokenLogprob(self.tokenizer.decode([t]), float(logp[n - 1 + j, t]), t) for j, t in enumerate(cont)
         ]
+
+    @torch.no_grad()
+    def score_continuations(self, ctx: list[int], conts: Sequence[Sequence[int]]) -> list[list[float]]:
+        """Log-probabilities of each token sequence in ``conts`` after the shared context ``ctx``.
+
+        One forward pass over the context; its KV cache is repeated across the batch of continuations, so scoring
+        many samples of one prompt costs little more than their own tokens.
+        """
+        if not ctx:
+            raise InputError("Cannot score a continuation without a prompt context.")
+        o = self.model(input_ids=torch.tensor([ctx]), use_cache=True)
+        first = torch.log_softmax(o.logits[0, -1].float(), -1)
+        cache = getattr(o, "cache", None) or o.past_key_values
+        out: list[list[float]] = [first[list(x)].tolist() if len(x) <= 1 else [] for x in conts]
+        todo = [(i, [int(t) for t in x]) for i, x in enumerate(conts) if len(x) > 1]
+        if not todo:
+            return out
+        b = len(todo)
+        width = max(len(x) for _, x in todo) - 1  # the last token of a continuation needs no next-token logits
+        pad = int(self.tokenizer.pad_token_id)
+        ids = torch.full((b, width), pad, dtype=torch.long)
+        mask = torch.zeros((b, len(ctx) + width), dtype=torch.long)
+        mask[:, : len(ctx)] = 1
+        for r, (_, x) in enumerate(todo):
+            ids[r, : len(x) - 1] = torch.tensor(x[:-1])
+            mask[r, len(ctx) : len(ctx) + len(x) - 1] = 1
+        c = copy.deepcopy(cache)
+        c.batch_repeat_interleave(b)
+        pos = torch.arange(len(ctx), len(ctx) + width).unsqueeze(0).expand(b, -1)
+        logits = self.model(input_ids=ids, attention_mask=mask, position_ids=pos, use_cache=True,
+                            **{self._cache_kw: c}).logits
+        for r, (i, x) in enumerate(todo):
+            lp = torch.log_softmax(logits[r, : len(x) - 1].float(), -1)
+            rest = lp.gather(1, torch.tensor(x[1:]).unsqueeze(1)).squeeze(1)
+            out[i] = [float(first[x[0]])] + rest.tolist()
+        return out
 
     @torch.no_grad()
     def hidden_states(self, texts: Sequence[str], layer: int = -1) -> torch.Tensor:

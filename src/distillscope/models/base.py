@@ -1,17 +1,20 @@
 """The Model contract: batched generation over chat messages or raw prompts, plus white-box extras.
 
-A backend subclasses :class:`Model`, sets ``capabilities`` and implements ``_generate`` (and ``score`` /
-``hidden_states`` / ``state_dict`` when white-box). Callers use :meth:`Model.generate`, which validates requests.
-Caching through the sample store is done by :class:`distillscope.store.CachedModel`, not by backends.
+A backend subclasses :class:`Model`, sets ``capabilities`` and implements ``_generate``. A local backend with
+weights also implements the :class:`WhiteBox` protocol (tokenizer, vocabulary size, ``score``, ``logits``,
+``hidden_states``, ``state_dict``, the torch ``module``); capabilities ask ``isinstance(m, WhiteBox)`` (or
+:func:`require_white_box`), never a backend's private class. Callers use :meth:`Model.generate`, which validates
+requests. Caching through the sample store is done by :class:`distillscope.store.CachedModel`, not by backends;
+wrappers forward the white-box members of the model they wrap.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from distillscope.errors import InputError
 
@@ -165,19 +168,78 @@ class Model:
     def _generate(self, requests: list[GenRequest], progress: Any = None) -> list[Completion]:
         raise NotImplementedError
 
-    # White-box extras -------------------------------------------------------------------------
-    def score(self, prompt: str | Sequence[Message], continuation: str) -> list[TokenLogprob]:
-        """Per-token log-probabilities of ``continuation`` given ``prompt`` (chat messages or raw text)."""
-        raise NotImplementedError(f"{self.spec} is black-box: it cannot score text (needs capability 'scores').")
-
-    def hidden_states(self, texts: Sequence[str], layer: int = -1) -> Any:
-        raise NotImplementedError(f"{self.spec} does not expose hidden states.")
-
-    def state_dict(self) -> dict[str, Any]:
-        raise NotImplementedError(f"{self.spec} does not expose weights.")
-
     def close(self) -> None:
         """Release resources (connections, threads)."""
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.spec}>"
+
+
+# A per-batch logits rewrite for white-box sampling (watermarks, perturbations): ``start(requests)`` is called once
+# per generation batch and returns ``fn(history_ids [b, t], last_logits [b, V]) -> logits [b, V]``, applied before
+# sampling at every step. Logprobs returned are those of the rewritten distribution (what was actually sampled).
+LogitsFn = Callable[[Any, Any], Any]
+
+
+class LogitsTransform(Protocol):
+    def start(self, requests: list[GenRequest]) -> LogitsFn: ...
+
+
+@runtime_checkable
+class WhiteBox(Protocol):
+    """A local model whose weights, logits and tokenizer can be read (``hf:`` and ``zoo:`` backends).
+
+    Attributes:
+        spec: the model spec.
+        tokenizer: its transformers tokenizer.
+        vocab_size: size of the output distribution (the LM head's rows; may exceed ``len(tokenizer)``).
+        module: the underlying ``torch.nn.Module`` (for training and distillation; do not mutate in place).
+    """
+
+    spec: str
+    tokenizer: Any
+
+    @property
+    def vocab_size(self) -> int: ...
+
+    @property
+    def module(self) -> Any: ...
+
+    def render(self, req_or_prompt: GenRequest | str | Sequence[Message]) -> str:
+        """The exact text the model sees for a request or chat (template applied)."""
+        ...
+
+    def encode(self, text: str) -> list[int]: ...
+
+    def score(self, prompt: str | Sequence[Message], continuation: str) -> list[TokenLogprob]: ...
+
+    def score_ids(self, ctx: list[int], cont: list[int]) -> list[TokenLogprob]: ...
+
+    def score_continuations(self, ctx: list[int], conts: Sequence[Sequence[int]]) -> list[list[float]]:
+        """Per-token log-probabilities of each continuation in ``conts`` after the shared context ``ctx``."""
+        ...
+
+    def logits(self, input_ids: Any, attention_mask: Any = None) -> Any:
+        """Next-token logits ``[batch, time, vocab]`` (float32) for a batch of token ids."""
+        ...
+
+    def hidden_states(self, texts: Sequence[str], layer: int = -1) -> Any: ...
+
+    def state_dict(self) -> dict[str, Any]: ...
+
+    def with_logits_transform(self, transform: LogitsTransform, tag: str) -> WhiteBox:
+        """A view of this model (same weights) whose sampling applies ``transform``; its spec gains ``+tag``."""
+        ...
+
+
+def is_white_box(model: Any) -> bool:
+    """True when ``model`` (or the backend a wrapper forwards to) implements :class:`WhiteBox`."""
+    return isinstance(model, WhiteBox)
+
+
+def require_white_box(model: Any, purpose: str) -> WhiteBox:
+    """``model`` as a :class:`WhiteBox`, or an :class:`InputError` that says why ``purpose`` needs one."""
+    if not isinstance(model, WhiteBox):
+        spec = getattr(model, "spec", repr(model))
+        raise InputError(f"{purpose} needs a local white-box model (hf:PATH or zoo:NAME); {spec} is black-box.")
+    return model

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from distillscope.models.base import Completion, GenRequest, Model
@@ -50,18 +49,8 @@ class CachedModel(Model):
                 progress(sum(1 for k in keys if k in {r.key(self.spec) for r in chunk}))
         return [found[k] for k in keys]
 
-    # White-box calls pass through to the backend (they are deterministic and cheap to recompute).
-    def score(self, prompt: Any, continuation: str) -> Any:
-        return self.inner.score(prompt, continuation)
-
-    def hidden_states(self, texts: Sequence[str], layer: int = -1) -> Any:
-        return self.inner.hidden_states(texts, layer)
-
-    def state_dict(self) -> dict[str, Any]:
-        return self.inner.state_dict()
-
     def __getattr__(self, name: str) -> Any:
-        # Backend-specific attributes (tokenizer, model, render, ...) are reached through the wrapper.
+        # White-box members (tokenizer, score, logits, render, ...) are the backend's, reached through the wrapper.
         if name == "inner":
             raise AttributeError(name)
         return getattr(self.inner, name)

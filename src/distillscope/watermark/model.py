@@ -1,8 +1,8 @@
 """White-box generation with a watermark and/or output perturbation applied to the logits before sampling.
 
-:func:`watermark_model` wraps an :class:`~distillscope.models._hf.HFModel`. The wrapper keeps the lead backend's
-sampling loop untouched: its transformers module is replaced by a thin proxy that, only while a generation batch
-runs, rewrites the last-position logits of each forward pass (perturbation first, then the watermark processor).
+:func:`watermark_model` wraps any :class:`~distillscope.models.base.WhiteBox` model. The wrapper keeps the
+backend's sampling loop untouched: it asks for a view of the model with a logits transform that, at every sampling
+step, rewrites the last-position logits (perturbation first, then the watermark processor).
 Scoring (``score``, ``hidden_states``) sees the clean model. Returned logprobs are those of the distribution that
 was actually sampled, so they do not leak the unwatermarked distribution.
 
@@ -20,8 +20,7 @@ from typing import Any
 import torch
 
 from distillscope.errors import InputError
-from distillscope.models._hf import HFModel
-from distillscope.models.base import Completion, GenRequest, Model
+from distillscope.models.base import Completion, GenRequest, Model, WhiteBox
 from distillscope.watermark.config import WatermarkConfig
 from distillscope.watermark.schemes import Scheme, make_scheme
 
@@ -61,71 +60,53 @@ class Perturbation:
         return out
 
 
-class _LogitsProxy:
-    """Stands in for the transformers module; rewrites last-position logits while ``owner._active``."""
+class WatermarkedModel(Model):
+    """A white-box model whose samples carry a watermark and/or a sampling perturbation (see module docstring).
 
-    def __init__(self, inner: Any, owner: WatermarkedModel) -> None:
-        self.__dict__["_inner"] = inner
-        self.__dict__["_owner"] = owner
+    It forwards every white-box member (tokenizer, ``score``, ``logits``, ...) to the clean model it wraps.
+    """
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)
-
-    def __call__(self, *args: Any, **kw: Any) -> Any:
-        out = self._inner(*args, **kw)
-        owner = self._owner
-        if owner._active:
-            ids = kw.get("input_ids", args[0] if args else None)
-            owner._history = ids if owner._history is None else torch.cat([owner._history, ids], dim=1)
-            last = out.logits[:, -1, :].float()
-            out.logits[:, -1, :] = owner._transform(owner._history, last).to(out.logits.dtype)
-        return out
-
-
-class WatermarkedModel(HFModel):
-    """An HFModel whose samples carry a watermark and/or a sampling perturbation (see module docstring)."""
-
-    def __init__(self, base: HFModel, watermark: WatermarkConfig | None = None,
+    def __init__(self, base: Model, watermark: WatermarkConfig | None = None,
                  perturbation: Perturbation | None = None) -> None:
-        if not isinstance(base, HFModel):
+        if not isinstance(base, WhiteBox):
             raise InputError(f"Watermarking needs a white-box transformers model (hf:/zoo:); {base.spec} is "
                              f"{type(base).__name__}. Watermark black-box upstreams at their own provider.")
-        self.__dict__.update(base.__dict__)
         self.base = base
         self.watermark = watermark
         self.perturbation = perturbation if perturbation is not None and perturbation.active else None
-        vocab = int(base.model.config.vocab_size)
-        self.scheme: Scheme | None = make_scheme(watermark, vocab) if watermark is not None else None
-        self.model = _LogitsProxy(base.model, self)
+        self.scheme: Scheme | None = make_scheme(watermark, base.vocab_size) if watermark is not None else None
         tags = [t for t in (self.perturbation.tag if self.perturbation else None,
                             f"wm:{watermark.key_id}:d{watermark.delta:g}" if watermark else None) if t]
-        self.spec = base.spec + "".join(f"+{t}" for t in tags)
-        self._active = False
-        self._history: torch.Tensor | None = None
-        self._proc: Any = None
-        self._gens: list[torch.Generator] | None = None
+        self.inner = base.with_logits_transform(self, "+".join(tags))
+        self.spec = self.inner.spec
+        self.capabilities = base.capabilities
 
     @property
     def watermark_key_id(self) -> str | None:
         return self.watermark.key_id if self.watermark else None
 
-    def _transform(self, history: torch.Tensor, logits: torch.Tensor) -> torch.Tensor:
-        if self.perturbation is not None:
-            logits = self.perturbation.apply(logits, self._gens)
-        if self._proc is not None:
-            logits = self._proc(history, logits)
-        return logits
+    def start(self, requests: list[GenRequest]) -> Any:
+        """One generation batch: a fresh watermark processor and per-request noise generators."""
+        proc = self.scheme.processor() if self.scheme is not None else None
+        gens = [torch.Generator().manual_seed(_noise_seed(r)) for r in requests]
+        perturbation = self.perturbation
 
-    def _generate_batch(self, reqs: list[GenRequest], enc: list[list[int]]) -> list[Completion]:
-        self._history = None
-        self._proc = self.scheme.processor() if self.scheme is not None else None
-        self._gens = [torch.Generator().manual_seed(_noise_seed(r)) for r in reqs]
-        self._active = True
-        try:
-            return super()._generate_batch(reqs, enc)
-        finally:
-            self._active = False
-            self._history = self._proc = self._gens = None
+        def rewrite(history: torch.Tensor, logits: torch.Tensor) -> torch.Tensor:
+            if perturbation is not None:
+                logits = perturbation.apply(logits, gens)
+            if proc is not None:
+                logits = proc(history, logits)
+            return logits
+
+        return rewrite
+
+    def _generate(self, requests: list[GenRequest], progress: Any = None) -> list[Completion]:
+        return self.inner.generate(requests, progress)
+
+    def __getattr__(self, name: str) -> Any:
+        if name in ("inner", "base"):
+            raise AttributeError(name)
+        return getattr(self.inner, name)
 
 
 def _noise_seed(req: GenRequest) -> int:

@@ -26,17 +26,16 @@ from distillscope.watermark.schemes import make_scheme
 def utility_cost(model: Any, texts: Sequence[str], watermark: WatermarkConfig | None = None,
                  perturbation: Perturbation | None = None, n_noise: int = 4, seed: int = 0,
                  max_len: int = 256) -> dict[str, float]:
-    """Per-token distortion of sampling (see module docstring) over ``texts`` for an HFModel ``model``."""
+    """Per-token distortion of sampling (see module docstring) over ``texts`` for a white-box ``model``."""
     base = model.base if isinstance(model, WatermarkedModel) else model
-    net = base.model
-    scheme = make_scheme(watermark, int(net.config.vocab_size)) if watermark is not None else None
+    scheme = make_scheme(watermark, base.vocab_size) if watermark is not None else None
     gen = torch.Generator().manual_seed(seed)
     kl_sum = drop_sum = agree = n = 0.0
     for text in texts:
         ids = base.encode(text)[:max_len]
         if len(ids) < 2:
             continue
-        logits = net(input_ids=torch.tensor([ids])).logits[0, :-1].float()  # predicts ids[1:]
+        logits = base.logits([ids])[0, :-1]  # predicts ids[1:]
         logp = torch.log_softmax(logits, -1)
         p = logp.exp()
         draws = n_noise if perturbation is not None and perturbation.logit_noise > 0 else 1

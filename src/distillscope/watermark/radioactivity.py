@@ -26,7 +26,7 @@ import torch
 
 from distillscope.errors import InputError
 from distillscope.evidence import Evidence
-from distillscope.models.base import GenRequest, Model
+from distillscope.models.base import GenRequest, Model, is_white_box
 from distillscope.watermark.config import WatermarkConfig
 from distillscope.watermark.schemes import Scheme, make_scheme
 from distillscope.watermark.scoring import HitCounts, count_hits, ngrams_of
@@ -51,7 +51,7 @@ def open_radioactivity(suspect: Any, texts: Sequence[str] | Sequence[Sequence[in
     """Open-model radioactivity test (see module docstring).
 
     Args:
-        suspect: a white-box :class:`~distillscope.models._hf.HFModel` with the watermarked model's tokenizer.
+        suspect: a white-box :class:`~distillscope.models.WhiteBox` model with the watermarked model's tokenizer.
         texts: texts (tokenized by the suspect) or token id lists to read.
         config: the watermark key and scheme.
         vocab_size: the watermarked model's logits width (default: the suspect's).
@@ -61,11 +61,10 @@ def open_radioactivity(suspect: Any, texts: Sequence[str] | Sequence[Sequence[in
     """
     if mode not in ("greedy", "sample"):
         raise InputError(f"mode must be 'greedy' or 'sample', got {mode!r}.")
-    net = getattr(suspect, "model", None)
-    if net is None or not hasattr(suspect, "encode"):
+    if not is_white_box(suspect):
         raise InputError(f"The open setting needs a white-box suspect (hf:/zoo:); {getattr(suspect, 'spec', suspect)}"
                          " is black-box: use closed_radioactivity / --setting closed.")
-    v_suspect = int(net.config.vocab_size)
+    v_suspect = suspect.vocab_size
     vocab = int(vocab_size or v_suspect)
     scheme: Scheme = make_scheme(config, vocab)
     counts = HitCounts(trials_per=scheme.trials, p0=scheme.p0)
@@ -76,7 +75,7 @@ def open_radioactivity(suspect: Any, texts: Sequence[str] | Sequence[Sequence[in
         ids = ids[:max_len]
         if len(ids) <= scheme.context:
             continue
-        logits = net(input_ids=torch.tensor([ids])).logits[0].float()
+        logits = suspect.logits([ids])[0]
         if logits.shape[-1] < vocab:
             raise InputError(f"The suspect's vocabulary ({logits.shape[-1]}) is smaller than the watermark's "
                              f"({vocab}): the open setting needs the same tokenizer; use the closed setting.")

@@ -5,7 +5,7 @@
 ``zoo:tiny-llama[-sSEED]``     2-layer Llama with random weights and a 2k byte-level BPE tokenizer (tests)
 ``zoo:tiny-gpt2[-sSEED]``      the same for the GPT-2 architecture (a different family)
 
-A GGUF model is de-quantized once and cached as safetensors (see :func:`distillscope.models._hf.load_pretrained`).
+A GGUF model is de-quantized once and cached as safetensors (see :func:`distillscope.models.load_pretrained`).
 """
 
 from __future__ import annotations
@@ -127,7 +127,7 @@ _LOADED: dict[str, tuple[Any, Any]] = {}
 
 def load_reference(name: str) -> tuple[Any, Any]:
     """(model, tokenizer) of a reference model, loaded once per process."""
-    from distillscope.models._hf import load_pretrained
+    from distillscope.models import load_pretrained
 
     if name not in _LOADED:
         _LOADED[name] = load_pretrained(gguf_path(name))
@@ -135,7 +135,7 @@ def load_reference(name: str) -> tuple[Any, Any]:
 
 
 def factory(rest: str, batch_size: int = 8, system_prompt: str | None = None, **_: Any) -> Any:
-    from distillscope.models._hf import HFModel
+    from distillscope.models import HFModel
 
     m = TINY_RE.match(rest)
     if m:

@@ -1,1 +1,1 @@
-"""Prompt sets for `distillscope verify` (data files; loaded by distillscope.equality.prompts)."""
+"""Prompt sets for `distillscope verify` (data files; loaded by distillscope.verify.prompts)."""

@@ -29,7 +29,6 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import stats as _st
 
-from distillscope.equality.data import SampleSet
 from distillscope.errors import InputError
 from distillscope.evidence import Evidence
 from distillscope.stats.combine import combine_pvalues
@@ -40,6 +39,7 @@ from distillscope.stats.permutation import (
     sign_flip_test,
     stratified_label_permutations,
 )
+from distillscope.verify.data import SampleSet
 
 NULL_SAME = ("for every prompt, the endpoint's completions are drawn from the same distribution as the "
              "reference's at the claimed sampling settings")

@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from distillscope.equality.data import PromptSamples, SampleSet
-from distillscope.equality.planner import empirical_power, estimate_delta, plan_from_pilot
 from distillscope.errors import InputError
 from distillscope.stats.power import rank_test_power
+from distillscope.verify.data import PromptSamples, SampleSet
+from distillscope.verify.planner import empirical_power, estimate_delta, plan_from_pilot
 
 
 def _pilot(shift, P=8, n=30, seed=0):

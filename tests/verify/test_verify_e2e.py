@@ -3,10 +3,10 @@ endpoint over loopback through the real openai client."""
 
 import numpy as np
 
-from distillscope.equality import BatteryConfig, VerifyConfig, collect, run_battery, verify
-from distillscope.equality.data import PromptSamples, SampleSet
 from distillscope.stats.power import rejection_rate
 from distillscope.store import SampleStore
+from distillscope.verify import BatteryConfig, VerifyConfig, collect, run_battery, verify
+from distillscope.verify.data import PromptSamples, SampleSet
 
 PROMPTS = ["Name a color.", "Say a word.", "Tell a joke.", "Write a slogan.", "Pick a name.", "Greet me."]
 

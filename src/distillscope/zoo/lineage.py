@@ -2,7 +2,7 @@
 
 Python API::
 
-    from distillscope.distill.lineage import build_lineage_zoo, read_lineage
+    from distillscope.zoo.lineage import build_lineage_zoo, read_lineage
     paths = build_lineage_zoo(size="small")        # {name: Path}; load each with load_model(f"hf:{path}")
     info = read_lineage(paths["logit-distilled"].parent)   # relations, methods, specs
 
@@ -185,12 +185,12 @@ def build_lineage_zoo(out_dir: str | Path | None = None, size: str = "small", te
         import copy
 
         started = now()
-        q = quantize_weights(copy.deepcopy(teacher.model), bits=4, group=32)
+        q = quantize_weights(copy.deepcopy(teacher.module), bits=4, group=32)
         paths["quantized"].mkdir(parents=True, exist_ok=True)
         q.save_pretrained(paths["quantized"])
         tok.save_pretrained(paths["quantized"])
         write_manifest(paths["quantized"], model=q,
-                       teacher={"spec": teacher_spec, "weights_sha256": weights_hash(teacher.model)},
+                       teacher={"spec": teacher_spec, "weights_sha256": weights_hash(teacher.module)},
                        data={"sha256": None, "n_sequences": 0, "n_target_tokens": 0, "source": "none"},
                        method="quantize", hyperparameters={"bits": 4, "group": 32, "scheme": "symmetric RTN"},
                        started=started, parents=[{"spec": teacher_spec, "role": "weights"}],

@@ -14,33 +14,19 @@ from typing import Any
 import numpy as np
 
 from distillscope.errors import InputError
-from distillscope.models.base import Completion, GenRequest
-
-
-def _unwrap(model: Any) -> Any:
-    inner = getattr(model, "inner", None)
-    return _unwrap(inner) if inner is not None else model
-
-
-def is_white_box(model: Any) -> bool:
-    m = _unwrap(model)
-    return "scores" in getattr(m, "capabilities", ()) and hasattr(m, "model") and hasattr(m, "tokenizer")
+from distillscope.models.base import Completion, GenRequest, require_white_box
 
 
 class Scorer:
-    """Batched scorer of token sequences under a reference HFModel.
+    """Batched scorer of token sequences under a white-box reference.
 
     Args:
-        reference: a white-box model (``HFModel`` or a ``CachedModel`` around one).
+        reference: a :class:`~distillscope.models.WhiteBox` model (or a wrapper such as ``CachedModel`` around one).
         batch_size: sequences per forward pass.
     """
 
     def __init__(self, reference: Any, batch_size: int = 8) -> None:
-        ref = _unwrap(reference)
-        if not is_white_box(ref):
-            raise InputError(f"{getattr(reference, 'spec', reference)} is black-box: the likelihood tests need a "
-                             "local white-box reference (hf:PATH or zoo:NAME).")
-        self.ref = ref
+        self.ref = require_white_box(reference, "The likelihood tests")
         self.batch_size = batch_size
         self._cache: dict[str, np.ndarray] = {}
         self.tokens_scored = 0
@@ -58,8 +44,8 @@ class Scorer:
     def score_ids(self, pairs: Sequence[tuple[Sequence[int], Sequence[int]]]) -> list[np.ndarray]:
         """Per-token log-probabilities of each ``cont`` after its ``ctx``.
 
-        Continuations of the same context share one forward pass over the context (its KV cache is repeated
-        across the batch), so scoring many samples of one prompt costs little more than their own tokens.
+        Continuations of the same context are scored together (:meth:`WhiteBox.score_continuations`), so scoring
+        many samples of one prompt costs little more than their own tokens.
         """
         keys = [self._key(c, x) for c, x in pairs]
         groups: dict[tuple[int, ...], list[tuple[str, list[int]]]] = {}
@@ -77,42 +63,9 @@ class Scorer:
         return [self._cache[k] for k in keys]
 
     def _score_group(self, ctx: list[int], items: list[tuple[str, list[int]]]) -> None:
-        import copy
-
-        import torch
-
-        model = self.ref.model
-        cache_kw = getattr(self.ref, "_cache_kw", "past_key_values")
-        pad = int(self.ref.tokenizer.pad_token_id)
-        with torch.no_grad():
-            o = model(input_ids=torch.tensor([ctx]), use_cache=True)
-            first = torch.log_softmax(o.logits[0, -1].float(), -1)
-            cache = getattr(o, "cache", None) or o.past_key_values
-            todo = [(k, x) for k, x in items if len(x) > 1]
-            for k, x in items:
-                if len(x) <= 1:
-                    self._cache[k] = first[x].numpy().astype(np.float64) if x else np.zeros(0)
-                    self.tokens_scored += len(x)
-            if not todo:
-                return
-            b = len(todo)
-            width = max(len(x) for _, x in todo) - 1  # the last token of a continuation needs no next-token logits
-            ids = torch.full((b, width), pad, dtype=torch.long)
-            mask = torch.zeros((b, len(ctx) + width), dtype=torch.long)
-            mask[:, : len(ctx)] = 1
-            for r, (_, x) in enumerate(todo):
-                ids[r, : len(x) - 1] = torch.tensor(x[:-1])
-                mask[r, len(ctx) : len(ctx) + len(x) - 1] = 1
-            c = copy.deepcopy(cache)
-            c.batch_repeat_interleave(b)
-            pos = torch.arange(len(ctx), len(ctx) + width).unsqueeze(0).expand(b, -1)
-            logits = model(input_ids=ids, attention_mask=mask, position_ids=pos, use_cache=True,
-                           **{cache_kw: c}).logits
-            for r, (k, x) in enumerate(todo):
-                lp = torch.log_softmax(logits[r, : len(x) - 1].float(), -1)
-                rest = lp.gather(1, torch.tensor(x[1:]).unsqueeze(1)).squeeze(1)
-                self._cache[k] = torch.cat([first[x[0]].reshape(1), rest]).numpy().astype(np.float64)
-                self.tokens_scored += len(x)
+        for (k, x), lp in zip(items, self.ref.score_continuations(ctx, [x for _, x in items])):
+            self._cache[k] = np.asarray(lp, dtype=np.float64)
+            self.tokens_scored += len(x)
 
     def score_texts(self, items: Sequence[tuple[GenRequest, str]]) -> list[np.ndarray]:
         """Per-token log-probabilities of each text (re-encoded) after the reference's rendering of its request."""

@@ -82,8 +82,8 @@ def rank_by_entropy(reference: Any, prompts: Sequence[str], tokens: int = 8, see
     """
     import torch
 
-    from distillscope.equality.scoring import Scorer
     from distillscope.models.base import GenRequest
+    from distillscope.verify.scoring import Scorer
 
     sc = Scorer(reference)
     reqs = [GenRequest.chat(p, max_tokens=tokens, temperature=1.0, seed=seed) for p in prompts]
@@ -93,7 +93,7 @@ def rank_by_entropy(reference: Any, prompts: Sequence[str], tokens: int = 8, see
         ctx = sc.context_ids(r)
         ids = torch.tensor([ctx + list(c.token_ids or [])])
         with torch.no_grad():
-            logits = sc.ref.model(input_ids=ids).logits[0, len(ctx) - 1 :].float()
+            logits = sc.ref.logits(ids)[0, len(ctx) - 1 :]
         logp = torch.log_softmax(logits, -1)
         ent = float(-(logp.exp() * logp).sum(-1).mean())
         out.append((r.message_dicts[-1]["content"], ent))

@@ -16,10 +16,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from distillscope.equality.battery import BatteryConfig, run_battery
-from distillscope.equality.data import PromptSamples, SampleSet
 from distillscope.errors import InputError
 from distillscope.stats.power import PlanRow, Rate, plan_rank_test, rejection_rate
+from distillscope.verify.battery import BatteryConfig, run_battery
+from distillscope.verify.data import PromptSamples, SampleSet
 
 
 def plan(delta: float, alpha: float = 0.05, power: float = 0.9,

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from distillscope.equality.scoring import Scorer, is_white_box
-from distillscope.models import GenRequest, load_model
+from distillscope.models import GenRequest, is_white_box, load_model
 from distillscope.models.base import Completion, TokenLogprob
+from distillscope.verify.scoring import Scorer
 
 
 def test_batched_scores_match_score_ids(sharp):

@@ -1,6 +1,6 @@
 """`verify`: draw samples from an endpoint and a reference through the store, run the battery, give a verdict.
 
-    from distillscope.equality import verify, VerifyConfig
+    from distillscope.verify import verify, VerifyConfig
     from distillscope.models import load_model
     report = verify(load_model("openai:smollm2@http://127.0.0.1:8000/v1"), load_model("zoo:smollm2-135m-instruct"))
     print(report.verdict, report.combined.p_value)
@@ -17,12 +17,12 @@ from typing import Any
 
 import numpy as np
 
-from distillscope.equality.battery import BatteryConfig, run_battery
-from distillscope.equality.data import PromptSamples, SampleSet
-from distillscope.equality.scoring import Scorer, is_white_box
 from distillscope.errors import InputError
 from distillscope.evidence import Evidence
-from distillscope.models.base import GenRequest, Model
+from distillscope.models.base import GenRequest, Model, is_white_box
+from distillscope.verify.battery import BatteryConfig, run_battery
+from distillscope.verify.data import PromptSamples, SampleSet
+from distillscope.verify.scoring import Scorer
 
 REFERENCE_SEED_OFFSET = 7919
 
@@ -205,7 +205,7 @@ def verify(endpoint: Model, reference: Model, prompts: list[str] | None = None, 
         store: a SampleStore (default: the user's store); ``False`` bypasses the store.
         progress: callable(n_done) for progress bars.
     """
-    from distillscope.equality.prompts import default_prompts
+    from distillscope.verify.prompts import default_prompts
 
     cfg = config or VerifyConfig()
     prompts = list(prompts) if prompts is not None else default_prompts()

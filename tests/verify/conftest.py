@@ -9,7 +9,7 @@ def sharp_tiny(seed: int = 0, sharpness: float = 6.0, **kw):
     """A tiny Llama whose final norm is scaled so its next-token distributions are peaked (entropy ~5 nats)."""
     import torch
 
-    from distillscope.models._hf import HFModel
+    from distillscope.models import HFModel
     from distillscope.zoo import tiny_model
 
     torch.set_num_threads(1)  # the tiny model is faster single-threaded on a shared machine

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from distillscope.equality import BatteryConfig, PromptSamples, SampleSet, run_battery
 from distillscope.errors import InputError
 from distillscope.stats.power import rejection_rate
+from distillscope.verify import BatteryConfig, PromptSamples, SampleSet, run_battery
 
 LETTERS = np.array(list("abcdef "))
 
