@@ -1,0 +1,130 @@
+"""``report.html``: one self-contained file (inline CSS and SVG, no scripts, no fonts, no network) for a case file.
+
+    from distillscope.report import CaseFile, write_html
+    write_html(CaseFile.load("out/case.json"), "out/report.html")
+
+Figures come from each Evidence's ``details`` by convention, so analyses need no renderer code of their own:
+
+* a dict of groups whose values carry ``rate``/``low``/``high`` (e.g. ``by_language``) -> bars with intervals;
+* ``claimed_identity``: ``{language: {"n", "labels": {label: {"rate", "low", "high"}}}}`` -> one chart per
+  language (what :func:`distillscope.identity.rates` returns);
+* a list of numbers under a key containing ``null`` -> histogram of the null draws, the observed statistic marked;
+* a list of numbers under a key containing ``per_prompt`` / ``per_item`` -> histogram of those values;
+* a key containing ``layer``: a list of numbers, a list of ``{"layer", "z"}`` rows or ``{"layers", "z"}`` ->
+  a per-layer line plot;
+* ``accuracy``: ``{"k", "n", "rate", "low", "high"}`` -> one row of the accuracy chart of a compare case.
+
+A Content-Security-Policy meta tag (``default-src 'none'``) makes the browser refuse any request the page might
+attempt; the page carries no script at all.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
+
+from distillscope.evidence import Evidence
+from distillscope.report import svg
+from distillscope.report.case import CaseFile
+from distillscope.report.terminal import fmt_num, fmt_p
+
+CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
+MAX_FIGURES = 6
+MAX_NUMBERS = 5000  # longer lists are thinned for plotting
+
+
+def _numbers(v: Any, minimum: int) -> list[float] | None:
+    if isinstance(v, list) and len(v) >= minimum and all(isinstance(a, (int, float)) and not isinstance(a, bool)
+                                                          for a in v):
+        vals = [float(a) for a in v]
+        return vals[:: max(1, len(vals) // MAX_NUMBERS)]
+    return None
+
+
+def _rate_rows(v: Any) -> list[dict[str, Any]] | None:
+    if isinstance(v, dict) and v and all(isinstance(r, dict) and {"rate", "low", "high"} <= set(r) for r in v.values()):
+        return [{"label": k, "rate": r["rate"], "low": r["low"], "high": r["high"], "n": r.get("n")}
+                for k, r in v.items()]
+    return None
+
+
+def _layers(v: Any) -> tuple[list[float], list[float]] | None:
+    if (nums := _numbers(v, 2)) is not None:
+        return list(map(float, range(len(nums)))), nums
+    if isinstance(v, list) and v and all(isinstance(r, dict) and "z" in r for r in v):
+        return [float(r.get("layer", i)) for i, r in enumerate(v)], [r["z"] for r in v]
+    if isinstance(v, dict) and isinstance(v.get("z"), list):
+        z = v["z"]
+        return [float(a) for a in v.get("layers", range(len(z)))], z
+    return None
+
+
+def figures(e: Evidence) -> list[Markup]:
+    """The SVG figures the conventions above find in ``e.details`` (at most :data:`MAX_FIGURES`)."""
+    out: list[str] = []
+    for key, v in e.details.items():
+        k = key.lower()
+        if k == "claimed_identity" and isinstance(v, dict):
+            for lang, g in v.items():
+                rows = _rate_rows(g.get("labels", {}) if isinstance(g, dict) else None)
+                if rows:
+                    out.append(svg.interval_bars(rows, f"claimed identity, {lang} (n = {g.get('n')}, 95% Wilson)"))
+        elif (rows := _rate_rows(v)) is not None:
+            out.append(svg.interval_bars(rows, f"{e.name}: {key} (95% intervals)"))
+        elif "null" in k and (nums := _numbers(v, 5)) is not None:
+            obs = e.statistic if e.statistic is not None and math.isfinite(e.statistic) else None
+            out.append(svg.histogram(nums, obs, f"{e.name}: observed vs null ({key})", "statistic under the null"))
+        elif ("per_prompt" in k or "per_item" in k) and (nums := _numbers(v, 3)) is not None:
+            out.append(svg.histogram(nums, None, f"{e.name}: {key}", key.replace("_", " ")))
+        elif "layer" in k and (xy := _layers(v)) is not None:
+            hline = 1.96 if "z" in k or isinstance(v, dict) or (isinstance(v, list) and isinstance(v[0], dict)) else None
+            out.append(svg.line(*xy, title=f"{e.name}: {key}", xlabel="layer", ylabel=key, hline=hline))
+    return [Markup(s) for s in out[:MAX_FIGURES]]
+
+
+def _forest_rows(case: CaseFile) -> list[dict[str, Any]]:
+    return [{"label": e.name, "p": e.p_value, "p_adjusted": e.p_adjusted,
+             "effect": f"{fmt_num(e.effect_size)} {e.effect_name}".strip()} for e in case.evidence]
+
+
+def _accuracy_chart(case: CaseFile) -> Markup | None:
+    rows = [{"label": e.params.get("model", e.name), **{k: e.details["accuracy"][k] for k in ("rate", "low", "high",
+                                                                                             "n")}}
+            for e in case.evidence if isinstance(e.details.get("accuracy"), dict)]
+    return Markup(svg.interval_bars(rows, "accuracy per model (95% Wilson)")) if rows else None
+
+
+def _env() -> Environment:
+    env = Environment(loader=PackageLoader("distillscope.report", "templates"),
+                      autoescape=select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
+    env.filters["p"] = fmt_p
+    env.filters["num"] = fmt_num
+    env.filters["pretty"] = lambda x: json.dumps(x, ensure_ascii=False, indent=1, default=str)
+    return env
+
+
+def render_html(case: CaseFile) -> str:
+    """The report as one HTML string."""
+    items = []
+    for e in case.evidence:
+        items.append({"e": e, "figures": figures(e), "examples": case.examples.get(e.name, []),
+                      "significant": e.significant(case.alpha) and e.p_value is not None,
+                      "details_json": json.dumps(e.details, ensure_ascii=False, default=str)[:20000]})
+    tests = [e for e in case.evidence if e.p_value is not None]
+    forest = Markup(svg.forest(_forest_rows(case), case.alpha)) if tests else None
+    return _env().get_template("report.html.j2").render(
+        case=case, v=case.verdict, items=items, forest=forest, accuracy=_accuracy_chart(case), csp=CSP,
+        sample_digest=case.to_dict()["samples"])
+
+
+def write_html(case: CaseFile, path: str | Path) -> Path:
+    p = Path(path)
+    p = p / "report.html" if p.is_dir() else p
+    p.parent.mkdir(parents=True, exist_ok=True)
+    p.write_text(render_html(case), encoding="utf-8")
+    return p
