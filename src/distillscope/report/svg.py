@@ -113,7 +113,7 @@ def histogram(values: Sequence[float], observed: float | None = None, title: str
     """Histogram of ``values`` (e.g. null draws or per-prompt values) with the observed value as a red line."""
     v = np.asarray([float(a) for a in values if a is not None and math.isfinite(float(a))])
     left, plot_w, plot_h, top = 40, 380, 120, 22 if title else 8
-    w, h = left + plot_w + 20, top + plot_h + 34
+    w, h = left + plot_w + 70, top + plot_h + 34
     body = [_t(4, 14, title, extra='font-weight="bold"')] if title else []
     if v.size == 0:
         return _svg(w, h, [*body, _t(left, top + 20, "no finite values", fill=MUTED)], title or "histogram")
