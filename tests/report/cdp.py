@@ -8,6 +8,7 @@ import json
 import os
 import select
 import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -23,11 +24,14 @@ class Browser:
         to_child_r, self._w = os.pipe()
         self._r, from_child_w = os.pipe()
 
-        # The child reads commands on fd 3 and writes replies on fd 4; a shell moves the pipe ends there.
-        wire = f'exec "$0" "$@" 3<&{to_child_r} 4>&{from_child_w} {to_child_r}<&- {from_child_w}>&-'
-        self.proc = subprocess.Popen(["/bin/sh", "-c", wire, executable, *FLAGS, f"--user-data-dir={user_data_dir}",
-                                      "about:blank"], pass_fds=(to_child_r, from_child_w),
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # The child reads commands on fd 3 and writes replies on fd 4; a small Python trampoline moves the pipe
+        # ends there and execs Chromium (dup2 leaves 3 and 4 inheritable).
+        wire = ("import fcntl, os, sys; a, b = (fcntl.fcntl(int(x), fcntl.F_DUPFD, 10) for x in sys.argv[1:3]); "
+                "os.dup2(a, 3); os.dup2(b, 4); os.execv(sys.argv[3], sys.argv[3:])")
+        self.proc = subprocess.Popen([sys.executable, "-c", wire, str(to_child_r), str(from_child_w), executable,
+                                      *FLAGS, f"--user-data-dir={user_data_dir}", "about:blank"],
+                                     pass_fds=(to_child_r, from_child_w), stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
         os.close(to_child_r)
         os.close(from_child_w)
         self.timeout, self._buf, self._id, self.events = timeout, b"", 0, []
