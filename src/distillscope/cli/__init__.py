@@ -22,7 +22,7 @@ app = typer.Typer(
 )
 
 GROUPS = ["models", "sample", "store", "serve", "demo", "identity", "verify", "distill", "zoo", "lineage", "watermark",
-          "gateway", "monitor", "report"]
+          "gateway", "monitor", "report", "audit", "compare"]
 
 for _name in GROUPS:
     try:

@@ -21,6 +21,7 @@ _EXPORTS = {
     "render_html": "html", "write_html": "html",
     "statement": "statement", "write_statement": "statement", "verify_statement": "statement",
     "generate_key": "statement",
+    "write_outputs": "outputs",
 }
 __getattr__ = lazy_getattr(__name__, _EXPORTS)
 __all__ = list(_EXPORTS)
