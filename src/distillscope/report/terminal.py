@@ -28,6 +28,10 @@ def fmt_p(p: float | None) -> str:
     return f"{p:.3g}"
 
 
+def _short(s: str, n: int) -> str:
+    return s if len(s) <= n else s[: n - 1] + "…"
+
+
 def fmt_num(x: float | None) -> str:
     return "-" if x is None else f"{x:.3g}"
 
@@ -35,14 +39,17 @@ def fmt_num(x: float | None) -> str:
 def evidence_table(evidence: Sequence[Evidence], title: str = "evidence", alpha: float = 0.05) -> Table:
     """One row per Evidence: name, statistic, p, Holm-adjusted p, effect size and the null it tests."""
     t = Table(title=title, title_justify="left", show_lines=False)
-    for col, kw in (("test", {}), ("statistic", {"justify": "right"}), ("p", {"justify": "right"}),
-                    ("p (Holm)", {"justify": "right"}), ("effect", {"justify": "right"}), ("null hypothesis", {})):
-        t.add_column(col, **kw)  # type: ignore[arg-type]
+    t.add_column("test", no_wrap=True)
+    for col in ("statistic", "p", "p (Holm)"):
+        t.add_column(col, justify="right", no_wrap=True)
+    t.add_column("effect", max_width=34, overflow="ellipsis")
+    t.add_column("null hypothesis (full text in case.json)", max_width=60, overflow="ellipsis")
     for e in evidence:
         sig = e.significant(alpha)
         style = "bold red" if sig and e.p_value is not None else ""
         t.add_row(escape(e.name), fmt_num(e.statistic), fmt_p(e.p_value), fmt_p(e.p_adjusted),
-                  escape(f"{fmt_num(e.effect_size)} {e.effect_name}".strip()), escape(e.null), style=style)
+                  escape(f"{fmt_num(e.effect_size)} {e.effect_name}".strip()), escape(_short(e.null, 110)),
+                  style=style)
     return t
 
 
