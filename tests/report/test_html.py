@@ -71,3 +71,12 @@ def test_compare_case_has_accuracy_chart():
           for i, r in enumerate([0.5, 0.9])]
     html = render_html(CaseFile.build(ev, "mock:m0", kind="compare"))
     assert "accuracy per model" in html and "mock:m1" in html and 'id="forest-plot"' not in html
+
+
+def test_rows_of_per_prompt_tables_are_plotted():
+    from distillscope.evidence import Evidence
+
+    rows = [{"prompt": f"p{i}", "d": 0.1 * i, "panel_beaten": i % 3} for i in range(12)]
+    e = Evidence("lineage.blackbox.ngram", "n", 0.6, 0.01, details={"per_prompt": rows, "chunks": [{"x": "a"}] * 4})
+    figs = figures(e)
+    assert len(figs) == 1 and "per_prompt (d)" in figs[0] and "n = 12" in figs[0]

@@ -190,8 +190,8 @@ def plan_functional(ctx: AuditContext) -> Planned | str:
     if (why := _white_pair(ctx, "functional lineage")) is not None:
         return why
     controls = [m for m in ctx.panel if is_white_box(m)]
-    if not controls:
-        return "functional lineage needs white-box --panel models as controls"
+    if len(controls) < 2:
+        return "functional lineage needs at least 2 white-box --panel models as controls"
     mod = _lineage("functional")
     if mod is None:
         return "lineage.functional is not in this build of distillscope"

@@ -9,7 +9,8 @@ Figures come from each Evidence's ``details`` by convention, so analyses need no
 * ``claimed_identity``: ``{language: {"n", "labels": {label: {"rate", "low", "high"}}}}`` -> one chart per
   language (what :func:`distillscope.identity.rates` returns);
 * a list of numbers under a key containing ``null`` -> histogram of the null draws, the observed statistic marked;
-* a list of numbers under a key containing ``per_prompt`` / ``per_item`` -> histogram of those values;
+* under a key containing ``per_prompt`` / ``per_item`` / ``chunks``: a list of numbers, or rows whose first field
+  among ``d``, ``delta``, ``delta_kl``, ``value``, ``z``, ``similarity`` is numeric -> histogram of those values;
 * a key containing ``layer``: a list of numbers, a list of ``{"layer", "z"}`` rows or ``{"layers", "z"}`` ->
   a per-layer line plot;
 * ``accuracy``: ``{"k", "n", "rate", "low", "high"}`` -> one row of the accuracy chart of a compare case.
@@ -36,6 +37,8 @@ from distillscope.report.terminal import fmt_num, fmt_p
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 MAX_FIGURES = 6
 MAX_NUMBERS = 5000  # longer lists are thinned for plotting
+ROW_KEYS = ("per_prompt", "per_item", "chunks")
+ROW_FIELDS = ("d", "delta", "delta_kl", "value", "z", "similarity")
 
 
 def _numbers(v: Any, minimum: int) -> list[float] | None:
@@ -43,6 +46,17 @@ def _numbers(v: Any, minimum: int) -> list[float] | None:
                                                           for a in v):
         vals = [float(a) for a in v]
         return vals[:: max(1, len(vals) // MAX_NUMBERS)]
+    return None
+
+
+def _column(v: Any) -> tuple[str, list[float]] | None:
+    """Numbers of a per-prompt table: a list of numbers, or the first of :data:`ROW_FIELDS` in a list of rows."""
+    if (nums := _numbers(v, 3)) is not None:
+        return "", nums
+    if isinstance(v, list) and len(v) >= 3 and all(isinstance(r, dict) for r in v):
+        for f in ROW_FIELDS:
+            if (nums := _numbers([r.get(f) for r in v], 3)) is not None:
+                return f, nums
     return None
 
 
@@ -79,8 +93,10 @@ def figures(e: Evidence) -> list[Markup]:
         elif "null" in k and (nums := _numbers(v, 5)) is not None:
             obs = e.statistic if e.statistic is not None and math.isfinite(e.statistic) else None
             out.append(svg.histogram(nums, obs, f"{e.name}: observed vs null ({key})", "statistic under the null"))
-        elif ("per_prompt" in k or "per_item" in k) and (nums := _numbers(v, 3)) is not None:
-            out.append(svg.histogram(nums, None, f"{e.name}: {key}", key.replace("_", " ")))
+        elif any(w in k for w in ROW_KEYS) and (col := _column(v)) is not None:
+            name, nums = col
+            out.append(svg.histogram(nums, None, f"{e.name}: {key}" + (f" ({name})" if name else ""),
+                                     (name or key).replace("_", " ")))
         elif "layer" in k and (xy := _layers(v)) is not None:
             hline = 1.96 if "z" in k or isinstance(v, dict) or (isinstance(v, list) and isinstance(v[0], dict)) else None
             out.append(svg.line(*xy, title=f"{e.name}: {key}", xlabel="layer", ylabel=key, hline=hline))
