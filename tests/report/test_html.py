@@ -80,3 +80,15 @@ def test_rows_of_per_prompt_tables_are_plotted():
     e = Evidence("lineage.blackbox.ngram", "n", 0.6, 0.01, details={"per_prompt": rows, "chunks": [{"x": "a"}] * 4})
     figs = figures(e)
     assert len(figs) == 1 and "per_prompt (d)" in figs[0] and "n = 12" in figs[0]
+
+
+def test_layer_rows_and_null_rows_are_plotted():
+    from distillscope.evidence import Evidence
+
+    layers = [{"candidate_layer": i, "suspect_layer": i, "cka": 0.1 * i, "null_models_z": 0.5 * i} for i in range(4)]
+    pairs = [{"a": f"t{i}", "b": f"u{i}", "score": 0.1 * i} for i in range(8)]
+    e = Evidence("lineage.weights", "n", 0.9, 0.01, details={"layers": layers, "null_pairs": pairs})
+    figs = figures(e)
+    assert len(figs) == 2
+    assert "layers (null_models_z)" in figs[0] and figs[0].count("<circle") == 4
+    assert "observed vs null (null_pairs)" in figs[1] and "observed 0.9" in figs[1]

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from distillscope.audit.budget import Budget, BudgetExceeded, Metered
-from distillscope.audit.steps import STEPS, Planned, StepOutput
+from distillscope.audit.steps import STEP_NAMES, STEPS, Planned, StepOutput
 from distillscope.errors import DistillscopeError, InputError
 from distillscope.models.base import GenRequest, Model
 from distillscope.report.case import CaseFile
@@ -119,7 +119,7 @@ class PlanRow:
 
 
 def _step_name(fn: Callable[..., Any]) -> str:
-    return fn.__name__.removeprefix("plan_")
+    return STEP_NAMES.get(fn, fn.__name__.removeprefix("plan_"))
 
 
 def plan_audit(ctx: AuditContext) -> list[PlanRow]:

@@ -247,3 +247,6 @@ def plan_radioactivity(ctx: AuditContext) -> Planned | str:
 
 STEPS: tuple[Callable[[AuditContext], Planned | str], ...] = (
     plan_identity, plan_verify, plan_tokenizer, plan_blackbox, plan_functional, plan_weights, plan_radioactivity)
+STEP_NAMES = {plan_identity: "identity", plan_verify: "verify", plan_tokenizer: "lineage.tokenizer",
+              plan_blackbox: "lineage.blackbox", plan_functional: "lineage.functional", plan_weights: "lineage.weights",
+              plan_radioactivity: "watermark.radioactivity"}

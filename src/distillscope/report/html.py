@@ -8,11 +8,12 @@ Figures come from each Evidence's ``details`` by convention, so analyses need no
 * a dict of groups whose values carry ``rate``/``low``/``high`` (e.g. ``by_language``) -> bars with intervals;
 * ``claimed_identity``: ``{language: {"n", "labels": {label: {"rate", "low", "high"}}}}`` -> one chart per
   language (what :func:`distillscope.identity.rates` returns);
-* a list of numbers under a key containing ``null`` -> histogram of the null draws, the observed statistic marked;
+* under a key containing ``null``: a list of numbers, or rows with ``score`` / ``value`` / ``statistic`` ->
+  histogram of the null draws with the observed statistic marked;
 * under a key containing ``per_prompt`` / ``per_item`` / ``chunks``: a list of numbers, or rows whose first field
   among ``d``, ``delta``, ``delta_kl``, ``value``, ``z``, ``similarity`` is numeric -> histogram of those values;
-* a key containing ``layer``: a list of numbers, a list of ``{"layer", "z"}`` rows or ``{"layers", "z"}`` ->
-  a per-layer line plot;
+* a key containing ``layer``: a list of numbers, ``{"layers", "z"}``, or rows with ``layer`` (or ``suspect_layer``)
+  and one of ``z``, ``null_models_z``, ``perm_z``, ``cka``, ``value`` -> a per-layer line plot (z: 1.96 marked);
 * ``accuracy``: ``{"k", "n", "rate", "low", "high"}`` -> one row of the accuracy chart of a compare case.
 
 A Content-Security-Policy meta tag (``default-src 'none'``) makes the browser refuse any request the page might
@@ -39,6 +40,8 @@ MAX_FIGURES = 6
 MAX_NUMBERS = 5000  # longer lists are thinned for plotting
 ROW_KEYS = ("per_prompt", "per_item", "chunks")
 ROW_FIELDS = ("d", "delta", "delta_kl", "value", "z", "similarity")
+NULL_FIELDS = ("score", "value", "statistic")
+LAYER_FIELDS = ("z", "null_models_z", "perm_z", "cka", "value")
 
 
 def _numbers(v: Any, minimum: int) -> list[float] | None:
@@ -49,13 +52,13 @@ def _numbers(v: Any, minimum: int) -> list[float] | None:
     return None
 
 
-def _column(v: Any) -> tuple[str, list[float]] | None:
-    """Numbers of a per-prompt table: a list of numbers, or the first of :data:`ROW_FIELDS` in a list of rows."""
-    if (nums := _numbers(v, 3)) is not None:
+def _column(v: Any, fields: tuple[str, ...] = (), minimum: int = 3) -> tuple[str, list[float]] | None:
+    """A list of numbers, or the first of ``fields`` that is numeric in every row of a list of rows."""
+    if (nums := _numbers(v, minimum)) is not None:
         return "", nums
-    if isinstance(v, list) and len(v) >= 3 and all(isinstance(r, dict) for r in v):
-        for f in ROW_FIELDS:
-            if (nums := _numbers([r.get(f) for r in v], 3)) is not None:
+    if isinstance(v, list) and len(v) >= minimum and all(isinstance(r, dict) for r in v):
+        for f in fields:
+            if (nums := _numbers([r.get(f) for r in v], minimum)) is not None:
                 return f, nums
     return None
 
@@ -67,15 +70,17 @@ def _rate_rows(v: Any) -> list[dict[str, Any]] | None:
     return None
 
 
-def _layers(v: Any) -> tuple[list[float], list[float]] | None:
-    if (nums := _numbers(v, 2)) is not None:
-        return list(map(float, range(len(nums)))), nums
-    if isinstance(v, list) and v and all(isinstance(r, dict) and "z" in r for r in v):
-        return [float(r.get("layer", i)) for i, r in enumerate(v)], [r["z"] for r in v]
+def _layers(v: Any) -> tuple[list[float], list[float], str] | None:
     if isinstance(v, dict) and isinstance(v.get("z"), list):
         z = v["z"]
-        return [float(a) for a in v.get("layers", range(len(z)))], z
-    return None
+        return [float(a) for a in v.get("layers", range(len(z)))], z, "z"
+    col = _column(v, LAYER_FIELDS, minimum=2)
+    if col is None:
+        return None
+    name, ys = col
+    xs = [float(r.get("layer", r.get("suspect_layer", i))) for i, r in enumerate(v)] if name else \
+        [float(i) for i in range(len(ys))]
+    return xs, ys, name
 
 
 def figures(e: Evidence) -> list[Markup]:
@@ -90,16 +95,18 @@ def figures(e: Evidence) -> list[Markup]:
                     out.append(svg.interval_bars(rows, f"claimed identity, {lang} (n = {g.get('n')}, 95% Wilson)"))
         elif (rows := _rate_rows(v)) is not None:
             out.append(svg.interval_bars(rows, f"{e.name}: {key} (95% intervals)"))
-        elif "null" in k and (nums := _numbers(v, 5)) is not None:
+        elif "null" in k and (col := _column(v, NULL_FIELDS, minimum=5)) is not None:
             obs = e.statistic if e.statistic is not None and math.isfinite(e.statistic) else None
-            out.append(svg.histogram(nums, obs, f"{e.name}: observed vs null ({key})", "statistic under the null"))
-        elif any(w in k for w in ROW_KEYS) and (col := _column(v)) is not None:
+            out.append(svg.histogram(col[1], obs, f"{e.name}: observed vs null ({key})", "statistic under the null"))
+        elif any(w in k for w in ROW_KEYS) and (col := _column(v, ROW_FIELDS)) is not None:
             name, nums = col
             out.append(svg.histogram(nums, None, f"{e.name}: {key}" + (f" ({name})" if name else ""),
                                      (name or key).replace("_", " ")))
-        elif "layer" in k and (xy := _layers(v)) is not None:
-            hline = 1.96 if "z" in k or isinstance(v, dict) or (isinstance(v, list) and isinstance(v[0], dict)) else None
-            out.append(svg.line(*xy, title=f"{e.name}: {key}", xlabel="layer", ylabel=key, hline=hline))
+        elif "layer" in k and (lay := _layers(v)) is not None:
+            xs, ys, name = lay
+            hline = 1.96 if name.endswith("z") or k.endswith("z") else None
+            out.append(svg.line(xs, ys, title=f"{e.name}: {key}" + (f" ({name})" if name else ""), xlabel="layer",
+                                ylabel=name or key, hline=hline))
     return [Markup(s) for s in out[:MAX_FIGURES]]
 
 
