@@ -93,3 +93,11 @@ def test_schema_rejects_broken_case(evidence):
 def test_alpha_checked():
     with pytest.raises(InputError, match="alpha"):
         CaseFile.build([], "s", alpha=1.5)
+
+
+def test_shared_tokenizer_alone_names_no_teacher():
+    ev = [Evidence("lineage.tokenizer", "n", 6.0, 1e-4), Evidence("lineage.blackbox.ngram", "n", 0.5, 0.6)]
+    v = CaseFile.build(ev, "s", candidate="c").verdict
+    assert v.finding and v.linked_candidate is None and v.explanations[0]["explanation"] == "shared_base"
+    ev.append(Evidence("lineage.functional", "n", 5.0, 1e-5))
+    assert CaseFile.build(ev, "s", candidate="c").verdict.linked_candidate == "c"

@@ -37,6 +37,7 @@ class Family:
     supports: tuple[str, ...]
     cannot_distinguish: str
     descriptive: bool = False  # descriptive families (accuracy tables) do not enter the verdict
+    links_candidate: bool = False  # a rejection points at the specific candidate (not just at some other model)
 
 
 FAMILIES: tuple[Family, ...] = (
@@ -53,20 +54,20 @@ FAMILIES: tuple[Family, ...] = (
            "prompt, quantisation or a provider-side model update"),
     Family("lineage.blackbox", ("distillation", "contamination", "shared_base"),
            "being closer to the candidate than to the panel follows from distillation on its outputs, heavy "
-           "contamination with them, or a shared base model alike"),
+           "contamination with them, or a shared base model alike", links_candidate=True),
     Family("lineage.tokenizer", ("shared_base",),
            "families reuse tokenizers; a shared tokenizer supports a common origin, not distillation"),
     Family("lineage.functional", ("distillation", "shared_base"),
-           "next-token agreement is raised by logit distillation and by fine-tuning the same base alike"),
+           "next-token agreement is raised by logit distillation and by fine-tuning the same base alike", links_candidate=True),
     Family("lineage.weights", ("shared_base",),
            "similar weights mean the suspect was initialised from the candidate (fine-tune, merge, "
            "quantisation); distillation into fresh weights leaves no weight similarity, so a null result here "
-           "does not clear distillation"),
+           "does not clear distillation", links_candidate=True),
     Family("lineage.representations", ("shared_base", "distillation"),
-           "aligned hidden states follow from a common initialisation and, more weakly, from distillation"),
+           "aligned hidden states follow from a common initialisation and, more weakly, from distillation", links_candidate=True),
     Family("watermark.radioactivity", ("distillation", "contamination"),
            "the candidate's watermark in the suspect's text means it learned from watermarked outputs, either "
-           "by distillation or through watermarked text published on the web"),
+           "by distillation or through watermarked text published on the web", links_candidate=True),
     Family("compare", (), "accuracy on tasks is descriptive and says nothing about origin", descriptive=True),
 )
 
@@ -151,7 +152,7 @@ def _rule_rejected(c: Context) -> Verdict | None:
         return None
     best = float(rej[0].p_adjusted)  # type: ignore[arg-type]
     strength = "strong" if best < STRONG else "moderate"
-    lineage = [e for e in rej if e.name.startswith(("lineage.", "watermark.radioactivity"))]
+    lineage = [e for e in rej if (f := family_of(e.name)) is not None and f.links_candidate]
     linked = c.candidate if lineage and c.candidate else None
     head = (f"EVIDENCE FOUND ({strength}): {len(rej)} of {len(c.tests)} tests reject their null after Holm "
             f"adjustment at alpha = {c.alpha:g} (smallest adjusted p = {best:.3g}).")
