@@ -14,7 +14,8 @@ from distillscope.stats.intervals import wilson
 
 
 def test_build_adjusts_copies_and_validates(evidence, tmp_path):
-    case = CaseFile.build(evidence, "zoo:tiny-llama", candidate="zoo:smollm2-135m-instruct", command=["ds", "a b"],
+    case = CaseFile.build(evidence, "zoo:tiny-llama", candidate="zoo:smollm2-135m-instruct",
+                          command=["/x/bin/distillscope", "a b"],
                           examples={"identity.foreign_claims": [Example("s4", "I am GPT", "zoo:tiny-llama")]})
     assert all(e.p_adjusted is None for e in evidence)  # the caller's records are left alone
     ps = sorted(e.p_value for e in evidence)
@@ -24,7 +25,7 @@ def test_build_adjusts_copies_and_validates(evidence, tmp_path):
     assert adj["identity.foreign_claims"] == pytest.approx(max(4 * ps[0], 3 * ps[1]))
     assert adj["lineage.weights"] == pytest.approx(max(3 * ps[1], 2 * ps[2]))
     assert adj["verify.mmd_hamming"] == pytest.approx(max(2 * ps[2], ps[3]))
-    assert case.command == "ds 'a b'"
+    assert case.command == "distillscope 'a b'"
     path = case.save(tmp_path)
     d = json.loads(path.read_text())
     validate(d)

@@ -99,7 +99,8 @@ def audit_cmd(
         print_case(res.case, console)
     for kind, p in res.paths.items():
         console.print(f"{kind}: {p}")
-    console.print(f"spent {res.case.spend['calls']} new call(s)")
+    console.print(f"spent {res.case.spend['calls']} new call(s); re-run (same samples, same p-values): "
+                  f"{res.case.command}")
     raise typer.Exit(1 if res.case.verdict.finding else 0)
 
 

@@ -123,6 +123,10 @@ class CaseFile:
         verdict = decider(ev, alpha=alpha, suspect=suspect, candidate=candidate)
         if command is None:
             command = sys.argv
+        if not isinstance(command, str):
+            command = list(command)
+            if command and Path(command[0]).name == "distillscope":  # the entry point, not this machine's path
+                command[0] = "distillscope"
         cmd = command if isinstance(command, str) else " ".join(_quote(a) for a in command)
         return cls(evidence=ev, verdict=verdict, suspect=suspect, candidate=candidate, command=cmd, **kw)
 
