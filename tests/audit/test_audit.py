@@ -107,3 +107,16 @@ def test_input_errors():
         AuditConfig(languages="en")
     with pytest.raises(InputError, match="own spec"):
         audit(load_model("mock:echo"), reference=load_model("mock:echo"))
+
+
+def test_radioactivity_step_with_a_key(tmp_path):
+    from distillscope.watermark.config import WatermarkConfig
+
+    res = audit(load_model(QWEN_A), candidate=load_model("zoo:tiny-llama"), watermark=WatermarkConfig.load("k1"),
+                config=AuditConfig(expect="qwen", identity_samples=1, watermark_prompts=6, permutations=200),
+                store=SampleStore(tmp_path / "s.duckdb"))
+    plan = {r.step: r for r in res.plan}
+    assert plan["watermark.radioactivity"].runs and plan["watermark.radioactivity"].new_calls == 6
+    ev = {e.name: e for e in res.case.evidence}
+    assert ev["watermark.radioactivity.closed"].p_value is not None
+    assert res.case.verdict.linked_candidate is None  # unwatermarked mock text is not linked to the candidate

@@ -102,3 +102,8 @@ def test_shared_tokenizer_alone_names_no_teacher():
     assert v.finding and v.linked_candidate is None and v.explanations[0]["explanation"] == "shared_base"
     ev.append(Evidence("lineage.functional", "n", 5.0, 1e-5))
     assert CaseFile.build(ev, "s", candidate="c").verdict.linked_candidate == "c"
+
+
+def test_tokenizer_consistency_supports_relay_not_shared_base():
+    v = CaseFile.build([Evidence("lineage.tokenizer.consistency", "n", 9.0, 1e-9)], "s", candidate="c").verdict
+    assert [x["explanation"] for x in v.explanations] == ["relay_substitution"] and v.linked_candidate is None

@@ -57,6 +57,9 @@ FAMILIES: tuple[Family, ...] = (
            "contamination with them, or a shared base model alike", links_candidate=True),
     Family("lineage.tokenizer", ("shared_base",),
            "families reuse tokenizers; a shared tokenizer supports a common origin, not distillation"),
+    Family("lineage.tokenizer.consistency", ("relay_substitution",),
+           "usage counts that do not fit the reference's tokenizer mean another tokenizer counts them: another "
+           "model, or a provider that counts differently (template or hidden system tokens)"),
     Family("lineage.functional", ("distillation", "shared_base"),
            "next-token agreement is raised by logit distillation and by fine-tuning the same base alike", links_candidate=True),
     Family("lineage.weights", ("shared_base",),
