@@ -37,6 +37,8 @@ from distillscope.report.terminal import fmt_num, fmt_p
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 MAX_FIGURES = 6
+MAX_LANGUAGES = 24  # claimed-identity small multiples
+MAX_LABELS = 6
 MAX_NUMBERS = 5000  # longer lists are thinned for plotting
 ROW_KEYS = ("per_prompt", "per_item", "chunks")
 ROW_FIELDS = ("d", "delta", "delta_kl", "value", "z", "similarity")
@@ -89,10 +91,15 @@ def figures(e: Evidence) -> list[Markup]:
     for key, v in e.details.items():
         k = key.lower()
         if k == "claimed_identity" and isinstance(v, dict):
-            for lang, g in v.items():
+            charts = []
+            for lang, g in list(v.items())[:MAX_LANGUAGES]:
                 rows = _rate_rows(g.get("labels", {}) if isinstance(g, dict) else None)
                 if rows:
-                    out.append(svg.interval_bars(rows, f"claimed identity, {lang} (n = {g.get('n')}, 95% Wilson)"))
+                    charts.append(svg.interval_bars(rows[:MAX_LABELS], f"claimed identity, {lang} (n = {g.get('n')})",
+                                                    compact=True))
+            if charts:
+                out.append('<div class="multiples"><p class="muted">Claimed identity per language: share of answers '
+                           "asserting each identity, 95% Wilson intervals</p>" + "".join(charts) + "</div>")
         elif (rows := _rate_rows(v)) is not None:
             out.append(svg.interval_bars(rows, f"{e.name}: {key} (95% intervals)"))
         elif "null" in k and (col := _column(v, NULL_FIELDS, minimum=5)) is not None:

@@ -67,6 +67,8 @@ def forest(rows: Sequence[dict[str, Any]], alpha: float = 0.05, id_: str = "fore
     for i, r in enumerate(rows):
         y = top + row_h * i + row_h / 2
         body.append(_t(left - 8, y + 4, _short(str(r["label"]), 36), "end", extra=f'data-p="{r["p"]}"'))
+        if r["p"] < 10.0**lo_exp:  # off the axis: say so rather than pretend it sits at the edge
+            body.append(_t(left + 4, y - 6, f"p < 1e{lo_exp}", "start", ALERT, 'font-size="9"'))
         x0, x1 = x(r["p"]), x(r.get("p_adjusted"))
         sig = r.get("p_adjusted") is not None and r["p_adjusted"] < alpha
         col = ALERT if sig else ACCENT
@@ -78,10 +80,11 @@ def forest(rows: Sequence[dict[str, Any]], alpha: float = 0.05, id_: str = "fore
     return _svg(w, h, body, "forest plot of p-values", id_)
 
 
-def interval_bars(rows: Sequence[dict[str, Any]], title: str = "", xmax: float = 1.0) -> str:
-    """Horizontal bars of rates with their intervals (``{"label", "rate", "low", "high", "n"}``), axis 0..xmax."""
-    left, plot_w, row_h, top = 170, 320, 18, 22 if title else 8
-    w, h = left + plot_w + 90, top + row_h * max(1, len(rows)) + 26
+def interval_bars(rows: Sequence[dict[str, Any]], title: str = "", xmax: float = 1.0, compact: bool = False) -> str:
+    """Horizontal bars of rates with their intervals (``{"label", "rate", "low", "high", "n"}``), axis 0..xmax;
+    ``compact`` draws a narrow chart for small multiples."""
+    left, plot_w, row_h, top = (90, 150, 18, 22) if compact else (170, 320, 18, 22 if title else 8)
+    w, h = left + plot_w + (60 if compact else 90), top + row_h * max(1, len(rows)) + 26
 
     def x(v: float) -> float:
         return left + plot_w * min(max(v, 0.0), xmax) / xmax
@@ -93,7 +96,7 @@ def interval_bars(rows: Sequence[dict[str, Any]], title: str = "", xmax: float =
     for i, r in enumerate(rows):
         y = top + row_h * i
         rate = r.get("rate") or 0.0
-        body.append(_t(left - 6, y + 13, _short(str(r["label"]), 28), "end"))
+        body.append(_t(left - 6, y + 13, _short(str(r["label"]), 14 if compact else 28), "end"))
         body.append(f'<rect x="{left}" y="{y + 3:.1f}" width="{x(rate) - left:.1f}" height="{row_h - 6}" '
                     f'fill="{ACCENT}" opacity="0.55"/>')
         if r.get("low") is not None and r.get("high") is not None:
@@ -103,7 +106,7 @@ def interval_bars(rows: Sequence[dict[str, Any]], title: str = "", xmax: float =
             for v in (r["low"], r["high"]):
                 body.append(f'<line x1="{x(v):.1f}" x2="{x(v):.1f}" y1="{yy - 4:.1f}" y2="{yy + 4:.1f}" '
                             f'stroke="{INK}"/>')
-        n = f" (n={r['n']})" if r.get("n") is not None else ""
+        n = f" (n={r['n']})" if r.get("n") is not None and not compact else ""
         body.append(_t(left + plot_w + 6, y + 13, f"{rate:.0%}{n}", "start", MUTED))
     return _svg(w, h, body, title or "rates with intervals")
 

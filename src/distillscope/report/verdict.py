@@ -20,7 +20,8 @@ from distillscope.evidence import Evidence
 STRONG = 0.01  # adjusted p below this is called "strong"
 
 EXPLANATIONS: dict[str, str] = {
-    "distillation": "the suspect was trained on the candidate's outputs or logits",
+    "distillation": "the suspect was trained on another model's outputs or logits (the candidate's where lineage tests "
+                    "point at it)",
     "contamination": ("the suspect's training data held text written by or about another model (chat logs, "
                       "benchmark answers scraped from the web), without deliberate distillation"),
     "prompt_fragility": "the answers depend on how, or in which language, the question was asked",
