@@ -43,6 +43,7 @@ def test_cli_bad_method_is_a_clear_error(tmp_path):
     assert isinstance(res.exception, InputError) and "logits, sequences, text" in str(res.exception)
 
 
+@pytest.mark.slow
 def test_lineage_zoo_test_size_builds_members_with_known_ancestry(tmp_path):
     from distillscope.distill.provenance import read_manifest
     from distillscope.models import load_model
