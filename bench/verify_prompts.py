@@ -75,7 +75,7 @@ def main() -> None:
                "reference": args.reference,
                "prompts": [{"prompt": p, "entropy": round(e, 3)} for p, e in ranked[: args.keep]]}
         path = Path(str(resources.files("distillscope.probes.verify").joinpath("prompts.yaml")))
-        path.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=115), encoding="utf-8")
+        path.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=110), encoding="utf-8")
         print(f"wrote {path}")
 
 
