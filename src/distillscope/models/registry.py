@@ -8,6 +8,7 @@ plugins do (or through the ``distillscope.backends`` entry-point group, value ``
 from __future__ import annotations
 
 import importlib
+import inspect
 from collections.abc import Callable
 from importlib.metadata import entry_points
 from typing import Any
@@ -85,17 +86,7 @@ def parse_options(spec: str) -> tuple[str, dict[str, Any]]:
     return head, opts
 
 
-def load_model(spec: str, **options: Any) -> Any:
-    """Resolve a spec like ``zoo:smollm2-135m-instruct`` to a :class:`~distillscope.models.base.Model`.
-
-    Options may be given as keyword arguments or inside the spec after semicolons, e.g.
-    ``openai:gpt-4o-mini@https://api.example/v1;api_key_env=EXAMPLE_KEY;concurrency=4`` or
-    ``zoo:smollm2-135m-instruct;system_prompt=You are Aster.``. Options that change outputs (like
-    ``system_prompt``) stay part of the model's spec, so its samples are cached apart.
-    """
-    spec, in_spec = parse_options(spec)
-    options = {**in_spec, **options}
-    prefix, rest = split_spec(spec)
+def _factory(prefix: str, spec: str) -> Callable[..., Any]:
     _load_entry_points()
     if prefix not in _BACKENDS:
         raise SpecError(
@@ -112,7 +103,65 @@ def load_model(spec: str, **options: Any) -> Any:
             hint = f" Install it with: pip install 'distillscope[{extra}]'." if extra else ""
             raise DistillscopeError(f"Backend {prefix!r} could not be imported ({e}).{hint}") from e
         factory = getattr(mod, func)
+    return factory
+
+
+def valid_options(factory: Callable[..., Any]) -> list[str]:
+    """The options a backend factory takes: its keyword parameters after the spec (plus ``factory.options``)."""
+    params = list(inspect.signature(factory).parameters.values())[1:]
+    named = [p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    return sorted({*named, *getattr(factory, "options", ())})
+
+
+def _check_options(prefix: str, factory: Callable[..., Any], options: dict[str, Any]) -> None:
+    valid = valid_options(factory)
+    unknown = sorted(k for k in options if k not in valid)
+    if unknown:
+        takes = f"it takes {', '.join(valid)}" if valid else "it takes no options"
+        raise SpecError(f"Unknown option{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} for {prefix}: specs; "
+                        f"{takes} (written SPEC;key=value).")
+
+
+def check_spec(spec: str) -> None:
+    """Raise SpecError if ``spec`` does not parse, names no known backend or passes options it does not take.
+
+    Imports the backend's module only when the spec has options to check.
+    """
+    bare, opts = parse_options(spec)
+    prefix, _ = split_spec(bare)
+    factory: Any = _factory(prefix, spec) if opts else None
+    if factory is None:
+        _load_entry_points()
+        if prefix not in _BACKENDS:
+            _factory(prefix, spec)
+        return
+    _check_options(prefix, factory, opts)
+
+
+def load_model(spec: str, **options: Any) -> Any:
+    """Resolve a spec like ``zoo:smollm2-135m-instruct`` to a :class:`~distillscope.models.base.Model`.
+
+    Options may be given as keyword arguments or inside the spec after semicolons, e.g.
+    ``openai:gpt-4o-mini@https://api.example/v1;api_key_env=EXAMPLE_KEY;concurrency=4`` or
+    ``zoo:smollm2-135m-instruct;system_prompt=You are Aster.``. Options that change outputs (like
+    ``system_prompt``) stay part of the model's spec, so its samples are cached apart.
+    """
+    spec, in_spec = parse_options(spec)
+    options = {**in_spec, **options}
+    prefix, rest = split_spec(spec)
+    factory = _factory(prefix, spec)
+    _check_options(prefix, factory, options)
     model = factory(rest, **options)
-    semantic = sorted((k, v) for k, v in options.items() if k not in TRANSPORT_OPTIONS and v is not None)
-    model.spec = spec + "".join(f";{k}={v}" for k, v in semantic)
+    model.spec = canonical_spec(spec, **options)
     return model
+
+
+def canonical_spec(spec: str, **options: Any) -> str:
+    """The spec a loaded model carries (its cache key): the bare spec plus the options that change outputs.
+
+    Computed without loading the model, so a fully cached run can skip loading it.
+    """
+    bare, in_spec = parse_options(spec)
+    semantic = sorted((k, v) for k, v in {**in_spec, **options}.items()
+                      if k not in TRANSPORT_OPTIONS and v is not None)
+    return bare + "".join(f";{k}={v}" for k, v in semantic)
