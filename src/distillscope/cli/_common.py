@@ -153,6 +153,20 @@ def check_store(p: Path | None) -> Path | None:
     return p
 
 
+def open_store(p: Path | None, create: bool = True) -> Any:
+    """The :class:`~distillscope.store.SampleStore` at ``p`` (default: ``$DISTILLSCOPE_STORE`` or the data dir),
+    checked first; with ``create=False`` a missing store is None instead of a new file."""
+    from distillscope.paths import default_store_path
+
+    path = p if p is not None else default_store_path()
+    check_store(path)
+    if not create and not path.exists():
+        return None
+    from distillscope.store import SampleStore
+
+    return SampleStore(path)
+
+
 def _check_writable_parent(p: Path, flag: str) -> None:
     parent = p.parent if str(p.parent) else Path(".")
     while not parent.exists() and parent != parent.parent:
@@ -225,7 +239,12 @@ ConfigFile = Annotated[Path | None, typer.Option("--config", help="YAML file of 
                                                  callback=_cb(check_input, "config file"))]
 
 
-def spec_option(*names: str, help: str, default_required: bool = False) -> Any:
+def spec_argument(help: str) -> Any:
+    """A positional model spec with its own help, validated like :data:`Spec`."""
+    return typer.Argument(help=help, callback=check_spec)
+
+
+def spec_option(*names: str, help: str) -> Any:
     """A model-spec option (e.g. ``--reference``), validated like the :data:`Spec` argument."""
     return typer.Option(*names, help=help, callback=check_spec)
 
