@@ -257,6 +257,11 @@ def _prompt(rec: Any, field: str | None, where: str) -> Prompt:
                      f"{_show(val)}. Write {_example('prompt')}.")
 
 
+def text_of(rec: Any, field: str | None, where: str) -> str:
+    """The text of one record (see the module docstring for the field rules); ``where`` names it in errors."""
+    return _text(rec, field, where)
+
+
 def _text(rec: Any, field: str | None, where: str) -> str:
     if isinstance(rec, dict):
         key = field or next((k for k in TEXT_FIELDS if isinstance(rec.get(k), str)), None)
