@@ -145,7 +145,7 @@ def check_store(p: Path | None) -> Path | None:
     if p.is_dir():
         raise InputError(f"--store {p} is a folder; give a DuckDB file, e.g. --store {p / 'samples.duckdb'}.")
     if p.exists():
-        if p.stat().st_size and not _is_duckdb(p):
+        if not _is_duckdb(p):
             raise InputError(f"--store {p} is not a distillscope sample store (not a DuckDB file). Give another "
                              "path, or leave --store out to use the default store.")
     else:
@@ -252,6 +252,11 @@ def spec_option(*names: str, help: str) -> Any:
 def out_option(help: str, folder: bool = False) -> Any:
     """``--out/-o``: where results are written (a file, or a folder if ``folder``); checked before any work."""
     return typer.Option("--out", "-o", help=help, callback=_cb(check_out, folder=folder))
+
+
+def out_argument(help: str, folder: bool = False) -> Any:
+    """A positional output path (a file, or a folder if ``folder``), checked like :func:`out_option`."""
+    return typer.Argument(help=help, callback=_cb(check_out, folder=folder, flag="OUT"))
 
 
 def input_argument(help: str, what: str = "input file") -> Any:

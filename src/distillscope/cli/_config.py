@@ -111,7 +111,7 @@ def read_config_file(path: Path | None, cls: type) -> dict[str, Any]:
         mark = getattr(e, "problem_mark", None)
         raise InputError(f"{path}:{mark.line + 1 if mark else '?'}: not valid YAML ({getattr(e, 'problem', e)}).") from e
     if doc is None:
-        return {}
+        raise InputError(f"{path} is empty; a config file maps option names to values, e.g. 'samples: 20'.")
     if not isinstance(doc, dict):
         raise InputError(f"{path}: a config file is a mapping of option names to values, got a {type(doc).__name__}.")
     names = {f.name: f for f in config_flags(cls)}

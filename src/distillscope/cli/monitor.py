@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
-from distillscope.cli._common import Json, console, emit, exit_for, out_option, say
+from distillscope.cli._common import Json, console, emit, exit_for, out_argument, out_option, say
 from distillscope.errors import InputError
 
 # Files distillscope itself writes next to logs that are not logs: simulate's ground truth, scan's own results.
@@ -87,8 +87,8 @@ def register(app: typer.Typer) -> None:
 
     @mon.command("simulate")
     def simulate_cmd(
-        out: Annotated[Path, typer.Argument(help="Folder to write log.parquet and truth.parquet (ground truth, "
-                                            "not a log) into.")],
+        out: Annotated[Path, out_argument("Folder to write log.parquet and truth.parquet (ground truth, not a log) "
+                                          "into.", folder=True)],
         exchanges: Annotated[int, typer.Option(min=1, help="Rows (approximately).")] = 100_000,
         accounts: Annotated[int, typer.Option(min=1, help="Accounts, campaign accounts included.")] = 2_000,
         campaigns: Annotated[int, typer.Option(min=0, help="Number of distillation campaigns.")] = 5,
@@ -98,9 +98,6 @@ def register(app: typer.Typer) -> None:
         as_json: Json = False,
     ) -> None:
         """Write a realistic simulated log (benign users, hard negatives, campaigns) with ground truth."""
-        from distillscope.cli._common import check_out
-
-        check_out(out, folder=True, flag="OUT")
         from rich.progress import Progress
 
         from distillscope.monitor.simulate import SimConfig, simulate

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from distillscope.cli._common import Json, Store, check_out, console, emit, open_store, say
+from distillscope.cli._common import Json, Store, console, emit, open_store, out_argument, say
 
 
 def register(app: typer.Typer) -> None:
@@ -44,8 +44,7 @@ def register(app: typer.Typer) -> None:
              as_json, human)
 
     @st.command("export")
-    def export(out: Annotated[Path, typer.Argument(help="Output file: .parquet or .jsonl (overwritten).",
-                                                   callback=check_out)],
+    def export(out: Annotated[Path, out_argument("Output file: .parquet or .jsonl (overwritten).")],
                spec: Annotated[str | None, typer.Option(help="Only samples of this model spec.")] = None,
                store: Store = None,
                as_json: Json = False) -> None:
