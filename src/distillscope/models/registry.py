@@ -97,6 +97,31 @@ def load_model(spec: str, **options: Any) -> Model:
     BACKENDS.check_options(prefix, (k for k, v in options.items() if v is not None), where=full)
     factory = BACKENDS.load(prefix)
     model = factory(rest, **options)
-    semantic = sorted((k, v) for k, v in options.items() if k not in TRANSPORT_OPTIONS and v is not None)
-    model.spec = spec + "".join(f";{k}={v}" for k, v in semantic)
+    model.spec = canonical_spec(spec, **options)
     return model
+
+
+def check_spec(spec: str) -> None:
+    """Raise SpecError if ``spec`` does not parse, names no known backend or passes options it does not take.
+
+    Nothing is imported or loaded: backends declare their options when they register.
+    """
+    bare, opts = parse_options(spec)
+    prefix, _ = split_spec(bare)
+    if prefix not in BACKENDS:
+        raise SpecError(
+            f"Unknown model spec prefix {prefix!r} in {spec!r}. Valid prefixes: "
+            + "; ".join(f"{k}: {h}" for k, h in backends().items())
+        )
+    BACKENDS.check_options(prefix, opts, where=spec)
+
+
+def canonical_spec(spec: str, **options: Any) -> str:
+    """The spec a loaded model carries (its cache key): the bare spec plus the options that change outputs.
+
+    Computed without loading the model, so a fully cached run can skip loading it.
+    """
+    bare, in_spec = parse_options(spec)
+    semantic = sorted((k, v) for k, v in {**in_spec, **options}.items()
+                      if k not in TRANSPORT_OPTIONS and v is not None)
+    return bare + "".join(f";{k}={v}" for k, v in semantic)
