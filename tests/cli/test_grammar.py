@@ -10,7 +10,7 @@ import typer
 from typer.testing import CliRunner
 
 from distillscope.cli import app
-from distillscope.cli._common import command_table, leaf_commands, sync_readme, states_null
+from distillscope.cli._common import command_table, leaf_commands, states_null, sync_readme
 
 runner = CliRunner()
 README = Path(__file__).resolve().parents[2] / "README.md"
