@@ -264,7 +264,7 @@ def text_of(rec: Any, field: str | None, where: str) -> str:
 
 def _text(rec: Any, field: str | None, where: str) -> str:
     if isinstance(rec, dict):
-        key = field or next((k for k in TEXT_FIELDS if isinstance(rec.get(k), str)), None)
+        key = field or next((k for k in TEXT_FIELDS if isinstance(rec.get(k), str) or _chat(rec.get(k))), None)
         if key is None:
             raise InputError(f"{where}: no text field ({' / '.join(TEXT_FIELDS)}; it has "
                              f"{', '.join(map(str, rec))}). Choose the field with --field.")

@@ -44,8 +44,15 @@ def _root(version: bool = typer.Option(False, "--version", callback=_version, is
 GROUPS = ["models", "sample", "store", "serve", "demo", "identity", "verify", "distill", "zoo", "watermark",
           "gateway", "monitor"]
 
-for _name in GROUPS:
-    importlib.import_module(f"distillscope.cli.{_name}").register(app)
+
+
+def register_groups(target: typer.Typer, names: list[str]) -> None:
+    """Import ``distillscope.cli.NAME`` and call its ``register`` for each name; an unknown name is an error."""
+    for name in names:
+        importlib.import_module(f"distillscope.cli.{name}").register(target)
+
+
+register_groups(app, GROUPS)
 
 
 def main() -> None:

@@ -292,7 +292,7 @@ def flags_of(cmd: Command) -> set[str]:
     return {o for p in cmd.params if isinstance(p, TyperOption) and not p.hidden for o in p.opts}
 
 
-def tests_null(cmd: Command) -> bool:
+def states_null(cmd: Command) -> bool:
     """Whether the command tests a null hypothesis (its help says so)."""
     return "Null hypothesis:" in (cmd.help or "")
 
@@ -304,5 +304,22 @@ def command_table(app: typer.Typer | None = None) -> str:
     for path, cmd in leaf_commands(app):
         flags = flags_of(cmd)
         marks = ["yes" if f in flags else "" for f in SHARED_FLAGS]
-        lines.append("| " + " | ".join([f"`{path}`", *marks, "yes" if tests_null(cmd) else ""]) + " |")
+        lines.append("| " + " | ".join([f"`{path}`", *marks, "yes" if states_null(cmd) else ""]) + " |")
     return "\n".join(lines)
+
+
+TABLE_START, TABLE_END = "<!-- command-table -->", "<!-- /command-table -->"
+
+
+def sync_readme(path: str | Path, write: bool = True) -> bool:
+    """Put :func:`command_table` between the README's markers; returns whether the README already had it.
+
+    ``python -c "from distillscope.cli._common import sync_readme; sync_readme('README.md')"``
+    """
+    p = Path(path)
+    text = p.read_text(encoding="utf-8")
+    a, b = text.index(TABLE_START) + len(TABLE_START), text.index(TABLE_END)
+    new = text[:a] + "\n" + command_table() + "\n" + text[b:]
+    if write and new != text:
+        p.write_text(new, encoding="utf-8")
+    return new == text

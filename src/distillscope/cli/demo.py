@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import typer
 
-from distillscope.cli._common import Json
+from distillscope.cli._common import Json, Samples
 
 
 def register(app: typer.Typer) -> None:
     @app.command()
     def demo(
-        samples: int = typer.Option(3, min=1, help="Samples per prompt."),
+        samples: Samples = 3,
         max_tokens: int = typer.Option(40, min=1, help="New tokens per sample."),
         as_json: Json = False,
     ) -> None:
