@@ -101,9 +101,9 @@ def _evidence(feature: str, scores: np.ndarray, prompts: Sequence[str], specs: l
              "d": float(d[i]), "panel_beaten": int(beats[i])} for i, pr in enumerate(prompts)][:200]
     drivers = [rows[i] for i in np.argsort(-d)[:10] if i < len(rows)]
     caveats = [
-        "The null is per prompt: a panel model closer to B for a shared reason (same family, same data) makes the "
+        ("The null is per prompt: a panel model closer to B for a shared reason (same family, same data) makes the "
         "test conservative, but a candidate closer for such a reason is flagged as well; pick a panel of the "
-        "candidate's peers.",
+        "candidate's peers."),
         f"Smallest possible p-value is {(1 / (k + 1)) ** len(prompts):.1e} ({len(prompts)} prompts, {k} panel models).",
     ]
     if k < 3:
@@ -174,8 +174,8 @@ def blackbox_test(suspect: Model, candidate: Model, panel: Sequence[Model], prom
             bb = [m.spec for m in models[1:] if not is_white_box(m)]
             out.append(Evidence(name="lineage.blackbox.likelihood", null=NULL, statistic=float("nan"), p_value=None,
                                 params={**params, "feature": f},
-                                caveats=[f"Not run: the likelihood feature needs the candidate and every panel model "
-                                         f"white-box (the score is symmetric in them); black-box: {bb}."]))
+                                caveats=[(f"Not run: the likelihood feature needs the candidate and every panel model "
+                                         f"white-box (the score is symmetric in them); black-box: {bb}.")]))
             continue
         out.append(_evidence(f, _scores(f, models, reqs_by_prompt, texts), prompts, specs, ids, params, seed,
                              permutations))
