@@ -42,8 +42,20 @@ def segmentation_agreement(a: TokInfo, b: TokInfo) -> float:
     return 2 * inter / tot if tot else 1.0
 
 
+_PAIRS: dict[tuple[int, int], tuple[Any, Any, dict[str, float | None]]] = {}
+
+
 def features(a: TokInfo, b: TokInfo) -> dict[str, float | None]:
     """All pairwise features; ``merges`` is None unless both are BPE, ``chat_template`` None unless both have one."""
+    key = (id(a), id(b))
+    hit = _PAIRS.get(key)
+    if hit is None or hit[0] is not a or hit[1] is not b:
+        hit = (a, b, _features(a, b))
+        _PAIRS[key] = hit
+    return hit[2]
+
+
+def _features(a: TokInfo, b: TokInfo) -> dict[str, float | None]:
     ma, mb = a.merges, b.merges
     return {
         "vocab_jaccard": _jaccard(a.vocab, b.vocab),

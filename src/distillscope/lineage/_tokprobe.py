@@ -9,7 +9,10 @@ template is the same for every probe and its boundary effects cancel too.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
+
+import numpy as np
 
 from distillscope.lineage._tokref import TokInfo, corpus_lines
 from distillscope.models import Completion, GenRequest, Model
@@ -40,6 +43,11 @@ def wrap(probe: str) -> str:
 
 def probe_pool() -> list[str]:
     """The fixed probe pool: units repeated 1, 3 and 8 times (slopes), words and corpus lines (boundaries)."""
+    return list(_pool())
+
+
+@lru_cache(maxsize=1)
+def _pool() -> tuple[str, ...]:
     pool = []
     for u in UNITS:
         for k in (1, 3, 8):
@@ -48,7 +56,19 @@ def probe_pool() -> list[str]:
     pool += WORDS
     pool += [ln.strip() for ln in corpus_lines()]
     seen: set[str] = set()
-    return [p for p in pool if not (p in seen or seen.add(p))]  # type: ignore[func-returns-value]
+    return tuple(p for p in pool if not (p in seen or seen.add(p)))  # type: ignore[func-returns-value]
+
+
+_COUNTS: dict[int, tuple[Any, np.ndarray]] = {}
+
+
+def pool_counts(t: TokInfo) -> np.ndarray:
+    """Token counts of every wrapped probe of :func:`probe_pool` under ``t`` (cached per tokenizer object)."""
+    hit = _COUNTS.get(id(t.tok))
+    if hit is None or hit[0] is not t.tok:
+        hit = (t.tok, np.array(t.counts([wrap(p) for p in probe_pool()])))
+        _COUNTS[id(t.tok)] = hit
+    return hit[1]
 
 
 class TokenCountModel(Model):

@@ -4,7 +4,8 @@ The reference set: tokenizers trained here with the ``tokenizers`` library on th
 (byte-level BPE like GPT-2, digit-splitting byte BPE like Llama 3, SentencePiece-style BPE with byte fallback like
 Llama 2, BERT WordPiece cased and uncased, Unigram twice, whitespace BPE), the zoo's tiny 2k BPE, and, when their
 packages are installed, SmolLM2-135M's, all-MiniLM's (BERT uncased WordPiece) and Gemma-3's. Nothing is
-downloaded; the trained ones take well under a second and are cached per process.
+downloaded; the trained ones take well under a second and are cached per process (the two WordPiece vocabularies,
+whose trainer is not deterministic, were trained here once and ship as ``data/*.vocab.txt``).
 """
 
 from __future__ import annotations
@@ -148,6 +149,21 @@ def _train(kind: str, data: list[str], vocab: int) -> Any:
     return tok
 
 
+def _wordpiece_from_vocab(kind: str, path: Path) -> Any:
+    # The WordPiece trainer breaks ties between equally frequent pairs in hash order, so two runs differ by a few
+    # tokens; its vocabularies were trained once with _train(kind, shard, size) and ship as data.
+    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers
+
+    vocab = {t: i for i, t in enumerate(path.read_text(encoding="utf-8").splitlines())}
+    tok = Tokenizer(models.WordPiece(vocab, unk_token="[UNK]"))
+    lower = kind == "wordpiece-uncased"
+    tok.normalizer = normalizers.BertNormalizer(lowercase=lower, strip_accents=lower)
+    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    tok.decoder = decoders.WordPiece()
+    tok.add_special_tokens(["[UNK]", "[CLS]", "[SEP]", "[PAD]"])
+    return tok
+
+
 # name: (kind, corpus shard, vocabulary size, chat template). Shards a/b are the even/odd corpus lines.
 TRAINED = {
     "bytebpe-a": ("bytebpe", "a", 1000, CHATML),
@@ -165,9 +181,12 @@ TRAINED = {
 def trained(name: str) -> TokInfo:
     """One of the tokenizers trained here (see :data:`TRAINED`), deterministic and cached per process."""
     kind, shard, vocab, template = TRAINED[name]
-    lines = corpus_lines()
-    data = {"a": lines[0::2], "b": lines[1::2], "ab": lines}[shard]
-    tok = _train(kind, data, vocab)
+    shipped = DATA / f"{name}.vocab.txt"
+    if shipped.exists():
+        tok = _wordpiece_from_vocab(kind, shipped)
+    else:
+        lines = corpus_lines()
+        tok = _train(kind, {"a": lines[0::2], "b": lines[1::2], "ab": lines}[shard], vocab)
     specials = frozenset(t.content for t in tok.get_added_tokens_decoder().values())
     return TokInfo(name, name, tok, template, specials)
 

@@ -34,7 +34,7 @@ from scipy import stats as st
 from distillscope.errors import InputError
 from distillscope.evidence import Evidence
 from distillscope.lineage import _tokfeat as feat
-from distillscope.lineage._tokprobe import probe_pool, wrap
+from distillscope.lineage._tokprobe import pool_counts, probe_pool, wrap
 from distillscope.lineage._tokref import TokInfo, as_tokinfo, reference_set
 from distillscope.models import GenRequest, Model
 
@@ -42,7 +42,7 @@ __all__ = ["TokenizerMatch", "identify_tokenizer", "reference_set", "tokenizer_c
 
 
 def _same(a: TokInfo, b: TokInfo) -> bool:
-    return a.tok is b.tok or feat._jaccard(a.vocab, b.vocab) >= 0.9
+    return a.tok is b.tok or float(feat.features(a, b)["vocab_jaccard"] or 0.0) >= 0.9
 
 
 def tokenizer_test(suspect: Any, candidate: Any, *, reference_tokenizers: Sequence[Any] | None = None) -> Evidence:
@@ -171,7 +171,7 @@ def identify_tokenizer(model: Model, *, max_calls: int = 50, candidates: Sequenc
     """
     cands = _candidates(candidates)
     pool = probe_pool()
-    C = np.array([c.counts([wrap(p) for p in pool]) for c in cands])  # [K, P]
+    C = np.array([pool_counts(c) for c in cands])  # [K, P]
     rng = np.random.default_rng(seed)
     jitter = rng.random(len(pool)) * 1e-6 if seed is not None else np.zeros(len(pool))
     asked = [int(rng.integers(len(pool))) if seed is not None else 0]
@@ -225,10 +225,8 @@ def identify_tokenizer(model: Model, *, max_calls: int = 50, candidates: Sequenc
 
 def consistency_design(reference: TokInfo, calls: int, others: Sequence[TokInfo]) -> list[int]:
     """Probe indices (first = baseline) on which ``reference``'s count differences differ from the others'."""
-    pool = probe_pool()
-    wrapped = [wrap(p) for p in pool]
-    r = np.array(reference.counts(wrapped))
-    o = np.array([t.counts(wrapped) for t in others if not _same(t, reference)])
+    r = pool_counts(reference)
+    o = np.array([pool_counts(t) for t in others if not _same(t, reference)])
     if not len(o):
         return list(range(calls))
     diff = (o - o[:, :1]) != (r - r[0])[None, :]  # [n_others, P]: probe j tells reference from other i
@@ -266,7 +264,7 @@ def tokenizer_consistency(endpoint: Model, reference: Any, *, calls: int = 10, t
     pool = probe_pool()
     design = consistency_design(ref, calls, oth)
     obs = np.array([_prompt_tokens(endpoint, pool[j]) for j in design])
-    pred = np.array(ref.counts([wrap(pool[j]) for j in design]))
+    pred = pool_counts(ref)[design]
     offsets, bad = _mismatches(obs, pred[None, :])
     k, n = int(bad[0]), calls - 1
     p = float(st.binom.sf(k - 1, n, tolerance)) if k > 0 else 1.0
