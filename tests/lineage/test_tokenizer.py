@@ -4,6 +4,7 @@ claimed name is caught by tokenizer_consistency in 10 calls while an honest endp
 
 from __future__ import annotations
 
+import functools
 import json
 
 import numpy as np
@@ -49,31 +50,29 @@ def test_trained_references_are_deterministic_and_all_differ():
     assert len({r.vocab for r in refs}) == len(refs)
 
 
-def test_unrelated_tokenizers_score_near_the_null():
+@functools.cache
+def _unrelated_pairs() -> list:
+    """tokenizer_test of every pair of references, each against the pairs of the other references."""
     refs = list(reference_set())
-    ps, zs = [], []
-    for i in range(len(refs)):
-        for j in range(i + 1, len(refs)):
-            others = [r for k, r in enumerate(refs) if k not in (i, j)]
-            ev = tokenizer_test(refs[i], refs[j], reference_tokenizers=others)
-            ps.append(ev.p_value)
-            zs.append(ev.effect_size)
-    ps = np.array(ps)
+    return [tokenizer_test(refs[i], refs[j], reference_tokenizers=[r for k, r in enumerate(refs) if k not in (i, j)])
+            for i in range(len(refs)) for j in range(i + 1, len(refs))]
+
+
+def test_unrelated_tokenizers_score_near_the_null():
+    evs = _unrelated_pairs()
+    ps = np.array([e.p_value for e in evs])
     # leave-two-out ranks: each pair is exchangeable with the rest, so about alpha of them fall below alpha
+    assert len(ps) >= 36
     assert np.mean(ps < 0.05) <= st.binom.ppf(0.999, len(ps), 0.05) / len(ps)
-    assert abs(float(np.median(zs))) < 1.0
+    assert abs(float(np.median([e.effect_size for e in evs]))) < 1.0
 
 
 @pytest.mark.parametrize("name", ["bytebpe-a", "bytebpe-digits-b", "tiny-bpe-2k"])
 def test_derived_tokenizer_is_detected(name):
-    refs = list(reference_set())
-    base = next(r for r in refs if r.name == name)
-    null_z = [e.effect_size for e in (tokenizer_test(refs[i], refs[j], reference_tokenizers=refs)
-                                      for i in range(4) for j in range(i + 1, 4) if name not in (refs[i].name,
-                                                                                                 refs[j].name))]
+    base = next(r for r in reference_set() if r.name == name)
     ev = tokenizer_test(_derived(base), base)
-    assert ev.p_value == pytest.approx(ev.caveats and 1 / (1 + len(ev.details["null_pairs"])))
-    assert ev.effect_size > 3 and ev.effect_size > max(null_z)
+    assert ev.p_value == pytest.approx(1 / (1 + ev.details["n_null_pairs"]))  # beyond every unrelated pair
+    assert ev.effect_size > 3 and ev.effect_size > max(e.effect_size for e in _unrelated_pairs())
     assert ev.details["features"]["merges_jaccard"]["value"] < 0.95  # the change is real
     assert ev.details["features"]["merges_jaccard"]["z"] > 3
 

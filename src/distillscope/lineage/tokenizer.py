@@ -89,7 +89,7 @@ def tokenizer_test(suspect: Any, candidate: Any, *, reference_tokenizers: Sequen
         caveats=[(f"Smallest possible p-value is {1 / (1 + len(null)):.3f} ({len(null)} reference pairs); read the z "
                  "with it."),
                  "A shared tokenizer shows a shared tokenizer, not shared weights: models of one family share it."],
-        details={"features": per_feature, "gaussian_p": float(st.norm.sf(z)),
+        details={"features": per_feature, "gaussian_p": float(st.norm.sf(z)), "n_null_pairs": len(null),
                  "null_pairs": [{"a": x.name, "b": y.name, "score": float(v)} for (x, y, _), v in zip(pairs, null)]
                  [:200]},
     )
