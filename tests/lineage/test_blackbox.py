@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 
 import numpy as np
 import pytest
@@ -117,6 +118,7 @@ def test_input_errors_and_likelihood_needs_white_box():
     ev = blackbox_test(m[0], m[1], [m[2]], PROMPTS[:3], features=("ngram", "likelihood"), cache=False)
     assert ev[1].p_value is None and "white-box" in ev[1].caveats[0]
     assert ev[0].p_value is not None
+    assert all(json.loads(e.to_json())["name"] == e.name for e in ev)  # JSON-safe, NaN statistic included
 
 
 def test_embedding_feature_names_the_extra_when_missing(monkeypatch):

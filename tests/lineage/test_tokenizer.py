@@ -75,6 +75,7 @@ def test_derived_tokenizer_is_detected(name):
     assert ev.effect_size > 3 and ev.effect_size > max(e.effect_size for e in _unrelated_pairs())
     assert ev.details["features"]["merges_jaccard"]["value"] < 0.95  # the change is real
     assert ev.details["features"]["merges_jaccard"]["z"] > 3
+    assert json.loads(ev.to_json())["details"]["n_null_pairs"] == ev.details["n_null_pairs"]
 
 
 def test_white_box_models_sharing_a_tokenizer_are_detected():
@@ -160,4 +161,5 @@ def test_verify_relay_under_the_claimed_name_is_caught_in_10_calls_over_http():
     with serve_in_thread(_relay_model(), name="tiny-llama") as url:
         relay = tokenizer_consistency(load_model(f"openai:tiny-llama@{url}", api_key_env="NONE"), claimed, calls=10)
     assert honest.p_value > 0.05 and honest.statistic == 0
+    assert json.loads(relay.to_json())["name"] == "lineage.tokenizer.consistency"
     assert relay.p_value < 0.01 and len(relay.details["probes"]) == 10
