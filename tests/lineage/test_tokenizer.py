@@ -93,6 +93,7 @@ def test_identify_names_every_reference_behind_any_template(tpl):
         assert m.calls <= 50 and m.evidence.p_value < 0.05
 
 
+@pytest.mark.slow
 def test_identify_rejects_a_tokenizer_outside_the_candidates_and_names_a_variant_by_family():
     refs = list(reference_set())
     for i, r in enumerate(refs):
@@ -152,6 +153,7 @@ def _relay_model():
     return HFModel(AutoModelForCausalLM.from_config(cfg).eval(), tok, spec="hf:relay")
 
 
+@pytest.mark.slow
 def test_verify_relay_under_the_claimed_name_is_caught_in_10_calls_over_http():
     from distillscope.serve import serve_in_thread
 
