@@ -23,4 +23,6 @@ def test_report_cli(evidence, tmp_path):
     d["evidence"][0]["p_value"] = -1
     (tmp_path / "case.json").write_text(json.dumps(d))
     r = run(app, ["report", "validate", str(tmp_path)])
-    assert r.exit_code != 0 and "evidence/0/p_value" in str(r.exception)
+    assert r.exit_code == 2 and "evidence/0/p_value" in r.stderr and r.stdout == ""
+    r = run(app, ["report", "show", str(tmp_path / "missing.json")])
+    assert r.exit_code == 2 and r.stderr.count("error:") == 1

@@ -105,7 +105,7 @@ def plan_verify(ctx: AuditContext) -> Planned | str:
     if ctx.reference is None:
         return "no --reference: the model the suspect claims to be is needed to test substitution"
     from distillscope.verify import BatteryConfig, VerifyConfig, default_prompts, verify
-    from distillscope.verify.verify import REFERENCE_SEED_OFFSET
+    from distillscope.verify.run import REFERENCE_SEED_OFFSET
 
     cfg = ctx.config
     prompts = default_prompts()[: cfg.verify_prompts]

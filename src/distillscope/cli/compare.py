@@ -12,44 +12,70 @@ from typing import Annotated
 
 import typer
 
+from distillscope.cli._common import (
+    Alpha,
+    Json,
+    Store,
+    check_input,
+    check_spec,
+    console,
+    emit,
+    open_store,
+    out_option,
+    progress,
+    say,
+)
+
 
 def register(app: typer.Typer) -> None:
     app.command("compare")(compare_cmd)
 
 
+def _specs(value: str) -> str:
+    names = [s.strip() for s in value.split(",") if s.strip()]
+    if not names:
+        raise typer.BadParameter("give at least one model spec, e.g. zoo:tiny-llama,mock:echo")
+    for s in names:
+        check_spec(s)
+    return value
+
+
+def _tasks(value: str) -> str:
+    from distillscope.audit.compare import SHIPPED
+
+    if value not in SHIPPED:
+        check_input(Path(value), "task file")
+    return value
+
+
 def compare_cmd(
-    specs: Annotated[str, typer.Argument(help="Comma-separated model specs, e.g. zoo:smollm2-135m-instruct,mock:echo.")],
-    tasks: Annotated[str, typer.Option("--tasks", "-t", help="Task file (JSONL: prompt, answer, match = number | "
-                                       "exact | contains) or 'arithmetic' for the shipped set.")] = "arithmetic",
+    specs: Annotated[str, typer.Argument(help="Comma-separated model specs, e.g. zoo:smollm2-135m-instruct,mock:echo.",
+                                         callback=_specs)],
+    tasks: Annotated[str, typer.Option("--tasks", "-t", callback=_tasks,
+                                       help="Task file (JSONL: prompt, answer, match = number | exact | contains) "
+                                            "or 'arithmetic' for the shipped set.")] = "arithmetic",
     max_tokens: Annotated[int, typer.Option(min=1, help="Tokens per answer (greedy).")] = 32,
     seed: Annotated[int, typer.Option(help="Request seed.")] = 0,
-    alpha: Annotated[float, typer.Option(help="Family-wise level of the paired tests (Holm).")] = 0.05,
-    store: Annotated[Path | None, typer.Option(help="Sample store (default: $DISTILLSCOPE_STORE or data dir).")] = None,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write case.json and report.html here.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print case.json on stdout.")] = False,
+    alpha: Alpha = 0.05,
+    store: Store = None,
+    out: Annotated[Path | None, out_option("Folder for case.json and report.html.", folder=True)] = None,
+    as_json: Json = False,
 ) -> None:
-    """Answer every task with every model and report accuracy with Wilson 95% intervals and exact McNemar tests
-    between each pair (Holm-adjusted). Code-execution tasks (HumanEval) are not scored: that needs a sandbox."""
+    """Answer every task with every model (greedy, through the sample store) and report accuracy with Wilson 95%
+    intervals and exact McNemar tests between each pair, Holm-adjusted at --alpha. Descriptive: exit code 0 unless
+    the input is bad (2). Code-execution tasks (HumanEval) are not scored: that needs a sandbox."""
     from distillscope.audit.compare import compare_models, load_tasks
-    from distillscope.cli._common import console, print_json, progress
-    from distillscope.errors import InputError
-    from distillscope.models import load_model
     from distillscope.report import print_case, write_outputs
-    from distillscope.store import SampleStore
 
-    names = [s.strip() for s in specs.split(",") if s.strip()]
-    if not names:
-        raise InputError("Give at least one model spec, e.g. `distillscope compare zoo:tiny-llama,mock:echo`.")
     task_list = load_tasks(tasks)
-    models = [load_model(s) for s in names]
+    st = open_store(store)
+    from distillscope.models import load_model
+
+    models = [load_model(s.strip()) for s in specs.split(",") if s.strip()]
     with progress(len(task_list) * len(models), "answering tasks", enabled=not as_json) as advance:
-        case = compare_models(models, task_list, max_tokens=max_tokens, seed=seed, store=SampleStore(store),
-                              alpha=alpha, progress=advance, command=sys.argv)
+        case = compare_models(models, task_list, max_tokens=max_tokens, seed=seed, store=st, alpha=alpha,
+                              progress=advance, command=sys.argv)
+    emit(case.to_dict(), as_json, lambda: print_case(case, console))
     if out is not None:
-        paths = write_outputs(case, out)
-        for kind, p in paths.items():
-            console.print(f"{kind}: {p}")
-    if as_json:
-        print_json(case.to_dict())
-        return
-    print_case(case, console)
+        for kind, p in write_outputs(case, out).items():
+            say(f"{kind}: {p}")

@@ -12,42 +12,47 @@ from typing import Annotated
 
 import typer
 
+from distillscope.cli._common import Json, check_input, console, emit, out_option, say
+
+
+def _case_path(p: Path) -> Path:
+    """A case file, or a folder holding ``case.json``; checked before anything is read."""
+    return check_input(p / "case.json" if p.is_dir() else p, "case file")  # type: ignore[return-value]
+
+
+CaseArg = Annotated[Path, typer.Argument(help="case.json (or the folder holding it).", callback=_case_path)]
+
 
 def register(app: typer.Typer) -> None:
     grp = typer.Typer(help="Case files: show the verdict and evidence, validate against the schema, render HTML.",
                       no_args_is_help=True)
     app.add_typer(grp, name="report")
+    grp.command("show")(show_cmd)
+    grp.command("validate")(validate_cmd)
+    grp.command("html")(html_cmd)
 
-    @grp.command("show")
-    def show(case: Annotated[Path, typer.Argument(help="case.json (or its folder).")],
-             as_json: Annotated[bool, typer.Option("--json", help="Print the case file on stdout.")] = False) -> None:
-        """Print the verdict and the evidence table of a case file."""
-        from distillscope.cli._common import console, print_json
-        from distillscope.report import CaseFile, print_case
 
-        c = CaseFile.load(case)
-        if as_json:
-            print_json(c.to_dict())
-        else:
-            print_case(c, console)
+def show_cmd(case: CaseArg, as_json: Json = False) -> None:
+    """Print the verdict and the evidence table of a case file (--json: the case file itself on stdout)."""
+    from distillscope.report import CaseFile, print_case
 
-    @grp.command("validate")
-    def validate(case: Annotated[Path, typer.Argument(help="case.json (or its folder).")]) -> None:
-        """Check a case file against the schema shipped in distillscope (exit 2 with the first error)."""
-        from distillscope.cli._common import console
-        from distillscope.report import CaseFile
+    c = CaseFile.load(case)
+    emit(c.to_dict(), as_json, lambda: print_case(c, console))
 
-        c = CaseFile.load(case)
-        console.print(f"{case}: valid ({len(c.evidence)} evidence, verdict: {c.verdict.headline})")
 
-    @grp.command("html")
-    def html(case: Annotated[Path, typer.Argument(help="case.json (or its folder).")],
-             out: Annotated[Path | None, typer.Option("--out", "-o", help="Output file (default: report.html next "
-                                                      "to the case file).")] = None) -> None:
-        """Render a case file as one self-contained report.html (no scripts, no network)."""
-        from distillscope.cli._common import console
-        from distillscope.report import CaseFile, write_html
+def validate_cmd(case: CaseArg) -> None:
+    """Check a case file against the JSON schema shipped in distillscope (exit 2 naming the first error)."""
+    from distillscope.report import CaseFile
 
-        c = CaseFile.load(case)
-        target = out or (case if case.is_dir() else case.parent) / "report.html"
-        console.print(str(write_html(c, target)))
+    c = CaseFile.load(case)
+    say(f"{case}: valid ({len(c.evidence)} evidence; verdict: {c.verdict.headline})")
+
+
+def html_cmd(case: CaseArg,
+             out: Annotated[Path | None, out_option("Output file (default: report.html next to the case file).")]
+             = None) -> None:
+    """Render a case file as one self-contained report.html (inline CSS and SVG; no scripts, no network)."""
+    from distillscope.report import CaseFile, write_html
+
+    c = CaseFile.load(case)
+    say(str(write_html(c, out or case.parent / "report.html")))
