@@ -27,6 +27,12 @@ def _bad(kind: str, root):
     if kind == "unwritable":
         (root / "f").write_text("x")
         return str(root / "f" / "out")
+    if kind == "binary":
+        (root / "blob.json").write_bytes(bytes(range(256)) * 4)
+        return str(root / "blob.json")
+    if kind == "empty":
+        (root / "empty.json").write_text("")
+        return str(root / "empty.json")
     if kind == "bad-spec":
         return "nosuchbackend:x"
     raise ValueError(kind)
@@ -37,18 +43,18 @@ CASES = [
     (["audit", "--suspect", "mock:echo", "--panel", "mock:echo,{bad}"], ("bad-spec",)),
     (["audit", "--suspect", "mock:echo", "--store", "{bad}"], ("non-store", "directory")),
     (["audit", "--suspect", "mock:echo", "--out", "{bad}"], ("existing-file", "unwritable")),
-    (["audit", "--suspect", "mock:echo", "--key", "{bad}"], ("missing", "directory")),
+    (["audit", "--suspect", "mock:echo", "--key", "{bad}"], ("missing", "directory", "binary", "empty")),
     (["audit", "--suspect", "mock:echo", "--watermark-key", "{bad}.yaml"], ("missing",)),
     (["audit", "--suspect", "mock:echo", "--languages", "en"], ("missing",)),
-    (["audit", "verify-statement", "{bad}"], ("missing", "directory")),
+    (["audit", "verify-statement", "{bad}"], ("missing", "directory", "binary", "empty")),
     (["audit", "keygen", "{bad}"], ("unwritable",)),
     (["compare", "mock:echo,{bad}"], ("bad-spec",)),
-    (["compare", "mock:echo", "--tasks", "{bad}"], ("missing", "directory")),
+    (["compare", "mock:echo", "--tasks", "{bad}"], ("missing", "directory", "binary", "empty")),
     (["compare", "mock:echo", "--store", "{bad}"], ("non-store",)),
     (["compare", "mock:echo", "--out", "{bad}"], ("existing-file", "unwritable")),
-    (["report", "show", "{bad}"], ("missing", "directory")),
-    (["report", "validate", "{bad}"], ("missing",)),
-    (["report", "html", "{bad}"], ("missing",)),
+    (["report", "show", "{bad}"], ("missing", "directory", "binary", "empty")),
+    (["report", "validate", "{bad}"], ("missing", "binary", "empty")),
+    (["report", "html", "{bad}"], ("missing", "binary", "empty")),
 ]
 
 

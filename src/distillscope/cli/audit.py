@@ -58,6 +58,15 @@ def _key_file(value: Path | None) -> Path | None:
     return check_input(value, "key file")
 
 
+def _private_key(value: Path | None) -> Path | None:
+    """A readable Ed25519 private key, checked before any model loads."""
+    if check_input(value, "key file") is not None:
+        from distillscope.report.statement import load_private_key
+
+        load_private_key(value)
+    return value
+
+
 def _statement_file(value: Path) -> Path | None:
     return check_input(value, "statement")
 
@@ -103,7 +112,7 @@ def audit_cmd(
     out: Annotated[Path, out_option("Folder for case.json, report.html, statement.json.", folder=True)] = Path(
         "audit-out"),
     key: Annotated[Path | None, typer.Option(help="Ed25519 private key (PEM, from `audit keygen`) to sign "
-                                             "statement.json.", callback=_key_file)] = None,
+                                             "statement.json.", callback=_private_key)] = None,
     as_json: Json = False,
 ) -> None:
     """Plan the evidence that applies to the access at hand (identity in >= 2 languages, verify against

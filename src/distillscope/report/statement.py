@@ -101,7 +101,7 @@ def generate_key(path: str | Path) -> tuple[Path, Path]:
     return priv, pub
 
 
-def _load_private(path: str | Path) -> Any:
+def load_private_key(path: str | Path) -> Any:
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -142,7 +142,7 @@ def pae(payload_type: str, payload: bytes) -> bytes:
 
 def sign(stmt: dict[str, Any], key: str | Path) -> dict[str, Any]:
     """A DSSE envelope around ``stmt`` signed with the Ed25519 private key at ``key``."""
-    k = _load_private(key)
+    k = load_private_key(key)
     payload = json.dumps(stmt, ensure_ascii=False, sort_keys=True).encode()
     sig = k.sign(pae(PAYLOAD_TYPE, payload))
     return {"payloadType": PAYLOAD_TYPE, "payload": base64.b64encode(payload).decode(),
