@@ -15,8 +15,9 @@ and every model starts from the same init scale (:func:`raw_cosine` shows it). N
 dimensions of B are matched to A's by the Hungarian algorithm on the correlation of embedding columns (on the
 smaller side when widths differ; signs too). In every transformer block the matrices that read from the residual
 stream and those that write to it, for attention and MLP separately, are seen as representations of the residual
-dimensions (rows = residual dims, columns = units), and A's and B's are compared with the debiased linear CKA.
-CKA is invariant to any permutation or rotation of the units (heads, MLP neurons) and to scale, and centred, so a
+dimensions (rows = residual dims, columns = units). A block's representation joins the four groups (attention and
+MLP, read and write; each scaled to unit trace), and A's and B's blocks are compared with the debiased linear CKA
+(per-group CKAs are in the details). CKA is invariant to any permutation or rotation of the units (heads, MLP neurons) and to scale, and centred, so a
 shared mean or init scale contributes nothing. Blocks are matched by relative depth. The overall statistic is the
 mean CKA over blocks.
 
@@ -150,7 +151,11 @@ def align_residual(ea: torch.Tensor, eb: torch.Tensor) -> tuple[np.ndarray, np.n
 
 
 class _Pair:
-    """Aligned, U-centred, unit-norm Grams of A and B for every matched (block, group)."""
+    """A's and B's aligned, U-centred, unit-norm block Grams (flattened), one row per matched block.
+
+    A block's Gram is the sum of its attention/MLP read/write group Grams, each scaled to unit trace, so every group
+    weighs the same whatever its width or scale. Per-group CKAs are kept for the details table.
+    """
 
     def __init__(self, a: _Profile, b: _Profile, seed: int) -> None:
         ia, ib = _token_rows(a.model, b.model, seed)
@@ -162,29 +167,34 @@ class _Pair:
             raise InputError(f"Only {self.m} residual dimensions can be matched; CKA needs at least 8.")
         self.layers = match_layers(len(a.grams), len(b.grams))
         ri, ki, sg = torch.as_tensor(r), torch.as_tensor(k), torch.as_tensor(s)
-        self.keys: list[tuple[int, str]] = []
+        flip = sg[:, None] * sg[None, :]
+        self.groups: list[dict[str, float]] = []
         ua, ub = [], []
-        for li, (la, lb) in enumerate(self.layers):
-            for g in sorted(set(a.grams[la]) & set(b.grams[lb])):
-                ka = u_centre(a.grams[la][g][ri][:, ri])
-                kb = u_centre(b.grams[lb][g][ki][:, ki] * sg[:, None] * sg[None, :])
-                na, nb = ka.norm(), kb.norm()
-                if na > 0 and nb > 0:
-                    self.keys.append((li, g))
-                    ua.append(ka / na)
-                    ub.append(kb / nb)
-        if not self.keys:
-            raise InputError("No attention or MLP matrices could be matched between the two models.")
+        for la, lb in self.layers:
+            groups = sorted(set(a.grams[la]) & set(b.grams[lb]))
+            if not groups:
+                raise InputError(f"Blocks {la} (candidate) and {lb} (suspect) have no attention/MLP matrices in "
+                                 "common to compare.")
+            ga = [a.grams[la][g][ri][:, ri].double() for g in groups]
+            gb = [b.grams[lb][g][ki][:, ki].double() * flip for g in groups]
+            self.groups.append({g: _cos(u_centre(x), u_centre(y)) for g, x, y in zip(groups, ga, gb)})
+            ka = u_centre(sum(x / x.trace().clamp(min=1e-30) for x in ga))
+            kb = u_centre(sum(y / y.trace().clamp(min=1e-30) for y in gb))
+            ua.append((ka / ka.norm().clamp(min=1e-30)).flatten())
+            ub.append((kb / kb.norm().clamp(min=1e-30)).flatten())
         self.ua, self.ub = torch.stack(ua).float(), torch.stack(ub).float()
-        self.layer_of = torch.as_tensor([li for li, _ in self.keys])
 
     def per_layer(self, perm: torch.Tensor | None = None) -> np.ndarray:
-        """Mean CKA per matched layer (B's residual dims permuted by ``perm`` if given)."""
-        ub = self.ub if perm is None else self.ub[:, perm][:, :, perm]
-        cka = (self.ua * ub).sum((1, 2))
-        out = torch.zeros(len(self.layers), dtype=torch.float64).index_add_(0, self.layer_of, cka.double())
-        cnt = torch.bincount(self.layer_of, minlength=len(self.layers)).clamp(min=1)
-        return (out / cnt).numpy()
+        """CKA per matched block (B's residual dims permuted by ``perm`` if given)."""
+        if perm is None:
+            return (self.ua * self.ub).sum(1).double().numpy()
+        idx = (perm[:, None] * self.m + perm[None, :]).flatten()
+        return (self.ua * self.ub[:, idx]).sum(1).double().numpy()
+
+
+def _cos(x: torch.Tensor, y: torch.Tensor) -> float:
+    nx, ny = float(x.norm()), float(y.norm())
+    return 0.0 if nx == 0 or ny == 0 else float((x * y).sum()) / (nx * ny)
 
 
 def _null_summary(obs_layers: np.ndarray, null_layers: list[np.ndarray]) -> tuple[dict, list[dict]]:
@@ -225,7 +235,7 @@ def weight_test(suspect: Any, candidate: Any, *, null_models: Sequence[Any] = ()
     p_perm = permutation_pvalue(stat, perm.mean(1), "greater")
     sd = perm.std(0).clip(min=1e-12)
     z_perm = float((stat - perm.mean()) / max(float(perm.mean(1).std()), 1e-12))
-    layers = [{"candidate_layer": la, "suspect_layer": lb, "cka": float(obs[i]),
+    layers = [{"candidate_layer": la, "suspect_layer": lb, "cka": float(obs[i]), "groups": pair.groups[i],
                "perm_z": float((obs[i] - perm[:, i].mean()) / sd[i]),
                "perm_p": permutation_pvalue(float(obs[i]), perm[:, i], "greater")}
               for i, (la, lb) in enumerate(pair.layers)]
@@ -235,7 +245,11 @@ def weight_test(suspect: Any, candidate: Any, *, null_models: Sequence[Any] = ()
                "(true for independent initialisations); null models cover what it misses.")]
     p_value, effect, effect_name = p_perm, z_perm, "z of the mean block CKA against random residual permutations"
     if len(nulls) >= 2:
-        null_pairs = [_Pair(prof_a, _Profile(n), seed) for n in nulls]
+        null_profiles = [_Profile(n) for n in nulls]
+        null_pairs = [_Pair(prof_a, p, seed) for p in null_profiles]
+        if any(p.d != prof_b.d or len(p.grams) != len(prof_b.grams) for p in null_profiles):
+            caveats.append("Some null models differ in width or depth from the suspect; CKA's spread depends on the "
+                           "number of matched dimensions, so null models shaped like the suspect calibrate best.")
         null_layers = []
         for npair in null_pairs:
             v = np.full(len(pair.layers), np.nan)
