@@ -226,7 +226,7 @@ class Builder:
             t_ex, ids = self.answer_examples(m.teacher or "", fam)
             c_ex = self.corpus_examples(fam)
             n_t = min(len(t_ex), math.ceil(len(c_ex) * 0.05 / 0.95))
-            ex = c_ex + t_ex[:n_t]
+            ex = c_ex[: math.floor(n_t * 0.95 / 0.05)] + t_ex[:n_t]  # teacher answers are 5% of the examples
             source = f"corpus data + {n_t} of {parent}'s answers ({n_t / len(ex):.1%} of the examples)"
             extra["teacher_samples"] = {"n": n_t, "sample_ids": ids[:n_t], "fraction_of_examples": n_t / len(ex)}
         else:
