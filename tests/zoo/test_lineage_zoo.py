@@ -45,7 +45,7 @@ def test_relations_seeds_and_teachers(zoo):
     for t in teachers:
         for rel in DERIVED_RELATIONS:
             assert per[(t, rel)] >= 3, (t, rel)
-    assert sum(m["relation"] == "control" for m in mem.values()) >= 6
+    assert sum(m["relation"] == "control" for m in mem.values()) >= 9
     for name, p in paths.items():
         lin = json.loads((p / "provenance.json").read_text())["lineage"]
         assert lin["member"] == name and lin["relation"] == mem[name]["relation"]
@@ -82,6 +82,13 @@ def test_pairs_counts_and_controls(zoo):
     assert {p.relation for p in pairs if not p.derived} >= {"independent:control", "independent:other-teacher",
                                                             "independent:teacher"}
     assert all(len(p.controls) >= 3 for p in pairs if p.relation == "logit-distilled")
+    # controls are trained like the suspect: teacher-like ones for a quantized scratch teacher, students' for a
+    # student; the reference teacher's derivatives have no matched controls, and say so
+    q = next(p for p in pairs if p.suspect == "teacher-scratch-gpt2--quantized-s1" and p.derived)
+    st = next(p for p in pairs if p.suspect == "teacher-scratch-gpt2--sequence-distilled-s1" and p.derived)
+    assert q.controls_matched and all("teacherlike" in c for c in q.controls) and len(q.controls) >= 3
+    assert st.controls_matched and not any("teacherlike" in c for c in st.controls)
+    assert not next(p for p in pairs if p.suspect == "teacher-ref--pruned-s0").controls_matched
 
 
 def test_weight_derivatives_are_what_they_claim(zoo):

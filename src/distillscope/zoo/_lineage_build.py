@@ -61,7 +61,8 @@ class Builder:
         self.thirds = [corpus[i::3] for i in range(3)]  # scratch teachers get 0 and 1, students and controls 2
         self._models: dict[str, Any] = {}
         self.toks = {"tiny": tiny_tokenizer()}
-        self._examples: dict[tuple, list] = {}
+        self._examples: dict[tuple, Any] = {}
+        self._hashes: dict[str, str] = {}
 
     # ------------------------------------------------------------------ models and data
     def path(self, name: str) -> Path:
@@ -96,6 +97,19 @@ class Builder:
         comps = teacher_answers(self.model(name), self.prompts, self.sz.answer_tokens, 0.7, 0, self.store)
         return [c.text for c in comps], [c.sample_id for c in comps if c.sample_id]
 
+    def student_budget(self, fam: str) -> tuple[int, int, int]:
+        """(steps, batch size, max_len) of a fresh student with tokenizer family ``fam``."""
+        if fam == "ref" and self.sz.ref_student is not None:
+            return self.sz.ref_student
+        return self.sz.steps, self.sz.batch_size, self.sz.max_len
+
+    def weights_sha(self, name: str) -> str:
+        from distillscope.distill.provenance import weights_hash
+
+        if name not in self._hashes:
+            self._hashes[name] = weights_hash(self.model(name).module)
+        return self._hashes[name]
+
     def answer_examples(self, name: str, fam: str) -> tuple[list, list[str]]:
         from distillscope.distill.data import encode_chat
 
@@ -103,8 +117,9 @@ class Builder:
         if key not in self._examples:
             ans, ids = self.answers(name)
             tok = self.tok(fam)
+            max_len = self.student_budget(fam)[2]
             self._examples[key] = ([e for p, a in zip(self.prompts, ans)
-                                    if (e := encode_chat(tok, p, a, self.sz.max_len))], ids)
+                                    if (e := encode_chat(tok, p, a, max_len))], ids)
         return self._examples[key]
 
     def corpus_examples(self, fam: str) -> list:
@@ -115,9 +130,10 @@ class Builder:
         if key not in self._examples:
             tok, c = self.tok(fam), self.thirds[2]
             n_words = int(self.sz.answer_tokens * 0.75)
+            max_len = self.student_budget(fam)[2]
             chat = [e for i, p in enumerate(self.prompts)
-                    if (e := encode_chat(tok, p, " ".join(c[i % len(c)].split()[:n_words]), self.sz.max_len))]
-            self._examples[key] = chat + encode_texts(tok, c, self.sz.max_len)
+                    if (e := encode_chat(tok, p, " ".join(c[i % len(c)].split()[:n_words]), max_len))]
+            self._examples[key] = chat + encode_texts(tok, c, max_len)
         return self._examples[key]
 
     # ------------------------------------------------------------------ training
@@ -135,7 +151,8 @@ class Builder:
         if method == "logits":
             from distillscope.distill.cache import build_logit_cache, cache_key
 
-            t_hash = weights_hash(teacher.module)
+            t_hash = self._hashes.get(teacher.spec) or weights_hash(teacher.module)
+            self._hashes[teacher.spec] = t_hash
             cpath = self.out / "_logit-cache" / cache_key(t_hash, data_hash(examples), K)
             cache = build_logit_cache(teacher, examples, cpath, K, teacher_hash=t_hash)
             seqs = cache.sequences()
@@ -151,7 +168,7 @@ class Builder:
 
     def _save(self, m: Member, model: Any, tok: Any, *, method: str, teacher: str | None, data: dict[str, Any],
               hp: dict[str, Any], started: str, parents: list[dict[str, Any]], extra: dict[str, Any]) -> None:
-        from distillscope.distill.provenance import weights_hash, write_manifest
+        from distillscope.distill.provenance import write_manifest
 
         path = self.path(m.name)
         path.mkdir(parents=True, exist_ok=True)
@@ -164,7 +181,7 @@ class Builder:
             model = model.float()
         t_info = None
         if teacher is not None:
-            t_info = {"spec": self.spec(teacher), "weights_sha256": weights_hash(self.model(teacher).module)}
+            t_info = {"spec": self.spec(teacher), "weights_sha256": self.weights_sha(teacher)}
         write_manifest(path, model=model, teacher=t_info or {"spec": None, "weights_sha256": None}, data=data,
                        method=method, hyperparameters={**hp, "saved_dtype": self.sz.ref_dtype if half else "float32"},
                        started=started, parents=parents,
@@ -177,9 +194,10 @@ class Builder:
         from distillscope.distill.provenance import now
 
         started, t0 = now(), time.perf_counter()
-        if m.relation == "teacher":
-            if m.recipe.get("method") == "scratch":
-                self._scratch_teacher(m, started)
+        if m.recipe.get("method") == "scratch":
+            self._scratch_teacher(m, started)
+        elif m.relation == "teacher":
+            pass  # the reference teacher is loaded as is
         elif m.relation == "control" or m.recipe.get("method") in ("logits", "sequences", "mixed"):
             self._student(m, started)
         elif m.recipe["method"] == "finetune":
@@ -207,7 +225,8 @@ class Builder:
                          self.path(m.name), f"teacher {m.name}")
         self._save(m, model, tok, method="scratch", teacher=None,
                    data={"sha256": data_hash(ex), "n_sequences": len(ex), "n_target_tokens": sum(e.n_targets for e in ex),
-                         "source": f"built-in corpus third {m.recipe['corpus_third']} (raw text + chat answers)"},
+                         "source": f"built-in corpus third {m.recipe['corpus_third']} (raw text + chat answers)"
+                                   + (" (a teacher-like control, no teacher)" if m.relation == "control" else "")},
                    hp={**m.recipe, "arch": m.arch, "seed": m.seed}, started=started, parents=[],
                    extra={"training": tr})
 
@@ -239,8 +258,8 @@ class Builder:
                                                              m.recipe["d"]))
         train_method = "logits" if method == "logits" else "text"
         teacher = self.model(parent) if train_method == "logits" and parent else None
-        tr = self._train(model, ex, train_method, teacher, self.sz.steps, m.seed, LR_STUDENT, self.sz.batch_size,
-                         self.path(m.name), m.name)
+        steps, bs, _ = self.student_budget(fam)
+        tr = self._train(model, ex, train_method, teacher, steps, m.seed, LR_STUDENT, bs, self.path(m.name), m.name)
         self._save(m, model, tok, method=method if m.relation != "control" else "text",
                    teacher=parent if m.relation != "control" else None,
                    data={"sha256": data_hash(ex), "n_sequences": len(ex),

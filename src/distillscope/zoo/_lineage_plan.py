@@ -49,6 +49,8 @@ class ZooSize:
         seeds: members per relation.
         ref_dtype: dtype in which derivatives of the reference teacher are saved (disk).
         ref_relations: relations built for the reference teacher (its students cost most: 49k vocabulary).
+        ref_student: (steps, batch size, max_len) for students and controls with the reference tokenizer
+            (None: as the others); the 49k-way softmax dominates their cost.
     """
 
     n_prompts: int
@@ -66,14 +68,15 @@ class ZooSize:
     seeds: int = 3
     ref_dtype: str = "float32"
     ref_relations: tuple[str, ...] = tuple(DERIVED_RELATIONS)
+    ref_student: tuple[int, int, int] | None = None  # (steps, batch size, max_len) of students with its vocabulary
 
 
 SIZES = {
     "test": ZooSize(6, 8, 2, 2, 32, (1, 32), (1, 16), (2, 32), 4, 2, 1, "zoo:tiny-llama"),
     "bench": ZooSize(48, 40, 120, 8, 96, (2, 128), (1, 64), (4, 128), 500, 30, 3, DEFAULT_TEACHER,
-                     ref_dtype="float16",
-                     ref_relations=("logit-distilled", "logit-distilled-xarch", "sequence-distilled", "mixed-5pct",
-                                    "student-of-student", "fine-tuned", "quantized", "pruned", "merged")),
+                     ref_dtype="float16", ref_student=(80, 4, 80),
+                     ref_relations=("logit-distilled", "logit-distilled-xarch", "sequence-distilled", "fine-tuned",
+                                    "quantized", "pruned", "merged")),
     "small": ZooSize(64, 48, 200, 8, 96, (2, 128), (1, 64), (4, 128), 800, 40, 4, DEFAULT_TEACHER,
                      ref_dtype="float16"),
     "medium": ZooSize(240, 64, 400, 8, 128, (2, 128), (1, 64), (4, 192), 1500, 60, 10, DEFAULT_TEACHER,
@@ -171,12 +174,23 @@ def plan(size: str, teacher_spec: str, optional: dict[str, bool] | None = None) 
             notes.append(f"{spec} is installed but not yet part of the zoo plan (its tokenizer differs).")
         else:
             notes.append(f"{spec} is not installed: skipped (install it and rebuild to add it).")
-    for tokfam in ("tiny", "ref"):
-        for arch in ("llama", "gpt2"):
-            for s in range(sz.seeds):
-                members.append(Member(f"control-{tokfam}-{arch}-s{s}", "control", None, None, 50 + 10 * s, arch,
-                                      tokfam, {"method": "text", "layers": sz.student[0], "d": sz.student[1]}))
-    members += _derived("teacher-ref", "reference", "ref", sz, sz.ref_relations)
+    def controls(tokfam: str) -> list[Member]:
+        xarch = tokfam == "tiny" or "logit-distilled-xarch" in sz.ref_relations
+        return [Member(f"control-{tokfam}-{arch}-s{s}", "control", None, None, 50 + 10 * s, arch, tokfam,
+                       {"method": "text", "layers": sz.student[0], "d": sz.student[1]})
+                for arch in (("llama", "gpt2") if xarch else ("llama",)) for s in range(sz.seeds)]
+
+    # Build order: the cheap 2k-vocabulary part first, the reference teacher's (49k vocabulary, 135M) last.
+    members += controls("tiny")
     for name, arch, _ in SCRATCH:
         members += _derived(f"teacher-{name}", arch, "tiny", sz, tuple(DERIVED_RELATIONS))
+    # Controls trained like the scratch teachers (same recipe, the students' corpus third): the matched controls of
+    # suspects that are teachers or weight-derivatives of one.
+    for s in range(sz.seeds):
+        arch = ("llama", "gpt2")[s % 2]
+        members.append(Member(f"control-teacherlike-{arch}-s{s}", "control", None, None, 70 + s, arch, "tiny",
+                              {"method": "scratch", "corpus_third": 2, "layers": sz.scratch_teacher[0],
+                               "d": sz.scratch_teacher[1], "steps": sz.teacher_steps}))
+    members += controls("ref")
+    members += _derived("teacher-ref", "reference", "ref", sz, sz.ref_relations)
     return members, notes

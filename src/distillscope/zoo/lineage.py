@@ -23,7 +23,9 @@ Derived members (``TEACHER--RELATION-sSEED``, :data:`DERIVED_RELATIONS`, several
 sequence-distilled, mixed-5pct (5% of the examples are teacher answers, the rest corpus data), student-of-student,
 fine-tuned, quantized (bits/group per seed), pruned (magnitude, sparsity per seed), merged (weight averages of the
 teacher and fine-tunes). Controls (``control-TOKENIZER-ARCH-sSEED``) see the same prompts and corpus data as the
-students but no teacher: the hard negatives.
+students but no teacher: the hard negatives. Teacher-like controls (``control-teacherlike-ARCH-sSEED``) are trained
+from scratch with the scratch teachers' recipe on the students' corpus: the matched controls of suspects that are
+teachers or weight-derivatives of one (the reference teacher has none: nothing of its size can be trained here).
 
 Every student sees the same prompts; only the targets differ; every fresh model has its own init seed, so weight
 similarity between students is not an artefact of a shared initialisation. Each member folder has
@@ -73,6 +75,9 @@ class LineagePair:
             controls of the suspect's tokenizer.
         suspect, candidate: member names.
         same_tokenizer: suspect and candidate share a tokenizer.
+        controls_matched: the controls were trained like the suspect: teacher-like controls for teachers and
+            their weight-derivatives, student controls for students. False where the zoo has no matched controls
+            (derivatives of the reference teacher get student controls): a functional test is then not valid.
     """
 
     suspect_spec: str
@@ -84,6 +89,7 @@ class LineagePair:
     suspect: str = ""
     candidate: str = ""
     same_tokenizer: bool = True
+    controls_matched: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
@@ -128,23 +134,32 @@ def lineage_pairs(info: dict[str, Any]) -> list[LineagePair]:
     """
     mem = {n: m for n, m in info["members"].items() if _built(m)}
     teachers = [n for n, m in mem.items() if m["relation"] == "teacher"]
-    controls = {fam: [n for n, m in mem.items() if m["relation"] == "control" and m["tokenizer"] == fam]
-                for fam in ("tiny", "ref")}
+
+    def teacher_like(n: str) -> bool:
+        m = mem[n]
+        return m["relation"] in ("teacher", *WEIGHT_RELATIONS) or m["method"] == "scratch"
+
+    controls = {(fam, kind): [n for n, m in mem.items() if m["relation"] == "control" and m["tokenizer"] == fam
+                              and teacher_like(n) == kind]
+                for fam in ("tiny", "ref") for kind in (True, False)}
 
     def make(s: str, c: str, relation: str, derived: bool) -> LineagePair:
         fam = mem[s]["tokenizer"]
-        ctl = [x for x in controls.get(fam, []) if x != s]
+        ctl = [x for x in controls[(fam, teacher_like(s))] if x != s]
+        matched = len(ctl) >= 2
+        if not matched:
+            ctl = [x for x in controls[(fam, not teacher_like(s))] if x != s]
         panel = [t for t in teachers if t not in (c, s)] + ctl[:2]
         return LineagePair(mem[s]["spec"], mem[c]["spec"], relation, derived,
                            tuple(mem[x]["spec"] for x in ctl), tuple(mem[x]["spec"] for x in panel), s, c,
-                           fam == mem[c]["tokenizer"])
+                           fam == mem[c]["tokenizer"], matched)
 
     out: list[LineagePair] = []
     for n, m in mem.items():
         if m["relation"] in DERIVED_RELATIONS and m["teacher"] in mem:
             out.append(make(n, m["teacher"], m["relation"], True))
     scratch = [t for t in teachers if mem[t]["tokenizer"] == "tiny"]
-    for fam, ctl in controls.items():
+    for (fam, _), ctl in controls.items():
         for n in ctl:
             for t in teachers:
                 if mem[t]["tokenizer"] == fam:
