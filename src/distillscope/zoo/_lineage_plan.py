@@ -191,6 +191,12 @@ def plan(size: str, teacher_spec: str, optional: dict[str, bool] | None = None) 
         members.append(Member(f"control-teacherlike-{arch}-s{s}", "control", None, None, 70 + s, arch, "tiny",
                               {"method": "scratch", "corpus_third": 2, "layers": sz.scratch_teacher[0],
                                "d": sz.scratch_teacher[1], "steps": sz.teacher_steps}))
-    members += controls("ref")
-    members += _derived("teacher-ref", "reference", "ref", sz, sz.ref_relations)
+    # The reference teacher's weight-derivatives first (minutes), then its Llama controls and students, and the
+    # GPT-2 ones (cross-architecture students and their controls) last.
+    def rank(m: Member) -> int:
+        if m.relation in WEIGHT_RELATIONS:
+            return 0
+        return 2 if m.arch == "gpt2" else 1
+
+    members += sorted(controls("ref") + _derived("teacher-ref", "reference", "ref", sz, sz.ref_relations), key=rank)
     return members, notes
