@@ -73,18 +73,20 @@ def embedding_similarity(ex: np.ndarray, ey: np.ndarray) -> float:
     return float(ex.mean(0) @ ey.mean(0))
 
 
-def exact_rank_test(scores: np.ndarray, seed: int = 0) -> tuple[float, np.ndarray, float]:
+def exact_rank_test(scores: np.ndarray, seed: int = 0) -> tuple[float, np.ndarray, float, float]:
     """Exact one-sided test that column 0 of ``scores`` is no larger than the other columns, prompt by prompt.
 
     Args:
         scores: ``[n_prompts, 1 + K]`` similarities; column 0 is the candidate, columns 1.. the panel.
-        seed: seed of the random tie-breaking (ties are broken uniformly so the null stays exact).
+        seed: seed of the random tie-breaking and of the randomised p-value.
 
     Returns:
-        (p-value, per-prompt number of panel models the candidate beats (0..K), normalised statistic in [0, 1]).
-        Under the null that, at every prompt independently, the candidate's score is exchangeable with the panel's,
-        each count is uniform on 0..K and independent across prompts, so the sum has a known distribution (an
-        ``n``-fold convolution of discrete uniforms) and the p-value ``P(S >= s)`` is exact (never anti-conservative).
+        (randomised p-value, per-prompt number of panel models the candidate beats (0..K), normalised statistic in
+        [0, 1], conservative p-value). Under the null that, at every prompt independently, the candidate's score is
+        exchangeable with the panel's, each count is uniform on 0..K (ties broken uniformly at random) and
+        independent across prompts, so the sum ``S`` has a known distribution, an ``n``-fold convolution of discrete
+        uniforms. ``P(S >= s)`` is exact but conservative (``S`` is discrete); the randomised
+        ``P(S > s) + U P(S = s)`` with ``U ~ Uniform(0, 1)`` is exactly uniform under the null.
     """
     s = np.asarray(scores, dtype=float)
     n, k1 = s.shape
@@ -99,5 +101,6 @@ def exact_rank_test(scores: np.ndarray, seed: int = 0) -> tuple[float, np.ndarra
     for _ in range(n):
         pmf = np.convolve(pmf, unit)
     total = int(beats.sum())
-    p = float(min(1.0, pmf[total:].sum()))
-    return p, beats, total / (n * k) if n * k else 0.5
+    p_cons = float(min(1.0, pmf[total:].sum()))
+    p_rand = float(min(1.0, pmf[total + 1:].sum() + rng.random() * pmf[total]))
+    return p_rand, beats, total / (n * k) if n * k else 0.5, p_cons

@@ -8,7 +8,8 @@ M's own samples under M (how typical B's text is for M, on M's own scale and tok
 
 The test, per feature: at each prompt, count the panel models that A beats; under the null ("at every prompt, A's
 similarity to B is exchangeable with the panel models'") each count is uniform on 0..K and independent across
-prompts, so the sum has an exact distribution. We prefer this to a sign-flip test of
+prompts, so the sum has an exact distribution; the p-value is randomised within the observed sum's atom, which makes
+it exactly uniform under the null (the conservative ``P(S >= s)`` is in ``details``). We prefer this to a sign-flip test of
 ``d_i = sim(B, A)_i - mean_j sim(B, panel_j)_i``: sign flips are valid only if each ``d_i`` is symmetric about 0
 under the null, which fails when the similarity is skewed (Jaccards near 0, a mean of K panel values against one
 value of A); the rank of A among K+1 exchangeable values is uniform whatever their distribution. The sign-flip
@@ -89,7 +90,7 @@ def _scores(feature: str, models: Sequence[Model], reqs_by_prompt: list[list[Gen
 
 def _evidence(feature: str, scores: np.ndarray, prompts: Sequence[str], specs: list[str], sample_ids: list[str],
               params: dict[str, Any], seed: int, permutations: int) -> Evidence:
-    p, beats, stat = sim.exact_rank_test(scores, seed=seed)
+    p, beats, stat, p_cons = sim.exact_rank_test(scores, seed=seed)
     d = scores[:, 0] - scores[:, 1:].mean(1)
     sd = float(d.std(ddof=1)) if len(d) > 1 else 0.0
     effect = float(d.mean() / sd) if sd > 0 else (0.0 if d.mean() == 0 else float(np.sign(d.mean())) * np.inf)
@@ -118,7 +119,7 @@ def _evidence(feature: str, scores: np.ndarray, prompts: Sequence[str], specs: l
             "models": {"suspect": specs[0], "candidate": specs[1], "panel": specs[2:]},
             "mean_similarity": {s: float(v) for s, v in zip(specs[1:], means)},
             "candidate_rank_of_means": model_rank, "n_ranked": k + 1,
-            "sign_flip_p": sf.p_value if sf else None, "per_prompt": rows, "drivers": drivers,
+            "p_conservative": p_cons, "sign_flip_p": sf.p_value if sf else None, "per_prompt": rows, "drivers": drivers,
         },
     )
 

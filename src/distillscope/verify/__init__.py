@@ -7,23 +7,27 @@ Three steps:
    logprob tests when the endpoint reports logprobs, and an exactly combined p-value with a verdict.
 
 :mod:`distillscope.verify.planner` says how many prompts x samples a target power needs.
+Nothing heavy is imported until a name is used: the CLI reads :mod:`distillscope.verify.config` cheaply.
 """
 
-from distillscope.verify.battery import BatteryConfig, run_battery
-from distillscope.verify.data import PromptSamples, SampleSet
-from distillscope.verify.prompts import default_prompts, load_prompts
-from distillscope.verify.verify import Spend, VerifyConfig, VerifyReport, collect, verify
+from __future__ import annotations
 
-__all__ = [
-    "BatteryConfig",
-    "PromptSamples",
-    "SampleSet",
-    "Spend",
-    "VerifyConfig",
-    "VerifyReport",
-    "collect",
-    "default_prompts",
-    "load_prompts",
-    "run_battery",
-    "verify",
-]
+from distillscope._lazy import lazy_getattr
+
+_EXPORTS = {
+    "BatteryConfig": "config", "VerifyConfig": "config", "run_battery": "battery",
+    "PromptSamples": "data", "SampleSet": "data", "default_prompts": "prompts", "load_prompts": "prompts",
+    "Spend": "verify", "VerifyReport": "verify", "collect": "verify", "verify": "verify",
+}
+
+__all__ = list(_EXPORTS)
+
+_lazy = lazy_getattr(__name__, _EXPORTS)
+
+
+def __getattr__(name: str) -> object:
+    # Cache the export: importing the submodule ``verify.verify`` binds the name ``verify`` to that module, and the
+    # function of the same name must win.
+    obj = _lazy(name)
+    globals()[name] = obj
+    return obj
