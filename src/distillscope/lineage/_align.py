@@ -137,7 +137,12 @@ def cka_u(x: torch.Tensor, y: torch.Tensor) -> float:
 
 def centred_gram(x: torch.Tensor) -> torch.Tensor:
     """The U-centred Gram matrix of ``x`` (``[n, d]``): ``hsic_u(K, L) = <Ku, Lu> / (n (n - 3))``."""
-    k = x.double() @ x.double().T
+    return u_centre(x.double() @ x.double().T)
+
+
+def u_centre(k: torch.Tensor) -> torch.Tensor:
+    """U-centre a Gram matrix (zero diagonal; the centring of the unbiased HSIC estimator)."""
+    k = k.double().clone()
     n = k.shape[0]
     k.fill_diagonal_(0.0)
     r = k.sum(0)

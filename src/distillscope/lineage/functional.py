@@ -77,9 +77,11 @@ def _vocab(candidate: Any, models: Sequence[Any]) -> _Vocab:
     ok = ref_ids < candidate.vocab_size
     for m, o in zip(models, others):
         ok &= o < m.vocab_size
-    if ok.sum() < max(MIN_SHARED_TOKENS, 0.2 * n_ref):
+    smallest = min(len(m.tokenizer) for m in [candidate, *models])
+    if ok.sum() < max(MIN_SHARED_TOKENS, 0.2 * smallest):
         raise InputError(
-            f"The models' tokenizers share only {int(ok.sum())} of the candidate's {n_ref} tokens (by string), too "
+            f"The models' tokenizers share only {int(ok.sum())} tokens by string (the smallest vocabulary has "
+            f"{smallest}), too "
             "few to compare next-token distributions. Compare models whose vocabularies overlap, or use the "
             "black-box test (lineage.blackbox), which compares generated text instead.")
     return _Vocab(torch.as_tensor(ref_ids[ok]), [torch.as_tensor(o[ok]) for o in others], False, n_ref)
@@ -134,21 +136,26 @@ def agreement_table(candidate: Any, models: Sequence[Any], chunks: Sequence[str]
                     rank_k: int = 20) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
     """Each model's agreement with ``candidate``: ``({metric: [n_models, n_kept]}, positions, kept chunk indices)``.
 
-    Chunks without a token boundary common to all models are dropped.
+    Chunks without a token boundary common to all models are dropped. ``candidate_mass`` (``[1, n_kept]``) is the
+    candidate's mean probability on the compared tokens (1 when all models share its tokenizer).
     """
     table = {m: np.full((len(models), len(chunks)), np.nan) for m in METRICS}
     npos = np.zeros(len(chunks), dtype=int)
+    mass = np.zeros(len(chunks))
     for c, text in enumerate(chunks):
         ids, rows = _positions([candidate, *models], text, vocab.shared)
         if not rows[0]:
             continue
         npos[c] = len(rows[0])
-        lp_a = torch.log_softmax(candidate.logits([ids[0]])[0][rows[0]][:, vocab.ref_ids].float(), -1)
+        full = torch.log_softmax(candidate.logits([ids[0]])[0][rows[0]].float(), -1)
+        mass[c] = float(full[:, vocab.ref_ids].exp().sum(-1).mean())  # A's probability on the compared tokens
+        lp_a = torch.log_softmax(full[:, vocab.ref_ids], -1)
         for j, m in enumerate(models):
             lp_m = torch.log_softmax(m.logits([ids[j + 1]])[0][rows[j + 1]][:, vocab.model_ids[j]].float(), -1)
             for name, v in _agreement(lp_a, lp_m, top_k, rank_k).items():
                 table[name][j, c] = v
     keep = npos > 0
+    table["candidate_mass"] = mass[None]
     return {k: v[:, keep] for k, v in table.items()}, npos[keep], np.flatnonzero(keep)
 
 
@@ -195,6 +202,7 @@ def functional_test(suspect: Any, candidate: Any, controls: Sequence[Any], texts
                          "t": t, "p": p, "z": z, "rank_p": rank_pvalue(float(mean[0]), mean[1:])}
     best = min(METRICS, key=lambda m: metrics[m]["p"])
     p_value = min(1.0, len(METRICS) * metrics[best]["p"])
+    mass = float(table["candidate_mass"].mean())
     kl_b, kl_c = metrics["kl"]["suspect"], float(np.mean(metrics["kl"]["controls"]))
     delta = table["kl"][1:].mean(0) - table["kl"][0]  # > 0 where B is closer to A than the mean control
     chunk_p = sign_flip_test(delta, n_perm=2000, seed=seed).p_value
@@ -215,7 +223,8 @@ def functional_test(suspect: Any, candidate: Any, controls: Sequence[Any], texts
     if not vocab.shared:
         caveats.append(f"Tokenizers differ: distributions are compared on the {len(vocab.ref_ids)} tokens shared by "
                        f"string (of the candidate's {vocab.n_ref}), renormalised, at token boundaries common to all "
-                       "models; probability on tokens outside the intersection is ignored.")
+                       f"models; the candidate puts {mass:.0%} of its probability on them on average, the rest is "
+                       "ignored.")
     return Evidence(
         name="lineage.functional",
         null="B agrees with A's next-token distributions no more than models trained like B without A (the controls)",
@@ -225,7 +234,8 @@ def functional_test(suspect: Any, candidate: Any, controls: Sequence[Any], texts
         params={"suspect": suspect.spec, "candidate": candidate.spec, "controls": [c.spec for c in controls],
                 "n_chunks": int(npos.size), "n_positions": int(npos.sum()), "chunk_tokens": chunk_tokens,
                 "top_k": top_k, "rank_k": rank_k, "seed": seed, "combine": "bonferroni over metrics",
-                "shared_tokenizer": vocab.shared, "compared_tokens": len(vocab.ref_ids)},
+                "shared_tokenizer": vocab.shared, "compared_tokens": len(vocab.ref_ids),
+                "candidate_mass_compared": mass},
         caveats=caveats,
         details={"metrics": metrics, "most_significant": best, "chunk_sign_flip_p": chunk_p, "chunks": rows},
     )
