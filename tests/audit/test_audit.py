@@ -28,6 +28,7 @@ def _run(tmp_path, suspect, reference, budget=None, **kw):
                      tmp_path / "s.duckdb"), out=tmp_path / "out", command=["distillscope", "audit"], **kw)
 
 
+@pytest.mark.slow
 def test_known_positive_writes_every_file(tmp_path):
     res = _run(tmp_path, GPT, QWEN_A)
     v = res.case.verdict
@@ -45,12 +46,14 @@ def test_known_positive_writes_every_file(tmp_path):
     assert {s["step"] for s in d["skipped"]} >= {"lineage", "watermark.radioactivity"}
 
 
+@pytest.mark.slow
 def test_null_endpoint_is_not_flagged(tmp_path):
     res = _run(tmp_path, QWEN_A, QWEN_B)
     assert not res.case.verdict.finding, res.case.verdict.headline
     assert len([e for e in res.case.evidence if e.p_value is not None]) >= 3
 
 
+@pytest.mark.slow
 def test_budget_is_never_exceeded(tmp_path):
     suspect, ref = load_model(GPT), load_model(QWEN_A)
     res = audit(suspect, reference=ref, config=AuditConfig(budget=60, expect="qwen", permutations=200),
@@ -72,6 +75,7 @@ def test_meter_refuses_past_the_budget(tmp_path):
     assert m.inner.calls == 3
 
 
+@pytest.mark.slow
 def test_rerun_is_free_and_reproduces_every_p_value(tmp_path):
     a = _run(tmp_path, GPT, QWEN_A).case.to_dict()
     b = _run(tmp_path, GPT, QWEN_A)
@@ -82,6 +86,7 @@ def test_rerun_is_free_and_reproduces_every_p_value(tmp_path):
     assert a["samples"] == b["samples"]
 
 
+@pytest.mark.slow
 def test_cli_exit_codes_signing_and_verify_statement(tmp_path):
     run = CliRunner().invoke
     assert run(app, ["audit", "keygen", str(tmp_path / "k")]).exit_code == 0
@@ -108,6 +113,7 @@ def test_input_errors():
         audit(load_model("mock:echo"), reference=load_model("mock:echo"))
 
 
+@pytest.mark.slow
 def test_radioactivity_step_with_a_key(tmp_path):
     from distillscope.watermark.config import WatermarkConfig
 

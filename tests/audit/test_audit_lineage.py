@@ -1,5 +1,5 @@
 """audit with lineage on tiny white-box models: a weight-derived suspect is linked to its parent with adjusted
-p < 0.01; an independently initialised control is not linked. Runs once the lineage package is in the build."""
+p < 0.01; an independently initialised control is not linked."""
 
 from __future__ import annotations
 
@@ -12,11 +12,10 @@ from distillscope.audit.run import AuditConfig, audit
 from distillscope.models import load_model, require_white_box
 from distillscope.store import SampleStore
 
-pytest.importorskip("distillscope.lineage.functional", reason="the lineage package is not merged into this build")
-pytest.importorskip("distillscope.lineage.blackbox", reason="the lineage package is not merged into this build")
+pytestmark = pytest.mark.slow
 
-CFG = AuditConfig(identity_samples=1, lineage_prompts=4, lineage_samples=2, max_tokens=16, functional_tokens=256,
-                  permutations=200)
+CFG = AuditConfig(identity_samples=1, lineage_prompts=4, lineage_samples=2, max_tokens=16,
+                  permutations=200, lineage_features=("ngram", "likelihood"))
 
 
 @pytest.fixture(scope="module")

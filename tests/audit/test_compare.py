@@ -68,6 +68,7 @@ def test_mcnemar_null_fpr_and_known_positive():
     assert e.p_value < 1e-6 and e.effect_size == pytest.approx(x.mean() - y.mean())
 
 
+@pytest.mark.slow
 def test_compare_case_on_mock_models(tmp_path):
     from distillscope.store import SampleStore
 
@@ -87,6 +88,7 @@ def test_compare_case_on_mock_models(tmp_path):
     assert again.spend["test:good"] == {"calls_new": 0, "calls_cached": len(tasks)}  # resumable via the store
 
 
+@pytest.mark.slow
 def test_cli_compare_writes_report(tmp_path):
     out = tmp_path / "out"
     r = CliRunner().invoke(app, ["compare", "mock:echo,mock:fixed=52", "--tasks", "arithmetic", "--out", str(out),

@@ -42,6 +42,7 @@ def chromium() -> str:
     return CHROMIUM
 
 
+@pytest.mark.slow
 def test_report_opens_offline_without_errors(chromium, evidence, tmp_path):
     ex = {"identity.foreign_claims": [Example("s4", "I am ChatGPT, made by OpenAI <3", "zoo:tiny-llama", "who?")]}
     case = CaseFile.build(evidence, "zoo:tiny-llama", candidate="zoo:smollm2-135m-instruct", examples=ex)
@@ -60,6 +61,7 @@ def test_report_opens_offline_without_errors(chromium, evidence, tmp_path):
     assert shot.stat().st_size == r["png"]["bytes"]
 
 
+@pytest.mark.slow
 def test_harness_catches_requests_and_errors(chromium, tmp_path):
     """Known positive for the checks above: a page that loads a remote image and logs an error is caught."""
     bad = tmp_path / "bad.html"

@@ -77,6 +77,7 @@ def test_case_file_and_subject_digest_checked(case_dir, tmp_path):
         "subject openai:gpt-x@http://127.0.0.1:9/v1"]
 
 
+@pytest.mark.slow
 def test_weights_subject_recomputed(evidence, tmp_path, tiny):
     case = CaseFile.build(evidence, "zoo:tiny-llama")
     subj = subject_for("zoo:tiny-llama", tiny)

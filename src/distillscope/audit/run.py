@@ -39,6 +39,8 @@ class AuditConfig:
         identity_samples: answers per identity probe.
         verify_prompts, verify_samples: prompts and samples per prompt of the substitution test.
         lineage_prompts, lineage_samples: prompts and samples per prompt of black-box lineage.
+        lineage_features: black-box lineage features (default: ngram, likelihood, and embedding when the
+            ``embed`` extra is installed).
         max_tokens: tokens per sample (verify and black-box lineage).
         alpha: family-wise error rate of the verdict (Holm over every test of the case).
         permutations: permutations of the permutation tests.
@@ -54,8 +56,8 @@ class AuditConfig:
     verify_samples: int = 6
     lineage_prompts: int = 10
     lineage_samples: int = 3
+    lineage_features: tuple[str, ...] | None = None
     max_tokens: int = 32
-    functional_tokens: int = 1024
     tokenizer_calls: int = 20
     watermark_prompts: int = 16
     watermark_tokens: int = 64

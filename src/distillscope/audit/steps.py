@@ -161,7 +161,7 @@ def plan_lineage(ctx: AuditContext) -> list[Planned | Skip]:
     from distillscope.verify import default_prompts
 
     cfg = ctx.config
-    lcfg = LineageConfig(methods=tuple(methods()), features=_lineage_features(), samples=cfg.lineage_samples,
+    lcfg = LineageConfig(methods=tuple(methods()), features=cfg.lineage_features or _lineage_features(), samples=cfg.lineage_samples,
                          max_tokens=cfg.max_tokens, permutations=cfg.permutations, alpha=cfg.alpha, seed=cfg.seed)
     prompts = default_prompts()[: cfg.lineage_prompts]
     out: list[Planned | Skip] = []
