@@ -53,3 +53,17 @@ def test_independent_control_is_not_linked(models):
     assert res.case.verdict.linked_candidate is None
     assert not any(e.significant(CFG.alpha) for e in res.case.evidence
                    if e.name.startswith(("lineage.blackbox", "lineage.functional", "lineage.weights")))
+
+
+def test_controls_are_the_functional_and_weight_nulls(models):
+    from distillscope.audit.budget import Budget
+    from distillscope.audit.run import AuditContext, plan_audit
+
+    parent, derived, control, panel = models
+    ctx = AuditContext(derived, parent, None, [panel[0]], None, CFG, SampleStore(":memory:"), Budget(None),
+                       controls=[control, panel[1]])
+    rows = {r.step: r for r in plan_audit(ctx)}
+    assert not rows["lineage.blackbox"].runs and ">= 2" in rows["lineage.blackbox"].skip_reason
+    assert rows["lineage.functional"].runs and rows["lineage.weights"].runs
+    ctx.controls = [control]
+    assert not {r.step: r for r in plan_audit(ctx)}["lineage.functional"].runs  # one control is not enough

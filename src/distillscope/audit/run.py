@@ -89,6 +89,7 @@ class AuditContext:
     config: AuditConfig
     store: Any
     budget: Budget
+    controls: list[Model] = field(default_factory=list)
     _wrapped: dict[str, Model] = field(default_factory=dict)
 
     def sampled(self, m: Model) -> Model:
@@ -160,7 +161,7 @@ class AuditResult:
 
 
 def audit(suspect: Model, *, candidate: Model | None = None, reference: Model | None = None,
-          panel: Sequence[Model] = (), watermark: Any = None, config: AuditConfig | None = None, store: Any = None,
+          panel: Sequence[Model] = (), controls: Sequence[Model] = (), watermark: Any = None, config: AuditConfig | None = None, store: Any = None,
           out: str | Path | None = None, key: str | Path | None = None, command: str | Sequence[str] | None = None,
           on_plan: Callable[[list[PlanRow]], None] | None = None) -> AuditResult:
     """Plan, run within the budget, build the case file and (with ``out``) write its files.
@@ -169,7 +170,9 @@ def audit(suspect: Model, *, candidate: Model | None = None, reference: Model | 
         suspect: the model under audit (any Model; white-box enables weight/functional lineage).
         candidate: the model the suspect may derive from (its teacher, or the model it may be).
         reference: the model the suspect claims to be (for the substitution test).
-        panel: other models: the null reference of black-box lineage and controls of functional lineage.
+        panel: other models: the null reference of black-box lineage (peers of the candidate).
+        controls: models trained like the suspect without the candidate: the controls of functional lineage and
+            null models of weight / representation lineage (default: the local panel models).
         watermark: a :class:`~distillscope.watermark.config.WatermarkConfig` for radioactivity tests.
         config: sizes, seeds, alpha and the call budget.
         store: the sample store (default: the user's).
@@ -181,11 +184,11 @@ def audit(suspect: Model, *, candidate: Model | None = None, reference: Model | 
     from distillscope.store import SampleStore
 
     cfg = config or AuditConfig()
-    specs = [m.spec for m in (suspect, candidate, reference, *panel) if m is not None]
+    specs = [m.spec for m in (suspect, candidate, reference, *panel, *controls) if m is not None]
     if len(set(specs)) != len(specs):
         raise InputError(f"Each model of an audit needs its own spec (samples are cached by spec): {specs}.")
     ctx = AuditContext(suspect, candidate, reference, list(panel), watermark, cfg,
-                       store if store is not None else SampleStore(), Budget(cfg.budget))
+                       store if store is not None else SampleStore(), Budget(cfg.budget), list(controls))
     plan = plan_audit(ctx)
     if on_plan is not None:
         on_plan(plan)
@@ -215,7 +218,8 @@ def audit(suspect: Model, *, candidate: Model | None = None, reference: Model | 
         plan=[{"step": r.step, "purpose": r.purpose, "new_calls": r.new_calls, "cached_calls": r.cached_calls,
                "runs": r.runs, "reason": r.skip_reason} for r in plan],
         spend={"budget": cfg.budget, "calls": ctx.budget.total, "by_model": dict(ctx.budget.spent)},
-        caveats=_caveats(ctx), extra={"config": asdict(cfg), "notes": _plain(notes)})
+        caveats=_caveats(ctx),
+        extra={"config": asdict(cfg), "controls": [m.spec for m in controls], "notes": _plain(notes)})
     from distillscope.report.statement import subject_for
 
     subject = subject_for(suspect.spec, suspect, declared)

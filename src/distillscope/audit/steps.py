@@ -165,22 +165,29 @@ def plan_lineage(ctx: AuditContext) -> list[Planned | Skip]:
                          max_tokens=cfg.max_tokens, permutations=cfg.permutations, alpha=cfg.alpha, seed=cfg.seed)
     prompts = default_prompts()[: cfg.lineage_prompts]
     out: list[Planned | Skip] = []
-    lctx: list[Any] = []  # built on first run, so planning never wraps models
+    nulls = ctx.controls or ctx.panel  # controls trained like the suspect without the candidate, else the panel
+    contexts: dict[str, Any] = {}  # built on first run, so planning never wraps models
 
-    def context() -> Any:
-        if not lctx:
-            lctx.append(LineageContext(ctx.sampled(ctx.suspect), ctx.sampled(ctx.candidate),
-                                       [ctx.sampled(m) for m in ctx.panel], prompts, lcfg, ctx.store))
-        return lctx[0]
+    def context(kind: str) -> Any:
+        if kind not in contexts:
+            models = ctx.panel if kind == "panel" else nulls
+            contexts[kind] = LineageContext(ctx.sampled(ctx.suspect), ctx.sampled(ctx.candidate),
+                                            [ctx.sampled(m) for m in models], prompts, lcfg, ctx.store)
+        return contexts[kind]
 
-    for step in plan(ctx.suspect, ctx.candidate, ctx.panel, lcfg):
+    reg = registry("lineage")
+    by_panel = {st.method: st for st in plan(ctx.suspect, ctx.candidate, ctx.panel, lcfg)}
+    by_nulls = {st.method: st for st in plan(ctx.suspect, ctx.candidate, nulls, lcfg)}
+    for method in lcfg.methods:
+        kind = "panel" if reg.get(method).meta.get("needs") == "any" else "nulls"
+        step = (by_panel if kind == "panel" else by_nulls)[method]
         name = f"lineage.{step.method}"
         if not step.runs:
             out.append(Skip(name, step.reason))
             continue
 
-        def run(method: str = step.method) -> StepOutput:
-            ev = list(registry("lineage").load(method)(context()))
+        def run(method: str = step.method, kind: str = kind) -> StepOutput:
+            ev = list(reg.load(method)(context(kind)))
             return StepOutput(ev, {e.name: _examples_from_store(ctx, e, cfg.examples) for e in ev if e.sample_ids})
 
         calls = None

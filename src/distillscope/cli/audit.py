@@ -2,7 +2,8 @@
 
     distillscope audit --suspect openai:smollm2@http://127.0.0.1:8000/v1 --reference zoo:smollm2-135m-instruct \\
         --expect smollm --budget 400 --out out/audit
-    distillscope audit --suspect zoo:tiny-llama-s1 --candidate zoo:tiny-llama --panel zoo:tiny-gpt2,zoo:tiny-llama-s2
+    distillscope audit --suspect hf:student --candidate zoo:smollm2-135m-instruct --panel hf:t2,hf:t3 \\
+        --controls hf:control-1,hf:control-2
     distillscope audit keygen keys/audit           # keys/audit.pem + keys/audit.pub
     distillscope audit verify-statement out/audit/statement.json --key keys/audit.pub
 
@@ -94,6 +95,10 @@ def audit_cmd(
     panel: Annotated[str | None, typer.Option(help="Comma-separated other models: the null's reference for "
                                               "black-box lineage, controls for functional lineage.",
                                               callback=_panel)] = None,
+    controls: Annotated[str | None, typer.Option(help="Comma-separated models trained like the suspect without the "
+                                                 "candidate: controls of functional lineage and null models of "
+                                                 "weight lineage (default: the local --panel models).",
+                                                 callback=_panel)] = None,
     reference: Annotated[str | None, typer.Option("--reference", "-r", callback=_opt_spec,
                                                   help="Model the suspect claims to be (substitution test).")] = None,
     expect: Annotated[str | None, typer.Option(help="Identity the suspect should claim (e.g. smollm, qwen); "
@@ -143,7 +148,8 @@ def audit_cmd(
 
     res = audit(load_model(suspect), candidate=load_model(candidate) if candidate else None,
                 reference=load_model(reference) if reference else None,
-                panel=[load_model(s.strip()) for s in (panel or "").split(",") if s.strip()], watermark=wm,
+                panel=[load_model(s.strip()) for s in (panel or "").split(",") if s.strip()],
+                controls=[load_model(s.strip()) for s in (controls or "").split(",") if s.strip()], watermark=wm,
                 config=cfg, store=st, out=out, key=key, command=sys.argv, on_plan=_print_plan(budget))
 
     def human() -> None:
