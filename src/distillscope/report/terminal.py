@@ -36,26 +36,33 @@ def fmt_num(x: float | None) -> str:
     return "-" if x is None else f"{x:.3g}"
 
 
-def evidence_table(evidence: Sequence[Evidence], title: str = "evidence", alpha: float = 0.05) -> Table:
-    """One row per Evidence: name, statistic, p, Holm-adjusted p, effect size and the null it tests."""
+def evidence_table(evidence: Sequence[Evidence], title: str = "evidence", alpha: float = 0.05,
+                   wide: bool = True) -> Table:
+    """One row per Evidence: name, statistic, p, Holm-adjusted p, effect size and (when ``wide``) the null it
+    tests; narrow consoles leave the long columns to case.json and report.html."""
     t = Table(title=title, title_justify="left", show_lines=False)
     t.add_column("test", no_wrap=True)
     for col in ("statistic", "p", "p (Holm)"):
         t.add_column(col, justify="right", no_wrap=True)
-    t.add_column("effect", max_width=34, overflow="ellipsis")
-    t.add_column("null hypothesis (full text in case.json)", max_width=60, overflow="ellipsis")
+    if wide:
+        t.add_column("effect", max_width=34, overflow="ellipsis")
+        t.add_column("null hypothesis (full text in case.json)", max_width=60, overflow="ellipsis")
+    else:
+        t.add_column("effect", justify="right", no_wrap=True)
     for e in evidence:
         sig = e.significant(alpha)
         style = "bold red" if sig and e.p_value is not None else ""
-        t.add_row(escape(e.name), fmt_num(e.statistic), fmt_p(e.p_value), fmt_p(e.p_adjusted),
-                  escape(f"{fmt_num(e.effect_size)} {e.effect_name}".strip()), escape(_short(e.null, 110)),
-                  style=style)
+        cells = [escape(e.name), fmt_num(e.statistic), fmt_p(e.p_value), fmt_p(e.p_adjusted)]
+        cells += ([escape(f"{fmt_num(e.effect_size)} {e.effect_name}".strip()), escape(_short(e.null, 110))] if wide
+                  else [fmt_num(e.effect_size)])
+        t.add_row(*cells, style=style)
     return t
 
 
 def print_evidence(evidence: Sequence[Evidence], title: str = "evidence", alpha: float = 0.05,
                    console: Console | None = None) -> None:
-    (console or stderr_console()).print(evidence_table(evidence, title, alpha))
+    c = console or stderr_console()
+    c.print(evidence_table(evidence, title, alpha, wide=c.width >= 120))
 
 
 def print_case(case: CaseFile, console: Console | None = None) -> None:
@@ -64,7 +71,7 @@ def print_case(case: CaseFile, console: Console | None = None) -> None:
     v = case.verdict
     colour = "red" if v.finding else "green"
     c.print(f"[bold {colour}]{escape(v.headline)}[/]")
-    c.print(evidence_table(case.evidence, f"{case.kind}: {escape(case.suspect)}", case.alpha))
+    c.print(evidence_table(case.evidence, f"{case.kind}: {escape(case.suspect)}", case.alpha, wide=c.width >= 120))
     for x in v.explanations:
         c.print(f"  [bold]{escape(x['explanation'])}[/]: {escape(', '.join(x['supported_by']))}")
     for lim in sorted({lim for x in v.explanations for lim in x["limits"]}):
