@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import queue
+import re
 import secrets
 import socket
 import threading
@@ -99,12 +100,28 @@ def parse_chat_request(raw: bytes) -> ChatCompletionRequest:
         raise RequestError(400, "Request body is nested too deeply to be a chat request.") from e
     if not isinstance(body, dict):
         raise RequestError(400, "Request body must be a JSON object.")
+    _reject_lone_surrogates(raw, body)
     try:
         return ChatCompletionRequest.model_validate(body)
     except ValidationError as e:
         err = e.errors()[0]
         param = ".".join(str(x) for x in err.get("loc", ()))
         raise RequestError(400, f"Invalid value for '{param}': {err.get('msg')}", param=param or None) from e
+
+
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def _reject_lone_surrogates(raw: bytes, body: Any) -> None:
+    """400 for a JSON string holding a lone UTF-16 surrogate (``"\\ud800"``): it is not Unicode, cannot be
+    tokenized, logged or echoed as UTF-8. Only bodies with a surrogate escape pay for the check."""
+    if not _SURROGATE_ESCAPE.search(raw):
+        return
+    try:
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise RequestError(400, "Request body has a lone UTF-16 surrogate escape (e.g. \"\\ud800\") in a string; "
+                                "send valid Unicode (a surrogate escape must be part of a pair).") from None
 
 
 def to_gen_requests(req: ChatCompletionRequest) -> list[GenRequest]:

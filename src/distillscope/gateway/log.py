@@ -95,8 +95,12 @@ class _DuckSink:
 
         batch = pa.Table.from_pylist(rows, schema=self.schema)  # noqa: F841 - read by name in the SQL below
         self.con.execute("BEGIN")
-        self.con.execute("INSERT INTO exchanges SELECT * FROM batch")
-        self.con.execute("COMMIT")
+        try:
+            self.con.execute("INSERT INTO exchanges SELECT * FROM batch")
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
 
     def close(self) -> None:
         self.con.close()
@@ -161,9 +165,20 @@ class ExchangeLog:
                 batch.append(nxt)
             try:
                 self.sink.write([r for r, _ in batch])
-            except Exception as e:  # noqa: BLE001 - every waiter learns the write failed
-                for _, f in batch:
-                    f.set_exception(e)
+            except Exception as e:  # noqa: BLE001 - retried row by row below
+                if len(batch) == 1:
+                    batch[0][1].set_exception(e)
+                    continue
+                # one bad row must not fail the others: write them one by one, failing only the rows that fail
+                for r, f in batch:
+                    try:
+                        self.sink.write([r])
+                    except Exception as e1:  # noqa: BLE001 - this row's waiter learns its write failed
+                        f.set_exception(e1)
+                        continue
+                    self.rows_written += 1
+                    self.batches += 1
+                    f.set_result(None)
                 continue
             self.rows_written += len(batch)
             self.batches += 1

@@ -140,11 +140,26 @@ def parse_ts(value: Any) -> dt.datetime:
     raise TypeError(f"cannot read a timestamp from {value!r}")
 
 
+def valid_text(s: str) -> str:
+    """``s`` with any lone surrogate (``"\\ud800"``, not encodable as UTF-8) written as its ``\\udXXX`` escape.
+
+    JSON lets a client send lone surrogates; Arrow, Parquet, DuckDB and UTF-8 files cannot hold them, so the log
+    stores them escaped instead of failing the write (and with it every other row in the batch).
+    """
+    if s.isascii():
+        return s
+    try:
+        s.encode("utf-8")
+    except UnicodeEncodeError:
+        return s.encode("utf-8", "backslashreplace").decode("utf-8")
+    return s
+
+
 def _text(value: Any, col: str) -> str:
     if isinstance(value, str):
-        return value
+        return valid_text(value)
     if isinstance(value, Sequence) and not isinstance(value, (bytes, bytearray)):
-        return flatten_messages(value)  # chat messages
+        return valid_text(flatten_messages(value))  # chat messages
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)
     raise TypeError(f"{col} must be text, got {type(value).__name__}")
@@ -211,5 +226,6 @@ def exchange_to_row(exchange: Mapping[str, Any]) -> dict[str, Any]:
             base = {"extra": base}
     if isinstance(base, Mapping):
         extra = {**base, **extra}
-    row["extra"] = json.dumps(extra, ensure_ascii=False, default=str, sort_keys=True) if extra else None
+    row["extra"] = (valid_text(json.dumps(extra, ensure_ascii=False, default=str, sort_keys=True))
+                    if extra else None)
     return {c: row[c] for c in (*COLUMNS, *OPTIONAL_COLUMNS)}
