@@ -82,3 +82,88 @@ def test_defect01_serve_answers_400_not_500_to_a_lone_surrogate():
     r = c.post("/v1/chat/completions", content=SURROGATE_BODY, headers={"Content-Type": "application/json"})
     assert r.status_code == 400 and "surrogate" in r.json()["error"]["message"]
     assert c.post("/v1/chat/completions", json=GOOD).status_code == 200
+
+
+# --- defect 2: token quota bypass --------------------------------------------------------------------------------
+class ByteTokenModel:
+    """A black-box upstream that bills one prompt token per UTF-8 byte (a byte-level tokenizer's worst case)."""
+
+    spec = "test:bytes"
+    capabilities = frozenset({"text"})
+
+    def generate(self, reqs, progress=None):
+        from distillscope.models.base import Completion
+
+        out = []
+        for r in reqs:
+            p = sum(len(c.encode()) for _, c in r.messages)
+            out.append(Completion(text="ok " * r.max_tokens, finish_reason="length",
+                                  usage={"prompt_tokens": p, "completion_tokens": r.max_tokens}))
+        return out
+
+    def close(self):
+        pass
+
+
+def _used(r) -> int:
+    return r.json()["usage"]["prompt_tokens"] + r.json()["usage"]["completion_tokens"] if r.status_code == 200 else 0
+
+
+def _concurrent(c, bodies, headers, threads=8):
+    out, lock = [], threading.Lock()
+    it = iter(bodies)
+
+    def worker():
+        while True:
+            with lock:
+                b = next(it, None)
+            if b is None:
+                return
+            r = c.post("/v1/chat/completions", json=b, headers=headers)
+            with lock:
+                out.append(r)
+
+    ts = [threading.Thread(target=worker) for _ in range(threads)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    return out
+
+
+@pytest.mark.parametrize("text,n", [("文" * 140, 1), ("😀" * 100, 1), ("数据蒸馏" * 20, 3)], ids=["cjk", "emoji", "n3"])
+def test_defect02_token_quota_is_never_exceeded_by_cjk_emoji_or_n(make_gateway, text, n):
+    gw, key = make_gateway(upstreams=[ByteTokenModel()], token_limit="3000/minute")
+    c = TestClient(create_gateway_app(gw), raise_server_exceptions=False)
+    h = {"Authorization": f"Bearer {key}"}
+    body = {"messages": [{"role": "user", "content": text}], "max_tokens": 16, "n": n}
+    res = _concurrent(c, [body] * 48, h)
+    used = sum(_used(r) for r in res)
+    ok = sum(r.status_code == 200 for r in res)
+    assert ok >= 1 and {r.status_code for r in res} <= {200, 429}
+    assert used <= 3000, f"{used} tokens served on a 3000-token quota ({ok} answers)"
+    assert all("Retry-After" in r.headers for r in res if r.status_code == 429)
+
+
+def test_defect02_white_box_prompt_tokens_counted_with_its_tokenizer(make_gateway):
+    from distillscope.models import load_model
+
+    m = load_model("zoo:tiny-llama")
+    gw, key = make_gateway(upstreams=[m], token_limit="1000/minute")
+    c = TestClient(create_gateway_app(gw), raise_server_exceptions=False)
+    h = {"Authorization": f"Bearer {key}"}
+    body = {"messages": [{"role": "user", "content": "蒸馏😀 " * 40}], "max_tokens": 4}
+    res = [c.post("/v1/chat/completions", json=body, headers=h) for _ in range(12)]
+    assert sum(_used(r) for r in res) <= 1000 and res[0].status_code == 200
+    assert {r.status_code for r in res} == {200, 429}
+    # the reservation is the exact prompt + max_tokens: the quota admits exactly floor(1000 / that) answers
+    per = res[0].json()["usage"]["prompt_tokens"] + 4
+    assert sum(r.status_code == 200 for r in res) == 1000 // per
+
+
+def test_defect02_a_request_that_can_never_fit_gets_400_not_429(make_gateway):
+    gw, key = make_gateway(token_limit="100/hour")
+    c = TestClient(create_gateway_app(gw), raise_server_exceptions=False)
+    r = c.post("/v1/chat/completions", json={**GOOD, "max_tokens": 500}, headers={"Authorization": f"Bearer {key}"})
+    assert r.status_code == 400 and r.json()["error"]["code"] == "tokens_exceed_quota"
+    assert "Retry-After" not in r.headers

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import math
 import time
 import uuid
 from typing import Any
@@ -31,11 +30,6 @@ from distillscope.serve import (
     stream_chunks,
     to_gen_requests,
 )
-
-
-def _estimate_prompt_tokens(req: ChatCompletionRequest) -> int:
-    chars = sum(len(m.text()) for m in req.messages)
-    return math.ceil(chars / 3) + 4 * len(req.messages)  # generous: ~4 chars per token in English
 
 
 class Gateway:
@@ -131,10 +125,10 @@ class Gateway:
             raise RequestError(400, f"Request body could not be parsed: {type(e).__name__}.") from e
         self.validate(req)
         reqs = to_gen_requests(req)
-        est_prompt = _estimate_prompt_tokens(req)
+        prompt_bound = await run_in_threadpool(self.upstreams.prompt_token_bound, reqs[0])
+        reserved = prompt_bound + req.n * req.max_new
         try:
-            decision = self.quotas.charge(rec.key_id, est_prompt + req.n * req.max_new, rec.request_limit,
-                                          rec.token_limit)
+            decision = self.quotas.charge(rec.key_id, reserved, rec.request_limit, rec.token_limit)
         except RequestError as e:
             if self.log_rejected and e.status == 429:
                 self.log.submit(self.exchange(rec, request, req, ts, completion="", prompt_tokens=0,
@@ -147,8 +141,7 @@ class Gateway:
         comps = res.completions
         prompt_tokens = max((c.usage.get("prompt_tokens", 0) for c in comps), default=0)
         completion_tokens = sum(c.usage.get("completion_tokens", 0) for c in comps)
-        if prompt_tokens > est_prompt:
-            self.quotas.charge_extra(rec.key_id, prompt_tokens - est_prompt, rec.token_limit)
+        unpaid = self.quotas.settle(rec.key_id, reserved, prompt_tokens + completion_tokens, rec.token_limit)
         if req.stream:
             chunks = list(stream_chunks(req, comps, self.model_name, self.fingerprint))
             exchange_id = json.loads(chunks[0][len("data: "):])["id"]
@@ -159,6 +152,8 @@ class Gateway:
                  "finish_reason": comps[0].finish_reason}
         if res.errors:
             extra["upstream_errors"] = res.errors
+        if unpaid:
+            extra["tokens_beyond_quota"] = unpaid
         if req.n > 1:
             extra["other_choices"] = [c.text for c in comps[1:]]
         row = self.exchange(rec, request, req, ts, completion=comps[0].text, prompt_tokens=prompt_tokens,

@@ -21,6 +21,7 @@ class Upstream:
     model: Model
     watermark_key_id: str | None = None
     lock: threading.Lock | None = None
+    tok_lock: threading.Lock = field(default_factory=threading.Lock)
     failures: int = 0
     answers: int = 0
 
@@ -30,6 +31,19 @@ class UpstreamResult:
     completions: list[Completion]
     upstream: Upstream
     errors: list[str] = field(default_factory=list)
+
+
+TEMPLATE_TOKENS_PER_MESSAGE = 16
+TEMPLATE_TOKENS_PER_PROMPT = 16
+
+
+def utf8_token_bound(req: GenRequest) -> int:
+    """An upper bound on the prompt tokens of ``req`` for any tokenizer whose tokens cover at least one byte."""
+    if req.prompt is not None:
+        return len(req.prompt.encode("utf-8", "surrogatepass")) + TEMPLATE_TOKENS_PER_PROMPT
+    msgs = req.messages or ()
+    return (sum(len(c.encode("utf-8", "surrogatepass")) + len(role) + TEMPLATE_TOKENS_PER_MESSAGE
+                for role, c in msgs) + TEMPLATE_TOKENS_PER_PROMPT)
 
 
 class AllUpstreamsFailed(Exception):
@@ -52,6 +66,21 @@ class Upstreams:
                 kid = getattr(m, "watermark_key_id", None)
             local = "weights" in getattr(m, "capabilities", frozenset())
             self.items.append(Upstream(m, kid, threading.Lock() if local else None))
+
+    def prompt_token_bound(self, req: GenRequest) -> int:
+        """The most prompt tokens any upstream can use for ``req``: counted with the upstream's own tokenizer
+        (chat template applied) where it is a white-box model, else bounded by the prompt's UTF-8 bytes plus a
+        per-message allowance for the chat template (a byte-level BPE or byte-fallback token covers >= 1 byte)."""
+        best = 0
+        for up in self.items:
+            m = up.model
+            if isinstance(m, WhiteBox):
+                with up.tok_lock:  # fast tokenizers are not safe to share between threads
+                    n = len(m.encode(m.render(req)))
+            else:
+                n = utf8_token_bound(req)
+            best = max(best, n)
+        return best
 
     def generate(self, reqs: list[GenRequest]) -> UpstreamResult:
         """Completions from the first upstream that answers; raises :class:`AllUpstreamsFailed`."""
