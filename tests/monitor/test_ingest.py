@@ -86,3 +86,44 @@ def test_gateway_duckdb_database_is_read(tmp_path):
     con.close()
     r = read_logs([db])
     assert r.n_rows == 1 and r.n_bad == 0 and r.table["account_id"].to_pylist() == ["a"]
+
+
+# --- issue 14, defect 3: SQL injection through a file name -------------------------------------------------------
+HOSTILE_NAMES = ["it's.{ext}", "x' AS gw; COPY (SELECT 42 AS pwned) TO 'pwned.csv'; ATTACH 'y.{ext}", "*.{ext}",
+                 "log[1].{ext}", "what?.{ext}", 'q"uote.{ext}']
+
+
+def _gateway_rows(n: int, tag: str) -> list[dict]:
+    return [{"account_id": f"{tag}{i}", "key_id": "k", "ts": 1_700_000_000 + i, "ip": "203.0.113.9",
+             "user_agent": "ua", "model": "m", "prompt": f"p{i}", "completion": "c", "prompt_tokens": 1,
+             "completion_tokens": 1} for i in range(n)]
+
+
+@pytest.mark.parametrize("ext", ["duckdb", "parquet"])
+def test_defect03_hostile_file_names_reach_duckdb_as_data_not_sql(tmp_path, monkeypatch, ext):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from distillscope.monitor.schema import arrow_schema, duckdb_ddl, exchange_to_row
+
+    monkeypatch.chdir(tmp_path)
+    decoy = tmp_path / f"decoy.{ext}"  # a glob in a name must not pull in this other file
+
+    def write(p, tag, n):
+        rows = [exchange_to_row(r) for r in _gateway_rows(n, tag)]
+        if ext == "parquet":
+            pq.write_table(pa.Table.from_pylist(rows, schema=arrow_schema()), p)
+        else:
+            with duckdb.connect(str(p)) as con:
+                con.execute(duckdb_ddl())
+                batch = pa.Table.from_pylist(rows, schema=arrow_schema())  # noqa: F841 - read by name in the SQL
+                con.execute("INSERT INTO exchanges SELECT * FROM batch")
+
+    write(decoy, "decoy", 5)
+    for name in HOSTILE_NAMES:
+        p = tmp_path / name.format(ext=ext)
+        write(p, "ok", 3)
+        r = read_logs([p])
+        assert sorted(r.table["account_id"].to_pylist()) == ["ok0", "ok1", "ok2"], name
+        p.unlink()
+    assert not (tmp_path / "pwned.csv").exists() and not (tmp_path / f"y.{ext}").exists()

@@ -9,6 +9,8 @@ dropped. Validation runs in DuckDB (vectorised ``TRY_CAST``), so ingesting milli
 
 from __future__ import annotations
 
+import os
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -75,7 +77,7 @@ def expand_paths(paths: list[str | Path]) -> list[tuple[Path, str]]:
     return out
 
 
-def _raw_jsonl(path: Path, con) -> tuple[str, list[BadRow]]:
+def _raw_jsonl(path: Path, con, scratch: Path) -> tuple[str, list[BadRow]]:
     with open(path, "rb") as f:
         lines = f.read().split(b"\n")
     if lines and lines[-1] == b"":
@@ -101,7 +103,7 @@ def _raw_jsonl(path: Path, con) -> tuple[str, list[BadRow]]:
     return "(SELECT * EXCLUDE (j) FROM _parsed WHERE j IS NOT NULL AND json_type(j) = 'OBJECT')", bad
 
 
-def _raw_csv(path: Path, con) -> tuple[str, list[BadRow]]:
+def _raw_csv(path: Path, con, scratch: Path) -> tuple[str, list[BadRow]]:
     import pyarrow.csv as pcsv
 
     bad: list[BadRow] = []
@@ -134,9 +136,12 @@ def _raw_csv(path: Path, con) -> tuple[str, list[BadRow]]:
     return "_csv", bad
 
 
-def _raw_parquet(path: Path, con) -> tuple[str, list[BadRow]]:
-    # DuckDB streams the file: no copy of the raw table is held in memory
-    esc = str(path).replace("'", "''")
+def _raw_parquet(path: Path, con, scratch: Path) -> tuple[str, list[BadRow]]:
+    # DuckDB streams the file: no copy of the raw table is held in memory. read_parquet expands globs (* ? [ ])
+    # even in a bound parameter, so it is handed a link with a plain name in a private folder, never the file's name.
+    link = scratch / f"{len(list(scratch.iterdir()))}.parquet"
+    os.symlink(path.resolve(), link)
+    esc = str(link).replace("'", "''")
     src = (f"(SELECT * EXCLUDE (file_row_number), file_row_number AS _pos "
            f"FROM read_parquet('{esc}', file_row_number = true))")
     try:
@@ -146,15 +151,17 @@ def _raw_parquet(path: Path, con) -> tuple[str, list[BadRow]]:
     return src, []
 
 
-def _raw_duckdb(path: Path, con, table: str = "exchanges") -> tuple[str, list[BadRow]]:
+def _raw_duckdb(path: Path, con, scratch: Path, table: str = "exchanges") -> tuple[str, list[BadRow]]:
     try:
-        con.execute(f"ATTACH '{path}' AS gw (READ_ONLY)")
+        con.execute("ATTACH ? AS gw (READ_ONLY)", [str(path.resolve())])  # the path as a bound parameter
     except Exception as e:  # duckdb raises its own exception types
         raise InputError(f"{path}: not a readable DuckDB database ({e}).") from e
     tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = 'gw'").fetchall()}
     if table not in tables:
+        con.execute("DETACH gw")
         raise InputError(f"{path}: no table {table!r} (found {sorted(tables)}); the gateway writes 'exchanges'.")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _gw AS SELECT *, row_number() OVER () - 1 AS _pos FROM gw.{table}")
+    ident = '"' + table.replace('"', '""') + '"'
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _gw AS SELECT *, row_number() OVER () - 1 AS _pos FROM gw.{ident}")
     con.execute("DETACH gw")
     return "_gw", []
 
@@ -213,15 +220,17 @@ def read_logs(paths: list[str | Path], max_bad_listed: int = 10_000) -> IngestRe
     con.execute("SET TimeZone = 'UTC'")
     con.execute("SET enable_progress_bar = false")
     tables, bad, n_bad = [], [], 0
-    for path, fmt in files:
-        reader = {"jsonl": _raw_jsonl, "csv": _raw_csv, "parquet": _raw_parquet, "duckdb": _raw_duckdb}[fmt]
-        src, b = reader(path, con)
-        present = {d[0] for d in con.execute(f"SELECT * FROM {src} LIMIT 0").description} - {"_pos"}
-        t, b2 = _validate(con, src, path, present)
-        tables.append(t)
-        for r in b + b2:
-            n_bad += 1
-            if len(bad) < max_bad_listed:
-                bad.append(r)
+    with tempfile.TemporaryDirectory(prefix="distillscope-ingest-") as scratch:
+        for path, fmt in files:
+            reader = {"jsonl": _raw_jsonl, "csv": _raw_csv, "parquet": _raw_parquet, "duckdb": _raw_duckdb}[fmt]
+            src, b = reader(path, con, Path(scratch))
+            present = {d[0] for d in con.execute(f"SELECT * FROM {src} LIMIT 0").description} - {"_pos"}
+            t, b2 = _validate(con, src, path, present)
+            tables.append(t)
+            for r in b + b2:
+                n_bad += 1
+                if len(bad) < max_bad_listed:
+                    bad.append(r)
+        con.close()
     table = pa.concat_tables(tables) if tables else arrow_schema().empty_table()
     return IngestResult(table=table, bad=bad, n_bad=n_bad, files=[str(p) for p, _ in files])
