@@ -167,3 +167,41 @@ def test_defect02_a_request_that_can_never_fit_gets_400_not_429(make_gateway):
     r = c.post("/v1/chat/completions", json={**GOOD, "max_tokens": 500}, headers={"Authorization": f"Bearer {key}"})
     assert r.status_code == 400 and r.json()["error"]["code"] == "tokens_exceed_quota"
     assert "Retry-After" not in r.headers
+
+
+# --- defect 4: upstream spec leaks to clients --------------------------------------------------------------------
+class LeakyUpstream:
+    spec = "openai:internal-model@http://svc-user:s3cret@10.9.8.7:8443/v1"
+    capabilities = frozenset({"text"})
+
+    def generate(self, reqs, progress=None):
+        raise ConnectionError(f"cannot reach {self.spec.split('@', 1)[1]}")
+
+    def close(self):
+        pass
+
+
+def test_defect04_clients_never_see_upstream_specs_urls_or_errors(tmp_path, caplog):
+    from distillscope.gateway import ExchangeLog, Gateway, KeyStore, Quotas, Upstreams
+
+    keys = KeyStore(tmp_path / "keys.json")
+    key, _ = keys.add("acct")
+    gw = Gateway(Upstreams([LeakyUpstream(), LeakyUpstream()]), keys, Quotas("100/minute", "100000/hour"),
+                 ExchangeLog(tmp_path / "log"))
+    try:
+        c = TestClient(create_gateway_app(gw), raise_server_exceptions=False)
+        h = {"Authorization": f"Bearer {key}"}
+        models = c.get("/v1/models", headers=h)
+        assert [m["id"] for m in models.json()["data"]] == ["internal-model"]
+        with caplog.at_level("WARNING", logger="distillscope.gateway"):
+            r = c.post("/v1/chat/completions", json={**GOOD, "model": "internal-model"}, headers=h)
+        assert r.status_code == 502
+        for secret in ("s3cret", "svc-user", "10.9.8.7", "openai:", "ConnectionError", "http"):
+            assert secret not in r.text and secret not in models.text, secret
+        assert "ConnectionError" in caplog.text and "s3cret" not in caplog.text  # details: server log, redacted
+    finally:
+        gw.close()
+    from distillscope.gateway.app import public_model_name
+
+    assert public_model_name("hf:/srv/models/my-llm") == "my-llm"
+    assert public_model_name("zoo:smollm2-135m-instruct+kgw-1a2b") == "smollm2-135m-instruct"

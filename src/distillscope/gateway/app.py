@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -20,7 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from distillscope.gateway.keys import KeyRecord, KeyStore
 from distillscope.gateway.log import ExchangeLog
 from distillscope.gateway.quota import Quotas
-from distillscope.gateway.upstream import AllUpstreamsFailed, Upstreams
+from distillscope.gateway.upstream import AllUpstreamsFailed, Upstreams, redact
 from distillscope.monitor.schema import flatten_messages
 from distillscope.serve import (
     ChatCompletionRequest,
@@ -31,6 +33,20 @@ from distillscope.serve import (
     to_gen_requests,
 )
 
+log = logging.getLogger("distillscope.gateway")
+
+
+def public_model_name(spec: str) -> str:
+    """The name clients see for an upstream spec: its model id, without scheme, URL, credentials or wrapper tags.
+
+    ``openai:gpt-4o-mini@https://user:pw@host/v1`` -> ``gpt-4o-mini``; ``hf:/models/my-llm`` -> ``my-llm``.
+    """
+    _, sep, rest = spec.partition(":")
+    name = (rest if sep else spec).split("@", 1)[0].split("+", 1)[0]
+    if name.startswith(("/", ".", "~")) or "\\" in name:  # a local path: its last component
+        name = Path(name.replace("\\", "/")).name
+    return name or "model"
+
 
 class Gateway:
     """The parts of a running gateway, shared by its app and its tests."""
@@ -39,7 +55,7 @@ class Gateway:
                  model_name: str | None = None, max_body_bytes: int = 1_000_000, max_tokens_cap: int = 4096,
                  max_n: int = 8, trust_forwarded_for: bool = False, log_rejected: bool = True) -> None:
         self.upstreams, self.keys, self.quotas, self.log = upstreams, keys, quotas, log
-        self.model_name = model_name or upstreams.items[0].model.spec
+        self.model_name = model_name or public_model_name(upstreams.items[0].model.spec)
         self.max_body_bytes, self.max_tokens_cap, self.max_n = max_body_bytes, max_tokens_cap, max_n
         self.trust_forwarded_for, self.log_rejected = trust_forwarded_for, log_rejected
         self.fingerprint = f"fp_{uuid.uuid5(uuid.NAMESPACE_URL, 'gateway:' + self.model_name).hex[:10]}"
@@ -137,7 +153,10 @@ class Gateway:
         try:
             res = await run_in_threadpool(self.upstreams.generate, reqs)
         except AllUpstreamsFailed as e:
-            raise RequestError(502, f"All upstream models failed: {e}", code="upstream_error") from e
+            # the details (upstream specs, URLs, exception texts) are the operator's: server log only
+            log.error("all upstreams failed: %s", redact(str(e)))
+            raise RequestError(502, "The model is temporarily unavailable; retry later.",
+                               code="upstream_error") from e
         comps = res.completions
         prompt_tokens = max((c.usage.get("prompt_tokens", 0) for c in comps), default=0)
         completion_tokens = sum(c.usage.get("completion_tokens", 0) for c in comps)
@@ -148,10 +167,10 @@ class Gateway:
         else:
             body = build_chat_response(req, comps, self.model_name, self.fingerprint)
             exchange_id = body["id"]
-        extra = {"upstream": res.upstream.model.spec, "n": req.n, "stream": req.stream,
+        extra = {"upstream": redact(res.upstream.model.spec), "n": req.n, "stream": req.stream,
                  "finish_reason": comps[0].finish_reason}
         if res.errors:
-            extra["upstream_errors"] = res.errors
+            extra["upstream_errors"] = [redact(x) for x in res.errors]
         if unpaid:
             extra["tokens_beyond_quota"] = unpaid
         if req.n > 1:

@@ -35,7 +35,8 @@ class GatewayConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     upstreams: list[str] = Field(..., min_length=1, description="model specs, tried in order")
-    model_name: str | None = Field(None, description="model name clients use and responses declare")
+    model_name: str | None = Field(None, description="public model name clients use and responses declare "
+                                   "(default: the first upstream's model id, without its URL or credentials)")
     keys: str | None = Field(None, description="key file written by `gateway add-key`")
     log: str = Field("exchange-log", description="log folder (Parquet) or .jsonl / .duckdb file")
     log_fsync: bool = Field(True, description="fsync every log batch")

@@ -7,6 +7,7 @@ White-box upstreams are wrapped with the deployment's watermark and perturbation
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -31,6 +32,14 @@ class UpstreamResult:
     completions: list[Completion]
     upstream: Upstream
     errors: list[str] = field(default_factory=list)
+
+
+_USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
+
+
+def redact(text: str) -> str:
+    """``text`` with credentials in URLs (``scheme://user:pass@host``) replaced by ``***``."""
+    return _USERINFO.sub("***@", text)
 
 
 TEMPLATE_TOKENS_PER_MESSAGE = 16
@@ -96,8 +105,8 @@ class Upstreams:
                     raise RuntimeError(f"returned {len(comps)} completions for {len(reqs)} requests")
             except Exception as e:  # noqa: BLE001 - any upstream failure moves on to the next one
                 up.failures += 1
-                errors.append(f"{up.model.spec}: {type(e).__name__}: {e}")
-                log.warning("upstream %s failed: %s", up.model.spec, e)
+                errors.append(redact(f"{up.model.spec}: {type(e).__name__}: {e}"))
+                log.warning("%s", errors[-1])
                 continue
             up.answers += 1
             return UpstreamResult(comps, up, errors)
