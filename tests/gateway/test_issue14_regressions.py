@@ -205,3 +205,39 @@ def test_defect04_clients_never_see_upstream_specs_urls_or_errors(tmp_path, capl
 
     assert public_model_name("hf:/srv/models/my-llm") == "my-llm"
     assert public_model_name("zoo:smollm2-135m-instruct+kgw-1a2b") == "smollm2-135m-instruct"
+
+
+# --- defect 6: revocation needed a restart -----------------------------------------------------------------------
+def test_defect06_running_gateway_sees_a_revoke_under_load_within_seconds(make_gateway, tmp_path):
+    from distillscope.gateway import KeyStore
+
+    gw, key = make_gateway()
+    c = TestClient(create_gateway_app(gw), raise_server_exceptions=False)
+    h = {"Authorization": f"Bearer {key}"}
+    log: list[tuple[float, int]] = []
+    stop = threading.Event()
+
+    def client():
+        while not stop.is_set():
+            log.append((time.monotonic(), c.post("/v1/chat/completions", json=GOOD, headers=h).status_code))
+
+    threads = [threading.Thread(target=client) for _ in range(4)]
+    for t in threads:
+        t.start()
+    time.sleep(1.0)
+    other = KeyStore(tmp_path / "keys.json")  # what `gateway revoke` does, from another process
+    new_key, _ = other.add("acct-new")  # and a key issued while the gateway runs works without a restart
+    t_revoke = time.monotonic()
+    other.revoke(gw.keys.records()[0].key_id)
+    time.sleep(4.0)
+    stop.set()
+    for t in threads:
+        t.join()
+    assert {s for _, s in log} <= {200, 401}  # nothing in flight failed
+    assert any(s == 200 for t, s in log if t < t_revoke)
+    late = [s for t, s in log if t > t_revoke + 2.5]
+    assert late and set(late) == {401}
+    first_401 = min(t for t, s in log if s == 401)
+    assert first_401 - t_revoke < 2.5
+    r = c.post("/v1/chat/completions", json=GOOD, headers={"Authorization": f"Bearer {new_key}"})
+    assert r.status_code == 200

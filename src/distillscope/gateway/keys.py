@@ -191,7 +191,9 @@ class KeyStore:
         self._change(revoke)
 
     def verify(self, presented: str | None) -> KeyRecord | None:
-        """The record of a valid, enabled key, or None. Constant-time in the secret."""
+        """The record of a valid, enabled key, or None. Constant-time in the secret. Sees revocations and new
+        keys written by other processes within ``reload_s`` seconds."""
+        self.maybe_reload()
         m = KEY_RE.match(presented or "")
         rec = self._by_id.get(m.group(1)) if m else None
         ok = hmac.compare_digest(hash_key(presented or ""), rec.key_hash if rec else _DUMMY)
