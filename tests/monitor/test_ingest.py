@@ -127,3 +127,61 @@ def test_defect03_hostile_file_names_reach_duckdb_as_data_not_sql(tmp_path, monk
         assert sorted(r.table["account_id"].to_pylist()) == ["ok0", "ok1", "ok2"], name
         p.unlink()
     assert not (tmp_path / "pwned.csv").exists() and not (tmp_path / f"y.{ext}").exists()
+
+
+# --- issue 14, defect 7: one bad row crashed `monitor scan` ------------------------------------------------------
+@pytest.mark.parametrize("bad_ts", [1e20, float("nan"), float("inf"), "nan", "inf", "-inf", -1e30, "99999-01-01"])
+def test_defect07_bad_timestamps_are_bad_rows_not_crashes(tmp_path, bad_ts):
+    rows = _gateway_rows(6, "a")
+    rows[2]["ts"] = bad_ts
+    p = tmp_path / "log.jsonl"
+    p.write_text("\n".join(json.dumps(r) for r in rows) + "\n")  # json.dumps writes NaN/Infinity for floats
+    r = read_logs([p])
+    assert r.n_rows == 5 and [b.position for b in r.bad] == [3] and r.bad[0].reason.split(":")[0] in ("type", "range")
+    assert sorted(r.table["account_id"].to_pylist()) == ["a0", "a1", "a3", "a4", "a5"]
+    r.table.to_pandas()  # every kept timestamp converts
+
+
+def test_defect07_one_non_utf8_byte_makes_one_bad_csv_row(tmp_path):
+    import csv
+
+    p = tmp_path / "log.csv"
+    rows = _gateway_rows(5, "a")
+    with open(p, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    p.write_bytes(p.read_bytes().replace(b"p3", b"p\xff3"))
+    r = read_logs([p])
+    assert r.n_rows == 4 and [(b.position, b.reason.split(":")[0]) for b in r.bad] == [(5, "encoding")]
+    assert sorted(r.table["account_id"].to_pylist()) == ["a0", "a1", "a2", "a4"]
+
+
+@pytest.mark.parametrize("col", ["prompt_tokens", "status", "ts"])
+def test_defect07_nan_in_a_numeric_parquet_column_is_a_bad_row(tmp_path, col):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    t = pa.Table.from_pylist(_gateway_rows(5, "a"))
+    vals = [1.0, float("nan"), 2.0, 3.0, 4.0] if col != "ts" else [1.7e9, float("nan"), 1.7e9, 1.7e9, 1.7e9]
+    if col in t.column_names:
+        t = t.set_column(t.schema.get_field_index(col), col, pa.array(vals))
+    else:
+        t = t.append_column(col, pa.array(vals))
+    pq.write_table(t, tmp_path / "log.parquet")
+    r = read_logs([tmp_path / "log.parquet"])
+    assert r.n_rows == 4 and [b.position for b in r.bad] == [1]
+
+
+def test_defect07_scan_of_a_one_account_log_is_empty_with_a_message(tmp_path):
+    from distillscope.monitor.scan import scan
+
+    p = tmp_path / "one.jsonl"
+    p.write_text("\n".join(json.dumps({**r, "account_id": "solo"}) for r in _gateway_rows(30, "x")) + "\n")
+    res = scan([p])
+    assert res.campaigns == [] and len(res.accounts) == 1 and "at least two" in " ".join(res.notes)
+    two = tmp_path / "two.jsonl"  # two accounts that share nothing: no pairs, no crash
+    rows = [{**r, "account_id": f"acct{i % 2}", "ip": f"10.0.{i % 2}.1", "prompt": f"unique prompt {i} " * (i + 1)}
+            for i, r in enumerate(_gateway_rows(20, "x"))]
+    two.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    assert scan([two]).campaigns == []

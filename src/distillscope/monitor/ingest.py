@@ -14,11 +14,15 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 
 from distillscope.errors import InputError
 from distillscope.monitor.schema import COLUMNS, NULLABLE, OPTIONAL_COLUMNS, REQUIRED, arrow_schema
 
+#: Valid timestamps: 1970-01-01 (epoch 0) up to the end of year 9999 (the largest Python datetime), UTC.
+TS_MIN_S, TS_MAX_S = 0, 253_402_300_800
+TS_RANGE_TEXT = "1970-01-01..9999-12-31"
 _CAST = {"string": "VARCHAR", "timestamp": "TIMESTAMPTZ", "int64": "BIGINT", "int32": "INTEGER",
          "float64": "DOUBLE"}
 _SUFFIX = {".jsonl": "jsonl", ".json": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet", ".pq": "parquet",
@@ -117,11 +121,29 @@ def _raw_csv(path: Path, con, scratch: Path) -> tuple[str, list[BadRow]]:
         header = f.readline().decode("utf-8", "replace").strip().split(",")
     header = [h.strip().strip('"') for h in header]
     try:
-        tbl = pcsv.read_csv(path, read_options=pcsv.ReadOptions(use_threads=False), parse_options=pcsv.ParseOptions(invalid_row_handler=handler, newlines_in_values=True),
-                            convert_options=pcsv.ConvertOptions(column_types={h: pa.string() for h in header},
+        # bytes first: one value that is not UTF-8 makes its row bad, not the whole file
+        tbl = pcsv.read_csv(path, read_options=pcsv.ReadOptions(use_threads=False),
+                            parse_options=pcsv.ParseOptions(invalid_row_handler=handler, newlines_in_values=True),
+                            convert_options=pcsv.ConvertOptions(column_types={h: pa.binary() for h in header},
                                                                 strings_can_be_null=True))
     except pa.ArrowInvalid as e:
         raise InputError(f"{path}: cannot read as CSV ({e}).") from e
+    not_utf8 = np.zeros(tbl.num_rows, dtype=bool)
+    cols = []
+    for name, col in zip(tbl.column_names, tbl.columns):
+        try:
+            cols.append(col.cast(pa.string()))
+        except pa.ArrowInvalid:  # rare: find the rows, replace their values (the rows are dropped below)
+            vals = col.to_pylist()
+            fixed = []
+            for i, b in enumerate(vals):
+                try:
+                    fixed.append(None if b is None else b.decode("utf-8"))
+                except UnicodeDecodeError:
+                    not_utf8[i] = True
+                    fixed.append(None)
+            cols.append(pa.chunked_array([pa.array(fixed, pa.string())]))
+    tbl = pa.table(cols, names=tbl.column_names)
     # positions are line numbers (header = line 1), exact when no value spans several lines
     skipped = sorted(b.position for b in bad)
     pos, k = [], 0
@@ -132,7 +154,12 @@ def _raw_csv(path: Path, con, scratch: Path) -> tuple[str, list[BadRow]]:
             k += 1
         pos.append(line)
         line += 1
-    con.register("_csv", tbl.append_column("_pos", pa.array(pos, pa.int64())))
+    tbl = tbl.append_column("_pos", pa.array(pos, pa.int64()))
+    if not_utf8.any():
+        bad += [BadRow(str(path), int(p), "encoding: a value is not UTF-8") for p in np.asarray(pos)[not_utf8]]
+        bad.sort(key=lambda b: b.position)
+        tbl = tbl.filter(pa.array(~not_utf8))
+    con.register("_csv", tbl)
     return "_csv", bad
 
 
@@ -178,9 +205,16 @@ def _validate(con, src: str, path: Path, present: set[str]) -> tuple[pa.Table, l
             continue
         v = f'"{c}"'
         if t == "timestamp":
-            # epoch seconds or ISO text; naive times are UTC
-            expr = (f"COALESCE(TRY_CAST({v} AS TIMESTAMPTZ), "
-                    f"TRY_CAST(to_timestamp(TRY_CAST({v} AS DOUBLE)) AS TIMESTAMPTZ))")
+            # epoch seconds or ISO text; naive times are UTC. to_timestamp raises outside its range (and on
+            # NaN/inf), so only finite numbers inside the valid range reach it; other values are bad rows.
+            num = f"TRY_CAST({v} AS DOUBLE)"
+            raw = (f"COALESCE(TRY_CAST({v} AS TIMESTAMPTZ), CASE WHEN isfinite({num}) THEN "
+                   f"CASE WHEN {num} >= {TS_MIN_S} AND {num} < {TS_MAX_S} THEN to_timestamp({num}) "
+                   f"ELSE TIMESTAMPTZ 'infinity' END END)")
+            expr = (f"(CASE WHEN isfinite({raw}) AND {raw} >= to_timestamp({TS_MIN_S}) "
+                    f"AND {raw} < to_timestamp({TS_MAX_S}) THEN {raw} END)")
+            checks.append(f"CASE WHEN {v} IS NOT NULL AND {raw} IS NOT NULL AND {expr} IS NULL "
+                          f"THEN 'range: {c} outside {TS_RANGE_TEXT}' END")
         elif t == "string":
             expr = f"TRY_CAST({v} AS VARCHAR)"
         else:
@@ -188,7 +222,10 @@ def _validate(con, src: str, path: Path, present: set[str]) -> tuple[pa.Table, l
         if c == "user_agent":
             expr = f"COALESCE({expr}, '')"
         sel.append(f"{expr} AS {c}")
-        if c not in NULLABLE:
+        if t == "timestamp":
+            checks.insert(len(checks) - 1, f"CASE WHEN {v} IS NULL THEN 'missing: {c}' "
+                                           f"WHEN {raw} IS NULL THEN 'type: {c}' END")
+        elif c not in NULLABLE:
             checks.append(f"CASE WHEN {v} IS NULL THEN 'missing: {c}' WHEN {expr} IS NULL THEN 'type: {c}' END")
         else:
             checks.append(f"CASE WHEN {v} IS NOT NULL AND {expr} IS NULL THEN 'type: {c}' END")
