@@ -241,3 +241,58 @@ def test_defect06_running_gateway_sees_a_revoke_under_load_within_seconds(make_g
     assert first_401 - t_revoke < 2.5
     r = c.post("/v1/chat/completions", json=GOOD, headers={"Authorization": f"Bearer {new_key}"})
     assert r.status_code == 200
+
+
+# --- defect 9: disk-fill through rejected requests; tiny Parquet segments ---------------------------------------
+def _folder_bytes(p) -> int:
+    return sum(f.stat().st_size for f in p.rglob("*") if f.is_file())
+
+
+def test_defect09_refused_requests_are_logged_without_bodies_and_rate_limited(make_gateway, tmp_path):
+    gw, key = make_gateway(request_limit="1/hour", max_body_bytes=2_000_000)
+    gw.reject_log_limit = __import__("limits").parse("20/minute")
+    c = TestClient(create_gateway_app(gw), raise_server_exceptions=False)
+    h = {"Authorization": f"Bearer {key}"}
+    assert c.post("/v1/chat/completions", json=GOOD, headers=h).status_code == 200
+    big = {**GOOD, "messages": [{"role": "user", "content": "x" * 900_000}]}
+    statuses = [c.post("/v1/chat/completions", json=big, headers=h).status_code for _ in range(60)]
+    assert statuses == [429] * 60
+    gw.log.close()
+    rows = read_log(tmp_path / "log").to_pylist()
+    refused = [r for r in rows if r["status"] == 429]
+    assert len(refused) == 20 and gw.rejections_not_logged == 40  # at most the limit per key, the rest counted
+    assert all(r["prompt"] == "" for r in refused)
+    import json
+
+    extra = json.loads(refused[0]["extra"])
+    assert extra["prompt_bytes"] >= 900_000 and len(extra["prompt_sha256"]) == 64
+    assert _folder_bytes(tmp_path / "log") < 200_000  # 54 MB of refused prompts are not on disk
+
+
+def test_defect09_parquet_segments_are_compacted_and_a_crash_leaves_no_duplicates(tmp_path):
+    import shutil
+
+    log = ExchangeLog(tmp_path / "log", compact_every=16)
+    for i in range(100):
+        log.write(_ex(i))  # one row per batch: the worst case
+    n_files_open = len(list((tmp_path / "log").glob("*.parquet")))
+    log.close()
+    files = list((tmp_path / "log").glob("*.parquet"))
+    assert n_files_open <= 16 and len(files) <= 7  # 100 one-row batches -> 6 merged files + the rest merged on close
+    assert sorted(r["exchange_id"] for r in read_log(tmp_path / "log").to_pylist()) == sorted(
+        f"ex-{i}" for i in range(100))
+    # a crash after a merged file was renamed into place but before its segments were removed
+    log2 = ExchangeLog(tmp_path / "log2", compact_every=1000)
+    for i in range(5):
+        log2.write(_ex(i))
+    segs = sorted((tmp_path / "log2").glob("*.parquet"))
+    keep = tmp_path / "keep"
+    keep.mkdir()
+    for f in segs:
+        shutil.copy(f, keep / f.name)
+    log2.close()  # merges and removes the segments
+    for f in keep.iterdir():
+        shutil.copy(f, tmp_path / "log2" / f.name)  # as if the removal had not happened
+    ExchangeLog(tmp_path / "log2").close()  # the next log on the folder removes covered segments
+    ids = [r["exchange_id"] for r in read_log(tmp_path / "log2").to_pylist()]
+    assert sorted(ids) == [f"ex-{i}" for i in range(5)]

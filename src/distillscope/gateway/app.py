@@ -8,6 +8,7 @@ Per request: size check (413) -> key check (401) -> parse with ``serve.parse_cha
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
 import time
@@ -23,7 +24,7 @@ from distillscope.gateway.keys import KeyRecord, KeyStore
 from distillscope.gateway.log import ExchangeLog
 from distillscope.gateway.quota import Quotas
 from distillscope.gateway.upstream import AllUpstreamsFailed, Upstreams, redact
-from distillscope.monitor.schema import flatten_messages
+from distillscope.monitor.schema import flatten_messages, valid_text
 from distillscope.serve import (
     ChatCompletionRequest,
     RequestError,
@@ -53,11 +54,20 @@ class Gateway:
 
     def __init__(self, upstreams: Upstreams, keys: KeyStore, quotas: Quotas, log: ExchangeLog,
                  model_name: str | None = None, max_body_bytes: int = 1_000_000, max_tokens_cap: int = 4096,
-                 max_n: int = 8, trust_forwarded_for: bool = False, log_rejected: bool = True) -> None:
+                 max_n: int = 8, trust_forwarded_for: bool = False, log_rejected: bool = True,
+                 reject_log_limit: str = "60/minute") -> None:
         self.upstreams, self.keys, self.quotas, self.log = upstreams, keys, quotas, log
         self.model_name = model_name or public_model_name(upstreams.items[0].model.spec)
         self.max_body_bytes, self.max_tokens_cap, self.max_n = max_body_bytes, max_tokens_cap, max_n
         self.trust_forwarded_for, self.log_rejected = trust_forwarded_for, log_rejected
+        from limits.storage import MemoryStorage
+        from limits.strategies import FixedWindowRateLimiter
+
+        from distillscope.gateway.quota import _parse
+
+        self.reject_log_limit = _parse(reject_log_limit)
+        self.reject_log_limiter = FixedWindowRateLimiter(MemoryStorage())
+        self.rejections_not_logged = 0
         self.fingerprint = f"fp_{uuid.uuid5(uuid.NAMESPACE_URL, 'gateway:' + self.model_name).hex[:10]}"
         self.counts: dict[int, int] = {}
 
@@ -72,9 +82,11 @@ class Gateway:
 
             pert = Perturbation(**config.perturbation.model_dump())
         ups = Upstreams([load_model(s) for s in config.upstreams], config.watermark, pert)
+        xlog = ExchangeLog(config.log, fsync=config.log_fsync, compact_every=config.log_compact_every)
         return cls(ups, KeyStore(config.keys), Quotas(config.request_limit, config.token_limit, config.storage_uri),
-                   ExchangeLog(config.log, fsync=config.log_fsync), config.model_name, config.max_body_bytes,
-                   config.max_tokens_cap, config.max_n, config.trust_forwarded_for, config.log_rejected)
+                   xlog, config.model_name, config.max_body_bytes,
+                   config.max_tokens_cap, config.max_n, config.trust_forwarded_for, config.log_rejected,
+                   config.reject_log_limit)
 
     def close(self) -> None:
         self.log.close()
@@ -131,6 +143,22 @@ class Gateway:
                 "model": (req.model if req else "") or self.model_name, "prompt": flatten_messages(msgs),
                 "latency_ms": (time.time() - ts) * 1000, **kw}
 
+    def log_rejection(self, rec: KeyRecord, request: Request, req: ChatCompletionRequest, ts: float,
+                      e: RequestError) -> None:
+        """Log a refused request without its body (its size and hash instead), at most ``reject_log_limit`` rows
+        per key: a flood of refused requests can neither fill the disk nor the log; the rest are only counted."""
+        if not self.reject_log_limiter.hit(self.reject_log_limit, "rejected", rec.key_id):
+            self.rejections_not_logged += 1
+            return
+        text = flatten_messages([{"role": m.role, "content": m.text()} for m in req.messages])
+        data = valid_text(text).encode("utf-8")
+        row = self.exchange(rec, request, None, ts, completion="", prompt_tokens=0, completion_tokens=0,
+                            status=e.status, extra={"error": e.code, "prompt_bytes": len(data), "n": req.n,
+                                                    "max_tokens": req.max_new,
+                                                    "prompt_sha256": hashlib.sha256(data).hexdigest()})
+        row["model"] = req.model or self.model_name
+        self.log.submit(row)
+
     async def handle_chat(self, request: Request) -> Any:
         ts = time.time()
         raw = await self.read_body(request)
@@ -147,8 +175,7 @@ class Gateway:
             decision = self.quotas.charge(rec.key_id, reserved, rec.request_limit, rec.token_limit)
         except RequestError as e:
             if self.log_rejected and e.status == 429:
-                self.log.submit(self.exchange(rec, request, req, ts, completion="", prompt_tokens=0,
-                                              completion_tokens=0, status=429, extra={"error": e.code}))
+                self.log_rejection(rec, request, req, ts, e)
             raise
         try:
             res = await run_in_threadpool(self.upstreams.generate, reqs)

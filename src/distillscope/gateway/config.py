@@ -40,7 +40,11 @@ class GatewayConfig(BaseModel):
     keys: str | None = Field(None, description="key file written by `gateway add-key`")
     log: str = Field("exchange-log", description="log folder (Parquet) or .jsonl / .duckdb file")
     log_fsync: bool = Field(True, description="fsync every log batch")
-    log_rejected: bool = Field(True, description="also log authenticated requests refused with 429")
+    log_compact_every: int = Field(64, ge=2, description="merge Parquet log segments every this many batches")
+    log_rejected: bool = Field(True, description="also log authenticated requests refused with 429 (without "
+                               "their body: its size and SHA-256 only)")
+    reject_log_limit: str = Field("60/minute", description="refused requests logged per key at most (the rest "
+                                  "are only counted)")
     request_limit: str = Field("60/minute", description="default per-key request quota")
     token_limit: str = Field("100000/hour", description="default per-key token quota")
     storage_uri: str = Field("memory://", description="limits storage: memory:// or redis://HOST:PORT")

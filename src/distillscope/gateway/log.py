@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import queue
+import re
 import threading
 import time
 import uuid
@@ -26,39 +27,86 @@ from typing import Any
 from distillscope.errors import InputError
 from distillscope.monitor.schema import arrow_schema, duckdb_ddl, exchange_to_row
 
+_SEGMENT = re.compile(r"^(?P<prefix>exchanges-\d{8}T\d{6}-[0-9a-f]{8})-(?P<a>\d{6})(?:-(?P<b>\d{6}))?\.parquet$")
+
+
+def _fsync_path(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
 
 class _ParquetSink:
-    def __init__(self, folder: Path, fsync: bool) -> None:
-        self.folder, self.fsync = folder, fsync
+    """Parquet segments ``<prefix>-NNNNNN.parquet``, merged every ``compact_every`` segments (and on close) into
+    ``<prefix>-AAAAAA-BBBBBB.parquet``. The merged file is renamed into place before its segments are removed;
+    a crash between the two leaves segments that a merged file covers, which the next log on the folder deletes
+    (until then a reader may see those rows twice; no row is ever lost)."""
+
+    def __init__(self, folder: Path, fsync: bool, compact_every: int = 64) -> None:
+        self.folder, self.fsync, self.compact_every = folder, fsync, compact_every
         folder.mkdir(parents=True, exist_ok=True)
         self.schema = arrow_schema()
         self.prefix = f"exchanges-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
         self.n = 0
+        self.segments: list[tuple[int, Path]] = []
+        self._remove_covered_segments()
+
+    def _remove_covered_segments(self) -> None:
+        spans: dict[str, list[tuple[int, int]]] = {}
+        singles: list[tuple[str, int, Path]] = []
+        for f in self.folder.glob("exchanges-*.parquet"):
+            m = _SEGMENT.match(f.name)
+            if m is None:
+                continue
+            if m["b"] is None:
+                singles.append((m["prefix"], int(m["a"]), f))
+            else:
+                spans.setdefault(m["prefix"], []).append((int(m["a"]), int(m["b"])))
+        for prefix, n, f in singles:
+            if any(a <= n <= b for a, b in spans.get(prefix, ())):
+                f.unlink(missing_ok=True)
+
+    def _publish(self, table, final: Path) -> None:
+        import pyarrow.parquet as pq
+
+        tmp = final.with_suffix(".parquet.tmp")
+        pq.write_table(table, tmp)
+        if self.fsync:
+            _fsync_path(tmp)
+        os.replace(tmp, final)
+        if self.fsync:
+            _fsync_path(self.folder)
 
     def write(self, rows: list[dict[str, Any]]) -> None:
         import pyarrow as pa
-        import pyarrow.parquet as pq
 
         self.n += 1
         final = self.folder / f"{self.prefix}-{self.n:06d}.parquet"
-        tmp = final.with_suffix(".parquet.tmp")
-        pq.write_table(pa.Table.from_pylist(rows, schema=self.schema), tmp)
+        self._publish(pa.Table.from_pylist(rows, schema=self.schema), final)
+        self.segments.append((self.n, final))
+        if len(self.segments) >= self.compact_every:
+            self.compact()
+
+    def compact(self) -> None:
+        """Merge this log's segments written since the last merge into one file."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        if len(self.segments) < 2:
+            return
+        a, b = self.segments[0][0], self.segments[-1][0]
+        merged = pa.concat_tables([pq.read_table(f, schema=self.schema) for _, f in self.segments])
+        self._publish(merged, self.folder / f"{self.prefix}-{a:06d}-{b:06d}.parquet")
+        for _, f in self.segments:
+            f.unlink(missing_ok=True)
         if self.fsync:
-            fd = os.open(tmp, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-        os.replace(tmp, final)
-        if self.fsync:
-            dfd = os.open(self.folder, os.O_RDONLY)
-            try:
-                os.fsync(dfd)
-            finally:
-                os.close(dfd)
+            _fsync_path(self.folder)
+        self.segments = []
 
     def close(self) -> None:
-        pass
+        self.compact()
 
 
 class _JsonlSink:
@@ -113,9 +161,10 @@ class ExchangeLog:
         path: a folder (Parquet segments), a ``.jsonl`` file or a ``.duckdb`` file.
         fsync: fsync every batch (survives power loss, not just a killed process).
         max_batch: rows per write at most.
+        compact_every: Parquet segments merged into one file every this many batches (and on close).
     """
 
-    def __init__(self, path: str | Path, fsync: bool = True, max_batch: int = 2000) -> None:
+    def __init__(self, path: str | Path, fsync: bool = True, max_batch: int = 2000, compact_every: int = 64) -> None:
         p = Path(path)
         suffix = p.suffix.lower()
         if suffix == ".jsonl":
@@ -123,7 +172,7 @@ class ExchangeLog:
         elif suffix == ".duckdb":
             self.sink = _DuckSink(p, fsync)
         elif suffix in ("", ".log", ".d") or p.is_dir():
-            self.sink = _ParquetSink(p, fsync)
+            self.sink = _ParquetSink(p, fsync, compact_every)
         else:
             raise InputError(f"Exchange log {p}: use a folder (Parquet segments), a .jsonl or a .duckdb file.")
         self.path = p
