@@ -185,3 +185,55 @@ def test_defect07_scan_of_a_one_account_log_is_empty_with_a_message(tmp_path):
             for i, r in enumerate(_gateway_rows(20, "x"))]
     two.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
     assert scan([two]).campaigns == []
+
+
+# --- issue 14, defect 10: silent wrong data -----------------------------------------------------------------------
+TS_CASES = [1_700_000_000, 1_700_000_000.5, 1_700_000_000_000, 1_700_000_000_123.0, "1700000000", "1700000000000",
+            "2024-05-01T12:00:00Z", "2024-05-01 12:00:00", 99_999_999_999, 100_000_000_001, 1e13, 1e20, -5, 0,
+            True, False, "99999-01-01T00:00:00", "1969-12-31T23:59:59Z", "nan", "soon"]
+
+
+def test_defect10_one_timestamp_rule_in_ingest_and_parse_ts(tmp_path):
+    from distillscope.monitor.schema import parse_ts
+
+    rows = [{**r, "ts": ts} for r, ts in zip(_gateway_rows(len(TS_CASES), "a"), TS_CASES)]
+    p = tmp_path / "log.jsonl"
+    p.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    res = read_logs([p])
+    got = dict(zip(res.table["account_id"].to_pylist(), res.table["ts"].to_pylist()))
+    bad = {b.position for b in res.bad}
+    for i, ts in enumerate(TS_CASES):
+        try:
+            want = parse_ts(ts)
+        except (TypeError, ValueError, OverflowError):
+            want = None
+        if want is None:
+            assert i + 1 in bad, (ts, got.get(f"a{i}"))
+        else:
+            assert got[f"a{i}"] == want, ts
+    assert got["a2"].year == 2023 and got["a3"].microsecond == 123_000  # milliseconds, not year 55,000
+
+
+def test_defect10_booleans_and_fractions_are_bad_rows_in_every_format(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = _gateway_rows(4, "a")
+    rows[1]["prompt_tokens"] = 1.5
+    rows[2]["completion_tokens"] = True
+    rows[3]["ts"] = True
+    p = tmp_path / "log.jsonl"
+    p.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    r = read_logs([p])
+    assert r.table["account_id"].to_pylist() == ["a0"] and [b.position for b in r.bad] == [2, 3, 4]
+    t = pa.Table.from_pylist(_gateway_rows(3, "b"))
+    t = t.set_column(t.schema.get_field_index("ts"), "ts", pa.array([1_700_000_000_000, 1_700_000_000, 5]))
+    t = t.set_column(t.schema.get_field_index("prompt_tokens"), "prompt_tokens", pa.array([1.0, 2.5, 3.0]))
+    pq.write_table(t.append_column("flag", pa.array([True, False, True])), tmp_path / "a.parquet")
+    r = read_logs([tmp_path / "a.parquet"])
+    assert [b.position for b in r.bad] == [1] and r.table["ts"].to_pylist()[0].year == 2023
+    tb = pa.Table.from_pylist(_gateway_rows(2, "c"))
+    tb = tb.set_column(tb.schema.get_field_index("ts"), "ts", pa.array([True, False]))
+    pq.write_table(tb, tmp_path / "b.parquet")
+    r = read_logs([tmp_path / "b.parquet"])
+    assert r.n_rows == 0 and r.n_bad == 2  # a boolean column is not 1970

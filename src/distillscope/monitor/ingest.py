@@ -18,11 +18,18 @@ import numpy as np
 import pyarrow as pa
 
 from distillscope.errors import InputError
-from distillscope.monitor.schema import COLUMNS, NULLABLE, OPTIONAL_COLUMNS, REQUIRED, arrow_schema
+from distillscope.monitor.schema import (
+    COLUMNS,
+    NULLABLE,
+    OPTIONAL_COLUMNS,
+    REQUIRED,
+    TS_MAX_S,
+    TS_MIN_S,
+    TS_MS_ABOVE,
+    TS_RANGE_TEXT,
+    arrow_schema,
+)
 
-#: Valid timestamps: 1970-01-01 (epoch 0) up to the end of year 9999 (the largest Python datetime), UTC.
-TS_MIN_S, TS_MAX_S = 0, 253_402_300_800
-TS_RANGE_TEXT = "1970-01-01..9999-12-31"
 _CAST = {"string": "VARCHAR", "timestamp": "TIMESTAMPTZ", "int64": "BIGINT", "int32": "INTEGER",
          "float64": "DOUBLE"}
 _SUFFIX = {".jsonl": "jsonl", ".json": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet", ".pq": "parquet",
@@ -207,7 +214,9 @@ def _validate(con, src: str, path: Path, present: set[str]) -> tuple[pa.Table, l
         if t == "timestamp":
             # epoch seconds or ISO text; naive times are UTC. to_timestamp raises outside its range (and on
             # NaN/inf), so only finite numbers inside the valid range reach it; other values are bad rows.
-            num = f"TRY_CAST({v} AS DOUBLE)"
+            # The rule of schema.parse_ts: numbers above TS_MS_ABOVE are milliseconds; booleans are not times.
+            num = (f"(CASE WHEN typeof({v}) = 'BOOLEAN' THEN NULL WHEN abs(TRY_CAST({v} AS DOUBLE)) > {TS_MS_ABOVE} "
+                   f"THEN TRY_CAST({v} AS DOUBLE) / 1000 ELSE TRY_CAST({v} AS DOUBLE) END)")
             raw = (f"COALESCE(TRY_CAST({v} AS TIMESTAMPTZ), CASE WHEN isfinite({num}) THEN "
                    f"CASE WHEN {num} >= {TS_MIN_S} AND {num} < {TS_MAX_S} THEN to_timestamp({num}) "
                    f"ELSE TIMESTAMPTZ 'infinity' END END)")
@@ -217,6 +226,10 @@ def _validate(con, src: str, path: Path, present: set[str]) -> tuple[pa.Table, l
                           f"THEN 'range: {c} outside {TS_RANGE_TEXT}' END")
         elif t == "string":
             expr = f"TRY_CAST({v} AS VARCHAR)"
+        elif t in ("int64", "int32"):
+            # whole numbers only (TRY_CAST would round 1.5 to 2); booleans are not counts
+            expr = (f"(CASE WHEN typeof({v}) = 'BOOLEAN' THEN NULL WHEN TRY_CAST({v} AS DOUBLE) = "
+                    f"TRY_CAST({v} AS {_CAST[t]}) THEN TRY_CAST({v} AS {_CAST[t]}) END)")
         else:
             expr = f"TRY_CAST({v} AS {_CAST[t]})"
         if c == "user_agent":

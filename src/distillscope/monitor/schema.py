@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -117,14 +118,31 @@ def flatten_messages(messages: Sequence[Mapping[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+#: The one timestamp rule (this function and the monitor's ingest apply it alike): epoch numbers above
+#: ``TS_MS_ABOVE`` (year 5138 in seconds) are milliseconds, and a time must lie in [1970-01-01, 10000-01-01) UTC.
+TS_MS_ABOVE = 1e11
+TS_MIN_S, TS_MAX_S = 0, 253_402_300_800
+TS_RANGE_TEXT = "1970-01-01..9999-12-31"
+
+
 def parse_ts(value: Any) -> dt.datetime:
-    """A UTC-aware datetime from a datetime (naive = UTC), ISO-8601 text, or epoch seconds / milliseconds."""
+    """A UTC-aware datetime from a datetime (naive = UTC), ISO-8601 text, or epoch seconds / milliseconds.
+
+    Raises:
+        TypeError, ValueError: not a time, or outside 1970-01-01..9999-12-31 (see :data:`TS_MS_ABOVE`).
+    """
     if isinstance(value, dt.datetime):
-        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+        d = value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+        if d.timestamp() < TS_MIN_S:
+            raise ValueError(f"ts {value!s} is outside {TS_RANGE_TEXT}")
+        return d
     if isinstance(value, bool):
         raise TypeError("ts is a boolean")
     if isinstance(value, (int, float)):
-        secs = float(value) / 1000.0 if abs(value) > 1e11 else float(value)  # > year 5138 in s = milliseconds
+        v = float(value)
+        secs = v / 1000.0 if abs(v) > TS_MS_ABOVE else v  # > year 5138 in s = milliseconds
+        if not math.isfinite(secs) or not TS_MIN_S <= secs < TS_MAX_S:
+            raise ValueError(f"ts {value!r} is outside {TS_RANGE_TEXT}")
         return dt.datetime.fromtimestamp(secs, tz=dt.UTC)
     if isinstance(value, str) and value.strip():
         s = value.strip()
