@@ -296,3 +296,58 @@ def test_defect09_parquet_segments_are_compacted_and_a_crash_leaves_no_duplicate
     ExchangeLog(tmp_path / "log2").close()  # the next log on the folder removes covered segments
     ids = [r["exchange_id"] for r in read_log(tmp_path / "log2").to_pylist()]
     assert sorted(ids) == [f"ex-{i}" for i in range(5)]
+
+
+# --- defect 11: quotas charged failures, logs missed them --------------------------------------------------------
+class FlakyUpstream:
+    """Fails its first ``n`` calls, then echoes."""
+
+    spec = "test:flaky"
+    capabilities = frozenset({"text"})
+
+    def __init__(self, n: int) -> None:
+        self.left = n
+
+    def generate(self, reqs, progress=None):
+        from distillscope.models.base import Completion
+
+        if self.left > 0:
+            self.left -= 1
+            raise TimeoutError("upstream timed out")
+        return [Completion(text="fine", finish_reason="stop", usage={"prompt_tokens": 3, "completion_tokens": 1})
+                for _ in reqs]
+
+    def close(self):
+        pass
+
+
+def test_defect11_failed_upstream_calls_are_logged_and_not_charged(make_gateway, tmp_path):
+    gw, key = make_gateway(upstreams=[FlakyUpstream(5)], request_limit="3/minute", token_limit="1000/minute")
+    c = TestClient(create_gateway_app(gw), raise_server_exceptions=False)
+    h = {"Authorization": f"Bearer {key}"}
+    statuses = [c.post("/v1/chat/completions", json=GOOD, headers=h).status_code for _ in range(8)]
+    assert statuses == [502] * 5 + [200] * 3  # the 5 failures cost nothing: the 3 allowed requests still answer
+    assert c.post("/v1/chat/completions", json=GOOD, headers=h).status_code == 429
+    gw.log.close()
+    rows = read_log(tmp_path / "log").to_pylist()
+    failed = [r for r in rows if r["status"] == 502]
+    assert len(failed) == 5 and all(r["completion"] == "" and r["prompt"] == "user: hi" for r in failed)
+
+
+def test_defect11_a_refusal_by_one_quota_does_not_consume_the_other(make_gateway):
+    gw, key = make_gateway(request_limit="2/minute", token_limit="200/minute")
+    c = TestClient(create_gateway_app(gw), raise_server_exceptions=False)
+    h = {"Authorization": f"Bearer {key}"}
+    assert c.post("/v1/chat/completions", json={**GOOD, "max_tokens": 60}, headers=h).status_code == 200
+    r = c.post("/v1/chat/completions", json={**GOOD, "max_tokens": 150}, headers=h)
+    assert r.status_code == 429 and r.json()["error"]["code"] == "tokens_exceeded"
+    # the token refusal did not use the second request of the quota
+    assert c.post("/v1/chat/completions", json={**GOOD, "max_tokens": 8}, headers=h).status_code == 200
+    # and request refusals do not use tokens
+    rec = gw.keys.records()[0]
+    ti = gw.quotas.default_tokens
+    before = gw.quotas.limiter.get_window_stats(ti, "tok", rec.key_id).remaining
+    for _ in range(5):
+        r = c.post("/v1/chat/completions", json={**GOOD, "max_tokens": 8}, headers=h)
+        assert r.status_code == 429 and r.json()["error"]["code"] == "rate_limit_exceeded"
+    assert gw.quotas.limiter.get_window_stats(ti, "tok", rec.key_id).remaining == before

@@ -182,6 +182,11 @@ class Gateway:
         except AllUpstreamsFailed as e:
             # the details (upstream specs, URLs, exception texts) are the operator's: server log only
             log.error("all upstreams failed: %s", redact(str(e)))
+            # no answer, no charge; the failure is logged (status 502, no completion) for the operator
+            self.quotas.refund(rec.key_id, reserved, rec.request_limit, rec.token_limit)
+            self.log.submit(self.exchange(rec, request, req, ts, completion="", prompt_tokens=0,
+                                          completion_tokens=0, status=502,
+                                          extra={"error": "upstream_error", "upstream_errors": e.errors}))
             raise RequestError(502, "The model is temporarily unavailable; retry later.",
                                code="upstream_error") from e
         comps = res.completions

@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 
 from limits import RateLimitItem, parse
-from limits.storage import storage_from_string
+from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
 from distillscope.errors import InputError
@@ -76,17 +76,45 @@ class Quotas:
             raise RequestError(400, f"This request may use {tokens} tokens (prompt + n * max_tokens) but the key's "
                                     f"token quota is {ti.amount} per {ti.get_expiry()} s: shorten the prompt or "
                                     "lower max_tokens or n.", param="max_tokens", code="tokens_exceed_quota")
-        if not self.limiter.hit(ri, "req", key_id):
-            ra = self._retry_after(ri, "req", key_id)
-            raise RequestError(429, f"Request quota exhausted ({ri.amount} per {ri.get_expiry()} s). "
-                                    f"Retry after {ra} s.", code="rate_limit_exceeded",
-                               headers={"Retry-After": str(ra)})
+        # tokens first, then the request; a refusal by either leaves the other quota as it was
         if not self.limiter.hit(ti, "tok", key_id, cost=tokens):
             ra = self._retry_after(ti, "tok", key_id)
             raise RequestError(429, f"Token quota exhausted ({ti.amount} per {ti.get_expiry()} s). "
                                     f"Retry after {ra} s.", code="tokens_exceeded", headers={"Retry-After": str(ra)})
+        if not self.limiter.hit(ri, "req", key_id):
+            self._give_back(ti, ("tok", key_id), tokens)
+            ra = self._retry_after(ri, "req", key_id)
+            raise RequestError(429, f"Request quota exhausted ({ri.amount} per {ri.get_expiry()} s). "
+                                    f"Retry after {ra} s.", code="rate_limit_exceeded",
+                               headers={"Retry-After": str(ra)})
         return QuotaDecision(self.limiter.get_window_stats(ri, "req", key_id).remaining,
                              self.limiter.get_window_stats(ti, "tok", key_id).remaining)
+
+    def refund(self, key_id: str, tokens: int, request_limit: str | None = None,
+               token_limit: str | None = None) -> None:
+        """Give back a reservation whose request failed upstream (the client got no answer: nothing is owed)."""
+        self._give_back(self._item(request_limit, self.default_requests), ("req", key_id), 1)
+        self._give_back(self._item(token_limit, self.default_tokens), ("tok", key_id), tokens)
+
+    def _give_back(self, item: RateLimitItem, ids: tuple[str, ...], amount: int) -> None:
+        """Remove ``amount`` of the newest entries of a moving window.
+
+        ``limits`` has no refund, so this works on its two storages' moving-window layout: a list of entry
+        times, newest first (MemoryStorage: ``events[key]`` under the key's lock; Redis: a list, LPOP). Removing
+        the newest entries (rather than exactly ours) can only make the window expire later: never over quota.
+        Other storages keep the charge (a failed request then counts, the safe side).
+        """
+        if amount <= 0:
+            return
+        key = item.key_for(*ids)
+        st = self.storage
+        if isinstance(st, MemoryStorage):
+            with st.locks[key]:
+                events = st.events.get(key)
+                if events:
+                    del events[:amount]
+        elif type(st).__name__ == "RedisStorage":
+            st.get_connection().lpop(st.prefixed_key(key), amount)
 
     def settle(self, key_id: str, reserved: int, used: int, token_limit: str | None = None) -> int:
         """Settle a reservation once the answer is known; returns the tokens used beyond it that found no room.
