@@ -88,6 +88,28 @@ class ChatCompletionRequest(BaseModel):
         return self.max_completion_tokens or self.max_tokens or 256
 
 
+async def read_body_limited(request: Request, limit: int) -> bytes:
+    """The request body, or a 413 :class:`RequestError` as soon as it is known to exceed ``limit`` bytes.
+
+    A declared Content-Length above the limit is refused before reading; a chunked (or lying) body is read only
+    up to the limit, so a huge upload never sits in memory.
+    """
+    cl = request.headers.get("content-length")
+    if cl is not None:
+        try:
+            n = int(cl)
+        except ValueError:
+            raise RequestError(400, "Content-Length is not a number.") from None
+        if n > limit:
+            raise RequestError(413, f"Request body is {n} bytes; the limit is {limit}.")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise RequestError(413, f"Request body exceeds the limit of {limit} bytes.")
+    return bytes(body)
+
+
 def parse_chat_request(raw: bytes) -> ChatCompletionRequest:
     """Parse and validate a request body, raising :class:`RequestError` (4xx) with a precise message."""
     if len(raw) > MAX_BODY_BYTES:
@@ -202,7 +224,7 @@ def create_app(model: Model, name: str | None = None, max_batch: int = 16) -> Fa
 
     @app.post("/v1/chat/completions")
     async def chat(request: Request) -> Any:
-        req = parse_chat_request(await request.body())
+        req = parse_chat_request(await read_body_limited(request, MAX_BODY_BYTES))
         try:
             comps = await run_in_threadpool(run, to_gen_requests(req))
         except Exception as e:  # noqa: BLE001 - an upstream failure is the server's error, reported as 502

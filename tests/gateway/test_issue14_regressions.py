@@ -351,3 +351,34 @@ def test_defect11_a_refusal_by_one_quota_does_not_consume_the_other(make_gateway
         r = c.post("/v1/chat/completions", json={**GOOD, "max_tokens": 8}, headers=h)
         assert r.status_code == 429 and r.json()["error"]["code"] == "rate_limit_exceeded"
     assert gw.quotas.limiter.get_window_stats(ti, "tok", rec.key_id).remaining == before
+
+
+# --- defect 12: `serve` buffered the whole body before 413 -------------------------------------------------------
+def test_defect12_serve_stops_reading_a_huge_chunked_body_at_the_limit():
+    import asyncio
+
+    from distillscope.models import load_model
+    from distillscope.serve import MAX_BODY_BYTES, create_app
+
+    app = create_app(load_model("mock:echo"), name="m")
+    chunk = b"x" * 65536
+    total = 300 * 1024 * 1024
+    sent = {"bytes": 0}
+    out: list[dict] = []
+
+    async def receive():
+        if sent["bytes"] >= total:
+            return {"type": "http.request", "body": b"", "more_body": False}
+        sent["bytes"] += len(chunk)
+        return {"type": "http.request", "body": chunk, "more_body": True}
+
+    async def send(msg):
+        out.append(msg)
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+             "path": "/v1/chat/completions", "raw_path": b"/v1/chat/completions", "query_string": b"",
+             "root_path": "", "headers": [(b"content-type", b"application/json"), (b"transfer-encoding", b"chunked")],
+             "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80)}
+    asyncio.run(app(scope, receive, send))
+    assert out[0]["status"] == 413
+    assert sent["bytes"] <= MAX_BODY_BYTES + 2 * len(chunk)  # stopped at the limit: 300 MB were never read

@@ -30,6 +30,7 @@ from distillscope.serve import (
     RequestError,
     build_chat_response,
     parse_chat_request,
+    read_body_limited,
     stream_chunks,
     to_gen_requests,
 )
@@ -94,20 +95,7 @@ class Gateway:
 
     # --- request steps ----------------------------------------------------------------------------
     async def read_body(self, request: Request) -> bytes:
-        cl = request.headers.get("content-length")
-        if cl is not None:
-            try:
-                n = int(cl)
-            except ValueError:
-                raise RequestError(400, "Content-Length is not a number.") from None
-            if n > self.max_body_bytes:
-                raise RequestError(413, f"Request body is {n} bytes; the limit is {self.max_body_bytes}.")
-        body = bytearray()
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > self.max_body_bytes:
-                raise RequestError(413, f"Request body exceeds the limit of {self.max_body_bytes} bytes.")
-        return bytes(body)
+        return await read_body_limited(request, self.max_body_bytes)
 
     def authenticate(self, request: Request) -> KeyRecord:
         auth = request.headers.get("authorization", "")
