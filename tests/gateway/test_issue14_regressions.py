@@ -382,3 +382,37 @@ def test_defect12_serve_stops_reading_a_huge_chunked_body_at_the_limit():
     asyncio.run(app(scope, receive, send))
     assert out[0]["status"] == 413
     assert sent["bytes"] <= MAX_BODY_BYTES + 2 * len(chunk)  # stopped at the limit: 300 MB were never read
+
+
+# --- defect 13: world-readable logs and store --------------------------------------------------------------------
+def _modes(root) -> dict[str, int]:
+    import os
+
+    return {str(p.relative_to(root)): os.stat(p).st_mode & 0o777 for p in [root, *root.rglob("*")]}
+
+
+def test_defect13_logs_and_store_are_private_to_their_owner(tmp_path):
+    import os
+
+    from distillscope.models import GenRequest, load_model
+    from distillscope.store import CachedModel, SampleStore
+
+    old = os.umask(0o022)  # the usual umask: files 0644 unless the code says otherwise
+    try:
+        seen: dict[str, int] = {}
+        for name in ("log", "j/log.jsonl", "d/log.duckdb"):
+            log = ExchangeLog(tmp_path / "logs" / name, compact_every=3)
+            for i in range(4):
+                log.write(_ex(i))
+                seen.update(_modes(tmp_path / "logs"))  # including the WAL while the database is open
+            log.close()
+            seen.update(_modes(tmp_path / "logs"))
+        store = SampleStore(tmp_path / "store" / "samples.duckdb")
+        CachedModel(load_model("mock:echo"), store).generate([GenRequest.chat(f"q{i}") for i in range(3)])
+        seen.update({"store/" + k: v for k, v in _modes(tmp_path / "store").items()})
+        assert os.umask(0o022) == 0o022  # the process umask is restored
+    finally:
+        os.umask(old)
+    assert any(k.endswith(".parquet") for k in seen) and any(k.endswith(".wal") for k in seen)
+    open_to_others = {k: oct(v) for k, v in seen.items() if v & 0o077}
+    assert open_to_others == {}, open_to_others

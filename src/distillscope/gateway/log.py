@@ -26,6 +26,7 @@ from typing import Any
 
 from distillscope.errors import InputError
 from distillscope.monitor.schema import arrow_schema, duckdb_ddl, exchange_to_row
+from distillscope.store._private import private_dir, private_files, private_open
 
 _SEGMENT = re.compile(r"^(?P<prefix>exchanges-\d{8}T\d{6}-[0-9a-f]{8})-(?P<a>\d{6})(?:-(?P<b>\d{6}))?\.parquet$")
 
@@ -46,7 +47,7 @@ class _ParquetSink:
 
     def __init__(self, folder: Path, fsync: bool, compact_every: int = 64) -> None:
         self.folder, self.fsync, self.compact_every = folder, fsync, compact_every
-        folder.mkdir(parents=True, exist_ok=True)
+        private_dir(folder)
         self.schema = arrow_schema()
         self.prefix = f"exchanges-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
         self.n = 0
@@ -72,7 +73,8 @@ class _ParquetSink:
         import pyarrow.parquet as pq
 
         tmp = final.with_suffix(".parquet.tmp")
-        pq.write_table(table, tmp)
+        with open(private_open(tmp), "wb") as f:  # 0600: prompts, completions and client IPs
+            pq.write_table(table, f)
         if self.fsync:
             _fsync_path(tmp)
         os.replace(tmp, final)
@@ -111,9 +113,9 @@ class _ParquetSink:
 
 class _JsonlSink:
     def __init__(self, path: Path, fsync: bool) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)
         self.fsync = fsync
-        self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+        self.fd = private_open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
 
     def write(self, rows: list[dict[str, Any]]) -> None:
         data = "".join(json.dumps({k: (v.isoformat() if k == "ts" else v) for k, v in r.items()},
@@ -133,25 +135,28 @@ class _DuckSink:
     def __init__(self, path: Path, fsync: bool) -> None:
         import duckdb
 
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.con = duckdb.connect(str(path))
-        self.con.execute(duckdb_ddl())
+        private_dir(path.parent)
+        with private_files():  # DuckDB creates the database and its WAL itself
+            self.con = duckdb.connect(str(path))
+            self.con.execute(duckdb_ddl())
         self.schema = arrow_schema()
 
     def write(self, rows: list[dict[str, Any]]) -> None:
         import pyarrow as pa
 
         batch = pa.Table.from_pylist(rows, schema=self.schema)  # noqa: F841 - read by name in the SQL below
-        self.con.execute("BEGIN")
-        try:
-            self.con.execute("INSERT INTO exchanges SELECT * FROM batch")
-            self.con.execute("COMMIT")
-        except BaseException:
-            self.con.execute("ROLLBACK")
-            raise
+        with private_files():
+            self.con.execute("BEGIN")
+            try:
+                self.con.execute("INSERT INTO exchanges SELECT * FROM batch")
+                self.con.execute("COMMIT")
+            except BaseException:
+                self.con.execute("ROLLBACK")
+                raise
 
     def close(self) -> None:
-        self.con.close()
+        with private_files():
+            self.con.close()
 
 
 class ExchangeLog:
