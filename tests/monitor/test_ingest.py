@@ -237,3 +237,31 @@ def test_defect10_booleans_and_fractions_are_bad_rows_in_every_format(tmp_path):
     pq.write_table(tb, tmp_path / "b.parquet")
     r = read_logs([tmp_path / "b.parquet"])
     assert r.n_rows == 0 and r.n_bad == 2  # a boolean column is not 1970
+
+
+# --- issue 14, defect 14: JSONL ingest memory ---------------------------------------------------------------------
+def test_defect14_jsonl_is_ingested_in_blocks_not_held_whole(tmp_path, monkeypatch):
+    import tracemalloc
+
+    from distillscope.monitor import ingest
+
+    monkeypatch.setattr(ingest, "JSONL_BLOCK_BYTES", 256 << 10, raising=False)
+    p = tmp_path / "big.jsonl"
+    rows = _gateway_rows(12_000, "a")
+    with open(p, "w") as f:
+        for i, r in enumerate(rows):
+            f.write(json.dumps({**r, "prompt": f"prompt {i} " + "lorem ipsum " * 40}) + "\n")
+            if i == 7_000:
+                f.write("{broken\n")
+    size = p.stat().st_size
+    assert size > 6_000_000
+    tracemalloc.start()
+    try:
+        res = read_logs([p])
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert res.n_rows == 12_000 and [b.position for b in res.bad] == [7_002]
+    assert res.table["account_id"].to_pylist()[-1] == "a11999"
+    # Python-side buffering stays near one block (Arrow/DuckDB memory is measured in bench/ingest_memory.py)
+    assert peak < size / 3, (peak, size)

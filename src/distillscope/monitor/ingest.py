@@ -9,6 +9,7 @@ dropped. Validation runs in DuckDB (vectorised ``TRY_CAST``), so ingesting milli
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from distillscope.monitor.schema import (
     TS_MS_ABOVE,
     TS_RANGE_TEXT,
     arrow_schema,
+    valid_text,
 )
 
 _CAST = {"string": "VARCHAR", "timestamp": "TIMESTAMPTZ", "int64": "BIGINT", "int32": "INTEGER",
@@ -88,30 +90,74 @@ def expand_paths(paths: list[str | Path]) -> list[tuple[Path, str]]:
     return out
 
 
-def _raw_jsonl(path: Path, con, scratch: Path) -> tuple[str, list[BadRow]]:
+#: JSONL is read and validated in blocks of about this many bytes (whole lines), so memory stays near one block
+#: plus the rows kept, whatever the file size.
+JSONL_BLOCK_BYTES = 16 << 20
+
+
+def _jsonl_blocks(path: Path, block_bytes: int):
+    """(line numbers, raw lines) blocks of a JSONL file; blank lines are skipped, numbering is 1-based."""
+    pos: list[int] = []
+    lines: list[bytes] = []
+    size = 0
     with open(path, "rb") as f:
-        lines = f.read().split(b"\n")
-    if lines and lines[-1] == b"":
-        lines.pop()
-    text, bad, pos = [], [], []
-    for i, b in enumerate(lines, 1):
-        try:
-            s = b.decode("utf-8")
-        except UnicodeDecodeError:
-            bad.append(BadRow(str(path), i, "encoding: line is not UTF-8"))
-            continue
-        if s.strip():
-            text.append(s)
+        for i, b in enumerate(f, 1):
+            if not b.strip():
+                continue
             pos.append(i)
-    con.register("_lines", pa.table({"_pos": pa.array(pos, pa.int64()), "line": pa.array(text, pa.string())}))
-    cols = dict(COLUMNS, **OPTIONAL_COLUMNS)
-    fields = ", ".join(f"CASE WHEN json_type(j, '$.{c}') IN ('OBJECT', 'ARRAY') THEN json_extract(j, '$.{c}')::VARCHAR "
-                       f"ELSE json_extract_string(j, '$.{c}') END AS {c}" for c in cols)
-    con.execute(f"""CREATE OR REPLACE TEMP VIEW _parsed AS
-        SELECT _pos, j, {fields} FROM (SELECT _pos, TRY_CAST(line AS JSON) AS j FROM _lines)""")
-    not_obj = con.execute("SELECT _pos FROM _parsed WHERE j IS NULL OR json_type(j) <> 'OBJECT'").fetchall()
-    bad += [BadRow(str(path), p, "json: not a JSON object on this line") for (p,) in not_obj]
-    return "(SELECT * EXCLUDE (j) FROM _parsed WHERE j IS NOT NULL AND json_type(j) = 'OBJECT')", bad
+            lines.append(b)
+            size += len(b)
+            if size >= block_bytes:
+                yield pos, lines
+                pos, lines, size = [], [], 0
+    if lines:
+        yield pos, lines
+
+
+def _json_text(v) -> str | None:
+    """A JSON value as the text DuckDB's ``json_extract_string`` gives (objects and arrays as JSON text)."""
+    if v is None:
+        return None
+    if isinstance(v, str):
+        return valid_text(v)
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return json.dumps(v)
+    return valid_text(json.dumps(v, ensure_ascii=False))
+
+
+def _raw_jsonl(path: Path, con, scratch: Path, block_bytes: int | None = None):
+    """Yields (source, bad rows) per block of the file: each block is parsed and validated before the next is
+    read, so memory holds one block's lines plus the rows kept (the whole file never sits in memory)."""
+    cols = list(dict(COLUMNS, **OPTIONAL_COLUMNS))
+    for pos, lines in _jsonl_blocks(path, block_bytes or JSONL_BLOCK_BYTES):
+        bad: list[BadRow] = []
+        data: dict[str, list] = {c: [] for c in cols}
+        kept: list[int] = []
+        for k in range(len(lines)):
+            p, b = pos[k], lines[k]
+            lines[k] = b""  # drop each raw line as soon as it is parsed
+            try:
+                d = json.loads(b.decode("utf-8"))
+            except UnicodeDecodeError:
+                bad.append(BadRow(str(path), p, "encoding: line is not UTF-8"))
+                continue
+            except (ValueError, RecursionError):
+                d = None
+            if not isinstance(d, dict):
+                bad.append(BadRow(str(path), p, "json: not a JSON object on this line"))
+                continue
+            kept.append(p)
+            for c in cols:
+                data[c].append(_json_text(d.get(c)))
+            del d
+        del lines
+        tbl = pa.table({"_pos": pa.array(kept, pa.int64()), **{c: pa.array(data.pop(c), pa.string()) for c in cols}})
+        con.register("_jsonl", tbl)
+        del tbl
+        yield "_jsonl", bad
+        con.unregister("_jsonl")
 
 
 def _raw_csv(path: Path, con, scratch: Path) -> tuple[str, list[BadRow]]:
@@ -272,12 +318,19 @@ def read_logs(paths: list[str | Path], max_bad_listed: int = 10_000) -> IngestRe
     tables, bad, n_bad = [], [], 0
     with tempfile.TemporaryDirectory(prefix="distillscope-ingest-") as scratch:
         for path, fmt in files:
-            reader = {"jsonl": _raw_jsonl, "csv": _raw_csv, "parquet": _raw_parquet, "duckdb": _raw_duckdb}[fmt]
-            src, b = reader(path, con, Path(scratch))
-            present = {d[0] for d in con.execute(f"SELECT * FROM {src} LIMIT 0").description} - {"_pos"}
-            t, b2 = _validate(con, src, path, present)
-            tables.append(t)
-            for r in b + b2:
+            if fmt == "jsonl":
+                sources = _raw_jsonl(path, con, Path(scratch))
+            else:
+                reader = {"csv": _raw_csv, "parquet": _raw_parquet, "duckdb": _raw_duckdb}[fmt]
+                sources = iter([reader(path, con, Path(scratch))])
+            file_bad: list[BadRow] = []
+            for src, b in sources:
+                present = {d[0] for d in con.execute(f"SELECT * FROM {src} LIMIT 0").description} - {"_pos"}
+                t, b2 = _validate(con, src, path, present)
+                tables.append(t)
+                file_bad += b + b2
+            file_bad.sort(key=lambda r: r.position)
+            for r in file_bad:
                 n_bad += 1
                 if len(bad) < max_bad_listed:
                     bad.append(r)
