@@ -416,3 +416,75 @@ def test_defect13_logs_and_store_are_private_to_their_owner(tmp_path):
     assert any(k.endswith(".parquet") for k in seen) and any(k.endswith(".wal") for k in seen)
     open_to_others = {k: oct(v) for k, v in seen.items() if v & 0o077}
     assert open_to_others == {}, open_to_others
+
+
+# --- must show: a fuzz over chat requests (lone surrogates, NUL) that never gets a 5xx ---------------------------
+def _fuzz_text():
+    from hypothesis import strategies as st
+
+    nasty = st.sampled_from(["\ud800", "\udfff", "\x00", "\ud83d\ude00", "数据", "\u202e", "\ufeff", "\\", '"', "\n"])
+    return st.lists(st.one_of(nasty, st.text(max_size=8)), max_size=6).map("".join)
+
+
+def _fuzz_body():
+    import json as _json
+
+    from hypothesis import strategies as st
+
+    scalar = st.one_of(st.none(), st.booleans(), st.integers(-5, 10**6), st.floats(allow_nan=False), _fuzz_text())
+
+    def mostly(valid):  # valid values most of the time, so that fuzzed text reaches the model, the log and back
+        return st.one_of(valid, valid, valid, scalar)
+
+    message = st.fixed_dictionaries(
+        {"role": mostly(st.sampled_from(["user", "system", "assistant", "developer"])),
+         "content": mostly(st.one_of(_fuzz_text(), st.lists(st.fixed_dictionaries(
+             {"type": st.just("text"), "text": _fuzz_text()}), max_size=2)))})
+    req = st.fixed_dictionaries(
+        {"messages": st.one_of(st.lists(message, min_size=1, max_size=3), st.lists(message, max_size=1))},
+        optional={"model": mostly(st.just("gw-model")), "max_tokens": mostly(st.integers(1, 64)),
+                  "n": mostly(st.integers(1, 3)), "temperature": mostly(st.floats(0, 2)),
+                  "top_p": mostly(st.floats(0.01, 1)), "stream": mostly(st.booleans()),
+                  "stop": mostly(st.one_of(_fuzz_text(), st.lists(_fuzz_text(), max_size=2))),
+                  "seed": mostly(st.integers(0, 2**31)), "logprobs": mostly(st.booleans()),
+                  "user": mostly(_fuzz_text())})
+    encoded = req.map(lambda d: _json.dumps(d, ensure_ascii=True).encode())  # lone surrogates as \\udXXX escapes
+    raw = st.tuples(encoded, st.integers(0, 400), st.binary(max_size=4)).map(
+        lambda t: t[0][: t[1]] + t[2] + t[0][t[1]:])  # and bodies with bytes spliced in
+    return st.one_of(encoded, encoded, raw)
+
+
+@pytest.mark.parametrize("sink", ["log", "log.jsonl", "log.duckdb"])
+def test_fuzz_chat_requests_with_surrogates_and_nul_never_get_5xx(tmp_path, sink):
+    from hypothesis import HealthCheck, given, settings
+
+    from distillscope.gateway import Gateway, KeyStore, Quotas, Upstreams
+    from distillscope.models import load_model
+    from distillscope.serve import create_app
+
+    keys = KeyStore(tmp_path / "keys.json")
+    key, _ = keys.add("acct")
+    gw = Gateway(Upstreams([load_model("mock:echo")]), keys, Quotas("100000/minute", "100000000/hour"),
+                 ExchangeLog(tmp_path / sink), model_name="gw-model")
+    try:
+        c = TestClient(create_gateway_app(gw), raise_server_exceptions=False)
+        s = TestClient(create_app(load_model("mock:echo"), name="gw-model"), raise_server_exceptions=False)
+        h = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+        seen: dict[int, int] = {}
+
+        @settings(max_examples=150, deadline=None, derandomize=True,
+                  suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+        @given(_fuzz_body())
+        def check(raw: bytes) -> None:
+            for client in (c, s):
+                r = client.post("/v1/chat/completions", content=raw, headers=h)
+                seen[r.status_code] = seen.get(r.status_code, 0) + 1
+                assert r.status_code < 500, (r.status_code, raw[:300], r.text[:300])
+                if r.status_code == 200 and "text/event-stream" not in r.headers.get("content-type", ""):
+                    assert r.json()["choices"]
+
+        check()
+        assert seen.get(200, 0) > 0 and sum(v for k, v in seen.items() if 400 <= k < 500) > 0
+        assert c.post("/v1/chat/completions", json=GOOD, headers=h).status_code == 200  # still serving
+    finally:
+        gw.close()
