@@ -488,3 +488,29 @@ def test_fuzz_chat_requests_with_surrogates_and_nul_never_get_5xx(tmp_path, sink
         assert c.post("/v1/chat/completions", json=GOOD, headers=h).status_code == 200  # still serving
     finally:
         gw.close()
+
+
+# --- issue 14, "also": opt-in docs, a quiet /healthz, strict numbers ----------------------------------------------
+def test_also_docs_are_opt_in_and_healthz_tells_strangers_nothing(make_gateway):
+    gw, key = make_gateway()
+    c = TestClient(create_gateway_app(gw), raise_server_exceptions=False)
+    assert c.get("/docs").status_code == 404 and c.get("/openapi.json").status_code == 404
+    assert c.get("/healthz").json() == {"ok": True}
+    assert c.get("/healthz", headers={"Authorization": "Bearer dsk-nope"}).status_code == 401
+    assert "log_rows" in c.get("/healthz", headers={"Authorization": f"Bearer {key}"}).json()
+    gw2, _ = make_gateway(public_docs=True)
+    c2 = TestClient(create_gateway_app(gw2), raise_server_exceptions=False)
+    assert c2.get("/openapi.json").status_code == 200 and c2.get("/docs").status_code == 200
+
+
+@pytest.mark.parametrize("field,value", [("max_tokens", "100"), ("max_tokens", True), ("n", "2"), ("n", 2.0),
+                                         ("temperature", "0.5"), ("stream", 1), ("logprobs", "true"),
+                                         ("seed", "7")])
+def test_also_numbers_and_flags_must_have_their_json_type(make_gateway, field, value):
+    gw, key = make_gateway()
+    c = TestClient(create_gateway_app(gw), raise_server_exceptions=False)
+    h = {"Authorization": f"Bearer {key}"}
+    r = c.post("/v1/chat/completions", json={**GOOD, field: value}, headers=h)
+    assert r.status_code == 400 and r.json()["error"]["param"] == field
+    ok = {"max_tokens": 100, "n": 2, "temperature": 1, "stream": False, "logprobs": False, "seed": 7}[field]
+    assert c.post("/v1/chat/completions", json={**GOOD, field: ok}, headers=h).status_code == 200

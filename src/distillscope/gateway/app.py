@@ -18,6 +18,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel, ConfigDict, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from distillscope.gateway.keys import KeyRecord, KeyStore
@@ -50,13 +51,42 @@ def public_model_name(spec: str) -> str:
     return name or "model"
 
 
+class _StrictNumbers(BaseModel):
+    """The request's numbers and flags as JSON types: ``"max_tokens": "100"`` or ``true`` is not a number here
+    (serve's lenient parsing would coerce them; a paid API should refuse what it cannot bill unambiguously)."""
+
+    model_config = ConfigDict(extra="ignore", strict=True)
+    n: int | None = None
+    temperature: float | None = None
+    top_p: float | None = None
+    max_tokens: int | None = None
+    max_completion_tokens: int | None = None
+    seed: int | None = None
+    top_logprobs: int | None = None
+    logprobs: bool | None = None
+    stream: bool | None = None
+
+
+def parse_strict(raw: bytes) -> ChatCompletionRequest:
+    """:func:`~distillscope.serve.parse_chat_request`, and numbers/flags must have their JSON type (400)."""
+    req = parse_chat_request(raw)
+    try:
+        _StrictNumbers.model_validate_json(raw)
+    except ValidationError as e:
+        err = e.errors()[0]
+        param = ".".join(str(x) for x in err.get("loc", ()))
+        raise RequestError(400, f"Invalid value for '{param}': {err.get('msg')} (JSON numbers and booleans, "
+                                "not strings)", param=param or None) from None
+    return req
+
+
 class Gateway:
     """The parts of a running gateway, shared by its app and its tests."""
 
     def __init__(self, upstreams: Upstreams, keys: KeyStore, quotas: Quotas, log: ExchangeLog,
                  model_name: str | None = None, max_body_bytes: int = 1_000_000, max_tokens_cap: int = 4096,
                  max_n: int = 8, trust_forwarded_for: bool = False, log_rejected: bool = True,
-                 reject_log_limit: str = "60/minute") -> None:
+                 reject_log_limit: str = "60/minute", public_docs: bool = False) -> None:
         self.upstreams, self.keys, self.quotas, self.log = upstreams, keys, quotas, log
         self.model_name = model_name or public_model_name(upstreams.items[0].model.spec)
         self.max_body_bytes, self.max_tokens_cap, self.max_n = max_body_bytes, max_tokens_cap, max_n
@@ -69,6 +99,7 @@ class Gateway:
         self.reject_log_limit = _parse(reject_log_limit)
         self.reject_log_limiter = FixedWindowRateLimiter(MemoryStorage())
         self.rejections_not_logged = 0
+        self.public_docs = public_docs
         self.fingerprint = f"fp_{uuid.uuid5(uuid.NAMESPACE_URL, 'gateway:' + self.model_name).hex[:10]}"
         self.counts: dict[int, int] = {}
 
@@ -87,7 +118,7 @@ class Gateway:
         return cls(ups, KeyStore(config.keys), Quotas(config.request_limit, config.token_limit, config.storage_uri),
                    xlog, config.model_name, config.max_body_bytes,
                    config.max_tokens_cap, config.max_n, config.trust_forwarded_for, config.log_rejected,
-                   config.reject_log_limit)
+                   config.reject_log_limit, config.public_docs)
 
     def close(self) -> None:
         self.log.close()
@@ -152,7 +183,7 @@ class Gateway:
         raw = await self.read_body(request)
         rec = self.authenticate(request)
         try:
-            req = parse_chat_request(raw)
+            req = parse_strict(raw)
         except (RecursionError, ValueError, TypeError, OverflowError) as e:  # e.g. JSON nested too deeply
             raise RequestError(400, f"Request body could not be parsed: {type(e).__name__}.") from e
         self.validate(req)
@@ -208,7 +239,9 @@ class Gateway:
 
 def create_gateway_app(gateway: Gateway) -> FastAPI:
     """The FastAPI app of a :class:`Gateway`."""
-    app = FastAPI(title="distillscope gateway", version="0.1.0")
+    docs = gateway.public_docs
+    app = FastAPI(title="distillscope gateway", version="0.1.0", docs_url="/docs" if docs else None,
+                  redoc_url=None, openapi_url="/openapi.json" if docs else None)
     app.state.gateway = gateway
 
     @app.exception_handler(RequestError)
@@ -217,8 +250,13 @@ def create_gateway_app(gateway: Gateway) -> FastAPI:
         return JSONResponse(e.body(), status_code=e.status, headers=e.headers)
 
     @app.get("/healthz")
-    async def healthz() -> dict[str, Any]:
-        return {"ok": True, "log_rows": gateway.log.rows_written}
+    async def healthz(request: Request) -> dict[str, Any]:
+        # liveness for anyone; the counters only for a valid key (they describe the traffic)
+        if not request.headers.get("authorization") and not request.headers.get("api-key"):
+            return {"ok": True}
+        gateway.authenticate(request)
+        return {"ok": True, "log_rows": gateway.log.rows_written,
+                "rejections_not_logged": gateway.rejections_not_logged}
 
     @app.get("/v1/models")
     async def models(request: Request) -> dict[str, Any]:

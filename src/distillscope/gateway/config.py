@@ -51,6 +51,7 @@ class GatewayConfig(BaseModel):
     max_body_bytes: int = Field(1_000_000, ge=1024, description="larger request bodies get 413")
     max_tokens_cap: int = Field(4096, ge=1, description="max_tokens above this gets 400")
     max_n: int = Field(8, ge=1, le=64, description="largest n (choices) accepted")
+    public_docs: bool = Field(False, description="serve /docs and /openapi.json (without a key)")
     trust_forwarded_for: bool = Field(False, description="take the client IP from X-Forwarded-For")
     watermark: WatermarkConfig | None = None
     perturbation: PerturbationConfig | None = None
