@@ -1,8 +1,13 @@
 """The gateway app: distillscope's OpenAI-compatible server (:mod:`distillscope.serve`) behind API keys, quotas,
 a durable exchange log, watermarking/perturbation and upstream fallback.
 
-Per request: size check (413) -> key check (401) -> parse with ``serve.parse_chat_request`` (400) -> quotas
-(429 + Retry-After) -> upstreams in order (502 if all fail) -> log row on disk -> answer (JSON or SSE).
+Per request: size check while reading the body (413) -> key check (401; the key file is re-read when it changes,
+so revocations apply within a second) -> parse with ``serve.parse_chat_request`` plus strict JSON types for
+numbers and flags (400; lone surrogates are 400 too) -> reserve prompt tokens (the upstream's tokenizer, or a
+UTF-8 byte bound) + n * max_tokens and one request (400 if it can never fit, else 429 + Retry-After; a refused
+request is logged without its body, rate-limited per key) -> upstreams in order (502 with a generic body if all
+fail: the reservation is given back and the failure logged) -> log row on disk -> answer (JSON or SSE).
+Clients see only the public model name, never upstream specs, URLs or errors.
 """
 
 from __future__ import annotations

@@ -10,6 +10,9 @@ Example ``gateway.yaml``::
     storage_uri: memory://          # or redis://localhost:6379
     watermark: {scheme: kgw, key: "deployment secret"}
     perturbation: {temperature_factor: 1.0, logit_noise: 0.0}
+    model_name: my-model            # public name (default: the first upstream's model id, no URL/credentials)
+    reject_log_limit: 60/minute     # refused requests logged per key at most (without their bodies)
+    public_docs: false              # /docs and /openapi.json off unless true
 """
 
 from __future__ import annotations

@@ -6,9 +6,13 @@ waiting (one write + fsync per batch), which keeps hundreds of concurrent reques
 
 Sinks, chosen by the log path:
   * a folder (default): Parquet segments, each written to ``*.tmp`` and atomically renamed to ``*.parquet``;
-    a crash leaves at most an ignored ``.tmp``. ``distillscope monitor scan FOLDER`` reads it while it grows.
+    a crash leaves at most an ignored ``.tmp``. Segments are merged every ``compact_every`` batches and on close.
+    ``distillscope monitor scan FOLDER`` reads it while it grows.
   * ``*.jsonl``: one JSON object per line, appended and fsynced per batch.
   * ``*.duckdb``: rows committed to table ``exchanges`` (DuckDB's WAL makes commits durable); one process only.
+
+Every file is created 0600 (folders 0700): the log holds prompts, completions and client IPs. A batch whose write
+fails is retried row by row, so one unwritable row fails only its own request.
 """
 
 from __future__ import annotations
