@@ -265,3 +265,24 @@ def test_defect14_jsonl_is_ingested_in_blocks_not_held_whole(tmp_path, monkeypat
     assert res.table["account_id"].to_pylist()[-1] == "a11999"
     # Python-side buffering stays near one block (Arrow/DuckDB memory is measured in bench/ingest_memory.py)
     assert peak < size / 3, (peak, size)
+
+
+def test_defect09_scan_of_a_log_folder_mid_merge_reads_each_row_once(tmp_path):
+    import shutil
+
+    from distillscope.gateway import ExchangeLog
+
+    log = ExchangeLog(tmp_path / "log", compact_every=1000)
+    for r in _gateway_rows(6, "a"):
+        log.write(r)
+    segs = sorted((tmp_path / "log").glob("*.parquet"))
+    keep = tmp_path / "keep"
+    keep.mkdir()
+    for f in segs:
+        shutil.copy(f, keep / f.name)
+    log.close()  # merged into one file, segments removed
+    for f in keep.iterdir():  # the moment between the merge's rename and the segments' removal
+        shutil.copy(f, tmp_path / "log" / f.name)
+    assert len(list((tmp_path / "log").glob("*.parquet"))) == 7
+    r = read_logs([tmp_path / "log"])
+    assert sorted(r.table["account_id"].to_pylist()) == [f"a{i}" for i in range(6)]

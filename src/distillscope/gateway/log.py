@@ -20,7 +20,6 @@ from __future__ import annotations
 import json
 import os
 import queue
-import re
 import threading
 import time
 import uuid
@@ -29,10 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from distillscope.errors import InputError
-from distillscope.monitor.schema import arrow_schema, duckdb_ddl, exchange_to_row
+from distillscope.monitor.schema import arrow_schema, covered_segments, duckdb_ddl, exchange_to_row
 from distillscope.store._private import private_dir, private_files, private_open
-
-_SEGMENT = re.compile(r"^(?P<prefix>exchanges-\d{8}T\d{6}-[0-9a-f]{8})-(?P<a>\d{6})(?:-(?P<b>\d{6}))?\.parquet$")
 
 
 def _fsync_path(path: Path) -> None:
@@ -59,19 +56,8 @@ class _ParquetSink:
         self._remove_covered_segments()
 
     def _remove_covered_segments(self) -> None:
-        spans: dict[str, list[tuple[int, int]]] = {}
-        singles: list[tuple[str, int, Path]] = []
-        for f in self.folder.glob("exchanges-*.parquet"):
-            m = _SEGMENT.match(f.name)
-            if m is None:
-                continue
-            if m["b"] is None:
-                singles.append((m["prefix"], int(m["a"]), f))
-            else:
-                spans.setdefault(m["prefix"], []).append((int(m["a"]), int(m["b"])))
-        for prefix, n, f in singles:
-            if any(a <= n <= b for a, b in spans.get(prefix, ())):
-                f.unlink(missing_ok=True)
+        for name in covered_segments([f.name for f in self.folder.glob("exchanges-*.parquet")]):
+            (self.folder / name).unlink(missing_ok=True)
 
     def _publish(self, table, final: Path) -> None:
         import pyarrow.parquet as pq

@@ -29,6 +29,7 @@ from distillscope.monitor.schema import (
     TS_MS_ABOVE,
     TS_RANGE_TEXT,
     arrow_schema,
+    covered_segments,
     valid_text,
 )
 
@@ -75,6 +76,9 @@ def expand_paths(paths: list[str | Path]) -> list[tuple[Path, str]]:
     for p in map(Path, paths):
         if p.is_dir():
             found = sorted(f for f in p.rglob("*") if f.suffix.lower() in _SUFFIX and f.is_file())
+            # a gateway log folder: skip segments a merged file already holds (a crash or a merge in progress)
+            skip = covered_segments([f.name for f in found])
+            found = [f for f in found if f.name not in skip]
             if not found:
                 raise InputError(f"{p}: folder has no .jsonl/.parquet/.csv files.")
             out += [(f, _SUFFIX[f.suffix.lower()]) for f in found]
@@ -318,6 +322,8 @@ def read_logs(paths: list[str | Path], max_bad_listed: int = 10_000) -> IngestRe
     tables, bad, n_bad = [], [], 0
     with tempfile.TemporaryDirectory(prefix="distillscope-ingest-") as scratch:
         for path, fmt in files:
+            if not path.exists():  # removed since the folder was listed (a gateway merged its log segments)
+                continue
             if fmt == "jsonl":
                 sources = _raw_jsonl(path, con, Path(scratch))
             else:

@@ -48,6 +48,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -105,6 +106,27 @@ def duckdb_ddl(table: str = "exchanges") -> str:
     cols = dict(COLUMNS, **OPTIONAL_COLUMNS)
     body = ",\n  ".join(f"{c} {_DUCK_TYPES[t]}{'' if c in NULLABLE else ' NOT NULL'}" for c, t in cols.items())
     return f"CREATE TABLE IF NOT EXISTS {table} (\n  {body}\n)"
+
+
+#: Gateway log segment names: ``<prefix>-NNNNNN.parquet`` (one batch) or ``<prefix>-AAAAAA-BBBBBB.parquet``
+#: (batches A..B merged); a merged file replaces the segments it covers.
+SEGMENT_NAME = re.compile(r"^(?P<prefix>exchanges-\d{8}T\d{6}-[0-9a-f]{8})-(?P<a>\d{6})(?:-(?P<b>\d{6}))?\.parquet$")
+
+
+def covered_segments(names: Sequence[str]) -> set[str]:
+    """The segment file names among ``names`` that a merged file among ``names`` covers (readers skip them; the
+    gateway deletes them)."""
+    spans: dict[str, list[tuple[int, int]]] = {}
+    singles: list[tuple[str, int, str]] = []
+    for name in names:
+        m = SEGMENT_NAME.match(name)
+        if m is None:
+            continue
+        if m["b"] is None:
+            singles.append((m["prefix"], int(m["a"]), name))
+        else:
+            spans.setdefault(m["prefix"], []).append((int(m["a"]), int(m["b"])))
+    return {name for prefix, n, name in singles if any(a <= n <= b for a, b in spans.get(prefix, ()))}
 
 
 def flatten_messages(messages: Sequence[Mapping[str, Any]]) -> str:
