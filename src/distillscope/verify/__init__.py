@@ -17,17 +17,9 @@ from distillscope._lazy import lazy_getattr
 _EXPORTS = {
     "BatteryConfig": "config", "VerifyConfig": "config", "run_battery": "battery",
     "PromptSamples": "data", "SampleSet": "data", "default_prompts": "prompts", "load_prompts": "prompts",
-    "Spend": "verify", "VerifyReport": "verify", "collect": "verify", "verify": "verify",
+    "Spend": "run", "VerifyReport": "run", "collect": "run", "verify": "run",
 }
 
 __all__ = list(_EXPORTS)
 
-_lazy = lazy_getattr(__name__, _EXPORTS)
-
-
-def __getattr__(name: str) -> object:
-    # Cache the export: importing the submodule ``verify.verify`` binds the name ``verify`` to that module, and the
-    # function of the same name must win.
-    obj = _lazy(name)
-    globals()[name] = obj
-    return obj
+__getattr__ = lazy_getattr(__name__, _EXPORTS)
