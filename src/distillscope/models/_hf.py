@@ -44,7 +44,9 @@ def load_pretrained(path: str | os.PathLike[str], dtype: torch.dtype = torch.flo
     so later loads take a second instead of most of a minute.
     """
     from transformers import AutoModelForCausalLM, AutoTokenizer
+    from transformers.utils import logging as hf_logging
 
+    hf_logging.disable_progress_bar()  # our commands show their own progress; per-shard bars would interleave
     p = Path(path).expanduser()
     if not p.exists():
         raise MissingModelError(f"No model at {p}: give a folder with config.json or a .gguf file.")
