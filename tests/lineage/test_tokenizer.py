@@ -133,34 +133,14 @@ def test_consistency_flags_every_foreign_tokenizer_and_no_honest_one():
             assert m.calls == 10
 
 
-def _relay_model():
-    """A tiny Llama whose tokenizer is a different byte-level BPE family than the zoo's tiny-llama."""
-    from transformers import PreTrainedTokenizerFast
-
-    from distillscope.models import HFModel
-    from distillscope.zoo import tiny_config
-
-    t = trained("bytebpe-digits-b")
-    tok = PreTrainedTokenizerFast(tokenizer_object=t.tok, eos_token="<|im_end|>", pad_token="<|endoftext|>",
-                                  bos_token="<|endoftext|>")
-    tok.chat_template = CHATML
-    import torch
-    from transformers import AutoModelForCausalLM
-
-    torch.manual_seed(0)
-    cfg = tiny_config("llama", vocab_size=len(tok))
-    cfg.pad_token_id, cfg.eos_token_id, cfg.bos_token_id = 0, 2, 0
-    return HFModel(AutoModelForCausalLM.from_config(cfg).eval(), tok, spec="hf:relay")
-
-
 @pytest.mark.slow
-def test_verify_relay_under_the_claimed_name_is_caught_in_10_calls_over_http():
+def test_verify_relay_under_the_claimed_name_is_caught_in_10_calls_over_http(foreign_tokenizer_model):
     from distillscope.serve import serve_in_thread
 
     claimed = load_model("zoo:tiny-llama")
     with serve_in_thread(claimed, name="tiny-llama") as url:
         honest = tokenizer_consistency(load_model(f"openai:tiny-llama@{url}", api_key_env="NONE"), claimed, calls=10)
-    with serve_in_thread(_relay_model(), name="tiny-llama") as url:
+    with serve_in_thread(foreign_tokenizer_model, name="tiny-llama") as url:
         relay = tokenizer_consistency(load_model(f"openai:tiny-llama@{url}", api_key_env="NONE"), claimed, calls=10)
     assert honest.p_value > 0.05 and honest.statistic == 0
     assert json.loads(relay.to_json())["name"] == "lineage.tokenizer.consistency"
