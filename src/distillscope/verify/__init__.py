@@ -12,6 +12,8 @@ Nothing heavy is imported until a name is used: the CLI reads :mod:`distillscope
 
 from __future__ import annotations
 
+from types import ModuleType
+
 from distillscope._lazy import lazy_getattr
 
 _EXPORTS = {
@@ -30,4 +32,7 @@ def __getattr__(name: str) -> object:
     # function of the same name must win.
     obj = _lazy(name)
     globals()[name] = obj
+    mod = globals().get("verify")
+    if isinstance(mod, ModuleType):  # importing any name of verify.verify bound the submodule to "verify"
+        globals()["verify"] = mod.verify
     return obj
