@@ -121,3 +121,9 @@ def test_verify_config_file_with_flag_override(tmp_path):
     cfg.write_text("samples: many\n")
     r = runner.invoke(app, ["verify", "mock:fixed=a", "-r", "mock:fixed=a", "--config", str(cfg)])
     assert r.exit_code == 2 and "samples must be a int" in _errors(r)[0]
+
+
+def test_ports_out_of_range_are_usage_errors():
+    for argv in (["serve", "mock:echo", "--port", "99999"], ["gateway", "serve", "-u", "mock:echo", "--port", "0"]):
+        r = runner.invoke(app, argv)
+        assert r.exit_code == 2 and len(_errors(r)) == 1 and "--port" in _errors(r)[0] and "Traceback" not in r.output

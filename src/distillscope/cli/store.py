@@ -53,9 +53,11 @@ def register(app: typer.Typer) -> None:
 
         if out.suffix not in (".parquet", ".jsonl"):
             raise InputError(f"{out}: the export format follows the suffix; use .parquet or .jsonl.")
+        from distillscope.paths import default_store_path
+
         s = open_store(store, create=False)
         if s is None:
-            raise InputError(f"No sample store at {store}; nothing to export. Check --store.")
+            raise InputError(f"No sample store at {store or default_store_path()}; nothing to export. Check --store.")
         n = s.export(out, spec)
         emit({"out": str(out), "samples": n}, as_json, lambda: say(f"exported {n} samples to {out}"))
 
