@@ -1,6 +1,6 @@
 """Typer options generated from a config dataclass, and ``--config FILE.yaml`` merged under the flags.
 
-A field's metadata (see :func:`distillscope.verify.config.opt`) gives its help text, its flag name and bounds; nested
+A field's metadata (see :func:`distillscope.configs.opt`) gives its help text, its flag name and bounds; nested
 dataclass fields (``VerifyConfig.battery``) become flags of their own. Every generated option defaults to None, so
 the command knows which flags were given: the value is the flag if given, else the config file's, else the field's
 default. The config is built (and validated) before any model loads.
