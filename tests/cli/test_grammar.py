@@ -65,6 +65,11 @@ def test_square_brackets_survive_in_errors_and_tables():
     assert "pip install 'distillscope[gemma]'" in r.stderr
 
 
+def test_generated_options_show_their_defaults():
+    r = runner.invoke(app, ["distill", "--help"], env={"COLUMNS": "300"})
+    assert "[default: 20]" in r.output and "--distill-weight" in r.output and "--loss" in r.output
+
+
 def test_unknown_spec_options_are_rejected_with_the_valid_ones(tmp_path):
     p = tmp_path / "p.txt"
     p.write_text("hi\n")

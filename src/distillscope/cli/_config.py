@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from distillscope.errors import InputError
 
@@ -61,7 +62,7 @@ def _option(fl: Flag) -> inspect.Parameter:
     decl = f"--{fl.name.replace('_', '-')}"
     if base is bool:
         decl = f"{decl}/--no-{fl.name.replace('_', '-')}"
-    shown = "" if fl.default is None else f" [default: {fl.default}]"
+    shown = "" if fl.default is None else escape(f" [default: {fl.default}]")  # Rich markup would eat [...]
     info = typer.Option(decl, *([fl.short] if fl.short else []), help=fl.help + shown, show_default=False,
                         **fl.bounds)
     return inspect.Parameter(fl.name, inspect.Parameter.KEYWORD_ONLY, default=None,
