@@ -59,3 +59,34 @@ def test_a_request_whose_client_left_is_never_computed():
         busy.join()
         time.sleep(1.0)  # time for the worker to have started the abandoned request, had it not been dropped
     assert slow.computed == 1
+
+
+def test_limit_halves_once_per_wave_of_timeouts_and_grows_back():
+    from distillscope.models._openai import _AdaptiveLimit
+
+    lim = _AdaptiveLimit(8)
+    for _ in range(8):  # eight calls that were in flight together at limit 8 all time out: one halving
+        lim.timed_out(started_at=8)
+    assert lim.limit == 4
+    lim.timed_out(started_at=4)
+    assert lim.limit == 2
+    for _ in range(2 + 3 + 4 + 5 + 6 + 7):
+        lim.succeeded()
+    assert lim.limit == 8  # back to the configured concurrency, never above it
+    for _ in range(50):
+        lim.succeeded()
+    assert lim.limit == 8
+
+
+def test_replay_and_record_files_get_the_same_clear_errors(tmp_path):
+    import pytest
+
+    from distillscope.errors import InputError
+    from distillscope.jsonl import iter_jsonl
+
+    f = tmp_path / "r.jsonl"
+    f.write_bytes(b'{"a": 1}\n\xff\xfe\n')
+    with pytest.raises(InputError, match="r.jsonl:2: not UTF-8"):
+        list(iter_jsonl(f))
+    with pytest.raises(InputError, match="is a folder"):
+        list(iter_jsonl(tmp_path))
