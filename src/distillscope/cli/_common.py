@@ -5,7 +5,7 @@
 - Human output (tables, verdicts, progress) goes to stderr; ``--json`` prints one JSON document (indent 2) on
   stdout, so ``distillscope X --json | jq`` always works. Both go through :func:`emit`.
 - Exit codes: 0 = no evidence against the null hypothesis (or nothing tested), 1 = evidence found at level alpha,
-  2 = usage or input error (one ``error:`` line on stderr, no traceback).
+  2 = usage or input error (one ``error:`` line on stderr, no traceback; ``DISTILLSCOPE_DEBUG=1`` shows it).
 
 Nothing here imports torch: ``distillscope --help`` stays fast.
 """
@@ -119,7 +119,7 @@ class Group(TyperGroup):
             code = 130
         except Exception as e:
             msg = _user_error(e)
-            if msg is None:
+            if msg is None or os.environ.get("DISTILLSCOPE_DEBUG"):  # a bug, or asked for the traceback
                 raise
             if isinstance(e, UsageError) and e.ctx is not None:
                 msg += f" (see '{e.ctx.command_path} --help')"
