@@ -55,6 +55,8 @@ CASES: list[tuple[list[str], tuple[str, ...]]] = [
     (["gateway", "add-key", "acct", "--keys", "{bad}"], OUT_FILE),
     (["gateway", "revoke", "abc", "--keys", "{bad}"], INPUT),
     (["zoo", "build-lineage", "--size", "test", "--out", "{bad}"], OUT_DIR),
+    (["lineage", "mock:echo", "--candidate", "mock:echo", "--prompts", "{bad}"], INPUT),
+    (["lineage", "mock:echo", "--candidate", "mock:echo", "--store", "{bad}"], STORE),
 ]
 
 

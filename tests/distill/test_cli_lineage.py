@@ -63,6 +63,7 @@ def test_cli_distill_reads_a_config_file_and_clips_the_default_warmup(tmp_path):
     assert shown["hyperparameters"]["warmup"] == 1  # default 20 clipped to half of 3 steps
 
 
+@pytest.mark.slow
 def test_lineage_zoo_test_size_builds_members_with_known_ancestry(tmp_path):
     from distillscope.distill.provenance import read_manifest
     from distillscope.models import load_model

@@ -294,7 +294,7 @@ def flags_of(cmd: Command) -> set[str]:
 
 def states_null(cmd: Command) -> bool:
     """Whether the command tests a null hypothesis (its help says so)."""
-    return "Null hypothesis:" in (cmd.help or "")
+    return "Null hypothes" in (cmd.help or "")
 
 
 def command_table(app: typer.Typer | None = None) -> str:

@@ -67,7 +67,7 @@ def verify_cmd(
     st = open_store(store)
     from distillscope.models import load_model
     from distillscope.verify.prompts import default_prompts
-    from distillscope.verify.verify import verify
+    from distillscope.verify.run import verify
 
     plist = plist or default_prompts()
     ep = load_model(endpoint)

@@ -12,7 +12,7 @@ import random
 import shutil
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -190,6 +190,3 @@ def config_key(*parts: Any) -> str:
 
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
-
-def cfg_dict(cfg: TrainConfig) -> dict[str, Any]:
-    return asdict(cfg)

@@ -124,9 +124,6 @@ class KeyStore:
     def __len__(self) -> int:
         return len(self._by_id)
 
-    def records(self) -> list[KeyRecord]:
-        return list(self._by_id.values())
-
 
 def _check_limit(s: str) -> None:
     from limits import parse

@@ -57,4 +57,3 @@ def factory(rest: str, **kw: Any) -> AnthropicModel:
     return AnthropicModel(rest, **kw)
 
 
-factory.options = ("api_key_env", "concurrency", "max_retries", "timeout")  # type: ignore[attr-defined]

@@ -12,27 +12,14 @@ Nothing heavy is imported until a name is used: the CLI reads :mod:`distillscope
 
 from __future__ import annotations
 
-from types import ModuleType
-
 from distillscope._lazy import lazy_getattr
 
 _EXPORTS = {
     "BatteryConfig": "config", "VerifyConfig": "config", "run_battery": "battery",
     "PromptSamples": "data", "SampleSet": "data", "default_prompts": "prompts", "load_prompts": "prompts",
-    "Spend": "verify", "VerifyReport": "verify", "collect": "verify", "verify": "verify",
+    "Spend": "run", "VerifyReport": "run", "collect": "run", "verify": "run",
 }
 
 __all__ = list(_EXPORTS)
 
-_lazy = lazy_getattr(__name__, _EXPORTS)
-
-
-def __getattr__(name: str) -> object:
-    # Cache the export: importing the submodule ``verify.verify`` binds the name ``verify`` to that module, and the
-    # function of the same name must win.
-    obj = _lazy(name)
-    globals()[name] = obj
-    mod = globals().get("verify")
-    if isinstance(mod, ModuleType):  # importing any name of verify.verify bound the submodule to "verify"
-        globals()["verify"] = mod.verify
-    return obj
+__getattr__ = lazy_getattr(__name__, _EXPORTS)
