@@ -6,6 +6,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import pytest
+
 from distillscope.models import Completion, GenRequest, Model, load_model
 from distillscope.serve import serve_in_thread
 
@@ -24,6 +26,7 @@ class SlowModel(Model):
         return [Completion(text=f"answer {r.seed}") for r in requests]
 
 
+@pytest.mark.slow
 def test_client_lowers_its_concurrency_and_server_drops_abandoned_requests():
     slow = SlowModel(per_request=0.1)
     reqs = [GenRequest.chat(f"q{i}", max_tokens=4, seed_index=i) for i in range(24)]
@@ -41,6 +44,7 @@ def test_client_lowers_its_concurrency_and_server_drops_abandoned_requests():
     assert took < 30
 
 
+@pytest.mark.slow
 def test_a_request_whose_client_left_is_never_computed():
     import httpx
 
@@ -79,8 +83,6 @@ def test_limit_halves_once_per_wave_of_timeouts_and_grows_back():
 
 
 def test_replay_and_record_files_get_the_same_clear_errors(tmp_path):
-    import pytest
-
     from distillscope.errors import InputError
     from distillscope.jsonl import iter_jsonl
 

@@ -104,6 +104,7 @@ def test_sample_shows_samples_and_a_cached_rerun_loads_no_model(tmp_path, monkey
     assert d["new_calls"] == 0 and d["from_store"] == 4 and {x["completion"] for x in d["rows"]} <= {"crimson", "navy"}
 
 
+@pytest.mark.slow
 def test_verify_exit_codes_known_null_and_known_positive(tmp_path):
     p = tmp_path / "p.txt"
     p.write_text("one\ntwo\nthree\n")
