@@ -269,7 +269,8 @@ SHARED_FLAGS = ("--json", "--store", "--samples", "--prompts", "--field", "--out
 
 
 def leaf_commands(app: typer.Typer | None = None) -> list[tuple[str, Command]]:
-    """``(path, command)`` for every command of the CLI, sorted by path (``verify``, ``identity probe``, ...)."""
+    """``(path, command)`` for every command of the CLI, sorted by path (``verify``, ``identity probe``, ...);
+    a group with options of its own (``audit``) is a command too."""
     if app is None:
         from distillscope.cli import app as app_
         app = app_
@@ -278,6 +279,8 @@ def leaf_commands(app: typer.Typer | None = None) -> list[tuple[str, Command]]:
 
     def walk(cmd: Command, path: list[str]) -> None:
         if isinstance(cmd, TyperGroup):
+            if path and flags_of(cmd) - {"--help"}:  # a group that runs on its own (audit --suspect ...)
+                out.append((" ".join(path), cmd))
             for name, sub in cmd.commands.items():
                 if not sub.hidden:
                     walk(sub, [*path, name])
