@@ -26,9 +26,12 @@ def test_readme_command_table_is_generated_from_the_cli():
     assert sync_readme(README, write=False), (
         "README's command table differs from the CLI: run python -c \"from distillscope.cli._common import "
         "sync_readme; sync_readme('README.md')\"")
-    assert "`identity claims` writes JSONL" in README.read_text()  # the README says which commands lack --json
     rows = {ln.split("|")[1].strip(" `"): ln for ln in command_table().splitlines()[2:]}
     assert set(rows) == {p for p, _ in leaf_commands()} and "| yes |" not in rows["serve"]
+    # the README names every command the table shows without --json
+    no_json = {p for p, ln in rows.items() if ln.split("|")[2].strip() != "yes"}
+    prose = README.read_text().split("The commands without `--json` in the table")[1].split("### Inputs")[0]
+    assert no_json and all(f"`{p}`" in prose for p in no_json), no_json
 
 
 def test_every_testing_command_states_its_null_and_exit_codes():
