@@ -45,7 +45,6 @@ GROUPS = ["models", "sample", "store", "serve", "demo", "identity", "verify", "d
           "audit", "report", "compare", "watermark", "gateway", "monitor"]
 
 
-
 def register_groups(target: typer.Typer, names: list[str]) -> None:
     """Import ``distillscope.cli.NAME`` and call its ``register`` for each name; an unknown name is an error."""
     for name in names:

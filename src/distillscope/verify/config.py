@@ -9,19 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from distillscope.configs import opt
 from distillscope.errors import InputError
 
 # Default numerical tolerance for reported logprobs (nats per token). Measured on SmolLM2 (median |endpoint -
 # reference| per token, bench/verify_power.py): same model 2.5e-6, fp16 weights 1.5e-3, bf16 7.3e-3, int8 1.0.
 LOGPROB_TOL = 1e-3
 MISMATCH_RATE = 0.01
-
-
-def opt(default: object, help: str, flag: str | None = None, short: str | None = None, cli: bool = True,
-        **bounds: float) -> object:
-    """A dataclass field whose metadata drives its CLI option: ``help``, ``flag`` (default: the field name),
-    ``short`` (e.g. ``-n``), ``cli=False`` to keep it off the command line, and ``min``/``max`` bounds."""
-    return field(default=default, metadata={"help": help, "flag": flag, "short": short, "cli": cli, **bounds})
 
 
 @dataclass
