@@ -34,15 +34,72 @@ def test_unknown_zoo_name():
         load_model("zoo:not-a-model")
 
 
-def test_register_backend_is_the_plugin_path():
+@pytest.fixture()
+def scoped_backends():
+    """Backends registered inside a test are removed after it (the registry is process-global)."""
+    from distillscope.models.registry import BACKENDS
+
+    with BACKENDS.scoped():
+        yield BACKENDS
+
+
+def test_register_backend_is_the_plugin_path(scoped_backends):
     from distillscope.models import register_backend
     from distillscope.models._mock import MockModel
 
-    register_backend("mytest", lambda rest, **kw: MockModel("fixed", rest), help="test plugin")
+    register_backend("mytest", lambda rest, **kw: MockModel(rest), help="test plugin")
     assert "mytest" in backends()
     m = load_model("mytest:hello")
     assert m.spec == "mytest:hello"
     assert m.generate([GenRequest.chat("x")])[0].text == "hello"
+
+
+def test_scoped_registration_is_undone():
+    from distillscope.models import register_backend
+    from distillscope.models.registry import BACKENDS
+
+    with BACKENDS.scoped():
+        register_backend("scopedtest", "distillscope.models._mock:factory")
+        assert "scopedtest" in backends()
+    assert "scopedtest" not in backends()
+
+
+@pytest.mark.parametrize("spec", ["mock:echo;bogus=1", "zoo:tiny-llama;concurrency=2", "openai:m@http://x/v1;batch_size=3"])
+def test_unknown_spec_option_is_refused_with_the_accepted_ones(spec):
+    from distillscope.models.registry import BACKENDS, split_spec
+
+    prefix = split_spec(spec)[0]
+    with pytest.raises(SpecError, match="Unknown option") as e:
+        load_model(spec)
+    for accepted in BACKENDS.get(prefix).options:
+        assert accepted in str(e.value)
+
+
+def test_unknown_keyword_option_is_refused_before_loading(monkeypatch):
+    from distillscope import zoo
+
+    monkeypatch.setattr(zoo, "factory", lambda *a, **k: pytest.fail("the model was loaded"))
+    with pytest.raises(SpecError, match="batch_size, system_prompt"):
+        load_model("zoo:tiny-llama", temperature=0.5)
+
+
+def test_plugin_without_declared_options_accepts_any(scoped_backends):
+    from distillscope.models import register_backend
+    from distillscope.models._mock import MockModel
+
+    seen = {}
+    register_backend("anyopt", lambda rest, **kw: seen.update(kw) or MockModel(rest))
+    assert load_model("anyopt:x;whatever=3").spec == "anyopt:x;whatever=3" and seen == {"whatever": 3}
+
+
+def test_missing_extra_is_named(scoped_backends):
+    from distillscope.errors import DistillscopeError
+    from distillscope.models import register_backend
+
+    register_backend("ghost", "distillscope_no_such_module.sdk:factory", help="needs an SDK", extra="ghost")
+    assert "distillscope[ghost]" in backends()["ghost"]
+    with pytest.raises(DistillscopeError, match=r"pip install 'distillscope\[ghost\]'"):
+        load_model("ghost:x")
 
 
 @pytest.mark.parametrize("kw", [{"max_tokens": 0}, {"temperature": -1}, {"top_p": 0}, {"top_p": 1.5}])

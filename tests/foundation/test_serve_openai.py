@@ -63,6 +63,7 @@ def test_sdk_features_stream_n_and_errors(served):
         c.chat.completions.create(model="m", messages=[{"role": "user", "content": "x"}], temperature=5)
 
 
+@pytest.mark.slow
 def test_unreachable_endpoint_fails_with_url_after_bounded_retries():
     url = f"http://127.0.0.1:{free_port()}/v1"
     m = load_model(f"openai:x@{url}", max_retries=2, timeout=2)
@@ -93,6 +94,7 @@ def test_concurrent_requests_are_batched_without_changing_outputs():
     assert [c.text for c in out] == [c.text for c in direct]
 
 
+@pytest.mark.slow
 def test_openai_backend_retries_429_and_5xx_then_succeeds():
     from fastapi import FastAPI
     from fastapi.responses import JSONResponse

@@ -86,6 +86,7 @@ SLOW = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 def test_sigkill_midway_resumes_with_only_missing_samples(tmp_path):
     db = tmp_path / "s.duckdb"
     script = tmp_path / "slow.py"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import random
 
+import pytest
 from fastapi.testclient import TestClient
 
 from distillscope.gateway import create_gateway_app
@@ -82,6 +83,7 @@ def _malformed(rng: random.Random) -> bytes:
     return b""
 
 
+@pytest.mark.slow
 def test_fuzz_malformed_bodies_get_4xx(make_gateway):
     gw, key = make_gateway()
     c = _client(gw)

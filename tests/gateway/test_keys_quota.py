@@ -45,6 +45,7 @@ def test_key_errors(tmp_path):
         KeyStore(tmp_path / "bad.json")
 
 
+@pytest.mark.slow
 def test_request_quota_moving_window_with_retry_after():
     q = Quotas("3/2 seconds", "1000000/hour")
     for _ in range(3):

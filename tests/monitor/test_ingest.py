@@ -59,6 +59,7 @@ def test_parquet_missing_column_is_a_clear_error(tmp_path, small_log):
         read_logs([tmp_path / "nope.jsonl"])
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(junk=st.lists(st.tuples(st.integers(0, 299), st.text(min_size=1, max_size=40).filter(
     lambda s: "\n" not in s and "\r" not in s and s.strip() != "")), max_size=15))

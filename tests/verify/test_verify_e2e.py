@@ -2,6 +2,7 @@
 endpoint over loopback through the real openai client."""
 
 import numpy as np
+import pytest
 
 from distillscope.stats.power import rejection_rate
 from distillscope.store import SampleStore
@@ -15,6 +16,7 @@ def _cfg(samples, **kw):
     return VerifyConfig(samples=samples, max_tokens=8, battery=BatteryConfig(n_perm=199, **kw))
 
 
+@pytest.mark.slow
 def test_null_calibration_on_tiny_model_and_known_positive(sharp, make_sharp):
     # One pool of 24 completions per prompt from the same model: random halves are exact null draws.
     store = SampleStore(":memory:")
@@ -58,6 +60,7 @@ def test_store_makes_reruns_pay_only_for_new_samples(sharp, make_sharp):
     assert d["spend"]["calls_new"] == 4 and d["evidence"][-1]["name"] == "verify.combined"
 
 
+@pytest.mark.slow
 def test_served_endpoint_over_loopback_honest_and_substituted(sharp, make_sharp):
     from distillscope.models import load_model
     from distillscope.serve import serve_in_thread

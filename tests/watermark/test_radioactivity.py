@@ -41,6 +41,7 @@ def _fpr_ok(ps, alpha, n):
     return np.mean(np.asarray(ps) < alpha) <= alpha + 3 * np.sqrt(alpha * (1 - alpha) / n)
 
 
+@pytest.mark.slow
 def test_open_null_clean_teacher_on_watermarked_text(teacher, kgw_texts, kgw_cfg):
     """The clean teacher reading its own watermarked outputs is the hardest null: it must not look radioactive."""
     wm, _ = kgw_texts

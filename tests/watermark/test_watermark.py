@@ -65,6 +65,7 @@ def test_synthid_known_positive_and_clean_negative(synthid_texts, synthid_cfg):
     assert pooled_c.counts.p_value > 1e-3
 
 
+@pytest.mark.slow
 def test_null_pvalues_uniform_over_keys(kgw_texts):
     """Clean text scored against 200 unrelated keys: FPR <= alpha and p-values roughly uniform."""
     _, clean = kgw_texts

@@ -2,17 +2,19 @@
 
 Examples::
 
-    distillscope zoo build-lineage --size test      # seconds, tiny random teacher
-    distillscope zoo build-lineage --size small     # SmolLM2 teacher
+    distillscope zoo build-lineage --size test      # seconds, tiny random reference teacher
+    distillscope zoo build-lineage --size bench     # SmolLM2 + two teachers trained here (~40 min, 2 shared cores)
+    distillscope zoo build-lineage --size bench --relations quantized,pruned   # only these (and what they need)
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
-from distillscope.cli._common import console, print_json
+from distillscope.cli._common import Json, check_spec, console, emit, out_option
 
 
 def register(app: typer.Typer) -> None:
@@ -20,29 +22,46 @@ def register(app: typer.Typer) -> None:
 
     @zoo.command("build-lineage")
     def build_lineage(
-        out: Path | None = typer.Option(None, help="Folder (default: the cache dir, cache/lineage/SIZE)."),
-        size: str = typer.Option("small", help="test (seconds, tiny teacher) | small (~15 min on 2 idle cores) | medium."),
-        teacher: str | None = typer.Option(None, help="Teacher spec (default zoo:smollm2-135m-instruct; "
+        out: Annotated[Path | None, out_option("Folder (default: the cache dir, cache/lineage/SIZE).",
+                                               folder=True)] = None,
+        size: str = typer.Option("bench", help="test (seconds, tiny teacher) | bench (~40 min on 2 shared cores) "
+                                 "| small | medium."),
+        teacher: str | None = typer.Option(None, help="Reference teacher spec (default zoo:smollm2-135m-instruct; "
                                            "zoo:tiny-llama for size test)."),
+        relations: str | None = typer.Option(None, help="Comma-separated relations to build now (teachers and "
+                                             "the members they depend on come along); default all."),
         force: bool = typer.Option(False, help="Rebuild members that already exist."),
-        as_json: bool = typer.Option(False, "--json", help="Print {name: path} as JSON."),
+        as_json: Json = False,
     ) -> None:
-        """Build students with known ancestry from a teacher (logit-/sequence-distilled, fine-tuned, quantized)
-        and controls with the same prompts but independent targets. Cached: a rerun only builds what is missing."""
-        from distillscope.zoo.lineage import build_lineage_zoo, read_lineage
+        """Build models with known ancestry (students, fine-tunes, quantized, pruned, merged) of three teachers,
+        and no-teacher controls. Cached: a rerun only builds what is missing. --json prints lineage.json."""
+        from distillscope.zoo.lineage import build_lineage_zoo, read_lineage, zoo_dir
 
-        paths = build_lineage_zoo(out, size=size, teacher=teacher, force=force, show_progress=not as_json)
-        info = read_lineage(next(iter(paths.values())).parent)
-        if as_json:
-            print_json(info)
-            return
-        from rich.table import Table
+        if teacher is not None:
+            check_spec(teacher)
+        rels = [r.strip() for r in relations.split(",") if r.strip()] if relations else None
+        build_lineage_zoo(out, size=size, teacher=teacher, force=force, show_progress=not as_json, relations=rels,
+                          log=None if as_json else console.print)
+        info = read_lineage(zoo_dir(out, size))
 
-        t = Table(title=f"lineage zoo ({size}), teacher {info['teacher']}")
-        for col in ("member", "relation", "method", "spec"):
-            t.add_column(col)
-        for name, mem in info["members"].items():
-            t.add_row(name, mem["relation"], mem["method"], mem["spec"])
-        console.print(t)
+        def human() -> None:
+            from collections import Counter
+
+            from rich.markup import escape
+            from rich.table import Table
+
+            t = Table(title=escape(f"lineage zoo ({size}): {zoo_dir(out, size)}"))
+            for col in ("teacher", "relation", "members built"):
+                t.add_column(col)
+            counts = Counter((m["teacher"] or "-", m["relation"]) for m in info["members"].values() if m["built"])
+            for (teacher_name, rel), n in sorted(counts.items()):
+                t.add_row(escape(teacher_name), escape(rel), str(n))
+            console.print(t)
+            pairs = info["pairs"]
+            console.print(escape(f"{sum(p['derived'] for p in pairs)} derived and "
+                                 f"{sum(not p['derived'] for p in pairs)} independent pairs; "
+                                 + "; ".join(info["notes"])))
+
+        emit(info, as_json, human)
 
     app.add_typer(zoo, name="zoo")

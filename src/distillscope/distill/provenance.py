@@ -4,6 +4,10 @@ The manifest records the teacher (spec and weight hash), the data (hash, size), 
 the code version, timestamps, the student's own weight hash and a hash of every file in the folder. ``verify``
 recomputes what it can: file hashes always, the student's weight hash always, the teacher's weight hash when the
 teacher spec can be loaded here.
+
+Next to the manifest, ``provenance.intoto.json`` states the same as an in-toto Statement v1 with an SLSA
+Provenance v1 predicate: the student's weights and files are the subjects; teacher, data and configuration are the
+resolved dependencies (:func:`provenance_statement`).
 """
 
 from __future__ import annotations
@@ -18,7 +22,11 @@ from typing import Any
 from distillscope.errors import InputError
 
 MANIFEST = "provenance.json"
+STATEMENT = "provenance.intoto.json"
 SCHEMA = "distillscope.provenance/1"
+STATEMENT_TYPE = "https://in-toto.io/Statement/v1"
+SLSA_PROVENANCE = "https://slsa.dev/provenance/v1"
+BUILD_TYPE = "https://distillscope.dev/distill/v1"
 
 
 def weights_hash(model: Any) -> str:
@@ -67,7 +75,7 @@ def _file_hashes(folder: Path) -> dict[str, str]:
     return {
         str(p.relative_to(folder)): file_sha256(p)
         for p in sorted(folder.rglob("*"))
-        if p.is_file() and p.name != MANIFEST and "checkpoint" not in p.relative_to(folder).parts
+        if p.is_file() and p.name not in (MANIFEST, STATEMENT) and "checkpoint" not in p.relative_to(folder).parts
     }
 
 
@@ -102,7 +110,51 @@ def write_manifest(folder: str | Path, *, model: Any, teacher: dict[str, Any], d
         **(extra or {}),
     }
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=False, default=str))
+    (folder / STATEMENT).write_text(json.dumps(provenance_statement(manifest), indent=2, default=str))
     return manifest
+
+
+def _canonical_sha256(obj: Any) -> str:
+    return hashlib.sha256(json.dumps(obj, sort_keys=True, separators=(",", ":"), default=str).encode()).hexdigest()
+
+
+def provenance_statement(manifest: dict[str, Any]) -> dict[str, Any]:
+    """The manifest as an in-toto Statement v1 with an SLSA Provenance v1 predicate.
+
+    Subjects: the student's weights (``weights_sha256``) and every file of the folder. Resolved dependencies: the
+    teacher (its weights digest when known, else its spec), further parents, the data and the hyperparameters.
+    """
+    subjects = [{"name": "student-weights", "digest": {"sha256": manifest["student"]["weights_sha256"]},
+                 "annotations": {"kind": "weights", "architecture": manifest["student"].get("architecture", {})}}]
+    subjects += [{"name": name, "digest": {"sha256": h}} for name, h in manifest.get("files", {}).items()]
+    deps = []
+    for role, dep in [("teacher", manifest.get("teacher") or {})] + [("parent", d) for d in manifest.get("parents", [])]:
+        h = dep.get("weights_sha256")
+        deps.append({"name": f"{role}:{dep.get('spec')}",
+                     "digest": {"sha256": h} if h else {"sha256": _canonical_sha256({"spec": dep.get("spec")})},
+                     "annotations": {"role": role, **{k: v for k, v in dep.items() if k != "weights_sha256"},
+                                     "digest_of": "weights" if h else "spec only (weights not hashed)"}})
+    data = manifest.get("data") or {}
+    if data.get("sha256"):
+        deps.append({"name": "data", "digest": {"sha256": data["sha256"]},
+                     "annotations": {"role": "data", **{k: v for k, v in data.items() if k != "sha256"}}})
+    hp = manifest.get("hyperparameters", {})
+    deps.append({"name": "config", "digest": {"sha256": _canonical_sha256(hp)},
+                 "annotations": {"role": "config", "method": manifest.get("method")}})
+    code = manifest.get("code") or {}
+    return {
+        "_type": STATEMENT_TYPE,
+        "subject": subjects,
+        "predicateType": SLSA_PROVENANCE,
+        "predicate": {
+            "buildDefinition": {"buildType": BUILD_TYPE,
+                                "externalParameters": {"method": manifest.get("method"), "hyperparameters": hp},
+                                "resolvedDependencies": deps},
+            "runDetails": {"builder": {"id": "https://distillscope.dev/distill",
+                                       "version": {k: str(v) for k, v in code.items() if v is not None}},
+                           "metadata": {"startedOn": manifest.get("started"), "finishedOn": manifest.get("finished")}},
+        },
+    }
 
 
 def _arch(model: Any) -> dict[str, Any]:
@@ -154,6 +206,14 @@ def verify_manifest(folder: str | Path, check_teacher: bool = False) -> dict[str
                        "detail": "match" if got == want else f"hash {got[:12]} != manifest {want[:12]}"})
     except Exception as e:  # noqa: BLE001 - a folder that does not load is itself a failed check
         checks.append({"check": "student weights", "ok": False, "detail": f"could not load: {e}"})
+    st_path = folder / STATEMENT
+    if st_path.exists():
+        try:
+            same = json.loads(st_path.read_text()) == json.loads(json.dumps(provenance_statement(m), default=str))
+        except ValueError:
+            same = False
+        checks.append({"check": "in-toto statement", "ok": same,
+                       "detail": "agrees with the manifest" if same else f"{STATEMENT} differs from the manifest"})
     th = (m.get("teacher") or {}).get("weights_sha256")
     if check_teacher and th:
         from distillscope.models import load_model, require_white_box

@@ -205,6 +205,7 @@ class KeyStore:
         return len(self._by_id)
 
     def records(self) -> list[KeyRecord]:
+        """The key records as loaded (tests, the load benchmark and `gateway` tooling list keys with it)."""
         return list(self._by_id.values())
 
 

@@ -61,14 +61,6 @@ class Response:
                 "claims": [c.to_dict() for c in self.claims]}
 
 
-def annotate(responses: Iterable[Response], extractor: ClaimExtractor | None = None) -> list[Response]:
-    ex = extractor or default_extractor()
-    out = list(responses)
-    for r in out:
-        r.claims = ex.extract(r.text)
-    return out
-
-
 def _interval(k: int, n: int, confidence: float) -> dict[str, Any]:
     lo, hi = wilson(k, n, confidence)
     return {"k": k, "n": n, "rate": k / n if n else None, "low": lo, "high": hi}

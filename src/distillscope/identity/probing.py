@@ -11,7 +11,6 @@ samples only generates the new ones.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -195,6 +194,3 @@ def compare_models(a: Model, b: Model, languages: list[str] | str | None = None,
     rb = collect(b, battery, samples, **kw)
     return compare(ra, rb, getattr(a, "spec", "A"), getattr(b, "spec", "B"), n_perm=n_perm, seed=seed)
 
-
-def top_identities(responses: Sequence[Response], k: int = 3) -> list[tuple[str, int]]:
-    return Counter(r.primary for r in responses).most_common(k)

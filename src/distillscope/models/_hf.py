@@ -44,7 +44,9 @@ def load_pretrained(path: str | os.PathLike[str], dtype: torch.dtype = torch.flo
     so later loads take a second instead of most of a minute.
     """
     from transformers import AutoModelForCausalLM, AutoTokenizer
+    from transformers.utils import logging as hf_logging
 
+    hf_logging.disable_progress_bar()  # our commands show their own progress; per-shard bars would interleave
     p = Path(path).expanduser()
     if not p.exists():
         raise MissingModelError(f"No model at {p}: give a folder with config.json or a .gguf file.")
@@ -183,19 +185,11 @@ class HFModel(Model):
     def _generate_batch(self, reqs: list[GenRequest], enc: list[list[int]]) -> list[Completion]:
         b = len(reqs)
         pad = int(self.tokenizer.pad_token_id)
-        width = max(len(e) for e in enc)
-        input_ids = torch.full((b, width), pad, dtype=torch.long)
-        attn = torch.zeros((b, width), dtype=torch.long)
-        for i, e in enumerate(enc):
-            if not e:
-                raise InputError("Empty prompt after templating: nothing to condition on.")
-            input_ids[i, width - len(e) :] = torch.tensor(e)
-            attn[i, width - len(e) :] = 1
+        input_ids, attn = _left_pad(enc, pad)
         gens = [torch.Generator().manual_seed(_request_seed(r)) for r in reqs]
         temps = torch.tensor([r.temperature for r in reqs], dtype=torch.float32)
         top_ps = torch.tensor([r.top_p for r in reqs], dtype=torch.float32)
         max_new = [r.max_tokens for r in reqs]
-        n_top = max(r.top_logprobs for r in reqs)
         done = torch.zeros(b, dtype=torch.bool)
         new_tokens: list[list[int]] = [[] for _ in range(b)]
         new_lps: list[list[TokenLogprob]] = [[] for _ in range(b)]
@@ -219,23 +213,10 @@ class HFModel(Model):
                     nxt[i] = pad
                     continue
                 nxt[i] = _sample_row(logits[i], float(temps[i]), float(top_ps[i]), gens[i])
-                tid = int(nxt[i])
-                top: list[tuple[str, float]] = []
-                if n_top and reqs[i].top_logprobs:
-                    v, ix = logp[i].topk(reqs[i].top_logprobs)
-                    top = [(self.tokenizer.decode([int(j)]), float(x)) for x, j in zip(v, ix)]
-                if tid in self.stop_ids:
+                reason = self._accept(reqs[i], int(nxt[i]), logp[i], new_tokens[i], new_lps[i])
+                if reason is not None:
                     done[i] = True
-                    finish[i] = "stop"
-                    continue
-                new_tokens[i].append(tid)
-                if reqs[i].logprobs:
-                    new_lps[i].append(TokenLogprob(self.tokenizer.decode([tid]), float(logp[i, tid]), tid, top))
-                if len(new_tokens[i]) >= max_new[i]:
-                    done[i] = True
-                elif reqs[i].stop and any(s in self.tokenizer.decode(new_tokens[i][-16:]) for s in reqs[i].stop):
-                    done[i] = True
-                    finish[i] = "stop"
+                    finish[i] = reason
             if bool(done.all()):
                 break
             cur_ids = nxt.unsqueeze(1)
@@ -243,21 +224,39 @@ class HFModel(Model):
                 history = torch.cat([history, cur_ids], dim=1)
             attn = torch.cat([attn, torch.ones((b, 1), dtype=torch.long)], dim=1)
             cur_pos = cur_pos[:, -1:] + 1
-        comps = []
-        for i, r in enumerate(reqs):
-            text = self.tokenizer.decode(new_tokens[i], skip_special_tokens=True)
-            if r.stop:
-                cut = min((text.find(s) for s in r.stop if s in text), default=-1)
-                if cut >= 0:
-                    text = text[:cut]
-                    finish[i] = "stop"
-            comps.append(Completion(
-                text=text, token_ids=new_tokens[i], logprobs=new_lps[i] if r.logprobs else None,
-                finish_reason=finish[i], declared_model=self.name,
-                usage={"prompt_tokens": len(enc[i]), "completion_tokens": len(new_tokens[i]),
-                       "total_tokens": len(enc[i]) + len(new_tokens[i])},
-            ))
-        return comps
+        return [self._completion(*row) for row in zip(reqs, enc, new_tokens, new_lps, finish)]
+
+    def _accept(self, r: GenRequest, tid: int, logp: torch.Tensor, toks: list[int],
+                lps: list[TokenLogprob]) -> str | None:
+        """Record the sampled token ``tid`` of ``r``; the finish reason once ``r`` is done, else None."""
+        if tid in self.stop_ids:
+            return "stop"
+        toks.append(tid)
+        if r.logprobs:
+            top: list[tuple[str, float]] = []
+            if r.top_logprobs:
+                v, ix = logp.topk(r.top_logprobs)
+                top = [(self.tokenizer.decode([int(j)]), float(x)) for x, j in zip(v, ix)]
+            lps.append(TokenLogprob(self.tokenizer.decode([tid]), float(logp[tid]), tid, top))
+        if len(toks) >= r.max_tokens:
+            return "length"
+        if r.stop and any(s in self.tokenizer.decode(toks[-16:]) for s in r.stop):
+            return "stop"
+        return None
+
+    def _completion(self, r: GenRequest, prompt_ids: list[int], toks: list[int], lps: list[TokenLogprob],
+                    finish: str) -> Completion:
+        text = self.tokenizer.decode(toks, skip_special_tokens=True)
+        if r.stop:
+            cut = min((text.find(s) for s in r.stop if s in text), default=-1)
+            if cut >= 0:
+                text, finish = text[:cut], "stop"
+        return Completion(
+            text=text, token_ids=toks, logprobs=lps if r.logprobs else None, finish_reason=finish,
+            declared_model=self.name,
+            usage={"prompt_tokens": len(prompt_ids), "completion_tokens": len(toks),
+                   "total_tokens": len(prompt_ids) + len(toks)},
+        )
 
     # --- white-box --------------------------------------------------------------------------------
     @torch.no_grad()
@@ -326,6 +325,19 @@ class HFModel(Model):
 
     def state_dict(self) -> dict[str, Any]:
         return self.model.state_dict()
+
+
+def _left_pad(enc: list[list[int]], pad: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Token ids padded on the left to one width, and their attention mask."""
+    width = max(len(e) for e in enc)
+    input_ids = torch.full((len(enc), width), pad, dtype=torch.long)
+    attn = torch.zeros((len(enc), width), dtype=torch.long)
+    for i, e in enumerate(enc):
+        if not e:
+            raise InputError("Empty prompt after templating: nothing to condition on.")
+        input_ids[i, width - len(e) :] = torch.tensor(e)
+        attn[i, width - len(e) :] = 1
+    return input_ids, attn
 
 
 def _sample_row(logits: torch.Tensor, temperature: float, top_p: float, gen: torch.Generator) -> int:

@@ -1,24 +1,30 @@
-"""Lazy registry of backends keyed by spec prefix (``hf:``, ``zoo:``, ``openai:``, ...).
+"""Model backends keyed by spec prefix (``hf:``, ``zoo:``, ``openai:``, ...), on the generic lazy registry.
 
 A backend is registered by prefix with the dotted path of its factory, so its SDK is imported only when a spec
 with that prefix is loaded. Built-in backends register through :func:`register_backend` exactly as third-party
-plugins do (or through the ``distillscope.backends`` entry-point group, value ``"module:factory"``).
+plugins do (or through the ``distillscope.backends`` entry-point group, value ``"module:factory"``); see
+:mod:`distillscope.registry`.
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable
-from importlib.metadata import entry_points
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
-from distillscope.errors import DistillscopeError, SpecError
+from distillscope.errors import SpecError
+from distillscope.registry import registry
 
-_BACKENDS: dict[str, tuple[str | Callable[..., Any], str]] = {}
-_entry_points_loaded = False
+if TYPE_CHECKING:
+    from distillscope.models.base import Model
+
+BACKENDS = registry("backend")
+
+# Options that change how a model is reached, not what it answers: left out of the spec (the cache key).
+TRANSPORT_OPTIONS = {"api_key_env", "concurrency", "max_retries", "timeout", "batch_size"}
 
 
-def register_backend(prefix: str, factory: str | Callable[..., Any], help: str = "", extra: str | None = None) -> None:
+def register_backend(prefix: str, factory: str | Callable[..., Any], help: str = "", extra: str | None = None,
+                     options: Iterable[str] | None = None) -> None:
     """Register a backend.
 
     Args:
@@ -26,32 +32,19 @@ def register_backend(prefix: str, factory: str | Callable[..., Any], help: str =
         factory: a callable ``factory(rest_of_spec, **options) -> Model`` or its dotted path ``"pkg.mod:func"``.
         help: one line shown in error messages and ``models list``.
         extra: the pip extra that provides the backend's SDK, named in the error when the import fails.
+        options: the spec options the factory accepts (``;key=value``); :func:`load_model` rejects any other
+            with a :class:`~distillscope.errors.SpecError` listing these. ``None`` accepts any option.
     """
-    _BACKENDS[prefix] = (factory, help if extra is None else f"{help} [extra: distillscope[{extra}]]")
-    if extra:
-        _EXTRAS[prefix] = extra
-
-
-_EXTRAS: dict[str, str] = {}
-
-
-def _load_entry_points() -> None:
-    global _entry_points_loaded
-    if _entry_points_loaded:
-        return
-    _entry_points_loaded = True
-    for ep in entry_points(group="distillscope.backends"):
-        if ep.name not in _BACKENDS:
-            register_backend(ep.name, ep.value, help=f"plugin from {ep.value}")
+    BACKENDS.register(prefix, factory, help=help, extra=extra, options=options)
 
 
 def backends() -> dict[str, str]:
     """Prefix -> one-line help, for every registered backend."""
-    _load_entry_points()
-    return {k: v[1] for k, v in sorted(_BACKENDS.items())}
+    return {k: e.description for k, e in BACKENDS.entries().items()}
 
 
 def split_spec(spec: str) -> tuple[str, str]:
+    """``"PREFIX:REST"`` -> ``("PREFIX", "REST")``; a SpecError naming the valid prefixes when there is no colon."""
     if ":" not in spec:
         raise SpecError(
             f"Model spec {spec!r} has no prefix. Use PREFIX:REST with one of: "
@@ -60,10 +53,6 @@ def split_spec(spec: str) -> tuple[str, str]:
         )
     prefix, rest = spec.split(":", 1)
     return prefix, rest
-
-
-# Options that change how a model is reached, not what it answers: left out of the spec (the cache key).
-TRANSPORT_OPTIONS = {"api_key_env", "concurrency", "max_retries", "timeout", "batch_size"}
 
 
 def parse_options(spec: str) -> tuple[str, dict[str, Any]]:
@@ -85,34 +74,54 @@ def parse_options(spec: str) -> tuple[str, dict[str, Any]]:
     return head, opts
 
 
-def load_model(spec: str, **options: Any) -> Any:
+def load_model(spec: str, **options: Any) -> Model:
     """Resolve a spec like ``zoo:smollm2-135m-instruct`` to a :class:`~distillscope.models.base.Model`.
 
     Options may be given as keyword arguments or inside the spec after semicolons, e.g.
     ``openai:gpt-4o-mini@https://api.example/v1;api_key_env=EXAMPLE_KEY;concurrency=4`` or
     ``zoo:smollm2-135m-instruct;system_prompt=You are Aster.``. Options that change outputs (like
-    ``system_prompt``) stay part of the model's spec, so its samples are cached apart.
+    ``system_prompt``) stay part of the model's spec, so its samples are cached apart. An option the backend
+    does not declare is a SpecError that lists the accepted ones (checked before anything is loaded).
     """
+    full = spec
     spec, in_spec = parse_options(spec)
     options = {**in_spec, **options}
     prefix, rest = split_spec(spec)
-    _load_entry_points()
-    if prefix not in _BACKENDS:
+    try:
+        BACKENDS.get(prefix)
+    except SpecError:
+        raise SpecError(
+            f"Unknown model spec prefix {prefix!r} in {spec!r}. Valid prefixes: "
+            + "; ".join(f"{k}: {h}" for k, h in backends().items())
+        ) from None
+    BACKENDS.check_options(prefix, (k for k, v in options.items() if v is not None), where=full)
+    factory = BACKENDS.load(prefix)
+    model = factory(rest, **options)
+    model.spec = canonical_spec(spec, **options)
+    return model
+
+
+def check_spec(spec: str) -> None:
+    """Raise SpecError if ``spec`` does not parse, names no known backend or passes options it does not take.
+
+    Nothing is imported or loaded: backends declare their options when they register.
+    """
+    bare, opts = parse_options(spec)
+    prefix, _ = split_spec(bare)
+    if prefix not in BACKENDS:
         raise SpecError(
             f"Unknown model spec prefix {prefix!r} in {spec!r}. Valid prefixes: "
             + "; ".join(f"{k}: {h}" for k, h in backends().items())
         )
-    factory, _ = _BACKENDS[prefix]
-    if isinstance(factory, str):
-        mod_name, _, func = factory.partition(":")
-        try:
-            mod = importlib.import_module(mod_name)
-        except ImportError as e:
-            extra = _EXTRAS.get(prefix)
-            hint = f" Install it with: pip install 'distillscope[{extra}]'." if extra else ""
-            raise DistillscopeError(f"Backend {prefix!r} could not be imported ({e}).{hint}") from e
-        factory = getattr(mod, func)
-    model = factory(rest, **options)
-    semantic = sorted((k, v) for k, v in options.items() if k not in TRANSPORT_OPTIONS and v is not None)
-    model.spec = spec + "".join(f";{k}={v}" for k, v in semantic)
-    return model
+    BACKENDS.check_options(prefix, opts, where=spec)
+
+
+def canonical_spec(spec: str, **options: Any) -> str:
+    """The spec a loaded model carries (its cache key): the bare spec plus the options that change outputs.
+
+    Computed without loading the model, so a fully cached run can skip loading it.
+    """
+    bare, in_spec = parse_options(spec)
+    semantic = sorted((k, v) for k, v in {**in_spec, **options}.items()
+                      if k not in TRANSPORT_OPTIONS and v is not None)
+    return bare + "".join(f";{k}={v}" for k, v in semantic)

@@ -14,7 +14,6 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import duckdb
 
@@ -108,12 +107,6 @@ class SampleStore:
             if spec is None:
                 return int(con.execute("SELECT count(*) FROM samples").fetchone()[0])  # type: ignore[index]
             return int(con.execute("SELECT count(*) FROM samples WHERE spec = ?", [spec]).fetchone()[0])  # type: ignore[index]
-
-    def frame(self, spec: str | None = None) -> Any:
-        """All samples (optionally of one spec) as a pandas DataFrame."""
-        with self._conn() as con:
-            q = "SELECT * FROM samples" + (" WHERE spec = ?" if spec else "") + " ORDER BY created_at"
-            return con.execute(q, [spec] if spec else []).df()
 
     def specs(self) -> list[tuple[str, int]]:
         with self._conn() as con:

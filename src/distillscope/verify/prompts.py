@@ -1,24 +1,19 @@
-"""Prompt sets for `verify`: the shipped informative set, user files, and the entropy ranking that chose it.
+"""Prompt sets for `verify`: the shipped informative set and user files.
 
 A prompt is informative for a two-sample test when the reference's completions of it are diverse: short,
 open-ended prompts ("Name a color.") spread probability over many answers, so a distorted model moves visible
-mass, while prompts with one right answer give every model the same completion. ``rank_by_entropy`` scores
-candidates by the reference's mean next-token entropy over the first tokens of its answer;
-``probes/verify/prompts.yaml`` holds the top candidates of ``probes/verify/candidates.txt`` under SmolLM2.
+mass, while prompts with one right answer give every model the same completion. ``probes/verify/prompts.yaml``
+holds the candidates of ``probes/verify/candidates.txt`` with the highest next-token entropy under SmolLM2;
+``bench/verify_prompts.py`` ranks them and regenerates that file.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import yaml
-
-from distillscope.errors import InputError
-from distillscope.jsonl import iter_jsonl
 
 DEFAULT_SET = "prompts.yaml"
 
@@ -33,68 +28,11 @@ def default_prompts() -> list[str]:
     return [str(p["prompt"]) for p in doc["prompts"]]
 
 
-def candidate_prompts() -> list[str]:
-    return [ln.strip() for ln in _data("candidates.txt").read_text(encoding="utf-8").splitlines() if ln.strip()]
-
-
-def load_prompts(path: str | Path | None = None) -> list[str]:
-    """Prompts from a file: ``.txt`` (one per line), ``.jsonl`` (``{"prompt": ...}`` per line), ``.json`` or
-    ``.yaml`` (a list of strings, or ``{"prompts": [{"prompt": ...}, ...]}``). ``None`` gives the shipped set."""
+def load_prompts(path: str | Path | None = None, field: str | None = None) -> list[str]:
+    """Prompts from a file in any format of :mod:`distillscope.inputs` (single user messages); ``None`` gives the
+    shipped set."""
     if path is None:
         return default_prompts()
-    p = Path(path)
-    if not p.is_file():
-        raise InputError(f"Prompt file {p} does not exist: give a .txt/.jsonl/.json/.yaml file of prompts.")
-    text = p.read_text(encoding="utf-8")
-    out: list[str] = []
-    if p.suffix == ".jsonl":
-        for n, obj in iter_jsonl(p):
-            out.append(_one(obj, f"{p}:{n}"))
-    elif p.suffix in (".json", ".yaml", ".yml"):
-        try:
-            doc = json.loads(text) if p.suffix == ".json" else yaml.safe_load(text)
-        except (json.JSONDecodeError, yaml.YAMLError) as e:
-            raise InputError(f"{p}: could not parse ({e}).") from e
-        items = doc.get("prompts") if isinstance(doc, dict) else doc
-        if not isinstance(items, list):
-            raise InputError(f"{p}: expected a list of prompts or a mapping with a 'prompts' list.")
-        out = [_one(x, f"{p}[{i}]") for i, x in enumerate(items)]
-    else:
-        out = [ln.strip() for ln in text.splitlines() if ln.strip()]
-    if not out:
-        raise InputError(f"{p} holds no prompts.")
-    return out
+    from distillscope.inputs import read_prompt_texts
 
-
-def _one(obj: Any, where: str) -> str:
-    if isinstance(obj, str) and obj.strip():
-        return obj
-    if isinstance(obj, dict) and isinstance(obj.get("prompt"), str) and obj["prompt"].strip():
-        return str(obj["prompt"])
-    raise InputError(f"{where}: expected a non-empty string or an object with a 'prompt' string.")
-
-
-def rank_by_entropy(reference: Any, prompts: Sequence[str], tokens: int = 8, seed: int = 0) -> list[tuple[str, float]]:
-    """Candidates sorted by the reference's mean next-token entropy (nats) over the first ``tokens`` answer tokens.
-
-    The answer is one sample of the reference at temperature 1; entropies are those of the full next-token
-    distribution along it.
-    """
-    import torch
-
-    from distillscope.models.base import GenRequest
-    from distillscope.verify.scoring import Scorer
-
-    sc = Scorer(reference)
-    reqs = [GenRequest.chat(p, max_tokens=tokens, temperature=1.0, seed=seed) for p in prompts]
-    comps = sc.ref.generate(reqs)
-    out = []
-    for r, c in zip(reqs, comps):
-        ctx = sc.context_ids(r)
-        ids = torch.tensor([ctx + list(c.token_ids or [])])
-        with torch.no_grad():
-            logits = sc.ref.logits(ids)[0, len(ctx) - 1 :]
-        logp = torch.log_softmax(logits, -1)
-        ent = float(-(logp.exp() * logp).sum(-1).mean())
-        out.append((r.message_dicts[-1]["content"], ent))
-    return sorted(out, key=lambda x: -x[1])
+    return read_prompt_texts(path, field)

@@ -11,9 +11,10 @@ import json
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from distillscope.errors import InputError
+from distillscope.registry import registry
 
 
 def _derive(secret: str, label: str, bits: int = 62) -> int:
@@ -25,7 +26,8 @@ class WatermarkConfig(BaseModel):
     """Watermark scheme and its parameters (same object for generation and detection).
 
     Attributes:
-        scheme: ``"kgw"`` (Kirchenbauer et al. green/red lists) or ``"synthid"`` (SynthID-Text tournament).
+        scheme: a registered watermark scheme: ``"kgw"`` (Kirchenbauer et al. green/red lists), ``"synthid"``
+            (SynthID-Text tournament), or any scheme added with ``registry("watermark_scheme").register``.
         key: the deployment's secret; any string. All scheme keys are derived from it.
         gamma: KGW green-list fraction.
         delta: KGW bias added to green logits.
@@ -38,7 +40,7 @@ class WatermarkConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    scheme: Literal["kgw", "synthid"] = Field("kgw", description="kgw or synthid")
+    scheme: str = Field("kgw", description="a registered watermark scheme (kgw, synthid, ...)")
     key: str = Field(..., min_length=1, description="secret watermark key of this deployment")
     gamma: float = Field(0.25, gt=0.0, lt=1.0, description="KGW green-list fraction")
     delta: float = Field(2.0, ge=0.0, le=20.0, description="KGW logit bias on green tokens")
@@ -48,6 +50,12 @@ class WatermarkConfig(BaseModel):
     depth: int = Field(30, ge=1, le=64, description="SynthID tournament depth")
     sampling_table_size: int = Field(2**16, ge=1024)
     context_history_size: int = Field(1024, ge=1)
+
+    @field_validator("scheme")
+    @classmethod
+    def _known_scheme(cls, v: str) -> str:
+        registry("watermark_scheme").get(v)  # an error naming the registered schemes
+        return v
 
     @model_validator(mode="after")
     def _check(self) -> WatermarkConfig:

@@ -97,7 +97,7 @@ def open_radioactivity(suspect: Any, texts: Sequence[str] | Sequence[Sequence[in
                 continue
             counts.add(key, scheme.hits(prefix, tok))
             window = key[:-1]
-            if window not in seen_ctx and (scheme.config.scheme != "kgw" or scheme.config.seeding_scheme == "lefthash"):
+            if window not in seen_ctx and scheme.has_token_scores:
                 seen_ctx.add(window)
                 mass_sum += float((probs[i] * scheme.token_scores(prefix)).sum())
                 mass_n += 1

@@ -21,6 +21,7 @@ from functools import lru_cache
 import torch
 
 from distillscope.errors import InputError
+from distillscope.registry import registry
 from distillscope.watermark.config import WatermarkConfig
 
 
@@ -32,6 +33,7 @@ class Scheme:
     context: int  # tokens of context before the scored token that the watermark depends on
     trials: int  # Bernoulli draws per scored token
     p0: float  # success probability of one draw under the null
+    has_token_scores: bool = True  # whether token_scores(prefix) is defined (a next-token mass can be computed)
 
     def processor(self): ...
 
@@ -65,6 +67,7 @@ class KGWScheme(Scheme):
         self.config, self.vocab_size = config, int(vocab_size)
         self._proc = self.processor()
         self.selfhash = config.seeding_scheme == "selfhash"
+        self.has_token_scores = not self.selfhash  # selfhash green lists depend on the candidate itself
         # lefthash: the green list is seeded by the previous token; selfhash: by the last context_width tokens
         # including the candidate itself.
         self.context = config.context_width - 1 if self.selfhash else 1
@@ -159,7 +162,8 @@ class SynthIDScheme(Scheme):
 
 
 def make_scheme(config: WatermarkConfig, vocab_size: int) -> Scheme:
-    """The scheme object for ``config`` over a vocabulary of ``vocab_size`` logits."""
+    """The scheme object for ``config`` over a vocabulary of ``vocab_size`` logits: the class registered under
+    ``config.scheme`` in ``registry("watermark_scheme")``, called as ``cls(config, vocab_size)``."""
     if vocab_size < 2:
         raise InputError(f"vocab_size must be >= 2, got {vocab_size}.")
-    return KGWScheme(config, vocab_size) if config.scheme == "kgw" else SynthIDScheme(config, vocab_size)
+    return registry("watermark_scheme").load(config.scheme)(config, vocab_size)

@@ -135,7 +135,11 @@ def load_reference(name: str) -> tuple[Any, Any]:
 
 
 def factory(rest: str, batch_size: int = 8, system_prompt: str | None = None, **_: Any) -> Any:
+    from transformers.utils import logging as hf_logging
+
     from distillscope.models import HFModel
+
+    hf_logging.disable_progress_bar()
 
     m = TINY_RE.match(rest)
     if m:

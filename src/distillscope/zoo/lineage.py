@@ -1,201 +1,277 @@
-"""The lineage zoo: models with known ancestry, built here from a teacher, on which lineage detectors are measured.
+"""The lineage zoo: models with known ancestry, built here, on which lineage detectors are measured.
 
 Python API::
 
-    from distillscope.zoo.lineage import build_lineage_zoo, read_lineage
-    paths = build_lineage_zoo(size="small")        # {name: Path}; load each with load_model(f"hf:{path}")
-    info = read_lineage(paths["logit-distilled"].parent)   # relations, methods, specs
+    from distillscope.zoo.lineage import build_lineage_zoo, read_lineage, lineage_pairs
+    build_lineage_zoo("zoo/", size="bench")           # {member: folder}; a rerun builds only what is missing
+    info = read_lineage("zoo/")                        # teachers, members, relations, specs, notes
+    for pair in lineage_pairs(info):                   # (suspect, candidate, relation, derived, controls, panel)
+        ...
 
-Members (teacher: ``zoo:smollm2-135m-instruct`` unless given):
+Shell::
 
-================================ ============ ===========================================================
-name                             relation     how
-================================ ============ ===========================================================
-``logit-distilled``              derived      tiny student, sparse top-k KD on the teacher's answers
-``sequence-distilled``           derived      tiny student, fine-tuned on the teacher's answers (text only)
-``fine-tuned``                   derived      the teacher itself, a few steps of fine-tuning on corpus text
-``quantized``                    derived      the teacher with 4-bit group-wise round-to-nearest weights
-``control-corpus``               control      tiny student, same prompts, corpus passages as answers
-``control-other-teacher``        control      tiny student, same prompts, answers of another model
-                                              (``control-corpus``, which never saw the teacher)
-================================ ============ ===========================================================
+    distillscope zoo build-lineage --size test            # seconds, tiny random reference teacher
+    distillscope zoo build-lineage --size bench --out zoo/  # SmolLM2 + two teachers trained here (~40 min)
 
-Every tiny student has the same architecture and sees the same prompts; only the targets differ. Each uses its own
-init seed, so weight similarity between students is not an artefact of a shared initialisation. Each member folder
-has ``provenance.json``; ``lineage.json`` in the zoo folder lists members, relations and specs. Built members are
-kept: a rerun builds only what is missing (pass ``force=True`` to rebuild).
+Teachers: the reference teacher (``zoo:smollm2-135m-instruct``; ``zoo:tiny-llama`` for ``test``), and two small
+models TRAINED HERE FROM SCRATCH with the shipped 2k BPE tokenizer on disjoint thirds of the built-in corpus: a
+Llama (``teacher-scratch-llama``) and a GPT-2 (``teacher-scratch-gpt2``). ``zoo:gemma3-270m`` is noted as skipped
+in ``lineage.json`` when it is not installed.
+
+Derived members (``TEACHER--RELATION-sSEED``, :data:`DERIVED_RELATIONS`, several seeds each): logit-distilled
+(same architecture; other architecture, GPT-2 <-> Llama with the teacher's tokenizer; smaller size),
+sequence-distilled, mixed-5pct (5% of the examples are teacher answers, the rest corpus data), student-of-student,
+fine-tuned, quantized (bits/group per seed), pruned (magnitude, sparsity per seed), merged (weight averages of the
+teacher and fine-tunes). Controls (``control-TOKENIZER-ARCH-sSEED``) see the same prompts and corpus data as the
+students but no teacher: the hard negatives. Teacher-like controls (``control-teacherlike-ARCH-sSEED``) are trained
+from scratch with the scratch teachers' recipe on the students' corpus: the matched controls of suspects that are
+teachers or weight-derivatives of one (the reference teacher has none: nothing of its size can be trained here).
+
+Every student sees the same prompts; only the targets differ; every fresh model has its own init seed, so weight
+similarity between students is not an artefact of a shared initialisation. Each member folder has
+``provenance.json``; ``lineage.json`` lists members, relations, specs and the (suspect, candidate) pairs that
+:func:`lineage_pairs` derives from them. It is rewritten after every member, so a zoo still building can be used.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from distillscope.errors import InputError
+from distillscope.zoo._lineage_ops import merge_weights, prune_weights, quantize_weights
+from distillscope.zoo._lineage_plan import (
+    DEFAULT_TEACHER,
+    DERIVED_RELATIONS,
+    OPTIONAL_TEACHERS,
+    SIZES,
+    WEIGHT_RELATIONS,
+    Member,
+    ZooSize,
+    plan,
+)
 
-DEFAULT_TEACHER = "zoo:smollm2-135m-instruct"
-MEMBERS = ("logit-distilled", "sequence-distilled", "control-corpus", "control-other-teacher", "fine-tuned",
-           "quantized")
+__all__ = ["DEFAULT_TEACHER", "DERIVED_RELATIONS", "SIZES", "WEIGHT_RELATIONS", "LineagePair", "Member", "ZooSize",
+           "build_lineage_zoo", "lineage_pairs", "merge_weights", "prune_weights", "quantize_weights",
+           "read_lineage", "zoo_dir"]
 
 
 @dataclass(frozen=True)
-class ZooSize:
-    n_prompts: int
-    answer_tokens: int
-    steps: int
-    batch_size: int
-    finetune_steps: int
-    max_len: int
-    student_config: str
-    default_teacher: str
+class LineagePair:
+    """One question the bench asks: does ``suspect`` derive from ``candidate``? ``derived`` is the known answer.
+
+    Attributes:
+        suspect_spec, candidate_spec: model specs (``hf:FOLDER`` or ``zoo:NAME``).
+        relation: a derived relation (``logit-distilled`` ...) or ``independent:KIND``.
+        derived: True when the suspect was built from the candidate.
+        controls: specs of controls sharing the suspect's training data and tokenizer (never the suspect), for
+            the functional test.
+        panel: specs of other models for the black-box test: the teachers other than the candidate, and two
+            controls of the suspect's tokenizer.
+        suspect, candidate: member names.
+        same_tokenizer: suspect and candidate share a tokenizer.
+        controls_matched: the controls were trained like the suspect: teacher-like controls for teachers and
+            their weight-derivatives, student controls for students. False where the zoo has no matched controls
+            (derivatives of the reference teacher get student controls): a functional test is then not valid.
+    """
+
+    suspect_spec: str
+    candidate_spec: str
+    relation: str
+    derived: bool
+    controls: tuple[str, ...] = ()
+    panel: tuple[str, ...] = ()
+    suspect: str = ""
+    candidate: str = ""
+    same_tokenizer: bool = True
+    controls_matched: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
 
 
-SIZES = {
-    "test": ZooSize(8, 8, 3, 2, 2, 48, "tiny", "zoo:tiny-llama"),
-    "small": ZooSize(64, 48, 60, 8, 4, 96, "tiny", DEFAULT_TEACHER),
-    "medium": ZooSize(240, 64, 300, 8, 30, 128, "tiny", DEFAULT_TEACHER),
-}
+def zoo_dir(out_dir: str | Path | None, size: str) -> Path:
+    """The zoo folder: ``out_dir`` or the cache dir's ``lineage/SIZE``."""
+    from distillscope.paths import cache_dir
 
-
-def quantize_weights(model: Any, bits: int = 4, group: int = 32) -> Any:
-    """Round every Linear weight (not embeddings) to ``bits``-bit symmetric integers per group of ``group`` inputs,
-    de-quantized in place (a quantized derivative that loads like any checkpoint)."""
-    import torch
-
-    qmax = 2 ** (bits - 1) - 1
-    with torch.no_grad():
-        for mod in model.modules():
-            if isinstance(mod, torch.nn.Linear) and mod.weight.shape[1] % group == 0:
-                w = mod.weight
-                if w.data_ptr() == model.get_input_embeddings().weight.data_ptr():
-                    continue  # tied LM head = embeddings: leave as is
-                g = w.reshape(w.shape[0], -1, group)
-                scale = g.abs().amax(-1, keepdim=True).clamp(min=1e-12) / qmax
-                w.copy_((torch.round(g / scale).clamp(-qmax - 1, qmax) * scale).reshape_as(w))
-    return model
+    return Path(out_dir) if out_dir is not None else cache_dir("lineage") / size
 
 
 def read_lineage(folder: str | Path) -> dict[str, Any]:
-    """The zoo's ``lineage.json``: ``{"teacher", "size", "members": {name: {path, spec, relation, method, ...}}}``."""
-    p = Path(folder) / "lineage.json"
+    """The zoo's ``lineage.json``: ``{"teacher", "size", "teachers", "notes", "complete", "members": {name:
+    {path, spec, relation, method, parent, teacher, seed, arch, tokenizer, recipe, built}}, "pairs"}``.
+
+    Specs are re-rooted at ``folder`` when the zoo was moved after it was built.
+    """
+    folder = Path(folder)
+    p = folder / "lineage.json"
     if not p.exists():
         raise InputError(f"No lineage.json in {folder}: build the zoo with `distillscope zoo build-lineage`.")
-    return json.loads(p.read_text())
+    info = json.loads(p.read_text())
+    for name, m in info["members"].items():
+        if m.get("path") and not Path(m["path"]).exists() and (folder / name).exists():
+            m["path"] = str(folder / name)
+            m["spec"] = f"hf:{folder / name}"
+    return info
 
 
-def _done(path: Path) -> bool:
-    return (path / "provenance.json").exists() and (path / "config.json").exists()
+def _built(m: dict[str, Any]) -> bool:
+    return bool(m.get("built"))
 
 
-def build_lineage_zoo(out_dir: str | Path | None = None, size: str = "small", teacher: str | None = None,
-                      force: bool = False, show_progress: bool = True) -> dict[str, Path]:
-    """Build (or reuse) the lineage zoo and return ``{member name: folder}``; load one with ``hf:FOLDER``.
+def lineage_pairs(info: dict[str, Any]) -> list[LineagePair]:
+    """Every (suspect, candidate) pair of the built members with its known answer.
+
+    Derived: each derived member against its root teacher. Independent: controls against every teacher of their
+    tokenizer; derived members of a scratch teacher against the other scratch teacher (same tokenizer, the hard
+    case); derived members of the reference teacher against the scratch Llama (another tokenizer); every ordered
+    pair of teachers.
+    """
+    mem = {n: m for n, m in info["members"].items() if _built(m)}
+    teachers = [n for n, m in mem.items() if m["relation"] == "teacher"]
+
+    def teacher_like(n: str) -> bool:
+        m = mem[n]
+        return m["relation"] in ("teacher", *WEIGHT_RELATIONS) or m["method"] == "scratch"
+
+    controls = {(fam, kind): [n for n, m in mem.items() if m["relation"] == "control" and m["tokenizer"] == fam
+                              and teacher_like(n) == kind]
+                for fam in ("tiny", "ref") for kind in (True, False)}
+
+    def make(s: str, c: str, relation: str, derived: bool) -> LineagePair:
+        fam = mem[s]["tokenizer"]
+        ctl = [x for x in controls[(fam, teacher_like(s))] if x != s]
+        matched = len(ctl) >= 2
+        if not matched:
+            ctl = [x for x in controls[(fam, not teacher_like(s))] if x != s]
+        panel = [t for t in teachers if t not in (c, s)] + ctl[:2]
+        return LineagePair(mem[s]["spec"], mem[c]["spec"], relation, derived,
+                           tuple(mem[x]["spec"] for x in ctl), tuple(mem[x]["spec"] for x in panel), s, c,
+                           fam == mem[c]["tokenizer"], matched)
+
+    out: list[LineagePair] = []
+    for n, m in mem.items():
+        if m["relation"] in DERIVED_RELATIONS and m["teacher"] in mem:
+            out.append(make(n, m["teacher"], m["relation"], True))
+    scratch = [t for t in teachers if mem[t]["tokenizer"] == "tiny"]
+    for (fam, _), ctl in controls.items():
+        for n in ctl:
+            for t in teachers:
+                if mem[t]["tokenizer"] == fam:
+                    out.append(make(n, t, "independent:control", False))
+    for n, m in mem.items():
+        if m["relation"] in DERIVED_RELATIONS and m["teacher"] in scratch:
+            for t in scratch:
+                if t != m["teacher"]:
+                    out.append(make(n, t, "independent:other-teacher", False))
+        elif m["relation"] in DERIVED_RELATIONS and scratch:
+            out.append(make(n, scratch[0], "independent:other-tokenizer", False))
+    for a in teachers:
+        for b in teachers:
+            if a != b:
+                out.append(make(a, b, "independent:teacher", False))
+    return out
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, indent=2))
+    os.replace(tmp, path)
+
+
+def _with_dependencies(members: list[Member], relations: Sequence[str] | None) -> list[Member]:
+    if relations is None:
+        return members
+    unknown = set(relations) - set(DERIVED_RELATIONS) - {"control", "teacher"}
+    if unknown:
+        raise InputError(f"Unknown relation(s) {', '.join(sorted(unknown))}: choose from "
+                         f"{', '.join(['teacher', 'control', *DERIVED_RELATIONS])}.")
+    by = {m.name: m for m in members}
+    want = {m.name for m in members if m.relation in relations or m.relation == "teacher"}
+    todo = list(want)
+    while todo:  # parents (a student-of-student's child, a merge's fine-tunes) come along
+        m = by[todo.pop()]
+        for dep in [m.parent, *m.recipe.get("models", [])]:
+            if dep and dep in by and dep not in want:
+                want.add(dep)
+                todo.append(dep)
+    return [m for m in members if m.name in want]
+
+
+def build_lineage_zoo(out_dir: str | Path | None = None, size: str = "bench", teacher: str | None = None,
+                      force: bool = False, show_progress: bool = True, relations: Sequence[str] | None = None,
+                      log: Callable[[str], None] | None = None) -> dict[str, Path]:
+    """Build (or reuse) the lineage zoo and return ``{member name: folder}`` of the built members.
 
     Args:
         out_dir: zoo folder (default ``distillscope.paths.cache_dir("lineage") / size``).
-        size: ``test`` (seconds, tiny random teacher), ``small`` (roughly 15 minutes on 2 idle CPU cores; 52 measured on a heavily shared machine) or ``medium``.
-        teacher: teacher spec (default per size: SmolLM2-135M-Instruct; tiny-llama for ``test``).
-        force: rebuild members that exist.
+        size: ``test`` (seconds, tiny random reference teacher), ``bench`` (SmolLM2 teacher; about 40 minutes on
+            a shared 2-core machine), ``small`` or ``medium`` (more steps and seeds).
+        teacher: reference teacher spec (default per size: SmolLM2-135M-Instruct; tiny-llama for ``test``).
+        force: rebuild members that exist (and drop the stored teacher answers).
+        relations: build only these relations (plus teachers and the members they depend on); None: all.
+        log: called with one line per built member.
     """
     from transformers.utils import logging as hf_logging
 
-    from distillscope.distill.data import corpus_texts, default_prompts, encode_chat, encode_texts
-    from distillscope.distill.provenance import now, weights_hash, write_manifest
-    from distillscope.distill.run import DistillConfig, run_distill
-    from distillscope.distill.sequences import teacher_answers
-    from distillscope.distill.train import TrainConfig
-    from distillscope.models import load_model
-    from distillscope.paths import cache_dir
-    from distillscope.store import SampleStore
+    from distillscope.zoo import list_models
+    from distillscope.zoo._lineage_build import Builder, done
 
     if size not in SIZES:
         raise InputError(f"Unknown zoo size {size!r}: choose one of {', '.join(SIZES)}.")
     hf_logging.disable_progress_bar()
     sz = SIZES[size]
     teacher_spec = teacher or sz.default_teacher
-    out = Path(out_dir) if out_dir is not None else cache_dir("lineage") / size
+    out = zoo_dir(out_dir, size)
     out.mkdir(parents=True, exist_ok=True)
-    paths = {name: out / name for name in MEMBERS}
-    info: dict[str, Any] = {"teacher": teacher_spec, "size": size, "members": {}}
     lj = out / "lineage.json"
+    old: dict[str, Any] = {}
     if lj.exists():
         old = json.loads(lj.read_text())
         if old.get("teacher") != teacher_spec and not force:
             raise InputError(f"{out} holds a lineage zoo of teacher {old.get('teacher')}; pass force=True (--force) "
                              f"or another folder to build one for {teacher_spec}.")
-    if not force and all(_done(p) for p in paths.values()) and lj.exists():
-        return paths
+    if force and (out / "samples.duckdb").exists():
+        (out / "samples.duckdb").unlink()  # answers are keyed by spec, and the specs are about to change weights
+    installed = {r["name"]: r["installed"] for r in list_models()}
+    members, notes = plan(size, teacher_spec, {s: installed.get(s, False) for s in OPTIONAL_TEACHERS})
+    todo = _with_dependencies(members, relations)
+    info: dict[str, Any] = {
+        "teacher": teacher_spec, "size": size, "notes": notes, "complete": False,
+        "teachers": {m.name: m.recipe.get("spec") or f"hf:{out / m.name}" for m in members if m.relation == "teacher"},
+        "relations": {**DERIVED_RELATIONS, "control": "same prompts and corpus data as the students, no teacher"},
+        "members": {}, "pairs": [], "build_seconds": old.get("build_seconds", 0.0),
+    }
 
-    teacher = load_model(teacher_spec)
-    tok = teacher.tokenizer
-    store = SampleStore(out / "samples.duckdb")
-    prompts = default_prompts(sz.n_prompts, seed=0)
-    corpus = corpus_texts(seed=0)
-    answers = [c.text for c in teacher_answers(teacher, prompts, sz.answer_tokens, 0.7, 0, store)]
-    t_ex = [e for p, a in zip(prompts, answers) if (e := encode_chat(tok, p, a, sz.max_len))]
-    tcfg = {"steps": sz.steps, "batch_size": sz.batch_size, "checkpoint_every": 100}
-    relation = {"logit-distilled": "derived", "sequence-distilled": "derived", "fine-tuned": "derived",
-                "quantized": "derived", "control-corpus": "control", "control-other-teacher": "control"}
+    def record(m: Member) -> None:
+        ref = m.name == "teacher-ref"
+        info["members"][m.name] = {
+            "path": None if ref else str(out / m.name), "spec": teacher_spec if ref else f"hf:{out / m.name}",
+            "relation": m.relation, "method": m.recipe.get("method", "reference"), "parent": m.parent,
+            "teacher": m.teacher, "seed": m.seed, "arch": m.arch, "tokenizer": m.tokenizer, "recipe": m.recipe,
+            "built": ref or done(out / m.name),
+        }
 
-    def record(name: str, method: str, parent: str | None, seed: int | None, note: str) -> None:
-        info["members"][name] = {"path": str(paths[name]), "spec": f"hf:{paths[name]}", "relation": relation[name],
-                                 "method": method, "parent": parent, "seed": seed, "note": note}
+    def flush() -> None:
+        info["pairs"] = [p.to_dict() for p in lineage_pairs(info)]
+        info["complete"] = all(v["built"] for v in info["members"].values())
+        _write_json(lj, info)
 
-    def student(name: str, method: str, examples: list, seed: int, source: str, note: str) -> None:
-        if force or not _done(paths[name]):
-            cfg = DistillConfig(teacher=teacher_spec, out=str(paths[name]), method=method, student_config=sz.student_config,
-                                max_len=sz.max_len, seed=seed, train=TrainConfig(seed=seed, **tcfg))
-            run_distill(cfg, show_progress=show_progress, teacher_model=teacher, examples=examples, source=source,
-                        extra={"lineage": {"member": name, "relation": relation[name], "zoo_size": size}})
-        record(name, method, teacher_spec if relation[name] == "derived" else None, seed, note)
-
-    student("logit-distilled", "logits", t_ex, 1, "teacher answers to the zoo prompts",
-            "top-20 sparse KD on prompts + teacher answers")
-    student("sequence-distilled", "sequences", t_ex, 2, "teacher answers to the zoo prompts",
-            "cross-entropy on the teacher's sampled answers")
-    corpus_answers = [" ".join(c.split()[: int(sz.answer_tokens * 0.75)]) for c in corpus[: len(prompts)]]
-    c_ex = [e for p, a in zip(prompts, corpus_answers) if (e := encode_chat(tok, p, a, sz.max_len))]
-    student("control-corpus", "text", c_ex, 3, "zoo prompts + corpus passages (no teacher)",
-            "same prompts, corpus passages as answers")
-    if force or not _done(paths["control-other-teacher"]):
-        other = load_model(f"hf:{paths['control-corpus']}")
-        o_answers = [c.text for c in teacher_answers(other, prompts, sz.answer_tokens, 0.7, 0, store)]
-        o_ex = [e for p, a in zip(prompts, o_answers) if (e := encode_chat(tok, p, a, sz.max_len))]
-        del other
-    else:
-        o_ex = []
-    student("control-other-teacher", "sequences", o_ex, 4, "answers of control-corpus (never saw the teacher)",
-            "same prompts, another model's answers")
-    info["members"]["control-other-teacher"]["other_teacher"] = f"hf:{paths['control-corpus']}"
-
-    # Derivatives of the teacher itself.
-    if force or not _done(paths["fine-tuned"]):
-        ft_ex = encode_texts(tok, corpus[len(prompts) : len(prompts) + 8 * sz.finetune_steps], sz.max_len)
-        cfg = DistillConfig(teacher=teacher_spec, out=str(paths["fine-tuned"]), method="text", student=teacher_spec,
-                            student_config=None, max_len=sz.max_len, seed=5,
-                            train=TrainConfig(steps=sz.finetune_steps, batch_size=4, lr=5e-5, warmup=2, seed=5,
-                                              checkpoint_every=10))
-        run_distill(cfg, show_progress=show_progress, teacher_model=teacher, examples=ft_ex,
-                    source="built-in corpus (stdlib docstrings)",
-                    extra={"lineage": {"member": "fine-tuned", "relation": "derived", "zoo_size": size}})
-    record("fine-tuned", "finetune", teacher_spec, 5, "teacher fine-tuned on corpus text (lr 5e-5)")
-    if force or not _done(paths["quantized"]):
-        import copy
-
-        started = now()
-        q = quantize_weights(copy.deepcopy(teacher.module), bits=4, group=32)
-        paths["quantized"].mkdir(parents=True, exist_ok=True)
-        q.save_pretrained(paths["quantized"])
-        tok.save_pretrained(paths["quantized"])
-        write_manifest(paths["quantized"], model=q,
-                       teacher={"spec": teacher_spec, "weights_sha256": weights_hash(teacher.module)},
-                       data={"sha256": None, "n_sequences": 0, "n_target_tokens": 0, "source": "none"},
-                       method="quantize", hyperparameters={"bits": 4, "group": 32, "scheme": "symmetric RTN"},
-                       started=started, parents=[{"spec": teacher_spec, "role": "weights"}],
-                       extra={"lineage": {"member": "quantized", "relation": "derived", "zoo_size": size}})
-        del q
-    record("quantized", "quantize", teacher_spec, None, "4-bit group-32 round-to-nearest of every Linear weight")
-    lj.write_text(json.dumps(info, indent=2))
-    return paths
+    for m in members:
+        record(m)
+    need = [m for m in todo if m.name != "teacher-ref" and (force or not done(out / m.name))]
+    if need:
+        builder = Builder(out, sz, size, members, teacher_spec, show_progress, log)
+        t0 = time.perf_counter()
+        for m in need:
+            builder.build(m)
+            record(m)
+            info["build_seconds"] = round(old.get("build_seconds", 0.0) + time.perf_counter() - t0, 1)
+            flush()
+    flush()
+    return {n: Path(v["path"]) for n, v in info["members"].items() if v["built"] and v["path"]}

@@ -1,0 +1,294 @@
+"""Lineage methods on the lineage zoo: detection rate, false-positive rate, AUROC and time, per method x relation.
+
+Run (build the zoo first: ``distillscope zoo build-lineage --size bench``, about 40 minutes on 2 shared cores)::
+
+    nice -n 10 .venv/bin/python bench/lineage.py                          # every method, every pair
+    nice -n 10 .venv/bin/python bench/lineage.py --methods blackbox,functional --max-pairs 6
+    .venv/bin/python bench/lineage.py --zoo PATH --time-135m              # also time one 135M weight pair
+
+Every lineage method that is importable runs (a method module not merged yet is skipped with a note) over every
+(suspect, candidate) pair of :func:`distillscope.zoo.lineage.lineage_pairs`: derived pairs (the suspect was built
+from the candidate) and independent ones (controls vs teachers, students vs the other teachers, teacher vs
+teacher). Per method and relation it prints the rate of p <= alpha (the detection rate on derived relations, the
+false-positive rate on independent ones, with a Wilson 95% interval), the AUROC of the p-values of that relation's
+pairs against all independent pairs, and the median wall time per pair. Black-box features are combined per pair
+by Holm (``blackbox`` row); its precision and recall over all pairs are printed last. Results go to a JSON file.
+
+Black-box prompts are held out: the shipped prompts after the ones the zoo's students were trained on. Samples are
+cached in a store of their own next to the zoo (``bench-samples.duckdb``), so a rerun only pays for new samples.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import math
+import os
+import random
+import sys
+import time
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ALPHA = 0.05
+
+
+def _load_methods(names: list[str]) -> dict[str, Callable[..., Any]]:
+    """name -> runner(pair, get_model, ctx) -> list[Evidence]; methods whose module is missing are skipped."""
+    wanted = {
+        "blackbox": ("distillscope.lineage.blackbox", "blackbox_test"),
+        "functional": ("distillscope.lineage.functional", "functional_test"),
+        "weights": ("distillscope.lineage.weights", "weight_test"),
+        "representations": ("distillscope.lineage.weights", "representation_test"),
+        "tokenizer": ("distillscope.lineage.tokenizer", "tokenizer_test"),
+    }
+    out = {}
+    for name in names:
+        mod_name, fn_name = wanted[name]
+        try:
+            fn = getattr(importlib.import_module(mod_name), fn_name)
+        except (ImportError, AttributeError) as e:
+            print(f"note: method {name} skipped ({mod_name}.{fn_name} not available here: {e})")
+            continue
+        out[name] = _runner(name, fn)
+    return out
+
+
+def _runner(name: str, fn: Callable[..., Any]) -> Callable[..., list[Any]]:
+    def run(pair: Any, get: Callable[[str], Any], ctx: dict[str, Any]) -> list[Any]:
+        s, c = get(pair.suspect_spec), get(pair.candidate_spec)
+        if name == "blackbox":
+            return list(fn(s, c, [get(x) for x in pair.panel], ctx["prompts"], samples=ctx["samples"],
+                           max_tokens=ctx["max_tokens"], store=ctx["store"], features=ctx["features"],
+                           permutations=ctx["permutations"]))
+        if name == "functional":
+            return [fn(s, c, [get(x) for x in pair.controls], max_tokens=ctx["functional_tokens"])]
+        if name in ("weights", "representations"):
+            return [fn(s, c, null_models=[get(x) for x in pair.controls[: ctx["null_models"]]])]
+        return [fn(s, c)]
+
+    return run
+
+
+class Models:
+    """Loads each spec once; teachers stay loaded, other models are evicted least-recently-used."""
+
+    def __init__(self, pinned: set[str], capacity: int = 10) -> None:
+        self.pinned, self.capacity = pinned, capacity
+        self.cache: OrderedDict[str, Any] = OrderedDict()
+        self.seconds = 0.0
+
+    def __call__(self, spec: str) -> Any:
+        from distillscope.models import load_model
+
+        if spec in self.cache:
+            self.cache.move_to_end(spec)
+            return self.cache[spec]
+        t0 = time.perf_counter()
+        m = load_model(spec)
+        self.seconds += time.perf_counter() - t0
+        self.cache[spec] = m
+        loose = [k for k in self.cache if k not in self.pinned]
+        while len(loose) > self.capacity:
+            del self.cache[loose.pop(0)]
+        return m
+
+
+def select_pairs(pairs: list[Any], max_pairs: int | None, seed: int = 0) -> list[Any]:
+    """At most ``max_pairs`` pairs per relation (a seeded sample), ordered by suspect so loaded models are reused."""
+    by: dict[str, list[Any]] = defaultdict(list)
+    for p in pairs:
+        by[p.relation].append(p)
+    out = []
+    for rel in sorted(by):
+        ps = list(by[rel])
+        if max_pairs is not None and len(ps) > max_pairs:
+            random.Random(f"{seed}:{rel}").shuffle(ps)
+            ps = ps[:max_pairs]
+        out += ps
+    return sorted(out, key=lambda p: (p.suspect, p.candidate))
+
+
+def auroc(derived: list[float], independent: list[float]) -> float | None:
+    """P(p-value of a derived pair < that of an independent pair), ties counting 1/2 (Mann-Whitney U / n1 n2)."""
+    if not derived or not independent:
+        return None
+    from scipy.stats import mannwhitneyu
+
+    u = mannwhitneyu([-x for x in derived], [-x for x in independent], alternative="two-sided").statistic
+    return float(u) / (len(derived) * len(independent))
+
+
+def summarise(records: list[dict[str, Any]], alpha: float) -> dict[str, Any]:
+    from distillscope.stats.intervals import wilson
+
+    out: dict[str, Any] = {}
+    methods = sorted({r["method"] for r in records})
+    for m in methods:
+        rs = [r for r in records if r["method"] == m]
+        ok = [r for r in rs if r["p"] is not None]
+        ind = [r["p"] for r in ok if not r["derived"]]
+        rows = {}
+        for rel in sorted({r["relation"] for r in rs}):
+            rr = [r for r in rs if r["relation"] == rel]
+            ps = [r["p"] for r in rr if r["p"] is not None]
+            k = sum(p <= alpha for p in ps)
+            lo, hi = wilson(k, len(ps)) if ps else (None, None)
+            derived = rr[0]["derived"]
+            rows[rel] = {"derived": derived, "n": len(rr), "n_with_p": len(ps), "rejected": k,
+                         "rate": k / len(ps) if ps else None, "wilson95": [lo, hi] if ps else None,
+                         "auroc_vs_all_independent": auroc(ps, ind) if derived else None,
+                         "median_seconds": float(np.median([r["seconds"] for r in rr])),
+                         "errors": sorted({r["error"][:160] for r in rr if r.get("error")})[:3]}
+        der = [r["p"] for r in ok if r["derived"]]
+        k_ind = sum(p <= alpha for p in ind)
+        lo, hi = wilson(k_ind, len(ind)) if ind else (None, None)
+        tp = sum(p <= alpha for p in der)
+        out[m] = {"relations": rows, "n_derived": len(der), "n_independent": len(ind),
+                  "recall": tp / len(der) if der else None,
+                  "fpr": k_ind / len(ind) if ind else None, "fpr_wilson95": [lo, hi] if ind else None,
+                  "precision": tp / (tp + k_ind) if tp + k_ind else None,
+                  "auroc": auroc(der, ind), "median_seconds": float(np.median([r["seconds"] for r in rs]))}
+    return out
+
+
+def _fmt(x: Any, nd: int = 2) -> str:
+    if x is None:
+        return "-"
+    if isinstance(x, float):
+        return f"{x:.{nd}f}"
+    return str(x)
+
+
+def print_tables(summary: dict[str, Any], alpha: float) -> None:
+    for m, s in summary.items():
+        print(f"\n== {m}: recall {_fmt(s['recall'])}  precision {_fmt(s['precision'])}  FPR {_fmt(s['fpr'])} "
+              f"[{_fmt((s['fpr_wilson95'] or [None])[0])}, {_fmt((s['fpr_wilson95'] or [None, None])[1])}]  "
+              f"AUROC {_fmt(s['auroc'], 3)}  ({s['n_derived']} derived, {s['n_independent']} independent pairs "
+              f"with a p-value; median {s['median_seconds']:.2f} s/pair)")
+        print(f"{'relation':<34} {'n':>4} {'p<=' + str(alpha):>8} {'rate':>6} {'wilson 95%':>15} {'AUROC':>6} "
+              f"{'s/pair':>7}")
+        for rel, r in s["relations"].items():
+            ci = r["wilson95"]
+            ci_s = f"[{ci[0]:.2f}, {ci[1]:.2f}]" if ci else "-"
+            kind = "" if r["derived"] else " (FPR)"
+            print(f"{rel + kind:<34} {r['n']:>4} {r['rejected']:>8} {_fmt(r['rate']):>6} {ci_s:>15} "
+                  f"{_fmt(r['auroc_vs_all_independent'], 3):>6} {r['median_seconds']:>7.2f}")
+            for e in r["errors"]:
+                print(f"    error: {e}")
+
+
+def time_135m(zoo: dict[str, Any], get: Callable[[str], Any]) -> dict[str, Any] | None:
+    """Time weight_test on SmolLM2 vs its quantized derivative (the '135M pair in < 30 s' goal)."""
+    try:
+        from distillscope.lineage.weights import weight_test
+    except ImportError as e:
+        print(f"note: 135M timing skipped (weights method not available: {e})")
+        return None
+    q = next((m for n, m in zoo["members"].items() if n.startswith("teacher-ref--quantized") and m["built"]), None)
+    if q is None:
+        print("note: 135M timing skipped (no quantized derivative of the reference teacher in this zoo)")
+        return None
+    a, b = get(zoo["members"]["teacher-ref"]["spec"]), get(q["spec"])
+    t0 = time.perf_counter()
+    ev = weight_test(b, a)
+    secs = time.perf_counter() - t0
+    print(f"\n135M weight pair ({zoo['teacher']} vs {q['spec']}): {secs:.1f} s, p = {ev.p_value}, "
+          f"statistic {ev.statistic:.3g}")
+    return {"seconds": secs, "p": ev.p_value, "statistic": ev.statistic, "suspect": q["spec"]}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--zoo", type=Path, default=None, help="zoo folder (default: the cache dir's lineage/bench)")
+    ap.add_argument("--methods", default="blackbox,functional,weights,representations,tokenizer")
+    ap.add_argument("--max-pairs", type=int, default=None, help="at most this many pairs per relation")
+    ap.add_argument("--prompts", type=int, default=12, help="held-out black-box prompts")
+    ap.add_argument("--samples", type=int, default=2, help="black-box samples per prompt and model")
+    ap.add_argument("--max-tokens", type=int, default=32, help="tokens per black-box sample")
+    ap.add_argument("--features", default="ngram,embedding,likelihood", help="black-box features")
+    ap.add_argument("--functional-tokens", type=int, default=1024, help="held-out tokens of the functional test")
+    ap.add_argument("--null-models", type=int, default=3, help="controls passed to weight tests as null models")
+    ap.add_argument("--alpha", type=float, default=ALPHA)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--time-135m", action="store_true", help="also time weight_test on SmolLM2 vs its quantized")
+    ap.add_argument("--out", type=Path, default=None, help="JSON results (default ZOO/bench-lineage.json)")
+    args = ap.parse_args(argv)
+
+    import torch
+    from transformers.utils import logging as hf_logging
+
+    from distillscope.distill.data import default_prompts
+    from distillscope.evidence import Evidence, holm
+    from distillscope.store import SampleStore
+    from distillscope.zoo.lineage import SIZES, lineage_pairs, read_lineage, zoo_dir
+
+    torch.set_num_threads(args.threads)
+    hf_logging.disable_progress_bar()
+    folder = zoo_dir(args.zoo, "bench")
+    zoo = read_lineage(folder)
+    methods = _load_methods([m.strip() for m in args.methods.split(",") if m.strip()])
+    pairs = select_pairs(lineage_pairs(zoo), args.max_pairs)
+    n_train = SIZES[zoo["size"]].n_prompts if zoo["size"] in SIZES else 0
+    ctx = {"prompts": default_prompts(None, seed=0)[n_train : n_train + args.prompts], "samples": args.samples,
+           "max_tokens": args.max_tokens, "store": SampleStore(folder / "bench-samples.duckdb"),
+           "features": [f.strip() for f in args.features.split(",") if f.strip()], "permutations": 2000,
+           "functional_tokens": args.functional_tokens, "null_models": args.null_models}
+    get = Models({m["spec"] for m in zoo["members"].values() if m["relation"] == "teacher"})
+    load = os.getloadavg()
+    print(f"zoo {folder} (size {zoo['size']}, complete {zoo['complete']}): {len(pairs)} pairs "
+          f"({sum(p.derived for p in pairs)} derived); methods {', '.join(methods) or 'none'}; "
+          f"load average {load[0]:.1f} on {os.cpu_count()} cores")
+    records: list[dict[str, Any]] = []
+    t_all = time.perf_counter()
+    for i, pair in enumerate(pairs):
+        for name, run in methods.items():
+            t0 = time.perf_counter()
+            err = None
+            try:
+                evs: list[Evidence] = run(pair, get, ctx)
+            except Exception as e:  # noqa: BLE001 - a method that refuses a pair is a result, recorded as such
+                evs, err = [], f"{type(e).__name__}: {e}"
+            secs = time.perf_counter() - t0
+            base = {"suspect": pair.suspect, "candidate": pair.candidate, "relation": pair.relation,
+                    "derived": pair.derived, "same_tokenizer": pair.same_tokenizer, "seconds": secs}
+            if err or not evs:
+                records.append({**base, "method": name, "p": None, "error": err or "no evidence"})
+                continue
+            for ev in evs:
+                records.append({**base, "method": ev.name.removeprefix("lineage."), "p": ev.p_value,
+                                "statistic": _num(ev.statistic), "effect": _num(ev.effect_size)})
+            if name == "blackbox" and len(evs) > 1:
+                adj = [e.p_adjusted for e in holm(evs) if e.p_adjusted is not None]
+                records.append({**base, "method": "blackbox", "p": min(adj) if adj else None})
+        if (i + 1) % 10 == 0 or i + 1 == len(pairs):
+            print(f"  {i + 1}/{len(pairs)} pairs, {time.perf_counter() - t_all:.0f} s", file=sys.stderr, flush=True)
+    summary = summarise(records, args.alpha)
+    print_tables(summary, args.alpha)
+    bb = summary.get("blackbox")
+    if bb:
+        print(f"\nblack-box overall (Holm across features, alpha {args.alpha}): precision {_fmt(bb['precision'])}, "
+              f"recall {_fmt(bb['recall'])} (goal >= 0.95 both)")
+    timing = time_135m(zoo, get) if args.time_135m else None
+    out = args.out or folder / "bench-lineage.json"
+    out.write_text(json.dumps({
+        "zoo": str(folder), "size": zoo["size"], "complete": zoo["complete"], "alpha": args.alpha,
+        "args": {k: str(v) for k, v in vars(args).items()}, "load_average_start": load,
+        "load_average_end": os.getloadavg(), "cpu_count": os.cpu_count(), "seconds_total": time.perf_counter() - t_all,
+        "model_load_seconds": get.seconds, "summary": summary, "timing_135m": timing, "records": records,
+    }, indent=1, default=str))
+    print(f"\nresults: {out}")
+    return 0
+
+
+def _num(x: Any) -> float | None:
+    return None if x is None or (isinstance(x, float) and not math.isfinite(x)) else float(x)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,230 @@
+"""Run every lineage method that fits the access we have, Holm-adjust across them, and say what it means.
+
+    from distillscope.lineage.run import LineageConfig, run_lineage
+    from distillscope.models import load_model
+    rep = run_lineage(load_model("hf:./student"), load_model("zoo:smollm2-135m-instruct"),
+                      panel=[load_model("hf:./control-1"), load_model("hf:./control-2")])
+    print(rep.verdict)
+
+Which methods run (see :func:`plan`):
+
+============== ====================================================== ===================================
+method         needs                                                  null hypothesis
+============== ====================================================== ===================================
+blackbox       any access; a panel of >= 2 other models               B is no closer to A than to the panel
+tokenizer      both models local (tokenizers)                         B's tokenizer overlaps A's no more
+                                                                      than unrelated tokenizers do
+functional     both local; >= 2 local controls (panel models trained  B agrees with A's next-token
+               on the same data without A)                            distributions no more than controls
+weights        both local                                             B's weights match A's no more than
+                                                                      independent models' do
+representations both local                                            same, for hidden states on a probe set
+============== ====================================================== ===================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from distillscope.errors import DistillscopeError, InputError
+from distillscope.evidence import Evidence, holm
+from distillscope.models.base import Model, is_white_box
+from distillscope.registry import registry
+
+
+def methods() -> dict[str, str]:
+    """Registered lineage methods: name -> one-line help."""
+    import distillscope.lineage  # noqa: F401 - registers the built-in methods
+
+    return {n: e.help for n, e in registry("lineage").entries().items()}
+
+
+@dataclass
+class LineageConfig:
+    """Options of a lineage run (the CLI's flags map one to one)."""
+
+    methods: tuple[str, ...] = ("blackbox", "tokenizer", "functional", "weights", "representations")
+    features: tuple[str, ...] = ("ngram", "embedding", "likelihood")
+    samples: int = 4
+    max_tokens: int = 48
+    permutations: int = 2000
+    alpha: float = 0.05
+    seed: int = 0
+    white_box: bool = True
+
+    def validate(self) -> None:
+        known = methods()
+        bad = [m for m in self.methods if m not in known]
+        if bad:
+            raise InputError(f"Unknown lineage method(s) {', '.join(bad)}: choose from {', '.join(known)}.")
+        if self.samples < 1 or self.max_tokens < 1:
+            raise InputError("--samples and --max-tokens must be >= 1.")
+        if not 0 < self.alpha < 1:
+            raise InputError(f"--alpha must be in (0, 1), got {self.alpha}.")
+
+
+@dataclass
+class LineageContext:
+    """What a lineage method gets: the models, the prompts for sampling, the options and the sample store."""
+
+    suspect: Model
+    candidate: Model
+    panel: Sequence[Model]
+    prompts: Sequence[str]
+    cfg: LineageConfig
+    store: Any = None
+
+    @property
+    def local_panel(self) -> list[Model]:
+        return [m for m in self.panel if is_white_box(m)]
+
+
+@dataclass
+class Step:
+    method: str
+    runs: bool
+    reason: str
+
+
+@dataclass
+class LineageReport:
+    suspect: str
+    candidate: str
+    panel: list[str]
+    evidence: list[Evidence]
+    steps: list[Step]
+    alpha: float
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def model_evidence(self) -> list[Evidence]:
+        """Evidence about the model itself (tokenizer evidence excluded: see the package docstring)."""
+        return [e for e in self.evidence if not e.name.startswith("lineage.tokenizer")]
+
+    @property
+    def derived(self) -> bool:
+        """True when a model-level method rejects its null at ``alpha`` after Holm adjustment across methods."""
+        return any(e.significant(self.alpha) for e in self.model_evidence)
+
+    @property
+    def verdict(self) -> str:
+        ran = [e for e in self.model_evidence if e.p_value is not None]
+        tok = [e for e in self.evidence if e.name.startswith("lineage.tokenizer") and e.p_value is not None]
+        note = ""
+        if tok:
+            shared = any(e.significant(self.alpha) for e in tok)
+            note = (" The suspect's tokenizer is " + ("" if shared else "not shown to be ") + "derived from the "
+                    "candidate's" + (" (a shared tokenizer alone does not show that the model was trained on the "
+                                     "candidate's outputs)." if shared else "."))
+        if not ran:
+            return "No model-level lineage method could run with the access given; see the skipped steps." + note
+        hits = sorted((e for e in ran if e.significant(self.alpha)), key=lambda e: e.p_adjusted or 1.0)
+        n = len([e for e in self.evidence if e.p_value is not None])
+        if not hits:
+            best = min(ran, key=lambda e: e.p_adjusted if e.p_adjusted is not None else 1.0)
+            return (f"No evidence that {self.suspect} derives from {self.candidate}: no method rejected its null at "
+                    f"alpha={self.alpha} after Holm adjustment over {n} tests (smallest adjusted p = "
+                    f"{best.p_adjusted:.3g}, {best.name}). This is absence of evidence at this sample size, not "
+                    "proof of independence." + note)
+        names = ", ".join(f"{e.name} (adjusted p = {e.p_adjusted:.2g})" for e in hits)
+        return (f"Evidence that {self.suspect} derives from {self.candidate}: {names} reject their nulls at "
+                f"alpha={self.alpha} after Holm adjustment over {n} tests." + note)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"suspect": self.suspect, "candidate": self.candidate, "panel": self.panel, "alpha": self.alpha,
+                "derived": self.derived, "verdict": self.verdict,
+                "steps": [{"method": s.method, "runs": s.runs, "reason": s.reason} for s in self.steps],
+                "evidence": [e.to_dict() for e in self.evidence], "errors": self.errors}
+
+
+def plan(suspect: Model, candidate: Model, panel: Sequence[Model], cfg: LineageConfig) -> list[Step]:
+    """Which methods run on these models, and why the others do not (from each method's declared ``needs``)."""
+    methods()
+    reg = registry("lineage")
+    local = is_white_box(suspect) and is_white_box(candidate)
+    n_local = sum(1 for m in panel if is_white_box(m))
+    steps = []
+    for name in cfg.methods:
+        entry = reg.get(name)
+        needs = entry.meta.get("needs", "white-box")
+        if name == "blackbox" and len(panel) < 2:
+            ok, why = False, "needs a panel of >= 2 other models (--panel) to compare the candidate against"
+        elif needs != "any" and not cfg.white_box:
+            ok, why = False, "white-box methods switched off (--no-white-box)"
+        elif needs != "any" and not local:
+            ok, why = False, "needs both the suspect and the candidate as local weights (hf:/zoo:)"
+        elif needs == "controls" and n_local < 2:
+            ok, why = False, ("needs >= 2 local control models trained on the same data without the candidate "
+                              "(give them in --panel)")
+        else:
+            ok, why = True, entry.help
+        steps.append(Step(name, ok, why))
+    return steps
+
+
+# The built-in methods, as registered in lineage/__init__.py: each adapts one module's test to a LineageContext.
+def blackbox_method(ctx: LineageContext) -> list[Evidence]:
+    from distillscope.lineage.blackbox import blackbox_test
+
+    c = ctx.cfg
+    return list(blackbox_test(ctx.suspect, ctx.candidate, ctx.panel, ctx.prompts, samples=c.samples,
+                              max_tokens=c.max_tokens, store=ctx.store, features=c.features,
+                              permutations=c.permutations, seed=c.seed))
+
+
+def tokenizer_method(ctx: LineageContext) -> list[Evidence]:
+    from distillscope.lineage.tokenizer import tokenizer_test
+
+    return [tokenizer_test(ctx.suspect, ctx.candidate)]
+
+
+def functional_method(ctx: LineageContext) -> list[Evidence]:
+    from distillscope.lineage.functional import functional_test
+
+    return [functional_test(ctx.suspect, ctx.candidate, ctx.local_panel, seed=ctx.cfg.seed)]
+
+
+def weights_method(ctx: LineageContext) -> list[Evidence]:
+    from distillscope.lineage.weights import weight_test
+
+    return [weight_test(ctx.suspect, ctx.candidate, null_models=ctx.local_panel, seed=ctx.cfg.seed)]
+
+
+def representations_method(ctx: LineageContext) -> list[Evidence]:
+    from distillscope.lineage.weights import representation_test
+
+    return [representation_test(ctx.suspect, ctx.candidate, null_models=ctx.local_panel, seed=ctx.cfg.seed)]
+
+
+def run_lineage(suspect: Model, candidate: Model, panel: Sequence[Model] = (), prompts: Sequence[str] | None = None,
+                cfg: LineageConfig | None = None, store: Any = None,
+                on_step: Callable[[Step], None] | None = None) -> LineageReport:
+    """Run the planned methods, Holm-adjust their p-values as one family, and return the report.
+
+    A method that cannot handle these inputs (it raises a distillscope error, e.g. an optional extra missing) is
+    recorded in ``errors`` and its step marked as not run; the others still run.
+    """
+    cfg = cfg or LineageConfig()
+    cfg.validate()
+    if prompts is None:
+        from distillscope.verify.prompts import default_prompts
+
+        prompts = default_prompts()
+    ctx = LineageContext(suspect, candidate, panel, prompts, cfg, store)
+    steps = plan(suspect, candidate, panel, cfg)
+    evidence: list[Evidence] = []
+    errors: list[str] = []
+    for step in steps:
+        if not step.runs:
+            continue
+        if on_step is not None:
+            on_step(step)
+        try:
+            evidence.extend(registry("lineage").load(step.method)(ctx))
+        except DistillscopeError as e:
+            step.runs, step.reason = False, f"could not run: {e}"
+            errors.append(f"{step.method}: {e}")
+    holm(evidence)
+    return LineageReport(suspect.spec, candidate.spec, [m.spec for m in panel], evidence, steps, cfg.alpha, errors)
