@@ -141,6 +141,7 @@ def test_logprobs_survive_the_store(tmp_path):
 
 
 # --- issue 14, defect 8: `sample` was quadratic in the progress callback ----------------------------------------
+@pytest.mark.slow
 def test_defect08_cached_generate_with_progress_is_linear(tmp_path, monkeypatch):
     calls = {"key": 0}
     real_key = GenRequest.key

@@ -145,6 +145,7 @@ def test_defect02_token_quota_is_never_exceeded_by_cjk_emoji_or_n(make_gateway, 
     assert all("Retry-After" in r.headers for r in res if r.status_code == 429)
 
 
+@pytest.mark.slow
 def test_defect02_white_box_prompt_tokens_counted_with_its_tokenizer(make_gateway):
     from distillscope.models import load_model
 
@@ -208,6 +209,7 @@ def test_defect04_clients_never_see_upstream_specs_urls_or_errors(tmp_path, capl
 
 
 # --- defect 6: revocation needed a restart -----------------------------------------------------------------------
+@pytest.mark.slow
 def test_defect06_running_gateway_sees_a_revoke_under_load_within_seconds(make_gateway, tmp_path):
     from distillscope.gateway import KeyStore
 
@@ -248,6 +250,7 @@ def _folder_bytes(p) -> int:
     return sum(f.stat().st_size for f in p.rglob("*") if f.is_file())
 
 
+@pytest.mark.slow
 def test_defect09_refused_requests_are_logged_without_bodies_and_rate_limited(make_gateway, tmp_path):
     gw, key = make_gateway(request_limit="1/hour", max_body_bytes=2_000_000)
     gw.reject_log_limit = __import__("limits").parse("20/minute")
@@ -454,6 +457,7 @@ def _fuzz_body():
     return st.one_of(encoded, encoded, raw)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sink", ["log", "log.jsonl", "log.duckdb"])
 def test_fuzz_chat_requests_with_surrogates_and_nul_never_get_5xx(tmp_path, sink):
     from hypothesis import HealthCheck, given, settings

@@ -87,6 +87,7 @@ def _revoke(path, key_id, barrier):
     KeyStore(path).revoke(key_id)
 
 
+@pytest.mark.slow
 def test_defect05_concurrent_processes_never_lose_key_updates(tmp_path):
     import multiprocessing as mp
 

@@ -174,6 +174,7 @@ def test_defect07_nan_in_a_numeric_parquet_column_is_a_bad_row(tmp_path, col):
     assert r.n_rows == 4 and [b.position for b in r.bad] == [1]
 
 
+@pytest.mark.slow
 def test_defect07_scan_of_a_one_account_log_is_empty_with_a_message(tmp_path):
     from distillscope.monitor.scan import scan
 
@@ -241,6 +242,7 @@ def test_defect10_booleans_and_fractions_are_bad_rows_in_every_format(tmp_path):
 
 
 # --- issue 14, defect 14: JSONL ingest memory ---------------------------------------------------------------------
+@pytest.mark.slow
 def test_defect14_jsonl_is_ingested_in_blocks_not_held_whole(tmp_path, monkeypatch):
     import tracemalloc
 
