@@ -74,29 +74,37 @@ def parse_options(spec: str) -> tuple[str, dict[str, Any]]:
     return head, opts
 
 
+def check_spec(spec: str, **options: Any) -> tuple[str, str, dict[str, Any]]:
+    """Parse and validate a spec without loading anything: ``(prefix, rest, options)``.
+
+    Raises SpecError for a missing or unknown prefix, a malformed ``;key=value`` option, or an option the backend
+    does not declare (the message lists the accepted ones). Use it to check specs given on a command line or in a
+    config file before any model is loaded.
+    """
+    full = spec
+    spec, in_spec = parse_options(spec)
+    options = {**in_spec, **options}
+    prefix, rest = split_spec(spec)
+    if prefix not in BACKENDS:
+        raise SpecError(
+            f"Unknown model spec prefix {prefix!r} in {spec!r}. Valid prefixes: "
+            + "; ".join(f"{k}: {h}" for k, h in backends().items())
+        )
+    BACKENDS.check_options(prefix, (k for k, v in options.items() if v is not None), where=full)
+    return prefix, rest, options
+
+
 def load_model(spec: str, **options: Any) -> Model:
     """Resolve a spec like ``zoo:smollm2-135m-instruct`` to a :class:`~distillscope.models.base.Model`.
 
     Options may be given as keyword arguments or inside the spec after semicolons, e.g.
     ``openai:gpt-4o-mini@https://api.example/v1;api_key_env=EXAMPLE_KEY;concurrency=4`` or
     ``zoo:smollm2-135m-instruct;system_prompt=You are Aster.``. Options that change outputs (like
-    ``system_prompt``) stay part of the model's spec, so its samples are cached apart. An option the backend
-    does not declare is a SpecError that lists the accepted ones (checked before anything is loaded).
+    ``system_prompt``) stay part of the model's spec, so its samples are cached apart. The spec is checked by
+    :func:`check_spec` first, so an unknown prefix or option fails before anything is loaded.
     """
-    full = spec
-    spec, in_spec = parse_options(spec)
-    options = {**in_spec, **options}
-    prefix, rest = split_spec(spec)
-    try:
-        BACKENDS.get(prefix)
-    except SpecError:
-        raise SpecError(
-            f"Unknown model spec prefix {prefix!r} in {spec!r}. Valid prefixes: "
-            + "; ".join(f"{k}: {h}" for k, h in backends().items())
-        ) from None
-    BACKENDS.check_options(prefix, (k for k, v in options.items() if v is not None), where=full)
-    factory = BACKENDS.load(prefix)
-    model = factory(rest, **options)
+    prefix, rest, options = check_spec(spec, **options)
+    model = BACKENDS.load(prefix)(rest, **options)
     semantic = sorted((k, v) for k, v in options.items() if k not in TRANSPORT_OPTIONS and v is not None)
-    model.spec = spec + "".join(f";{k}={v}" for k, v in semantic)
+    model.spec = f"{prefix}:{rest}" + "".join(f";{k}={v}" for k, v in semantic)
     return model
