@@ -149,9 +149,9 @@ class Registry:
             return
         unknown = sorted(set(options) - accepted)
         if unknown:
-            listed = ", ".join(sorted(accepted)) or "none"
+            listed = f"Accepted: {', '.join(sorted(accepted))}." if accepted else "It takes no options."
             raise self.error(f"Unknown option{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} for "
-                             f"{self.noun} {name!r}{f' in {where!r}' if where else ''}. Accepted: {listed}.")
+                             f"{self.noun} {name!r}{f' in {where!r}' if where else ''}. {listed}")
 
 
 _REGISTRIES: dict[str, Registry] = {}
