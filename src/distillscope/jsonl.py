@@ -1,4 +1,5 @@
-"""Reading JSONL files with errors that name the file and line."""
+"""Reading JSONL files with errors that name the file and line (for record files such as replay transcripts;
+prompts and texts are read by :mod:`distillscope.inputs`)."""
 
 from __future__ import annotations
 
@@ -11,13 +12,24 @@ from distillscope.errors import InputError
 
 
 def iter_jsonl(path: str | Path) -> Iterator[tuple[int, Any]]:
-    """Yield ``(line_number, value)`` for each non-blank line; a bad line raises InputError naming ``path:line``."""
-    p = Path(path)
-    with p.open(encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                yield n, json.loads(line)
-            except json.JSONDecodeError as e:
-                raise InputError(f"{p}:{n}: not valid JSON ({e.msg}). Fix or remove line {n}.") from e
+    """Yield ``(line_number, value)`` for each non-blank line; a bad line raises InputError naming ``path:line``.
+
+    A missing file, a folder, a binary or non-UTF-8 file are InputErrors too.
+    """
+    from distillscope.inputs import check_file
+
+    p = check_file(path, "JSONL file")
+    n = 0
+    try:
+        with p.open(encoding="utf-8") as f:
+            for n, line in enumerate(f, 1):
+                if not line.strip():
+                    continue
+                if "\x00" in line:
+                    raise InputError(f"{p}:{n}: binary data, not JSON text. Give a .jsonl file.")
+                try:
+                    yield n, json.loads(line)
+                except json.JSONDecodeError as e:
+                    raise InputError(f"{p}:{n}: not valid JSON ({e.msg}). Fix or remove line {n}.") from e
+    except UnicodeDecodeError as e:
+        raise InputError(f"{p}:{n + 1}: not UTF-8 text. Save the file as UTF-8 JSONL.") from e

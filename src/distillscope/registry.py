@@ -57,7 +57,7 @@ class Entry:
     @property
     def description(self) -> str:
         """``help`` plus the install hint, for listings."""
-        return self.help if self.extra is None else f"{self.help} (extra: distillscope[{self.extra}])"
+        return self.help if self.extra is None else f"{self.help} [extra: distillscope[{self.extra}]]"
 
 
 class Registry:
@@ -149,9 +149,9 @@ class Registry:
             return
         unknown = sorted(set(options) - accepted)
         if unknown:
-            listed = f"Accepted: {', '.join(sorted(accepted))}." if accepted else "It takes no options."
+            takes = f"it takes {', '.join(sorted(accepted))}" if accepted else "it takes no options"
             raise self.error(f"Unknown option{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} for "
-                             f"{self.noun} {name!r}{f' in {where!r}' if where else ''}. {listed}")
+                             f"{self.noun} {name!r}{f' in {where!r}' if where else ''}: {takes}.")
 
 
 _REGISTRIES: dict[str, Registry] = {}

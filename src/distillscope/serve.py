@@ -2,7 +2,8 @@
 
 Endpoints: ``GET /v1/models``, ``POST /v1/chat/completions`` (n, temperature, top_p, max_tokens /
 max_completion_tokens, seed, stop, logprobs/top_logprobs, stream). Generation runs in one worker thread that merges
-concurrent requests into batches (CPU models are not re-entrant). Streaming sends the finished completion token by token as server-sent events.
+concurrent requests into batches (CPU models are not re-entrant); a request whose client disconnected before its batch
+started is dropped, so a client that timed out and retried does not leave work behind. Streaming sends the finished completion token by token as server-sent events.
 
 The request parsing and response building below are public: the gateway reuses them.
 
@@ -11,6 +12,7 @@ Run:  distillscope serve zoo:smollm2-135m-instruct --port 8000
 
 from __future__ import annotations
 
+import asyncio
 import json
 import queue
 import secrets
@@ -26,7 +28,6 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from starlette.concurrency import run_in_threadpool
 
 from distillscope.models.base import Completion, GenRequest, Model
 
@@ -171,9 +172,6 @@ def create_app(model: Model, name: str | None = None, max_batch: int = 16) -> Fa
     app = FastAPI(title="distillscope serve", version="0.1.0")
     app.state.batcher = batcher
 
-    def run(reqs: list[GenRequest]) -> list[Completion]:
-        return batcher.submit(reqs)
-
     @app.exception_handler(RequestError)
     async def _req_error(_: Request, e: RequestError) -> JSONResponse:
         return JSONResponse(e.body(), status_code=e.status, headers=e.headers)
@@ -186,8 +184,12 @@ def create_app(model: Model, name: str | None = None, max_batch: int = 16) -> Fa
     @app.post("/v1/chat/completions")
     async def chat(request: Request) -> Any:
         req = parse_chat_request(await request.body())
+        fut = batcher.enqueue(to_gen_requests(req))
         try:
-            comps = await run_in_threadpool(run, to_gen_requests(req))
+            comps = await _wait_unless_abandoned(fut, request)
+        except _Abandoned:
+            return JSONResponse({"error": {"message": "client closed the request", "type": "client_closed"}},
+                                status_code=499)
         except Exception as e:  # noqa: BLE001 - an upstream failure is the server's error, reported as 502
             return JSONResponse(RequestError(502, f"Model {model.spec} failed: {e}").body(), status_code=502)
         if req.stream:
@@ -196,6 +198,23 @@ def create_app(model: Model, name: str | None = None, max_batch: int = 16) -> Fa
         return build_chat_response(req, comps, model_name, fingerprint)
 
     return app
+
+
+class _Abandoned(Exception):
+    """The client went away before its batch started; the request was dropped."""
+
+
+async def _wait_unless_abandoned(fut: Future[list[Completion]], request: Request,
+                                 poll_s: float = 0.2) -> list[Completion]:
+    """The completions of a queued request; if the client disconnects (e.g. its timeout fired) while the request
+    still waits in the queue, it is cancelled so the worker never computes it."""
+    waiter = asyncio.wrap_future(fut)
+    while True:
+        done, _ = await asyncio.wait({waiter}, timeout=poll_s)
+        if done:
+            return waiter.result()
+        if await request.is_disconnected() and fut.cancel():
+            raise _Abandoned()
 
 
 class Batcher:
@@ -211,22 +230,32 @@ class Batcher:
         self.queue: queue.Queue[tuple[list[GenRequest], Future[list[Completion]]]] = queue.Queue()
         threading.Thread(target=self._work, daemon=True, name="distillscope-batcher").start()
 
-    def submit(self, reqs: list[GenRequest]) -> list[Completion]:
+    def enqueue(self, reqs: list[GenRequest]) -> Future[list[Completion]]:
+        """Queue a request; cancelling the future before its batch starts drops it."""
         fut: Future[list[Completion]] = Future()
         self.queue.put((reqs, fut))
-        return fut.result()
+        return fut
+
+    def submit(self, reqs: list[GenRequest]) -> list[Completion]:
+        return self.enqueue(reqs).result()
+
+    def _take(self) -> list[tuple[list[GenRequest], Future[list[Completion]]]]:
+        """The next batch: queued requests whose clients still wait, up to ``max_batch`` samples."""
+        items: list[tuple[list[GenRequest], Future[list[Completion]]]] = []
+        size = 0
+        while not items or size < self.max_batch:
+            try:
+                nxt = self.queue.get() if not items else self.queue.get_nowait()
+            except queue.Empty:
+                break
+            if nxt[1].set_running_or_notify_cancel():  # False: cancelled (client gone), skip it
+                items.append(nxt)
+                size += len(nxt[0])
+        return items
 
     def _work(self) -> None:
         while True:
-            items = [self.queue.get()]
-            size = len(items[0][0])
-            while size < self.max_batch:
-                try:
-                    nxt = self.queue.get_nowait()
-                except queue.Empty:
-                    break
-                items.append(nxt)
-                size += len(nxt[0])
+            items = self._take()
             flat = [r for reqs, _ in items for r in reqs]
             try:
                 comps = self.model.generate(flat)

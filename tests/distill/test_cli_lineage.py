@@ -35,12 +35,32 @@ def test_cli_distill_then_provenance_show_and_verify(tmp_path):
     assert bad.exit_code == 1 and not json.loads(bad.stdout)["ok"]
 
 
-def test_cli_bad_method_is_a_clear_error(tmp_path):
-    from distillscope.errors import InputError
+def test_cli_bad_options_are_clear_errors_before_any_model_loads(tmp_path, monkeypatch):
+    import distillscope.models
 
-    res = runner.invoke(app, ["distill", "--teacher", "zoo:tiny-llama", "--method", "magic", "--out",
-                              str(tmp_path / "x")])
-    assert isinstance(res.exception, InputError) and "logits, sequences, text" in str(res.exception)
+    def no_loading(*a, **k):
+        raise AssertionError("a model was loaded before the options were checked")
+
+    monkeypatch.setattr(distillscope.models, "load_model", no_loading)
+    base = ["distill", "--teacher", "zoo:tiny-llama", "--out", str(tmp_path / "x")]
+    for extra, msg in [(["--method", "magic"], "logits, sequences, text"), (["--loss", "bogus"], "--loss must be"),
+                       (["--student-config", "huge"], "--student-config must be"),
+                       (["--warmup", "50", "--steps", "5"], "--warmup 50 exceeds --steps 5"),
+                       (["--prompts", str(tmp_path / "missing.txt")], "no such file")]:
+        res = runner.invoke(app, [*base, *extra])
+        errors = [ln for ln in res.stderr.splitlines() if ln.startswith("error:")]
+        assert res.exit_code == 2 and len(errors) == 1 and msg in errors[0], (extra, res.output)
+    assert not (tmp_path / "x").exists()  # nothing written for a typo
+
+
+def test_cli_distill_reads_a_config_file_and_clips_the_default_warmup(tmp_path):
+    cfg = tmp_path / "run.yaml"
+    cfg.write_text("teacher: zoo:tiny-llama\nmethod: text\nn-data: 4\nmax_len: 24\nsteps: 2\nbatch_size: 2\n")
+    out = tmp_path / "st"
+    s = _json(runner.invoke(app, ["distill", "--config", str(cfg), "--out", str(out), "--steps", "3", "--json"]))
+    shown = _json(runner.invoke(app, ["provenance", "show", str(out), "--json"]))
+    assert s["steps"] == 3 and shown["method"] == "text"  # the flag overrides the file
+    assert shown["hyperparameters"]["warmup"] == 1  # default 20 clipped to half of 3 steps
 
 
 @pytest.mark.slow

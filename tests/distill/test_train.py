@@ -142,7 +142,7 @@ def test_split_heldout_is_disjoint_and_deterministic():
 def test_bad_config_is_refused():
     with pytest.raises(InputError, match="method"):
         DistillConfig(teacher="zoo:tiny-llama", out="x", method="magic").validate()
-    with pytest.raises(InputError, match="kind"):
+    with pytest.raises(InputError, match="--loss"):
         TrainConfig(kind="tv").validate()
 
 

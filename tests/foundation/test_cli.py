@@ -49,5 +49,4 @@ def test_bad_prompt_file_is_a_clear_error(tmp_path):
     bad = tmp_path / "p.jsonl"
     bad.write_text('{"prompt": "ok"}\n{oops\n')
     r = runner.invoke(app, ["sample", "mock:echo", "-p", str(bad), "--store", str(tmp_path / "s.duckdb")])
-    assert r.exit_code != 0
-    assert "p.jsonl:2" in str(r.exception)
+    assert r.exit_code == 2 and r.stderr.startswith("error:") and "p.jsonl:2" in r.stderr

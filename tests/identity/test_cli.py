@@ -16,7 +16,7 @@ def test_claims_jsonl(tmp_path):
     rows = [{"id": 1, "response": "我不是ChatGPT，我是通义千问。"}, {"id": 2, "response": "Hello!"},
             {"id": 3, "response": {"nested": "I am Claude."}}]
     src.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows[:2]) + "\n\n", encoding="utf-8")
-    res = runner.invoke(app, ["identity", "claims", "--jsonl", str(src), "--text-field", "response"])
+    res = runner.invoke(app, ["identity", "claims", str(src), "--field", "response"])
     assert res.exit_code == 0, res.output
     out = [json.loads(x) for x in res.stdout.splitlines() if x.strip()]
     assert [o["id"] for o in out] == [1, 2]
@@ -36,30 +36,40 @@ def test_claims_jsonl(tmp_path):
 def test_claims_bad_field_is_a_clear_error(tmp_path):
     src = tmp_path / "x.jsonl"
     src.write_text('{"text": "I am Claude"}\n')
-    res = runner.invoke(app, ["identity", "claims", "--jsonl", str(src), "--text-field", "response"])
-    assert res.exit_code != 0 and "no field 'response'" in str(res.exception)
+    res = runner.invoke(app, ["identity", "claims", str(src), "--field", "response"])
+    assert res.exit_code == 2 and "no field 'response'" in res.stderr and res.stdout == ""
 
 
 def test_probe_mock_json(tmp_path):
     spec = "mock:choice=I am Qwen, made by Alibaba Cloud.|我是通义千问。|I'm Claude, made by Anthropic."
     res = runner.invoke(app, ["identity", "probe", spec, "-l", "en,zh-Hans", "-n", "3", "--expect", "claude",
                               "--probes", "model,maker", "--store", str(tmp_path / "s.duckdb"), "--json"])
-    assert res.exit_code == 0, res.output
+    assert res.exit_code == 1, res.output  # two of three answers claim a foreign identity: evidence, exit 1
     d = json.loads(res.stdout)
-    assert d["expected"] == "claude" and len(d["responses"]) == 2 * 2 * 3
+    assert d["evidence_found"] and d["expected"] == "claude" and len(d["responses"]) == 2 * 2 * 3
     assert {e["name"] for e in d["evidence"]} == {"identity.foreign_claims", "identity.language_dependence"}
     assert {r["language"] for r in d["summary"]} == {"en", "zh-Hans"}
     res = runner.invoke(app, ["identity", "probe", spec, "-l", "en", "-n", "2", "--probes", "model",
                               "--store", str(tmp_path / "s.duckdb")])
-    assert res.exit_code == 0 and "identity of" in res.output
+    # expected identity from the declared name (qwen); a Claude claim in one of two answers is evidence
+    assert res.exit_code == 1 and "identity of" in res.stderr and res.stdout == ""
+    assert "evidence against the null" in " ".join(res.stderr.split())
 
 
 def test_compare_two_mock_models(tmp_path):
     a = "mock:choice=我是通义千问。|I am Qwen.|Hello!"
     b = "mock:choice=I am Claude.|Hello!"
-    res = runner.invoke(app, ["identity", "compare", a, b, "-l", "en,zh-Hans", "-n", "8", "--n-perm", "499",
+    res = runner.invoke(app, ["identity", "compare", a, b, "-l", "en,zh-Hans", "-n", "8", "--permutations", "499",
                               "--probes", "model,maker,name",
                               "--store", str(tmp_path / "s.duckdb"), "--json"])
-    assert res.exit_code == 0, res.output
+    assert res.exit_code == 1, res.output  # the two models differ: evidence, exit 1
     d = json.loads(res.stdout)
     assert d["name"] == "identity.compare" and d["p_value"] < 0.01 and d["effect_size"] > 0.5
+
+
+def test_compare_a_model_with_itself_finds_nothing(tmp_path):
+    a = "mock:choice=I am Qwen.|I am Claude.|Hello!"
+    res = runner.invoke(app, ["identity", "compare", a, a, "-l", "en", "-n", "6", "--permutations", "199",
+                              "--probes", "model,maker", "--store", str(tmp_path / "s.duckdb"), "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["p_value"] > 0.5

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import typer
 
+from distillscope.cli._common import Json, Samples
+
 
 def register(app: typer.Typer) -> None:
     @app.command()
     def demo(
-        samples: int = typer.Option(3, min=1, help="Samples per prompt."),
+        samples: Samples = 3,
         max_tokens: int = typer.Option(40, min=1, help="New tokens per sample."),
-        as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+        as_json: Json = False,
     ) -> None:
         """Serve SmolLM2 on loopback; sample it through the openai SDK, probe its identity, verify an honest
         endpoint and a relay with a hidden system prompt. Samples are cached in the store."""

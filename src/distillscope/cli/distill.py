@@ -11,127 +11,155 @@ Examples::
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 
-from distillscope.cli._common import console, print_json
+from distillscope.cli._common import (
+    ConfigFile,
+    Json,
+    Store,
+    check_out,
+    check_spec,
+    console,
+    emit,
+    exit_for,
+    open_store,
+    say,
+)
+from distillscope.cli._config import build_config, with_config
+from distillscope.distill.config import DistillConfig
+from distillscope.errors import InputError
+
+
+def _manifest_path_cb(folder: Path) -> Path:
+    return _manifest_path(folder)
+
+
+Folder = Annotated[Path, typer.Argument(help="A student folder (or its provenance.json).", callback=_manifest_path_cb)]
 
 
 def register(app: typer.Typer) -> None:
-    @app.command()
-    def distill(
-        teacher: str = typer.Option(..., "--teacher", "-t", help="Teacher spec (zoo:/hf: for logits; any for sequences)."),
-        out: Path = typer.Option(..., "--out", "-o", help="Output folder for the student and provenance.json."),
-        method: str = typer.Option("logits", help="logits (teacher top-k logits, cached) | sequences (teacher "
-                                   "answers) | text (control: same text, no teacher)."),
-        student: str | None = typer.Option(None, help="Start from this checkpoint (hf:PATH or zoo:NAME)."),
-        student_config: str = typer.Option("tiny", help="Fresh student size sharing the teacher's tokenizer: "
-                                           "tiny (2 layers, d=128) | small (4, 256) | base (6, 384)."),
-        data: Path | None = typer.Option(None, help="Training text (.txt paragraphs or .jsonl 'text'); default: "
-                                          "the built-in corpus."),
-        prompts: Path | None = typer.Option(None, help="Prompts (.txt lines or .jsonl 'prompt') for sequences; "
-                                            "default: the built-in prompt set."),
-        n_data: int | None = typer.Option(None, min=1, help="Use at most this many texts / prompts."),
-        steps: int = typer.Option(300, min=1, help="Optimizer steps."),
-        batch_size: int = typer.Option(8, min=1, help="Sequences per step."),
-        lr: float = typer.Option(3e-3, help="Peak learning rate (AdamW, cosine schedule with warmup)."),
-        max_len: int = typer.Option(128, min=8, help="Tokens per training sequence."),
-        k: int = typer.Option(20, min=1, help="Teacher log-probs kept per position in the logit cache."),
-        loss: str = typer.Option("forward", help="Divergence: forward (KL(T||S)) | reverse (KL(S||T)) | jsd."),
-        beta: float = typer.Option(0.5, min=0.0, max=1.0, help="JSD weight: 0 = forward KL, 1 = reverse KL."),
-        temperature: float = typer.Option(1.0, min=0.01, help="Distillation temperature (loss scaled by T^2)."),
-        alpha: float = typer.Option(0.9, min=0.0, max=1.0, help="Weight of the distillation term vs hard-label CE."),
-        answer_tokens: int = typer.Option(64, min=1, help="Max tokens of each teacher answer (sequences)."),
-        answer_temperature: float = typer.Option(0.7, min=0.0, help="Sampling temperature of teacher answers."),
-        seed: int = typer.Option(0, help="Seed of student init, data order and teacher sampling."),
-        checkpoint_every: int = typer.Option(100, min=1, help="Checkpoint every N steps (resume after interruption)."),
-        resume: bool = typer.Option(True, help="Resume from OUT/checkpoint when present."),
-        store: Path | None = typer.Option(None, help="Sample store for teacher answers (default $DISTILLSCOPE_STORE)."),
-        as_json: bool = typer.Option(False, "--json", help="Print the run summary as JSON on stdout."),
-    ) -> None:
-        """Distill a teacher into a student; writes the student (save_pretrained) and provenance.json to OUT.
+    app.command("distill")(distill_cmd)
+    _register_provenance(app)
 
-        The student loads afterwards as hf:OUT. Interrupted runs resume from OUT/checkpoint; the teacher's logits
-        and answers are cached, so a rerun does not query the teacher again.
-        """
-        from distillscope.distill.run import DistillConfig, run_distill
-        from distillscope.distill.train import TrainConfig
 
-        cfg = DistillConfig(
-            teacher=teacher, out=str(out), method=method, student=student,
-            student_config=None if student else student_config, data=str(data) if data else None,
-            prompts=str(prompts) if prompts else None, n_data=n_data, max_len=max_len, k=k,
-            answer_tokens=answer_tokens, answer_temperature=answer_temperature, seed=seed, resume=resume,
-            train=TrainConfig(steps=steps, batch_size=batch_size, lr=lr, seed=seed, checkpoint_every=checkpoint_every,
-                              kind=loss, beta=beta, temperature=temperature, alpha=alpha),
-        )
-        st = None
-        if store is not None:
-            from distillscope.store import SampleStore
+@with_config(DistillConfig)
+def distill_cmd(config: ConfigFile = None, store: Store = None, as_json: Json = False,
+                cfg_values: dict[str, Any] | None = None) -> None:
+    """Distill a teacher into a student; writes the student (save_pretrained) and provenance.json to --out.
 
-            st = SampleStore(store)
-        summary = run_distill(cfg, show_progress=not as_json, store=st)
-        if as_json:
-            print_json(summary)
-        else:
-            ho = summary.get("heldout") or {}
-            kl = f", held-out KL to teacher {ho['kl']:.4f} nats/token" if ho.get("kl") is not None else ""
-            console.print(f"student -> {out} ({summary['steps']} steps, {summary['tokens_per_s']:.0f} tok/s{kl}); "
-                          f"load it as hf:{out}")
+    The student loads afterwards as hf:OUT. Interrupted runs resume from OUT/checkpoint; the teacher's logits
+    and answers are cached, so a rerun does not query the teacher again. Every option can come from
+    --config FILE.yaml (keys are the flag names); flags override the file. Options and files are checked before
+    any model loads.
+    """
+    cfg = _config(cfg_values or {}, config)
+    st = open_store(store) if store is not None else None
+    from distillscope.distill.run import run_distill
 
+    summary = run_distill(cfg, show_progress=not as_json, store=st)
+
+    def human() -> None:
+        ho = summary.get("heldout") or {}
+        kl = f", held-out KL to teacher {ho['kl']:.4f} nats/token" if ho.get("kl") is not None else ""
+        say(f"student -> {cfg.out} ({summary['steps']} steps, {summary['tokens_per_s']:.0f} tok/s{kl}); "
+            f"load it as hf:{cfg.out}")
+
+    emit(summary, as_json, human)
+
+
+def _config(values: dict[str, Any], config_file: Path | None) -> Any:
+    """The run's DistillConfig from flags and file, validated (specs, files, output folder) without loading models."""
+    from distillscope.distill.data import read_prompts, read_texts
+
+    cfg, given = build_config(DistillConfig, values, config_file)
+    if cfg.student is not None and "student_config" not in given:
+        cfg.student_config = None
+    cfg.train.seed = cfg.seed
+    if "warmup" not in given:  # the default warm-up never exceeds what the schedule uses
+        cfg.train.warmup = min(cfg.train.warmup, cfg.train.steps // 2)
+    elif cfg.train.warmup > cfg.train.steps:
+        raise InputError(f"--warmup {cfg.train.warmup} exceeds --steps {cfg.train.steps}.")
+    cfg.validate()
+    check_spec(cfg.teacher)
+    if cfg.student is not None:
+        check_spec(cfg.student)
+    check_out(Path(cfg.out), folder=True)
+    if cfg.data is not None:
+        read_texts(cfg.data, cfg.input_field)
+    if cfg.prompts is not None:
+        read_prompts(cfg.prompts, cfg.input_field)
+    return cfg
+
+
+def _register_provenance(app: typer.Typer) -> None:
     prov = typer.Typer(help="Provenance manifests written next to distilled students.", no_args_is_help=True)
 
     @prov.command("show")
-    def show(
-        folder: Path = typer.Argument(..., help="A student folder (or its provenance.json)."),
-        as_json: bool = typer.Option(False, "--json", help="Print the manifest as JSON."),
-    ) -> None:
+    def show(folder: Folder, as_json: Json = False) -> None:
         """Show where a model came from: teacher, data, method, hyperparameters, code version."""
         from distillscope.distill.provenance import read_manifest
 
         m = read_manifest(folder)
-        if as_json:
-            print_json(m)
-            return
-        from rich.table import Table
-
-        t = Table(title=f"provenance of {folder}", show_header=False)
-        teacher = m.get("teacher") or {}
-        data = m.get("data") or {}
-        rows = [
-            ("method", m.get("method")),
-            ("teacher", f"{teacher.get('spec')}  weights {str(teacher.get('weights_sha256'))[:16]}"),
-            ("parents", ", ".join(p.get("spec", "?") for p in m.get("parents", [])) or "-"),
-            ("data", (f"{data.get('source')}  {data.get('n_sequences')} seqs, {data.get('n_target_tokens')} "
-                      f"target tokens, sha256 {str(data.get('sha256'))[:16]}")),
-            ("student", f"weights {m['student']['weights_sha256'][:16]}  {m['student'].get('architecture')}"),
-            ("hyperparameters", ", ".join(f"{k}={v}" for k, v in (m.get("hyperparameters") or {}).items()
-                                          if k != "extra")),
-            ("code", f"{m['code'].get('distillscope')} {m['code'].get('git_commit') or ''}"),
-            ("time", f"{m.get('started')} -> {m.get('finished')}"),
-        ]
-        for k_, v in rows:
-            t.add_row(k_, str(v))
-        console.print(t)
+        emit(m, as_json, lambda: _show_manifest(folder, m))
 
     @prov.command("verify")
     def verify(
-        folder: Path = typer.Argument(..., help="A student folder with provenance.json."),
-        check_teacher: bool = typer.Option(False, help="Also load the teacher and recompute its weight hash."),
-        as_json: bool = typer.Option(False, "--json", help="Print the checks as JSON."),
+        folder: Folder,
+        check_teacher: Annotated[bool, typer.Option(help="Also load the teacher and recompute its weight hash.")]
+        = False,
+        as_json: Json = False,
     ) -> None:
-        """Recompute file and weight hashes and compare with the manifest. Exit code 1 if anything differs."""
+        """Recompute file and weight hashes and compare them with the manifest.
+
+        Exit code 0 = every hash matches, 1 = something differs (the files are not what the manifest recorded),
+        2 = usage/input error.
+        """
         from distillscope.distill.provenance import verify_manifest
 
         res = verify_manifest(folder, check_teacher=check_teacher)
-        if as_json:
-            print_json(res)
-        else:
+
+        def human() -> None:
             for c in res["checks"]:
-                mark = "[green]ok[/]" if c["ok"] else "[red]FAIL[/]"
-                console.print(f"{mark}  {c['check']}: {c['detail']}")
-            console.print("[bold green]verified[/]" if res["ok"] else "[bold red]verification failed[/]")
-        if not res["ok"]:
-            raise typer.Exit(1)
+                say(f"{'ok  ' if c['ok'] else 'FAIL'}  {c['check']}: {c['detail']}", style=None if c["ok"] else "red")
+            say("verified" if res["ok"] else "verification failed", style="bold green" if res["ok"] else "bold red")
+
+        emit(res, as_json, human)
+        exit_for(not res["ok"])
 
     app.add_typer(prov, name="provenance")
+
+
+def _manifest_path(folder: Path) -> Path:
+    """The argument if it is a student folder with provenance.json (or that file)."""
+    p = folder / "provenance.json" if folder.is_dir() else folder
+    if not p.is_file():
+        raise InputError(f"{folder}: no provenance.json there; give a folder written by `distillscope distill`.")
+    return folder
+
+
+def _show_manifest(folder: Path, m: dict[str, Any]) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    t = Table(title=escape(f"provenance of {folder}"), show_header=False)
+    teacher = m.get("teacher") or {}
+    data = m.get("data") or {}
+    student = m.get("student") or {}
+    code = m.get("code") or {}
+    rows = [
+        ("method", m.get("method")),
+        ("teacher", f"{teacher.get('spec')}  weights {str(teacher.get('weights_sha256'))[:16]}"),
+        ("parents", ", ".join(p.get("spec", "?") for p in m.get("parents", [])) or "-"),
+        ("data", (f"{data.get('source')}  {data.get('n_sequences')} seqs, {data.get('n_target_tokens')} "
+                  f"target tokens, sha256 {str(data.get('sha256'))[:16]}")),
+        ("student", f"weights {str(student.get('weights_sha256'))[:16]}  {student.get('architecture')}"),
+        ("hyperparameters", ", ".join(f"{k}={v}" for k, v in (m.get("hyperparameters") or {}).items()
+                                      if k != "extra")),
+        ("code", f"{code.get('distillscope')} {code.get('git_commit') or ''}"),
+        ("time", f"{m.get('started')} -> {m.get('finished')}"),
+    ]
+    for k_, v in rows:
+        t.add_row(k_, escape(str(v)))
+    console.print(t)

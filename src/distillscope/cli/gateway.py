@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
-from distillscope.cli._common import console, print_json
+from distillscope.cli._common import Json, check_input, check_out, check_spec, emit, print_json, say
 
 
 def register(app: typer.Typer) -> None:
@@ -32,10 +33,15 @@ def register(app: typer.Typer) -> None:
         temperature_factor: float | None = typer.Option(None, help="Perturbation: divide logits by this."),
         logit_noise: float | None = typer.Option(None, help="Perturbation: Gaussian logit noise std."),
         host: str = typer.Option("127.0.0.1", help="Bind address."),
-        port: int = typer.Option(8000, help="Port."),
-        check: bool = typer.Option(False, "--check", help="Validate the configuration, print it and exit."),
+        port: int = typer.Option(8000, min=1, max=65535, help="Port."),
+        check: bool = typer.Option(False, "--check", help="Validate everything serve would refuse (specs, key "
+                                                          "file, quotas, quota storage, log path), print the "
+                                                          "configuration as JSON and exit."),
     ) -> None:
-        """Serve /v1/chat/completions and /v1/models behind API keys and quotas, logging every exchange."""
+        """Serve /v1/chat/completions and /v1/models behind API keys and quotas, logging every exchange.
+
+        Needs a key file first: `distillscope gateway add-key ACCOUNT --keys keys.json`. The configuration is
+        checked (as with --check) before any model loads."""
         from distillscope.errors import InputError
         from distillscope.gateway.config import GatewayConfig
 
@@ -58,9 +64,7 @@ def register(app: typer.Typer) -> None:
         if not data.get("upstreams"):
             raise InputError("No upstream model: pass --upstream SPEC (repeatable) or a --config with upstreams.")
         cfg = GatewayConfig.load(data)
-        if cfg.keys is None or not Path(cfg.keys).exists():
-            raise InputError("No key file: create one with `distillscope gateway add-key ACCOUNT --keys keys.json` "
-                             "and pass --keys keys.json.")
+        _validate(cfg)
         if check:
             shown = cfg.model_dump()
             if shown.get("watermark"):
@@ -69,13 +73,14 @@ def register(app: typer.Typer) -> None:
             return
         from distillscope.gateway.server import serve_gateway
 
-        console.print(f"gateway on http://{host}:{port}/v1 -> {', '.join(cfg.upstreams)}; log {cfg.log}")
+        say(f"gateway on http://{host}:{port}/v1 -> {', '.join(cfg.upstreams)}; log {cfg.log}")
         serve_gateway(cfg, host, port)
 
     @gw.command("add-key")
     def add_key(
         account: str = typer.Argument(..., help="Account id that owns the key."),
-        keys: Path = typer.Option(Path("keys.json"), help="Key file (created if missing)."),
+        keys: Path = typer.Option(Path("keys.json"), help="Key file (created if missing).",
+                                  callback=lambda p: check_out(p, flag="--keys")),
         org: str | None = typer.Option(None, help="Organisation / payment-method id, logged with each exchange."),
         request_limit: str | None = typer.Option(None, help="This key's request quota (default: the gateway's)."),
         token_limit: str | None = typer.Option(None, help="This key's token quota (default: the gateway's)."),
@@ -83,21 +88,57 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Issue an API key. The key is printed once; only its hash is stored."""
         from distillscope.gateway.keys import KeyStore
+        from distillscope.gateway.quota import _parse
 
+        for lim in (request_limit, token_limit):
+            if lim is not None:
+                _parse(lim)
         key, rec = KeyStore(keys).add(account, org, request_limit, token_limit)
         if as_json:
             print_json({"key": key, "key_id": rec.key_id, "account_id": rec.account_id, "keys_file": str(keys)})
         else:
-            console.print(f"key id {rec.key_id} for {account} (stored hashed in {keys}); the key, shown once:")
-            typer.echo(key)
+            say(f"key id {rec.key_id} for {account} (stored hashed in {keys}); the key, shown once, on stdout:")
+            typer.echo(key)  # the key itself is the command's output: stdout, so it can be captured
 
     @gw.command()
     def revoke(
         key_id: str = typer.Argument(..., help="The key id (the part after 'dsk-')."),
-        keys: Path = typer.Option(Path("keys.json"), help="Key file."),
+        keys: Path = typer.Option(Path("keys.json"), help="Key file.",
+                                  callback=lambda p: check_input(p, "key file")),
+        as_json: Json = False,
     ) -> None:
         """Disable a key (takes effect when the gateway restarts or reloads its key file)."""
         from distillscope.gateway.keys import KeyStore
 
         KeyStore(keys).revoke(key_id)
-        console.print(f"revoked {key_id}")
+        emit({"revoked": key_id, "keys_file": str(keys)}, as_json, lambda: say(f"revoked {key_id}"))
+
+
+def _validate(cfg: Any) -> None:
+    """Everything `gateway serve` would refuse or crash on, checked without loading a model."""
+    from distillscope.errors import InputError
+    from distillscope.gateway.keys import KeyStore
+    from distillscope.gateway.quota import Quotas, _parse
+
+    for spec in cfg.upstreams:
+        check_spec(spec)
+    if cfg.keys is None or not Path(cfg.keys).exists():
+        raise InputError("No key file: create one with `distillscope gateway add-key ACCOUNT --keys keys.json` "
+                         "and pass --keys keys.json.")
+    check_input(Path(cfg.keys), "key file")
+    ks = KeyStore(cfg.keys)
+    for rec in ks._by_id.values():
+        for lim in (rec.request_limit, rec.token_limit):
+            if lim is not None:
+                _parse(lim)
+    q = Quotas(cfg.request_limit, cfg.token_limit, cfg.storage_uri)
+    try:
+        reachable = q.storage.check()
+    except Exception as e:  # noqa: BLE001 - any storage failure means serve would answer 500s
+        reachable, why = False, str(e)
+    else:
+        why = "no answer"
+    if not reachable:
+        raise InputError(f"Quota storage {cfg.storage_uri} is not reachable ({why}). Start it, or use memory://.")
+    log = Path(cfg.log)
+    check_out(log, folder=log.suffix not in (".jsonl", ".duckdb", ".db"), flag="--log")

@@ -6,14 +6,14 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from distillscope.cli._common import console, print_json
+from distillscope.cli._common import Json, console, print_json
 
 
 def register(app: typer.Typer) -> None:
     models = typer.Typer(help="Model specs and the reference zoo.", no_args_is_help=True)
 
     @models.command("list")
-    def list_(as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table.")) -> None:
+    def list_(as_json: Json = False) -> None:
         """List zoo models (installed or not, with the install command) and the spec prefixes."""
         from distillscope.models import backends
         from distillscope.zoo import list_models
@@ -26,8 +26,8 @@ def register(app: typer.Typer) -> None:
         for c in ("spec", "installed", "description", "license", "install"):
             t.add_column(c)
         for r in rows:
-            t.add_row(r["name"], "[green]yes[/]" if r["installed"] else "[red]no[/]", r["description"], r["license"],
-                      "" if r["installed"] else r["install"])
+            t.add_row(escape(r["name"]), "[green]yes[/]" if r["installed"] else "[red]no[/]", escape(r["description"]),
+                      escape(r["license"]), "" if r["installed"] else escape(r["install"]))
         console.print(t)
         b = Table(title="Spec prefixes")
         b.add_column("prefix")

@@ -1,68 +1,101 @@
 """``distillscope monitor``: find distillation campaigns in API exchange logs.
 
     distillscope monitor simulate sim/ --exchanges 1000000 --accounts 12000 --campaigns 24 --campaign-accounts 2400
-    distillscope monitor scan sim/log.parquet --out results/          # DuckDB (default)
+    distillscope monitor scan sim/ --out results/                      # DuckDB (default)
     distillscope monitor scan logs/ --engine spark --json              # PySpark local mode
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
-console = Console(stderr=True)
+from distillscope.cli._common import Json, console, emit, exit_for, out_argument, out_option, say
+from distillscope.errors import InputError
+
+# Files distillscope itself writes next to logs that are not logs: simulate's ground truth, scan's own results.
+NOT_LOGS = frozenset({"truth.parquet", "accounts.parquet", "links.parquet", "bad_rows.jsonl", "campaigns.json"})
+
+SCAN_TERMS = """Null hypothesis: the accounts act independently. There is no p-value: a campaign is flagged when its
+score, cohesion and likeness pass fixed thresholds (distillscope.monitor.campaigns.LinkConfig). Exit code 1 when
+any campaign is flagged.
+
+Terms: a link joins two accounts when at least two kinds of evidence agree: infra (shared IP, /24 netblock or
+org/payment id), tpl (shared prompt templates), sync (the same hours of activity) and shift (both moved onto a newly
+released model at once). The "links infra/tpl/sync/shift" column counts links with each kind. cohesion = mean
+number of evidence kinds per link / 4; likeness = median distillation score of the members (share of
+chain-of-thought, synthetic-data and benchmark-shaped prompts, breadth, template reuse, sudden moves);
+score = sqrt(cohesion x likeness)."""
+
+
+def _log_files(logs: list[Path]) -> list[Path]:
+    from distillscope.monitor.ingest import expand_paths
+
+    out: list[Path] = []
+    for p in logs:
+        if p.is_dir():
+            found = [f for f, _ in expand_paths([p]) if f.name not in NOT_LOGS]
+            if not found:
+                raise InputError(f"{p}: folder has no log files (.jsonl, .parquet, .csv, .duckdb).")
+            out += found
+        elif p.is_file():
+            out.append(p)
+        else:
+            raise InputError(f"{p}: no such file or folder.")
+    return out
 
 
 def register(app: typer.Typer) -> None:
     mon = typer.Typer(help="Detect distillation campaigns in API logs (log schema: distillscope.monitor.schema).",
                       no_args_is_help=True)
 
-    @mon.command("scan")
+    @mon.command("scan", epilog=SCAN_TERMS)
     def scan_cmd(
         logs: Annotated[list[Path], typer.Argument(
             help="Log files or folders: .jsonl, .parquet, .csv, or the gateway's .duckdb database.")],
         engine: Annotated[str, typer.Option("--engine", "-e", help="duckdb (embedded) or spark (PySpark).")] = "duckdb",
-        out: Annotated[Path | None, typer.Option("--out", "-o", help="Write campaigns.json, accounts.parquet, "
-                                                 "links.parquet and bad_rows.jsonl here.")] = None,
-        top: Annotated[int, typer.Option(help="Campaigns to show in the table.")] = 20,
-        min_accounts: Annotated[int, typer.Option(help="Smallest group reported as a campaign.")] = 3,
-        as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout.")] = False,
+        out: Annotated[Path | None, out_option("Folder to write campaigns.json, accounts.parquet, links.parquet and "
+                                               "bad_rows.jsonl into.", folder=True)] = None,
+        top: Annotated[int, typer.Option(min=1, help="Campaigns to show in the table.")] = 20,
+        min_accounts: Annotated[int, typer.Option(min=2, help="Smallest group reported as a campaign.")] = 3,
+        as_json: Json = False,
     ) -> None:
-        """Rank campaigns (linked accounts with distillation-like traffic) and score every account."""
+        """Rank campaigns (linked accounts with distillation-like traffic) and score every account.
+
+        Null hypothesis: the accounts act independently; see the terms below. Exit code 1 when a campaign is
+        flagged.
+        """
+        if engine not in ("duckdb", "spark"):
+            raise InputError(f"--engine must be duckdb or spark, got {engine!r}.")
+        files = _log_files(logs)
         from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-        from distillscope.evidence import _jsonable
         from distillscope.monitor.campaigns import LinkConfig
         from distillscope.monitor.scan import scan
 
-        if engine not in ("duckdb", "spark"):
-            raise typer.BadParameter("use duckdb or spark", param_hint="--engine")
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console,
                       transient=True, disable=as_json) as prog:
             task = prog.add_task("scan", total=None)
-            res = scan(logs, engine=engine, cfg=LinkConfig(min_accounts=min_accounts),
+            res = scan(files, engine=engine, cfg=LinkConfig(min_accounts=min_accounts),
                        progress=lambda s: prog.update(task, description=s))
         if out is not None:
             res.write(out)
-        if as_json:
-            typer.echo(json.dumps(_jsonable(res.to_dict()), ensure_ascii=False))
-            return
-        _print(res, top, out)
+        emit(res.to_dict(), as_json, lambda: _print(res, top, out))
+        exit_for(any(c.flagged for c in res.campaigns))
 
     @mon.command("simulate")
     def simulate_cmd(
-        out: Annotated[Path, typer.Argument(help="Folder to write log.parquet and truth.parquet into.")],
-        exchanges: Annotated[int, typer.Option(help="Rows (approximately).")] = 100_000,
-        accounts: Annotated[int, typer.Option(help="Accounts, campaign accounts included.")] = 2_000,
-        campaigns: Annotated[int, typer.Option(help="Number of distillation campaigns.")] = 5,
-        campaign_accounts: Annotated[int, typer.Option(help="Accounts across all campaigns.")] = 400,
-        days: Annotated[int, typer.Option(help="Days covered by the log.")] = 90,
+        out: Annotated[Path, out_argument("Folder to write log.parquet and truth.parquet (ground truth, not a log) "
+                                          "into.", folder=True)],
+        exchanges: Annotated[int, typer.Option(min=1, help="Rows (approximately).")] = 100_000,
+        accounts: Annotated[int, typer.Option(min=1, help="Accounts, campaign accounts included.")] = 2_000,
+        campaigns: Annotated[int, typer.Option(min=0, help="Number of distillation campaigns.")] = 5,
+        campaign_accounts: Annotated[int, typer.Option(min=0, help="Accounts across all campaigns.")] = 400,
+        days: Annotated[int, typer.Option(min=1, help="Days covered by the log.")] = 90,
         seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
-        as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary on stdout.")] = False,
+        as_json: Json = False,
     ) -> None:
         """Write a realistic simulated log (benign users, hard negatives, campaigns) with ground truth."""
         from rich.progress import Progress
@@ -79,34 +112,33 @@ def register(app: typer.Typer) -> None:
         summary = {"log": str(out / "log.parquet"), "truth": str(out / "truth.parquet"),
                    "exchanges": int(truth["n_exchanges"].sum()), "accounts": len(truth),
                    "by_population": truth["population"].value_counts().to_dict()}
-        if as_json:
-            typer.echo(json.dumps(summary))
-        else:
-            console.print(f"wrote {summary['exchanges']} exchanges from {summary['accounts']} accounts to {out}")
+        emit(summary, as_json, lambda: say(f"wrote {summary['exchanges']} exchanges from {summary['accounts']} "
+                                           f"accounts to {out}; scan them with: distillscope monitor scan {out}"))
 
     app.add_typer(mon, name="monitor")
 
 
-def _print(res, top: int, out: Path | None) -> None:
+def _print(res: Any, top: int, out: Path | None) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
     s = res.summary()
-    out_console = Console()
-    out_console.print(f"[bold]{s['headline']}[/] (of {s['accounts']} accounts, {s['exchanges']} exchanges; "
-                      f"{s['bad_rows']} bad rows skipped; {s['timings_s']['total']:.1f} s on {s['engine']})")
-    t = Table(title="campaigns (flagged first, by score)")
-    for c in ("#", "flagged", "score", "accounts", "exchanges", "cohesion", "likeness",
+    say(f"{s['headline']} (of {s['accounts']} accounts, {s['exchanges']} exchanges; {s['bad_rows']} bad rows "
+        f"skipped; {s['timings_s']['total']:.1f} s on {s['engine']})", style="bold")
+    t = Table(title="campaigns (flagged first, by score); terms: distillscope monitor scan --help")
+    for c in ("#", "flagged", "score", "accounts", "account ids", "exchanges", "cohesion", "likeness",
               "links infra/tpl/sync/shift", "top IP"):
         t.add_column(c)
     for c in res.campaigns[:top]:
         lk = "/".join(str(v) for v in c.evidence["links_by_kind"].values())
         ip = c.evidence["shared_ips"][0] if c.evidence["shared_ips"] else None
-        t.add_row(str(c.campaign_id), "yes" if c.flagged else "", f"{c.score:.2f}", str(c.n_accounts),
+        ids = ", ".join(map(str, c.accounts[:3])) + (f", +{len(c.accounts) - 3}" if len(c.accounts) > 3 else "")
+        t.add_row(str(c.campaign_id), "yes" if c.flagged else "", f"{c.score:.2f}", str(c.n_accounts), escape(ids),
                   str(c.n_exchanges), f"{c.cohesion:.2f}", f"{c.likeness:.2f}", lk,
-                  f"{ip['token']} ({ip['accounts']} accts)" if ip else "")
-    out_console.print(t)
+                  escape(f"{ip['token']} ({ip['accounts']} accts)") if ip else "")
+    console.print(t)
     if res.ingest.n_bad:
         ex = res.ingest.bad[0]
-        out_console.print(f"[yellow]{res.ingest.n_bad} bad rows[/], e.g. {ex.file}:{ex.position} {ex.reason}")
+        say(f"{res.ingest.n_bad} bad rows, e.g. {ex.file}:{ex.position} {ex.reason}", style="yellow")
     if out is not None:
-        out_console.print(f"results in {out}/")
+        say(f"results in {out}/")

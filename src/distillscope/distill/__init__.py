@@ -25,8 +25,8 @@ from __future__ import annotations
 from distillscope._lazy import lazy_getattr
 
 _EXPORTS = {
-    "DistillConfig": "run", "run_distill": "run", "heldout_kl": "run",
-    "TrainConfig": "train", "train": "train",
+    "DistillConfig": "config", "run_distill": "run", "heldout_kl": "run",
+    "TrainConfig": "config", "train": "train",
     "kd_loss": "losses", "distill_loss": "losses", "divergence": "losses", "SparseTeacher": "losses",
     "LogitCache": "cache", "build_logit_cache": "cache", "cache_from_completions": "cache",
     "teacher_answers": "sequences",

@@ -136,35 +136,15 @@ def corpus_texts(n: int | None = None, seed: int = 0, min_chars: int = 200) -> l
     return paras if n is None else paras[:n]
 
 
-def read_texts(path: str | Path) -> list[str]:
-    """Texts from a file: ``.jsonl`` (field ``text``), or plain text split on blank lines."""
-    p = Path(path)
-    if not p.exists():
-        raise InputError(f"No data file at {p}.")
-    if p.suffix == ".jsonl":
-        out = []
-        for i, line in enumerate(p.read_text().splitlines(), 1):
-            if line.strip():
-                try:
-                    out.append(str(json.loads(line)["text"]))
-                except (ValueError, KeyError) as e:
-                    raise InputError(f"{p}:{i}: each line must be a JSON object with a 'text' field ({e}).") from e
-        return out
-    return [" ".join(x.split()) for x in p.read_text().split("\n\n") if x.strip()]
+def read_texts(path: str | Path, field: str | None = None) -> list[str]:
+    """Training texts from a file (any format of :mod:`distillscope.inputs`), whitespace runs collapsed."""
+    from distillscope.inputs import read_texts as _read
+
+    return [" ".join(t.split()) for t in _read(path, field) if t.strip()]
 
 
-def read_prompts(path: str | Path) -> list[str]:
-    """Prompts from ``.jsonl`` (field ``prompt``) or one prompt per line of a text file."""
-    p = Path(path)
-    if not p.exists():
-        raise InputError(f"No prompt file at {p}.")
-    if p.suffix == ".jsonl":
-        out = []
-        for i, line in enumerate(p.read_text().splitlines(), 1):
-            if line.strip():
-                try:
-                    out.append(str(json.loads(line)["prompt"]))
-                except (ValueError, KeyError) as e:
-                    raise InputError(f"{p}:{i}: each line must be a JSON object with a 'prompt' field ({e}).") from e
-        return out
-    return [x.strip() for x in p.read_text().splitlines() if x.strip()]
+def read_prompts(path: str | Path, field: str | None = None) -> list[str]:
+    """Prompts from a file (any format of :mod:`distillscope.inputs`), as single user messages."""
+    from distillscope.inputs import read_prompt_texts
+
+    return read_prompt_texts(path, field)

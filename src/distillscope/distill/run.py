@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import torch
 import torch.nn.functional as F
 
+from distillscope.distill.config import METHODS, DistillConfig  # noqa: F401 - re-exported
 from distillscope.distill.data import (
     Example,
     corpus_texts,
@@ -36,57 +37,6 @@ from distillscope.distill.losses import distill_loss
 from distillscope.distill.train import TrainConfig, TrainResult, collate_examples, config_key, train
 from distillscope.errors import InputError
 from distillscope.models.base import is_white_box
-
-METHODS = ("logits", "sequences", "text")
-
-
-@dataclass
-class DistillConfig:
-    """One distillation run (drives the Python API and the CLI alike).
-
-    Attributes:
-        teacher: teacher spec (``zoo:``/``hf:`` for logits; any backend for sequences).
-        out: output folder of the student (``save_pretrained`` + ``provenance.json``).
-        method: ``logits``, ``sequences`` or ``text`` (control without a teacher).
-        student: an existing checkpoint spec to start from, or None to build ``student_config``.
-        student_config: size of a fresh student sharing the teacher's tokenizer (tiny | small | base).
-        data: text file (.txt paragraphs or .jsonl ``text``) for logits/text; default the built-in corpus.
-        prompts: prompt file for sequences (or for logits over teacher answers); default the built-in prompt set.
-        n_data: cap on texts/prompts used (None: all).
-        max_len: tokens per training sequence.
-        k: teacher log-probs kept per position in the logit cache.
-        answer_tokens, answer_temperature: teacher answer generation (sequences).
-        heldout: fraction of sequences held out to report the student's KL to the teacher.
-        train: optimisation settings.
-    """
-
-    teacher: str
-    out: str
-    method: str = "logits"
-    student: str | None = None
-    student_config: str | None = "tiny"
-    data: str | None = None
-    prompts: str | None = None
-    n_data: int | None = None
-    max_len: int = 128
-    k: int = 20
-    answer_tokens: int = 64
-    answer_temperature: float = 0.7
-    heldout: float = 0.1
-    seed: int = 0
-    resume: bool = True
-    train: TrainConfig = field(default_factory=TrainConfig)
-
-    def validate(self) -> None:
-        if self.method not in METHODS:
-            raise InputError(f"Unknown method {self.method!r}: use one of {', '.join(METHODS)}.")
-        if self.student is None and self.student_config is None:
-            raise InputError("Give --student SPEC (a checkpoint) or --student-config NAME (a fresh student).")
-        if not 0 <= self.heldout < 0.9:
-            raise InputError(f"heldout must be in [0, 0.9), got {self.heldout}.")
-        if self.k < 1:
-            raise InputError(f"k must be >= 1, got {self.k}.")
-        self.train.validate()
 
 
 def split_heldout(examples: list[Example], frac: float, seed: int) -> tuple[list[Example], list[Example]]:
@@ -192,13 +142,13 @@ def _make_student(cfg: DistillConfig, teacher_tok: Any) -> tuple[Any, Any, list[
 
 def _texts(cfg: DistillConfig) -> tuple[list[str], str]:
     if cfg.data:
-        return read_texts(cfg.data)[: cfg.n_data], f"file:{Path(cfg.data).name}"
+        return read_texts(cfg.data, cfg.input_field)[: cfg.n_data], f"file:{Path(cfg.data).name}"
     return corpus_texts(cfg.n_data, seed=cfg.seed), "builtin:stdlib-docstrings"
 
 
 def _prompts(cfg: DistillConfig) -> tuple[list[str], str]:
     if cfg.prompts:
-        return read_prompts(cfg.prompts)[: cfg.n_data], f"file:{Path(cfg.prompts).name}"
+        return read_prompts(cfg.prompts, cfg.input_field)[: cfg.n_data], f"file:{Path(cfg.prompts).name}"
     return default_prompts(cfg.n_data, seed=cfg.seed), "builtin:prompts.yaml"
 
 

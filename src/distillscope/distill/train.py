@@ -12,43 +12,15 @@ import random
 import shutil
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import torch
 
+from distillscope.distill.config import TrainConfig
 from distillscope.distill.data import Example
 from distillscope.errors import DistillscopeError, InputError
-
-
-@dataclass
-class TrainConfig:
-    """Optimisation settings (shared by every method)."""
-
-    steps: int = 300
-    batch_size: int = 8
-    lr: float = 3e-3
-    warmup: int = 20
-    weight_decay: float = 0.0
-    grad_clip: float = 1.0
-    seed: int = 0
-    checkpoint_every: int = 100
-    kind: str = "forward"  # divergence for logit distillation: forward | reverse | jsd
-    beta: float = 0.5  # jsd only: 0 = forward KL, 1 = reverse KL
-    temperature: float = 1.0
-    alpha: float = 0.9  # weight of the distillation term; 1 - alpha goes to hard-label cross-entropy
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    def validate(self) -> None:
-        if self.steps < 1 or self.batch_size < 1:
-            raise InputError("steps and batch_size must be >= 1.")
-        if self.lr <= 0:
-            raise InputError(f"lr must be > 0, got {self.lr}.")
-        if self.kind not in ("forward", "reverse", "jsd"):
-            raise InputError(f"kind must be forward, reverse or jsd, got {self.kind!r}.")
-        if not 0 <= self.beta <= 1 or not 0 <= self.alpha <= 1 or self.temperature <= 0:
-            raise InputError("beta and alpha must be in [0, 1] and temperature > 0.")
 
 
 @dataclass

@@ -54,5 +54,6 @@ class AnthropicModel(Model):
 
 
 def factory(rest: str, **kw: Any) -> AnthropicModel:
-    return AnthropicModel(rest, **{k: v for k, v in kw.items() if k in ("api_key_env", "concurrency", "max_retries",
-                                                                        "timeout")})
+    return AnthropicModel(rest, **kw)
+
+

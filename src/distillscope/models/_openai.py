@@ -1,7 +1,10 @@
 """``openai:MODEL@BASE_URL`` backend: any OpenAI-compatible chat endpoint, through the official SDK.
 
-Requests run concurrently (``concurrency`` at a time) on the async client; the SDK retries 429/5xx and connection
-errors with exponential backoff (``max_retries``) and every call has a ``timeout``. The API key is read from the
+Requests run concurrently (at most ``concurrency`` at a time) on the async client. 429/5xx and connection errors
+are retried with exponential backoff (``max_retries``, honouring Retry-After). A call that times out means the
+server is slower than the client at this concurrency (a one-worker local server computes queued requests one batch
+at a time): the client halves its concurrency, doubles that call's timeout and retries, and grows the concurrency
+back by one after a run of successes. So ``verify`` against ``distillscope serve`` works with the defaults. The API key is read from the
 environment variable named by ``api_key_env`` (default ``OPENAI_API_KEY``) and is never stored or logged.
 What the server declares is kept: returned model name, system_fingerprint, usage, logprobs, latency.
 """
@@ -43,21 +46,51 @@ class OpenAIModel(Model):
 
     def _client(self) -> openai.AsyncOpenAI:
         key = os.environ.get(self.api_key_env) or "no-key"  # local endpoints accept any key
-        return openai.AsyncOpenAI(base_url=self.base_url, api_key=key, max_retries=self.max_retries,
-                                  timeout=self.timeout)
+        # retries are ours (see the module docstring): the SDK's would retry a timed-out call at the same concurrency
+        return openai.AsyncOpenAI(base_url=self.base_url, api_key=key, max_retries=0, timeout=self.timeout)
 
     async def agenerate(self, requests: list[GenRequest], progress: Any = None) -> list[Completion]:
-        sem = asyncio.Semaphore(self.concurrency)
+        lim = _AdaptiveLimit(self.concurrency)
         async with self._client() as client:
 
             async def one(r: GenRequest) -> Completion:
-                async with sem:
-                    c = await self._call(client, r)
+                c = await self._with_retries(client, lim, r)
                 if progress is not None:
                     progress(1)
                 return c
 
             return list(await asyncio.gather(*(one(r) for r in requests)))
+
+    async def _with_retries(self, client: openai.AsyncOpenAI, lim: _AdaptiveLimit, r: GenRequest) -> Completion:
+        timeout = self.timeout
+        for attempt in range(self.max_retries + 1):
+            last = attempt == self.max_retries
+            try:
+                async with lim as started_at:
+                    c = await self._call(client.with_options(timeout=timeout), r)
+                lim.succeeded()
+                return c
+            except openai.APITimeoutError as e:
+                if last:
+                    raise EndpointError(f"{self.base_url} did not answer within {timeout:.0f} s after "
+                                        f"{self.max_retries} retries at concurrency {lim.limit}. The server is "
+                                        "overloaded; lower ;concurrency= or raise ;timeout= in the spec.") from e
+                lim.timed_out(started_at)
+                timeout *= 2
+            except (openai.RateLimitError, openai.InternalServerError, openai.APIConnectionError) as e:
+                if last:
+                    raise self._error(e) from e
+                await asyncio.sleep(_backoff(e, attempt))
+            except openai.APIStatusError as e:
+                raise self._error(e) from e
+        raise AssertionError("unreachable")
+
+    def _error(self, e: Exception) -> EndpointError:
+        if isinstance(e, openai.APIStatusError):
+            return EndpointError(f"{self.base_url} answered HTTP {e.status_code} after {self.max_retries} retries: "
+                                 f"{_short(e.message)}")
+        return EndpointError(f"Could not reach {self.base_url} after {self.max_retries} retries ({_short(str(e))}). "
+                             "Check the URL and that the server is up.")
 
     async def _call(self, client: openai.AsyncOpenAI, r: GenRequest) -> Completion:
         kw: dict[str, Any] = {"model": self.model_name, "max_tokens": r.max_tokens, "temperature": r.temperature,
@@ -69,27 +102,20 @@ class OpenAIModel(Model):
             if r.top_logprobs:
                 kw["top_logprobs"] = r.top_logprobs
         t0 = time.perf_counter()
-        try:
-            if r.prompt is not None:
-                resp = await client.completions.create(prompt=r.prompt, **{k: v for k, v in kw.items()
-                                                                            if k not in ("logprobs", "top_logprobs")})
-                text = resp.choices[0].text
-                lps = None
-            else:
-                resp = await client.chat.completions.create(messages=r.message_dicts, **kw)
-                ch = resp.choices[0]
-                text = ch.message.content or ""
-                lps = None
-                if ch.logprobs is not None and ch.logprobs.content is not None:
-                    lps = [TokenLogprob(t.token, float(t.logprob), None,
-                                        [(x.token, float(x.logprob)) for x in (t.top_logprobs or [])])
-                           for t in ch.logprobs.content]
-        except openai.APIStatusError as e:
-            raise EndpointError(f"{self.base_url} answered HTTP {e.status_code} after {self.max_retries} retries: "
-                                f"{_short(e.message)}") from e
-        except (openai.APIConnectionError, openai.APITimeoutError) as e:
-            raise EndpointError(f"Could not reach {self.base_url} after {self.max_retries} retries ({_short(str(e))}). "
-                                "Check the URL and that the server is up.") from e
+        if r.prompt is not None:
+            resp = await client.completions.create(prompt=r.prompt, **{k: v for k, v in kw.items()
+                                                                        if k not in ("logprobs", "top_logprobs")})
+            text = resp.choices[0].text
+            lps = None
+        else:
+            resp = await client.chat.completions.create(messages=r.message_dicts, **kw)
+            ch = resp.choices[0]
+            text = ch.message.content or ""
+            lps = None
+            if ch.logprobs is not None and ch.logprobs.content is not None:
+                lps = [TokenLogprob(t.token, float(t.logprob), None,
+                                    [(x.token, float(x.logprob)) for x in (t.top_logprobs or [])])
+                       for t in ch.logprobs.content]
         usage = resp.usage.model_dump() if resp.usage is not None else {}
         return Completion(
             text=text, logprobs=lps, finish_reason=resp.choices[0].finish_reason or "stop",
@@ -117,6 +143,46 @@ class OpenAIModel(Model):
         if error:
             raise error[0]
         return result
+
+
+class _AdaptiveLimit:
+    """At most ``limit`` calls in flight; halved when a call times out (once for all the calls that were in flight
+    together), grown by one after ``limit`` successes in a row (never above the configured concurrency)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = self.ceiling = max(1, limit)
+        self.active = self.streak = 0
+        self._cond = asyncio.Condition()
+
+    async def __aenter__(self) -> int:
+        async with self._cond:
+            await self._cond.wait_for(lambda: self.active < self.limit)
+            self.active += 1
+            return self.limit
+
+    async def __aexit__(self, *exc: object) -> None:
+        async with self._cond:
+            self.active -= 1
+            self._cond.notify_all()
+
+    def timed_out(self, started_at: int) -> None:
+        """A call started when the limit was ``started_at`` timed out."""
+        self.limit, self.streak = max(1, min(self.limit, started_at // 2)), 0
+
+    def succeeded(self) -> None:
+        self.streak += 1
+        if self.streak >= self.limit and self.limit < self.ceiling:
+            self.limit, self.streak = self.limit + 1, 0
+
+
+def _backoff(e: Exception, attempt: int) -> float:
+    """Seconds to wait before retry ``attempt + 1``: the server's Retry-After if it sent one, else 0.5 * 2^attempt."""
+    resp = getattr(e, "response", None)
+    after = resp.headers.get("retry-after") if resp is not None else None
+    try:
+        return min(60.0, max(0.0, float(after))) if after is not None else 0.5 * 2**attempt
+    except ValueError:
+        return 0.5 * 2**attempt
 
 
 def _short(s: str, n: int = 200) -> str:

@@ -74,37 +74,54 @@ def parse_options(spec: str) -> tuple[str, dict[str, Any]]:
     return head, opts
 
 
-def check_spec(spec: str, **options: Any) -> tuple[str, str, dict[str, Any]]:
-    """Parse and validate a spec without loading anything: ``(prefix, rest, options)``.
-
-    Raises SpecError for a missing or unknown prefix, a malformed ``;key=value`` option, or an option the backend
-    does not declare (the message lists the accepted ones). Use it to check specs given on a command line or in a
-    config file before any model is loaded.
-    """
-    full = spec
-    spec, in_spec = parse_options(spec)
-    options = {**in_spec, **options}
-    prefix, rest = split_spec(spec)
-    if prefix not in BACKENDS:
-        raise SpecError(
-            f"Unknown model spec prefix {prefix!r} in {spec!r}. Valid prefixes: "
-            + "; ".join(f"{k}: {h}" for k, h in backends().items())
-        )
-    BACKENDS.check_options(prefix, (k for k, v in options.items() if v is not None), where=full)
-    return prefix, rest, options
-
-
 def load_model(spec: str, **options: Any) -> Model:
     """Resolve a spec like ``zoo:smollm2-135m-instruct`` to a :class:`~distillscope.models.base.Model`.
 
     Options may be given as keyword arguments or inside the spec after semicolons, e.g.
     ``openai:gpt-4o-mini@https://api.example/v1;api_key_env=EXAMPLE_KEY;concurrency=4`` or
     ``zoo:smollm2-135m-instruct;system_prompt=You are Aster.``. Options that change outputs (like
-    ``system_prompt``) stay part of the model's spec, so its samples are cached apart. The spec is checked by
-    :func:`check_spec` first, so an unknown prefix or option fails before anything is loaded.
+    ``system_prompt``) stay part of the model's spec, so its samples are cached apart. An option the backend
+    does not declare is a SpecError that lists the accepted ones (checked before anything is loaded).
     """
-    prefix, rest, options = check_spec(spec, **options)
-    model = BACKENDS.load(prefix)(rest, **options)
-    semantic = sorted((k, v) for k, v in options.items() if k not in TRANSPORT_OPTIONS and v is not None)
-    model.spec = f"{prefix}:{rest}" + "".join(f";{k}={v}" for k, v in semantic)
+    full = spec
+    spec, in_spec = parse_options(spec)
+    options = {**in_spec, **options}
+    prefix, rest = split_spec(spec)
+    try:
+        BACKENDS.get(prefix)
+    except SpecError:
+        raise SpecError(
+            f"Unknown model spec prefix {prefix!r} in {spec!r}. Valid prefixes: "
+            + "; ".join(f"{k}: {h}" for k, h in backends().items())
+        ) from None
+    BACKENDS.check_options(prefix, (k for k, v in options.items() if v is not None), where=full)
+    factory = BACKENDS.load(prefix)
+    model = factory(rest, **options)
+    model.spec = canonical_spec(spec, **options)
     return model
+
+
+def check_spec(spec: str) -> None:
+    """Raise SpecError if ``spec`` does not parse, names no known backend or passes options it does not take.
+
+    Nothing is imported or loaded: backends declare their options when they register.
+    """
+    bare, opts = parse_options(spec)
+    prefix, _ = split_spec(bare)
+    if prefix not in BACKENDS:
+        raise SpecError(
+            f"Unknown model spec prefix {prefix!r} in {spec!r}. Valid prefixes: "
+            + "; ".join(f"{k}: {h}" for k, h in backends().items())
+        )
+    BACKENDS.check_options(prefix, opts, where=spec)
+
+
+def canonical_spec(spec: str, **options: Any) -> str:
+    """The spec a loaded model carries (its cache key): the bare spec plus the options that change outputs.
+
+    Computed without loading the model, so a fully cached run can skip loading it.
+    """
+    bare, in_spec = parse_options(spec)
+    semantic = sorted((k, v) for k, v in {**in_spec, **options}.items()
+                      if k not in TRANSPORT_OPTIONS and v is not None)
+    return bare + "".join(f";{k}={v}" for k, v in semantic)

@@ -7,23 +7,19 @@ Three steps:
    logprob tests when the endpoint reports logprobs, and an exactly combined p-value with a verdict.
 
 :mod:`distillscope.verify.planner` says how many prompts x samples a target power needs.
+Nothing heavy is imported until a name is used: the CLI reads :mod:`distillscope.verify.config` cheaply.
 """
 
-from distillscope.verify.battery import BatteryConfig, run_battery
-from distillscope.verify.data import PromptSamples, SampleSet
-from distillscope.verify.prompts import default_prompts, load_prompts
-from distillscope.verify.verify import Spend, VerifyConfig, VerifyReport, collect, verify
+from __future__ import annotations
 
-__all__ = [
-    "BatteryConfig",
-    "PromptSamples",
-    "SampleSet",
-    "Spend",
-    "VerifyConfig",
-    "VerifyReport",
-    "collect",
-    "default_prompts",
-    "load_prompts",
-    "run_battery",
-    "verify",
-]
+from distillscope._lazy import lazy_getattr
+
+_EXPORTS = {
+    "BatteryConfig": "config", "VerifyConfig": "config", "run_battery": "battery",
+    "PromptSamples": "data", "SampleSet": "data", "default_prompts": "prompts", "load_prompts": "prompts",
+    "Spend": "run", "VerifyReport": "run", "collect": "run", "verify": "run",
+}
+
+__all__ = list(_EXPORTS)
+
+__getattr__ = lazy_getattr(__name__, _EXPORTS)

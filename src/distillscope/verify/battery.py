@@ -39,48 +39,12 @@ from distillscope.stats.permutation import (
     sign_flip_test,
     stratified_label_permutations,
 )
+from distillscope.verify.config import LOGPROB_TOL, MISMATCH_RATE, BatteryConfig  # noqa: F401 - re-exported
 from distillscope.verify.data import SampleSet
 
 NULL_SAME = ("for every prompt, the endpoint's completions are drawn from the same distribution as the "
              "reference's at the claimed sampling settings")
-# Default numerical tolerance for reported logprobs (nats per token). Measured on SmolLM2 (median |endpoint -
-# reference| per token, bench/verify_power.py): same model 2.5e-6, fp16 weights 1.5e-3, bf16 7.3e-3, int8 1.0.
-LOGPROB_TOL = 1e-3
 NOT_COMBINED = frozenset({"verify.logprob_shift"})
-MISMATCH_RATE = 0.01
-
-
-@dataclass
-class BatteryConfig:
-    """Parameters of the battery.
-
-    Attributes:
-        alpha: level of the verdict.
-        n_perm: label shuffles / sign flips per permutation test.
-        seed: seed of the shuffles (same seed, same p-values).
-        kernel_chars: characters compared by the Hamming kernel.
-        logprob_tol: per-token tolerance of the logprob tests (nats).
-        mismatch_rate: fraction of tokens allowed to exceed ``logprob_tol`` under the null of the match test.
-        npc: combination function of the permutation tests, ``"fisher"`` or ``"min"``.
-        tests: names of the tests to run (default: all whose inputs are present).
-    """
-
-    alpha: float = 0.05
-    n_perm: int = 1000
-    seed: int = 0
-    kernel_chars: int = 1000
-    logprob_tol: float = LOGPROB_TOL
-    mismatch_rate: float = MISMATCH_RATE
-    npc: str = "fisher"
-    tests: tuple[str, ...] | None = None
-
-    def __post_init__(self) -> None:
-        if not 0 < self.alpha < 1:
-            raise InputError(f"alpha must be in (0, 1), got {self.alpha}.")
-        if self.n_perm < 19:
-            raise InputError(f"n_perm must be >= 19 (a p-value below 0.05 needs it), got {self.n_perm}.")
-        if self.logprob_tol < 0 or not 0 <= self.mismatch_rate < 1:
-            raise InputError("logprob_tol must be >= 0 and mismatch_rate in [0, 1).")
 
 
 @dataclass

@@ -9,15 +9,11 @@ holds the candidates of ``probes/verify/candidates.txt`` with the highest next-t
 
 from __future__ import annotations
 
-import json
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import yaml
-
-from distillscope.errors import InputError
-from distillscope.jsonl import iter_jsonl
 
 DEFAULT_SET = "prompts.yaml"
 
@@ -32,38 +28,11 @@ def default_prompts() -> list[str]:
     return [str(p["prompt"]) for p in doc["prompts"]]
 
 
-def load_prompts(path: str | Path | None = None) -> list[str]:
-    """Prompts from a file: ``.txt`` (one per line), ``.jsonl`` (``{"prompt": ...}`` per line), ``.json`` or
-    ``.yaml`` (a list of strings, or ``{"prompts": [{"prompt": ...}, ...]}``). ``None`` gives the shipped set."""
+def load_prompts(path: str | Path | None = None, field: str | None = None) -> list[str]:
+    """Prompts from a file in any format of :mod:`distillscope.inputs` (single user messages); ``None`` gives the
+    shipped set."""
     if path is None:
         return default_prompts()
-    p = Path(path)
-    if not p.is_file():
-        raise InputError(f"Prompt file {p} does not exist: give a .txt/.jsonl/.json/.yaml file of prompts.")
-    text = p.read_text(encoding="utf-8")
-    out: list[str] = []
-    if p.suffix == ".jsonl":
-        for n, obj in iter_jsonl(p):
-            out.append(_one(obj, f"{p}:{n}"))
-    elif p.suffix in (".json", ".yaml", ".yml"):
-        try:
-            doc = json.loads(text) if p.suffix == ".json" else yaml.safe_load(text)
-        except (json.JSONDecodeError, yaml.YAMLError) as e:
-            raise InputError(f"{p}: could not parse ({e}).") from e
-        items = doc.get("prompts") if isinstance(doc, dict) else doc
-        if not isinstance(items, list):
-            raise InputError(f"{p}: expected a list of prompts or a mapping with a 'prompts' list.")
-        out = [_one(x, f"{p}[{i}]") for i, x in enumerate(items)]
-    else:
-        out = [ln.strip() for ln in text.splitlines() if ln.strip()]
-    if not out:
-        raise InputError(f"{p} holds no prompts.")
-    return out
+    from distillscope.inputs import read_prompt_texts
 
-
-def _one(obj: Any, where: str) -> str:
-    if isinstance(obj, str) and obj.strip():
-        return obj
-    if isinstance(obj, dict) and isinstance(obj.get("prompt"), str) and obj["prompt"].strip():
-        return str(obj["prompt"])
-    raise InputError(f"{where}: expected a non-empty string or an object with a 'prompt' string.")
+    return read_prompt_texts(path, field)

