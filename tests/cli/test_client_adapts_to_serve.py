@@ -6,6 +6,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import pytest
+
 from distillscope.models import Completion, GenRequest, Model, load_model
 from distillscope.serve import serve_in_thread
 
@@ -24,6 +26,7 @@ class SlowModel(Model):
         return [Completion(text=f"answer {r.seed}") for r in requests]
 
 
+@pytest.mark.slow
 def test_client_lowers_its_concurrency_and_server_drops_abandoned_requests():
     slow = SlowModel(per_request=0.1)
     reqs = [GenRequest.chat(f"q{i}", max_tokens=4, seed_index=i) for i in range(24)]
