@@ -17,6 +17,7 @@ def _json(res):
     return json.loads(res.stdout)
 
 
+@pytest.mark.slow
 def test_cli_distill_then_provenance_show_and_verify(tmp_path):
     out = tmp_path / "st"
     res = runner.invoke(app, ["distill", "--teacher", "zoo:tiny-llama", "--student-config", "tiny", "--method",

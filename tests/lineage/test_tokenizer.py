@@ -58,6 +58,7 @@ def _unrelated_pairs() -> list:
             for i in range(len(refs)) for j in range(i + 1, len(refs))]
 
 
+@pytest.mark.slow
 def test_unrelated_tokenizers_score_near_the_null():
     evs = _unrelated_pairs()
     ps = np.array([e.p_value for e in evs])
@@ -85,7 +86,8 @@ def test_white_box_models_sharing_a_tokenizer_are_detected():
     assert ev.details["features"]["chat_template_equal"]["value"] == 1.0
 
 
-@pytest.mark.parametrize("tpl", range(len(TEMPLATES)))
+# the first template in `make check`, all of them in `make test`
+@pytest.mark.parametrize("tpl", [0, *(pytest.param(i, marks=pytest.mark.slow) for i in range(1, len(TEMPLATES)))])
 def test_identify_names_every_reference_behind_any_template(tpl):
     for r in reference_set():
         m = identify_tokenizer(TokenCountModel(r, TEMPLATES[tpl], system_prompt="Be brief."), seed=tpl)

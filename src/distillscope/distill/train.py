@@ -189,4 +189,3 @@ def config_key(*parts: Any) -> str:
     import hashlib
 
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:16]
-
