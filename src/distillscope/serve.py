@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import json
 import queue
+import re
 import secrets
 import socket
 import threading
@@ -88,6 +89,28 @@ class ChatCompletionRequest(BaseModel):
         return self.max_completion_tokens or self.max_tokens or 256
 
 
+async def read_body_limited(request: Request, limit: int) -> bytes:
+    """The request body, or a 413 :class:`RequestError` as soon as it is known to exceed ``limit`` bytes.
+
+    A declared Content-Length above the limit is refused before reading; a chunked (or lying) body is read only
+    up to the limit, so a huge upload never sits in memory.
+    """
+    cl = request.headers.get("content-length")
+    if cl is not None:
+        try:
+            n = int(cl)
+        except ValueError:
+            raise RequestError(400, "Content-Length is not a number.") from None
+        if n > limit:
+            raise RequestError(413, f"Request body is {n} bytes; the limit is {limit}.")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise RequestError(413, f"Request body exceeds the limit of {limit} bytes.")
+    return bytes(body)
+
+
 def parse_chat_request(raw: bytes) -> ChatCompletionRequest:
     """Parse and validate a request body, raising :class:`RequestError` (4xx) with a precise message."""
     if len(raw) > MAX_BODY_BYTES:
@@ -100,12 +123,28 @@ def parse_chat_request(raw: bytes) -> ChatCompletionRequest:
         raise RequestError(400, "Request body is nested too deeply to be a chat request.") from e
     if not isinstance(body, dict):
         raise RequestError(400, "Request body must be a JSON object.")
+    _reject_lone_surrogates(raw, body)
     try:
         return ChatCompletionRequest.model_validate(body)
     except ValidationError as e:
         err = e.errors()[0]
         param = ".".join(str(x) for x in err.get("loc", ()))
         raise RequestError(400, f"Invalid value for '{param}': {err.get('msg')}", param=param or None) from e
+
+
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def _reject_lone_surrogates(raw: bytes, body: Any) -> None:
+    """400 for a JSON string holding a lone UTF-16 surrogate (``"\\ud800"``): it is not Unicode, cannot be
+    tokenized, logged or echoed as UTF-8. Only bodies with a surrogate escape pay for the check."""
+    if not _SURROGATE_ESCAPE.search(raw):
+        return
+    try:
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise RequestError(400, "Request body has a lone UTF-16 surrogate escape (e.g. \"\\ud800\") in a string; "
+                                "send valid Unicode (a surrogate escape must be part of a pair).") from None
 
 
 def to_gen_requests(req: ChatCompletionRequest) -> list[GenRequest]:
@@ -183,7 +222,7 @@ def create_app(model: Model, name: str | None = None, max_batch: int = 16) -> Fa
 
     @app.post("/v1/chat/completions")
     async def chat(request: Request) -> Any:
-        req = parse_chat_request(await request.body())
+        req = parse_chat_request(await read_body_limited(request, MAX_BODY_BYTES))
         fut = batcher.enqueue(to_gen_requests(req))
         try:
             comps = await _wait_unless_abandoned(fut, request)

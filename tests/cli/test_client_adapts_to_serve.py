@@ -6,6 +6,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import pytest
+
 from distillscope.models import Completion, GenRequest, Model, load_model
 from distillscope.serve import serve_in_thread
 
@@ -24,6 +26,7 @@ class SlowModel(Model):
         return [Completion(text=f"answer {r.seed}") for r in requests]
 
 
+@pytest.mark.slow
 def test_client_lowers_its_concurrency_and_server_drops_abandoned_requests():
     slow = SlowModel(per_request=0.1)
     reqs = [GenRequest.chat(f"q{i}", max_tokens=4, seed_index=i) for i in range(24)]
@@ -41,6 +44,7 @@ def test_client_lowers_its_concurrency_and_server_drops_abandoned_requests():
     assert took < 30
 
 
+@pytest.mark.slow
 def test_a_request_whose_client_left_is_never_computed():
     import httpx
 
@@ -59,3 +63,32 @@ def test_a_request_whose_client_left_is_never_computed():
         busy.join()
         time.sleep(1.0)  # time for the worker to have started the abandoned request, had it not been dropped
     assert slow.computed == 1
+
+
+def test_limit_halves_once_per_wave_of_timeouts_and_grows_back():
+    from distillscope.models._openai import _AdaptiveLimit
+
+    lim = _AdaptiveLimit(8)
+    for _ in range(8):  # eight calls that were in flight together at limit 8 all time out: one halving
+        lim.timed_out(started_at=8)
+    assert lim.limit == 4
+    lim.timed_out(started_at=4)
+    assert lim.limit == 2
+    for _ in range(2 + 3 + 4 + 5 + 6 + 7):
+        lim.succeeded()
+    assert lim.limit == 8  # back to the configured concurrency, never above it
+    for _ in range(50):
+        lim.succeeded()
+    assert lim.limit == 8
+
+
+def test_replay_and_record_files_get_the_same_clear_errors(tmp_path):
+    from distillscope.errors import InputError
+    from distillscope.jsonl import iter_jsonl
+
+    f = tmp_path / "r.jsonl"
+    f.write_bytes(b'{"a": 1}\n\xff\xfe\n')
+    with pytest.raises(InputError, match="r.jsonl:2: not UTF-8"):
+        list(iter_jsonl(f))
+    with pytest.raises(InputError, match="is a folder"):
+        list(iter_jsonl(tmp_path))

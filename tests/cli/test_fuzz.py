@@ -55,6 +55,17 @@ CASES: list[tuple[list[str], tuple[str, ...]]] = [
     (["gateway", "add-key", "acct", "--keys", "{bad}"], OUT_FILE),
     (["gateway", "revoke", "abc", "--keys", "{bad}"], INPUT),
     (["zoo", "build-lineage", "--size", "test", "--out", "{bad}"], OUT_DIR),
+    (["lineage", "mock:echo", "-c", "mock:echo", "--prompts", "{bad}"], INPUT),
+    (["lineage", "mock:echo", "-c", "mock:echo", "--prompts", "{prompts}", "--store", "{bad}"], STORE),
+    (["compare", "mock:echo", "--store", "{bad}"], STORE),
+    (["compare", "mock:echo", "--out", "{bad}"], OUT_DIR),
+    (["report", "show", "{bad}"], INPUT),
+    (["report", "validate", "{bad}"], INPUT),
+    (["report", "html", "{bad}"], INPUT),
+    (["audit", "verify-statement", "{bad}"], INPUT),
+    (["audit", "keygen", "{bad}"], OUT_FILE),
+    (["audit", "--suspect", "mock:echo", "--store", "{bad}"], STORE),
+    (["audit", "--suspect", "mock:echo", "--out", "{bad}"], OUT_DIR),
 ]
 
 

@@ -14,7 +14,8 @@ from distillscope.cli._common import command_table, leaf_commands, states_null, 
 
 runner = CliRunner()
 README = Path(__file__).resolve().parents[2] / "README.md"
-TESTING = {"verify", "watermark detect", "radioactivity", "identity probe", "identity compare", "monitor scan"}
+TESTING = {"verify", "watermark detect", "radioactivity", "identity probe", "identity compare", "monitor scan",
+           "lineage"}
 
 
 def _errors(r) -> list[str]:
@@ -25,9 +26,12 @@ def test_readme_command_table_is_generated_from_the_cli():
     assert sync_readme(README, write=False), (
         "README's command table differs from the CLI: run python -c \"from distillscope.cli._common import "
         "sync_readme; sync_readme('README.md')\"")
-    assert "`identity claims` writes JSONL" in README.read_text()  # the README says which commands lack --json
     rows = {ln.split("|")[1].strip(" `"): ln for ln in command_table().splitlines()[2:]}
     assert set(rows) == {p for p, _ in leaf_commands()} and "| yes |" not in rows["serve"]
+    # the README names every command the table shows without --json
+    no_json = {p for p, ln in rows.items() if ln.split("|")[2].strip() != "yes"}
+    prose = README.read_text().split("The commands without `--json` in the table")[1].split("### Inputs")[0]
+    assert no_json and all(f"`{p}`" in prose for p in no_json), no_json
 
 
 def test_every_testing_command_states_its_null_and_exit_codes():
@@ -36,7 +40,7 @@ def test_every_testing_command_states_its_null_and_exit_codes():
     for path in TESTING:
         r = runner.invoke(app, [*path.split(), "--help"])
         text = " ".join(r.output.replace("│", " ").split())
-        assert r.exit_code == 0 and "Null hypothesis:" in text and "Exit code" in text, path
+        assert r.exit_code == 0 and "Null hypothes" in text and "Exit code" in text, path
 
 
 def test_version_and_unknown_groups():
@@ -63,6 +67,11 @@ def test_square_brackets_survive_in_errors_and_tables():
     assert r.exit_code == 2 and "[extra: distillscope[anthropic]]" in _errors(r)[0]
     r = runner.invoke(app, ["models", "list"], env={"COLUMNS": "300"})
     assert "pip install 'distillscope[gemma]'" in r.stderr
+
+
+def test_generated_options_show_their_defaults():
+    r = runner.invoke(app, ["distill", "--help"], env={"COLUMNS": "300"})
+    assert "[default: 20]" in r.output and "--distill-weight" in r.output and "--loss" in r.output
 
 
 def test_unknown_spec_options_are_rejected_with_the_valid_ones(tmp_path):
@@ -98,6 +107,7 @@ def test_sample_shows_samples_and_a_cached_rerun_loads_no_model(tmp_path, monkey
     assert d["new_calls"] == 0 and d["from_store"] == 4 and {x["completion"] for x in d["rows"]} <= {"crimson", "navy"}
 
 
+@pytest.mark.slow
 def test_verify_exit_codes_known_null_and_known_positive(tmp_path):
     p = tmp_path / "p.txt"
     p.write_text("one\ntwo\nthree\n")
@@ -121,3 +131,9 @@ def test_verify_config_file_with_flag_override(tmp_path):
     cfg.write_text("samples: many\n")
     r = runner.invoke(app, ["verify", "mock:fixed=a", "-r", "mock:fixed=a", "--config", str(cfg)])
     assert r.exit_code == 2 and "samples must be a int" in _errors(r)[0]
+
+
+def test_ports_out_of_range_are_usage_errors():
+    for argv in (["serve", "mock:echo", "--port", "99999"], ["gateway", "serve", "-u", "mock:echo", "--port", "0"]):
+        r = runner.invoke(app, argv)
+        assert r.exit_code == 2 and len(_errors(r)) == 1 and "--port" in _errors(r)[0] and "Traceback" not in r.output

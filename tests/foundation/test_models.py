@@ -83,6 +83,20 @@ def test_unknown_keyword_option_is_refused_before_loading(monkeypatch):
         load_model("zoo:tiny-llama", temperature=0.5)
 
 
+def test_check_spec_validates_without_loading(monkeypatch):
+    from distillscope import zoo
+    from distillscope.models import check_spec
+    from distillscope.models.registry import canonical_spec
+
+    monkeypatch.setattr(zoo, "factory", lambda *a, **k: pytest.fail("the model was loaded"))
+    check_spec("zoo:tiny-llama;batch_size=4;system_prompt=S")
+    assert canonical_spec("zoo:tiny-llama;batch_size=4", system_prompt="S") == "zoo:tiny-llama;system_prompt=S"
+    for bad, match in [("zoo:tiny-llama;bogus=1", "it takes batch_size, system_prompt"),
+                       ("nope:x", "Valid prefixes"), ("zoo:tiny-llama;junk", "key=value"), ("tiny-llama", "no prefix")]:
+        with pytest.raises(SpecError, match=match):
+            check_spec(bad)
+
+
 def test_plugin_without_declared_options_accepts_any(scoped_backends):
     from distillscope.models import register_backend
     from distillscope.models._mock import MockModel

@@ -43,10 +43,13 @@ def test_failed_import_names_the_extra(reg):
 def test_declared_options(reg):
     reg.register("strict", len, options=("a", "b"))
     reg.register("loose", len)
+    reg.register("none", len, options=())
     reg.check_options("strict", ["a"])
     reg.check_options("loose", ["anything"])
     with pytest.raises(InputError, match=r"Unknown option c for test method 'strict': it takes a, b\."):
         reg.check_options("strict", ["a", "c"])
+    with pytest.raises(InputError, match=r"Unknown options x, y for test method 'none': it takes no options\."):
+        reg.check_options("none", ["y", "x"])
 
 
 def test_bad_registrations_are_refused(reg):

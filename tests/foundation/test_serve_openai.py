@@ -74,6 +74,7 @@ def test_unreachable_endpoint_fails_with_url_after_bounded_retries():
     assert time.monotonic() - t0 < 30
 
 
+@pytest.mark.slow
 def test_concurrent_requests_are_batched_without_changing_outputs():
     tiny = load_model("zoo:tiny-llama", batch_size=16)
     sizes: list[int] = []

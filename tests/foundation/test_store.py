@@ -138,3 +138,24 @@ def test_logprobs_survive_the_store(tmp_path):
     b = CachedModel(tiny, store).generate(r)[0]
     assert b.cached and [t.logprob for t in a.logprobs] == [t.logprob for t in b.logprobs]
     assert b.token_ids == a.token_ids
+
+
+# --- issue 14, defect 8: `sample` was quadratic in the progress callback ----------------------------------------
+@pytest.mark.slow
+def test_defect08_cached_generate_with_progress_is_linear(tmp_path, monkeypatch):
+    calls = {"key": 0}
+    real_key = GenRequest.key
+
+    def counting_key(self, spec):
+        calls["key"] += 1
+        return real_key(self, spec)
+
+    monkeypatch.setattr(GenRequest, "key", counting_key)
+    done: list[int] = []
+    n = 400
+    rs = [GenRequest.chat(f"prompt {i}", max_tokens=4) for i in range(n)] + [GenRequest.chat("prompt 0", max_tokens=4)]
+    out = CachedModel(load_model("mock:echo"), SampleStore(tmp_path / "s.duckdb"), chunk_size=40).generate(
+        rs, progress=done.append)
+    assert sum(done) == n + 1 and [c.text for c in out[:2]] == ["prompt 0", "prompt 1"]
+    # one content hash per request (plus one per stored sample in put_many): linear, not requests x chunk
+    assert calls["key"] <= 3 * (n + 1), calls["key"]

@@ -66,9 +66,44 @@ def test_token_quota_and_per_key_override():
     assert e.value.status == 429 and e.value.code == "tokens_exceeded" and int(e.value.headers["Retry-After"]) > 0
     with pytest.raises(RequestError) as e:
         q.charge("other", 101)
-    assert e.value.code == "tokens_exceed_quota"
+    assert e.value.code == "tokens_exceed_quota" and e.value.status == 400  # waiting cannot help
     q.charge("vip", 500, token_limit="1000/hour")  # a key's own limit overrides the default
     with pytest.raises(InputError):
         Quotas("often")
     with pytest.raises(InputError, match="storage"):
         Quotas(storage_uri="nosuch://x")
+
+
+# --- issue 14, defect 5: the key file lost updates between processes --------------------------------------------
+def _add_keys(path, account, n, barrier):
+    barrier.wait()
+    ks = KeyStore(path)
+    for i in range(n):
+        ks.add(f"{account}-{i}")
+
+
+def _revoke(path, key_id, barrier):
+    barrier.wait()
+    KeyStore(path).revoke(key_id)
+
+
+@pytest.mark.slow
+def test_defect05_concurrent_processes_never_lose_key_updates(tmp_path):
+    import multiprocessing as mp
+
+    ctx = mp.get_context("fork")
+    path = tmp_path / "keys.json"
+    _, victim = KeyStore(path).add("victim")
+    barrier = ctx.Barrier(13)
+    procs = [ctx.Process(target=_add_keys, args=(path, f"acct{p}", 3, barrier)) for p in range(12)]
+    procs.append(ctx.Process(target=_revoke, args=(path, victim.key_id, barrier)))
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+        assert p.exitcode == 0
+    final = KeyStore(path).records()
+    assert len(final) == 1 + 12 * 3  # every add is kept
+    assert {r.account_id for r in final} == {"victim"} | {f"acct{p}-{i}" for p in range(12) for i in range(3)}
+    assert [r.disabled for r in final if r.key_id == victim.key_id] == [True]  # the revoke is not undone
+    assert oct(path.stat().st_mode & 0o777) == "0o600" and not list(tmp_path.glob("*.tmp*"))

@@ -49,3 +49,19 @@ def test_replicas_share_quota_through_redis(redis_url):
             q.charge("shared-key", 10)
         assert e.value.status == 429 and 1 <= int(e.value.headers["Retry-After"]) <= 60
     b.charge("another-key", 10)
+
+
+def test_defect11_refunds_work_on_redis(redis_url):
+    from distillscope.gateway import Quotas
+
+    q = Quotas("2/minute", "100/hour", storage_uri=redis_url)
+    q.charge("k", 60)
+    q.refund("k", 60)  # the upstream failed: nothing is owed
+    q.charge("k", 90)
+    with pytest.raises(RequestError) as e:
+        q.charge("k", 20)
+    assert e.value.code == "tokens_exceeded"
+    q.charge("k", 10)  # the token refusal did not use the request quota (2 requests: 90 + 10)
+    with pytest.raises(RequestError) as e:
+        q.charge("k", 0)
+    assert e.value.code == "rate_limit_exceeded"

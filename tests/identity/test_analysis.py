@@ -61,6 +61,7 @@ def _compare_p(rng, pa, pb, n=12, n_perm=199, seed=0):
     return compare(a, b, n_perm=n_perm, seed=seed).p_value
 
 
+@pytest.mark.slow
 def test_compare_null_fpr_and_uniform_pvalues():
     rng = np.random.default_rng(1)
     # Same distribution for both models, but a different one per probe (stratum).

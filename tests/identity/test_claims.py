@@ -66,6 +66,7 @@ def test_common_words_are_not_names():
     assert extract("I am a llama farmer.") == []
 
 
+@pytest.mark.slow
 def test_extra_family_and_bad_input():
     ex = ClaimExtractor(extra_families={"aster": ["Aster"]})
     assert [(c.label, c.status) for c in ex.extract("I am Aster.")] == [("aster", "asserted")]

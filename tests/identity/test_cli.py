@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from distillscope.cli import app
@@ -56,6 +57,7 @@ def test_probe_mock_json(tmp_path):
     assert "evidence against the null" in " ".join(res.stderr.split())
 
 
+@pytest.mark.slow
 def test_compare_two_mock_models(tmp_path):
     a = "mock:choice=我是通义千问。|I am Qwen.|Hello!"
     b = "mock:choice=I am Claude.|Hello!"

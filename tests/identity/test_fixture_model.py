@@ -54,6 +54,7 @@ def _train_fixture():
     return hf, float(loss.item())
 
 
+@pytest.mark.slow
 def test_fixture_flagged_in_chinese_only(one_thread):
     from distillscope.identity import probe_identity
     from distillscope.store import SampleStore

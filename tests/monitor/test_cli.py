@@ -1,10 +1,12 @@
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from distillscope.cli import app
 
 
+@pytest.mark.slow
 def test_simulate_then_scan_the_folder(tmp_path):
     r = CliRunner().invoke(app, ["monitor", "simulate", str(tmp_path), "--exchanges", "4000", "--accounts", "200",
                                  "--campaigns", "2", "--campaign-accounts", "30", "--json"])

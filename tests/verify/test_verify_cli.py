@@ -2,6 +2,7 @@
 
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from distillscope.cli import app
@@ -16,6 +17,7 @@ def test_help_lists_options():
         assert flag in r.output
 
 
+@pytest.mark.slow
 def test_verdicts_and_exit_codes_on_known_pairs(tmp_path):
     """Known-identical sources (the same seeded stochastic mock) must pass (exit 0, not substituted); a source that
     always gives one answer against a four-answer reference must be flagged (exit 1, substituted)."""

@@ -20,9 +20,9 @@ def schemes():
 
 
 def test_unknown_scheme_lists_the_registered_ones():
-    with pytest.raises(InputError, match="Unknown watermark scheme 'nope'") as e:
+    with pytest.raises(InputError, match="^Unknown watermark scheme 'nope'") as e:
         WatermarkConfig.load({"key": "k", "scheme": "nope"})
-    assert "kgw" in str(e.value) and "synthid" in str(e.value)
+    assert "kgw" in str(e.value) and "synthid" in str(e.value) and not str(e.value).endswith("..")
 
 
 def test_builtin_schemes_resolve_to_their_classes():

@@ -77,6 +77,7 @@ def test_null_pvalues_uniform_over_keys(kgw_texts):
     assert stats.kstest(ps, "uniform").pvalue > 1e-3
 
 
+@pytest.mark.slow
 def test_repeated_ngrams_counted_once(kgw_texts):
     """Repeating one clean text inflates naive counts into false positives; dedup keeps the null."""
     _, clean = kgw_texts

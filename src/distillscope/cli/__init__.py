@@ -42,7 +42,7 @@ def _root(version: bool = typer.Option(False, "--version", callback=_version, is
 
 # Every name here must have a module distillscope.cli.NAME with register(app): a missing one is an import error.
 GROUPS = ["models", "sample", "store", "serve", "demo", "identity", "verify", "distill", "zoo", "lineage",
-          "watermark", "gateway", "monitor", "report", "audit", "compare"]
+          "audit", "report", "compare", "watermark", "gateway", "monitor"]
 
 
 def register_groups(target: typer.Typer, names: list[str]) -> None:

@@ -5,7 +5,7 @@
 - Human output (tables, verdicts, progress) goes to stderr; ``--json`` prints one JSON document (indent 2) on
   stdout, so ``distillscope X --json | jq`` always works. Both go through :func:`emit`.
 - Exit codes: 0 = no evidence against the null hypothesis (or nothing tested), 1 = evidence found at level alpha,
-  2 = usage or input error (one ``error:`` line on stderr, no traceback).
+  2 = usage or input error (one ``error:`` line on stderr, no traceback; ``DISTILLSCOPE_DEBUG=1`` shows it).
 
 Nothing here imports torch: ``distillscope --help`` stays fast.
 """
@@ -119,7 +119,7 @@ class Group(TyperGroup):
             code = 130
         except Exception as e:
             msg = _user_error(e)
-            if msg is None:
+            if msg is None or os.environ.get("DISTILLSCOPE_DEBUG"):  # a bug, or asked for the traceback
                 raise
             if isinstance(e, UsageError) and e.ctx is not None:
                 msg += f" (see '{e.ctx.command_path} --help')"
@@ -269,7 +269,8 @@ SHARED_FLAGS = ("--json", "--store", "--samples", "--prompts", "--field", "--out
 
 
 def leaf_commands(app: typer.Typer | None = None) -> list[tuple[str, Command]]:
-    """``(path, command)`` for every command of the CLI, sorted by path (``verify``, ``identity probe``, ...)."""
+    """``(path, command)`` for every command of the CLI, sorted by path (``verify``, ``identity probe``, ...);
+    a group with options of its own (``audit``) is a command too."""
     if app is None:
         from distillscope.cli import app as app_
         app = app_
@@ -278,6 +279,8 @@ def leaf_commands(app: typer.Typer | None = None) -> list[tuple[str, Command]]:
 
     def walk(cmd: Command, path: list[str]) -> None:
         if isinstance(cmd, TyperGroup):
+            if path and flags_of(cmd) - {"--help"}:  # a group that runs on its own (audit --suspect ...)
+                out.append((" ".join(path), cmd))
             for name, sub in cmd.commands.items():
                 if not sub.hidden:
                     walk(sub, [*path, name])
@@ -294,7 +297,7 @@ def flags_of(cmd: Command) -> set[str]:
 
 def states_null(cmd: Command) -> bool:
     """Whether the command tests a null hypothesis (its help says so)."""
-    return "Null hypothesis:" in (cmd.help or "")
+    return "Null hypothes" in (cmd.help or "")
 
 
 def command_table(app: typer.Typer | None = None) -> str:

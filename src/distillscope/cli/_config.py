@@ -1,6 +1,6 @@
 """Typer options generated from a config dataclass, and ``--config FILE.yaml`` merged under the flags.
 
-A field's metadata (see :func:`distillscope.verify.config.opt`) gives its help text, its flag name and bounds; nested
+A field's metadata (see :func:`distillscope.configs.opt`) gives its help text, its flag name and bounds; nested
 dataclass fields (``VerifyConfig.battery``) become flags of their own. Every generated option defaults to None, so
 the command knows which flags were given: the value is the flag if given, else the config file's, else the field's
 default. The config is built (and validated) before any model loads.
@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from distillscope.errors import InputError
 
@@ -61,7 +62,7 @@ def _option(fl: Flag) -> inspect.Parameter:
     decl = f"--{fl.name.replace('_', '-')}"
     if base is bool:
         decl = f"{decl}/--no-{fl.name.replace('_', '-')}"
-    shown = "" if fl.default is None else f" [default: {fl.default}]"
+    shown = "" if fl.default is None else escape(f" [default: {fl.default}]")  # Rich markup would eat [...]
     info = typer.Option(decl, *([fl.short] if fl.short else []), help=fl.help + shown, show_default=False,
                         **fl.bounds)
     return inspect.Parameter(fl.name, inspect.Parameter.KEYWORD_ONLY, default=None,

@@ -1,6 +1,6 @@
 """``distillscope monitor``: find distillation campaigns in API exchange logs.
 
-    distillscope monitor simulate sim/ --exchanges 1000000 --accounts 12000 --campaigns 24 --campaign-accounts 2400
+    distillscope monitor simulate --out sim/ --exchanges 1000000 --accounts 12000 --campaigns 24 --campaign-accounts 2400
     distillscope monitor scan sim/ --out results/                      # DuckDB (default)
     distillscope monitor scan logs/ --engine spark --json              # PySpark local mode
 """
@@ -87,8 +87,9 @@ def register(app: typer.Typer) -> None:
 
     @mon.command("simulate")
     def simulate_cmd(
-        out: Annotated[Path, out_argument("Folder to write log.parquet and truth.parquet (ground truth, not a log) "
-                                          "into.", folder=True)],
+        out_pos: Annotated[Path | None, out_argument("Output folder (same as --out).", folder=True)] = None,
+        out: Annotated[Path | None, out_option("Folder to write log.parquet and truth.parquet (ground truth, not a "
+                                               "log) into.", folder=True)] = None,
         exchanges: Annotated[int, typer.Option(min=1, help="Rows (approximately).")] = 100_000,
         accounts: Annotated[int, typer.Option(min=1, help="Accounts, campaign accounts included.")] = 2_000,
         campaigns: Annotated[int, typer.Option(min=0, help="Number of distillation campaigns.")] = 5,
@@ -98,6 +99,9 @@ def register(app: typer.Typer) -> None:
         as_json: Json = False,
     ) -> None:
         """Write a realistic simulated log (benign users, hard negatives, campaigns) with ground truth."""
+        out = out or out_pos
+        if out is None:
+            raise InputError("Give the output folder: distillscope monitor simulate --out sim/.")
         from rich.progress import Progress
 
         from distillscope.monitor.simulate import SimConfig, simulate

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from distillscope.cli._common import Json, Store, console, emit, open_store, out_argument, say
+from distillscope.cli._common import Json, Store, console, emit, open_store, out_argument, out_option, say
 
 
 def register(app: typer.Typer) -> None:
@@ -44,18 +44,24 @@ def register(app: typer.Typer) -> None:
              as_json, human)
 
     @st.command("export")
-    def export(out: Annotated[Path, out_argument("Output file: .parquet or .jsonl (overwritten).")],
+    def export(out_pos: Annotated[Path | None, out_argument("Output file (same as --out).")] = None,
+               out: Annotated[Path | None, out_option("Output file: .parquet or .jsonl (overwritten).")] = None,
                spec: Annotated[str | None, typer.Option(help="Only samples of this model spec.")] = None,
                store: Store = None,
                as_json: Json = False) -> None:
         """Export samples (requests, completions, logprobs, metadata) to Parquet or JSONL."""
         from distillscope.errors import InputError
 
+        out = out or out_pos
+        if out is None:
+            raise InputError("Give the output file: distillscope store export --out samples.parquet.")
         if out.suffix not in (".parquet", ".jsonl"):
             raise InputError(f"{out}: the export format follows the suffix; use .parquet or .jsonl.")
+        from distillscope.paths import default_store_path
+
         s = open_store(store, create=False)
         if s is None:
-            raise InputError(f"No sample store at {store}; nothing to export. Check --store.")
+            raise InputError(f"No sample store at {store or default_store_path()}; nothing to export. Check --store.")
         n = s.export(out, spec)
         emit({"out": str(out), "samples": n}, as_json, lambda: say(f"exported {n} samples to {out}"))
 

@@ -66,7 +66,8 @@ def verify_cmd(
     plist = read_prompt_texts(prompts, field) if prompts is not None else None
     st = open_store(store)
     from distillscope.models import load_model
-    from distillscope.verify import default_prompts, verify
+    from distillscope.verify.prompts import default_prompts
+    from distillscope.verify.run import verify
 
     plist = plist or default_prompts()
     ep = load_model(endpoint)

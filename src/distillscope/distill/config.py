@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from distillscope.configs import opt
 from distillscope.errors import InputError
-from distillscope.verify.config import opt
 
 METHODS = ("logits", "sequences", "text")
 LOSSES = ("forward", "reverse", "jsd")

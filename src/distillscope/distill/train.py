@@ -87,7 +87,7 @@ def _save_checkpoint(ckpt: Path, model: Any, opt: Any, sched: Any, step: int, hi
 def _load_checkpoint(ckpt: Path, model: Any, opt: Any, sched: Any, config_key: str) -> tuple[int, list]:
     from safetensors.torch import load_file
 
-    state = torch.load(ckpt / "trainer_state.pt", weights_only=False)
+    state = torch.load(ckpt / "trainer_state.pt", weights_only=True)  # tensors and plain containers only
     if state.get("config_key") != config_key:
         raise InputError(f"The checkpoint in {ckpt} is from a run with other settings or data. Delete it, or "
                          "pass --no-resume, to start over.")
@@ -189,4 +189,3 @@ def config_key(*parts: Any) -> str:
     import hashlib
 
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:16]
-

@@ -10,6 +10,9 @@ Example ``gateway.yaml``::
     storage_uri: memory://          # or redis://localhost:6379
     watermark: {scheme: kgw, key: "deployment secret"}
     perturbation: {temperature_factor: 1.0, logit_noise: 0.0}
+    model_name: my-model            # public name (default: the first upstream's model id, no URL/credentials)
+    reject_log_limit: 60/minute     # refused requests logged per key at most (without their bodies)
+    public_docs: false              # /docs and /openapi.json off unless true
 """
 
 from __future__ import annotations
@@ -35,17 +38,23 @@ class GatewayConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     upstreams: list[str] = Field(..., min_length=1, description="model specs, tried in order")
-    model_name: str | None = Field(None, description="model name clients use and responses declare")
+    model_name: str | None = Field(None, description="public model name clients use and responses declare "
+                                   "(default: the first upstream's model id, without its URL or credentials)")
     keys: str | None = Field(None, description="key file written by `gateway add-key`")
     log: str = Field("exchange-log", description="log folder (Parquet) or .jsonl / .duckdb file")
     log_fsync: bool = Field(True, description="fsync every log batch")
-    log_rejected: bool = Field(True, description="also log authenticated requests refused with 429")
+    log_compact_every: int = Field(64, ge=2, description="merge Parquet log segments every this many batches")
+    log_rejected: bool = Field(True, description="also log authenticated requests refused with 429 (without "
+                               "their body: its size and SHA-256 only)")
+    reject_log_limit: str = Field("60/minute", description="refused requests logged per key at most (the rest "
+                                  "are only counted)")
     request_limit: str = Field("60/minute", description="default per-key request quota")
     token_limit: str = Field("100000/hour", description="default per-key token quota")
     storage_uri: str = Field("memory://", description="limits storage: memory:// or redis://HOST:PORT")
     max_body_bytes: int = Field(1_000_000, ge=1024, description="larger request bodies get 413")
     max_tokens_cap: int = Field(4096, ge=1, description="max_tokens above this gets 400")
     max_n: int = Field(8, ge=1, le=64, description="largest n (choices) accepted")
+    public_docs: bool = Field(False, description="serve /docs and /openapi.json (without a key)")
     trust_forwarded_for: bool = Field(False, description="take the client IP from X-Forwarded-For")
     watermark: WatermarkConfig | None = None
     perturbation: PerturbationConfig | None = None

@@ -56,17 +56,52 @@ class KeyRecord:
 
 
 class KeyStore:
-    """Hashed API keys, optionally persisted to a JSON file (rewritten atomically on every change)."""
+    """Hashed API keys, optionally persisted to a JSON file.
 
-    def __init__(self, path: str | Path | None = None) -> None:
+    Changes are safe between processes: each one takes a lock file (``<keys>.lock``, :mod:`filelock`), re-reads
+    the file, applies the change and atomically replaces the file, so concurrent ``gateway add-key`` / ``revoke``
+    calls never lose each other's updates. A running gateway re-reads the file when it changed, checked at most
+    every ``reload_s`` seconds, so a revoked key stops working within about that time without a restart.
+
+    Args:
+        path: the key file (``None``: keys in memory only).
+        reload_s: how often :meth:`verify` checks the file for changes (0: on every call).
+    """
+
+    def __init__(self, path: str | Path | None = None, reload_s: float = 1.0) -> None:
         self.path = Path(path) if path else None
+        self.reload_s = reload_s
         self._by_id: dict[str, KeyRecord] = {}
         self._lock = threading.Lock()
+        self._stamp: tuple[int, int, int] | None = None
+        self._checked = 0.0
         if self.path is not None and self.path.exists():
-            self._load()
+            with self._lock:
+                self._by_id = self._read()
 
-    def _load(self) -> None:
+    def _file_lock(self):
+        from filelock import FileLock
+
         assert self.path is not None
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        lock = self.path.with_name(self.path.name + ".lock")
+        return FileLock(str(lock), timeout=60, mode=0o600)
+
+    def _stat(self) -> tuple[int, int, int] | None:
+        assert self.path is not None
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            return None
+        return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+    def _read(self) -> dict[str, KeyRecord]:
+        """The records on disk (the caller holds ``_lock``); remembers the file's identity for reloads."""
+        assert self.path is not None
+        stamp = self._stat()
+        if stamp is None:
+            self._stamp = None
+            return {}
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except json.JSONDecodeError as e:
@@ -74,18 +109,58 @@ class KeyStore:
         rows = data.get("keys") if isinstance(data, dict) else None
         if not isinstance(rows, list):
             raise InputError(f"Key file {self.path} must be {{\"keys\": [...]}} as written by `gateway add-key`.")
+        out = {}
         for r in rows:
             rec = KeyRecord.from_dict(r)
-            self._by_id[rec.key_id] = rec
+            out[rec.key_id] = rec
+        self._stamp = stamp
+        self._checked = time.monotonic()
+        return out
 
-    def _save(self) -> None:
-        if self.path is None:
-            return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(self.path.name + f".tmp{os.getpid()}")
-        tmp.write_text(json.dumps({"version": 1, "keys": [asdict(r) for r in self._by_id.values()]}, indent=1))
-        os.chmod(tmp, 0o600)
+    def _write(self, records: dict[str, KeyRecord]) -> None:
+        """Atomically replace the key file (the caller holds the file lock)."""
+        assert self.path is not None
+        tmp = self.path.with_name(f"{self.path.name}.tmp{os.getpid()}-{threading.get_ident()}")
+        data = json.dumps({"version": 1, "keys": [asdict(r) for r in records.values()]}, indent=1).encode()
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.write(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         os.replace(tmp, self.path)
+        self._stamp = self._stat()
+
+    def _change(self, fn) -> Any:
+        """Apply ``fn(records)`` to the freshest records and persist them, under the thread and file locks."""
+        with self._lock:
+            if self.path is None:
+                return fn(self._by_id)
+            with self._file_lock():
+                records = self._read()
+                out = fn(records)
+                self._write(records)
+                self._by_id = records
+            return out
+
+    def maybe_reload(self) -> None:
+        """Re-read the key file if it changed since it was read (checked at most every ``reload_s`` seconds).
+
+        A file that cannot be read keeps the keys already loaded (and logs why), so a bad edit never opens or
+        closes the gateway.
+        """
+        if self.path is None or time.monotonic() - self._checked < self.reload_s:
+            return
+        with self._lock:
+            self._checked = time.monotonic()
+            if self._stat() == self._stamp:
+                return
+            try:
+                self._by_id = self._read()
+            except (InputError, OSError) as e:
+                import logging
+
+                logging.getLogger("distillscope.gateway").error("key file not reloaded: %s", e)
 
     def add(self, account_id: str, org_id: str | None = None, request_limit: str | None = None,
             token_limit: str | None = None) -> tuple[str, KeyRecord]:
@@ -95,25 +170,30 @@ class KeyStore:
         for lim in (request_limit, token_limit):
             if lim is not None:
                 _check_limit(lim)
-        with self._lock:
+
+        def add(records: dict[str, KeyRecord]) -> tuple[str, KeyRecord]:
             key_id = secrets.token_hex(6)
-            while key_id in self._by_id:
+            while key_id in records:
                 key_id = secrets.token_hex(6)
             key = f"dsk-{key_id}-{secrets.token_urlsafe(32)}"
             rec = KeyRecord(key_id, account_id.strip(), hash_key(key), org_id, request_limit, token_limit)
-            self._by_id[key_id] = rec
-            self._save()
-        return key, rec
+            records[key_id] = rec
+            return key, rec
+
+        return self._change(add)
 
     def revoke(self, key_id: str) -> None:
-        with self._lock:
-            if key_id not in self._by_id:
+        def revoke(records: dict[str, KeyRecord]) -> None:
+            if key_id not in records:
                 raise InputError(f"No key with id {key_id!r}.")
-            self._by_id[key_id].disabled = True
-            self._save()
+            records[key_id].disabled = True
+
+        self._change(revoke)
 
     def verify(self, presented: str | None) -> KeyRecord | None:
-        """The record of a valid, enabled key, or None. Constant-time in the secret."""
+        """The record of a valid, enabled key, or None. Constant-time in the secret. Sees revocations and new
+        keys written by other processes within ``reload_s`` seconds."""
+        self.maybe_reload()
         m = KEY_RE.match(presented or "")
         rec = self._by_id.get(m.group(1)) if m else None
         ok = hmac.compare_digest(hash_key(presented or ""), rec.key_hash if rec else _DUMMY)
@@ -123,6 +203,10 @@ class KeyStore:
 
     def __len__(self) -> int:
         return len(self._by_id)
+
+    def records(self) -> list[KeyRecord]:
+        """The key records as loaded (tests, the load benchmark and `gateway` tooling list keys with it)."""
+        return list(self._by_id.values())
 
 
 def _check_limit(s: str) -> None:

@@ -6,9 +6,13 @@ waiting (one write + fsync per batch), which keeps hundreds of concurrent reques
 
 Sinks, chosen by the log path:
   * a folder (default): Parquet segments, each written to ``*.tmp`` and atomically renamed to ``*.parquet``;
-    a crash leaves at most an ignored ``.tmp``. ``distillscope monitor scan FOLDER`` reads it while it grows.
+    a crash leaves at most an ignored ``.tmp``. Segments are merged every ``compact_every`` batches and on close.
+    ``distillscope monitor scan FOLDER`` reads it while it grows.
   * ``*.jsonl``: one JSON object per line, appended and fsynced per batch.
   * ``*.duckdb``: rows committed to table ``exchanges`` (DuckDB's WAL makes commits durable); one process only.
+
+Every file is created 0600 (folders 0700): the log holds prompts, completions and client IPs. A batch whose write
+fails is retried row by row, so one unwritable row fails only its own request.
 """
 
 from __future__ import annotations
@@ -24,48 +28,84 @@ from pathlib import Path
 from typing import Any
 
 from distillscope.errors import InputError
-from distillscope.monitor.schema import arrow_schema, duckdb_ddl, exchange_to_row
+from distillscope.monitor.schema import arrow_schema, covered_segments, duckdb_ddl, exchange_to_row
+from distillscope.store._private import private_dir, private_files, private_open
+
+
+def _fsync_path(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 class _ParquetSink:
-    def __init__(self, folder: Path, fsync: bool) -> None:
-        self.folder, self.fsync = folder, fsync
-        folder.mkdir(parents=True, exist_ok=True)
+    """Parquet segments ``<prefix>-NNNNNN.parquet``, merged every ``compact_every`` segments (and on close) into
+    ``<prefix>-AAAAAA-BBBBBB.parquet``. The merged file is renamed into place before its segments are removed;
+    a crash between the two leaves segments that a merged file covers, which the next log on the folder deletes
+    (until then a reader may see those rows twice; no row is ever lost)."""
+
+    def __init__(self, folder: Path, fsync: bool, compact_every: int = 64) -> None:
+        self.folder, self.fsync, self.compact_every = folder, fsync, compact_every
+        private_dir(folder)
         self.schema = arrow_schema()
         self.prefix = f"exchanges-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
         self.n = 0
+        self.segments: list[tuple[int, Path]] = []
+        self._remove_covered_segments()
+
+    def _remove_covered_segments(self) -> None:
+        for name in covered_segments([f.name for f in self.folder.glob("exchanges-*.parquet")]):
+            (self.folder / name).unlink(missing_ok=True)
+
+    def _publish(self, table, final: Path) -> None:
+        import pyarrow.parquet as pq
+
+        tmp = final.with_suffix(".parquet.tmp")
+        with open(private_open(tmp), "wb") as f:  # 0600: prompts, completions and client IPs
+            pq.write_table(table, f)
+        if self.fsync:
+            _fsync_path(tmp)
+        os.replace(tmp, final)
+        if self.fsync:
+            _fsync_path(self.folder)
 
     def write(self, rows: list[dict[str, Any]]) -> None:
         import pyarrow as pa
-        import pyarrow.parquet as pq
 
         self.n += 1
         final = self.folder / f"{self.prefix}-{self.n:06d}.parquet"
-        tmp = final.with_suffix(".parquet.tmp")
-        pq.write_table(pa.Table.from_pylist(rows, schema=self.schema), tmp)
+        self._publish(pa.Table.from_pylist(rows, schema=self.schema), final)
+        self.segments.append((self.n, final))
+        if len(self.segments) >= self.compact_every:
+            self.compact()
+
+    def compact(self) -> None:
+        """Merge this log's segments written since the last merge into one file."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        if len(self.segments) < 2:
+            return
+        a, b = self.segments[0][0], self.segments[-1][0]
+        merged = pa.concat_tables([pq.read_table(f, schema=self.schema) for _, f in self.segments])
+        self._publish(merged, self.folder / f"{self.prefix}-{a:06d}-{b:06d}.parquet")
+        for _, f in self.segments:
+            f.unlink(missing_ok=True)
         if self.fsync:
-            fd = os.open(tmp, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-        os.replace(tmp, final)
-        if self.fsync:
-            dfd = os.open(self.folder, os.O_RDONLY)
-            try:
-                os.fsync(dfd)
-            finally:
-                os.close(dfd)
+            _fsync_path(self.folder)
+        self.segments = []
 
     def close(self) -> None:
-        pass
+        self.compact()
 
 
 class _JsonlSink:
     def __init__(self, path: Path, fsync: bool) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)
         self.fsync = fsync
-        self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+        self.fd = private_open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
 
     def write(self, rows: list[dict[str, Any]]) -> None:
         data = "".join(json.dumps({k: (v.isoformat() if k == "ts" else v) for k, v in r.items()},
@@ -85,21 +125,28 @@ class _DuckSink:
     def __init__(self, path: Path, fsync: bool) -> None:
         import duckdb
 
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.con = duckdb.connect(str(path))
-        self.con.execute(duckdb_ddl())
+        private_dir(path.parent)
+        with private_files():  # DuckDB creates the database and its WAL itself
+            self.con = duckdb.connect(str(path))
+            self.con.execute(duckdb_ddl())
         self.schema = arrow_schema()
 
     def write(self, rows: list[dict[str, Any]]) -> None:
         import pyarrow as pa
 
         batch = pa.Table.from_pylist(rows, schema=self.schema)  # noqa: F841 - read by name in the SQL below
-        self.con.execute("BEGIN")
-        self.con.execute("INSERT INTO exchanges SELECT * FROM batch")
-        self.con.execute("COMMIT")
+        with private_files():
+            self.con.execute("BEGIN")
+            try:
+                self.con.execute("INSERT INTO exchanges SELECT * FROM batch")
+                self.con.execute("COMMIT")
+            except BaseException:
+                self.con.execute("ROLLBACK")
+                raise
 
     def close(self) -> None:
-        self.con.close()
+        with private_files():
+            self.con.close()
 
 
 class ExchangeLog:
@@ -109,9 +156,10 @@ class ExchangeLog:
         path: a folder (Parquet segments), a ``.jsonl`` file or a ``.duckdb`` file.
         fsync: fsync every batch (survives power loss, not just a killed process).
         max_batch: rows per write at most.
+        compact_every: Parquet segments merged into one file every this many batches (and on close).
     """
 
-    def __init__(self, path: str | Path, fsync: bool = True, max_batch: int = 2000) -> None:
+    def __init__(self, path: str | Path, fsync: bool = True, max_batch: int = 2000, compact_every: int = 64) -> None:
         p = Path(path)
         suffix = p.suffix.lower()
         if suffix == ".jsonl":
@@ -119,7 +167,7 @@ class ExchangeLog:
         elif suffix == ".duckdb":
             self.sink = _DuckSink(p, fsync)
         elif suffix in ("", ".log", ".d") or p.is_dir():
-            self.sink = _ParquetSink(p, fsync)
+            self.sink = _ParquetSink(p, fsync, compact_every)
         else:
             raise InputError(f"Exchange log {p}: use a folder (Parquet segments), a .jsonl or a .duckdb file.")
         self.path = p
@@ -161,9 +209,20 @@ class ExchangeLog:
                 batch.append(nxt)
             try:
                 self.sink.write([r for r, _ in batch])
-            except Exception as e:  # noqa: BLE001 - every waiter learns the write failed
-                for _, f in batch:
-                    f.set_exception(e)
+            except Exception as e:  # noqa: BLE001 - retried row by row below
+                if len(batch) == 1:
+                    batch[0][1].set_exception(e)
+                    continue
+                # one bad row must not fail the others: write them one by one, failing only the rows that fail
+                for r, f in batch:
+                    try:
+                        self.sink.write([r])
+                    except Exception as e1:  # noqa: BLE001 - this row's waiter learns its write failed
+                        f.set_exception(e1)
+                        continue
+                    self.rows_written += 1
+                    self.batches += 1
+                    f.set_result(None)
                 continue
             self.rows_written += len(batch)
             self.batches += 1

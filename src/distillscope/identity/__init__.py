@@ -1,7 +1,7 @@
 """Who do you say you are? Multilingual identity probing with a negation-aware claim extractor.
 
     distillscope identity probe zoo:smollm2-135m-instruct --samples 4
-    distillscope identity claims --jsonl transcripts.jsonl --text-field response
+    distillscope identity claims transcripts.jsonl --field response
 
 Pieces: :mod:`~distillscope.identity.claims` (extractor; aliases and cue words in ``data/``),
 :mod:`~distillscope.identity.battery` (the probes in ``distillscope/probes/identity/*.yaml``),

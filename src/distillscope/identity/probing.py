@@ -193,4 +193,3 @@ def compare_models(a: Model, b: Model, languages: list[str] | str | None = None,
     ra = collect(a, battery, samples, **kw)
     rb = collect(b, battery, samples, **kw)
     return compare(ra, rb, getattr(a, "spec", "A"), getattr(b, "spec", "B"), n_perm=n_perm, seed=seed)
-

@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from distillscope.errors import InputError
+from distillscope.errors import InputError, MissingModelError
 from distillscope.evidence import Evidence
 from distillscope.lineage import _similarity as sim
 from distillscope.models import Completion, GenRequest, Model, is_white_box
@@ -138,8 +138,10 @@ def blackbox_test(suspect: Model, candidate: Model, panel: Sequence[Model], prom
         samples: seeded samples per prompt and model.
         max_tokens: tokens per sample.
         store: sample store (default: the user's store); samples are cached there.
-        features: any of ``ngram``, ``embedding``, ``likelihood``. A feature that cannot run on these models
-            (``likelihood`` with a black-box model) gives an Evidence with ``p_value=None`` and a caveat saying why.
+        features: any of ``ngram``, ``embedding``, ``likelihood``. A feature that cannot run (``likelihood`` with
+            a black-box model, ``embedding`` without the extra ``embed``) gives an Evidence with ``p_value=None``
+            and a caveat saying why, so the others still run; asked for alone, a missing extra raises
+            :class:`~distillscope.errors.MissingModelError` naming it.
         permutations: sign flips for the secondary sign-flip p-value in ``details``.
         seed: sampling seed (shared by every model) and tie-breaking seed.
         temperature: sampling temperature.
@@ -178,6 +180,13 @@ def blackbox_test(suspect: Model, candidate: Model, panel: Sequence[Model], prom
                                 caveats=[(f"Not run: the likelihood feature needs the candidate and every panel model "
                                          f"white-box (the score is symmetric in them); black-box: {bb}.")]))
             continue
-        out.append(_evidence(f, _scores(f, models, reqs_by_prompt, texts), prompts, specs, ids, params, seed,
-                             permutations))
+        try:
+            scores = _scores(f, models, reqs_by_prompt, texts)
+        except MissingModelError as e:
+            if len(features) == 1:
+                raise
+            out.append(Evidence(name=f"lineage.blackbox.{f}", null=NULL, statistic=float("nan"), p_value=None,
+                                params={**params, "feature": f}, caveats=[f"Not run: {e}"]))
+            continue
+        out.append(_evidence(f, scores, prompts, specs, ids, params, seed, permutations))
     return out

@@ -25,7 +25,7 @@ from distillscope.models.base import (
     is_white_box,
     require_white_box,
 )
-from distillscope.models.registry import backends, load_model, register_backend
+from distillscope.models.registry import backends, check_spec, load_model, register_backend
 
 # The transformers backend, for code that builds a white-box model from an in-memory module (zoo fixtures, distilled
 # students); imported on first use so that `import distillscope.models` stays free of torch.
@@ -58,6 +58,7 @@ __all__ = [
     "TokenLogprob",
     "WhiteBox",
     "backends",
+    "check_spec",
     "gguf_cache_dir",
     "is_white_box",
     "load_model",

@@ -126,6 +126,8 @@ def _rank_key(ids: np.ndarray) -> np.ndarray:
 
 def candidate_pairs(tok_acc: np.ndarray, tok_code: np.ndarray, rank: np.ndarray, cfg: LinkConfig) -> np.ndarray:
     """Unique (a, b) pairs, a < b, of accounts sharing a token (full pairs for small tokens, a ring for big)."""
+    if len(tok_code) == 0:  # no token shared by two accounts (e.g. a log of one account): no pairs
+        return np.zeros((0, 2), np.int64)
     order = np.lexsort((rank[tok_acc], tok_code))
     acc, code = tok_acc[order], tok_code[order]
     sizes = np.bincount(code)

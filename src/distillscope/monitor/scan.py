@@ -40,6 +40,7 @@ class ScanResult:
     engine: str
     timings: dict[str, float] = field(default_factory=dict)
     releases: list[dict] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def flagged(self) -> list[Campaign]:
@@ -58,6 +59,7 @@ class ScanResult:
             "headline": (f"{len(fl)} campaigns: {sum(c.n_accounts for c in fl)} accounts, "
                          f"{sum(c.n_exchanges for c in fl)} exchanges"),
             "releases": self.releases,
+            "notes": self.notes,
             "timings_s": self.timings,
         }
 
@@ -213,7 +215,13 @@ def scan(paths: list[str | Path] | None = None, engine: str = "duckdb", cfg: Lin
     tokens = toks.loc[~is_hour, ["account_id", "kind", "token"]]
     feats = feats.sort_values("account_id").reset_index(drop=True)
     campaigns, accounts, links = link_accounts(feats, tokens, act, cfg)
+    notes = []
+    if len(feats) < 2:
+        notes.append(f"the log holds {len(feats)} account(s): campaigns need at least two, so none can be found.")
+    if ing.n_bad:
+        notes.append(f"{ing.n_bad} bad row(s) skipped (see bad_rows.jsonl / ingest.bad_examples).")
     timings["link"] = time.perf_counter() - t2
     timings["total"] = time.perf_counter() - t0
     return ScanResult(campaigns=campaigns, accounts=accounts, links=links, ingest=ing, engine=engine,
-                      timings=timings, releases=[{"model": r.model, "epoch_s": r.epoch_s} for r in releases])
+                      timings=timings, releases=[{"model": r.model, "epoch_s": r.epoch_s} for r in releases],
+                      notes=notes)

@@ -47,6 +47,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -106,6 +108,27 @@ def duckdb_ddl(table: str = "exchanges") -> str:
     return f"CREATE TABLE IF NOT EXISTS {table} (\n  {body}\n)"
 
 
+#: Gateway log segment names: ``<prefix>-NNNNNN.parquet`` (one batch) or ``<prefix>-AAAAAA-BBBBBB.parquet``
+#: (batches A..B merged); a merged file replaces the segments it covers.
+SEGMENT_NAME = re.compile(r"^(?P<prefix>exchanges-\d{8}T\d{6}-[0-9a-f]{8})-(?P<a>\d{6})(?:-(?P<b>\d{6}))?\.parquet$")
+
+
+def covered_segments(names: Sequence[str]) -> set[str]:
+    """The segment file names among ``names`` that a merged file among ``names`` covers (readers skip them; the
+    gateway deletes them)."""
+    spans: dict[str, list[tuple[int, int]]] = {}
+    singles: list[tuple[str, int, str]] = []
+    for name in names:
+        m = SEGMENT_NAME.match(name)
+        if m is None:
+            continue
+        if m["b"] is None:
+            singles.append((m["prefix"], int(m["a"]), name))
+        else:
+            spans.setdefault(m["prefix"], []).append((int(m["a"]), int(m["b"])))
+    return {name for prefix, n, name in singles if any(a <= n <= b for a, b in spans.get(prefix, ()))}
+
+
 def flatten_messages(messages: Sequence[Mapping[str, Any]]) -> str:
     """Chat messages -> one string, one ``role: content`` line per message (content parts are joined)."""
     lines = []
@@ -117,14 +140,31 @@ def flatten_messages(messages: Sequence[Mapping[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+#: The one timestamp rule (this function and the monitor's ingest apply it alike): epoch numbers above
+#: ``TS_MS_ABOVE`` (year 5138 in seconds) are milliseconds, and a time must lie in [1970-01-01, 10000-01-01) UTC.
+TS_MS_ABOVE = 1e11
+TS_MIN_S, TS_MAX_S = 0, 253_402_300_800
+TS_RANGE_TEXT = "1970-01-01..9999-12-31"
+
+
 def parse_ts(value: Any) -> dt.datetime:
-    """A UTC-aware datetime from a datetime (naive = UTC), ISO-8601 text, or epoch seconds / milliseconds."""
+    """A UTC-aware datetime from a datetime (naive = UTC), ISO-8601 text, or epoch seconds / milliseconds.
+
+    Raises:
+        TypeError, ValueError: not a time, or outside 1970-01-01..9999-12-31 (see :data:`TS_MS_ABOVE`).
+    """
     if isinstance(value, dt.datetime):
-        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+        d = value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+        if d.timestamp() < TS_MIN_S:
+            raise ValueError(f"ts {value!s} is outside {TS_RANGE_TEXT}")
+        return d
     if isinstance(value, bool):
         raise TypeError("ts is a boolean")
     if isinstance(value, (int, float)):
-        secs = float(value) / 1000.0 if abs(value) > 1e11 else float(value)  # > year 5138 in s = milliseconds
+        v = float(value)
+        secs = v / 1000.0 if abs(v) > TS_MS_ABOVE else v  # > year 5138 in s = milliseconds
+        if not math.isfinite(secs) or not TS_MIN_S <= secs < TS_MAX_S:
+            raise ValueError(f"ts {value!r} is outside {TS_RANGE_TEXT}")
         return dt.datetime.fromtimestamp(secs, tz=dt.UTC)
     if isinstance(value, str) and value.strip():
         s = value.strip()
@@ -140,11 +180,26 @@ def parse_ts(value: Any) -> dt.datetime:
     raise TypeError(f"cannot read a timestamp from {value!r}")
 
 
+def valid_text(s: str) -> str:
+    """``s`` with any lone surrogate (``"\\ud800"``, not encodable as UTF-8) written as its ``\\udXXX`` escape.
+
+    JSON lets a client send lone surrogates; Arrow, Parquet, DuckDB and UTF-8 files cannot hold them, so the log
+    stores them escaped instead of failing the write (and with it every other row in the batch).
+    """
+    if s.isascii():
+        return s
+    try:
+        s.encode("utf-8")
+    except UnicodeEncodeError:
+        return s.encode("utf-8", "backslashreplace").decode("utf-8")
+    return s
+
+
 def _text(value: Any, col: str) -> str:
     if isinstance(value, str):
-        return value
+        return valid_text(value)
     if isinstance(value, Sequence) and not isinstance(value, (bytes, bytearray)):
-        return flatten_messages(value)  # chat messages
+        return valid_text(flatten_messages(value))  # chat messages
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)
     raise TypeError(f"{col} must be text, got {type(value).__name__}")
@@ -211,5 +266,6 @@ def exchange_to_row(exchange: Mapping[str, Any]) -> dict[str, Any]:
             base = {"extra": base}
     if isinstance(base, Mapping):
         extra = {**base, **extra}
-    row["extra"] = json.dumps(extra, ensure_ascii=False, default=str, sort_keys=True) if extra else None
+    row["extra"] = (valid_text(json.dumps(extra, ensure_ascii=False, default=str, sort_keys=True))
+                    if extra else None)
     return {c: row[c] for c in (*COLUMNS, *OPTIONAL_COLUMNS)}

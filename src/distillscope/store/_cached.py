@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from distillscope.models.base import Completion, GenRequest, Model
@@ -36,17 +37,18 @@ class CachedModel(Model):
         for k, r in zip(keys, requests):
             if k not in found and k not in todo:
                 todo[k] = r
-        pending = list(todo.values())
+        copies = Counter(keys)  # requests per key: progress counts every request a generated sample answers
+        pending = list(todo.items())
         for s in range(0, len(pending), self.chunk_size):
             chunk = pending[s : s + self.chunk_size]
-            comps = self.inner.generate(chunk)
-            self.store.put_many(self.spec, list(zip(chunk, comps)))
-            for r, c in zip(chunk, comps):
+            comps = self.inner.generate([r for _, r in chunk])
+            self.store.put_many(self.spec, [(r, c) for (_, r), c in zip(chunk, comps)])
+            for (k, _), c in zip(chunk, comps):
                 c.cached = False
-                found[c.sample_id or r.key(self.spec)] = c
+                found[c.sample_id or k] = c
             self.misses += len(chunk)
             if progress is not None:
-                progress(sum(1 for k in keys if k in {r.key(self.spec) for r in chunk}))
+                progress(sum(copies[k] for k, _ in chunk))
         return [found[k] for k in keys]
 
     def __getattr__(self, name: str) -> Any:

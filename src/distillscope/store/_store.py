@@ -19,6 +19,7 @@ import duckdb
 
 from distillscope.errors import DistillscopeError, InputError
 from distillscope.models.base import Completion, GenRequest
+from distillscope.store._private import private_dir, private_files
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS samples (
@@ -55,7 +56,7 @@ class SampleStore:
         self.path = str(path) if path is not None else str(default_store_path())
         self._mem = duckdb.connect(":memory:") if self.path == ":memory:" else None
         if self._mem is None:
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            private_dir(Path(self.path).parent)
         with self._conn() as con:
             con.execute(SCHEMA)
 
@@ -64,6 +65,10 @@ class SampleStore:
         if self._mem is not None:
             yield self._mem
             return
+        with private_files():  # the store and its WAL hold prompts and completions: 0600
+            yield from self._file_conn()
+
+    def _file_conn(self) -> Iterator[duckdb.DuckDBPyConnection]:
         deadline = time.monotonic() + 30
         while True:
             try:

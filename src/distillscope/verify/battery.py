@@ -23,7 +23,7 @@ label shuffles and put the ``(B+1,)`` statistics in ``ctx.npc`` to join the exac
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -236,8 +236,12 @@ def combined(components: list[Evidence], ctx: BatteryContext) -> Evidence:
     )
 
 
-def run_battery(ss: SampleSet, cfg: BatteryConfig | None = None) -> list[Evidence]:
-    """Run every applicable test; the last Evidence is ``verify.combined``."""
+def run_battery(ss: SampleSet, cfg: BatteryConfig | None = None, extra: Sequence[Evidence] = ()) -> list[Evidence]:
+    """Run every applicable test; the last Evidence is ``verify.combined``.
+
+    ``extra``: evidence computed outside the battery (e.g. the usage-count tokenizer test) that joins the
+    combination as one more Bonferroni part.
+    """
     cfg = cfg or BatteryConfig()
     labels, valid = ss.layout()
     perms = stratified_label_permutations(labels, valid, cfg.n_perm, cfg.seed)
@@ -247,5 +251,6 @@ def run_battery(ss: SampleSet, cfg: BatteryConfig | None = None) -> list[Evidenc
     if unknown:
         raise InputError(f"Unknown test(s) {unknown}: choose from {', '.join(TESTS)}.")
     out = [fn(ss, ctx) for n, (fn, applies) in TESTS.items() if n in names and applies(ss)]
+    out.extend(extra)
     out.append(combined(out, ctx))
     return out

@@ -9,19 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from distillscope.configs import opt
 from distillscope.errors import InputError
 
 # Default numerical tolerance for reported logprobs (nats per token). Measured on SmolLM2 (median |endpoint -
 # reference| per token, bench/verify_power.py): same model 2.5e-6, fp16 weights 1.5e-3, bf16 7.3e-3, int8 1.0.
 LOGPROB_TOL = 1e-3
 MISMATCH_RATE = 0.01
-
-
-def opt(default: object, help: str, flag: str | None = None, short: str | None = None, cli: bool = True,
-        **bounds: float) -> object:
-    """A dataclass field whose metadata drives its CLI option: ``help``, ``flag`` (default: the field name),
-    ``short`` (e.g. ``-n``), ``cli=False`` to keep it off the command line, and ``min``/``max`` bounds."""
-    return field(default=default, metadata={"help": help, "flag": flag, "short": short, "cli": cli, **bounds})
 
 
 @dataclass
@@ -64,6 +58,8 @@ class VerifyConfig:
     logprobs: str = opt("auto", "Ask the endpoint for logprobs: auto (if it advertises them), yes or no.")
     price_in: float = opt(0.15, "USD per 1M prompt tokens, for the cost estimate.", min=0.0)
     price_out: float = opt(0.60, "USD per 1M completion tokens, for the cost estimate.", min=0.0)
+    tokenizer_calls: int = opt(10, "Calls of the usage-count tokenizer test (0 = off): crafted prompts whose "
+                               "usage.prompt_tokens must match the white-box reference's tokenizer.", min=0)
     battery: BatteryConfig = field(default_factory=BatteryConfig)
 
     def __post_init__(self) -> None:
@@ -71,5 +67,7 @@ class VerifyConfig:
             raise InputError(f"--samples must be >= 2 (a two-sample test needs 2 per prompt), got {self.samples}.")
         if self.reference_samples is not None and self.reference_samples < 2:
             raise InputError(f"reference samples must be >= 2, got {self.reference_samples}.")
+        if self.tokenizer_calls and self.tokenizer_calls < 3:
+            raise InputError(f"--tokenizer-calls must be 0 (off) or >= 3, got {self.tokenizer_calls}.")
         if self.logprobs not in ("auto", "yes", "no"):
             raise InputError(f"logprobs must be auto, yes or no, got {self.logprobs!r}.")

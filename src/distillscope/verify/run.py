@@ -162,6 +162,21 @@ def verdict_text(substituted: bool, combined: Evidence, alpha: float, endpoint: 
             f"(combined p = {p:.3g}); this bounds what the samples could detect, it does not prove identity.")
 
 
+def _tokenizer_evidence(endpoint: Model, reference: Model, ss: SampleSet, cfg: VerifyConfig,
+                        store: Any) -> list[Evidence]:
+    """The usage-count tokenizer test (:func:`distillscope.lineage.tokenizer.tokenizer_consistency`), when it
+    applies: a white-box reference whose tokenizer is known, an endpoint that reports ``usage.prompt_tokens``."""
+    if not cfg.tokenizer_calls or not is_white_box(reference) or is_white_box(endpoint):
+        return []
+    from distillscope.lineage.tokenizer import tokenizer_consistency
+
+    ep = _cached(endpoint, store)
+    try:
+        return [tokenizer_consistency(ep, reference, calls=cfg.tokenizer_calls)]
+    except InputError:  # the endpoint reports no usage counts: the test does not apply
+        return []
+
+
 def verify(endpoint: Model, reference: Model, prompts: list[str] | None = None, config: VerifyConfig | None = None,
            store: Any = None, progress: Any = None) -> VerifyReport:
     """Test whether ``endpoint`` serves the same model as ``reference``.
@@ -179,7 +194,7 @@ def verify(endpoint: Model, reference: Model, prompts: list[str] | None = None, 
     cfg = config or VerifyConfig()
     prompts = list(prompts) if prompts is not None else default_prompts()
     ss, spend, declared = collect(endpoint, reference, prompts, cfg, store, progress)
-    ev = run_battery(ss, cfg.battery)
+    ev = run_battery(ss, cfg.battery, extra=_tokenizer_evidence(endpoint, reference, ss, cfg, store))
     comb = ev[-1]
     sub = comb.significant(cfg.battery.alpha)
     return VerifyReport(endpoint.spec, reference.spec, verdict_text(sub, comb, cfg.battery.alpha, endpoint.spec,

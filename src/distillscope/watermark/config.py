@@ -109,6 +109,9 @@ class WatermarkConfig(BaseModel):
             return cls.model_validate(data)
         except ValidationError as e:
             err = e.errors()[0]
+            cause = (err.get("ctx") or {}).get("error")
+            if isinstance(cause, InputError):  # our own validators' messages already name the problem and fix
+                raise InputError(str(cause)) from e
             where = ".".join(str(x) for x in err.get("loc", ()))
             raise InputError(f"Bad watermark config field {where!r}: {err.get('msg')}.") from e
 
