@@ -125,3 +125,20 @@ def test_radioactivity_step_with_a_key(tmp_path):
     ev = {e.name: e for e in res.case.evidence}
     assert ev["watermark.radioactivity.closed"].p_value is not None
     assert res.case.verdict.linked_candidate is None  # unwatermarked mock text is not linked to the candidate
+
+
+@pytest.mark.slow
+def test_remote_suspect_with_local_reference_gets_the_tokenizer_test(tmp_path):
+    """A mock endpoint reports 1 prompt token whatever it is sent: verify's usage-count tokenizer test (run
+    inside the verify step) rejects the local reference's tokenizer, and its calls are in the plan's cost."""
+    suspect = load_model(QWEN_A)
+    res = audit(suspect, reference=load_model("zoo:tiny-llama"),
+                config=AuditConfig(expect="qwen", identity_samples=1, verify_prompts=3, verify_samples=2,
+                                   permutations=200, budget=200),
+                store=SampleStore(tmp_path / "s.duckdb"))
+    plan = {r.step: r for r in res.plan}
+    assert plan["verify"].runs and plan["verify"].new_calls == 3 * 2 * 2 + 10
+    ev = {e.name: e for e in res.case.evidence}
+    assert ev["lineage.tokenizer.consistency"].significant(0.05)
+    assert {"relay_substitution"} <= {x["explanation"] for x in res.case.verdict.explanations}
+    assert res.case.spend["calls"] <= 200 and suspect.calls <= plan["identity"].new_calls + 3 * 2 + 10

@@ -42,6 +42,7 @@ class AuditConfig:
         lineage_features: black-box lineage features (default: ngram, likelihood, and embedding when the
             ``embed`` extra is installed).
         max_tokens: tokens per sample (verify and black-box lineage).
+        tokenizer_calls: calls of verify's usage-count tokenizer test (remote suspect, local reference).
         alpha: family-wise error rate of the verdict (Holm over every test of the case).
         permutations: permutations of the permutation tests.
         seed: seed of every sample and permutation.
@@ -58,7 +59,7 @@ class AuditConfig:
     lineage_samples: int = 3
     lineage_features: tuple[str, ...] | None = None
     max_tokens: int = 32
-    tokenizer_calls: int = 20
+    tokenizer_calls: int = 10
     watermark_prompts: int = 16
     watermark_tokens: int = 64
     alpha: float = 0.05
@@ -143,7 +144,8 @@ def plan_audit(ctx: AuditContext) -> list[PlanRow]:
 
 def _admit(ctx: AuditContext, p: Planned, rows: list[PlanRow], left: int | None) -> int | None:
     """Add ``p`` to the plan if its new calls fit in what is ``left`` of the budget; returns what is left."""
-    new, cached = ctx.new_calls(p.calls) if p.calls is not None else (p.max_calls, 0)
+    new, cached = ctx.new_calls(p.calls) if p.calls else (0, 0)
+    new += p.max_calls  # calls that cannot be enumerated are counted as new
     if left is not None and new > left:
         rows.append(PlanRow(p.step, p.purpose, new, cached, None,
                             f"budget: needs {new} new call(s), {left} left (raise --budget)"))

@@ -10,7 +10,6 @@ no step of their own: every method registered in ``registry("lineage")`` becomes
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -46,17 +45,8 @@ class Planned:
     step: str
     purpose: str
     run: Callable[[], StepOutput]
-    calls: list[tuple[Model, GenRequest]] | None = None  # every request, when the step can enumerate them
-    max_calls: int = 0  # upper bound when it cannot
-
-
-def _lineage(module: str) -> Any | None:
-    try:
-        return importlib.import_module(f"distillscope.lineage.{module}")
-    except ModuleNotFoundError as e:
-        if e.name and e.name.startswith("distillscope.lineage"):
-            return None
-        raise
+    calls: list[tuple[Model, GenRequest]] | None = None  # the requests the step can enumerate
+    max_calls: int = 0  # an upper bound on further calls it cannot enumerate
 
 
 def _examples_from_store(ctx: AuditContext, ev: Evidence, n: int = 3) -> list[Example]:
@@ -118,7 +108,9 @@ def plan_verify(ctx: AuditContext) -> Planned | str:
 
     cfg = ctx.config
     prompts = default_prompts()[: cfg.verify_prompts]
-    vcfg = VerifyConfig(samples=cfg.verify_samples, max_tokens=cfg.max_tokens,
+    # A remote suspect and a local reference add verify's usage-count tokenizer test (tokenizer_calls more calls).
+    tok_calls = cfg.tokenizer_calls if is_white_box(ctx.reference) and not is_white_box(ctx.suspect) else 0
+    vcfg = VerifyConfig(samples=cfg.verify_samples, max_tokens=cfg.max_tokens, tokenizer_calls=tok_calls,
                         battery=BatteryConfig(alpha=cfg.alpha, n_perm=cfg.permutations, seed=cfg.seed))
     want_lp = "logprobs" in ctx.suspect.capabilities
     calls = [(ctx.suspect, GenRequest.chat(p, max_tokens=vcfg.max_tokens, temperature=vcfg.temperature,
@@ -133,7 +125,9 @@ def plan_verify(ctx: AuditContext) -> Planned | str:
         ex = {e.name: _examples_from_store(ctx, e, cfg.examples) for e in rep.evidence[:1]}
         return StepOutput(rep.evidence, ex, {"declared_models": rep.declared_models, "verify_spend": rep.spend})
 
-    return Planned("verify", f"does the suspect serve the distribution of {ctx.reference.spec}?", run, calls=calls)
+    return Planned("verify", f"does the suspect serve the distribution of {ctx.reference.spec}?"
+                   + (" (and count tokens with its tokenizer?)" if tok_calls else ""), run, calls=calls,
+                   max_calls=tok_calls)
 
 
 # --- lineage --------------------------------------------------------------------------------------------------
@@ -199,25 +193,6 @@ def plan_lineage(ctx: AuditContext) -> list[Planned | Skip]:
     return out
 
 
-def plan_tokenizer_consistency(ctx: AuditContext) -> Planned | str:
-    """A remote suspect's usage counts against a local --reference's tokenizer (is a relay counting tokens?)."""
-    if is_white_box(ctx.suspect):
-        return "the suspect is local: its tokenizer is compared directly (lineage.tokenizer)"
-    ref = ctx.reference if ctx.reference is not None and is_white_box(ctx.reference) else None
-    if ref is None:
-        return "needs a local (hf:/zoo:) --reference whose tokenizer the endpoint's usage counts should follow"
-    mod = _lineage("tokenizer")
-    if mod is None or not hasattr(mod, "tokenizer_consistency"):
-        return "lineage.tokenizer is not in this build of distillscope"
-    cfg = ctx.config
-
-    def run() -> StepOutput:
-        return StepOutput([mod.tokenizer_consistency(ctx.sampled(ctx.suspect), ref, calls=cfg.tokenizer_calls)])
-
-    return Planned("tokenizer.consistency", f"do the endpoint's usage counts follow {ref.spec}'s tokenizer?", run,
-                   max_calls=cfg.tokenizer_calls)
-
-
 # --- watermark ------------------------------------------------------------------------------------------------
 def plan_radioactivity(ctx: AuditContext) -> Planned | str:
     if ctx.watermark is None:
@@ -243,6 +218,6 @@ def plan_radioactivity(ctx: AuditContext) -> Planned | str:
 
 
 STEPS: tuple[Callable[[AuditContext], Planned | str | list[Planned | Skip]], ...] = (
-    plan_identity, plan_verify, plan_tokenizer_consistency, plan_lineage, plan_radioactivity)
-STEP_NAMES = {plan_identity: "identity", plan_verify: "verify", plan_tokenizer_consistency: "tokenizer.consistency",
-              plan_lineage: "lineage", plan_radioactivity: "watermark.radioactivity"}
+    plan_identity, plan_verify, plan_lineage, plan_radioactivity)
+STEP_NAMES = {plan_identity: "identity", plan_verify: "verify", plan_lineage: "lineage",
+              plan_radioactivity: "watermark.radioactivity"}
