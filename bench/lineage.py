@@ -35,6 +35,8 @@ from typing import Any
 
 import numpy as np
 
+from distillscope.zoo.lineage import WEIGHT_RELATIONS
+
 ALPHA = 0.05
 
 
@@ -107,7 +109,8 @@ class Models:
         return m
 
 
-def select_pairs(pairs: list[Any], max_pairs: int | None, seed: int = 0) -> list[Any]:
+def select_pairs(pairs: list[Any], max_pairs: int | None, seed: int = 0, max_independent: int | None = None
+                 ) -> list[Any]:
     """At most ``max_pairs`` pairs per relation (a seeded sample), relations interleaved round-robin so that a run
     stopped by ``--budget-s`` still covers every relation."""
     by: dict[str, list[Any]] = defaultdict(list)
@@ -117,7 +120,8 @@ def select_pairs(pairs: list[Any], max_pairs: int | None, seed: int = 0) -> list
     for rel in sorted(by):
         ps = list(by[rel])
         random.Random(f"{seed}:{rel}").shuffle(ps)
-        lists.append(ps[:max_pairs] if max_pairs is not None else ps)
+        cap = max_pairs if (ps[0].derived or max_independent is None) else max_independent
+        lists.append(ps[:cap] if cap is not None else ps)
     return [ps[i] for i in range(max(map(len, lists), default=0)) for ps in lists if i < len(ps)]
 
 
@@ -156,7 +160,14 @@ def summarise(records: list[dict[str, Any]], alpha: float) -> dict[str, Any]:
         k_ind = sum(p <= alpha for p in ind)
         lo, hi = wilson(k_ind, len(ind)) if ind else (None, None)
         tp = sum(p <= alpha for p in der)
-        out[m] = {"relations": rows, "n_derived": len(der), "n_independent": len(ind),
+        wd = [r["p"] for r in ok if r["relation"] in WEIGHT_RELATIONS]
+        wd_stat = [r.get("statistic") for r in ok if r["relation"] in WEIGHT_RELATIONS]
+        ind_stat = [r.get("statistic") for r in ok if not r["derived"]]
+        sep = {"max_p_weight_derived": max(wd) if wd else None, "min_p_independent": min(ind) if ind else None,
+               "separates_by_p": bool(wd and ind and max(wd) < min(ind)),
+               "separates_by_statistic": bool(wd_stat and ind_stat and None not in wd_stat + ind_stat
+                                              and min(wd_stat) > max(ind_stat))}
+        out[m] = {"relations": rows, "n_derived": len(der), "n_independent": len(ind), "weight_derived": sep,
                   "recall": tp / len(der) if der else None,
                   "fpr": k_ind / len(ind) if ind else None, "fpr_wilson95": [lo, hi] if ind else None,
                   "precision": tp / (tp + k_ind) if tp + k_ind else None,
@@ -178,6 +189,11 @@ def print_tables(summary: dict[str, Any], alpha: float) -> None:
               f"[{_fmt((s['fpr_wilson95'] or [None])[0])}, {_fmt((s['fpr_wilson95'] or [None, None])[1])}]  "
               f"AUROC {_fmt(s['auroc'], 3)}  ({s['n_derived']} derived, {s['n_independent']} independent pairs "
               f"with a p-value; median {s['median_seconds']:.2f} s/pair)")
+        w = s["weight_derived"]
+        if w["max_p_weight_derived"] is not None:
+            print(f"weight-derived pairs (fine-tuned/quantized/pruned/merged): max p {w['max_p_weight_derived']:.3g} vs "
+                  f"min p of independent pairs {_fmt(w['min_p_independent'], 3)}: separated by p "
+                  f"{w['separates_by_p']}, by statistic {w['separates_by_statistic']}")
         print(f"{'relation':<34} {'n':>4} {'p<=' + str(alpha):>8} {'rate':>6} {'wilson 95%':>15} {'AUROC':>6} "
               f"{'s/pair':>7}")
         for rel, r in s["relations"].items():
@@ -215,6 +231,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--zoo", type=Path, default=None, help="zoo folder (default: the cache dir's lineage/bench)")
     ap.add_argument("--methods", default="blackbox,functional,weights,representations,tokenizer")
     ap.add_argument("--max-pairs", type=int, default=None, help="at most this many pairs per relation")
+    ap.add_argument("--max-independent", type=int, default=None,
+                    help="cap per independent relation (default: --max-pairs)")
     ap.add_argument("--match", default=None, help="only pairs whose 'relation suspect candidate' matches this regex")
     ap.add_argument("--prompts", type=int, default=12, help="held-out black-box prompts")
     ap.add_argument("--samples", type=int, default=2, help="black-box samples per prompt and model")
@@ -247,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
         import re
 
         pairs = [p for p in pairs if re.search(args.match, f"{p.relation} {p.suspect} {p.candidate}")]
-    pairs = select_pairs(pairs, args.max_pairs)
+    pairs = select_pairs(pairs, args.max_pairs, max_independent=args.max_independent)
     n_train = SIZES[zoo["size"]].n_prompts if zoo["size"] in SIZES else 0
     ctx = {"prompts": default_prompts(None, seed=0)[n_train : n_train + args.prompts], "samples": args.samples,
            "max_tokens": args.max_tokens, "store": SampleStore(folder / "bench-samples.duckdb"),
