@@ -35,6 +35,8 @@ from typing import Any
 
 import numpy as np
 
+from distillscope.zoo.lineage import WEIGHT_RELATIONS
+
 ALPHA = 0.05
 
 
@@ -60,6 +62,8 @@ def _load_methods(names: list[str]) -> dict[str, Callable[..., Any]]:
 
 
 def _runner(name: str, fn: Callable[..., Any]) -> Callable[..., list[Any]]:
+    memo: dict[tuple[str, str], list[Any]] = {}
+
     def run(pair: Any, get: Callable[[str], Any], ctx: dict[str, Any]) -> list[Any]:
         s, c = get(pair.suspect_spec), get(pair.candidate_spec)
         if name == "blackbox":
@@ -70,7 +74,13 @@ def _runner(name: str, fn: Callable[..., Any]) -> Callable[..., list[Any]]:
             return [fn(s, c, [get(x) for x in pair.controls], max_tokens=ctx["functional_tokens"])]
         if name in ("weights", "representations"):
             return [fn(s, c, null_models=[get(x) for x in pair.controls[: ctx["null_models"]]])]
-        return [fn(s, c)]
+        # the tokenizer test sees only the two tokenizers: computed once per pair of tokenizers
+        from distillscope.distill.data import tokenizer_hash
+
+        key = (tokenizer_hash(s.tokenizer), tokenizer_hash(c.tokenizer))
+        if key not in memo:
+            memo[key] = [fn(s, c)]
+        return memo[key]
 
     return run
 
@@ -99,19 +109,20 @@ class Models:
         return m
 
 
-def select_pairs(pairs: list[Any], max_pairs: int | None, seed: int = 0) -> list[Any]:
-    """At most ``max_pairs`` pairs per relation (a seeded sample), ordered by suspect so loaded models are reused."""
+def select_pairs(pairs: list[Any], max_pairs: int | None, seed: int = 0, max_independent: int | None = None
+                 ) -> list[Any]:
+    """At most ``max_pairs`` pairs per relation (a seeded sample), relations interleaved round-robin so that a run
+    stopped by ``--budget-s`` still covers every relation."""
     by: dict[str, list[Any]] = defaultdict(list)
     for p in pairs:
         by[p.relation].append(p)
-    out = []
+    lists = []
     for rel in sorted(by):
         ps = list(by[rel])
-        if max_pairs is not None and len(ps) > max_pairs:
-            random.Random(f"{seed}:{rel}").shuffle(ps)
-            ps = ps[:max_pairs]
-        out += ps
-    return sorted(out, key=lambda p: (p.suspect, p.candidate))
+        random.Random(f"{seed}:{rel}").shuffle(ps)
+        cap = max_pairs if (ps[0].derived or max_independent is None) else max_independent
+        lists.append(ps[:cap] if cap is not None else ps)
+    return [ps[i] for i in range(max(map(len, lists), default=0)) for ps in lists if i < len(ps)]
 
 
 def auroc(derived: list[float], independent: list[float]) -> float | None:
@@ -149,7 +160,14 @@ def summarise(records: list[dict[str, Any]], alpha: float) -> dict[str, Any]:
         k_ind = sum(p <= alpha for p in ind)
         lo, hi = wilson(k_ind, len(ind)) if ind else (None, None)
         tp = sum(p <= alpha for p in der)
-        out[m] = {"relations": rows, "n_derived": len(der), "n_independent": len(ind),
+        wd = [r["p"] for r in ok if r["relation"] in WEIGHT_RELATIONS]
+        wd_stat = [r.get("statistic") for r in ok if r["relation"] in WEIGHT_RELATIONS]
+        ind_stat = [r.get("statistic") for r in ok if not r["derived"]]
+        sep = {"max_p_weight_derived": max(wd) if wd else None, "min_p_independent": min(ind) if ind else None,
+               "separates_by_p": bool(wd and ind and max(wd) < min(ind)),
+               "separates_by_statistic": bool(wd_stat and ind_stat and None not in wd_stat + ind_stat
+                                              and min(wd_stat) > max(ind_stat))}
+        out[m] = {"relations": rows, "n_derived": len(der), "n_independent": len(ind), "weight_derived": sep,
                   "recall": tp / len(der) if der else None,
                   "fpr": k_ind / len(ind) if ind else None, "fpr_wilson95": [lo, hi] if ind else None,
                   "precision": tp / (tp + k_ind) if tp + k_ind else None,
@@ -171,6 +189,11 @@ def print_tables(summary: dict[str, Any], alpha: float) -> None:
               f"[{_fmt((s['fpr_wilson95'] or [None])[0])}, {_fmt((s['fpr_wilson95'] or [None, None])[1])}]  "
               f"AUROC {_fmt(s['auroc'], 3)}  ({s['n_derived']} derived, {s['n_independent']} independent pairs "
               f"with a p-value; median {s['median_seconds']:.2f} s/pair)")
+        w = s["weight_derived"]
+        if w["max_p_weight_derived"] is not None:
+            print(f"weight-derived pairs (fine-tuned/quantized/pruned/merged): max p {w['max_p_weight_derived']:.3g} vs "
+                  f"min p of independent pairs {_fmt(w['min_p_independent'], 3)}: separated by p "
+                  f"{w['separates_by_p']}, by statistic {w['separates_by_statistic']}")
         print(f"{'relation':<34} {'n':>4} {'p<=' + str(alpha):>8} {'rate':>6} {'wilson 95%':>15} {'AUROC':>6} "
               f"{'s/pair':>7}")
         for rel, r in s["relations"].items():
@@ -208,6 +231,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--zoo", type=Path, default=None, help="zoo folder (default: the cache dir's lineage/bench)")
     ap.add_argument("--methods", default="blackbox,functional,weights,representations,tokenizer")
     ap.add_argument("--max-pairs", type=int, default=None, help="at most this many pairs per relation")
+    ap.add_argument("--max-independent", type=int, default=None,
+                    help="cap per independent relation (default: --max-pairs)")
+    ap.add_argument("--match", default=None, help="only pairs whose 'relation suspect candidate' matches this regex")
     ap.add_argument("--prompts", type=int, default=12, help="held-out black-box prompts")
     ap.add_argument("--samples", type=int, default=2, help="black-box samples per prompt and model")
     ap.add_argument("--max-tokens", type=int, default=32, help="tokens per black-box sample")
@@ -216,6 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--null-models", type=int, default=3, help="controls passed to weight tests as null models")
     ap.add_argument("--alpha", type=float, default=ALPHA)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--budget-s", type=float, default=None, help="start no new pair after this many seconds")
     ap.add_argument("--time-135m", action="store_true", help="also time weight_test on SmolLM2 vs its quantized")
     ap.add_argument("--out", type=Path, default=None, help="JSON results (default ZOO/bench-lineage.json)")
     args = ap.parse_args(argv)
@@ -233,7 +260,12 @@ def main(argv: list[str] | None = None) -> int:
     folder = zoo_dir(args.zoo, "bench")
     zoo = read_lineage(folder)
     methods = _load_methods([m.strip() for m in args.methods.split(",") if m.strip()])
-    pairs = select_pairs(lineage_pairs(zoo), args.max_pairs)
+    pairs = lineage_pairs(zoo)
+    if args.match:
+        import re
+
+        pairs = [p for p in pairs if re.search(args.match, f"{p.relation} {p.suspect} {p.candidate}")]
+    pairs = select_pairs(pairs, args.max_pairs, max_independent=args.max_independent)
     n_train = SIZES[zoo["size"]].n_prompts if zoo["size"] in SIZES else 0
     ctx = {"prompts": default_prompts(None, seed=0)[n_train : n_train + args.prompts], "samples": args.samples,
            "max_tokens": args.max_tokens, "store": SampleStore(folder / "bench-samples.duckdb"),
@@ -247,6 +279,9 @@ def main(argv: list[str] | None = None) -> int:
     records: list[dict[str, Any]] = []
     t_all = time.perf_counter()
     for i, pair in enumerate(pairs):
+        if args.budget_s is not None and time.perf_counter() - t_all > args.budget_s:
+            print(f"note: time budget reached after {i} of {len(pairs)} pairs; the rest is not run")
+            break
         for name, run in methods.items():
             t0 = time.perf_counter()
             err = None
@@ -266,8 +301,10 @@ def main(argv: list[str] | None = None) -> int:
             if name == "blackbox" and len(evs) > 1:
                 adj = [e.p_adjusted for e in holm(evs) if e.p_adjusted is not None]
                 records.append({**base, "method": "blackbox", "p": min(adj) if adj else None})
-        if (i + 1) % 10 == 0 or i + 1 == len(pairs):
-            print(f"  {i + 1}/{len(pairs)} pairs, {time.perf_counter() - t_all:.0f} s", file=sys.stderr, flush=True)
+        done = [r for r in records if r["suspect"] == pair.suspect and r["candidate"] == pair.candidate]
+        brief = " ".join(f"{r['method']}={_fmt(r['p'], 3)}" for r in done if "." not in r["method"])
+        print(f"  {i + 1}/{len(pairs)} {pair.relation} {pair.suspect} vs {pair.candidate}: {brief} "
+              f"({time.perf_counter() - t_all:.0f} s)", file=sys.stderr, flush=True)
     summary = summarise(records, args.alpha)
     print_tables(summary, args.alpha)
     bb = summary.get("blackbox")

@@ -34,6 +34,7 @@ def _module(spec):
     return require_white_box(load_model(spec), "zoo test").module
 
 
+@pytest.mark.slow  # builds the test-size zoo once (~35 s CPU)
 def test_relations_seeds_and_teachers(zoo):
     _, paths, info = zoo
     mem = info["members"]
@@ -63,6 +64,7 @@ def test_relations_seeds_and_teachers(zoo):
     assert pa["data"]["sha256"] != pb["data"]["sha256"]
 
 
+@pytest.mark.slow  # builds the test-size zoo once (~35 s CPU)
 def test_pairs_counts_and_controls(zoo):
     _, _, info = zoo
     pairs = lineage_pairs(info)
@@ -91,6 +93,7 @@ def test_pairs_counts_and_controls(zoo):
     assert not next(p for p in pairs if p.suspect == "teacher-ref--pruned-s0").controls_matched
 
 
+@pytest.mark.slow  # builds the test-size zoo once (~35 s CPU)
 def test_weight_derivatives_are_what_they_claim(zoo):
     _, _, info = zoo
     mem = info["members"]
@@ -110,6 +113,7 @@ def test_weight_derivatives_are_what_they_claim(zoo):
     assert a.shape == b.shape and not torch.equal(a, b)
 
 
+@pytest.mark.slow  # builds the test-size zoo once (~35 s CPU)
 def test_rerun_builds_nothing_and_cli(zoo):
     from distillscope.cli import app
 

@@ -124,6 +124,30 @@ def _built(m: dict[str, Any]) -> bool:
     return bool(m.get("built"))
 
 
+def _teacher_like(m: dict[str, Any]) -> bool:
+    return m["relation"] in ("teacher", *WEIGHT_RELATIONS) or m["method"] == "scratch"
+
+
+def _pair_maker(mem: dict[str, dict[str, Any]], teachers: list[str]) -> Callable[[str, str, str, bool], LineagePair]:
+    """A function (suspect, candidate, relation, derived) -> LineagePair with the suspect's matched controls."""
+    controls = {(fam, kind): [n for n, m in mem.items() if m["relation"] == "control" and m["tokenizer"] == fam
+                              and _teacher_like(m) == kind]
+                for fam in ("tiny", "ref") for kind in (True, False)}
+
+    def make(s: str, c: str, relation: str, derived: bool) -> LineagePair:
+        fam, kind = mem[s]["tokenizer"], _teacher_like(mem[s])
+        ctl = [x for x in controls[(fam, kind)] if x != s]
+        matched = len(ctl) >= 2
+        if not matched:
+            ctl = [x for x in controls[(fam, not kind)] if x != s]
+        panel = [t for t in teachers if t not in (c, s)] + ctl[:2]
+        return LineagePair(mem[s]["spec"], mem[c]["spec"], relation, derived,
+                           tuple(mem[x]["spec"] for x in ctl), tuple(mem[x]["spec"] for x in panel), s, c,
+                           fam == mem[c]["tokenizer"], matched)
+
+    return make
+
+
 def lineage_pairs(info: dict[str, Any]) -> list[LineagePair]:
     """Every (suspect, candidate) pair of the built members with its known answer.
 
@@ -134,47 +158,18 @@ def lineage_pairs(info: dict[str, Any]) -> list[LineagePair]:
     """
     mem = {n: m for n, m in info["members"].items() if _built(m)}
     teachers = [n for n, m in mem.items() if m["relation"] == "teacher"]
-
-    def teacher_like(n: str) -> bool:
-        m = mem[n]
-        return m["relation"] in ("teacher", *WEIGHT_RELATIONS) or m["method"] == "scratch"
-
-    controls = {(fam, kind): [n for n, m in mem.items() if m["relation"] == "control" and m["tokenizer"] == fam
-                              and teacher_like(n) == kind]
-                for fam in ("tiny", "ref") for kind in (True, False)}
-
-    def make(s: str, c: str, relation: str, derived: bool) -> LineagePair:
-        fam = mem[s]["tokenizer"]
-        ctl = [x for x in controls[(fam, teacher_like(s))] if x != s]
-        matched = len(ctl) >= 2
-        if not matched:
-            ctl = [x for x in controls[(fam, not teacher_like(s))] if x != s]
-        panel = [t for t in teachers if t not in (c, s)] + ctl[:2]
-        return LineagePair(mem[s]["spec"], mem[c]["spec"], relation, derived,
-                           tuple(mem[x]["spec"] for x in ctl), tuple(mem[x]["spec"] for x in panel), s, c,
-                           fam == mem[c]["tokenizer"], matched)
-
-    out: list[LineagePair] = []
-    for n, m in mem.items():
-        if m["relation"] in DERIVED_RELATIONS and m["teacher"] in mem:
-            out.append(make(n, m["teacher"], m["relation"], True))
     scratch = [t for t in teachers if mem[t]["tokenizer"] == "tiny"]
-    for (fam, _), ctl in controls.items():
-        for n in ctl:
-            for t in teachers:
-                if mem[t]["tokenizer"] == fam:
-                    out.append(make(n, t, "independent:control", False))
-    for n, m in mem.items():
-        if m["relation"] in DERIVED_RELATIONS and m["teacher"] in scratch:
-            for t in scratch:
-                if t != m["teacher"]:
-                    out.append(make(n, t, "independent:other-teacher", False))
-        elif m["relation"] in DERIVED_RELATIONS and scratch:
+    make = _pair_maker(mem, teachers)
+    derived = {n: m for n, m in mem.items() if m["relation"] in DERIVED_RELATIONS and m["teacher"] in mem}
+    out = [make(n, m["teacher"], m["relation"], True) for n, m in derived.items()]
+    out += [make(n, t, "independent:control", False) for n, m in mem.items() if m["relation"] == "control"
+            for t in teachers if mem[t]["tokenizer"] == m["tokenizer"]]
+    for n, m in derived.items():
+        if m["teacher"] in scratch:
+            out += [make(n, t, "independent:other-teacher", False) for t in scratch if t != m["teacher"]]
+        elif scratch:
             out.append(make(n, scratch[0], "independent:other-tokenizer", False))
-    for a in teachers:
-        for b in teachers:
-            if a != b:
-                out.append(make(a, b, "independent:teacher", False))
+    out += [make(a, b, "independent:teacher", False) for a in teachers for b in teachers if a != b]
     return out
 
 
