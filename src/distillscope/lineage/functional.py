@@ -23,6 +23,13 @@ p-value can only be as strong as ``k`` controls allow; treating text chunks as i
 minus the mean control over chunks) would ignore the seed-to-seed spread of the controls and convict a control that
 happens to agree with A a little more than its siblings. That chunk-level p-value is reported in ``details`` for
 reading, not as the verdict. The three metrics are combined with Bonferroni (p = 3 · min p).
+
+Choosing controls. The test answers "is B unlike the controls in the direction of A?", so the controls decide what
+the answer means. Students trained with soft labels agree more with *any* teacher than hard-label controls do: in
+tiny-model experiments here, students distilled from other teachers were convicted against a candidate in 4 of 12
+pairs when the controls were hard-label students only, and in none when the controls were students distilled from
+other teachers (tests/lineage/test_functional.py). Use students of other teachers (plus hard-label students) as
+controls where you can, and 5 or more of them: the normal approximation across seeds is the weak point with few.
 """
 
 from __future__ import annotations
@@ -215,8 +222,9 @@ def functional_test(suspect: Any, candidate: Any, controls: Sequence[Any], texts
         "of freedom and assumes the controls' mean agreement with A is roughly normal across training seeds; the "
         "exact rank p-value (details) cannot go below 1/(k+1)."),
         ("The controls must be trained like B (architecture, size, data, recipe) but without A: a B trained "
-        "differently (e.g. any soft-label distillation, another size) can differ from hard-label controls for "
-        "reasons other than A. Students distilled from other teachers make the strictest controls."),
+        "differently can differ from them for reasons other than A. In particular any soft-label student agrees "
+        "more with every teacher than hard-label controls do; students distilled from other teachers make the "
+        "strictest controls."),
         ("details.chunk_sign_flip_p treats text chunks as independent for these particular controls; it ignores "
         "seed-to-seed spread between models and is not a valid verdict for the null above."),
     ]
