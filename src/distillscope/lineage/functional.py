@@ -25,10 +25,10 @@ happens to agree with A a little more than its siblings. That chunk-level p-valu
 reading, not as the verdict. The three metrics are combined with Bonferroni (p = 3 · min p).
 
 Choosing controls. The test answers "is B unlike the controls in the direction of A?", so the controls decide what
-the answer means. Students trained with soft labels agree more with *any* teacher than hard-label controls do: in
-tiny-model experiments here, students distilled from other teachers were convicted against a candidate in 4 of 12
-pairs when the controls were hard-label students only, and in none when the controls were students distilled from
-other teachers (tests/lineage/test_functional.py). Use students of other teachers (plus hard-label students) as
+the answer means. Students trained with soft labels agree more with *any* teacher than hard-label controls do: with
+the four tiny teachers of tests/lineage/test_functional.py, a student distilled from another teacher was convicted
+against the candidate in 5 of 12 pairs when the controls were 5 hard-label students, and in none of the tested pairs
+when the controls were students distilled from other teachers (which still detect the candidate's own student). Use students of other teachers (plus hard-label students) as
 controls where you can, and 5 or more of them: the normal approximation across seeds is the weak point with few.
 """
 
