@@ -178,6 +178,35 @@ def test_representations(zoo):
     assert ev_none.p_value is None and any("null_models" in c for c in ev_none.caveats)
 
 
+def test_embedding_rows_aligned_by_token_string(zoo):
+    """A copy behind a tokenizer whose token ids are shuffled (same strings) is matched row by row through the
+    strings and convicted; without that alignment its embedding rows would look unrelated."""
+    import numpy as np
+    from tokenizers import Tokenizer
+    from transformers import PreTrainedTokenizerFast
+
+    from distillscope.zoo import DATA as ZOO_DATA
+
+    a, un = zoo["a"], zoo["unrelated"]
+    spec = json.loads((ZOO_DATA / "tiny-bpe-2k.json").read_text())
+    special = {t["id"] for t in spec.get("added_tokens", [])}
+    movable = sorted(i for i in spec["model"]["vocab"].values() if i not in special)
+    perm = dict(zip(movable, np.random.default_rng(0).permutation(movable).tolist()))
+    spec["model"]["vocab"] = {s: perm.get(i, i) for s, i in spec["model"]["vocab"].items()}
+    tok = PreTrainedTokenizerFast(tokenizer_object=Tokenizer.from_str(json.dumps(spec)), eos_token="<|im_end|>",
+                                  pad_token="<|pad|>", bos_token="<|endoftext|>", unk_token="<|endoftext|>")
+    m = copy.deepcopy(a.module)
+    w = a.module.get_input_embeddings().weight
+    with torch.no_grad():
+        new = w.clone()
+        for old_id, new_id in perm.items():
+            new[new_id] = w[old_id]
+        m.get_input_embeddings().weight.copy_(new)
+    ev = weight_test(HFModel(m, tok, spec="test:shuffled-vocab"), a, null_models=un[:4])
+    assert ev.details["embedding_cka"] > 0.99
+    assert ev.p_value < 0.01 and ev.statistic > 0.99
+
+
 def test_disjoint_vocabularies_are_refused(zoo):
     from tokenizers import Tokenizer, models, pre_tokenizers
     from transformers import PreTrainedTokenizerFast
