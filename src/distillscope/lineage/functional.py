@@ -23,6 +23,13 @@ p-value can only be as strong as ``k`` controls allow; treating text chunks as i
 minus the mean control over chunks) would ignore the seed-to-seed spread of the controls and convict a control that
 happens to agree with A a little more than its siblings. That chunk-level p-value is reported in ``details`` for
 reading, not as the verdict. The three metrics are combined with Bonferroni (p = 3 · min p).
+
+Choosing controls. The test answers "is B unlike the controls in the direction of A?", so the controls decide what
+the answer means. Students trained with soft labels agree more with *any* teacher than hard-label controls do: with
+the four tiny teachers of tests/lineage/test_functional.py, a student distilled from another teacher was convicted
+against the candidate in 5 of 12 pairs when the controls were 5 hard-label students, and in none of the tested pairs
+when the controls were students distilled from other teachers (which still detect the candidate's own student). Use students of other teachers (plus hard-label students) as
+controls where you can, and 5 or more of them: the normal approximation across seeds is the weak point with few.
 """
 
 from __future__ import annotations
@@ -132,6 +139,21 @@ def _agreement(lp_a: torch.Tensor, lp_m: torch.Tensor, top_k: int, rank_k: int) 
     return {"kl": float(kl.mean()), "top_overlap": float(overlap.mean()), "rank_corr": float(rho.mean())}
 
 
+def _batched_rows(model: Any, ids: Sequence[list[int]], rows: Sequence[list[int]], batch: int = 8) -> list[torch.Tensor]:
+    """Logits at the given rows of each sequence; sequences run in right-padded batches."""
+    out = []
+    for s in range(0, len(ids), batch):
+        part = ids[s : s + batch]
+        width = max(len(x) for x in part)
+        pad = int(getattr(model.tokenizer, "pad_token_id", None) or 0)
+        x = torch.tensor([list(q) + [pad] * (width - len(q)) for q in part])
+        mask = torch.tensor([[1] * len(q) + [0] * (width - len(q)) for q in part])
+        logits = model.logits(x, attention_mask=mask)
+        for b, r in enumerate(rows[s : s + batch]):
+            out.append(logits[b, r].float())
+    return out
+
+
 def agreement_table(candidate: Any, models: Sequence[Any], chunks: Sequence[str], vocab: _Vocab, top_k: int = 10,
                     rank_k: int = 20) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
     """Each model's agreement with ``candidate``: ``({metric: [n_models, n_kept]}, positions, kept chunk indices)``.
@@ -139,24 +161,23 @@ def agreement_table(candidate: Any, models: Sequence[Any], chunks: Sequence[str]
     Chunks without a token boundary common to all models are dropped. ``candidate_mass`` (``[1, n_kept]``) is the
     candidate's mean probability on the compared tokens (1 when all models share its tokenizer).
     """
-    table = {m: np.full((len(models), len(chunks)), np.nan) for m in METRICS}
-    npos = np.zeros(len(chunks), dtype=int)
-    mass = np.zeros(len(chunks))
-    for c, text in enumerate(chunks):
-        ids, rows = _positions([candidate, *models], text, vocab.shared)
-        if not rows[0]:
-            continue
-        npos[c] = len(rows[0])
-        full = torch.log_softmax(candidate.logits([ids[0]])[0][rows[0]].float(), -1)
-        mass[c] = float(full[:, vocab.ref_ids].exp().sum(-1).mean())  # A's probability on the compared tokens
-        lp_a = torch.log_softmax(full[:, vocab.ref_ids], -1)
-        for j, m in enumerate(models):
-            lp_m = torch.log_softmax(m.logits([ids[j + 1]])[0][rows[j + 1]][:, vocab.model_ids[j]].float(), -1)
-            for name, v in _agreement(lp_a, lp_m, top_k, rank_k).items():
+    pos = [_positions([candidate, *models], text, vocab.shared) for text in chunks]
+    kept = np.array([i for i, (_, rows) in enumerate(pos) if rows[0]], dtype=int)
+    pos = [pos[i] for i in kept]
+    table = {m: np.full((len(models), len(kept)), np.nan) for m in METRICS}
+    npos = np.array([len(rows[0]) for _, rows in pos], dtype=int)
+    full = [torch.log_softmax(x, -1) for x in _batched_rows(candidate, [p[0][0] for p in pos], [p[1][0] for p in pos])]
+    mass = np.array([[float(f[:, vocab.ref_ids].exp().sum(-1).mean()) for f in full]])
+    lp_a = [torch.log_softmax(f[:, vocab.ref_ids], -1) for f in full]
+    del full
+    for j, m in enumerate(models):
+        rows_m = _batched_rows(m, [p[0][j + 1] for p in pos], [p[1][j + 1] for p in pos])
+        for c, r in enumerate(rows_m):
+            lp_m = torch.log_softmax(r[:, vocab.model_ids[j]], -1)
+            for name, v in _agreement(lp_a[c], lp_m, top_k, rank_k).items():
                 table[name][j, c] = v
-    keep = npos > 0
-    table["candidate_mass"] = mass[None]
-    return {k: v[:, keep] for k, v in table.items()}, npos[keep], np.flatnonzero(keep)
+    table["candidate_mass"] = mass
+    return table, npos, kept
 
 
 def functional_test(suspect: Any, candidate: Any, controls: Sequence[Any], texts: Sequence[str] | None = None, *,
@@ -215,8 +236,9 @@ def functional_test(suspect: Any, candidate: Any, controls: Sequence[Any], texts
         "of freedom and assumes the controls' mean agreement with A is roughly normal across training seeds; the "
         "exact rank p-value (details) cannot go below 1/(k+1)."),
         ("The controls must be trained like B (architecture, size, data, recipe) but without A: a B trained "
-        "differently (e.g. any soft-label distillation, another size) can differ from hard-label controls for "
-        "reasons other than A. Students distilled from other teachers make the strictest controls."),
+        "differently can differ from them for reasons other than A. In particular any soft-label student agrees "
+        "more with every teacher than hard-label controls do; students distilled from other teachers make the "
+        "strictest controls."),
         ("details.chunk_sign_flip_p treats text chunks as independent for these particular controls; it ignores "
         "seed-to-seed spread between models and is not a valid verdict for the null above."),
     ]
