@@ -1,118 +1,149 @@
-"""The demo case, end to end on the built-in reference model (SmolLM2-135M-Instruct):
+"""The demo case study, end to end on this machine with the built-in reference model (SmolLM2-135M-Instruct):
 
-1. serve SmolLM2 over loopback (OpenAI-compatible) and sample it through the real openai SDK into the store;
-2. ask the endpoint who it is, in English and Chinese, and extract its identity claims with intervals;
-3. audit two endpoints that both call themselves "smollm2-135m-instruct": the honest one, and a relay that serves
-   the same weights behind a hidden system prompt. Each verdict carries p-values from a stated null.
+1. build three small models with known ancestry (cached after the first run): a student logit-distilled from
+   SmolLM2, and controls trained on the same prompts without it (hard-label students of corpus answers, and
+   soft-label students of one of them: the matched controls of a soft-label student);
+2. put two endpoints behind the gateway, both calling themselves ``smollm2-135m-instruct`` and each needing an API
+   key: an honest one (SmolLM2) and a substituting one that serves the cheap distilled student instead;
+3. audit both endpoints through the real ``openai`` client (identity in two languages, substitution test against
+   the local SmolLM2, usage-count tokenizer test);
+4. audit the distilled student and a control against SmolLM2 (black-box and white-box lineage);
+5. print the verdicts and the paths of the four case files (``case.json``, ``report.html``, ``statement.json``).
 
-Run:  distillscope demo      (or `make demo` on a fresh machine). Rerunning is cheap: samples come from the store.
+Run:  distillscope demo      (or `make demo` on a fresh machine). Rerunning is cheap: models and samples are cached.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from contextlib import ExitStack
+from pathlib import Path
 from typing import Any
 
-from rich.table import Table
+from distillscope.cli._common import console, say
 
-from distillscope.cli._common import console, print_json, progress
-
-DEMO_PROMPTS = [
-    "Who are you?",
-    "你是谁？",
-    "What is the capital of France?",
-    "Write a haiku about the sea.",
-    "Explain photosynthesis in one sentence.",
-    "Which company trained you?",
-]
-HIDDEN_PROMPT = "You are Aster, a pirate assistant made by Blackwater Labs. Always talk like a pirate."
+NAME = "smollm2-135m-instruct"
+TEACHER = f"zoo:{NAME}"
+KEY_ENV = "DISTILLSCOPE_DEMO_KEY"
+N_PROMPTS, ANSWER_TOKENS, MAX_LEN, STEPS = 32, 32, 48, 30
 
 
-def run_demo(samples: int = 3, max_tokens: int = 40, as_json: bool = False, verify_prompts: int = 10,
-             verify_samples: int = 5) -> dict[str, Any]:
-    from distillscope.identity import probe_identity
-    from distillscope.models import GenRequest, load_model
-    from distillscope.serve import serve_in_thread
-    from distillscope.store import CachedModel, SampleStore
-    from distillscope.verify import VerifyConfig, verify
-    from distillscope.verify.prompts import default_prompts
+def _train(cfg_kw: dict[str, Any], teacher: Any, examples: list, source: str, show: bool) -> None:
+    from distillscope.distill.config import DistillConfig, TrainConfig
+    from distillscope.distill.run import run_distill
+
+    seed = cfg_kw.pop("seed")
+    cfg = DistillConfig(**cfg_kw, student_config="tiny", max_len=MAX_LEN, seed=seed, heldout=0.0,
+                        train=TrainConfig(steps=STEPS, batch_size=4, seed=seed, checkpoint_every=10**9))
+    run_distill(cfg, show_progress=show, teacher_model=teacher, examples=examples, source=source)
+
+
+def build_demo_models(folder: Path, teacher: Any, show: bool = True) -> dict[str, Path]:
+    """The demo's models with known ancestry (built once; a rerun reuses them). Returns ``{name: folder}``.
+
+    ``student``: logit-distilled from the teacher. ``control-hard-1/2``: the same prompts answered with corpus
+    passages (no teacher). ``control-soft-1/2``: logit-distilled from ``control-hard-1`` (soft labels, but another
+    teacher), so that a soft-label student is compared with soft-label controls.
+    """
+    from distillscope.distill.data import corpus_texts, default_prompts, encode_chat
+    from distillscope.distill.sequences import teacher_answers
+    from distillscope.models import load_model
+    from distillscope.store import SampleStore
+
+    paths = {n: folder / n for n in ("student", "control-hard-1", "control-hard-2", "control-soft-1",
+                                     "control-soft-2")}
+    if all((p / "provenance.json").exists() for p in paths.values()):
+        return paths
+    tok = teacher.tokenizer
+    prompts = default_prompts(N_PROMPTS, seed=0)
+    store = SampleStore(folder / "samples.duckdb")
+    answers = [c.text for c in teacher_answers(teacher, prompts, ANSWER_TOKENS, 0.7, 0, store)]
+    t_ex = [e for p, a in zip(prompts, answers) if (e := encode_chat(tok, p, a, MAX_LEN))]
+    corpus = corpus_texts(seed=0)
+    c_ex = [e for i, p in enumerate(prompts)
+            if (e := encode_chat(tok, p, " ".join(corpus[i].split()[:ANSWER_TOKENS]), MAX_LEN))]
+    jobs = [("student", {"teacher": TEACHER, "method": "logits", "seed": 1}, teacher, t_ex, "teacher answers"),
+            ("control-hard-1", {"teacher": TEACHER, "method": "text", "seed": 2}, teacher, c_ex, "corpus answers"),
+            ("control-hard-2", {"teacher": TEACHER, "method": "text", "seed": 3}, teacher, c_ex, "corpus answers")]
+    for name, kw, t, ex, src in jobs:
+        if not (paths[name] / "provenance.json").exists():
+            say(f"   training {name} ({src})")
+            _train({**kw, "out": str(paths[name])}, t, ex, src, show)
+    other = load_model(f"hf:{paths['control-hard-1']}")
+    for name, seed in (("control-soft-1", 4), ("control-soft-2", 5)):
+        if not (paths[name] / "provenance.json").exists():
+            say(f"   training {name} (soft labels of control-hard-1)")
+            _train({"teacher": f"hf:{paths['control-hard-1']}", "method": "logits", "seed": seed,
+                    "out": str(paths[name])}, other, c_ex, "corpus answers, control-hard-1's logits", show)
+    return paths
+
+
+def _gateway(stack: ExitStack, model: Any, keys: Any, folder: Path, label: str) -> str:
+    """Serve ``model`` behind a gateway that calls it ``smollm2-135m-instruct``; returns the base URL."""
+    from distillscope.gateway.app import Gateway
+    from distillscope.gateway.log import ExchangeLog
+    from distillscope.gateway.quota import Quotas
+    from distillscope.gateway.server import gateway_in_thread
+    from distillscope.gateway.upstream import Upstreams
+
+    gw = Gateway(Upstreams([model]), keys, Quotas("100000/minute", "10000000/hour"),
+                 ExchangeLog(folder / f"{label}-log.jsonl"), model_name=NAME)
+    stack.callback(gw.close)
+    return stack.enter_context(gateway_in_thread(gw))
+
+
+def run_demo(out: str | Path | None = None, budget: int = 2000, as_json: bool = False) -> dict[str, Any]:
+    """Run the case study (module docstring); returns a summary with every verdict and report path."""
+    from distillscope.audit import AuditConfig, audit
+    from distillscope.models import load_model
+    from distillscope.paths import cache_dir
+    from distillscope.store import SampleStore
 
     t0 = time.perf_counter()
-    say = (lambda *a: None) if as_json else console.print
-    say("[bold]1.[/] loading zoo:smollm2-135m-instruct (the first run converts the GGUF once, ~40 s)")
-    local = load_model("zoo:smollm2-135m-instruct")
-    relay_model = load_model("zoo:smollm2-135m-instruct", system_prompt=HIDDEN_PROMPT)  # same weights, loaded once
+    folder = Path(out) if out is not None else cache_dir("demo")
+    folder.mkdir(parents=True, exist_ok=True)
+    show = not as_json
+    say("1. loading zoo:smollm2-135m-instruct (the first run converts the GGUF once, ~40 s)")
+    teacher = load_model(TEACHER)
+    say("2. models with known ancestry: a student distilled from SmolLM2, and controls that never saw it")
+    models = build_demo_models(folder / f"models-{N_PROMPTS}p-{STEPS}steps", teacher, show)
     store = SampleStore()
-    name = "smollm2-135m-instruct"
+    cfg = AuditConfig(budget=budget, identity_samples=2, identity_max_tokens=32, verify_prompts=6,
+                      verify_samples=5, lineage_prompts=8, lineage_samples=3, max_tokens=24, permutations=1000)
+    results: dict[str, Any] = {}
+
+    def run(label: str, **kw: Any) -> None:
+        t = time.perf_counter()
+        res = audit(config=cfg, store=store, out=folder / "cases" / label, command=["distillscope", "demo"], **kw)
+        results[label] = res
+        say(f"   {label} ({time.perf_counter() - t:.0f} s): {res.case.verdict.headline}")
+
+    from distillscope.gateway.keys import KeyStore
+
+    keys = KeyStore(folder / "gateway-keys.json")
+    os.environ[KEY_ENV] = keys.add("auditor")[0]  # the auditor's key, for this run only (read by the openai client)
     with ExitStack() as stack:
-        honest_url = stack.enter_context(serve_in_thread(local, name=name))
-        relay_url = stack.enter_context(serve_in_thread(relay_model, name=name))
-        say(f"[bold]2.[/] serving it at {honest_url}; sampling {len(DEMO_PROMPTS)} prompts x {samples} through the "
-            "openai SDK")
-        reqs = [GenRequest.chat(p, max_tokens=max_tokens, temperature=0.7, seed=0, seed_index=i)
-                for p in DEMO_PROMPTS for i in range(samples)]
-        remote = CachedModel(load_model(f"openai:{name}@{honest_url}", concurrency=8, timeout=900), store)
-        with progress(len(reqs), "sampling", enabled=not as_json) as advance:
-            comps = remote.generate(reqs, progress=advance)
-        rerun = CachedModel(load_model(f"openai:{name}@{honest_url}", timeout=900), store)
-        rerun.generate(reqs)
-
-        say("[bold]3.[/] identity probe of the endpoint (en, zh-Hans)")
-        endpoint = load_model(f"openai:{name}@{honest_url}", concurrency=8, timeout=900)
-        with progress(2 * 7 * samples, "identity", enabled=not as_json) as advance:
-            ident = probe_identity(endpoint, languages=["en", "zh-Hans"], samples=samples, max_tokens=max_tokens,
-                                   temperature=0.7, store=store, progress=advance, n_perm=500)
-
-        say("[bold]4.[/] verify: honest endpoint and a relay with a hidden system prompt, against the local reference")
-        prompts = default_prompts()[:verify_prompts]
-        cfg = VerifyConfig(samples=verify_samples, max_tokens=16, logprobs="yes")
-        audits = {}
-        for label, url in (("honest", honest_url), ("relay", relay_url)):
-            ep = load_model(f"openai:{name}@{url}", concurrency=8, timeout=900)
-            # the two servers share a name but not a URL, so their samples are cached apart
-            with progress(2 * len(prompts) * verify_samples, f"verify {label}", enabled=not as_json) as advance:
-                audits[label] = verify(ep, local, prompts, cfg, store=store, progress=advance)
-
-    summary = {
-        "endpoint": remote.spec, "samples": len(comps), "new_calls_first_pass": remote.misses,
-        "from_store_first_pass": remote.hits, "new_calls_rerun": rerun.misses, "store": store.path,
-        "identity": {"summary": ident.summary_rows(), "evidence": [e.to_dict() for e in ident.evidence]},
-        "verify": {k: v.to_dict() for k, v in audits.items()},
-        "seconds": round(time.perf_counter() - t0, 1),
-    }
-    if as_json:
-        print_json(summary)
-        return summary
-    table = Table(title="SmolLM2 through serve + openai backend")
-    for c in ("prompt", "#", "completion", "declared model", "from store"):
-        table.add_column(c, overflow="fold")
-    for r, c in zip(reqs, comps):
-        table.add_row(r.message_dicts[-1]["content"], str(r.seed_index), c.text.replace("\n", " ")[:80],
-                      c.declared_model or "", "yes" if c.cached else "no")
-    console.print(table)
-    console.print(f"{len(comps)} samples: {remote.misses} generated now, {remote.hits} from the store; a rerun made "
-                  f"{rerun.misses} new calls.")
-    it = Table(title="Who does the endpoint say it is?")
-    for c in ("language", "n", "top identity", "rate [95% CI]", "no identity named"):
-        it.add_column(c)
-    for row in ident.summary_rows():
-        ci = (f"{row['top_rate']:.2f} [{row['top_low']:.2f}, {row['top_high']:.2f}]"
-              if row["top_rate"] is not None else "-")
-        it.add_row(row["language"], str(row["n"]), row["top"], ci, f"{row['none_rate']:.2f}")
-    console.print(it)
-    vt = Table(title="verify: same distribution as zoo:smollm2-135m-instruct?")
-    for c in ("endpoint", "test", "p-value", "effect size"):
-        vt.add_column(c, overflow="fold")
-    for label, rep in audits.items():
-        for e in rep.evidence:
-            vt.add_row(label, e.name, "-" if e.p_value is None else f"{e.p_value:.3g}",
-                       "-" if e.effect_size is None else f"{e.effect_size:.3g}")
-    console.print(vt)
-    console.print(f"null of the combined test: {next(iter(audits.values())).combined.null}  "
-                  "(effect definitions and per-test nulls: --json)")
-    for label, rep in audits.items():
-        console.print(f"[bold]{label}:[/] {rep.verdict}  ({rep.spend.calls_new} new endpoint calls, "
-                      f"{rep.spend.calls_cached} from the store)")
-    console.print(f"done in {summary['seconds']} s; samples in {store.path}")
+        student = load_model(f"hf:{models['student']}")
+        honest_url = _gateway(stack, teacher, keys, folder, "honest")
+        subst_url = _gateway(stack, student, keys, folder, "substituted")
+        say(f"3. two gateways call themselves {NAME}: {honest_url} (SmolLM2) and {subst_url} (the cheap student); "
+            "auditing both through the openai client")
+        for label, url in (("endpoint-honest", honest_url), ("endpoint-substituted", subst_url)):
+            ep = load_model(f"openai:{NAME}@{url}", api_key_env=KEY_ENV, concurrency=4, timeout=900)
+            run(label, suspect=ep, reference=teacher)
+    say("4. lineage: the distilled student, and a control, each against SmolLM2")
+    hard = [load_model(f"hf:{models[n]}") for n in ("control-hard-1", "control-hard-2")]
+    soft = [load_model(f"hf:{models[n]}") for n in ("control-soft-1", "control-soft-2")]
+    # The panel (local models trained without SmolLM2) is also the functional test's controls.
+    run("lineage-student", suspect=load_model(f"hf:{models['student']}"), candidate=teacher, panel=hard + soft)
+    run("lineage-control", suspect=soft[0], candidate=teacher, panel=hard + soft[1:])
+    summary = {"seconds": round(time.perf_counter() - t0, 1), "folder": str(folder),
+               "cases": {k: {"verdict": r.case.verdict.headline, "report": str(r.paths.get("html")),
+                             "case": str(r.paths.get("case")), "statement": str(r.paths.get("statement"))}
+                         for k, r in results.items()}}
+    if not as_json:
+        for k, r in results.items():
+            console.print(f"[bold]{k}[/]: {r.paths.get('html')}", soft_wrap=True, highlight=False)
+        say(f"done in {summary['seconds']} s")
     return summary

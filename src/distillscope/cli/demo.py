@@ -1,21 +1,26 @@
-"""``distillscope demo``: the main job on the built-in reference model, end to end on this machine."""
+"""``distillscope demo``: the case study on the built-in reference model, end to end on this machine."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
-from distillscope.cli._common import Json, Samples
+from distillscope.cli._common import Json, emit, out_option
 
 
 def register(app: typer.Typer) -> None:
     @app.command()
     def demo(
-        samples: Samples = 3,
-        max_tokens: int = typer.Option(40, min=1, help="New tokens per sample."),
+        out: Annotated[Path | None, out_option("Folder for the demo's models, logs and case files (default: the "
+                                               "cache dir, cache/demo).", folder=True)] = None,
+        budget: Annotated[int, typer.Option(min=1, help="Most model calls each audit may make.")] = 2000,
         as_json: Json = False,
     ) -> None:
-        """Serve SmolLM2 on loopback; sample it through the openai SDK, probe its identity, verify an honest
-        endpoint and a relay with a hidden system prompt. Samples are cached in the store."""
+        """The case study: build a student distilled from SmolLM2 and controls, serve SmolLM2 and a substitute
+        under the same name through the gateway, audit both endpoints with the openai client, audit the student
+        and a control against SmolLM2, and print the report paths. Models and samples are cached."""
         from distillscope.demo import run_demo
 
-        run_demo(samples=samples, max_tokens=max_tokens, as_json=as_json)
+        emit(run_demo(out=out, budget=budget, as_json=as_json), as_json)
