@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import queue
 import re
 import secrets
@@ -229,8 +230,11 @@ def create_app(model: Model, name: str | None = None, max_batch: int = 16) -> Fa
         except _Abandoned:
             return JSONResponse({"error": {"message": "client closed the request", "type": "client_closed"}},
                                 status_code=499)
-        except Exception as e:  # noqa: BLE001 - an upstream failure is the server's error, reported as 502
-            return JSONResponse(RequestError(502, f"Model {model.spec} failed: {e}").body(), status_code=502)
+        except Exception:
+            # Details (the model spec may hold a path or URL; the exception, internals) go to the server log only.
+            logging.getLogger("distillscope.serve").exception("model %s failed", model.spec)
+            return JSONResponse(RequestError(502, "The model failed to answer; see the server log.").body(),
+                                status_code=502)
         if req.stream:
             return StreamingResponse(stream_chunks(req, comps, model_name, fingerprint),
                                      media_type="text/event-stream")

@@ -133,3 +133,14 @@ def test_hostile_bodies_get_400_not_500():
         with pytest.raises(RequestError) as e:
             parse_chat_request(raw)
         assert 400 <= e.value.status < 500
+
+
+def test_a_failing_model_gives_a_generic_502_that_names_no_spec_or_exception(tmp_path):
+    """The spec of a served model may hold a local path or an upstream URL: a 502 body must not show it."""
+    import httpx
+
+    with serve_in_thread(load_model("mock:fail"), name="public-name") as url:
+        r = httpx.post(f"{url}/chat/completions", json={"model": "public-name",
+                                                        "messages": [{"role": "user", "content": "hi"}]})
+    assert r.status_code == 502
+    assert "mock:fail" not in r.text and "server log" in r.json()["error"]["message"]
