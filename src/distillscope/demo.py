@@ -26,7 +26,7 @@ from distillscope.cli._common import console, say
 NAME = "smollm2-135m-instruct"
 TEACHER = f"zoo:{NAME}"
 KEY_ENV = "DISTILLSCOPE_DEMO_KEY"
-N_PROMPTS, ANSWER_TOKENS, MAX_LEN, STEPS = 32, 32, 48, 30
+N_PROMPTS, ANSWER_TOKENS, MAX_LEN, STEPS = 24, 32, 48, 30
 
 
 def _train(cfg_kw: dict[str, Any], teacher: Any, examples: list, source: str, show: bool) -> None:
@@ -93,6 +93,18 @@ def _gateway(stack: ExitStack, model: Any, keys: Any, folder: Path, label: str) 
     return stack.enter_context(gateway_in_thread(gw))
 
 
+def _threads() -> str:
+    """Give torch the cores nobody else is using: on a small machine, intra-op threads that compete with another
+    busy process spin and run several times slower than one thread does."""
+    import torch
+
+    cores = os.cpu_count() or 1
+    busy = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+    n = max(1, min(cores, round(cores - busy)))
+    torch.set_num_threads(n)
+    return f"torch threads: {n} (load {busy:.1f} on {cores} cores)"
+
+
 def run_demo(out: str | Path | None = None, budget: int = 2000, as_json: bool = False) -> dict[str, Any]:
     """Run the case study (module docstring); returns a summary with every verdict and report path."""
     from distillscope.audit import AuditConfig, audit
@@ -104,7 +116,8 @@ def run_demo(out: str | Path | None = None, budget: int = 2000, as_json: bool = 
     folder = Path(out) if out is not None else cache_dir("demo")
     folder.mkdir(parents=True, exist_ok=True)
     show = not as_json
-    say("1. loading zoo:smollm2-135m-instruct (the first run converts the GGUF once, ~40 s)")
+    threads = _threads()
+    say(f"1. loading zoo:smollm2-135m-instruct (the first run converts the GGUF once, ~40 s); {threads}")
     teacher = load_model(TEACHER)
     say("2. models with known ancestry: a student distilled from SmolLM2, and controls that never saw it")
     models = build_demo_models(folder / f"models-{N_PROMPTS}p-{STEPS}steps", teacher, show)
@@ -138,7 +151,7 @@ def run_demo(out: str | Path | None = None, budget: int = 2000, as_json: bool = 
     # The panel (local models trained without SmolLM2) is also the functional test's controls.
     run("lineage-student", suspect=load_model(f"hf:{models['student']}"), candidate=teacher, panel=hard + soft)
     run("lineage-control", suspect=soft[0], candidate=teacher, panel=hard + soft[1:])
-    summary = {"seconds": round(time.perf_counter() - t0, 1), "folder": str(folder),
+    summary = {"seconds": round(time.perf_counter() - t0, 1), "folder": str(folder), "threads": threads,
                "cases": {k: {"verdict": r.case.verdict.headline, "report": str(r.paths.get("html")),
                              "case": str(r.paths.get("case")), "statement": str(r.paths.get("statement"))}
                          for k, r in results.items()}}
