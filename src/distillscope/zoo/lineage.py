@@ -134,12 +134,15 @@ def _pair_maker(mem: dict[str, dict[str, Any]], teachers: list[str]) -> Callable
                               and _teacher_like(m) == kind]
                 for fam in ("tiny", "ref") for kind in (True, False)}
 
+    def shape(n: str) -> tuple[Any, Any]:
+        return mem[n]["recipe"].get("layers"), mem[n]["recipe"].get("d")
+
     def make(s: str, c: str, relation: str, derived: bool) -> LineagePair:
         fam, kind = mem[s]["tokenizer"], _teacher_like(mem[s])
-        ctl = [x for x in controls[(fam, kind)] if x != s]
+        ctl = [x for x in controls[(fam, kind)] if x != s and (kind or shape(x) == shape(s))]
         matched = len(ctl) >= 2
-        if not matched:
-            ctl = [x for x in controls[(fam, not kind)] if x != s]
+        if not matched:  # nothing trained like the suspect: the nearest controls, flagged
+            ctl = [x for x in controls[(fam, kind)] + controls[(fam, not kind)] if x != s]
         panel = [t for t in teachers if t not in (c, s)] + ctl[:2]
         return LineagePair(mem[s]["spec"], mem[c]["spec"], relation, derived,
                            tuple(mem[x]["spec"] for x in ctl), tuple(mem[x]["spec"] for x in panel), s, c,
