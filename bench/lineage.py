@@ -1,6 +1,6 @@
 """Lineage methods on the lineage zoo: detection rate, false-positive rate, AUROC and time, per method x relation.
 
-Run (build the zoo first: ``distillscope zoo build-lineage --size bench``, about 40 minutes on 2 shared cores)::
+Run (build the zoo first: ``distillscope zoo build-lineage --size bench``, about 45 minutes on 2 busy cores)::
 
     nice -n 10 .venv/bin/python bench/lineage.py                          # every method, every pair
     nice -n 10 .venv/bin/python bench/lineage.py --methods blackbox,functional --max-pairs 6

@@ -91,6 +91,8 @@ def test_pairs_counts_and_controls(zoo):
     assert q.controls_matched and all("teacherlike" in c for c in q.controls) and len(q.controls) >= 3
     assert st.controls_matched and not any("teacherlike" in c for c in st.controls)
     assert not next(p for p in pairs if p.suspect == "teacher-ref--pruned-s0").controls_matched
+    small = next(p for p in pairs if p.suspect == "teacher-scratch-llama--logit-distilled-size-s0" and p.derived)
+    assert small.controls_matched and all("control-tiny-small" in c for c in small.controls)
 
 
 @pytest.mark.slow  # builds the test-size zoo once (~35 s CPU)

@@ -3,7 +3,7 @@
 Examples::
 
     distillscope zoo build-lineage --size test      # seconds, tiny random reference teacher
-    distillscope zoo build-lineage --size bench     # SmolLM2 + two teachers trained here (~40 min, 2 shared cores)
+    distillscope zoo build-lineage --size bench     # SmolLM2 + 2 teachers trained here (~45 min, 3.6 GB)
     distillscope zoo build-lineage --size bench --relations quantized,pruned   # only these (and what they need)
 """
 
@@ -24,7 +24,7 @@ def register(app: typer.Typer) -> None:
     def build_lineage(
         out: Annotated[Path | None, out_option("Folder (default: the cache dir, cache/lineage/SIZE).",
                                                folder=True)] = None,
-        size: str = typer.Option("bench", help="test (seconds, tiny teacher) | bench (~40 min on 2 shared cores) "
+        size: str = typer.Option("bench", help="test (seconds, tiny teacher) | bench (~45 min on 2 busy cores, 3.6 GB) "
                                  "| small | medium."),
         teacher: str | None = typer.Option(None, help="Reference teacher spec (default zoo:smollm2-135m-instruct; "
                                            "zoo:tiny-llama for size test)."),

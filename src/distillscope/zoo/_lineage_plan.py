@@ -191,6 +191,10 @@ def plan(size: str, teacher_spec: str, optional: dict[str, bool] | None = None) 
         members.append(Member(f"control-teacherlike-{arch}-s{s}", "control", None, None, 70 + s, arch, "tiny",
                               {"method": "scratch", "corpus_third": 2, "layers": sz.scratch_teacher[0],
                                "d": sz.scratch_teacher[1], "steps": sz.teacher_steps}))
+    # Controls of the different-size students' shape (their matched controls), one per seed and architecture.
+    members += [Member(f"control-tiny-small-{arch}-s{s}", "control", None, None, 90 + 10 * s, arch, "tiny",
+                       {"method": "text", "layers": sz.small_student[0], "d": sz.small_student[1]})
+                for arch in ("llama", "gpt2") for s in range(sz.seeds)]
     # The reference teacher's weight-derivatives first (minutes), then its Llama controls and students, and the
     # GPT-2 ones (cross-architecture students and their controls) last.
     def rank(m: Member) -> int:
