@@ -66,6 +66,7 @@ CASES: list[tuple[list[str], tuple[str, ...]]] = [
     (["audit", "keygen", "{bad}"], OUT_FILE),
     (["audit", "--suspect", "mock:echo", "--store", "{bad}"], STORE),
     (["audit", "--suspect", "mock:echo", "--out", "{bad}"], OUT_DIR),
+    (["demo", "--out", "{bad}"], OUT_DIR),
 ]
 
 

@@ -55,13 +55,16 @@ def test_known_positive_and_null_with_holm(panel, tmp_path):
 def test_cli_json_exit_codes_and_skips(tmp_path):
     p = tmp_path / "p.txt"
     p.write_text("\n".join(PROMPTS))
-    args = ["lineage", "zoo:tiny-llama", "--candidate", "zoo:tiny-llama", "--panel", "zoo:tiny-llama-s1",
-            "--methods", "weights,blackbox", "--store", str(tmp_path / "s.duckdb"), "-p", str(p), "--json"]
+    args = ["lineage", "zoo:tiny-llama", "--candidate", "zoo:tiny-llama", "--panel", "zoo:tiny-llama-s1,zoo:tiny-llama-s2",
+            "--methods", "weights,tokenizer", "--store", str(tmp_path / "s.duckdb"), "-p", str(p), "--json"]
     r = runner.invoke(app, args)
     assert r.exit_code == 1, r.output
     d = json.loads(r.stdout)
-    assert d["derived"] is True and [e["name"] for e in d["evidence"]] == ["lineage.weights"]
-    skipped = {s["method"]: s["reason"] for s in d["steps"] if not s["runs"]}
-    assert "blackbox" in skipped
+    assert d["derived"] is True and [e["name"] for e in d["evidence"]] == ["lineage.weights", "lineage.tokenizer"]
+    assert d["evidence"][0]["p_adjusted"] < 0.05
+    off = runner.invoke(app, [*args, "--no-white-box"])
+    assert off.exit_code == 0, off.output
+    skipped = {s["method"]: s["reason"] for s in json.loads(off.stdout)["steps"] if not s["runs"]}
+    assert set(skipped) == {"weights", "tokenizer"} and "switched off" in skipped["weights"]
     bad = runner.invoke(app, ["lineage", "zoo:tiny-llama", "--candidate", "zoo:tiny-llama", "--methods", "nope"])
     assert bad.exit_code == 2 and "Unknown lineage method" in bad.stderr
