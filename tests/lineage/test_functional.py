@@ -22,6 +22,9 @@ from distillscope.stats import rejection_rate, sign_flip_test
 from distillscope.zoo import DATA as ZOO_DATA
 from distillscope.zoo import tiny_config, tiny_model, tiny_tokenizer
 
+# Trains a teacher, its students and controls once per module (~30 s): part of `make test`, not `make check`.
+pytestmark = pytest.mark.slow
+
 STEPS, BATCH, LEN, N_CONTROLS, N_TEACHERS = 120, 8, 32, 5, 4
 
 

@@ -33,6 +33,7 @@ def test_plan_follows_access(panel):
         LineageConfig(methods=("bogus",)).validate()
 
 
+@pytest.mark.slow  # loads five tiny models and runs three white-box methods twice
 def test_known_positive_and_null_with_holm(panel, tmp_path):
     """A model tested against itself is derived; an independent seed is not (weights + representations)."""
     from distillscope.store import SampleStore

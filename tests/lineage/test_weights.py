@@ -164,6 +164,7 @@ def test_different_shapes_compare_what_is_comparable(zoo):
     assert ev.p_value is None and any("No p-value" in c for c in ev.caveats)
 
 
+@pytest.mark.slow
 def test_representations(zoo):
     a, un = zoo["a"], zoo["unrelated"]
     texts = None
@@ -249,6 +250,7 @@ def trained():
     return out
 
 
+@pytest.mark.slow  # trains several tiny models (~5 s)
 def test_permutation_null_is_a_trap_for_trained_models(trained):
     """Unrelated models trained on the same text sit far above the random-permutation null (the residual alignment
     finds their shared token geometry), so without null models there is no p-value; with them there is no conviction,
