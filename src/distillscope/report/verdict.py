@@ -63,10 +63,11 @@ FAMILIES: tuple[Family, ...] = (
            "model, or a provider that counts differently (template or hidden system tokens)"),
     Family("lineage.functional", ("distillation", "shared_base"),
            "next-token agreement is raised by logit distillation and by fine-tuning the same base alike", links_candidate=True),
-    Family("lineage.weights", ("shared_base",),
-           "similar weights mean the suspect was initialised from the candidate (fine-tune, merge, "
-           "quantisation); distillation into fresh weights leaves no weight similarity, so a null result here "
-           "does not clear distillation", links_candidate=True),
+    Family("lineage.weights", ("shared_base", "distillation"),
+           "similar block weights mean the suspect was initialised from the candidate (fine-tune, merge, "
+           "quantisation); a similar embedding geometry alone (see the effect's name) can also come from a fresh "
+           "student that imitated the candidate through its tokenizer; a null result does not clear "
+           "distillation into fresh weights", links_candidate=True),
     Family("lineage.representations", ("shared_base", "distillation"),
            "aligned hidden states follow from a common initialisation and, more weakly, from distillation", links_candidate=True),
     Family("watermark.radioactivity", ("distillation", "contamination"),
