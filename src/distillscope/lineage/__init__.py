@@ -12,7 +12,7 @@ evidence that the suspect derives from the candidate):
 :func:`distillscope.lineage.run.run_lineage` plans the methods that fit the access given, runs them and
 Holm-adjusts across them. Methods are entries of ``registry("lineage")`` (see docs/ARCHITECTURE.md): each entry is
 a function ``fn(ctx: LineageContext) -> list[Evidence]`` and declares what it needs (``needs``: ``any``,
-``white-box`` or ``controls``) and what its evidence is about (``of``: ``model``, the default, or ``tokenizer``:
+``white-box`` or ``controls``; ``min_panel``: other models it compares against) and what its evidence is about (``of``: ``model``, the default, or ``tokenizer``:
 a shared tokenizer is reported but is no evidence that the *model* derives from the candidate, since students and
 controls trained with the candidate's tokenizer share it alike).
 """
@@ -21,7 +21,7 @@ from distillscope._lazy import lazy_getattr
 from distillscope.registry import registry
 
 _METHODS = registry("lineage")
-_METHODS.register("blackbox", "distillscope.lineage.run:blackbox_method", needs="any",
+_METHODS.register("blackbox", "distillscope.lineage.run:blackbox_method", needs="any", min_panel=2,
                   help="outputs of the suspect vs the candidate and a panel on shared prompts (rank test)")
 _METHODS.register("tokenizer", "distillscope.lineage.run:tokenizer_method", needs="white-box", of="tokenizer",
                   help="vocabulary, merges and segmentation overlap vs unrelated tokenizers")

@@ -81,6 +81,13 @@ class LineageContext:
         return [m for m in self.panel if is_white_box(m)]
 
 
+def _about_tokenizer(e: Evidence) -> bool:
+    """Whether ``e`` (named ``lineage.<method>[.<feature>]``) comes from a method registered with ``of="tokenizer"``."""
+    reg = registry("lineage")
+    method = e.name.split(".")[1] if e.name.count(".") >= 1 else ""
+    return method in reg and reg.get(method).meta.get("of") == "tokenizer"
+
+
 @dataclass
 class Step:
     method: str
@@ -100,8 +107,9 @@ class LineageReport:
 
     @property
     def model_evidence(self) -> list[Evidence]:
-        """Evidence about the model itself (tokenizer evidence excluded: see the package docstring)."""
-        return [e for e in self.evidence if not e.name.startswith("lineage.tokenizer")]
+        """Evidence about the model itself: that of methods registered with ``of="tokenizer"`` is left out (see the
+        package docstring)."""
+        return [e for e in self.evidence if not _about_tokenizer(e)]
 
     @property
     def derived(self) -> bool:
@@ -111,7 +119,7 @@ class LineageReport:
     @property
     def verdict(self) -> str:
         ran = [e for e in self.model_evidence if e.p_value is not None]
-        tok = [e for e in self.evidence if e.name.startswith("lineage.tokenizer") and e.p_value is not None]
+        tok = [e for e in self.evidence if _about_tokenizer(e) and e.p_value is not None]
         note = ""
         if tok:
             shared = any(e.significant(self.alpha) for e in tok)
@@ -149,8 +157,9 @@ def plan(suspect: Model, candidate: Model, panel: Sequence[Model], cfg: LineageC
     for name in cfg.methods:
         entry = reg.get(name)
         needs = entry.meta.get("needs", "white-box")
-        if name == "blackbox" and len(panel) < 2:
-            ok, why = False, "needs a panel of >= 2 other models (--panel) to compare the candidate against"
+        min_panel = int(entry.meta.get("min_panel", 0))
+        if len(panel) < min_panel:
+            ok, why = False, f"needs a panel of >= {min_panel} other models (--panel) to compare the candidate against"
         elif needs != "any" and not cfg.white_box:
             ok, why = False, "white-box methods switched off (--no-white-box)"
         elif needs != "any" and not local:
