@@ -108,7 +108,8 @@ def main() -> None:
                      "min_lineage_test": None if best is None else best.name,
                      "seconds": round(time.perf_counter() - t, 1)})
         r = rows[-1]
-        print(f"{name:<18} linked={r['linked']!s:<5} min adj p {r['min_lineage_p_adjusted']!s:<12.10} "
+        mp = r["min_lineage_p_adjusted"]
+        print(f"{name:<18} linked={r['linked']!s:<5} min adj p {'-' if mp is None else f'{mp:.3g}':<10} "
               f"({r['min_lineage_test']}) {r['seconds']} s", flush=True)
 
     students = [r for r in rows if r["derived"]]
