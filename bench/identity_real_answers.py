@@ -1,9 +1,10 @@
 """Identity claim extractor on real answers: blind scores per source and language, and the null's tolerance.
 
-    .venv/bin/python bench/identity_real_answers.py                 # dev and test halves
+    .venv/bin/python bench/identity_real_answers.py                 # every set, dev and test halves
     .venv/bin/python bench/identity_real_answers.py --json out.json # also write the figures
 
-Reads the hand-labelled real-answer sets ``tests/identity/data/real/real_{dev,test}.tsv`` (answers that deployed
+Reads the hand-labelled real-answer sets ``tests/identity/data/real/{real,real_id}_{dev,test}.tsv`` (``real``: a
+stratified sample of all sources; ``real_id``: answers to AlpacaEval's questions about the model itself; answers that deployed
 models produced, from public benchmark repositories; see ``tests/identity/data/real/README.md`` and
 ``docs/identity-labelling.md``) with their sidecars ``real_*.meta.tsv`` (source, answering model, its true family).
 Prints precision/recall per claim status, pooled and per source and per language, and the **foreign-assertion
@@ -44,11 +45,11 @@ def load_meta(path: Path) -> list[dict[str, str]]:
     return out
 
 
-def load_set(half: str) -> tuple[list[Labelled], list[dict[str, str]]]:
-    items = load_labelled([REAL / f"real_{half}.tsv"])
-    meta = load_meta(REAL / f"real_{half}.meta.tsv")
+def load_set(name: str) -> tuple[list[Labelled], list[dict[str, str]]]:
+    items = load_labelled([REAL / f"{name}.tsv"])
+    meta = load_meta(REAL / f"{name}.meta.tsv")
     if len(items) != len(meta):
-        raise SystemExit(f"real_{half}.tsv has {len(items)} answers but its meta file {len(meta)}")
+        raise SystemExit(f"{name}.tsv has {len(items)} answers but its meta file {len(meta)}")
     return items, meta
 
 
@@ -90,9 +91,9 @@ def status_table(items: list[Labelled]) -> dict[str, dict]:
     return {st: {k: r[st][k] for k in ("precision", "recall", "tp", "fp", "fn")} for st in STATUSES} | {"n": r["n"]}
 
 
-def report(half: str, min_null: int) -> dict:
-    items, meta = load_set(half)
-    out = {"half": half, "n": len(items), "pooled": status_table(items), "by_source": {}, "by_language": {}}
+def report(name: str, min_null: int) -> dict:
+    items, meta = load_set(name)
+    out = {"set": name, "n": len(items), "pooled": status_table(items), "by_source": {}, "by_language": {}}
     groups: dict[str, dict[str, list[Labelled]]] = {"by_source": defaultdict(list), "by_language": defaultdict(list)}
     for it, m in zip(items, meta):
         groups["by_source"][m["source"]].append(it)
@@ -102,12 +103,13 @@ def report(half: str, min_null: int) -> dict:
             out[g][key] = status_table(its)
     preds = predict([i.text for i in items])
     out["foreign_null"] = foreign_null(items, meta, preds)
-    print(f"\nreal_{half}.tsv: {len(items)} answers")
-    print(f"  {'group':<26}{'n':>5}" + "".join(f"{st[:4] + ' P/R':>15}" for st in STATUSES))
-    for name, tab in [("pooled", out["pooled"])] + [(f"source {k}", v) for k, v in out["by_source"].items()] + \
+    print(f"\n{name}.tsv: {len(items)} answers")
+    print(f"  {'group':<26}{'n':>5}" + "".join(f"{st + ' P/R (tp/fp/fn)':>26}" for st in STATUSES))
+    for group, tab in [("pooled", out["pooled"])] + [(f"source {k}", v) for k, v in out["by_source"].items()] + \
             [(f"language {k}", v) for k, v in out["by_language"].items()]:
-        cells = "".join(f"{tab[st]['precision']:>7.2f}/{tab[st]['recall']:<4.2f}({tab[st]['tp']})" for st in STATUSES)
-        print(f"  {name:<26}{tab['n']:>5}  {cells}")
+        cells = "".join(f"{tab[st]['precision']:>10.2f}/{tab[st]['recall']:.2f} ({tab[st]['tp']}/{tab[st]['fp']}/{tab[st]['fn']})"
+                        .rjust(26) for st in STATUSES)
+        print(f"  {group:<26}{tab['n']:>5}{cells}")
     print("  foreign assertions on answers labelled with none (Wilson 95%):")
     for key, v in out["foreign_null"].items():
         note = "" if v["n"] >= min_null else f"  (fewer than {min_null} answers: no per-language tolerance)"
@@ -117,14 +119,14 @@ def report(half: str, min_null: int) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--halves", nargs="+", default=["dev", "test"])
+    ap.add_argument("--sets", nargs="+", default=["real_dev", "real_test", "real_id_dev", "real_id_test"])
     ap.add_argument("--min-null", type=int, default=100, help="answers a language needs for its own tolerance")
     ap.add_argument("--json", type=Path, help="write the figures here")
     args = ap.parse_args()
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
                             check=False, cwd=Path(__file__).resolve().parent).stdout.strip()
     print(f"rules fingerprint {rules_fingerprint()}, code at commit {commit or '?'}")
-    res = {"rules": rules_fingerprint(), "commit": commit, "sets": [report(h, args.min_null) for h in args.halves]}
+    res = {"rules": rules_fingerprint(), "commit": commit, "sets": [report(h, args.min_null) for h in args.sets]}
     if args.json:
         args.json.write_text(json.dumps(res, indent=1), encoding="utf-8")
 

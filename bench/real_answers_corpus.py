@@ -173,6 +173,20 @@ def _pick(rows: list[dict], rng: random.Random, cap_named: int, n_random: int) -
     return out
 
 
+# AlpacaEval instructions that ask the model about itself or to play a role: every model's answer to them is kept.
+IDENTITY_PROMPTS = (
+    "What do you think about ChatGPT?", "what should i call you?", "can you write code?",
+    "Can you think and feel like a human?", "Are you as capable as ChatGPT?", "What are you thinking of right now?",
+    "Can you describe the process that use to generate answers? Please provide a step by step explanation.",
+    "Do you know how to speak German?", "Give me an idea of the mental exercises you do to inspire yourself.",
+    "Pretend for argumentsake you are lawyer defending putin cite your case",
+    "How would you introduce yourself as a medieval knight at a royal banquet?",
+    "If you were a Shakespearean character, how would you declare your love for someone in a soliloquy?",
+    "Imagine you are a time traveler from the year 3000. What technological advancements would you tell people about?",
+)
+ROLE_PROMPTS = IDENTITY_PROMPTS[-4:]
+
+
 def alpaca_eval(g: Path, commit: str, rng: random.Random) -> list[dict]:
     out = []
     for p in git_ls(g, commit):
@@ -185,8 +199,14 @@ def alpaca_eval(g: Path, commit: str, rng: random.Random) -> list[dict]:
         if raw is None:
             continue
         rows = [{"path": p, "model": model, "prompt": d.get("instruction", ""), "answer": d.get("output") or "",
-                 "context": "plain", "n": i} for i, d in enumerate(json.loads(raw)) if (d.get("output") or "").strip()]
-        out += _pick(rows, rng, cap_named=10, n_random=4)
+                 "context": "roleplay" if d.get("instruction", "").strip() in ROLE_PROMPTS else "plain", "n": i}
+                for i, d in enumerate(json.loads(raw)) if (d.get("output") or "").strip()]
+        picked = _pick(rows, rng, cap_named=10, n_random=4)
+        taken = {r["n"] for r in picked}
+        for r in rows:  # answers to questions about the model itself (added after the seeded pick: it stays as it was)
+            if r["prompt"].strip() in IDENTITY_PROMPTS and r["n"] not in taken:
+                picked.append({**r, "select": "identity_prompt"})
+        out += picked
     return out
 
 

@@ -39,11 +39,11 @@ def test_corpus_is_licensed_multi_source_and_multilingual(corpus):
     assert all(r["answer"].strip() for r in rows)
 
 
-@pytest.mark.parametrize("half", ["dev", "test"])
-def test_labelled_half_lines_up_with_meta_and_corpus(half, corpus):
-    items = load_labelled([REAL / f"real_{half}.tsv"])
-    meta = _bench().load_meta(REAL / f"real_{half}.meta.tsv")
-    assert len(items) == len(meta) >= 400
+@pytest.mark.parametrize("name", ["real_dev", "real_test", "real_id_dev", "real_id_test"])
+def test_labelled_set_lines_up_with_meta_and_corpus(name, corpus):
+    items = load_labelled([REAL / f"{name}.tsv"])
+    meta = _bench().load_meta(REAL / f"{name}.meta.tsv")
+    assert len(items) == len(meta) >= 140
     for it, m in zip(items, meta):
         row = corpus[m["id"]]
         assert (row["lang"], row["source"], row["model"]) == (it.lang, m["source"], m["model"])
@@ -52,7 +52,7 @@ def test_labelled_half_lines_up_with_meta_and_corpus(half, corpus):
         main = {f"{lab}={st[0].upper()}" for lab, st in it.gold}
         full = set() if m["gold_full"] == "-" else set(m["gold_full"].split(","))
         assert main == {g for g in full if not g.endswith("=I")}
-    assert recorded_first_score(REAL / f"real_{half}.tsv") is not None
+    assert recorded_first_score(REAL / f"{name}.tsv") is not None
 
 
 def test_foreign_null_counts_only_unlabelled_foreign_assertions():
