@@ -19,6 +19,7 @@ The test half is kept for the final score: do not read its errors while changing
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import subprocess
 from collections import defaultdict
@@ -33,6 +34,7 @@ from distillscope.stats.intervals import wilson
 REAL = Path(__file__).resolve().parents[1] / "tests" / "identity" / "data" / "real"
 ALIASES = Path(__file__).resolve().parents[1] / "src" / "distillscope" / "identity" / "data" / "aliases.yaml"
 STATUSES = ("asserted", "negated", "reported", "hypothetical")
+CODES = {"A": "asserted", "N": "negated", "R": "reported", "H": "hypothetical"}
 
 
 def load_meta(path: Path) -> list[dict[str, str]]:
@@ -43,6 +45,27 @@ def load_meta(path: Path) -> list[dict[str, str]]:
         if line and not line.startswith("#"):
             out.append(dict(zip(cols, line.split("\t"))))
     return out
+
+
+def load_unlicensed(labels: Path, corpus: Path) -> tuple[list[Labelled], list[dict[str, str]]]:
+    """A label file without text (``id, model, family, gold_full``) joined with a locally rebuilt corpus of a source
+    that may not be redistributed (``bench/real_answers_corpus.py --unlicensed``)."""
+    with gzip.open(corpus, "rt", encoding="utf-8") as f:
+        rows = {r["id"]: r for r in map(json.loads, f)}
+    items, meta = [], []
+    for line in labels.read_text(encoding="utf-8").split("\n"):
+        if not line or line.startswith("#"):
+            continue
+        rid, model, family, gold_full = line.split("\t")
+        if rid not in rows:
+            raise SystemExit(f"{labels.name}: answer {rid} is not in {corpus}; rebuild it at the pinned commit")
+        gold = frozenset((lab, CODES[code]) for lab, _, code in (g.rpartition("=") for g in gold_full.split(","))
+                         if gold_full != "-" and code in CODES)
+        r = rows[rid]
+        items.append(Labelled(r["lang"], r["answer"], gold, f"{labels.name}:{rid}"))
+        meta.append({"id": rid, "source": r["source"], "model": model, "family": family, "context": r["context"],
+                     "stratum": "all", "gold_full": gold_full})
+    return items, meta
 
 
 def load_set(name: str) -> tuple[list[Labelled], list[dict[str, str]]]:
@@ -91,8 +114,8 @@ def status_table(items: list[Labelled]) -> dict[str, dict]:
     return {st: {k: r[st][k] for k in ("precision", "recall", "tp", "fp", "fn")} for st in STATUSES} | {"n": r["n"]}
 
 
-def report(name: str, min_null: int) -> dict:
-    items, meta = load_set(name)
+def report(name: str, min_null: int, zh_corpus: Path | None = None) -> dict:
+    items, meta = load_unlicensed(REAL / f"{name}.labels.tsv", zh_corpus) if zh_corpus else load_set(name)
     out = {"set": name, "n": len(items), "pooled": status_table(items), "by_source": {}, "by_language": {}}
     groups: dict[str, dict[str, list[Labelled]]] = {"by_source": defaultdict(list), "by_language": defaultdict(list)}
     for it, m in zip(items, meta):
@@ -103,7 +126,7 @@ def report(name: str, min_null: int) -> dict:
             out[g][key] = status_table(its)
     preds = predict([i.text for i in items])
     out["foreign_null"] = foreign_null(items, meta, preds)
-    print(f"\n{name}.tsv: {len(items)} answers")
+    print(f"\n{name}: {len(items)} answers")
     print(f"  {'group':<26}{'n':>5}" + "".join(f"{st + ' P/R (tp/fp/fn)':>26}" for st in STATUSES))
     for group, tab in [("pooled", out["pooled"])] + [(f"source {k}", v) for k, v in out["by_source"].items()] + \
             [(f"language {k}", v) for k, v in out["by_language"].items()]:
@@ -119,14 +142,18 @@ def report(name: str, min_null: int) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sets", nargs="+", default=["real_dev", "real_test", "real_id_dev", "real_id_test"])
+    ap.add_argument("--sets", nargs="*", default=["real_dev", "real_test", "real_id_dev", "real_id_test"])
     ap.add_argument("--min-null", type=int, default=100, help="answers a language needs for its own tolerance")
     ap.add_argument("--json", type=Path, help="write the figures here")
+    ap.add_argument("--zh-corpus", type=Path, help="a locally rebuilt Carena-hard corpus (real_answers_corpus.py "
+                    "--unlicensed): also score its labels real_zh.labels.tsv")
     args = ap.parse_args()
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
                             check=False, cwd=Path(__file__).resolve().parent).stdout.strip()
     print(f"rules fingerprint {rules_fingerprint()}, code at commit {commit or '?'}")
     res = {"rules": rules_fingerprint(), "commit": commit, "sets": [report(h, args.min_null) for h in args.sets]}
+    if args.zh_corpus:
+        res["sets"].append(report("real_zh", args.min_null, args.zh_corpus))
     if args.json:
         args.json.write_text(json.dumps(res, indent=1), encoding="utf-8")
 

@@ -68,3 +68,14 @@ def test_foreign_null_counts_only_unlabelled_foreign_assertions():
     assert (out["all"]["k"], out["all"]["n"]) == (1, 3)
     assert (out["en"]["k"], out["en"]["n"]) == (1, 2) and out["ko"]["k"] == 0
     assert out["all"]["low"] < 1 / 3 < out["all"]["high"]
+
+
+def test_zh_labels_name_known_families_and_codes():
+    lines = [ln for ln in (REAL / "real_zh.labels.tsv").read_text(encoding="utf-8").split("\n")
+             if ln and not ln.startswith("#")]
+    assert len(lines) == len({ln.split("\t")[0] for ln in lines}) >= 300
+    for ln in lines:
+        rid, model, family, gold = ln.split("\t")
+        assert len(rid) == 12 and model and family
+        assert gold == "-" or all(g.rpartition("=")[2] in "ANRHI" and g.rpartition("=")[0] for g in gold.split(","))
+    assert recorded_first_score(REAL / "real_zh.labels.tsv") is not None
