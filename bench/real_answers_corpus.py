@@ -5,7 +5,8 @@
 
 DIR holds one bare git directory per source, named ``owner+name`` (``owner+name/repo`` also works), e.g. made with
 ``git clone --bare https://github.com/tatsu-lab/alpaca_eval DIR/tatsu-lab+alpaca_eval``. Every source is read at the
-pinned commit below, so the output is byte-for-byte reproducible. Answers are model outputs that the source
+pinned commit below, so the output is byte-for-byte reproducible (the same uncompressed lines; the
+gzip header carries no name or time). Answers are model outputs that the source
 repositories committed (benchmark runs of deployed models); nothing here is written to look like an answer.
 
 Selection (seeded): from every answer file, all answers that name a model or a maker of
@@ -333,7 +334,8 @@ def main() -> None:
     args = ap.parse_args()
     rows = build(args.mirrors, args.unlicensed)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    with gzip.GzipFile(args.out, "wb", mtime=0) as f:
+    # no file name and no time in the gzip header, so the same sources give the same bytes wherever written
+    with open(args.out, "wb") as raw, gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as f:
         for r in rows:
             f.write((json.dumps(r, ensure_ascii=False) + "\n").encode("utf-8"))
     print(f"{len(rows)} answers -> {args.out}")
