@@ -228,6 +228,12 @@ def jailbreakbench(g: Path, commit: str, rng: random.Random) -> list[dict]:
     return out
 
 
+# Ko-Arena-Hard questions that make the model describe itself (the first) or play a role: every answer is kept.
+KO_IDENTITY_QIDS = {"9cdabaf59302429689bf749b2b25ea23": "plain",  # explain, meta, how you as an AI produced this
+                    "19b6083e8b324d4690f9c6f60eb7ba14": "roleplay",  # be the storyteller of a space RPG
+                    "c88cf91c43474e99ae03a1c01256da6c": "roleplay"}  # you are a D&D dungeon master
+
+
 def ko_arena(g: Path, commit: str, rng: random.Random) -> list[dict]:
     qs = {}
     raw = git_show(g, commit, "data/ko-arena-hard-v0.1/question.jsonl")
@@ -251,8 +257,12 @@ def ko_arena(g: Path, commit: str, rng: random.Random) -> list[dict]:
             ans = d["choices"][0]["turns"][0]["content"]
             if ans and ans.strip():
                 rows.append({"path": p, "model": d.get("model_id") or Path(p).stem, "prompt": qs.get(d["question_id"], ""),
-                             "answer": ans, "context": "plain", "n": i})
-        out += _pick(rows, rng, cap_named=14, n_random=5)
+                             "answer": ans, "context": KO_IDENTITY_QIDS.get(d["question_id"], "plain"), "n": i,
+                             "qid": d["question_id"]})
+        picked = _pick(rows, rng, cap_named=14, n_random=5)
+        taken = {r["n"] for r in picked}
+        picked += [{**r, "select": "identity_prompt"} for r in rows if r["qid"] in KO_IDENTITY_QIDS and r["n"] not in taken]
+        out += picked
     return out
 
 

@@ -39,11 +39,14 @@ def test_corpus_is_licensed_multi_source_and_multilingual(corpus):
     assert all(r["answer"].strip() for r in rows)
 
 
-@pytest.mark.parametrize("name", ["real_dev", "real_test", "real_id_dev", "real_id_test"])
+SETS = ["real_dev", "real_test", "real_id_dev", "real_id_test", "real_ko_id_dev", "real_ko_id_test"]
+
+
+@pytest.mark.parametrize("name", SETS)
 def test_labelled_set_lines_up_with_meta_and_corpus(name, corpus):
     items = load_labelled([REAL / f"{name}.tsv"])
     meta = _bench().load_meta(REAL / f"{name}.meta.tsv")
-    assert len(items) == len(meta) >= 140
+    assert len(items) == len(meta) >= 100
     for it, m in zip(items, meta):
         row = corpus[m["id"]]
         assert (row["lang"], row["source"], row["model"]) == (it.lang, m["source"], m["model"])
