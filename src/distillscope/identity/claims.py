@@ -55,8 +55,10 @@ from distillscope.errors import InputError
 from distillscope.identity.lexicon import Cues
 from distillscope.identity.names import Entity, NameScanner, load_aliases
 from distillscope.identity.rules import Site, decide
+from distillscope.identity.segments import Segment, Segmenter
 from distillscope.identity.text import (
     CLAUSE_OR_SENT,
+    CONTEXT,
     SENT,
     fold,
     lower,
@@ -71,8 +73,9 @@ __all__ = ["STATUSES", "Claim", "ClaimExtractor", "asserted_labels", "default_ex
 HERE = Path(__file__).parent
 DATA = HERE / "data"
 # The modules whose code decides claims: an edit to any of them voids the blind scores taken before it.
-RULE_FILES = ("claims.py", "rules.py", "lexicon.py", "names.py", "text.py", "trie.py")
-STATUSES = ("asserted", "negated", "reported", "hypothetical")
+RULE_FILES = ("claims.py", "rules.py", "lexicon.py", "names.py", "text.py", "trie.py", "segments.py")
+# Strongest first (one status per label in scores): ``implied`` is an affiliation presupposed, not stated.
+STATUSES = ("asserted", "negated", "reported", "hypothetical", "implied")
 _SCENE_HEAD = 100  # how far back the clause of a role-play set-up is looked for
 
 _GLOSS_OPEN = re.compile(r"\s*[(（]\s*")
@@ -93,7 +96,8 @@ class Claim:
         text: the name as written.
         family: the model family named (None when only a maker is named).
         maker: the maker named or implied by the family.
-        status: ``asserted`` | ``negated`` | ``reported`` | ``hypothetical``.
+        status: ``asserted`` | ``negated`` | ``reported`` | ``hypothetical`` | ``implied`` (an affiliation
+            presupposed but not stated: "this goes against OpenAI's content policy", what a role persona says).
         label: identity label used in analyses (family id, or ``maker:<id>`` for a multi-family maker).
         cue: the rule or cue that decided the status (for debugging and audits).
     """
@@ -139,6 +143,8 @@ class ClaimExtractor:
                 self._maker_families.setdefault(f["maker"], []).append(fid)
         self.names = NameScanner(self.families, self.makers)
         self.cues = Cues()
+        self.segmenter = Segmenter(self.cues.persona_self, self.cues.persona_role,
+                                   lambda label: [(a, b) for a, b, _ in self.names.mentions(label)])
 
     # ------------------------------------------------------------------------------------------------
     def label_of(self, family: str | None, maker: str | None) -> str:
@@ -172,7 +178,31 @@ class ClaimExtractor:
             claims = self._apply_scenes(claims, tl)
             claims = self._drop_foreign_makers(claims, t)
             claims = _drop_denied_mentions(claims)
+            segments = self.segmenter.segment(t)
+            if segments:
+                claims = self._apply_segments(claims, segments, tl)
         return _merge_makers(claims, t)
+
+    def _apply_segments(self, claims: list[Claim], segments: list[Segment], tl: str) -> list[Claim]:
+        """Speaker turns and reasoning traces (:mod:`~distillscope.identity.segments`): a persona label that
+        names a model ("[ChatGPT]:") is formatting, not a claim; what a role persona ("[DAN]: ...") asserts is
+        presupposed by the role (``implied``); in a reasoning trace, a clause about rules and policy only
+        discusses the vendor (``implied``: "so I must follow the OpenAI usage rules"; but "I am Claude, so I
+        follow the rules" asserts Claude)."""
+        out = []
+        for c in claims:
+            seg = next((g for g in segments if g.start <= c.start < g.end), None)
+            if seg is None:
+                out.append(c)
+                continue
+            if seg.label is not None and seg.label[0] <= c.start < seg.label[1]:
+                continue
+            if c.status == "asserted" and seg.kind == "persona" and not seg.own_voice:
+                c = replace(c, status="implied", cue="persona")
+            elif c.status == "asserted" and seg.kind == "trace" and self._policy_clause(tl, c.start, c.end):
+                c = replace(c, status="implied", cue="trace_policy")
+            out.append(c)
+        return out
 
     def _name_claims(self, text: str, t: str, tl: str, found: list[tuple[int, int, Entity]]) -> list[Claim]:
         """One :func:`~distillscope.identity.rules.decide` per name, in order; the second name of a pair ("X和Y",
@@ -200,6 +230,14 @@ class ClaimExtractor:
             claims.append(Claim(a, b, text[a:b], family, ent.maker, res[0], self.label_of(family, ent.maker),
                                 res[1] + cue_suffix))
         return claims
+
+    def _policy_clause(self, tl: str, a: int, b: int) -> bool:
+        """Whether the clause around ``tl[a:b]`` talks about rules or policy."""
+        c0 = 0
+        for m in CLAUSE_OR_SENT.finditer(tl, max(0, a - CONTEXT), a):
+            c0 = m.end()
+        m = CLAUSE_OR_SENT.search(tl, b, b + CONTEXT)
+        return self.cues.policy_talk.search(tl, c0, m.start() if m else min(len(tl), b + CONTEXT)) is not None
 
     def _signature(self, claims: list[Claim], found: list[tuple[int, int, Entity]], t: str,
                    text: str) -> list[Claim]:

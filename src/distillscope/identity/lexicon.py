@@ -32,8 +32,7 @@ UNIONS: dict[str, tuple[str, ...]] = {
     "other_speaker": ("other_speaker",), "neg_resume": ("neg_resume",), "base_topic": ("base_topic",),
     "role_after": ("role_after",), "template": ("template",), "translation": ("translation",),
     "user_text": ("user_text",), "many_others": ("many_others",), "pro_drop": ("pro_drop",),
-    "backstage": ("backstage",), "profile_head": ("profile_head",), "implied": ("implied",),
-    "policy_talk": ("policy_talk",),
+    "backstage": ("backstage",), "profile_head": ("profile_head",), "policy_talk": ("policy_talk",),
 }
 # attribute -> the cues.yaml role compiled as one case-insensitive alternation (matched at a position)
 REGEXES: dict[str, str] = {
@@ -41,6 +40,7 @@ REGEXES: dict[str, str] = {
     "other": "other", "echo_no": "echo_no", "echo_yes": "echo_yes", "subject_next": "subject_next",
     "quoted_question": "quoted_question", "neg_key": "neg_key", "meta_source": "meta_source", "as_post": "as_post",
     "api_call": "api_call", "made_by_after": "made_by_after", "implied_post": "implied_post",
+    "implied_lead": "implied_lead", "persona_self": "persona_self", "persona_role": "persona_role",
 }
 # The cues anchored right after a name, in priority order: the first branch that matches wins.
 POST_ROLES = ("neg_post", "hypo_post", "reported_post", "mention_post", "self_post", "subject_post")

@@ -33,8 +33,8 @@ _MAX_GAP = 90  # the most characters between the speaker's cue and the name
 _MAX_CUE = 80  # longer than any first-person cue match
 _MAX_HEAD = 100  # how far back a leading clause's hearsay or role-play frame is looked for
 _NO_CUE = re.compile("").match("")  # an empty match standing for a first-person link found without a cue word
-# Bare first-person subject pronouns, for "As X, I ..." openings.
-_PRONOUN = re.compile(r"\bi\b|我|私|僕|저는|제가|나는|\bя\b|\bje\b|\bich\b|\byo\b|\beu\b|\bio\b|أنا|मैं|\bben\b|"
+# Bare first-person pronouns and possessives, for "As X, I ..." / "As an AI made by X, my purpose ..." openings.
+_PRONOUN = re.compile(r"\bi\b|\bmy\b|\bmi\b|\bmon\b|\bma\b|\bmein(?:e|en)?\b|\bmeu\b|\bminha\b|\bmio\b|\bmia\b|我|私|僕|저는|제가|나는|\bя\b|\bje\b|\bich\b|\byo\b|\beu\b|\bio\b|أنا|मैं|\bben\b|"
                       r"\btôi\b|\bsaya\b|\baku\b", re.IGNORECASE)
 _ANSWERED = re.compile(r"[:：;—]")
 _KEY_START = re.compile(r"(?:[\"'](?:is_|es_|est_|ist_|e_|apakah_|la_)?|(?:^|\n)[\s*•-]*"
@@ -51,7 +51,9 @@ _BARE_TAIL = re.compile(r"[^\w?？]*(?:(?:at your service|here|speaking|à votre
                         r"a su servicio|aqui|ao seu dispor|です|でございます|입니다|이에요|예요|だよ|在此)[^\w?？]*)?",
                         re.IGNORECASE)
 _OR_JOIN = re.compile(r"\s*(?:或者|或是|或)\s*")
-_COPULA = re.compile(r"\s*(?:is|was|ist|war|est|es|é|è|era|это|:|—)", re.IGNORECASE)
+# What may stand between a first-person cue and the name it links: a copula the cue leaves out ("my name| is"),
+# or "at"/"from" after a possessive ("my creators at X").
+_COPULA = re.compile(r"\s*(?:is|was|ist|war|est|es|é|è|era|это|:|—|at|from|over at)", re.IGNORECASE)
 _GLOSS = re.compile(r"\s*[(（][^()（）]{1,40}[)）]")
 
 
@@ -244,6 +246,15 @@ def clause(s: Site) -> Verdict:
     post = None if not s.right or s.right.isspace() else (  # (no cue matches blank text)
         c.post_latin if s.right.isascii() else c.post).match(s.right)
     s.post = post.lastgroup if post else None
+    return GO_ON
+
+
+def policy_owner(s: Site) -> Verdict:
+    """"This goes against OpenAI's content policy", "las políticas de OpenAI": the name is presupposed as the
+    speaker's rule-maker, an affiliation implied but not stated (``implied``; a plain "I am X" elsewhere in the
+    answer still asserts it)."""
+    if s.cues.implied_post.match(s.t[s.b:s.s1]) or s.cues.implied_lead.search(s.left):
+        return "implied", "policy"
     return GO_ON
 
 
@@ -470,7 +481,7 @@ Rule = Callable[[Site], Verdict]
 
 RULES: tuple[Rule, ...] = (
     metadata_card, quotation, answer_card, echoed_question,
-    clause, recommended, roleplay_lead, name_then_negation, name_then_mention, name_as_subject,
+    clause, policy_owner, recommended, roleplay_lead, name_then_negation, name_then_mention, name_as_subject,
     name_then_hypothetical, name_then_hearsay,
     speaker_link, cue_of_another, gap, names_between,
     scope, leading_clause, unqualified, clause_negation, hearsay, hypothetical, negation, asserted,

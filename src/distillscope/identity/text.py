@@ -18,9 +18,9 @@ _FOLD_NEEDED = re.compile("[" + "".join(re.escape(chr(k)) for k in sorted(_FOLD)
 
 # Sentence ends. Korean laughter or tears ("ㅋㅋ") end a sentence; so does an emoji followed by a capitalised word
 # ("main ChatGPT nahi hoon 😄 Main Llama hoon"; on lower-cased text that lookahead never matches, which only makes
-# those scans more conservative).
+# those scans more conservative). A reasoning trace's tags end a sentence too.
 SENT = re.compile(r"[!?;؟।。！？；\n]+|(?:ㅋ|ㅎ|ㅠ|ㅜ){2,}|[\U0001F300-\U0001FAFF\u2600-\u27BF]+(?=\s+[A-ZÀ-ÖØ-Þ])"
-                  r"|\.+(?=\s|$|[\"”'»」』)\]])")
+                  r"|\.+(?=\s|$|[\"”'»」』)\]])|</?(?:think|thinking|reasoning|thought)>")
 # Clause breaks; a hyphen only between spaces. (One leading character class lets ``re`` skip ahead fast.)
 CLAUSE = re.compile(r"[,:，：、،~〜|—–()（）-](?:(?<!-)|(?<=\s-)(?=\s))")
 CLOSE_QUOTES = "」』\"”»›'"
