@@ -122,11 +122,12 @@ def measured_tolerance() -> tuple[float, dict[str, Any]]:
 
 def analyse(responses: Sequence[Response], spec: str = "", expect: str | None = None,
             tolerance: float | None = None, n_perm: int = 2000, seed: int = 0,
-            extractor: ClaimExtractor | None = None) -> IdentityReport:
+            extractor: ClaimExtractor | None = None, implied: bool = False) -> IdentityReport:
     """Rates with intervals, consistency and (when the expected identity is known) foreign-claim evidence.
 
     ``tolerance``: the foreign-claim rate extractor errors alone could produce (the null of the foreign-claim
-    test); default: measured, see :func:`measured_tolerance`.
+    test); default: measured, see :func:`measured_tolerance`. ``implied``: the foreign-identity tests also count
+    implied affiliations ("against OpenAI's content policy"), not only asserted ones.
     """
     ex = extractor or default_extractor()
     measured, validation = measured_tolerance()
@@ -138,16 +139,18 @@ def analyse(responses: Sequence[Response], spec: str = "", expect: str | None = 
         by_lang.setdefault(r.language, []).append(r)
     evidence = []
     if expected is not None:
-        evidence.append(foreign_claims(responses, expected, tolerance, extractor=ex))
+        statuses = ("asserted", "implied") if implied else ("asserted",)
+        evidence.append(foreign_claims(responses, expected, tolerance, extractor=ex, statuses=statuses))
         if len(by_lang) >= 2:
-            evidence.append(language_dependence(responses, expected, n_perm=n_perm, seed=seed, extractor=ex))
+            evidence.append(language_dependence(responses, expected, n_perm=n_perm, seed=seed, extractor=ex,
+                                                statuses=statuses))
     return IdentityReport(
         spec=spec, responses=list(responses), expected=expected,
         by_language=rates(responses, by=("language",)), by_probe=rates(responses, by=("language", "probe")),
         consistency=consistency(responses),
         consistency_by_language={lang: consistency(rs) for lang, rs in sorted(by_lang.items())},
         evidence=evidence,
-        params={"expect": expect, "tolerance": tolerance, "n_perm": n_perm, "seed": seed,
+        params={"expect": expect, "tolerance": tolerance, "n_perm": n_perm, "seed": seed, "implied": implied,
                 "n": len(responses), "languages": sorted(by_lang)},
         extractor_validation=validation,
     )
@@ -164,7 +167,7 @@ def extractor_for(expect: str | None) -> ClaimExtractor:
 def probe_identity(model: Model, languages: list[str] | str | None = None, samples: int = 8, max_tokens: int = 64,
                    temperature: float = 1.0, expect: str | None = None, probes: list[str] | None = None,
                    seed: int = 0, store: Any = None, progress: Callable[[int], None] | None = None,
-                   tolerance: float | None = None, n_perm: int = 2000) -> IdentityReport:
+                   tolerance: float | None = None, n_perm: int = 2000, implied: bool = False) -> IdentityReport:
     """Run the identity battery on ``model`` and analyse the answers.
 
     Args:
@@ -177,11 +180,12 @@ def probe_identity(model: Model, languages: list[str] | str | None = None, sampl
         store: a SampleStore (default: the user's store), or ``False`` to bypass caching.
         tolerance: foreign-claim rate attributed to extractor error in the null of the foreign-claim test;
             default: the extractor's measured false-assertion rate on blind probe answers (upper 95% bound).
+        implied: count implied affiliations as foreign claims too (default: asserted only).
     """
     battery = load_battery(languages, probes)
     ex = extractor_for(expect)
     responses = collect(model, battery, samples, max_tokens, temperature, seed, store, progress, ex)
-    report = analyse(responses, getattr(model, "spec", ""), expect, tolerance, n_perm, seed, ex)
+    report = analyse(responses, getattr(model, "spec", ""), expect, tolerance, n_perm, seed, ex, implied)
     report.params.update({"samples": samples, "max_tokens": max_tokens, "temperature": temperature})
     return report
 
