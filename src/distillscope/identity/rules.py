@@ -32,6 +32,7 @@ _OWN: Any = object()  # a quotation that holds the speaker's own words
 _MAX_GAP = 90  # the most characters between the speaker's cue and the name
 _MAX_CUE = 80  # longer than any first-person cue match
 _MAX_HEAD = 100  # how far back a leading clause's hearsay or role-play frame is looked for
+_MAX_LEAD = 80  # longer than any implied_lead match ("the usage policies established by my creators at ")
 _NO_CUE = re.compile("").match("")  # an empty match standing for a first-person link found without a cue word
 # Bare first-person pronouns and possessives, for "As X, I ..." / "As an AI made by X, my purpose ..." openings.
 _PRONOUN = re.compile(r"\bi\b|\bmy\b|\bmi\b|\bmon\b|\bma\b|\bmein(?:e|en)?\b|\bmeu\b|\bminha\b|\bmio\b|\bmia\b|我|私|僕|저는|제가|나는|\bя\b|\bje\b|\bich\b|\byo\b|\beu\b|\bio\b|أنا|मैं|\bben\b|"
@@ -253,7 +254,8 @@ def policy_owner(s: Site) -> Verdict:
     """"This goes against OpenAI's content policy", "las políticas de OpenAI": the name is presupposed as the
     speaker's rule-maker, an affiliation implied but not stated (``implied``; a plain "I am X" elsewhere in the
     answer still asserts it)."""
-    if s.cues.implied_post.match(s.t[s.b:s.s1]) or s.cues.implied_lead.search(s.left):
+    c = s.cues
+    if c.implied_post.match(s.t[s.b:s.s1]) or c.implied_lead.search(s.left, max(0, len(s.left) - _MAX_LEAD)):
         return "implied", "policy"
     return GO_ON
 

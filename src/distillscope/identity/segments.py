@@ -21,8 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 _EMOJI = "\U0001F300-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F"
-# A cheap first test: only texts with one of these can have labels or traces.
-_ANY = re.compile(r"[\[<(]|^\s*[*_]*[A-Za-z][\w .'-]{0,24}[*_]*\s*:", re.MULTILINE)
+_TAG = re.compile(r"</?(?:think|thinking|reasoning|thought)>", re.IGNORECASE)
 _TRACE = re.compile(r"<(think|thinking|reasoning|thought)>(.*?)(?:</\1>|$)|^(.*?)</(?:think|thinking|reasoning)>",
                     re.DOTALL | re.IGNORECASE)
 # [ChatGPT]: / [🔓JAILBREAK] at a line start or before a colon; not a citation ([1]) or a Markdown link ([x](y)).
@@ -87,18 +86,18 @@ class Segmenter:
     def labels(self, t: str) -> list[tuple[int, int, str, bool]]:
         """(start, end, speaker, own voice) of every persona label in ``t``."""
         brackets = []
-        for m in _BRACKET.finditer(t):
+        for m in _BRACKET.finditer(t) if "[" in t else ():
             name = (m.group(1) or m.group(2)).strip(" *_:")
             own = self._own(name)
             if own is not None or (m.group(2) is None and _has_emoji(name)):
                 brackets.append((m.start(), m.end(), _clean(name), bool(own), m.group(0).rstrip().endswith(":")))
         # A lone bracket without a colon is a stage direction ("[DAN mode requested] I won't ..."), not a turn.
         out = [b[:4] for b in brackets if b[4] or len(brackets) >= 2]
-        emoji = [(m, self._own(m.group(1))) for m in _EMOJI_LABEL.finditer(t)]
+        emoji = [(m, self._own(m.group(1))) for m in _EMOJI_LABEL.finditer(t)] if "(" in t else []
         for m, own in emoji:  # an unknown emoji label counts when there are two ("(😊 happy)" alone is prose)
             if own is not None or len(emoji) >= 2:
                 out.append((m.start(), m.end(), _clean(m.group(1)), own is True))
-        for m in _LINE.finditer(t):
+        for m in _LINE.finditer(t) if ":" in t else ():
             own = self._own(m.group(1), whole=True)
             if own is not None:
                 out.append((m.start(), m.end(), _clean(m.group(1)), own))
@@ -111,9 +110,11 @@ class Segmenter:
 
     def segment(self, t: str) -> list[Segment]:
         """Segments covering ``t`` in order, or ``[]`` when the whole text is the model's own answer."""
-        if not _ANY.search(t):
+        # (substring tests are memchr-fast; most answers have none of these characters and cost nothing more)
+        has_tag = "<" in t and _TAG.search(t) is not None
+        if not (has_tag or "[" in t or "(" in t or ":" in t):
             return []
-        traces = [(m.start(), m.end()) for m in _TRACE.finditer(t) if m.end() > m.start()]
+        traces = [(m.start(), m.end()) for m in _TRACE.finditer(t) if m.end() > m.start()] if has_tag else []
         labels = [lab for lab in self.labels(t) if not any(a <= lab[0] < b for a, b in traces)]
         if not traces and not labels:
             return []

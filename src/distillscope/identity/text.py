@@ -19,12 +19,20 @@ _FOLD_NEEDED = re.compile("[" + "".join(re.escape(chr(k)) for k in sorted(_FOLD)
 # Sentence ends. Korean laughter or tears ("ㅋㅋ") end a sentence; so does an emoji followed by a capitalised word
 # ("main ChatGPT nahi hoon 😄 Main Llama hoon"; on lower-cased text that lookahead never matches, which only makes
 # those scans more conservative). A reasoning trace's tags end a sentence too.
-SENT = re.compile(r"[!?;؟।。！？；\n]+|(?:ㅋ|ㅎ|ㅠ|ㅜ){2,}|[\U0001F300-\U0001FAFF\u2600-\u27BF]+(?=\s+[A-ZÀ-ÖØ-Þ])"
-                  r"|\.+(?=\s|$|[\"”'»」』)\]])|</?(?:think|thinking|reasoning|thought)>")
-# Clause breaks; a hyphen only between spaces. (One leading character class lets ``re`` skip ahead fast.)
-CLAUSE = re.compile(r"[,:，：、،~〜|—–()（）-](?:(?<!-)|(?<=\s-)(?=\s))")
+# (Written as one character class followed by the branch that character starts, so that ``re`` can skip ahead
+# to the candidate characters: ~6x faster than an alternation of classes on prose.)
+_EMOJI = "\U0001F300-\U0001FAFF\u2600-\u27BF"
+_ENDS = "!?;؟।。！？；\n"
+_SENT_BRANCHES = (rf"(?<=[{_ENDS}])[{_ENDS}]*|(?<=[ㅋㅎㅠㅜ])[ㅋㅎㅠㅜ]+|(?<=[{_EMOJI}])[{_EMOJI}]*(?=\s+[A-ZÀ-ÖØ-Þ])"
+                  r"|(?<=\.)\.*(?=\s|$|[\"”'»」』)\]])|(?<=<)/?(?:think|thinking|reasoning|thought)>")
+_SENT_FIRST = f"{_ENDS}ㅋㅎㅠㅜ{_EMOJI}.<"
+SENT = re.compile(f"[{_SENT_FIRST}](?:{_SENT_BRANCHES})")
+# Clause breaks; a hyphen only between spaces.
+_CLAUSE_CH = ",:，：、،~〜|—–()（）\\-"
+_CLAUSE_BRANCH = r"(?:(?<!-)|(?<=\s-)(?=\s))"
+CLAUSE = re.compile(f"[{_CLAUSE_CH}]{_CLAUSE_BRANCH}")
 CLOSE_QUOTES = "」』\"”»›'"
-CLAUSE_OR_SENT = re.compile(CLAUSE.pattern + "|" + SENT.pattern)
+CLAUSE_OR_SENT = re.compile(f"[{_CLAUSE_CH}{_SENT_FIRST}](?:(?<=[{_CLAUSE_CH}]){_CLAUSE_BRANCH}|{_SENT_BRANCHES})")
 QUOTES = {"“": "”", "«": "»", "„": "“", "「": "」", "『": "』", "‹": "›", "《": "》"}
 _QUOTE_OPEN = re.compile("[" + "".join(QUOTES) + '"]')
 # How far (characters) a claim's context reaches each side of the name.

@@ -192,16 +192,21 @@ class PatternUnion:
         # Patterns that start with a non-ASCII letter ("我", "私は", "\bменя\b") cannot match ASCII-only text, the
         # usual case for English answers, where that regex is skipped.
         self._foreign = re.compile(foreign.regex()) if foreign else None
+        self._all = [*self._rxs, self._foreign] if self._foreign else self._rxs
 
     def _regexes(self, s: str, pos: int, endpos: int) -> list[re.Pattern[str]]:
-        if self._foreign is None or s[pos:endpos].isascii():
+        # (str.isascii() of a whole string is a flag lookup; only a mixed text pays for the slice)
+        if self._foreign is None or s.isascii() or s[pos:endpos].isascii():
             return self._rxs
-        return [*self._rxs, self._foreign]
+        return self._all
 
     def search(self, s: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
         e = len(s) if endpos is None else endpos
+        rxs = self._regexes(s, pos, e)
+        if len(rxs) == 1:
+            return rxs[0].search(s, pos, e)
         best = None
-        for rx in self._regexes(s, pos, e):
+        for rx in rxs:
             m = rx.search(s, pos, e)
             if m is not None and (best is None or m.start() < best.start()):
                 best = m
