@@ -94,3 +94,22 @@ def test_reasoning_traces():
 def test_plain_answers_are_one_segment():
     for text in ("I'm Claude, made by Anthropic.", "See [1] and [the docs](https://x.y).", "Note: I'm Gemini."):
         assert segment(text) == []
+
+
+def test_word_start_search_equals_the_lookbehind_regex():
+    """The faster word-start search (identity/trie.py) finds exactly the lookbehind regex's matches."""
+    import random
+    import re
+
+    from distillscope.identity.trie import WordStart
+
+    body = r"(?:i(?:'m| am)\b|my (?:name|model)\b|a\.i\.)"
+    fast, slow = WordStart(body, r"\w"), re.compile(r"(?<!\w)" + body)
+    rng = random.Random(0)
+    pieces = ["i'm", "i am", "my name", "my model", "a.i.", "xi am", "_i'm", " ", ",", "é", "\n", "ai", "m"]
+    for _ in range(3000):
+        s = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        lo, hi = sorted((rng.randint(0, len(s)), rng.randint(0, len(s))))
+        assert [m.span() for m in fast.finditer(s, lo, hi)] == [m.span() for m in slow.finditer(s, lo, hi)], s
+        got, want = fast.search(s, lo, hi), slow.search(s, lo, hi)
+        assert (got and got.span()) == (want and want.span()), s

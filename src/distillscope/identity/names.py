@@ -22,7 +22,7 @@ import yaml
 
 from distillscope.errors import InputError
 from distillscope.identity.text import fold, lower
-from distillscope.identity.trie import SEP, Trie, add_pattern, expand
+from distillscope.identity.trie import SEP, Trie, WordStart, add_pattern, expand
 
 DATA = Path(__file__).parent / "data"
 _LATIN = re.compile(r"[A-Za-z0-9]")
@@ -133,9 +133,9 @@ class NameScanner:
         self._exact_names = re.compile(exact_trie.regex()) if exact_trie else None
         exact_elsewhere = any(fold(a).strip()[:1].isascii() is False for a, _ in exact)
         # (scan regex, on lower-cased text, only for text with non-ASCII characters)
-        self._name_scans: list[tuple[re.Pattern[str], bool, bool]] = []
+        self._name_scans: list[tuple[Any, bool, bool]] = []
         if ascii_trie:
-            self._name_scans.append((re.compile("(?<![a-z0-9])" + ascii_trie.regex()), True, False))
+            self._name_scans.append((WordStart(ascii_trie.regex(), "[a-z0-9]"), True, False))
         if other_trie:
             self._name_scans.append((re.compile(other_trie.regex()), True, True))
         if exact_elsewhere and self._exact_names is not None:
