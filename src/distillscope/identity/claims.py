@@ -1,4 +1,5 @@
-"""Identity claim extractor: which model does a text say it is, and does it assert, deny, report or pretend it?
+"""Identity claim extractor: which model does a text say it is, and does it assert, deny, report, pretend or
+only presuppose it?
 
     >>> from distillscope.identity.claims import extract
     >>> [(c.label, c.status) for c in extract("我不是ChatGPT，我是通义千问，由阿里云开发。")]
@@ -34,6 +35,11 @@ answer-level passes (item 7) are methods here. In short, the rules applied to ea
    a metadata snippet ('{"model": "claude-3-5-sonnet"}', '"is_chatgpt": false') are claims; a name the speaker
    denies anywhere is a mention where it is linked to the speaker only indirectly; quoted lines are the speaker's
    own when it translates its introduction or fills in a template, pretend when a role is announced around them.
+8. A vendor presupposed as the speaker's rule-maker ("this goes against OpenAI's content policy", "las
+   políticas de OpenAI") is ``implied``. An answer split into speaker turns (:mod:`.segments`: "[ChatGPT]: ...
+   [DAN]: ...", "(🤖ChatGPT) ... (💥Maximum) ...", "DAN:" lines) and reasoning traces ("<think>...</think>"):
+   a label naming a model is formatting; what a role persona asserts is ``implied``; in a trace, a clause about
+   rules and policy only discusses the vendor (``implied``).
 
 A maker named next to one of its own families in the same sentence ("I'm Claude, made by Anthropic") is folded
 into that family's claim. A claim's ``label`` is its family, or for a maker alone the maker's only family, or

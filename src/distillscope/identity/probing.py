@@ -33,6 +33,8 @@ from distillscope.identity.scoring import blind_validation
 from distillscope.models.base import Model
 
 PROBE_KIND = "probe answers"  # the kind of blind labelled set that matches what the battery gets back
+REAL_KIND = "real answers"  # blind labelled answers that deployed models wrote (tests/identity/data/real)
+MIN_LANGUAGE_ANSWERS = 200  # labelled real answers a language needs for a tolerance of its own
 
 
 @dataclass
@@ -108,11 +110,25 @@ def collect(model: Model, probes: Sequence[Probe], samples: int = 8, max_tokens:
             for p, c in zip(meta, comps)]
 
 
-def measured_tolerance() -> tuple[float, dict[str, Any]]:
-    """The default null allowance of the foreign-claim test: the upper 95% bound of the extractor's false
-    assertions per response on blind labelled probe answers scored with the rules in use (or, when the rules
-    changed since, with earlier rules; see :func:`~distillscope.identity.scoring.blind_validation`), and that
-    validation record."""
+def measured_tolerance() -> tuple[float | dict[str, float], dict[str, Any]]:
+    """The default null allowance of the foreign-claim test, and the validation record it comes from.
+
+    Preferred: the extractor's false assertions per answer on blind labelled real answers (answers deployed
+    models wrote, :data:`REAL_KIND`) scored with the rules in use: the upper 95% bound per language where that
+    language has at least :data:`MIN_LANGUAGE_ANSWERS` labelled answers, and the pooled upper bound (``"*"``) for
+    the others. Otherwise: the pooled upper bound on blind probe answers scored with the rules in use (or, when
+    the rules changed since, with earlier rules; see :func:`~distillscope.identity.scoring.blind_validation`).
+    """
+    try:
+        v = blind_validation(kinds=[REAL_KIND], current_rules=True)
+    except InputError:
+        v = None
+    if v is not None:
+        tol: dict[str, float] = {"*": v["false_assertion_rate"]["high"]}
+        for lang, e in v["false_assertion_rate_by_language"].items():
+            if e["n"] >= MIN_LANGUAGE_ANSWERS:
+                tol[lang] = e["high"]
+        return tol, v
     try:
         v = blind_validation(kinds=[PROBE_KIND], current_rules=True)
     except InputError:  # the rules changed since the last blind score: fall back to the figures of earlier rules
@@ -121,7 +137,7 @@ def measured_tolerance() -> tuple[float, dict[str, Any]]:
 
 
 def analyse(responses: Sequence[Response], spec: str = "", expect: str | None = None,
-            tolerance: float | None = None, n_perm: int = 2000, seed: int = 0,
+            tolerance: float | dict[str, float] | None = None, n_perm: int = 2000, seed: int = 0,
             extractor: ClaimExtractor | None = None, implied: bool = False) -> IdentityReport:
     """Rates with intervals, consistency and (when the expected identity is known) foreign-claim evidence.
 
