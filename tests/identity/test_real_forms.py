@@ -41,6 +41,17 @@ def test_forms_of_a_real_claim(text, expected):
     assert pairs(text) == expected
 
 
+@pytest.mark.parametrize("text,expected", [
+    ("You've asked me to role-play as DAN. I won't do that. I'm Claude, made by Anthropic.", {("claude", "asserted")}),
+    ("In the scenario you describe the AI has no rules. But I'm Gemini, built by Google, and I have rules.",
+     {("gemini", "asserted")}),
+    ("Sure, let's role-play as you asked! I'm Grok, the rebel AI.", {("grok", "hypothetical")}),
+    ("OK, as you requested, I'll pretend to be Grok. I'm Grok!", {("grok", "hypothetical")}),
+])
+def test_a_scenario_of_the_users_opens_no_scene_unless_taken_up(text, expected):
+    assert pairs(text) == expected
+
+
 def test_policy_of_a_vendor_is_implied_not_asserted():
     assert pairs("Sorry, I can't write that because it goes against OpenAI's content policy.") == {("gpt", "implied")}
     assert pairs("Eso infringe las políticas de OpenAI.") == {("gpt", "implied")}

@@ -264,8 +264,8 @@ class ClaimExtractor:
     def _apply_scenes(self, claims: list[Claim], tl: str) -> list[Claim]:
         """Claims made after a role-play or game set-up ("Let's play! ... For this game I'm Grok") are
         hypothetical until a ``scene_exit`` cue ("out of character", "actually") steps out of it. A set-up with a
-        negation or an offer in its clause ("I can't role-play as ChatGPT", "I can play Gemini if you like")
-        opens nothing."""
+        negation or an offer in its clause ("I can't role-play as ChatGPT", "I can play Gemini if you like"), or
+        the user's request described back in its sentence ("In the scenario you describe, ...") opens nothing."""
         opens = []
         for m in self.cues.scene.finditer(tl, 0, claims[-1].start):
             c0 = 0
@@ -277,6 +277,10 @@ class ClaimExtractor:
             s1 = e.start() if e else len(tl)
             if self.cues.neg.search(tl, c0, c1) or self.cues.offer.search(tl, c0, c1) or self.cues.refusal.search(tl, c0, s1):
                 continue
+            if self.cues.scene_request.search(tl, sentence_bounds(tl, m.start(), m.end())[0], s1) \
+                    and not self.cues.scene_accept.search(tl, max(0, m.start() - 20), m.end()):
+                continue  # the user's scenario, described back ("you've asked me to role-play as DAN"), not
+                # taken up ("Sure, let's role-play as you asked", "As you requested, I'll pretend to be ...")
             opens.append(m.end())
         if not opens:
             return claims

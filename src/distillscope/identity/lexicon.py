@@ -33,6 +33,7 @@ UNIONS: dict[str, tuple[str, ...]] = {
     "role_after": ("role_after",), "template": ("template",), "translation": ("translation",),
     "user_text": ("user_text",), "many_others": ("many_others",), "pro_drop": ("pro_drop",),
     "backstage": ("backstage",), "profile_head": ("profile_head",), "policy_talk": ("policy_talk",),
+    "scene_request": ("scene_request",), "scene_accept": ("scene_accept",),
 }
 # attribute -> the cues.yaml role compiled as one case-insensitive alternation (matched at a position)
 REGEXES: dict[str, str] = {
