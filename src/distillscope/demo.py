@@ -40,20 +40,38 @@ def _train(cfg_kw: dict[str, Any], teacher: Any, examples: list, source: str, sh
     run_distill(cfg, show_progress=show, teacher_model=teacher, examples=examples, source=source)
 
 
-def build_demo_models(folder: Path, teacher: Any, show: bool = True) -> dict[str, Path]:
-    """The demo's models with known ancestry (built once; a rerun reuses them). Returns ``{name: folder}``.
+def _names(students: int, hard: int, soft: int) -> list[str]:
+    return ([("student" if i == 1 else f"student-{i}") for i in range(1, students + 1)]
+            + [f"control-hard-{i}" for i in range(1, hard + 1)] + [f"control-soft-{i}" for i in range(1, soft + 1)])
 
-    ``student``: logit-distilled from the teacher. ``control-hard-1/2``: the same prompts answered with corpus
-    passages (no teacher). ``control-soft-1/2``: logit-distilled from ``control-hard-1`` (soft labels, but another
-    teacher), so that a soft-label student is compared with soft-label controls.
+
+def _seed(name: str) -> int:
+    """The demo's own models keep seeds 1-5 (their cache stays valid); more models get seeds of their own."""
+    kind, _, i = name.rpartition("-") if name[-1].isdigit() else (name, "", "1")
+    i = int(i)
+    base = {"student": (1, 100), "control-hard": (1 + i, 200), "control-soft": (3 + i, 300)}[kind]
+    return base[0] if (kind == "student" and i == 1) or (kind != "student" and i <= 2) else base[1] + i
+
+
+def build_demo_models(folder: Path, teacher: Any, show: bool = True, *, students: int = 1, hard: int = 2,
+                      soft: int = 2) -> dict[str, Path]:
+    """Models with known ancestry (built once; a rerun reuses them). Returns ``{name: folder}``.
+
+    ``student`` (``student-2``...): logit-distilled from the teacher. ``control-hard-i``: the same prompts answered
+    with corpus passages (no teacher). ``control-soft-i``: logit-distilled from ``control-hard-((i+1)//2)`` (soft
+    labels, but another teacher), so that a soft-label student is compared with soft-label controls. The demo uses
+    the defaults; ``bench/audit_controls.py`` builds more of each to measure the audit's false-positive rate.
     """
     from distillscope.distill.data import corpus_texts, default_prompts, encode_chat
     from distillscope.distill.sequences import teacher_answers
+    from distillscope.errors import InputError
     from distillscope.models import load_model
     from distillscope.store import SampleStore
 
-    paths = {n: folder / n for n in ("student", "control-hard-1", "control-hard-2", "control-soft-1",
-                                     "control-soft-2")}
+    if soft and (soft + 1) // 2 > hard:
+        raise InputError(f"{soft} soft-label controls need at least {(soft + 1) // 2} hard-label controls as their "
+                         f"teachers, got {hard}.")
+    paths = {n: folder / n for n in _names(students, hard, soft)}
     if all((p / "provenance.json").exists() for p in paths.values()):
         return paths
     tok = teacher.tokenizer
@@ -64,19 +82,21 @@ def build_demo_models(folder: Path, teacher: Any, show: bool = True) -> dict[str
     corpus = corpus_texts(seed=0)
     c_ex = [e for i, p in enumerate(prompts)
             if (e := encode_chat(tok, p, " ".join(corpus[i].split()[:ANSWER_TOKENS]), MAX_LEN))]
-    jobs = [("student", {"teacher": TEACHER, "method": "logits", "seed": 1}, teacher, t_ex, "teacher answers"),
-            ("control-hard-1", {"teacher": TEACHER, "method": "text", "seed": 2}, teacher, c_ex, "corpus answers"),
-            ("control-hard-2", {"teacher": TEACHER, "method": "text", "seed": 3}, teacher, c_ex, "corpus answers")]
-    for name, kw, t, ex, src in jobs:
+    for name, path in paths.items():
+        if (path / "provenance.json").exists() or name.startswith("control-soft"):
+            continue
+        student = name.startswith("student")
+        say(f"   training {name} ({'teacher answers' if student else 'corpus answers'})")
+        _train({"teacher": TEACHER, "method": "logits" if student else "text", "seed": _seed(name),
+                "out": str(path)}, teacher, t_ex if student else c_ex,
+               "teacher answers" if student else "corpus answers", show)
+    for i in range(1, soft + 1):
+        name, parent = f"control-soft-{i}", f"control-hard-{(i + 1) // 2}"
         if not (paths[name] / "provenance.json").exists():
-            say(f"   training {name} ({src})")
-            _train({**kw, "out": str(paths[name])}, t, ex, src, show)
-    other = load_model(f"hf:{paths['control-hard-1']}")
-    for name, seed in (("control-soft-1", 4), ("control-soft-2", 5)):
-        if not (paths[name] / "provenance.json").exists():
-            say(f"   training {name} (soft labels of control-hard-1)")
-            _train({"teacher": f"hf:{paths['control-hard-1']}", "method": "logits", "seed": seed,
-                    "out": str(paths[name])}, other, c_ex, "corpus answers, control-hard-1's logits", show)
+            say(f"   training {name} (soft labels of {parent})")
+            _train({"teacher": f"hf:{paths[parent]}", "method": "logits", "seed": _seed(name),
+                    "out": str(paths[name])}, load_model(f"hf:{paths[parent]}"), c_ex,
+                   f"corpus answers, {parent}'s logits", show)
     return paths
 
 

@@ -273,9 +273,10 @@ def _print_probe(spec: str, report: Any, alpha: float, found: bool, out: Path | 
             f"(coverage {c['coverage']:.0%}; most common: {c['mode']})")
     else:
         say(f"too few answers name an identity to measure consistency ({c['n_named']} of {c['n']})")
-    for e in report.evidence:
-        adj = f", Holm-adjusted {e.p_adjusted:.3g}" if e.p_adjusted is not None else ""
-        say(f"{e.name}: statistic {e.statistic:.3g}, p = {e.p_value:.3g}{adj}; H0: {e.null}")
+    if report.evidence:
+        from distillscope.report import print_evidence
+
+        print_evidence(report.evidence, title="tests (Holm-adjusted across this run)", alpha=alpha, console=console)
     v = report.extractor_validation
     if v:
         pr, rc, fa = v["precision"], v["recall"], v["false_assertion_rate"]

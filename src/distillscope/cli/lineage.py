@@ -99,17 +99,10 @@ lineage_cmd.__doc__ = f"{lineage_cmd.__doc__}\n    {EXIT_CODES_HELP}\n"
 
 def _print(rep: Any) -> None:
     from rich.markup import escape
-    from rich.table import Table
 
-    t = Table(title=escape(f"lineage: {rep.suspect} <- {rep.candidate}"))
-    for c in ("test", "p", "Holm p", "effect"):
-        t.add_column(c, overflow="fold")
-    for e in rep.evidence:
-        eff = "" if e.effect_size is None else f"{e.effect_size:.3g}"
-        p = "" if e.p_value is None else f"{e.p_value:.3g}"
-        pa = "" if e.p_adjusted is None else f"{e.p_adjusted:.3g}"
-        t.add_row(escape(e.name.removeprefix("lineage.")), p, pa, eff)
-    console.print(t)
+    from distillscope.report import print_evidence
+
+    print_evidence(rep.evidence, title=escape(f"lineage: {rep.suspect} <- {rep.candidate}"), console=console)
     for e in rep.evidence:
         console.print(escape(f"{e.name}: null: {e.null}; effect: {e.effect_name}"), soft_wrap=True)
     for s in rep.steps:

@@ -80,17 +80,11 @@ def verify_cmd(
 
 
 def _print_report(report: Any) -> None:
-    from rich.markup import escape
-    from rich.table import Table
+
+    from distillscope.report import print_evidence
 
     say(report.verdict, style="bold red" if report.substituted else "bold green")
-    t = Table(title=f"{report.prompts} prompts x {report.samples} samples", show_lines=False)
-    for col in ("test", "statistic", "p-value", "effect", "effect measures"):
-        t.add_column(col, overflow="fold")
-    for e in report.evidence:
-        eff = "" if e.effect_size is None else f"{e.effect_size:.4g}"
-        t.add_row(escape(e.name), f"{e.statistic:.4g}", f"{e.p_value:.4g}", eff, escape(e.effect_name or ""))
-    console.print(t)
+    print_evidence(report.evidence, title=f"{report.prompts} prompts x {report.samples} samples", console=console)
     s = report.spend
     say(f"calls: {s.calls_new} new, {s.calls_cached} from the store; tokens: {s.prompt_tokens} prompt + "
         f"{s.completion_tokens} completion; cost estimate ${s.cost_usd:.4f} at ${s.price_in}/"
