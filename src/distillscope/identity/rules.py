@@ -38,6 +38,13 @@ _NO_CUE = re.compile("").match("")  # an empty match standing for a first-person
 _PRONOUN = re.compile(r"\bi\b|\bmy\b|\bmi\b|\bmon\b|\bma\b|\bmein(?:e|en)?\b|\bmeu\b|\bminha\b|\bmio\b|\bmia\b|我|私|僕|저는|제가|나는|\bя\b|\bje\b|\bich\b|\byo\b|\beu\b|\bio\b|أنا|मैं|\bben\b|"
                       r"\btôi\b|\bsaya\b|\baku\b", re.IGNORECASE)
 _ANSWERED = re.compile(r"[:：;—]")
+_POSSESSIVE = re.compile(r"'s?\s")  # "ChatGPT's fluidity", "the Llamas' licence"
+_APPOSED = re.compile(r"\s*,\s*")
+# A bare first-person pronoun and a comma right before a clause: "how I, Gemma, generate ...".
+_I_COMMA = re.compile(r"(?:\bi|\bme|我|私|\bje|\bich|\byo|\beu|\bio)\s*[,，、]\s*$")
+# Lead-in words after which an "As X, I ..." opening may still start mid-clause: "I must clarify that as an AI ...".
+_AS_INNER = re.compile(r"\b(?:that|but|and|so|however|because|since|although|though|yet|now|also|again|here|"
+                       r"clarify|note|remember|mention)\s+(?=as\s)")
 _KEY_START = re.compile(r"(?:[\"'](?:is_|es_|est_|ist_|e_|apakah_|la_)?|(?:^|\n)[\s*•-]*"
                         r"(?:is_|es_|est_|ist_|e_|apakah_|la_|是否为|是否為))$")
 _ARROW = re.compile(r"\s*(?:→|->|=>)")
@@ -199,8 +206,9 @@ def answer_card(s: Site) -> Verdict:
     c, t, a, b = s.cues, s.t, s.a, s.b
     if _WORD.search(t, 0, a) is None:
         sep = _LEAD_SEP.match(t, b)
-        if _BARE_TAIL.fullmatch(t, b) or (sep and (c.made_by_lead.match(t, sep.end())
-                                                   or _FIELD_NEXT.match(t, sep.end()))):
+        made_by = sep and c.made_by_lead.match(t, sep.end())
+        if _BARE_TAIL.fullmatch(t, b) or (made_by and not _subject_goes_on(t, made_by.end())) \
+                or (sep and _FIELD_NEXT.match(t, sep.end())):
             return "asserted", "bare"
     line0 = t.rfind("\n", 0, a) + 1
     if a - line0 <= 40 and c.profile_field.match(t, line0, a) and (
@@ -210,6 +218,13 @@ def answer_card(s: Site) -> Verdict:
         return ("reported" if c.meta_source.search(t, line0, end if end >= 0 else len(t)) else "asserted",
                 "profile")
     return GO_ON
+
+
+def _subject_goes_on(t: str, p: int) -> bool:
+    """Whether the clause after an appositive starting before ``p`` is followed by more of the sentence ("ChatGPT,
+    developed by OpenAI, has achieved ...": the name is the sentence's subject, not an answer)."""
+    m = CLAUSE_OR_SENT.search(t, p)
+    return m is not None and t[m.start()] in ",，" and _WORD.search(t, m.end(), m.end() + 3) is not None
 
 
 def echoed_question(s: Site) -> Verdict:
@@ -320,13 +335,18 @@ def speaker_link(s: Site) -> Verdict:
     if s.self_post and not selfs and c.topic.search(left):
         s.self_post = False  # "多くのモデルはLlamaをベースにしています": the copula is the topic's
     s.after = ""
-    if not selfs and not s.self_post and (c.as_lead.match(left) or c.as_post.match(s.right)
+    if not selfs and _I_COMMA.search(t, max(s0, s.c0 - 12), s.c0) and not left.strip():
+        selfs = [_NO_CUE]  # "how I, Gemma, generate ...": the name in apposition to a bare "I"
+    inner = _AS_INNER.search(left) if not selfs and not s.self_post else None
+    lead = inner.end() if inner and c.as_lead.match(left[inner.end():]) else 0
+    if not selfs and not s.self_post and (c.as_lead.match(left) or c.as_post.match(s.right) or lead
                                           or (s.c0 > s0 and c.as_lead.match(t[s0:s.c0]))):
-        # "As X, (..., ) I ...", "X olarak ... görüşlerim yok": the rest of the sentence counts
+        # "As X, (..., ) I ...", "X olarak ... görüşlerim yok", "I must clarify that as an AI by X, I ...": the
+        # rest of the sentence counts
         s.after = speaker_follows(c, t, s.bb, s.s1)
     s.selfs, s.apposition = selfs, False
     if selfs or s.self_post or s.after:
-        s.window, s.w0 = left, s.c0
+        s.window, s.w0 = left[lead:], s.c0 + lead
         return GO_ON
     # Appositive or list clause: inherit the first-person cue from earlier in the sentence.
     if s.c0 == s0 or c.conj.match(left) or c.other.match(left):
@@ -368,6 +388,12 @@ def gap(s: Site) -> Verdict:
     if len(g) > _MAX_GAP or (s.cues.mention.search(g) and not s.cues.backstage.search(s.t, s.s0, s.a)):
         return None
     return GO_ON
+
+
+def possessor(s: Site) -> Verdict:
+    """A name in the possessive linked to the speaker only through an appositive clause owns something; it is not
+    the speaker's identity ("I'm improving, but still struggle to match ChatGPT's fluidity")."""
+    return None if s.apposition and _POSSESSIVE.match(s.t, s.b) else GO_ON
 
 
 def names_between(s: Site) -> Verdict:
@@ -418,6 +444,15 @@ def leading_clause(s: Site) -> Verdict:
             return "reported", "reported_head"
         if c.frame.search(head, kh):  # "Let's play: now I'm Grok", "Возможно, я основан на Llama"
             return "hypothetical", "frame_head"
+    return GO_ON
+
+
+def own_apposition(s: Site) -> Verdict:
+    """The speaker's own name or maker given in apposition ("... to use my full name, LLaMA, while ...") is
+    stated whatever hearsay or pretence surrounds it."""
+    last = s.last_self
+    if last is not None and last.group(0).startswith("my ") and _APPOSED.fullmatch(s.window, last.end()):
+        return asserted(s)
     return GO_ON
 
 
@@ -485,8 +520,8 @@ RULES: tuple[Rule, ...] = (
     metadata_card, quotation, answer_card, echoed_question,
     clause, policy_owner, recommended, roleplay_lead, name_then_negation, name_then_mention, name_as_subject,
     name_then_hypothetical, name_then_hearsay,
-    speaker_link, cue_of_another, gap, names_between,
-    scope, leading_clause, unqualified, clause_negation, hearsay, hypothetical, negation, asserted,
+    speaker_link, cue_of_another, gap, possessor, names_between,
+    scope, leading_clause, own_apposition, unqualified, clause_negation, hearsay, hypothetical, negation, asserted,
 )
 
 

@@ -1,7 +1,7 @@
 """Score the claim extractor against hand-labelled responses.
 
 A labelled file is TSV: ``lang<TAB>gold<TAB>text`` where gold is ``-`` (no claim) or comma-separated
-``label=S`` with S one of A (asserted), N (negated), R (reported), H (hypothetical); ``\\n`` in text is a newline,
+``label=S`` with S one of A (asserted), N (negated), R (reported), H (hypothetical), I (implied); ``\\n`` in text is a newline,
 lines starting with ``#`` are comments. A label is a family id (``qwen``) or ``maker:<id>`` for a claim that
 names only a maker; scoring maps the latter to the maker's family when it has only one. Scoring compares, per
 response, the set of (label, status) pairs.
@@ -20,7 +20,7 @@ from distillscope.errors import InputError
 from distillscope.identity.claims import STATUSES, ClaimExtractor, default_extractor, rules_fingerprint
 from distillscope.stats.intervals import wilson
 
-_CODES = {"A": "asserted", "N": "negated", "R": "reported", "H": "hypothetical"}
+_CODES = {"A": "asserted", "N": "negated", "R": "reported", "H": "hypothetical", "I": "implied"}
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ def load_labelled(paths: Iterable[str | Path]) -> list[Labelled]:
                 for g in gold_s.split(","):
                     label, _, code = g.strip().rpartition("=")
                     if code not in _CODES or not label:
-                        raise InputError(f"{p}:{n}: bad gold entry {g!r}; use label=A|N|R|H.")
+                        raise InputError(f"{p}:{n}: bad gold entry {g!r}; use label=A|N|R|H|I.")
                     gold.add((label, _CODES[code]))
             items.append(Labelled(lang, text.replace("\\n", "\n"), frozenset(gold), f"{p.name}:{n}"))
     return items
