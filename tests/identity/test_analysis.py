@@ -121,12 +121,19 @@ def test_foreign_claims_null_and_positive():
 
 def test_default_null_allowance_is_the_measured_extractor_error():
     """Without --tolerance, the foreign-claim null allows what the extractor's measured false assertions could
-    produce (upper bound on blind probe answers), and the report carries that measurement."""
-    from distillscope.identity.probing import analyse, measured_tolerance
+    produce: on blind labelled real answers scored with the rules in use, per language where there are enough
+    answers (pooled otherwise); the report carries that measurement."""
+    from distillscope.identity.probing import MIN_LANGUAGE_ANSWERS, analyse, measured_tolerance
 
     tol, v = measured_tolerance()
-    fa = v["false_assertion_rate"]
-    assert tol == fa["high"] and fa["low"] <= fa["value"] <= fa["high"] < 0.1
+    if isinstance(tol, dict):  # real answers scored with these rules
+        null = v["foreign_null"]
+        assert tol["*"] == null["all"]["high"] and v["current_rules"]
+        assert {k for k in tol if k != "*"} == {k for k, e in null.items() if k != "all" and e["n"] >= MIN_LANGUAGE_ANSWERS}
+        assert all(0 < x < 0.1 for x in tol.values())
+    else:
+        fa = v["false_assertion_rate"]
+        assert tol == fa["high"] and fa["low"] <= fa["value"] <= fa["high"] < 0.1
     rng = np.random.default_rng(5)
     rs = draw(rng, {"claude": 1.0}, 30) + draw(rng, {"gpt": 1.0}, 30, lang="zh-Hans")
     report = analyse(rs, expect="claude", n_perm=99)

@@ -52,6 +52,24 @@ def test_a_scenario_of_the_users_opens_no_scene_unless_taken_up(text, expected):
     assert pairs(text) == expected
 
 
+@pytest.mark.parametrize("text,expected", [
+    # forms found on the real-answer dev half, rewritten here in other words
+    ("Let me walk you through how I, Qwen, put an answer together.", {("qwen", "asserted")}),
+    ("Feel free to pick a name; you can call me Claude if you like.", {("claude", "asserted")}),
+    ("Folks sometimes shorten it, but my full name, Mistral, is fine too.", {("mistral", "asserted")}),
+    ("Let me be clear that as an assistant trained by Google, I'm not able to share that.",
+     {("maker:google", "asserted")}),
+    ("I'm nowhere near as fast or as capable as Gemini in that respect.", set()),
+    ("As a chatbot myself, I have my own perspective on ChatGPT and its strengths.", set()),
+    ("Sure, I try hard, but I still can't match Claude's long-context recall.", set()),
+    ("ChatGPT, created by OpenAI, has changed how people write emails.", set()),
+    ("저는 답변을 만들 때 메타 레이어 없이 곧바로 생성합니다.", set()),
+    ("저는 메타에서 개발한 Llama입니다.", {("llama", "asserted")}),
+])
+def test_forms_seen_in_real_answers(text, expected):
+    assert pairs(text) == expected
+
+
 def test_policy_of_a_vendor_is_implied_not_asserted():
     assert pairs("Sorry, I can't write that because it goes against OpenAI's content policy.") == {("gpt", "implied")}
     assert pairs("Eso infringe las políticas de OpenAI.") == {("gpt", "implied")}

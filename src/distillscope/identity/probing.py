@@ -34,7 +34,7 @@ from distillscope.models.base import Model
 
 PROBE_KIND = "probe answers"  # the kind of blind labelled set that matches what the battery gets back
 REAL_KIND = "real answers"  # blind labelled answers that deployed models wrote (tests/identity/data/real)
-MIN_LANGUAGE_ANSWERS = 200  # labelled real answers a language needs for a tolerance of its own
+MIN_LANGUAGE_ANSWERS = 100  # labelled real answers a language needs for a tolerance of its own
 
 
 @dataclass
@@ -113,20 +113,20 @@ def collect(model: Model, probes: Sequence[Probe], samples: int = 8, max_tokens:
 def measured_tolerance() -> tuple[float | dict[str, float], dict[str, Any]]:
     """The default null allowance of the foreign-claim test, and the validation record it comes from.
 
-    Preferred: the extractor's false assertions per answer on blind labelled real answers (answers deployed
-    models wrote, :data:`REAL_KIND`) scored with the rules in use: the upper 95% bound per language where that
-    language has at least :data:`MIN_LANGUAGE_ANSWERS` labelled answers, and the pooled upper bound (``"*"``) for
-    the others. Otherwise: the pooled upper bound on blind probe answers scored with the rules in use (or, when
+    Preferred: on blind labelled real answers (answers deployed models wrote, :data:`REAL_KIND`) scored with the
+    rules in use, the share of answers whose labels assert no foreign identity in which the extractor asserts one
+    (``foreign_null``): its upper 95% bound per language where that language has at least
+    :data:`MIN_LANGUAGE_ANSWERS` such answers, and the pooled upper bound (``"*"``) for the others. Otherwise: the pooled upper bound on blind probe answers scored with the rules in use (or, when
     the rules changed since, with earlier rules; see :func:`~distillscope.identity.scoring.blind_validation`).
     """
     try:
         v = blind_validation(kinds=[REAL_KIND], current_rules=True)
     except InputError:
         v = None
-    if v is not None:
-        tol: dict[str, float] = {"*": v["false_assertion_rate"]["high"]}
-        for lang, e in v["false_assertion_rate_by_language"].items():
-            if e["n"] >= MIN_LANGUAGE_ANSWERS:
+    if v is not None and "all" in v["foreign_null"]:
+        tol: dict[str, float] = {"*": v["foreign_null"]["all"]["high"]}
+        for lang, e in v["foreign_null"].items():
+            if lang != "all" and e["n"] >= MIN_LANGUAGE_ANSWERS:
                 tol[lang] = e["high"]
         return tol, v
     try:

@@ -145,8 +145,8 @@ def blind_validation(kinds: Iterable[str] | None = None, path: str | Path | None
 
     Returns: ``precision`` and ``recall`` of asserted claims and ``false_assertion_rate`` (false asserted labels
     per response, an upper bound on how often extractor error alone makes a response "claim" an identity), each
-    as ``{"value", "low", "high"}``, and ``false_assertion_rate_by_language`` where the sets record counts per
-    language; ``responses``, ``sets`` and the ``latest`` set's entry. The pooled figures
+    as ``{"value", "low", "high"}``; where the sets record it (real answers), ``foreign_null``: per language and
+    ``all``, the share of answers whose labels assert no foreign identity in which the extractor asserts one; ``responses``, ``sets`` and the ``latest`` set's entry. The pooled figures
     mix rules of several commits (each set was scored with the rules of its day), so they understate the
     current rules when those improved.
     """
@@ -175,14 +175,13 @@ def blind_validation(kinds: Iterable[str] | None = None, path: str | Path | None
         lo, hi = wilson(k, m)
         return {"value": k / m, "low": float(lo), "high": float(hi), "k": k, "n": m}
 
-    by_lang: dict[str, dict[str, int]] = {}
+    null: dict[str, list[int]] = {}
     for s in sets:
-        for lang, c in (s.get("by_language") or {}).items():
-            acc = by_lang.setdefault(lang, {"responses": 0, "fp": 0})
-            acc["responses"] += c["responses"]
-            acc["fp"] += c["fp"]
+        for key, c in (s.get("foreign_null") or {}).items():
+            acc = null.setdefault(key, [0, 0])
+            acc[0] += c["k"]
+            acc[1] += c["n"]
     return {"precision": est(tp, tp + fp), "recall": est(tp, tp + fn), "false_assertion_rate": est(fp, n),
-            "false_assertion_rate_by_language": {lang: est(c["fp"], c["responses"])
-                                                 for lang, c in sorted(by_lang.items()) if c["responses"]},
+            "foreign_null": {key: est(k, m) for key, (k, m) in sorted(null.items()) if m},
             "responses": n, "sets": [s["set"] for s in sets], "kinds": sorted({s["kind"] for s in sets}),
             "current_rules": all(s.get("rules") == rules_fingerprint() for s in sets), "latest": sets[-1]}
