@@ -266,8 +266,11 @@ class ClaimExtractor:
         hypothetical until a ``scene_exit`` cue ("out of character", "actually") steps out of it. A set-up with a
         negation or an offer in its clause ("I can't role-play as ChatGPT", "I can play Gemini if you like"), or
         the user's request described back in its sentence ("In the scenario you describe, ...") opens nothing."""
+        last = max((c.start for c in claims if c.status in ("asserted", "reported")), default=-1)
+        if last < 0:
+            return claims  # (only asserted and reported claims can turn hypothetical)
         opens = []
-        for m in self.cues.scene.finditer(tl, 0, claims[-1].start):
+        for m in self.cues.scene.finditer(tl, 0, last):
             c0 = 0
             for b in CLAUSE_OR_SENT.finditer(tl, max(0, m.start() - _SCENE_HEAD), m.start()):
                 c0 = b.end()
@@ -284,7 +287,7 @@ class ClaimExtractor:
             opens.append(m.end())
         if not opens:
             return claims
-        exits = [m.start() for m in self.cues.scene_exit.finditer(tl, opens[0], claims[-1].start)]
+        exits = [m.start() for m in self.cues.scene_exit.finditer(tl, opens[0], last)]
         out = []
         for c in claims:
             if c.status in ("asserted", "reported"):

@@ -69,6 +69,9 @@ class Cues:
         # "[^。]{0,20}?可能性", cannot match: a second regex without them costs ~half.
         self.post = _post_regex(flat, ascii_text=False)
         self.post_latin = _post_regex(flat, ascii_text=True)
+        # implied_lead ends at the name ("... the usage policies of "): a "$"-anchored alternation that re tries
+        # at every position; the same patterns unanchored, as a trie, rule most texts out first.
+        self.implied_lead_any = PatternUnion([q.removesuffix("$") for q in flat.get("implied_lead", [])])
         self.meta_key = re.compile("(?:" + "|".join(flat["meta_key"]) + r")\s*$", re.IGNORECASE)
         self.made_by_before = re.compile("(?:" + "|".join(flat["made_by_before"]) + r")\s*$", re.IGNORECASE)
         self.made_by_lead = re.compile("(?:" + "|".join(flat["made_by_before"]) + ")", re.IGNORECASE)

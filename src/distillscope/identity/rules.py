@@ -269,8 +269,9 @@ def policy_owner(s: Site) -> Verdict:
     """"This goes against OpenAI's content policy", "las políticas de OpenAI": the name is presupposed as the
     speaker's rule-maker, an affiliation implied but not stated (``implied``; a plain "I am X" elsewhere in the
     answer still asserts it)."""
-    c = s.cues
-    if c.implied_post.match(s.t[s.b:s.s1]) or c.implied_lead.search(s.left, max(0, len(s.left) - _MAX_LEAD)):
+    c, w = s.cues, max(0, len(s.left) - _MAX_LEAD)
+    if c.implied_post.match(s.t[s.b:s.s1]) or (c.implied_lead_any.search(s.left, w) is not None
+                                               and c.implied_lead.search(s.left, w)):
         return "implied", "policy"
     return GO_ON
 
