@@ -121,12 +121,19 @@ def test_foreign_claims_null_and_positive():
 
 def test_default_null_allowance_is_the_measured_extractor_error():
     """Without --tolerance, the foreign-claim null allows what the extractor's measured false assertions could
-    produce (upper bound on blind probe answers), and the report carries that measurement."""
-    from distillscope.identity.probing import analyse, measured_tolerance
+    produce: on blind labelled real answers scored with the rules in use, per language where there are enough
+    answers (pooled otherwise); the report carries that measurement."""
+    from distillscope.identity.probing import MIN_LANGUAGE_ANSWERS, analyse, measured_tolerance
 
     tol, v = measured_tolerance()
-    fa = v["false_assertion_rate"]
-    assert tol == fa["high"] and fa["low"] <= fa["value"] <= fa["high"] < 0.1
+    if isinstance(tol, dict):  # real answers scored with these rules
+        null = v["foreign_null"]
+        assert tol["*"] == null["all"]["high"] and v["current_rules"]
+        assert {k for k in tol if k != "*"} == {k for k, e in null.items() if k != "all" and e["n"] >= MIN_LANGUAGE_ANSWERS}
+        assert all(0 < x < 0.1 for x in tol.values())
+    else:
+        fa = v["false_assertion_rate"]
+        assert tol == fa["high"] and fa["low"] <= fa["value"] <= fa["high"] < 0.1
     rng = np.random.default_rng(5)
     rs = draw(rng, {"claude": 1.0}, 30) + draw(rng, {"gpt": 1.0}, 30, lang="zh-Hans")
     report = analyse(rs, expect="claude", n_perm=99)
@@ -134,3 +141,38 @@ def test_default_null_allowance_is_the_measured_extractor_error():
     foreign = next(e for e in report.evidence if e.name == "identity.foreign_claims")
     assert foreign.params["tolerance"] == tol and foreign.p_value < 1e-6
     assert analyse(rs, expect="claude", tolerance=0.9, n_perm=99).params["tolerance"] == 0.9
+
+
+def test_per_language_tolerance_null_and_positive():
+    """A tolerance per language (Poisson-binomial null): FPR <= alpha when each language errs at its own
+    tolerance; a language exceeding its tolerance is found; the exact tail matches scipy for one group."""
+    from scipy import stats
+
+    from distillscope.identity.analysis import poisson_binomial_sf, tolerance_of
+
+    assert poisson_binomial_sf(3, [(20, 0.1)]) == pytest.approx(stats.binom.sf(2, 20, 0.1))
+    assert poisson_binomial_sf(0, [(5, 0.2), (7, 0.4)]) == pytest.approx(1.0)
+    tol = {"en": 0.01, "zh-Hans": 0.08, "*": 0.03}
+    assert tolerance_of(tol, "ja") == 0.03 and tolerance_of(0.02, "en") == 0.02
+    with pytest.raises(InputError):
+        tolerance_of({"en": 0.01}, "ja")
+    rng = np.random.default_rng(6)
+    ps = []
+    for _ in range(300):
+        rs = (draw(rng, {"gpt": 0.01, "claude": 0.99}, 60) + draw(rng, {"gpt": 0.08, "claude": 0.92}, 60, "zh-Hans")
+              + draw(rng, {"gpt": 0.03, "claude": 0.97}, 60, "ja"))
+        ps.append(foreign_claims(rs, "claude", tolerance=tol).p_value)
+    assert np.mean(np.array(ps) < ALPHA) <= ALPHA  # exact: conservative
+    rs = draw(rng, {"gpt": 0.15, "claude": 0.85}, 200) + draw(rng, {"gpt": 0.08, "claude": 0.92}, 60, "zh-Hans")
+    e = foreign_claims(rs, "claude", tolerance=tol)
+    assert e.p_value < 1e-6 and "en 1.0%" in e.null
+
+
+def test_implied_claims_count_only_when_asked():
+    rs = [Response("en", "model", "", [Claim(0, 1, "OpenAI", None, "openai", "implied", "gpt")])] * 10
+    rs += [resp("claude")] * 10
+    assert foreign_claims(rs, "claude", tolerance=0.01).params["k"] == 0
+    e = foreign_claims(rs, "claude", tolerance=0.01, statuses=("asserted", "implied"))
+    assert e.params["k"] == 10 and e.p_value < 1e-6 and "implies" in e.null
+    with pytest.raises(InputError):
+        foreign_claims(rs, "claude", statuses=("sure",))

@@ -75,3 +75,18 @@ def test_compare_a_model_with_itself_finds_nothing(tmp_path):
                               "--probes", "model,maker", "--store", str(tmp_path / "s.duckdb"), "--json"])
     assert res.exit_code == 0, res.output
     assert json.loads(res.stdout)["p_value"] > 0.5
+
+
+def test_claims_with_a_judge_keeps_both_verdicts(tmp_path):
+    src = tmp_path / "chats.jsonl"
+    rows = [{"response": "That goes against OpenAI's usage policies."}, {"response": "I am Claude."}]
+    src.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    verdict = '{"claims": [{"name": "OpenAI", "status": "asserted"}]}'
+    res = runner.invoke(app, ["identity", "claims", str(src), "--field", "response", "--judge",
+                              f"mock:fixed={verdict}", "--audit", "0"])
+    assert res.exit_code == 0, res.output
+    out = [json.loads(x) for x in res.stdout.splitlines() if x.strip().startswith("{")]
+    assert out[0]["judge"]["rules"] == {"gpt": "implied"} and out[0]["judge"]["judge"] == {"gpt": "asserted"}
+    assert [c["status"] for c in out[0]["claims"]] == ["implied"]  # the judge did not override the rules
+    assert "judge" not in out[1]
+    assert "Cohen's kappa" in res.output

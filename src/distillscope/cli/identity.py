@@ -67,6 +67,9 @@ def register(app: typer.Typer) -> None:
             min=0.0, max=0.99,
             help="Foreign-claim rate attributed to extractor error in the test's null. Default: the extractor's "
                  "false assertions per answer measured on blind labelled probe answers (upper 95% bound).")] = None,
+        implied: Annotated[bool, typer.Option(
+            "--implied", help="Also count implied affiliations (\"against OpenAI's content policy\", what a "
+                              "role persona says) as foreign claims; default: asserted claims only.")] = False,
         alpha: Alpha = 0.05,
         store: Store = None,
         out: Annotated[Path | None, out_option("Also write the full JSON report to this file (overwritten).")]
@@ -93,7 +96,7 @@ def register(app: typer.Typer) -> None:
         with progress(total, f"probing {spec}", enabled=not as_json) as advance:
             report = probe_identity(model, languages=languages, samples=samples, max_tokens=max_tokens,
                                     temperature=temperature, expect=expect, probes=probe_ids, seed=seed,
-                                    store=st, progress=advance, tolerance=tolerance)
+                                    store=st, progress=advance, tolerance=tolerance, implied=implied)
         holm(report.evidence)
         found = any(e.p_adjusted is not None and e.p_adjusted < alpha for e in report.evidence)
         d = {**report.to_dict(), "alpha": alpha, "evidence_found": found}
@@ -180,14 +183,19 @@ def register(app: typer.Typer) -> None:
                                                    "identity.")] = None,
         summary: Annotated[bool, typer.Option("--summary", help="Print counts of asserted identities on stderr.")]
         = False,
+        judge: Annotated[str | None, typer.Option(
+            "--judge", help="Model spec of an adjudicator (e.g. openai:gpt-4o-mini@URL, replay:FILE.jsonl): the "
+                            "answers the rules are unsure of, and an --audit sample, get its verdict too.")] = None,
+        audit: Annotated[float, typer.Option(min=0.0, max=1.0, help="With --judge: share of the other answers "
+                                             "judged as an audit.")] = 0.05,
     ) -> None:
         """Annotate each record of a transcript file with its identity claims (span, family, maker, status).
 
         Output (stdout or --out): JSONL, one object per input record: the record plus "claims" (list) and
-        "identity" (first asserted identity or "none"). Tests nothing; no --json (the output is JSON already).
+        "identity" (first asserted identity or "none"); with --judge, judged records also get "judge" (both
+        verdicts, side by side: the judge never replaces the rules' claims) and stderr reports the rules-judge
+        agreement (Cohen's kappa). Tests nothing; no --json (the output is JSON already).
         """
-        from collections import Counter
-
         from distillscope.identity.probing import extractor_for
         from distillscope.inputs import records, text_of
 
@@ -199,23 +207,50 @@ def register(app: typer.Typer) -> None:
         fld = field or field_old
         texts = [text_of(rec, fld, where) for where, rec in rows]  # every record checked before any output
         ex = extractor_for(expect)
-        counts: Counter[str] = Counter()
+        judged = _judge(texts, judge, audit, ex) if judge else None
         sink = out.open("w", encoding="utf-8") if out else sys.stdout
         try:
-            for (_, obj), text in zip(rows, texts):
-                cl = ex.extract(text)
-                asserted = [c.label for c in cl if c.status == "asserted"]
-                counts[asserted[0] if asserted else "none"] += 1
-                rec = dict(obj) if isinstance(obj, dict) else {"value": obj}
-                rec["claims"] = [c.to_dict() for c in cl]
-                rec["identity"] = asserted[0] if asserted else "none"
-                sink.write(json.dumps(rec, ensure_ascii=False, default=str) + "\n")
+            counts = _annotate(rows, texts, ex, judged[0] if judged else {}, sink)
         finally:
             if out:
                 sink.close()
         if summary or out:
             say(f"{len(rows)} records annotated" + (f" -> {out}" if out else "") + "; identities: "
                 + ", ".join(f"{k} {v}" for k, v in counts.most_common()))
+        if judged is not None:
+            say(judged[1])
+
+
+def _annotate(rows: list[Any], texts: list[str], ex: Any, judged: dict[int, Any], sink: Any) -> Any:
+    """Write each record with its claims (and the judge's entry, if judged); counts of first asserted identity."""
+    from collections import Counter
+
+    counts: Counter[str] = Counter()
+    for k, ((_, obj), text) in enumerate(zip(rows, texts)):
+        cl = ex.extract(text)
+        asserted = [c.label for c in cl if c.status == "asserted"]
+        counts[asserted[0] if asserted else "none"] += 1
+        rec = dict(obj) if isinstance(obj, dict) else {"value": obj}
+        rec["claims"] = [c.to_dict() for c in cl]
+        rec["identity"] = asserted[0] if asserted else "none"
+        if k in judged:
+            rec["judge"] = judged[k]
+        sink.write(json.dumps(rec, ensure_ascii=False, default=str) + "\n")
+    return counts
+
+
+def _judge(texts: list[str], spec: str, audit: float, ex: Any) -> tuple[dict[int, Any], str]:
+    """Judge the uncertain answers and an audit sample; per record index the judged entry, and a summary line."""
+    from distillscope.identity.judge import adjudicate
+    from distillscope.models import load_model
+
+    rep = adjudicate(texts, load_model(spec), ex, audit=audit)
+    kappa = ", ".join(f"{k} {v:.2f}" if v is not None else f"{k} n/a" for k, v in rep.kappa.items())
+    n_unsure = sum(j.reason == "uncertain" for j in rep.judged)
+    line = (f"judge {spec}: {len(rep.judged)} answers judged ({n_unsure} uncertain, {len(rep.judged) - n_unsure} "
+            f"audit), {sum(bool(j.agree) for j in rep.judged)} agree with the rules, {rep.unreadable} unreadable "
+            f"replies; Cohen's kappa rules-judge: {kappa}")
+    return {j.index: j.to_dict() for j in rep.judged}, line
 
 
 def _print_probe(spec: str, report: Any, alpha: float, found: bool, out: Path | None) -> None:

@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +21,7 @@ from scipy import stats
 
 from distillscope.errors import InputError
 from distillscope.evidence import Evidence
-from distillscope.identity.claims import Claim, ClaimExtractor, default_extractor
+from distillscope.identity.claims import STATUSES, Claim, ClaimExtractor, default_extractor
 from distillscope.stats.intervals import wilson
 from distillscope.stats.permutation import as_rng, permutation_pvalue
 
@@ -43,9 +43,14 @@ class Response:
     @property
     def asserted(self) -> list[str]:
         """Distinct asserted labels in order of appearance."""
+        return self.labels(("asserted",))
+
+    def labels(self, statuses: Iterable[str] = ("asserted",)) -> list[str]:
+        """Distinct labels of claims with one of ``statuses``, in order of appearance."""
+        wanted = set(statuses)
         out: list[str] = []
         for c in self.claims:
-            if c.status == "asserted" and c.label not in out:
+            if c.status in wanted and c.label not in out:
                 out.append(c.label)
         return out
 
@@ -139,27 +144,66 @@ def is_foreign(label: str, expected: str, extractor: ClaimExtractor | None = Non
     return True
 
 
-def foreign_claims(responses: Sequence[Response], expected: str, tolerance: float = 0.01,
-                   confidence: float = 0.95, extractor: ClaimExtractor | None = None) -> Evidence:
+Tolerance = float | Mapping[str, float]
+
+
+def tolerance_of(tolerance: Tolerance, language: str) -> float:
+    """The null's tolerance for one language: a number applies everywhere; a mapping gives it per language,
+    with ``"*"`` for the languages it does not list."""
+    if isinstance(tolerance, Mapping):
+        if language in tolerance:
+            return float(tolerance[language])
+        if "*" not in tolerance:
+            raise InputError(f"The tolerance mapping has no entry for language {language!r} and no '*' default.")
+        return float(tolerance["*"])
+    return float(tolerance)
+
+
+def poisson_binomial_sf(k: int, groups: Sequence[tuple[int, float]]) -> float:
+    """P(K >= k) for K a sum of independent Binomial(n_i, p_i) over ``groups`` [(n_i, p_i), ...] (the null of
+    a per-language tolerance), by convolving the binomial probability vectors."""
+    pmf = np.ones(1)
+    for n, q in groups:
+        pmf = np.convolve(pmf, stats.binom.pmf(np.arange(n + 1), n, q))
+    return float(min(1.0, max(0.0, pmf[k:].sum()))) if k < len(pmf) else 0.0
+
+
+def foreign_claims(responses: Sequence[Response], expected: str, tolerance: Tolerance = 0.01,
+                   confidence: float = 0.95, extractor: ClaimExtractor | None = None,
+                   statuses: Sequence[str] = ("asserted",)) -> Evidence:
     """Rate of responses asserting an identity other than ``expected``, overall and per language.
 
-    The p-value is an exact one-sided binomial test of H0: "the foreign-claim rate is at most ``tolerance``",
-    where ``tolerance`` stands for what extractor mistakes alone could produce (default 1%).
+    The p-value is an exact one-sided test of H0: "in every language the foreign-claim rate is at most that
+    language's ``tolerance``", where the tolerance stands for what extractor mistakes alone could produce
+    (a number for all languages, or a mapping per language, see :func:`tolerance_of`): binomial for one
+    tolerance, Poisson-binomial (a sum of per-language binomials) for several. ``statuses``: which claims count
+    (default asserted only; ``("asserted", "implied")`` also counts an affiliation presupposed, as in "this goes
+    against OpenAI's content policy").
     """
     if not responses:
         raise InputError("foreign_claims() needs at least one response.")
-    if not 0 <= tolerance < 1:
+    bad = set(statuses) - set(STATUSES)
+    if bad or not statuses:
+        raise InputError(f"statuses must be some of {STATUSES}, got {sorted(statuses)}.")
+    tols = {r.language: tolerance_of(tolerance, r.language) for r in responses}
+    if not all(0 <= v < 1 for v in tols.values()):
         raise InputError(f"tolerance must be in [0, 1), got {tolerance}.")
-    flags = [any(is_foreign(lab, expected, extractor) for lab in r.asserted) for r in responses]
+    flags = [any(is_foreign(lab, expected, extractor) for lab in r.labels(statuses)) for r in responses]
     k, n = sum(flags), len(flags)
     per_lang: dict[str, list[bool]] = defaultdict(list)
     foreign_labels: dict[str, Counter[str]] = defaultdict(Counter)
     for r, f in zip(responses, flags):
         per_lang[r.language].append(f)
         if f:
-            foreign_labels[r.language].update(lab for lab in r.asserted if is_foreign(lab, expected, extractor))
-    p = float(stats.binomtest(k, n, tolerance, alternative="greater").pvalue) if tolerance > 0 else (
-        0.0 if k else 1.0)
+            foreign_labels[r.language].update(lab for lab in r.labels(statuses)
+                                              if is_foreign(lab, expected, extractor))
+    if len(set(tols.values())) == 1:
+        tol = next(iter(tols.values()))
+        p = float(stats.binomtest(k, n, tol, alternative="greater").pvalue) if tol > 0 else (0.0 if k else 1.0)
+    else:
+        p = poisson_binomial_sf(k, [(len(fs), tols[lang]) for lang, fs in per_lang.items()])
+    shown = (f"{next(iter(tols.values())):.1%}" if len(set(tols.values())) == 1
+             else "its language's tolerance (" + ", ".join(f"{lg} {v:.1%}" for lg, v in sorted(tols.items())) + ")")
     by_lang = {
         lang: {**_interval(sum(fs), len(fs), confidence), "labels": dict(foreign_labels[lang].most_common())}
         for lang, fs in sorted(per_lang.items())
@@ -167,14 +211,16 @@ def foreign_claims(responses: Sequence[Response], expected: str, tolerance: floa
     lo, hi = wilson(k, n, confidence)
     return Evidence(
         name="identity.foreign_claims",
-        null=f"the model asserts an identity other than {expected!r} in at most {tolerance:.1%} of responses "
-             "(the rate extractor errors alone could produce)",
+        null=f"the model {'asserts' if tuple(statuses) == ('asserted',) else 'asserts or implies'} an identity "
+             f"other than {expected!r} in at most {shown} of responses (the rate extractor errors alone could "
+             "produce)",
         statistic=k / n,
         p_value=p,
         effect_size=k / n,
         effect_name="share of responses asserting a foreign identity",
         sample_ids=[r.sample_id for r in responses if r.sample_id],
-        params={"expected": expected, "tolerance": tolerance, "confidence": confidence, "n": n, "k": k},
+        params={"expected": expected, "tolerance": tolerance if not isinstance(tolerance, Mapping) else dict(tolerance),
+                "confidence": confidence, "n": n, "k": k, "statuses": list(statuses)},
         caveats=[
             "Models often misname themselves without any distillation; a foreign identity is a lead, not proof.",
             ("Claims come from a rule-based extractor; its accuracy on text it was not tuned on is in the report's "
@@ -230,14 +276,16 @@ def permutation_chi2(groups: np.ndarray, labels: np.ndarray, strata: np.ndarray 
 
 
 def language_dependence(responses: Sequence[Response], expected: str, n_perm: int = 2000, seed: int = 0,
-                        extractor: ClaimExtractor | None = None) -> Evidence:
+                        extractor: ClaimExtractor | None = None, statuses: Sequence[str] = ("asserted",)) -> Evidence:
     """Does the foreign-claim rate depend on the language asked in? Permutation chi-square on the
-    language x {foreign, not} table, shuffling languages within probe ids."""
+    language x {foreign, not} table, shuffling languages within probe ids (``statuses`` as in
+    :func:`foreign_claims`)."""
     langs = sorted({r.language for r in responses})
     if len(langs) < 2:
         raise InputError("language_dependence() needs responses in at least two languages.")
     lang_code = np.array([langs.index(r.language) for r in responses])
-    foreign = np.array([int(any(is_foreign(lab, expected, extractor) for lab in r.asserted)) for r in responses])
+    foreign = np.array([int(any(is_foreign(lab, expected, extractor) for lab in r.labels(statuses)))
+                        for r in responses])
     probes = sorted({r.probe for r in responses})
     strata = np.array([probes.index(r.probe) for r in responses])
     chi2, p, v = permutation_chi2(lang_code, foreign, strata, n_perm, seed)

@@ -33,6 +33,8 @@ from distillscope.identity.scoring import blind_validation
 from distillscope.models.base import Model
 
 PROBE_KIND = "probe answers"  # the kind of blind labelled set that matches what the battery gets back
+REAL_KIND = "real answers"  # blind labelled answers that deployed models wrote (tests/identity/data/real)
+MIN_LANGUAGE_ANSWERS = 100  # labelled real answers a language needs for a tolerance of its own
 
 
 @dataclass
@@ -108,11 +110,25 @@ def collect(model: Model, probes: Sequence[Probe], samples: int = 8, max_tokens:
             for p, c in zip(meta, comps)]
 
 
-def measured_tolerance() -> tuple[float, dict[str, Any]]:
-    """The default null allowance of the foreign-claim test: the upper 95% bound of the extractor's false
-    assertions per response on blind labelled probe answers scored with the rules in use (or, when the rules
-    changed since, with earlier rules; see :func:`~distillscope.identity.scoring.blind_validation`), and that
-    validation record."""
+def measured_tolerance() -> tuple[float | dict[str, float], dict[str, Any]]:
+    """The default null allowance of the foreign-claim test, and the validation record it comes from.
+
+    Preferred: on blind labelled real answers (answers deployed models wrote, :data:`REAL_KIND`) scored with the
+    rules in use, the share of answers whose labels assert no foreign identity in which the extractor asserts one
+    (``foreign_null``): its upper 95% bound per language where that language has at least
+    :data:`MIN_LANGUAGE_ANSWERS` such answers, and the pooled upper bound (``"*"``) for the others. Otherwise: the pooled upper bound on blind probe answers scored with the rules in use (or, when
+    the rules changed since, with earlier rules; see :func:`~distillscope.identity.scoring.blind_validation`).
+    """
+    try:
+        v = blind_validation(kinds=[REAL_KIND], current_rules=True)
+    except InputError:
+        v = None
+    if v is not None and "all" in v["foreign_null"]:
+        tol: dict[str, float] = {"*": v["foreign_null"]["all"]["high"]}
+        for lang, e in v["foreign_null"].items():
+            if lang != "all" and e["n"] >= MIN_LANGUAGE_ANSWERS:
+                tol[lang] = e["high"]
+        return tol, v
     try:
         v = blind_validation(kinds=[PROBE_KIND], current_rules=True)
     except InputError:  # the rules changed since the last blind score: fall back to the figures of earlier rules
@@ -121,12 +137,13 @@ def measured_tolerance() -> tuple[float, dict[str, Any]]:
 
 
 def analyse(responses: Sequence[Response], spec: str = "", expect: str | None = None,
-            tolerance: float | None = None, n_perm: int = 2000, seed: int = 0,
-            extractor: ClaimExtractor | None = None) -> IdentityReport:
+            tolerance: float | dict[str, float] | None = None, n_perm: int = 2000, seed: int = 0,
+            extractor: ClaimExtractor | None = None, implied: bool = False) -> IdentityReport:
     """Rates with intervals, consistency and (when the expected identity is known) foreign-claim evidence.
 
     ``tolerance``: the foreign-claim rate extractor errors alone could produce (the null of the foreign-claim
-    test); default: measured, see :func:`measured_tolerance`.
+    test); default: measured, see :func:`measured_tolerance`. ``implied``: the foreign-identity tests also count
+    implied affiliations ("against OpenAI's content policy"), not only asserted ones.
     """
     ex = extractor or default_extractor()
     measured, validation = measured_tolerance()
@@ -138,16 +155,18 @@ def analyse(responses: Sequence[Response], spec: str = "", expect: str | None = 
         by_lang.setdefault(r.language, []).append(r)
     evidence = []
     if expected is not None:
-        evidence.append(foreign_claims(responses, expected, tolerance, extractor=ex))
+        statuses = ("asserted", "implied") if implied else ("asserted",)
+        evidence.append(foreign_claims(responses, expected, tolerance, extractor=ex, statuses=statuses))
         if len(by_lang) >= 2:
-            evidence.append(language_dependence(responses, expected, n_perm=n_perm, seed=seed, extractor=ex))
+            evidence.append(language_dependence(responses, expected, n_perm=n_perm, seed=seed, extractor=ex,
+                                                statuses=statuses))
     return IdentityReport(
         spec=spec, responses=list(responses), expected=expected,
         by_language=rates(responses, by=("language",)), by_probe=rates(responses, by=("language", "probe")),
         consistency=consistency(responses),
         consistency_by_language={lang: consistency(rs) for lang, rs in sorted(by_lang.items())},
         evidence=evidence,
-        params={"expect": expect, "tolerance": tolerance, "n_perm": n_perm, "seed": seed,
+        params={"expect": expect, "tolerance": tolerance, "n_perm": n_perm, "seed": seed, "implied": implied,
                 "n": len(responses), "languages": sorted(by_lang)},
         extractor_validation=validation,
     )
@@ -164,7 +183,7 @@ def extractor_for(expect: str | None) -> ClaimExtractor:
 def probe_identity(model: Model, languages: list[str] | str | None = None, samples: int = 8, max_tokens: int = 64,
                    temperature: float = 1.0, expect: str | None = None, probes: list[str] | None = None,
                    seed: int = 0, store: Any = None, progress: Callable[[int], None] | None = None,
-                   tolerance: float | None = None, n_perm: int = 2000) -> IdentityReport:
+                   tolerance: float | None = None, n_perm: int = 2000, implied: bool = False) -> IdentityReport:
     """Run the identity battery on ``model`` and analyse the answers.
 
     Args:
@@ -177,11 +196,12 @@ def probe_identity(model: Model, languages: list[str] | str | None = None, sampl
         store: a SampleStore (default: the user's store), or ``False`` to bypass caching.
         tolerance: foreign-claim rate attributed to extractor error in the null of the foreign-claim test;
             default: the extractor's measured false-assertion rate on blind probe answers (upper 95% bound).
+        implied: count implied affiliations as foreign claims too (default: asserted only).
     """
     battery = load_battery(languages, probes)
     ex = extractor_for(expect)
     responses = collect(model, battery, samples, max_tokens, temperature, seed, store, progress, ex)
-    report = analyse(responses, getattr(model, "spec", ""), expect, tolerance, n_perm, seed, ex)
+    report = analyse(responses, getattr(model, "spec", ""), expect, tolerance, n_perm, seed, ex, implied)
     report.params.update({"samples": samples, "max_tokens": max_tokens, "temperature": temperature})
     return report
 

@@ -1,7 +1,7 @@
 """Score the claim extractor against hand-labelled responses.
 
 A labelled file is TSV: ``lang<TAB>gold<TAB>text`` where gold is ``-`` (no claim) or comma-separated
-``label=S`` with S one of A (asserted), N (negated), R (reported), H (hypothetical); ``\\n`` in text is a newline,
+``label=S`` with S one of A (asserted), N (negated), R (reported), H (hypothetical), I (implied); ``\\n`` in text is a newline,
 lines starting with ``#`` are comments. A label is a family id (``qwen``) or ``maker:<id>`` for a claim that
 names only a maker; scoring maps the latter to the maker's family when it has only one. Scoring compares, per
 response, the set of (label, status) pairs.
@@ -20,7 +20,7 @@ from distillscope.errors import InputError
 from distillscope.identity.claims import STATUSES, ClaimExtractor, default_extractor, rules_fingerprint
 from distillscope.stats.intervals import wilson
 
-_CODES = {"A": "asserted", "N": "negated", "R": "reported", "H": "hypothetical"}
+_CODES = {"A": "asserted", "N": "negated", "R": "reported", "H": "hypothetical", "I": "implied"}
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ def load_labelled(paths: Iterable[str | Path]) -> list[Labelled]:
                 for g in gold_s.split(","):
                     label, _, code = g.strip().rpartition("=")
                     if code not in _CODES or not label:
-                        raise InputError(f"{p}:{n}: bad gold entry {g!r}; use label=A|N|R|H.")
+                        raise InputError(f"{p}:{n}: bad gold entry {g!r}; use label=A|N|R|H|I.")
                     gold.add((label, _CODES[code]))
             items.append(Labelled(lang, text.replace("\\n", "\n"), frozenset(gold), f"{p.name}:{n}"))
     return items
@@ -145,7 +145,8 @@ def blind_validation(kinds: Iterable[str] | None = None, path: str | Path | None
 
     Returns: ``precision`` and ``recall`` of asserted claims and ``false_assertion_rate`` (false asserted labels
     per response, an upper bound on how often extractor error alone makes a response "claim" an identity), each
-    as ``{"value", "low", "high"}``; ``responses``, ``sets`` and the ``latest`` set's entry. The pooled figures
+    as ``{"value", "low", "high"}``; where the sets record it (real answers), ``foreign_null``: per language and
+    ``all``, the share of answers whose labels assert no foreign identity in which the extractor asserts one; ``responses``, ``sets`` and the ``latest`` set's entry. The pooled figures
     mix rules of several commits (each set was scored with the rules of its day), so they understate the
     current rules when those improved.
     """
@@ -174,6 +175,13 @@ def blind_validation(kinds: Iterable[str] | None = None, path: str | Path | None
         lo, hi = wilson(k, m)
         return {"value": k / m, "low": float(lo), "high": float(hi), "k": k, "n": m}
 
+    null: dict[str, list[int]] = {}
+    for s in sets:
+        for key, c in (s.get("foreign_null") or {}).items():
+            acc = null.setdefault(key, [0, 0])
+            acc[0] += c["k"]
+            acc[1] += c["n"]
     return {"precision": est(tp, tp + fp), "recall": est(tp, tp + fn), "false_assertion_rate": est(fp, n),
+            "foreign_null": {key: est(k, m) for key, (k, m) in sorted(null.items()) if m},
             "responses": n, "sets": [s["set"] for s in sets], "kinds": sorted({s["kind"] for s in sets}),
             "current_rules": all(s.get("rules") == rules_fingerprint() for s in sets), "latest": sets[-1]}

@@ -1,0 +1,600 @@
+"""The claim decision for one model name, as an ordered list of small named rules.
+
+    >>> from distillscope.identity.claims import extract
+    >>> [(c.label, c.status, c.cue) for c in extract("I am not ChatGPT.")]
+    [('gpt', 'negated', 'neg')]
+
+:func:`decide` runs :data:`RULES` in order on a :class:`Site` (one name in its sentence). Each rule returns a
+verdict, ``(status, cue)`` or ``None`` (no claim), or :data:`GO_ON` to let the next rule decide; a few steps
+only measure something later rules read (the clause around the name, the speaker's link to it) and always go
+on. The claim's ``cue`` names the rule that decided it. To change how negation works, read :func:`negation`
+(and :func:`name_then_negation` for verb-final languages); to add a rule, write a function of a ``Site`` and put
+it in :data:`RULES` where it should take precedence.
+
+All rules read the folded, lower-cased text ``site.t`` and the compiled cue sets ``site.cues``
+(:class:`~distillscope.identity.lexicon.Cues`).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Callable
+from typing import Any
+
+from distillscope.identity.lexicon import Cues
+from distillscope.identity.text import CLAUSE, CLAUSE_OR_SENT, CLOSE_QUOTES, CONTEXT
+
+Verdict = tuple[str, str] | None
+GO_ON: Any = object()  # a rule's "not decided here" (None already means "no claim")
+_OWN: Any = object()  # a quotation that holds the speaker's own words
+
+_MAX_GAP = 90  # the most characters between the speaker's cue and the name
+_MAX_CUE = 80  # longer than any first-person cue match
+_MAX_HEAD = 100  # how far back a leading clause's hearsay or role-play frame is looked for
+_MAX_LEAD = 80  # longer than any implied_lead match ("the usage policies established by my creators at ")
+_NO_CUE = re.compile("").match("")  # an empty match standing for a first-person link found without a cue word
+# Bare first-person pronouns and possessives, for "As X, I ..." / "As an AI made by X, my purpose ..." openings.
+_PRONOUN = re.compile(r"\bi\b|\bmy\b|\bmi\b|\bmon\b|\bma\b|\bmein(?:e|en)?\b|\bmeu\b|\bminha\b|\bmio\b|\bmia\b|我|私|僕|저는|제가|나는|\bя\b|\bje\b|\bich\b|\byo\b|\beu\b|\bio\b|أنا|मैं|\bben\b|"
+                      r"\btôi\b|\bsaya\b|\baku\b", re.IGNORECASE)
+_ANSWERED = re.compile(r"[:：;—]")
+_POSSESSIVE = re.compile(r"'s?\s")  # "ChatGPT's fluidity", "the Llamas' licence"
+_APPOSED = re.compile(r"\s*,\s*")
+# A bare first-person pronoun and a comma right before a clause: "how I, Gemma, generate ...".
+_I_COMMA = re.compile(r"(?:\bi|\bme|我|私|\bje|\bich|\byo|\beu|\bio)\s*[,，、]\s*$")
+# Lead-in words after which an "As X, I ..." opening may still start mid-clause: "I must clarify that as an AI ...".
+_AS_INNER = re.compile(r"\b(?:that|but|and|so|however|because|since|although|though|yet|now|also|again|here|"
+                       r"clarify|note|remember|mention)\s+(?=as\s)")
+_KEY_START = re.compile(r"(?:[\"'](?:is_|es_|est_|ist_|e_|apakah_|la_)?|(?:^|\n)[\s*•-]*"
+                        r"(?:is_|es_|est_|ist_|e_|apakah_|la_|是否为|是否為))$")
+_ARROW = re.compile(r"\s*(?:→|->|=>)")
+_LEAD_SEP = re.compile(r"\s*[,.。，]\s*")  # "Le Chat, by Mistral AI." / "DeepSeek-V3. Разработчик — DeepSeek."
+_FIELD_NEXT = re.compile(r"[^\W\d_][^\n.:：—–]{0,25}\s*(?:[:：]|—|–)|(?:by|par|von|por|pela|pelo|da|от|由)\s",
+                         re.IGNORECASE)
+_FENCE = re.compile(r"\s*```[\w-]*\s*")  # a code fence line: ```yaml
+_FIELD_LINE = re.compile(r"[\s>*_#|•–-]*[^:：\n]{1,40}[:：]")
+_WORD = re.compile(r"\w")
+# What may follow the name in an answer that is only the name (a question mark makes it a question back).
+_BARE_TAIL = re.compile(r"[^\w?？]*(?:(?:at your service|here|speaking|à votre service|ici|hier|qui|aquí|"
+                        r"a su servicio|aqui|ao seu dispor|です|でございます|입니다|이에요|예요|だよ|在此)[^\w?？]*)?",
+                        re.IGNORECASE)
+_OR_JOIN = re.compile(r"\s*(?:或者|或是|或)\s*")
+# What may stand between a first-person cue and the name it links: a copula the cue leaves out ("my name| is"),
+# or "at"/"from" after a possessive ("my creators at X").
+_COPULA = re.compile(r"\s*(?:is|was|ist|war|est|es|é|è|era|это|:|—|at|from|over at)", re.IGNORECASE)
+_GLOSS = re.compile(r"\s*[(（][^()（）]{1,40}[)）]")
+
+
+class Site:
+    """One name ``t[a:b]`` in its sentence ``t[s0:s1]``, with what the rules have measured so far.
+
+    Set by the caller: the text, the name's offsets, the quotation spans, the starts of all names (and of family
+    names), and ``claimed`` (start -> end of the names before this one that were found to be claims).
+    Measured by :func:`clause`: ``c0``/``c1`` (the clause), ``bb`` (the end of the name with a gloss or closing
+    quote after it), ``left``/``right`` (clause text before and after the name), ``post`` (which cue role, if
+    any, follows the name right away). Measured by :func:`speaker_link`: ``selfs`` (first-person cues linking
+    the name to the speaker), ``self_post``, ``after``, ``window``/``w0`` (the text searched for qualifiers and
+    where it starts), ``apposition``, ``chained``, ``scope`` (the part of the window after the last contrast word).
+    """
+
+    __slots__ = (
+        "a",
+        "after",
+        "apposition",
+        "b",
+        "bb",
+        "c0",
+        "c1",
+        "chained",
+        "claimed",
+        "cues",
+        "family_starts",
+        "k",
+        "left",
+        "m_end",
+        "post",
+        "quotes",
+        "right",
+        "s0",
+        "s1",
+        "scope",
+        "self_post",
+        "selfs",
+        "starts",
+        "t",
+        "w0",
+        "window",
+    )
+
+    def __init__(self, cues: Cues, t: str, a: int, b: int, s0: int, s1: int, quotes: list[tuple[int, int]],
+                 starts: list[int], family_starts: list[int], claimed: dict[int, int]) -> None:
+        self.cues, self.t, self.a, self.b, self.s0, self.s1 = cues, t, a, b, s0, s1
+        self.quotes, self.starts, self.family_starts, self.claimed = quotes, starts, family_starts, claimed
+
+    @property
+    def last_self(self) -> re.Match[str] | None:
+        return self.selfs[-1] if self.selfs else None
+
+
+# ---- whose words: metadata, quotations, bare answers, echoed questions -------------------------------------
+
+def metadata_card(s: Site) -> Verdict:
+    """Key-value metadata: '"is_chatgpt": false' denies, '{"model": "claude-3-5-sonnet"}' outside an API call
+    asserts (reports, when the object names its source)."""
+    c, t, a, b = s.cues, s.t, s.a, s.b
+    if c.neg_key.match(t, b, min(len(t), b + 30)) and _KEY_START.search(t, max(0, a - 12), a):
+        return "negated", "metadata"  # '"is_chatgpt": false', "是否为ChatGPT: 否"
+    key = c.meta_key.search(t, max(0, a - 40), a)
+    if key is not None:
+        o0, o1 = t.rfind("{", 0, a), t.find("}", b)
+        o0, o1 = (o0 if o0 >= 0 else key.start()), (o1 if o1 >= 0 else s.s1)
+        if not c.api_call.search(t, o0, o1):
+            if c.meta_source.search(t, o0, o1):
+                return "reported", "metadata"  # '{"name": "Grok-2", "source": "system config", "verified": false}'
+            return "asserted", "metadata"  # '{"model": "claude-3-5-sonnet"}' describing itself, not an API call
+    return GO_ON
+
+
+def quotation(s: Site) -> Verdict:
+    """A name inside a quotation: whose words are they? Goes on when the quote is to be read as the speaker's
+    own words: a bare quoted name, its self-introduction translated, a filled-in template, a quoted title after
+    "I am"."""
+    for qs, qe in s.quotes:
+        if qs <= s.a and s.b <= qe:
+            if not (_WORD.search(s.t, qs, s.a) or _WORD.search(s.t, s.b, qe)):
+                return GO_ON  # the quote is the bare name: 「Kimi」として
+            res = _quote_context(s, qs, qe)
+            if res is _OWN:
+                return GO_ON
+            return _quote_kind(s, qs, qe) if res is GO_ON else res
+    return GO_ON
+
+
+def _quote_context(s: Site, qs: int, qe: int) -> Verdict:
+    """The text around a quote says it is the user's, another bot's, or a translation of a given text (no
+    claim), or the speaker's own introduction translated (``_OWN``)."""
+    c, t = s.cues, s.t
+    if c.other_speaker.search(t, max(0, qs - 150), qs):
+        return None  # the user's words, another bot's answer
+    if c.translation.search(t, qe + 1, min(len(t), qe + 12)) \
+            or _ARROW.search(t, max(0, qs - 150), qs) or _ARROW.match(t, qe + 1, min(len(t), qe + 8)):
+        return None  # a given text translated: 「I'm Claude」の日本語訳は, "A" → "B"
+    tr = None
+    for tr in c.translation.finditer(t, max(0, qs - 150), qs):
+        pass
+    if tr is not None:
+        if c.user_text.search(t, max(0, qs - 150), qs) \
+                or any(ch in CLOSE_QUOTES for ch in t[max(0, tr.start() - 3) : tr.start()]):
+            return None  # "the translation of your message: ...", 「A」の日本語訳は「B」
+        if c.first_person.search(t[qs:qe]):
+            return _OWN  # its own introduction translated: "Here's my intro in Spanish: «Hola, soy X»"
+    return GO_ON
+
+
+def _quote_kind(s: Site, qs: int, qe: int) -> Verdict:
+    """A question, first-person words (reported, or pretend in a role-play) or a second-person identity."""
+    c, t = s.cues, s.t
+    inner = t[qs:qe]
+    before = t[s.s0:max(s.s0, qs - 1)]
+    first_person = c.first_person.search(inner) is not None
+    if "?" in inner and (c.quoted_question.match(inner) or (inner.rstrip().endswith("?") and not first_person)):
+        # The user's question ("Are you X?"): the answer after it decides, or hearsay around it.
+        return answer_after(c, t, qe + 1) or (
+            ("reported", "quote_reported") if c.reported.search(t, qe + 1, min(len(t), qe + 41)) else None)
+    if first_person:  # somebody's first-person words; in role-play, pretend words
+        if c.hypo.search(before) or c.scene.search(t, max(0, qs - CONTEXT), qs) \
+                or c.role_after.search(t, qe + 1, min(len(t), qe + 1 + CONTEXT)):
+            # lines of a role-play set up before the quote ("I'll play Grok: '...'"), or called one after it
+            return "hypothetical", "quote_hypo"
+        if c.template.search(t, max(0, qs - 60), qs):
+            return GO_ON  # a template the speaker fills in with its own answer: 'Completed: "I am Grok"'
+        if bisect.bisect_left(s.starts, s.s0) < bisect.bisect_left(s.starts, qs) and not c.first_person.search(before):
+            return None  # another model's words: 'ChatGPT once replied "I am ChatGPT"'
+        return "reported", "quote"
+    # A quoted second-person identity ("You are X"): reported when introduced as hearsay or as the speaker's
+    # configuration ("My system prompt says: ...", "「ChatGPTでしょ？」と言われます"), else somebody else's text,
+    # unless the speaker names itself with a quoted title ('da adesso sono “Llama, l'assistente”').
+    if c.reported.search(before) or c.config.search(before) \
+            or c.reported.search(t, qe + 1, min(len(t), qe + 41)) or c.config.search(t, qe + 1, s.s1):
+        return "reported", "quote_reported"
+    return GO_ON if ends_with_self(c, before) else None
+
+
+def answer_card(s: Site) -> Verdict:
+    """An answer that is the name ("Qwen2.5-72B-Instruct.", "Le Chat, by Mistral AI.") or a profile card
+    ("## About me\\n- **Name:** Claude", or a card from the answer's first line)."""
+    c, t, a, b = s.cues, s.t, s.a, s.b
+    if _WORD.search(t, 0, a) is None:
+        sep = _LEAD_SEP.match(t, b)
+        made_by = sep and c.made_by_lead.match(t, sep.end())
+        if _BARE_TAIL.fullmatch(t, b) or (made_by and not _subject_goes_on(t, made_by.end())) \
+                or (sep and _FIELD_NEXT.match(t, sep.end())):
+            return "asserted", "bare"
+    line0 = t.rfind("\n", 0, a) + 1
+    if a - line0 <= 40 and c.profile_field.match(t, line0, a) and (
+            c.profile_head.search(t, max(0, line0 - 300), line0)
+            or all(_FIELD_LINE.match(ln) or _FENCE.fullmatch(ln) for ln in t[:line0].splitlines() if ln.strip())):
+        end = t.find("\n\n", a)  # (hearsay when the card names its source: "source: system_prompt")
+        return ("reported" if c.meta_source.search(t, line0, end if end >= 0 else len(t)) else "asserted",
+                "profile")
+    return GO_ON
+
+
+def _subject_goes_on(t: str, p: int) -> bool:
+    """Whether the clause after an appositive starting before ``p`` is followed by more of the sentence ("ChatGPT,
+    developed by OpenAI, has achieved ...": the name is the sentence's subject, not an answer)."""
+    m = CLAUSE_OR_SENT.search(t, p)
+    return m is not None and t[m.start()] in ",，" and _WORD.search(t, m.end(), m.end() + 3) is not None
+
+
+def echoed_question(s: Site) -> Verdict:
+    """"You asked whether I'm GPT-4 — I'm not": the user's question echoed; the answer after it decides."""
+    t, a = s.t, s.a
+    echo = s.cues.echo.search(t, max(s.s0, a - 120), a)
+    if echo is None or _ANSWERED.search(t, echo.end(), a):  # (else the answer came before the name)
+        return GO_ON
+    m = CLAUSE_OR_SENT.search(t, s.b, min(len(t), s.b + 80))
+    return answer_after(s.cues, t, m.end() if m else s.b)
+
+
+# ---- the clause around the name, and cues right after the name ---------------------------------------------
+
+def clause(s: Site) -> Verdict:
+    """Measure the clause around the name (after the last contrast word in it) and the cue right after it."""
+    c, t, a, s0, s1 = s.cues, s.t, s.a, s.s0, s.s1
+    c0 = s0
+    for m in CLAUSE.finditer(t, s0, a):
+        c0 = m.end()
+    for m in c.contrast.finditer(t, c0, a):  # (one ending before the clause start changes nothing)
+        c0 = max(c0, m.end())
+    m = c.contrast_lead.match(t, c0, a)  # "actually" opening the clause; mid-clause it is hearsay's
+    if m:
+        c0 = m.end()
+    gloss = _GLOSS.match(t, s.b, s1)  # skip "(ERNIE Bot)" after the name
+    bb = gloss.end() if gloss else s.b
+    while bb < s1 and t[bb] in CLOSE_QUOTES:  # and a closing quote: 「Kimi」として設定
+        bb += 1
+    s.m_end = m_end = CLAUSE.search(t, bb, s1)
+    s.c0, s.bb, s.c1 = c0, bb, (m_end.start() if m_end else s1)
+    s.left, s.right = t[c0:a], t[bb:s.c1]
+    if s.right.strip() in ("도", "も") and m_end is not None:
+        s.right = t[bb:s1]  # "Claude도, Gemini도 아니고": the verb after the last of the list decides
+    post = None if not s.right or s.right.isspace() else (  # (no cue matches blank text)
+        c.post_latin if s.right.isascii() else c.post).match(s.right)
+    s.post = post.lastgroup if post else None
+    return GO_ON
+
+
+def policy_owner(s: Site) -> Verdict:
+    """"This goes against OpenAI's content policy", "las políticas de OpenAI": the name is presupposed as the
+    speaker's rule-maker, an affiliation implied but not stated (``implied``; a plain "I am X" elsewhere in the
+    answer still asserts it)."""
+    c, w = s.cues, max(0, len(s.left) - _MAX_LEAD)
+    if c.implied_post.match(s.t[s.b:s.s1]) or (c.implied_lead_any.search(s.left, w) is not None
+                                               and c.implied_lead.search(s.left, w)):
+        return "implied", "policy"
+    return GO_ON
+
+
+def recommended(s: Site) -> Verdict:
+    """"Für den Einstieg empfehle ich Phi-3", "我推荐你用Qwen": recommended, not claimed."""
+    return None if s.cues.mention_verb.search(s.left) else GO_ON
+
+
+def roleplay_lead(s: Site) -> Verdict:
+    """"Okay, playing Grok for this game: ...": the clause opens with the speaker playing the name."""
+    return ("hypothetical", "roleplay_lead") if s.cues.roleplay_lead.match(s.left) else GO_ON
+
+
+def name_then_negation(s: Site) -> Verdict:
+    """Verb-final negation right after the name: "ChatGPTではありません", "ChatGPT değilim", "ChatGPT नहीं हूँ"."""
+    return ("negated", "neg_post") if s.post == "neg_post" else GO_ON
+
+
+def name_then_mention(s: Site) -> Verdict:
+    """A comparison right after the name ("ChatGPTのような", "ChatGPT처럼", "ChatGPT gibi") is a mention, but
+    "基于Qwen或者Llama" is a pair of names, not "Qwen或其他", and a backstage engine is the speaker's."""
+    if s.post != "mention_post" or s.cues.backstage.search(s.left):
+        return GO_ON
+    i = bisect.bisect_right(s.starts, s.a)
+    return GO_ON if i < len(s.starts) and _OR_JOIN.fullmatch(s.t, s.b, s.starts[i]) else None
+
+
+def name_as_subject(s: Site) -> Verdict:
+    """"文心一言是百度的产品", "ChatGPT, c'est le produit d'OpenAI": the name is the subject of its own clause."""
+    subject = s.post == "subject_post" or (
+        s.m_end is not None and not s.right.strip() and s.cues.subject_next.match(s.t, s.m_end.start(), s.s1))
+    return None if subject and not ends_with_self(s.cues, s.left) else GO_ON
+
+
+def name_then_hypothetical(s: Site) -> Verdict:
+    """Role-play right after the name: "Gemini rolüne", "ChatGPTを演じ"."""
+    return ("hypothetical", "hypo_post") if s.post == "hypo_post" else GO_ON
+
+
+def name_then_hearsay(s: Site) -> Verdict:
+    """Hearsay right after the name: "ChatGPTと間違われる", "ChatGPT로 오해", "ChatGPT sanılıyor"."""
+    return ("reported", "reported_post") if s.post == "reported_post" else GO_ON
+
+
+# ---- is the name tied to the speaker? ----------------------------------------------------------------------
+
+def speaker_link(s: Site) -> Verdict:
+    """Find the first-person link: a cue in the clause ("I am", "我", "私は"), a cue right after the name
+    ("Anthropic made me", "Claudeです"), a backstage engine ("Arka planda X çalışıyor"), an "As X, I ..."
+    opening, or, for an appositive clause ("I'm Claude, made by Anthropic"), a cue earlier in the sentence.
+    Without any, the name is no claim (or a guess about the speaker: :func:`guess`)."""
+    c, t, a, s0, left = s.cues, s.t, s.a, s.s0, s.left
+    # "Gemini는 구글이 개발한 모델": a cue after a name that follows a model's name in its clause is about that
+    # model (a maker before the name is fine: "Anthropic社のClaudeです").
+    s.self_post = s.post == "self_post" and \
+        bisect.bisect_left(s.family_starts, s.c0) == bisect.bisect_left(s.family_starts, a)
+    selfs = list(c.first_person.finditer(left))
+    if not selfs and c.backstage.search(t, s0, a) and not c.many_others.search(t, s0, s.s1):
+        # "Nos bastidores, uso o modelo X": the speaker's engine (but not "many bots use X behind the scenes")
+        selfs = list(c.backstage.finditer(left)) or [_NO_CUE]
+    if s.self_post and not selfs and c.topic.search(left):
+        s.self_post = False  # "多くのモデルはLlamaをベースにしています": the copula is the topic's
+    s.after = ""
+    if not selfs and _I_COMMA.search(t, max(s0, s.c0 - 12), s.c0) and not left.strip():
+        selfs = [_NO_CUE]  # "how I, Gemma, generate ...": the name in apposition to a bare "I"
+    inner = _AS_INNER.search(left) if not selfs and not s.self_post else None
+    lead = inner.end() if inner and c.as_lead.match(left[inner.end():]) else 0
+    if not selfs and not s.self_post and (c.as_lead.match(left) or c.as_post.match(s.right) or lead
+                                          or (s.c0 > s0 and c.as_lead.match(t[s0:s.c0]))):
+        # "As X, (..., ) I ...", "X olarak ... görüşlerim yok", "I must clarify that as an AI by X, I ...": the
+        # rest of the sentence counts
+        s.after = speaker_follows(c, t, s.bb, s.s1)
+    s.selfs, s.apposition = selfs, False
+    if selfs or s.self_post or s.after:
+        s.window, s.w0 = left[lead:], s.c0 + lead
+        return GO_ON
+    # Appositive or list clause: inherit the first-person cue from earlier in the sentence.
+    if s.c0 == s0 or c.conj.match(left) or c.other.match(left):
+        return guess(s)
+    if bisect.bisect_left(s.starts, s.c0) < bisect.bisect_left(s.starts, a):  # another name opens this clause
+        return None
+    s.window, s.w0, s.apposition = t[s0:a], s0, True
+    # Only a cue ending within _MAX_GAP of the name can count (see :func:`gap`).
+    s.selfs = list(c.first_person.finditer(s.window, max(0, len(s.window) - _MAX_GAP - _MAX_CUE)))
+    return GO_ON if s.selfs else guess(s)
+
+
+def cue_of_another(s: Site) -> Verdict:
+    """In an appositive link, a cue that labels another name ("| Grok (yo) | ChatGPT |") or an Italian "sono"
+    whose subject is a list of models ("GPT e Claude sono due modelli, il primo di OpenAI") links nothing."""
+    last = s.last_self
+    if not s.apposition or last is None:
+        return GO_ON
+    if s.window[last.start() - 1 : last.start()] in ("(", "（"):
+        return None
+    if last.group(0).strip() == "sono":  # Italian "sono" is "I am" and "they are"
+        q0 = s.w0
+        for m in CLAUSE.finditer(s.t, s.w0, s.w0 + last.start()):
+            q0 = m.end()
+        if bisect.bisect_left(s.starts, q0) < bisect.bisect_left(s.starts, s.w0 + last.start()):
+            return None
+    return GO_ON
+
+
+def gap(s: Site) -> Verdict:
+    """Between the speaker's cue and the name: at most _MAX_GAP characters, and no comparison or use word
+    ("like", "than", "about", "use"), except that "como"/"as" opening an "As X, I" clause is no comparison."""
+    last = s.last_self
+    g = s.window[last.end():] if last else s.window
+    if s.after and not last:
+        lead = s.cues.as_lead.match(g)
+        if lead and len(g[lead.end():].split()) >= 2:  # "Como modelo entrenado por X": "como" is "as", no
+            g = g[lead.end():]  # comparison (but "Come ChatGPT, posso ...", "Как и ChatGPT, я" are "like")
+    if len(g) > _MAX_GAP or (s.cues.mention.search(g) and not s.cues.backstage.search(s.t, s.s0, s.a)):
+        return None
+    return GO_ON
+
+
+def possessor(s: Site) -> Verdict:
+    """A name in the possessive linked to the speaker only through an appositive clause owns something; it is not
+    the speaker's identity ("I'm improving, but still struggle to match ChatGPT's fluidity")."""
+    return None if s.apposition and _POSSESSIVE.match(s.t, s.b) else GO_ON
+
+
+def names_between(s: Site) -> Verdict:
+    """A model named between the speaker and this name that the speaker does not claim (assert, deny, ...)
+    takes the link: "I can't say whether ChatGPT beats Le Chat". Claimed ones pass it on: "I'm Claude, not
+    ChatGPT"; and a maker may come between: "私はGoogleが開発したGeminiです"."""
+    g0 = s.w0 + (s.last_self.end() if s.last_self else 0)
+    fs = s.family_starts
+    i = bisect.bisect_left(fs, g0)
+    s.chained = i < len(fs) and fs[i] < s.a
+    while i < len(fs) and fs[i] < s.a:
+        if fs[i] not in s.claimed:
+            return None
+        i += 1
+    return GO_ON
+
+
+# ---- what the speaker does with it: hearsay, pretence, negation, or plain assertion ------------------------
+
+def scope(s: Site) -> Verdict:
+    """Measure the scope of qualifiers: the window after its last contrast word ("but", "而是", "sondern")."""
+    s.k = 0
+    if s.w0 != s.c0:  # (the clause already starts after its last contrast word)
+        for m in s.cues.contrast.finditer(s.window):
+            s.k = m.end()
+    s.scope = s.window[s.k:]
+    return GO_ON
+
+
+def leading_clause(s: Site) -> Verdict:
+    """"You said that I'm X", "According to the system prompt, I'm X": hearsay (and, after "that",
+    conditionals) of a leading clause reach into this one, unless a contrast word or a name intervenes."""
+    if not (s.w0 == s.c0 and s.c0 > s.s0):
+        return GO_ON
+    c = s.cues
+    h0 = max(s.s0, s.c0 - _MAX_HEAD)
+    head = s.t[h0:s.c0]
+    complement = c.complement.match(s.left)
+    if not (complement or c.head_cue.search(head)):  # (else no contrast scan)
+        return GO_ON
+    kh = 0
+    for m in c.contrast.finditer(head):
+        kh = m.end()
+    if complement:
+        s.scope = head[kh:] + " " + s.scope
+    elif bisect.bisect_left(s.starts, h0 + kh) == bisect.bisect_left(s.starts, s.c0):  # no name in between
+        if c.reported.search(head, kh):
+            return "reported", "reported_head"
+        if c.frame.search(head, kh):  # "Let's play: now I'm Grok", "Возможно, я основан на Llama"
+            return "hypothetical", "frame_head"
+    return GO_ON
+
+
+def own_apposition(s: Site) -> Verdict:
+    """The speaker's own name or maker given in apposition ("... to use my full name, LLaMA, while ...") is
+    stated whatever hearsay or pretence surrounds it."""
+    last = s.last_self
+    if last is not None and last.group(0).startswith("my ") and _APPOSED.fullmatch(s.window, last.end()):
+        return asserted(s)
+    return GO_ON
+
+
+def unqualified(s: Site) -> Verdict:
+    """The usual case: nothing reported, hypothetical or negated in scope."""
+    return asserted(s) if s.cues.qualifier.search(s.scope) is None else GO_ON
+
+
+def clause_negation(s: Site) -> Verdict:
+    """An appositive link with a negation in the name's own clause: "我是腾讯混元，不是Kimi"."""
+    c = s.cues
+    if s.apposition and c.neg.search(s.left) and not c.hypo.search(s.left) and not c.unrestricted.search(s.left):
+        return "negated", "neg"
+    return GO_ON
+
+
+def hearsay(s: Site) -> Verdict:
+    """Hearsay in scope ("some say", "you said"): reported, unless the speaker then denies it ("I was told to
+    present myself as X, but I'm not")."""
+    if not s.cues.reported.search(s.scope):
+        return GO_ON
+    return ("negated", "neg_resume") if s.cues.neg_resume.search(s.t, s.c1, s.s1) else ("reported", "reported")
+
+
+def hypothetical(s: Site) -> Verdict:
+    """Conditionals, role-play and hedges in scope ("if I were", "pretend", "might be"): hypothetical, unless
+    the speaker then denies it ("I can't pretend to be X, because I'm not")."""
+    if not s.cues.hypo.search(s.scope):
+        return GO_ON
+    return ("negated", "neg_resume") if s.cues.neg_resume.search(s.t, s.c1, s.s1) else ("hypothetical", "hypo")
+
+
+def negation(s: Site) -> Verdict:
+    """A negation after the last first-person cue (or right before it: "No soy", "Non sono") denies the name;
+    one inside "without any restrictions" or belonging to another claimed name ("ben Gemini değilim,
+    Mistral'ım") does not."""
+    c, t, w0 = s.cues, s.t, s.w0
+    last = s.last_self
+    ls = last.start() if last else -1
+    free = [(u.start(), u.end()) for u in c.unrestricted.finditer(s.window, s.k)]
+    for m in c.neg.finditer(s.window, s.k):
+        if any(u0 <= m.start() < u1 for u0, u1 in free):
+            continue  # "an AI without any restrictions, built on GPT-4"
+        if any(w0 <= st and en <= w0 + m.start() and _owns(c, t, en, w0 + m.start(), s.s1)
+               for st, en in s.claimed.items()):
+            continue
+        if m.start() >= ls or (last is not None and 0 <= ls - m.end() <= 1):
+            return "negated", "neg"
+    return GO_ON
+
+
+def asserted(s: Site) -> Verdict:
+    """Asserted, unless a verb-final clause ends in a negation ("메타에서 만든 모델이 아닙니다"). The cue says how
+    the name was linked: ``self`` (a first-person cue), ``self_post`` (a cue after the name), ``apposition`` (an
+    appositive clause, or another claimed name in between)."""
+    if s.cues.neg_end.search(s.right):
+        return "negated", "neg_end"
+    by_post = s.self_post and not s.selfs
+    return "asserted", "self_post" if by_post else "apposition" if (s.apposition or s.chained) else "self"
+
+
+Rule = Callable[[Site], Verdict]
+
+RULES: tuple[Rule, ...] = (
+    metadata_card, quotation, answer_card, echoed_question,
+    clause, policy_owner, recommended, roleplay_lead, name_then_negation, name_then_mention, name_as_subject,
+    name_then_hypothetical, name_then_hearsay,
+    speaker_link, cue_of_another, gap, possessor, names_between,
+    scope, leading_clause, own_apposition, unqualified, clause_negation, hearsay, hypothetical, negation, asserted,
+)
+
+
+def decide(s: Site, rules: tuple[Rule, ...] = RULES) -> Verdict:
+    """The first verdict of ``rules`` on ``s`` (the last rule, :func:`asserted`, always decides)."""
+    for rule in rules:
+        res = rule(s)
+        if res is not GO_ON:
+            return res
+    return None
+
+
+# ---- helpers shared by rules and by the answer-level passes ------------------------------------------------
+
+def answer_after(c: Cues, t: str, p: int) -> Verdict:
+    """The yes or no answering a question that ends before ``p`` (at the start of the text after it, or of
+    its next clause: '"Llama or Qwen?" you asked: neither.')."""
+    for k in range(2):
+        seg = t[p : p + 60]
+        if c.echo_no.match(seg):
+            return "negated", "echo_no"
+        if c.echo_yes.match(seg):
+            return "asserted", "echo_yes"
+        m = CLAUSE_OR_SENT.search(t, p, min(len(t), p + 40)) if k == 0 else None
+        if m is None:
+            break
+        p = m.end()
+    return None
+
+
+def guess(s: Site) -> Verdict:
+    """A hedged name in a sentence without a first-person cue, right after the speaker said it does not know
+    its own base model or is unsure ("I'm not sure what my base model is. Maybe Llama, maybe Qwen.") is a guess
+    about the speaker: hypothetical. Otherwise the name is no claim."""
+    c, t = s.cues, s.t
+    if c.hypo.search(t, s.s0, min(s.s1, s.a + 40)) and c.base_topic.search(t, max(0, s.s0 - 2 * CONTEXT), s.a):
+        return "hypothetical", "guess"
+    return None
+
+
+def ends_with_self(c: Cues, left: str) -> bool:
+    """Whether ``left`` ends in a first-person cue ("I'm ", "我是", "sono "), possibly followed by a one- or
+    two-character CJK copula, i.e. the name right after it is what the speaker says it is."""
+    tail = left.rstrip()
+    last = None
+    for last in c.first_person.finditer(tail, max(0, len(tail) - _MAX_CUE)):
+        pass
+    if last is None:
+        return False
+    rest = tail[last.end():]  # a copula the cue leaves out: 我|是, 私|は, "my name| is"
+    return not rest or _COPULA.fullmatch(rest) is not None or (
+        len(rest) <= 2 and all("\u3040" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7af" for ch in rest))
+
+
+def speaker_follows(c: Cues, t: str, c1: int, s1: int) -> str:
+    """The text from ``c1`` (the end of the name) to the end of the first of the next two clauses that has a
+    first-person cue or a first-person verb of a pro-drop language ("As Llama 3.1, an open model by Meta, I
+    can't ...", "Como modelo entrenado por Anthropic, procuro ..."), or "" if neither has one."""
+    start = c1
+    for _ in range(2):
+        m = CLAUSE.search(t, start + 1, s1)
+        end = m.start() if m else s1
+        nxt = t[start:end]
+        if c.first_person.search(nxt) or _PRONOUN.search(nxt) or c.pro_drop.search(nxt):
+            return t[c1:end]
+        if not m:
+            break
+        start = end
+    return ""
+
+
+def _owns(c: Cues, t: str, end: int, neg: int, s1: int) -> bool:
+    """Whether the negation at ``neg`` is the verb-final negation of the name ending at ``end``."""
+    post = (c.post_latin if t[end:s1].isascii() else c.post).match(t[end:s1])
+    return post is not None and post.lastgroup == "neg_post" and neg < end + post.end()
