@@ -438,6 +438,8 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="one strength per defence, one seed, small students")
     ap.add_argument("--out", default="antidistill.html", help="plot: .html (self-contained) or .png")
     ap.add_argument("--json", default=None, help="also write all rows and the summary here")
+    ap.add_argument("--costs-out", default=None, help="write the one-line measured cost of each defence (the "
+                    "gateway's --help shows src/distillscope/gateway/data/defence_costs.json)")
     args = ap.parse_args()
     if args.quick:
         args.seeds, args.queries, args.test = 1, 300, 200
@@ -453,6 +455,24 @@ def main() -> None:
     if args.json:
         with open(args.json, "w") as f:
             json.dump({**res, "summary": summary}, f, indent=1)
+    if args.costs_out:
+        with open(args.costs_out, "w") as f:
+            json.dump(cost_lines(summary, args), f, indent=1)
+
+
+def cost_lines(summary: list[dict[str, Any]], args: argparse.Namespace) -> dict[str, str]:
+    """Per defence, its measured cost at each strength, in one line for the gateway's --help."""
+    out: dict[str, str] = {}
+    for s in summary:
+        if s["defence"] == "none":
+            continue
+        part = (f"{s['strength']}: teacher -{s['teacher_acc_cost'][0]:.1f} pts, {s['teacher_kl'][0]:.3f} nats/tok;"
+                f" student gain lost text {s['text_loss'][0]:.0f} (adaptive {s['text_adaptive_loss'][0]:.0f}),"
+                f" logprobs {s['logprobs_loss'][0]:.0f} (adaptive {s['logprobs_adaptive_loss'][0]:.0f}) pts")
+        out[s["defence"]] = (out[s["defence"]] + "; " + part) if s["defence"] in out else part
+    src = (f"Measured by bench/antidistill.py ({args.task} task, tiny GPT-2 teacher and students, {args.seeds} "
+           "seeds)")
+    return {k: f"{src}: {v}." for k, v in out.items()}
 
 
 if __name__ == "__main__":
