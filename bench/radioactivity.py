@@ -7,7 +7,7 @@ Power curve (default). Only the suspect's generated text is scored (closed setti
 tuple counted once and a stated budget of distinct tuples; p-values are exact binomial tails.
 
 1. Teacher: a toy language model with a known next-token distribution (a sparse random bigram model over
-   ``--vocab`` tokens, ``--successors`` plausible next tokens each, Zipf-like weights: about 2.5 nats of entropy
+   ``--vocab`` tokens, ``--successors`` plausible next tokens each, Zipf-like weights: several nats of entropy
    per token, like fluent LM text). Watermarked text is sampled with KGW (delta 2, gamma 0.25, lefthash: the
    project's ``KGWScheme``, whose green lists are transformers' ``WatermarkLogitsProcessor``'s).
 2. Students: bigram models fitted (maximum likelihood, add-``--smoothing``) on a ``--corpus``-token corpus of which a
@@ -291,7 +291,8 @@ def power_main(args: argparse.Namespace) -> None:
                          + [r[f"log10p@{b}"] for b in budgets]))
     goal = next((r for r in rows if abs(r["fraction"] - 0.05) < 1e-9), None)
     if goal is not None:
-        best = min(budgets, key=lambda b: (goal[f"log10p@{b}"] >= -6, b))
+        meeting = [b for b in budgets if goal[f"log10p@{b}"] < -6]
+        best = min(meeting) if meeting else max(budgets)
         print(f"5% watermarked: log10 p = {goal[f'log10p@{best}']} at {best} tuples scored "
               f"({'meets' if goal[f'log10p@{best}'] < -6 else 'misses'} p < 1e-6) | {round(time.time() - t0, 1)} s")
 
@@ -306,7 +307,7 @@ def main() -> None:
     ap.add_argument("--closed-prompts", type=int, default=40, help="(--smollm)")
     ap.add_argument("--null-keys", type=int, default=100)
     ap.add_argument("--vocab", type=int, default=2048)
-    ap.add_argument("--successors", type=int, default=32)
+    ap.add_argument("--successors", type=int, default=128)
     ap.add_argument("--corpus", type=int, default=4_000_000, help="student training tokens")
     ap.add_argument("--doc-len", type=int, default=200)
     ap.add_argument("--smoothing", type=float, default=0.01)
