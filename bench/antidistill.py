@@ -1,7 +1,7 @@
 """A distillation-resistant API, measured: what each output defence costs the teacher and takes from a student.
 
     /work/wt/heavy .venv/bin/python bench/antidistill.py --out antidistill.html        # full run (see --help)
-    .venv/bin/python bench/antidistill.py --quick                                        # smoke run, ~1 minute
+    .venv/bin/python bench/antidistill.py --quick                                        # smoke run (one strength, one seed)
 
 1. Teacher: a tiny GPT-2 (built from a config) trained here on a synthetic task with exact accuracy (default: a
    substitution cipher over 6-digit strings; ``--task add``: 2-digit addition, answer digits reversed), cached
@@ -423,8 +423,8 @@ def main() -> None:
     ap.add_argument("--student-steps", type=int, default=80)
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--lr", type=float, default=3e-3)
-    ap.add_argument("--queries", type=int, default=1000, help="prompts the attacker sends (x3 for the adaptive)")
-    ap.add_argument("--test", type=int, default=500)
+    ap.add_argument("--queries", type=int, default=500, help="prompts the attacker sends (x3 for the adaptive)")
+    ap.add_argument("--test", type=int, default=300)
     ap.add_argument("--k", type=int, default=5, help="top logprobs served per token")
     ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--temperatures", type=float, nargs="*", default=[1.5, 2.0, 3.0])
