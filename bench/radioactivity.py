@@ -1,6 +1,6 @@
 """Closed-setting radioactivity with power: is 5% watermarked training data detectable from the suspect's text only?
 
-    /work/wt/heavy .venv/bin/python bench/radioactivity.py                 # power curve (toy language), ~2 min
+    /work/wt/heavy .venv/bin/python bench/radioactivity.py                 # power curve (toy language), ~20 min here (5 min CPU)
     /work/wt/heavy .venv/bin/python bench/radioactivity.py --smollm        # the earlier SmolLM2 experiment
 
 Power curve (default). Only the suspect's generated text is scored (closed setting), with each (window, token)
