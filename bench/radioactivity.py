@@ -1,20 +1,29 @@
-"""Radioactivity of watermarked SmolLM2 answers: do students trained on them carry the watermark?
+"""Closed-setting radioactivity with power: is 5% watermarked training data detectable from the suspect's text only?
 
-    nice -n 10 .venv/bin/python bench/radioactivity.py --prompts 120 --max-tokens 48
+    /work/wt/heavy .venv/bin/python bench/radioactivity.py                 # power curve (toy language), ~20 min here (5 min CPU)
+    /work/wt/heavy .venv/bin/python bench/radioactivity.py --smollm        # the earlier SmolLM2 experiment
 
-1. SmolLM2-135M-Instruct answers each prompt twice through the sample store (cached, so reruns are free): once
-   KGW-watermarked with a secret key, once clean (``distill.sequences.teacher_answers``).
-2. Three students are sequence-distilled from those answers: 100% watermarked answers, 5% watermarked (the rest
-   clean) and a control on clean answers only. This machine has 2 shared CPU cores, so the students are tiny
-   Llamas over the teacher's tokens restricted to those that occur in the data (a vocabulary-pruned student;
-   the logits are scattered back onto the teacher's 49,152-token vocabulary for scoring).
-3. Open setting: each student reads the watermarked answers it could have trained on (for the control: the same
-   texts) and we count green top-1 predictions over distinct (window, token) tuples, excluding tuples already in
-   the text read. Closed setting: each student answers the prompts, and its answers are scored excluding prompt
-   n-grams. p-values are exact binomial tails. The control is also tested against 40 unrelated keys to show its
-   p-values are uniform.
-4. The utility cost (KL, log-prob drop) of the watermark and of two output perturbations is measured on
-   SmolLM2 over the clean answers.
+Power curve (default). Only the suspect's generated text is scored (closed setting), with each (window, token)
+tuple counted once and a stated budget of distinct tuples; p-values are exact binomial tails.
+
+1. Teacher: a toy language model with a known next-token distribution (a sparse random bigram model over
+   ``--vocab`` tokens, ``--successors`` plausible next tokens each, Zipf-like weights: several nats of entropy
+   per token, like fluent LM text). Watermarked text is sampled with KGW (delta 2, gamma 0.25, lefthash: the
+   project's ``KGWScheme``, whose green lists are transformers' ``WatermarkLogitsProcessor``'s).
+2. Students: bigram models fitted (maximum likelihood, add-``--smoothing``) on a ``--corpus``-token corpus of which a
+   fraction f is watermarked. A count model is the most sample-efficient student of this teacher: it shows what the
+   data carries, an upper bound on what a neural student trained on the same tokens inherits.
+3. Each student generates text; ``closed_radioactivity(..., max_scored=B)`` scores B distinct tuples. Printed:
+   p-value vs tuples scored vs f, next to ``tokens_needed`` (the budget the normal approximation says gives
+   p < 1e-6 with 90% power at the student's measured excess hit rate).
+4. Controls: the f = 0 student under ``--null-keys`` unrelated keys (p-values must be uniform: KS test and
+   FPR at 0.05/0.01), and the f = 5% student under unrelated keys.
+
+Why the earlier bench gave p = 0.37 at 5% (``--smollm``): 120 answers x 48 tokens, so the 5% student saw 6
+watermarked answers (about 290 watermarked tokens), and the closed setting scored about 1,900 tuples from 40
+prompts. Even a student that had fully absorbed a 5% mixture (excess hit rate about 0.015) needs about 17,000
+scored tuples for p < 1e-6 (``tokens_needed(0.015)``), and one that saw only 290 watermarked tokens has almost
+no excess at all: too few tokens scored *and* too little watermarked data, not a dedup or scoring defect.
 """
 
 from __future__ import annotations
@@ -24,6 +33,7 @@ import json
 import math
 import time
 
+import numpy as np
 import torch
 
 from distillscope.models import load_model
@@ -122,17 +132,8 @@ class PrunedStudent:
         return out
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--prompts", type=int, default=120)
-    ap.add_argument("--max-tokens", type=int, default=48)
-    ap.add_argument("--epochs", type=int, default=30)
-    ap.add_argument("--lr", type=float, default=1e-2)
-    ap.add_argument("--null-keys", type=int, default=20)
-    ap.add_argument("--closed-prompts", type=int, default=40)
-    ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--json", action="store_true")
-    args = ap.parse_args()
+def smollm_main(args: argparse.Namespace) -> None:
+    """The earlier experiment: SmolLM2 answers, pruned-vocabulary students, open and closed settings."""
     torch.set_num_threads(args.threads)
     from distillscope.distill.sequences import teacher_answers
 
@@ -189,6 +190,137 @@ def main() -> None:
     }
     results["total_s"] = round(time.time() - t0, 1)
     print(json.dumps(results, indent=1, default=lambda x: None if isinstance(x, float) and math.isnan(x) else x))
+
+
+# --- closed-setting power curve on a toy language ---------------------------------------------------------------
+class ToyLanguage:
+    """A sparse random bigram LM: token a is followed by one of ``successors`` tokens with Zipf-like weights."""
+
+    def __init__(self, vocab: int, successors: int, seed: int = 0) -> None:
+        g = torch.Generator().manual_seed(seed)
+        self.vocab = vocab
+        self.logits = torch.full((vocab, vocab), -1e9)
+        for a in range(vocab):
+            nxt = torch.randperm(vocab, generator=g)[:successors]
+            w = -torch.log(torch.arange(1, successors + 1, dtype=torch.float)) * 1.0
+            self.logits[a, nxt] = w[torch.randperm(successors, generator=g)] + 0.5 * torch.randn(successors, generator=g)
+
+    def sample(self, logits_table: torch.Tensor, n_docs: int, length: int, seed: int) -> torch.Tensor:
+        g = torch.Generator().manual_seed(seed)
+        x = torch.randint(0, self.vocab, (n_docs, 1), generator=g)
+        out = [x[:, 0]]
+        cur = x[:, 0]
+        for _ in range(length - 1):
+            cur = torch.multinomial(torch.softmax(logits_table[cur], -1), 1, generator=g)[:, 0]
+            out.append(cur)
+        return torch.stack(out, 1)
+
+
+def green_table(cfg: WatermarkConfig, vocab: int) -> torch.Tensor:
+    """KGW green masks for every previous token, from the project's scheme (rows: previous token)."""
+    from distillscope.watermark import make_scheme
+
+    scheme = make_scheme(cfg, vocab)
+    return torch.stack([scheme.token_scores([a]) for a in range(vocab)])
+
+
+def bigram_student(docs: torch.Tensor, vocab: int, smoothing: float) -> torch.Tensor:
+    """Log-probability table of a bigram model fitted by counting (add-``smoothing``)."""
+    a, b = docs[:, :-1].reshape(-1), docs[:, 1:].reshape(-1)
+    counts = torch.bincount(a * vocab + b, minlength=vocab * vocab).reshape(vocab, vocab).float()
+    return torch.log((counts + smoothing) / (counts + smoothing).sum(-1, keepdim=True))
+
+
+def power_main(args: argparse.Namespace) -> None:
+    from scipy import stats
+
+    from distillscope.watermark import tokens_needed
+
+    torch.set_num_threads(args.threads)
+    t0 = time.time()
+    cfg = WatermarkConfig(key="bench-radioactivity-secret", gamma=0.25, delta=2.0)
+    lang = ToyLanguage(args.vocab, args.successors, seed=0)
+    green = green_table(cfg, args.vocab)
+    wm_logits = lang.logits + cfg.delta * green
+    n_docs = args.corpus // args.doc_len
+    clean = lang.sample(lang.logits, n_docs, args.doc_len, seed=1)
+    marked = lang.sample(wm_logits, n_docs, args.doc_len, seed=2)
+    p = torch.softmax(lang.logits, -1)
+    ent = float(-(p * torch.log(p.clamp(min=1e-30))).sum(-1).mean())
+    teacher_green = float((torch.softmax(wm_logits, -1) * green).sum(-1).mean())
+    print(json.dumps({"vocab": args.vocab, "teacher_entropy_nats": round(ent, 3), "corpus_tokens": args.corpus,
+                      "watermarked_teacher_green_rate": round(teacher_green, 4), "gamma": cfg.gamma,
+                      "key_id": cfg.key_id}), flush=True)
+    budgets = sorted(args.budgets)
+    n_gen = max(budgets) * 2 // args.doc_len + 1  # dedup drops repeats: generate twice the largest budget
+    rows, suspects = [], {}
+    for f in args.fractions:
+        k = round(f * n_docs)
+        corpus = torch.cat([marked[:k], clean[k:]])
+        table = bigram_student(corpus, args.vocab, args.smoothing)
+        gen = lang.sample(table, n_gen, args.doc_len, seed=100 + int(1000 * f))
+        suspects[f] = gen
+        excess = float((table.exp() * green).sum(-1).mean()) - cfg.gamma
+        row = {"fraction": f, "watermarked_tokens": k * args.doc_len, "student_excess_hit_rate": round(excess, 4),
+               "tokens_needed_p<1e-6_power0.9": tokens_needed(excess) if excess > 0 else None}
+        for b in budgets:
+            ev = closed_radioactivity(gen.tolist(), cfg, vocab_size=args.vocab, max_scored=b)
+            c = ev.details["counts"]
+            row[f"log10p@{b}"] = round(c["log10_p"], 2)
+            row[f"scored@{b}"] = c["n_scored"]
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    # controls: unrelated keys on the clean student (f = 0) and on the 5% student
+    controls = {}
+    for f in (0.0, 0.05):
+        if f not in suspects:
+            continue
+        ps = [closed_radioactivity(suspects[f].tolist(), WatermarkConfig(key=f"unrelated-{j}", gamma=0.25),
+                                   vocab_size=args.vocab, max_scored=args.control_budget).p_value
+              for j in range(args.null_keys)]
+        controls[f"f={f}"] = {"keys": len(ps), "ks_p": round(float(stats.kstest(ps, "uniform").pvalue), 4),
+                              "fpr@0.05": float(np.mean(np.asarray(ps) < 0.05)),
+                              "fpr@0.01": float(np.mean(np.asarray(ps) < 0.01)), "budget": args.control_budget}
+    print(json.dumps({"controls": controls}), flush=True)
+    head = ["fraction", "wm tokens", "excess", "needed"] + [f"log10 p @{b}" for b in budgets]
+    print(" | ".join(head))
+    print(" | ".join("---" for _ in head))
+    for r in rows:
+        print(" | ".join(str(x) for x in [r["fraction"], r["watermarked_tokens"], r["student_excess_hit_rate"],
+                                          r["tokens_needed_p<1e-6_power0.9"]]
+                         + [r[f"log10p@{b}"] for b in budgets]))
+    goal = next((r for r in rows if abs(r["fraction"] - 0.05) < 1e-9), None)
+    if goal is not None:
+        meeting = [b for b in budgets if goal[f"log10p@{b}"] < -6]
+        best = min(meeting) if meeting else max(budgets)
+        print(f"5% watermarked: log10 p = {goal[f'log10p@{best}']} at {best} tuples scored "
+              f"({'meets' if goal[f'log10p@{best}'] < -6 else 'misses'} p < 1e-6) | {round(time.time() - t0, 1)} s")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--smollm", action="store_true", help="run the SmolLM2 student experiment instead")
+    ap.add_argument("--prompts", type=int, default=120, help="(--smollm)")
+    ap.add_argument("--max-tokens", type=int, default=48, help="(--smollm)")
+    ap.add_argument("--epochs", type=int, default=30, help="(--smollm)")
+    ap.add_argument("--lr", type=float, default=1e-2, help="(--smollm)")
+    ap.add_argument("--closed-prompts", type=int, default=40, help="(--smollm)")
+    ap.add_argument("--null-keys", type=int, default=100)
+    ap.add_argument("--vocab", type=int, default=2048)
+    ap.add_argument("--successors", type=int, default=128)
+    ap.add_argument("--corpus", type=int, default=2_000_000, help="student training tokens")
+    ap.add_argument("--doc-len", type=int, default=200)
+    ap.add_argument("--smoothing", type=float, default=0.01)
+    ap.add_argument("--fractions", type=float, nargs="*", default=[0.0, 0.01, 0.02, 0.05, 0.1, 1.0])
+    ap.add_argument("--budgets", type=int, nargs="*", default=[2_000, 8_000, 32_000, 64_000])
+    ap.add_argument("--control-budget", type=int, default=16_000)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    if args.smollm:
+        smollm_main(args)
+    else:
+        power_main(args)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,20 @@ import typer
 from distillscope.cli._common import Json, check_input, check_out, check_spec, emit, print_json, say
 
 
+def _measured_costs() -> dict[str, str]:
+    """One line per defence, written by ``bench/antidistill.py --costs-out`` (shown in ``gateway serve --help``)."""
+    import json
+
+    p = Path(__file__).resolve().parents[1] / "gateway" / "data" / "defence_costs.json"
+    try:
+        return json.loads(p.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
 def register(app: typer.Typer) -> None:
+    COSTS = {k: "" for k in ("temperature", "logit noise", "logprob round/trunc", "fingerprint bias")}
+    COSTS.update(_measured_costs())
     gw = typer.Typer(help="OpenAI-compatible gateway with API keys, quotas, a durable exchange log, watermarking, "
                           "output perturbation and upstream fallback.", no_args_is_help=True)
     app.add_typer(gw, name="gateway")
@@ -30,8 +43,18 @@ def register(app: typer.Typer) -> None:
                                                  help="Watermark white-box upstreams with this secret (or config "
                                                       "file)."),
         watermark_scheme: str = typer.Option("kgw", help="kgw or synthid."),
-        temperature_factor: float | None = typer.Option(None, help="Perturbation: divide logits by this."),
-        logit_noise: float | None = typer.Option(None, help="Perturbation: Gaussian logit noise std."),
+        temperature_factor: float | None = typer.Option(None, help="Perturbation: divide logits by this. "
+                                                        + COSTS["temperature"]),
+        logit_noise: float | None = typer.Option(None, help="Perturbation: Gaussian logit noise std. "
+                                                 + COSTS["logit noise"]),
+        logprob_step: float | None = typer.Option(None, help="Round served logprobs to multiples of this many "
+                                                  "nats (sampling untouched). " + COSTS["logprob round/trunc"]),
+        top_logprobs_max: int | None = typer.Option(None, help="Serve at most this many top_logprobs per token."),
+        fingerprint_bias: float | None = typer.Option(None, help="Logit bias on a key-derived quarter of the "
+                                                      "vocabulary (needs --fingerprint-key). "
+                                                      + COSTS["fingerprint bias"]),
+        fingerprint_key: str | None = typer.Option(None, envvar="DISTILLSCOPE_FINGERPRINT_KEY",
+                                                   help="Secret choosing the fingerprinted tokens."),
         host: str = typer.Option("127.0.0.1", help="Bind address."),
         port: int = typer.Option(8000, min=1, max=65535, help="Port."),
         check: bool = typer.Option(False, "--check", help="Validate everything serve would refuse (specs, key "
@@ -57,10 +80,12 @@ def register(app: typer.Typer) -> None:
 
             wm = WatermarkConfig.load(watermark_key)
             data["watermark"] = {**wm.model_dump(), "scheme": watermark_scheme if not config else wm.scheme}
-        if temperature_factor is not None or logit_noise is not None:
+        flags = {"temperature_factor": temperature_factor, "logit_noise": logit_noise, "logprob_step": logprob_step,
+                 "top_logprobs_max": top_logprobs_max, "fingerprint_bias": fingerprint_bias,
+                 "fingerprint_key": fingerprint_key}
+        if any(v is not None for v in flags.values()):
             data["perturbation"] = {**(data.get("perturbation") or {}),
-                                    **({"temperature_factor": temperature_factor} if temperature_factor else {}),
-                                    **({"logit_noise": logit_noise} if logit_noise is not None else {})}
+                                    **{k: v for k, v in flags.items() if v is not None}}
         if not data.get("upstreams"):
             raise InputError("No upstream model: pass --upstream SPEC (repeatable) or a --config with upstreams.")
         cfg = GatewayConfig.load(data)
@@ -69,6 +94,8 @@ def register(app: typer.Typer) -> None:
             shown = cfg.model_dump()
             if shown.get("watermark"):
                 shown["watermark"] = cfg.watermark.public_dict()
+            if (shown.get("perturbation") or {}).get("fingerprint_key"):
+                shown["perturbation"]["fingerprint_key"] = "***"
             print_json(shown)
             return
         from distillscope.gateway.server import serve_gateway

@@ -9,7 +9,7 @@ Example ``gateway.yaml``::
     token_limit: 100000/hour
     storage_uri: memory://          # or redis://localhost:6379
     watermark: {scheme: kgw, key: "deployment secret"}
-    perturbation: {temperature_factor: 1.0, logit_noise: 0.0}
+    perturb: {logprob_step: 1.0, top_logprobs_max: 2}   # output defences (alias: perturbation); costs below
     model_name: my-model            # public name (default: the first upstream's model id, no URL/credentials)
     reject_log_limit: 60/minute     # refused requests logged per key at most (without their bodies)
     public_docs: false              # /docs and /openapi.json off unless true
@@ -20,22 +20,36 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError
 
 from distillscope.errors import InputError
 from distillscope.watermark.config import WatermarkConfig
 
 
 class PerturbationConfig(BaseModel):
+    """Output defences against distillation (``perturb:`` in the gateway config), applied to white-box upstreams.
+
+    The measured costs quoted in the descriptions come from ``bench/antidistill.py`` (a tiny teacher on a
+    synthetic task, students distilled from its served text and top-5 log-probabilities); see the report it prints.
+    """
+
     model_config = ConfigDict(extra="forbid")
     temperature_factor: float = Field(1.0, gt=0.0, le=10.0, description="divide logits by this factor")
     logit_noise: float = Field(0.0, ge=0.0, le=20.0, description="std of Gaussian noise added to logits")
+    fingerprint_bias: float = Field(0.0, ge=-20.0, le=20.0, description="logit bias on a key-derived share of the "
+                                    "vocabulary (a context-free fingerprint a holder of the key can test for)")
+    fingerprint_key: str = Field("", description="secret that picks the fingerprinted tokens")
+    fingerprint_gamma: float = Field(0.25, gt=0.0, lt=1.0, description="share of the vocabulary fingerprinted")
+    logprob_step: float = Field(0.0, ge=0.0, le=20.0, description="round served log-probabilities to multiples "
+                                "of this many nats (sampling untouched)")
+    top_logprobs_max: int | None = Field(None, ge=0, le=20, description="serve at most this many top_logprobs "
+                                         "per token (sampling untouched)")
 
 
 class GatewayConfig(BaseModel):
     """Everything ``distillscope gateway serve`` needs."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     upstreams: list[str] = Field(..., min_length=1, description="model specs, tried in order")
     model_name: str | None = Field(None, description="public model name clients use and responses declare "
@@ -57,7 +71,8 @@ class GatewayConfig(BaseModel):
     public_docs: bool = Field(False, description="serve /docs and /openapi.json (without a key)")
     trust_forwarded_for: bool = Field(False, description="take the client IP from X-Forwarded-For")
     watermark: WatermarkConfig | None = None
-    perturbation: PerturbationConfig | None = None
+    perturbation: PerturbationConfig | None = Field(None, validation_alias=AliasChoices("perturbation", "perturb"),
+                                                    description="output defences (see PerturbationConfig)")
 
     @classmethod
     def load(cls, source: str | Path | dict[str, Any]) -> GatewayConfig:

@@ -32,7 +32,7 @@ _EXPORTS = {
     "Perturbation": "model", "WatermarkedModel": "model", "watermark_model": "model",
     "utility_cost": "perturb",
     "closed_radioactivity": "radioactivity", "closed_radioactivity_from_model": "radioactivity",
-    "open_radioactivity": "radioactivity",
+    "open_radioactivity": "radioactivity", "tokens_needed": "radioactivity",
     "make_scheme": "schemes",
     "HitCounts": "scoring", "count_hits": "scoring",
 }

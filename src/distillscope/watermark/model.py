@@ -27,37 +27,83 @@ from distillscope.watermark.schemes import Scheme, make_scheme
 
 @dataclass(frozen=True)
 class Perturbation:
-    """Sampling distortion against distillation: logits / ``temperature_factor`` plus N(0, ``logit_noise``²).
+    """Output defences applied at serving time (see :mod:`distillscope.watermark.defences`).
 
+    Sampling: logits / ``temperature_factor``, plus N(0, ``logit_noise``²), plus ``fingerprint_bias`` on a
+    key-derived ``fingerprint_gamma`` share of the vocabulary. Served log-probabilities: rounded to multiples of
+    ``logprob_step`` nats and at most ``top_logprobs_max`` alternatives per token (sampling untouched).
     The noise is drawn from a generator seeded by the request's own seed, so a sample stays reproducible.
     """
 
     temperature_factor: float = 1.0
     logit_noise: float = 0.0
+    fingerprint_bias: float = 0.0
+    fingerprint_key: str = ""
+    fingerprint_gamma: float = 0.25
+    logprob_step: float = 0.0
+    top_logprobs_max: int | None = None
 
     def __post_init__(self) -> None:
         if not self.temperature_factor > 0:
             raise InputError(f"temperature_factor must be > 0, got {self.temperature_factor}.")
         if self.logit_noise < 0:
             raise InputError(f"logit_noise must be >= 0, got {self.logit_noise}.")
+        if self.fingerprint_bias != 0 and not self.fingerprint_key:
+            raise InputError("fingerprint_bias needs a fingerprint_key (a secret string).")
+        if not 0 < self.fingerprint_gamma < 1:
+            raise InputError(f"fingerprint_gamma must be in (0, 1), got {self.fingerprint_gamma}.")
+        if self.logprob_step < 0:
+            raise InputError(f"logprob_step must be >= 0, got {self.logprob_step}.")
+        if self.top_logprobs_max is not None and self.top_logprobs_max < 0:
+            raise InputError(f"top_logprobs_max must be >= 0, got {self.top_logprobs_max}.")
+
+    @property
+    def samples_changed(self) -> bool:
+        """Whether sampling itself is distorted (not only the served log-probabilities)."""
+        return self.temperature_factor != 1.0 or self.logit_noise > 0 or self.fingerprint_bias != 0
+
+    @property
+    def logprobs_changed(self) -> bool:
+        return self.logprob_step > 0 or self.top_logprobs_max is not None
 
     @property
     def active(self) -> bool:
-        return self.temperature_factor != 1.0 or self.logit_noise > 0
+        return self.samples_changed or self.logprobs_changed
 
     @property
     def tag(self) -> str:
-        return f"perturb:t{self.temperature_factor:g}:n{self.logit_noise:g}"
+        t = f"perturb:t{self.temperature_factor:g}:n{self.logit_noise:g}"
+        if self.fingerprint_bias:
+            kid = hashlib.sha256(f"fp-id:{self.fingerprint_key}".encode()).hexdigest()[:8]
+            t += f":fp{self.fingerprint_bias:g}-{self.fingerprint_gamma:g}-{kid}"
+        if self.logprobs_changed:
+            t += f":lp{self.logprob_step:g}-{self.top_logprobs_max}"
+        return t
 
-    def apply(self, logits: torch.Tensor, gens: list[torch.Generator] | None = None) -> torch.Tensor:
+    def apply(self, logits: torch.Tensor, gens: list[torch.Generator] | None = None,
+              generator: torch.Generator | None = None) -> torch.Tensor:
+        """The perturbed logits ``[..., V]``: one noise generator per row (``gens``) or one for all."""
         out = logits / self.temperature_factor if self.temperature_factor != 1.0 else logits
         if self.logit_noise > 0:
             if gens is None:
-                noise = torch.randn(out.shape)
+                noise = torch.randn(out.shape, generator=generator)
             else:
                 noise = torch.stack([torch.randn(out.shape[-1], generator=g) for g in gens])
             out = out + self.logit_noise * noise
+        if self.fingerprint_bias:
+            from distillscope.watermark.defences import fingerprint_mask
+
+            mask = fingerprint_mask(self.fingerprint_key, out.shape[-1], self.fingerprint_gamma)
+            out = out + self.fingerprint_bias * mask.to(out.dtype)
         return out
+
+    def serve(self, completions: list[Completion]) -> list[Completion]:
+        """The completions as served: log-probabilities coarsened (text and token ids untouched)."""
+        if not self.logprobs_changed:
+            return completions
+        from distillscope.watermark.defences import coarsen_logprobs
+
+        return coarsen_logprobs(completions, self.logprob_step, self.top_logprobs_max)
 
 
 class WatermarkedModel(Model):
@@ -89,7 +135,8 @@ class WatermarkedModel(Model):
         """One generation batch: a fresh watermark processor and per-request noise generators."""
         proc = self.scheme.processor() if self.scheme is not None else None
         gens = [torch.Generator().manual_seed(_noise_seed(r)) for r in requests]
-        perturbation = self.perturbation
+        perturbation = self.perturbation if self.perturbation is not None and self.perturbation.samples_changed \
+            else None
 
         def rewrite(history: torch.Tensor, logits: torch.Tensor) -> torch.Tensor:
             if perturbation is not None:
@@ -101,7 +148,8 @@ class WatermarkedModel(Model):
         return rewrite
 
     def _generate(self, requests: list[GenRequest], progress: Any = None) -> list[Completion]:
-        return self.inner.generate(requests, progress)
+        outs = self.inner.generate(requests, progress)
+        return self.perturbation.serve(outs) if self.perturbation is not None else outs
 
     def __getattr__(self, name: str) -> Any:
         if name in ("inner", "base"):

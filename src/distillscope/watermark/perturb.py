@@ -7,7 +7,8 @@ For each position of each text we compare the clean next-token distribution ``p`
 * ``logprob_drop``: E_p[log p] - E_q[log p], how much less likely under the clean model the sampled tokens are
   (an expected per-token perplexity cost, in nats);
 * ``top1_agreement``: fraction of positions whose most likely token is unchanged.
-Logit noise is averaged over ``n_noise`` draws.
+Logit noise is averaged over ``n_noise`` draws. Defences that only coarsen the served log-probabilities do not
+change sampling and cost nothing here.
 """
 
 from __future__ import annotations
@@ -42,9 +43,7 @@ def utility_cost(model: Any, texts: Sequence[str], watermark: WatermarkConfig | 
         for _ in range(draws):
             z = logits
             if perturbation is not None:
-                z = z / perturbation.temperature_factor
-                if perturbation.logit_noise > 0:
-                    z = z + perturbation.logit_noise * torch.randn(z.shape, generator=gen)
+                z = perturbation.apply(z, generator=gen)
             if scheme is not None:
                 ctx = max(scheme.context, 1)
                 windows = torch.tensor([([0] * ctx + ids[: t + 1])[-ctx:] for t in range(len(ids) - 1)])

@@ -117,7 +117,8 @@ def open_radioactivity(suspect: Any, texts: Sequence[str] | Sequence[Sequence[in
 
 def closed_radioactivity(completions: Sequence[str] | Sequence[Sequence[int]], config: WatermarkConfig,
                          tokenizer: Any = None, vocab_size: int | None = None,
-                         prompts: Sequence[str] = (), dedup: bool = True, suspect_spec: str = "") -> Evidence:
+                         prompts: Sequence[str] | Sequence[Sequence[int]] = (), dedup: bool = True,
+                         suspect_spec: str = "", max_scored: int | None = None) -> Evidence:
     """Closed-model radioactivity test on the suspect's generated ``completions`` (answers only, no prompts).
 
     Args:
@@ -125,7 +126,10 @@ def closed_radioactivity(completions: Sequence[str] | Sequence[Sequence[int]], c
         config: the watermark key and scheme.
         tokenizer: the watermarked model's tokenizer.
         vocab_size: the watermarked model's logits width (default ``len(tokenizer)``).
-        prompts: the prompts the suspect answered; their n-grams are never scored.
+        prompts: the prompts the suspect answered (text or token ids); their n-grams are never scored.
+        dedup: count each (window, token) tuple once over all completions.
+        max_scored: token budget: score at most this many distinct tuples (in reading order; None: all).
+            Power grows with the tuples scored: see :func:`tokens_needed`.
     """
     if vocab_size is None:
         if tokenizer is None:
@@ -143,12 +147,32 @@ def closed_radioactivity(completions: Sequence[str] | Sequence[Sequence[int]], c
     exclude: set[tuple[int, ...]] = set()
     for p in prompts:
         exclude |= ngrams_of(scheme, enc(p))
-    counts = count_hits(scheme, [enc(c) for c in completions], dedup=dedup, exclude=exclude)
+    counts = count_hits(scheme, [enc(c) for c in completions], dedup=dedup, exclude=exclude,
+                        max_scored=max_scored)
     return _evidence("closed", config, counts,
                      {"dedup": dedup, "n_completions": len(completions), "n_prompts": len(prompts),
-                      "suspect": suspect_spec}, {},
+                      "suspect": suspect_spec, "max_scored": max_scored}, {},
                      [("Only tuples absent from the prompts are scored; completions are tokenized with the "
                        "watermarked model's tokenizer.")])
+
+
+def tokens_needed(excess: float, p0: float = 0.25, trials_per: int = 1, alpha: float = 1e-6,
+                  power: float = 0.9) -> int:
+    """Distinct tuples to score so that a suspect whose hit rate exceeds ``p0`` by ``excess`` gives p < ``alpha``
+    with probability ``power`` (normal approximation to the binomial tail).
+
+    A student trained on a fraction f of watermarked text inherits at most about f times the watermark's own
+    excess hit rate (KGW delta = 2, gamma = 0.25 on fluent text: roughly +0.2 to +0.3), so 5% watermarked data
+    means an excess near 0.01 to 0.015 and tens of thousands of tuples.
+    """
+    from scipy import stats
+
+    if excess <= 0:
+        raise InputError(f"excess must be > 0, got {excess}.")
+    p1 = min(p0 + excess, 1 - 1e-9)
+    za, zb = stats.norm.isf(alpha), stats.norm.isf(1 - power)
+    n = ((za * (p0 * (1 - p0)) ** 0.5 + zb * (p1 * (1 - p1)) ** 0.5) / excess) ** 2
+    return int(-(-n // trials_per))
 
 
 def closed_radioactivity_from_model(suspect: Model, prompts: Sequence[str], config: WatermarkConfig,

@@ -28,6 +28,7 @@ class HitCounts:
     p0: float = 0.25
     n_repeated: int = 0  # scored positions skipped because their n-gram was already counted
     n_excluded: int = 0  # skipped because the n-gram was in the excluded set (e.g. the prompt)
+    n_over_budget: int = 0  # scorable positions left unread once ``max_scored`` distinct n-grams were counted
     seen: set[tuple[int, ...]] = field(default_factory=set, repr=False)
 
     @property
@@ -69,7 +70,7 @@ class HitCounts:
         return {"n_scored": self.n_scored, "hits": self.hits, "trials": self.trials, "p0": self.p0,
                 "rate": self.rate, "z": self.z, "p_value": self.p_value, "log10_p": self.log10_p,
                 "n_repeated": self.n_repeated,
-                "n_excluded": self.n_excluded}
+                "n_excluded": self.n_excluded, "n_over_budget": self.n_over_budget}
 
 
 def ngrams_of(scheme: Scheme, ids: Sequence[int]) -> set[tuple[int, ...]]:
@@ -79,8 +80,12 @@ def ngrams_of(scheme: Scheme, ids: Sequence[int]) -> set[tuple[int, ...]]:
 
 
 def count_hits(scheme: Scheme, sequences: Iterable[Sequence[int]], dedup: bool = True,
-               exclude: set[tuple[int, ...]] | None = None, counts: HitCounts | None = None) -> HitCounts:
+               exclude: set[tuple[int, ...]] | None = None, counts: HitCounts | None = None,
+               max_scored: int | None = None) -> HitCounts:
     """Score every token that has enough context, counting each distinct n-gram once (``dedup``).
+
+    The budget ``max_scored`` caps the distinct n-grams scored (in reading order, so the tokens scored do not
+    depend on the key and the null stays exact); the positions left unread are counted in ``n_over_budget``.
 
     Args:
         scheme: the watermark scheme.
@@ -88,12 +93,16 @@ def count_hits(scheme: Scheme, sequences: Iterable[Sequence[int]], dedup: bool =
         dedup: count each n-gram once across all sequences.
         exclude: n-grams never to score (for example those of the prompts the text answers).
         counts: accumulate into an existing :class:`HitCounts`.
+        max_scored: the most distinct n-grams to score (the budget); None scores all.
     """
     out = counts or HitCounts(trials_per=scheme.trials, p0=scheme.p0)
     exclude = exclude or set()
     for ids in sequences:
         ids = [int(t) for t in ids]
         for i in range(scheme.context, len(ids)):
+            if max_scored is not None and out.n_scored >= max_scored:
+                out.n_over_budget += len(ids) - i
+                break
             key = scheme.ngram(ids[:i], ids[i])
             if key in exclude:
                 out.n_excluded += 1
