@@ -69,7 +69,8 @@ def _runner(name: str, fn: Callable[..., Any]) -> Callable[..., list[Any]]:
         if name == "blackbox":
             return list(fn(s, c, [get(x) for x in pair.panel], ctx["prompts"], samples=ctx["samples"],
                            max_tokens=ctx["max_tokens"], store=ctx["store"], features=ctx["features"],
-                           permutations=ctx["permutations"]))
+                           permutations=ctx["permutations"], reference=ctx["reference"],
+                           score_memo=ctx["score_memo"]))
         if name == "functional":
             return [fn(s, c, [get(x) for x in pair.controls], max_tokens=ctx["functional_tokens"])]
         if name in ("weights", "representations"):
@@ -238,6 +239,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--samples", type=int, default=2, help="black-box samples per prompt and model")
     ap.add_argument("--max-tokens", type=int, default=32, help="tokens per black-box sample")
     ap.add_argument("--features", default="ngram,embedding,likelihood", help="black-box features")
+    ap.add_argument("--reference", default="others", choices=("others", "own"),
+                    help="black-box scores relative to the other models (default) or raw (the earlier version)")
     ap.add_argument("--functional-tokens", type=int, default=1024, help="held-out tokens of the functional test")
     ap.add_argument("--null-models", type=int, default=3, help="controls passed to weight tests as null models")
     ap.add_argument("--alpha", type=float, default=ALPHA)
@@ -270,6 +273,7 @@ def main(argv: list[str] | None = None) -> int:
     ctx = {"prompts": default_prompts(None, seed=0)[n_train : n_train + args.prompts], "samples": args.samples,
            "max_tokens": args.max_tokens, "store": SampleStore(folder / "bench-samples.duckdb"),
            "features": [f.strip() for f in args.features.split(",") if f.strip()], "permutations": 2000,
+           "reference": args.reference, "score_memo": {},
            "functional_tokens": args.functional_tokens, "null_models": args.null_models}
     get = Models({m["spec"] for m in zoo["members"].values() if m["relation"] == "teacher"})
     load = os.getloadavg()
