@@ -16,6 +16,26 @@ by Holm (``blackbox`` row); its precision and recall over all pairs are printed 
 
 Black-box prompts are held out: the shipped prompts after the ones the zoo's students were trained on. Samples are
 cached in a store of their own next to the zoo (``bench-samples.duckdb``), so a rerun only pays for new samples.
+
+Measured (bench zoo, 105 models; pairs ``--max-pairs 6 --max-independent 15``: 60 derived, 51 independent; 8 held-out
+prompts x 2 samples x 32 tokens; 2 cores at load 6-8, other jobs running). Black-box, ``reference="others"``
+(relative scores) with recipe-matched controls in the panel, 2026-12-07, 16 min for 111 pairs (load 5-7):
+
+====================  ======  =====  ==========  ========================================================
+black-box feature     recall  prec.  FPR         FPR 95% (Wilson); AUROC
+====================  ======  =====  ==========  ========================================================
+Holm over features    0.85    0.93   4/51 0.08   [0.03, 0.18]; 0.923 (all 4 false positives: teacher pairs)
+likelihood            0.85    0.98   1/51 0.02   [0.00, 0.10]; 0.935
+ngram                 0.73    0.94   3/51 0.06   [0.02, 0.16]; 0.882
+embedding             0.65    0.95   2/51 0.04   [0.01, 0.13]; 0.843
+====================  ======  =====  ==========  ========================================================
+
+Holm per relation (detection at alpha 0.05, median s/pair): fine-tuned, quantized, pruned, merged,
+logit-distilled, logit-distilled-xarch, sequence-distilled, student-of-student 6/6 each (AUROC >= 0.99);
+logit-distilled-size 3/6 (AUROC 0.90); mixed-5pct 0/6 (AUROC 0.34). Independent: control 0/15,
+other-teacher 0/15, other-tokenizer 0/15, teacher 4/6 (teacher vs teacher: the panel holds no peer of the candidate,
+e.g. nothing like SmolLM2 but SmolLM2, so the null's exchangeability fails there). 7.5 s/pair median. The same
+pairs before (raw scores, hard-label controls in the panel): recall 0.60, precision 0.95, FPR 0.04 (2/51).
 """
 
 from __future__ import annotations
