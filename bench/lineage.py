@@ -36,6 +36,19 @@ logit-distilled-size 3/6 (AUROC 0.90); mixed-5pct 0/6 (AUROC 0.34). Independent:
 other-teacher 0/15, other-tokenizer 0/15, teacher 4/6 (teacher vs teacher: the panel holds no peer of the candidate,
 e.g. nothing like SmolLM2 but SmolLM2, so the null's exchangeability fails there). 7.5 s/pair median. The same
 pairs before (raw scores, hard-label controls in the panel): recall 0.60, precision 0.95, FPR 0.04 (2/51).
+
+White-box, same zoo, recipe-matched + hard-label controls (``--null-models 6 --budget-s 840``: a SUBSET, the first
+81 of the 111 pairs in the round-robin order: 57 derived, 24 independent = 6 per independent relation; load 2-4,
+14 min). Detection at alpha 0.05 / FPR with Wilson 95%:
+
+- functional: recall 0.82, precision 1.00, FPR 0/24 [0.00, 0.14], AUROC 0.92. logit-distilled 6/6, -xarch 6/6,
+  -size 6/6, student-of-student 5/5, fine-tuned/merged/pruned 6/6, quantized 5/5; sequence-distilled 1/5,
+  mixed-5pct 0/6. Other-teacher pairs 0/6 (were 3/6 with hard-label controls only: the soft-label confound).
+- weights: every weight-derived pair (23) separated from every independent pair, by p (max 3.4e-5 < min 0.006)
+  and by statistic; FPR 4/24 [0.07, 0.36] (other-teacher 2/6, teacher 2/6: null-model prediction t with few,
+  mixed controls); median 0.16 s/pair; SmolLM2 vs its quantized copy 14.1 s (no null models).
+- representations: recall 0.58, FPR 5/24 (4 of them other-tokenizer pairs).
+- tokenizer: recall 1.00, FPR 14/24 (shared tokenizers; never decisive by design).
 """
 
 from __future__ import annotations
