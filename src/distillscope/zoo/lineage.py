@@ -50,6 +50,7 @@ from distillscope.zoo._lineage_plan import (
     DERIVED_RELATIONS,
     OPTIONAL_TEACHERS,
     SIZES,
+    STUDENT_RELATIONS,
     WEIGHT_RELATIONS,
     Member,
     ZooSize,
@@ -69,10 +70,11 @@ class LineagePair:
         suspect_spec, candidate_spec: model specs (``hf:FOLDER`` or ``zoo:NAME``).
         relation: a derived relation (``logit-distilled`` ...) or ``independent:KIND``.
         derived: True when the suspect was built from the candidate.
-        controls: specs of controls sharing the suspect's training data and tokenizer (never the suspect), for
-            the functional test.
-        panel: specs of other models for the black-box test: the teachers other than the candidate, and two
-            controls of the suspect's tokenizer.
+        controls: specs of controls shaped like the suspect and sharing its training data and tokenizer (never the
+            suspect, never a model derived from the candidate), for the functional and weight tests; for a student,
+            hard-label controls interleaved with recipe-matched students of other teachers (see ``_pair_maker``).
+        panel: specs of other models for the black-box test: the teachers other than the candidate, and the first
+            two controls (for a student: one recipe-matched student of another teacher and one hard-label control).
         suspect, candidate: member names.
         same_tokenizer: suspect and candidate share a tokenizer.
         controls_matched: the controls were trained like the suspect: teacher-like controls for teachers and
@@ -129,13 +131,27 @@ def _teacher_like(m: dict[str, Any]) -> bool:
 
 
 def _pair_maker(mem: dict[str, dict[str, Any]], teachers: list[str]) -> Callable[[str, str, str, bool], LineagePair]:
-    """A function (suspect, candidate, relation, derived) -> LineagePair with the suspect's matched controls."""
+    """A function (suspect, candidate, relation, derived) -> LineagePair with the suspect's matched controls.
+
+    A student's controls interleave two kinds, both of its shape and tokenizer: hard-label controls (the same
+    prompts and corpus, no teacher) and *recipe-matched* controls, members built with the suspect's recipe (same
+    method: logit KD, sequences, mixed) from a teacher other than the candidate, its own architecture first. Soft-
+    label students agree more with any teacher than hard-label controls do, so without the second kind a student of
+    another teacher looks "derived" from every teacher; nothing derived from the candidate is ever a control.
+    """
     controls = {(fam, kind): [n for n, m in mem.items() if m["relation"] == "control" and m["tokenizer"] == fam
                               and _teacher_like(m) == kind]
                 for fam in ("tiny", "ref") for kind in (True, False)}
+    students = [n for n, m in mem.items() if m["relation"] in STUDENT_RELATIONS]
 
     def shape(n: str) -> tuple[Any, Any]:
         return mem[n]["recipe"].get("layers"), mem[n]["recipe"].get("d")
+
+    def recipe_matched(s: str, c: str) -> list[str]:
+        same = [x for x in students if x != s and mem[x]["teacher"] != c and mem[x]["tokenizer"] == mem[s]["tokenizer"]
+                and mem[x]["method"] == mem[s]["method"] and shape(x) == shape(s)]
+        own = [x for x in same if mem[x]["arch"] == mem[s]["arch"]]
+        return own + [x for x in same if x not in own] if len(own) < 2 else own
 
     def make(s: str, c: str, relation: str, derived: bool) -> LineagePair:
         fam, kind = mem[s]["tokenizer"], _teacher_like(mem[s])
@@ -143,6 +159,11 @@ def _pair_maker(mem: dict[str, dict[str, Any]], teachers: list[str]) -> Callable
         matched = len(ctl) >= 2
         if not matched:  # nothing trained like the suspect: the nearest controls, flagged
             ctl = [x for x in controls[(fam, kind)] + controls[(fam, not kind)] if x != s]
+        if not kind:
+            ctl = sorted(ctl, key=lambda x: mem[x]["arch"] != mem[s]["arch"])  # its own architecture first
+            soft = recipe_matched(s, c)
+            mixed = [x for pair in zip(soft, ctl) for x in pair]
+            ctl = mixed + soft[len(mixed) // 2:] + ctl[len(mixed) // 2:]
         panel = [t for t in teachers if t not in (c, s)] + ctl[:2]
         return LineagePair(mem[s]["spec"], mem[c]["spec"], relation, derived,
                            tuple(mem[x]["spec"] for x in ctl), tuple(mem[x]["spec"] for x in panel), s, c,
