@@ -38,6 +38,9 @@ statistic (Gemma's mean block CKA with SmolLM2 is 0.0015): the only null models 
 are 2-layer models trained here, and any two real LMs share more token geometry (embedding CKA z = 39), next-token
 function and text than a real LM shares with them. A valid verdict on a real independent pair needs null models /
 panel members that are real LMs unrelated to the candidate (several), which this machine does not have.
+Since then ``lineage.run.null_size_caveat`` flags exactly this case (every null model <= 1/4 the size of the
+smaller of suspect and candidate): each lineage Evidence carries the caveat, ``distillscope lineage`` says CAUTION
+and the audit verdict calls such rejections a *lead* (strength "lead", no teacher named) instead of a finding.
 """
 
 from __future__ import annotations

@@ -146,7 +146,7 @@ def plan_lineage(ctx: AuditContext) -> list[Planned | Skip]:
         return [Skip("lineage", "no --candidate: lineage tests compare the suspect with the model it may derive "
                                 "from")]
     try:
-        from distillscope.lineage.run import LineageConfig, LineageContext, methods, plan
+        from distillscope.lineage.run import LineageConfig, LineageContext, _size_caveats, methods, plan
     except ModuleNotFoundError as e:
         if e.name and e.name.startswith("distillscope.lineage"):
             return [Skip("lineage", "the lineage package is not in this build of distillscope")]
@@ -182,6 +182,7 @@ def plan_lineage(ctx: AuditContext) -> list[Planned | Skip]:
 
         def run(method: str = step.method, kind: str = kind) -> StepOutput:
             ev = list(reg.load(method)(context(kind)))
+            _size_caveats(ev, ctx.suspect, ctx.candidate, ctx.panel if kind == "panel" else nulls)
             return StepOutput(ev, {e.name: _examples_from_store(ctx, e, cfg.examples) for e in ev if e.sample_ids})
 
         calls = None

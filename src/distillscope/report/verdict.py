@@ -83,13 +83,16 @@ def family_of(name: str) -> Family | None:
     return max(hits, key=lambda f: len(f.prefix)) if hits else None
 
 
+#: The phrase of the lineage caveat for null models far smaller than the suspect (lineage.run.null_size_caveat).
+LENIENT_NULL = "this null is too lenient"
+
 @dataclass
 class Verdict:
     """The plain-language conclusion of a case file."""
 
     finding: bool
     headline: str
-    strength: str  # "strong", "moderate", "none" or "no tests"
+    strength: str  # "strong", "moderate", "lead" (only rejections against a too-lenient null), "none", "no tests"
     alpha: float
     rejected: list[dict[str, Any]] = field(default_factory=list)
     explanations: list[dict[str, Any]] = field(default_factory=list)
@@ -159,8 +162,16 @@ def _rule_rejected(c: Context) -> Verdict | None:
     strength = "strong" if best < STRONG else "moderate"
     lineage = [e for e in rej if (f := family_of(e.name)) is not None and f.links_candidate]
     linked = c.candidate if lineage and c.candidate else None
+    lenient = [e for e in lineage if any(LENIENT_NULL in cv for cv in e.caveats)]
+    all_lenient = bool(lineage) and len(lenient) == len(lineage)  # every lineage rejection has a too-lenient null
+    if all_lenient:
+        linked = None
+        strength = "lead" if len(lineage) == len(rej) else strength
     head = (f"EVIDENCE FOUND ({strength}): {len(rej)} of {len(c.tests)} tests reject their null after Holm "
             f"adjustment at alpha = {c.alpha:g} (smallest adjusted p = {best:.3g}).")
+    if all_lenient:
+        head += (" The lineage rejections are against null models far smaller than the suspect and the candidate, "
+                 "a null too lenient for two real models: a lead, not a finding of lineage (see the caveats).")
     if linked:
         lp = min(float(e.p_adjusted) for e in lineage)  # type: ignore[arg-type]
         head += f" Lineage tests link {c.suspect} to {linked} (adjusted p = {lp:.3g})."
@@ -168,6 +179,8 @@ def _rule_rejected(c: Context) -> Verdict | None:
              "effect_size": e.effect_size, "effect_name": e.effect_name} for e in rej]
     cav = [("A rejected null says the data are unlikely under that null; the explanations below are what the "
            "rejection is consistent with, not a finding of intent or of a licence breach.")]
+    if lenient:
+        cav.append(next(cv for cv in lenient[0].caveats if LENIENT_NULL in cv))
     if len(_weigh(rej)) > 1:
         cav.append("Several explanations fit the evidence; the tests cannot by themselves choose between them.")
     return Verdict(True, head, strength, c.alpha, rows, _weigh(rej), linked, cav)
