@@ -192,11 +192,15 @@ def scan(paths: list[str | Path] | None = None, engine: str = "duckdb", cfg: Lin
         say(f"loading into {engine}")
         t = eng.load(ing.table)
         releases = F.detect_releases(t)
-        say("template sketches")
+        say("template sketches and content signatures")
         sample = eng.keep(F.sample_prompts(t))
-        tpl = eng.keep(F.template_buckets(sample, materialize=eng.keep, upload=eng.upload))
+        words = F.prompt_words(sample, materialize=eng.keep)
+        vt, vocab = F.vocabulary(words, upload=eng.upload)
+        tpl = eng.keep(F.template_buckets(sample, words=words, vocab=vt))
+        terms = F.term_counts(words, vt).to_pandas()
         say("account features")
-        feats = F.account_features(t, releases=releases[-1:], sample=sample, templates=tpl).to_pandas()
+        feats = F.account_features(t, releases=releases[-1:], sample=sample, templates=tpl,
+                                   long_tokens=F.completion_quantile(t, 0.9)).to_pandas()
         say("tokens and activity")
         # one query (one engine job) for IP/org tokens, template buckets and hourly activity
         tpl_tok = tpl.select("account_id", kind=ibis.literal("tpl"),
@@ -212,9 +216,10 @@ def scan(paths: list[str | Path] | None = None, engine: str = "duckdb", cfg: Lin
     say("linking accounts")
     is_hour = toks["kind"] == "hour"
     act = toks[is_hour].assign(hour=lambda d: d["token"].astype("int64"))[["account_id", "hour", "n"]]
-    tokens = toks.loc[~is_hour, ["account_id", "kind", "token"]]
+    tokens = toks.loc[~is_hour, ["account_id", "kind", "token", "n"]]
     feats = feats.sort_values("account_id").reset_index(drop=True)
-    campaigns, accounts, links = link_accounts(feats, tokens, act, cfg)
+    terms = terms.sort_values(["account_id", "term"]).reset_index(drop=True)
+    campaigns, accounts, links = link_accounts(feats, tokens, act, cfg, terms=terms, vocab=vocab)
     notes = []
     if len(feats) < 2:
         notes.append(f"the log holds {len(feats)} account(s): campaigns need at least two, so none can be found.")
