@@ -27,9 +27,11 @@ def test_known_positive_campaigns_found_pure_and_hard_negatives_spared(small_sca
     assert min(purity) >= 0.9
     assert len(small_scan.flagged) == 3
     c = small_scan.flagged[0]
-    assert c.evidence["links_by_kind"]["infra"] > 0 and c.n_exchanges > 0
+    assert c.evidence["links_by_kind"]["content"] > 0 and c.n_exchanges > 0
     ev = c.to_evidence()
-    assert ev.name == "monitor.campaign" and ev.p_value is None and len(ev.sample_ids) == c.n_accounts
+    assert ev.name == "monitor.campaign" and len(ev.sample_ids) == c.n_accounts
+    assert ev.p_adjusted <= LinkConfig().alpha and ev.p_value <= ev.p_adjusted and ev.effect_size >= 0.5
+    assert c.evidence["shared_words"] and "z_vs_matched_pool" in c.evidence["indicator_percentiles"]["cot_share"]
     s = small_scan.summary()
     assert s["headline"].startswith("3 campaigns: ")
 
@@ -41,6 +43,19 @@ def test_null_benign_only_traffic_flags_nothing(tmp_path):
     res = scan([path])
     _, fpr, _ = _metrics(res, truth)
     assert res.flagged == [] and fpr == 0.0
+    # the evaluation harnesses that link by their shared benchmark templates are named, with the reason
+    named = [c for c in res.campaigns if c.status == "benchmark evaluation"]
+    assert named and "evaluation harness" in named[0].reason
+
+
+def test_known_positive_covert_campaigns_found_without_shared_infrastructure(tmp_path):
+    path = tmp_path / "covert.parquet"
+    truth = simulate(SimConfig(n_exchanges=20_000, n_accounts=600, n_campaigns=3, campaign_accounts=90, seed=12,
+                               covert_infra=True), path)
+    res = scan([path])
+    recall, fpr, purity = _metrics(res, truth)
+    assert recall >= 0.8 and fpr <= 0.01 and min(purity) >= 0.9
+    assert all(c.evidence["links_by_kind"]["infra"] == 0 for c in res.flagged)
 
 
 def test_candidate_pairs_full_for_small_tokens_ring_for_big():

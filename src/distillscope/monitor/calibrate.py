@@ -102,11 +102,15 @@ def strata(n_exchanges: np.ndarray, n_strata: int = 10) -> np.ndarray:
 class GroupTest:
     """Stratified-resampling test of a group's mean score against pool accounts of the same log.
 
+    The group's own members always count in the pool (so a group that is most of the log is the log's ordinary
+    and cannot beat itself; the test is conservative for small groups).
+
     Args:
         score: per-account score (all accounts).
         stratum: per-account volume stratum (:func:`strata`).
         pool: boolean mask of the reference accounts.
-        n_resamples: Monte Carlo draws for small groups.
+        n_resamples: Monte Carlo draws for small groups (raised tenfold, up to ``max_resamples``, while the
+            p-value sits at its floor ``1 / (B + 1)``).
         normal_min: groups at least this large use the normal approximation of the resampling distribution.
         seed: random seed (a test run twice gives the same p-value).
     """
@@ -115,20 +119,52 @@ class GroupTest:
     stratum: np.ndarray
     pool: np.ndarray
     n_resamples: int = 20_000
+    max_resamples: int = 500_000
     normal_min: int = 12
     seed: int = 0
 
     def __post_init__(self) -> None:
         s = np.asarray(self.score, float)
-        pool_idx = np.flatnonzero(self.pool)
-        if len(pool_idx) < 10:  # too few singletons: fall back to every account
-            pool_idx = np.arange(len(s))
-        self._by: dict[int, np.ndarray] = {}
-        allp = s[pool_idx]
-        self.mu, self.sd = float(allp.mean()), float(allp.std() or 1.0)
-        for st in np.unique(self.stratum):
-            v = s[pool_idx[self.stratum[pool_idx] == st]]
-            self._by[int(st)] = v if len(v) >= 5 else allp  # an empty stratum borrows the whole pool
+        self.pool = np.asarray(self.pool, bool)
+        if self.pool.sum() < 10:  # too few reference accounts: fall back to every account
+            self.pool = np.ones(len(s), bool)
+        self._ns = int(self.stratum.max()) + 1 if len(s) else 1
+        st, ps = self.stratum[self.pool], s[self.pool]
+        self._cnt = np.bincount(st, minlength=self._ns).astype(float)
+        self._sum = np.bincount(st, ps, minlength=self._ns)
+        self._sq = np.bincount(st, ps * ps, minlength=self._ns)
+        self.mu, self.sd = float(ps.mean()), float(ps.std() or 1.0)
+        self._vals = {int(k): ps[st == k] for k in range(self._ns)}
+
+    def _moments(self, members: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per stratum (count, mean, variance) of the pool with ``members`` added; a stratum with fewer than 5
+        accounts borrows the whole pool's moments."""
+        out = members[~self.pool[members]]
+        s = self.score[out]
+        st = self.stratum[out]
+        cnt = self._cnt + np.bincount(st, minlength=self._ns)
+        tot = self._sum + np.bincount(st, s, minlength=self._ns)
+        sq = self._sq + np.bincount(st, s * s, minlength=self._ns)
+        n_all, t_all, q_all = cnt.sum(), tot.sum(), sq.sum()
+        mean_all = t_all / max(n_all, 1)
+        var_all = max(q_all / max(n_all, 1) - mean_all ** 2, 0.0)
+        ok = cnt >= 5
+        mean = np.where(ok, tot / np.maximum(cnt, 1), mean_all)
+        var = np.where(ok, np.maximum(sq / np.maximum(cnt, 1) - mean ** 2, 0.0), var_all)
+        return cnt, mean, var
+
+    def z(self, members: np.ndarray) -> tuple[float, float, np.ndarray]:
+        """(z, effect, per-stratum counts) of the members' mean score in the resampling distribution (normal
+        approximation; see :meth:`pvalue`)."""
+        members = np.asarray(members)
+        k = len(members)
+        obs = float(np.mean(self.score[members]))
+        c = np.bincount(self.stratum[members], minlength=self._ns)
+        _, m, v = self._moments(members)
+        mean = float((c * m).sum() / k)
+        sd = float(np.sqrt((c * v).sum()) / k)
+        z = (obs - mean) / sd if sd > 0 else (np.inf if obs > mean else 0.0)
+        return float(z), float((obs - mean) / self.sd), c
 
     def pvalue(self, members: np.ndarray) -> tuple[float, float, float]:
         """(p, z, effect): one-sided p-value that the members' mean score is this high under the null; z of the
@@ -137,22 +173,22 @@ class GroupTest:
         members = np.asarray(members)
         k = len(members)
         obs = float(np.mean(self.score[members]))
-        st = self.stratum[members]
-        mean = 0.0
-        var = 0.0
-        for s_, c in zip(*np.unique(st, return_counts=True), strict=True):
-            v = self._by[int(s_)]
-            mean += c * v.mean()
-            var += c * v.var()
-        mean, sd = mean / k, np.sqrt(var) / k
-        z = (obs - mean) / sd if sd > 0 else (np.inf if obs > mean else 0.0)
-        effect = (obs - mean) / self.sd
+        z, effect, c = self.z(members)
         if k >= self.normal_min:
             return float(norm.sf(z)), float(z), float(effect)
         rng = as_rng(self.seed)
-        null = np.zeros(self.n_resamples)
-        for s_, c in zip(*np.unique(st, return_counts=True), strict=True):
-            v = self._by[int(s_)]
-            null += v[rng.integers(0, len(v), size=(self.n_resamples, c))].sum(axis=1)
-        return permutation_pvalue(obs, null / k), float(z), float(effect)
-
+        b = self.n_resamples
+        while True:
+            null = np.zeros(b)
+            for s_ in np.flatnonzero(c):
+                extra = self.score[members[(self.stratum[members] == s_) & ~self.pool[members]]]
+                v_ = np.concatenate([self._vals[int(s_)], extra])
+                if len(v_) < 5:
+                    v_ = np.concatenate([self.score[self.pool], self.score[members[~self.pool[members]]]])
+                null += v_[rng.integers(0, len(v_), size=(b, c[s_]))].sum(axis=1)
+            p = permutation_pvalue(obs, null / k)
+            # at the Monte Carlo floor: draw more (up to max_resamples) so a multiple-testing correction over
+            # many candidate groups can still resolve it
+            if p > 1.5 / (b + 1) or b >= self.max_resamples:
+                return p, float(z), float(effect)
+            b = min(self.max_resamples, b * 10)

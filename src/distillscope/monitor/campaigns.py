@@ -53,6 +53,7 @@ class LinkConfig:
     alpha: float = 0.001
     min_effect: float = 0.5
     declared_org_share: float = 0.9
+    harvest_z: float = 3.0
     knn: int = 15
     snn_min: float = 0.5
     embed_dims: int = 64
@@ -69,6 +70,7 @@ class LinkConfig:
     new_model_min: float = 0.9
     min_kinds: int = 2
     min_accounts: int = 3
+    max_rounds: int = 5
     min_after_release: int = 5
     seed: int = 0
 
@@ -259,6 +261,29 @@ def _attach(comp: np.ndarray, idx: np.ndarray, cfg: LinkConfig) -> tuple[np.ndar
                               "n_kinds": 1})
 
 
+def _test_round(campaigns: list[Campaign], test: C.GroupTest, per_indicator: dict[str, C.GroupTest],
+                index: pd.Index, cfg: LinkConfig) -> None:
+    """Test every candidate campaign against ``test``'s pool, Holm-adjust, and apply :data:`RULES`. The z of each
+    indicator (same pool, same volume matching) goes into the evidence: what makes the group unusual."""
+    from distillscope.evidence import Evidence, holm
+
+    for cmp in campaigns:
+        mem = index.get_indexer(cmp.accounts)
+        cmp.p_value, cmp.z, cmp.effect = test.pvalue(mem)
+        for k, t in per_indicator.items():
+            cmp.evidence["indicator_percentiles"][k]["z_vs_matched_pool"] = t.z(mem)[0]
+    evs = holm([Evidence(name="c", null="", statistic=0.0, p_value=c.p_value) for c in campaigns])
+    for cmp, e in zip(campaigns, evs, strict=True):
+        cmp.p_adjusted = float(e.p_adjusted)
+        cmp.flagged = False
+        for rule in RULES:
+            verdict = rule(cmp, cfg)
+            if verdict is not None:
+                cmp.status, cmp.reason = verdict
+                cmp.flagged = cmp.status == "flagged"
+                break
+
+
 def _not_significant(c: Campaign, cfg: LinkConfig) -> tuple[str, str] | None:
     if c.p_adjusted <= cfg.alpha and c.effect >= cfg.min_effect:
         return None
@@ -279,13 +304,14 @@ def _declared_organisation(c: Campaign, cfg: LinkConfig) -> tuple[str, str] | No
 def _benchmark_evaluation(c: Campaign, cfg: LinkConfig) -> tuple[str, str] | None:
     ind = c.evidence["indicator_percentiles"]
     bench = c.evidence["member_bench_share"]
-    long_pct = ind.get("long_output_share", {}).get("mean_percentile", 1.0)
-    if bench < 0.5 or long_pct > 0.5:
+    z_long = ind.get("long_output_share", {}).get("z_vs_matched_pool", np.inf)
+    if bench < 0.5 or z_long >= cfg.harvest_z:
         return None
     return "benchmark evaluation", (
-        f"{bench:.0%} of the members' prompts are benchmark-shaped and their outputs are not long (mean long-output "
-        f"percentile {long_pct:.2f}): an evaluation harness collects short answers, a distiller harvests outputs; "
-        f"p_adj={c.p_adjusted:.2g}: not flagged, dismiss or review")
+        f"{bench:.0%} of the members' prompts are benchmark-shaped and their outputs are no longer than those of "
+        f"ordinary accounts of the same volume (long-output z={z_long:.1f} < {cfg.harvest_z}): an evaluation "
+        f"harness collects short answers, a distiller harvests outputs; p_adj={c.p_adjusted:.2g}: not flagged, "
+        f"dismiss or review")
 
 
 def _flagged(c: Campaign, cfg: LinkConfig) -> tuple[str, str] | None:
@@ -333,9 +359,8 @@ def link_accounts(feats: pd.DataFrame, tokens: pd.DataFrame, activity: pd.DataFr
             clinks = CT.snn_links(idx, sim, cfg.snn_min)
     else:
         idx = np.zeros((n, 0), np.int64)
-    links = pd.concat([mlinks.assign(content=False), clinks.assign(content=True)], ignore_index=True)
-    for k in KINDS:
-        links[k] = links[k].fillna(False).astype(bool)
+    links = pd.concat([mlinks.assign(content=False, cosine=np.nan, snn=np.nan),
+                       clinks.assign(content=True, **dict.fromkeys(KINDS, False))], ignore_index=True)
     links = (links.sort_values(["a", "b", "content"]).groupby(["a", "b"], as_index=False)
              .agg({**{k: "max" for k in (*KINDS, "content")},
                    **{c: "max" for c in ("infra_weight", "template_weight", "sync", "shared_hours", "cosine", "snn")}}))
@@ -346,8 +371,7 @@ def link_accounts(feats: pd.DataFrame, tokens: pd.DataFrame, activity: pd.DataFr
     _, comp = connected_components(g, directed=False)
     comp, attached = _attach(comp, idx, cfg)
     if len(attached):
-        links = pd.concat([links, attached.assign(a=attached["a"], b=attached["b"])], ignore_index=True)
-        links[list(ALL_KINDS)] = links[list(ALL_KINDS)].fillna(False).astype(bool)
+        links = pd.concat([links, attached.assign(**dict.fromkeys(KINDS, False))], ignore_index=True)
         la, lb = links["a"].to_numpy(np.int64), links["b"].to_numpy(np.int64)
         kinds = links[list(ALL_KINDS)].to_numpy(bool)
     sizes = np.bincount(comp)
@@ -358,10 +382,6 @@ def link_accounts(feats: pd.DataFrame, tokens: pd.DataFrame, activity: pd.DataFr
     feats = C.derived_columns(feats, atyp)
     pct, score = C.account_scores(feats)
     stratum = C.strata(feats["n_exchanges"].to_numpy())
-    test = C.GroupTest(score, stratum, pool=~in_big, seed=cfg.seed)
-    pool_scores = np.sort(score[~in_big] if (~in_big).sum() >= 10 else score)
-    account_p = (1 + len(pool_scores) - np.searchsorted(pool_scores, score - 1e-12, side="left")) / (
-        1 + len(pool_scores))
     org = _dominant_org(tokens, index)
     nex = feats["n_exchanges"].to_numpy()
     members = pd.Series(np.flatnonzero(in_big)).groupby(comp[in_big]).apply(list) if in_big.any() else {}
@@ -380,12 +400,10 @@ def link_accounts(feats: pd.DataFrame, tokens: pd.DataFrame, activity: pd.DataFr
     top_by = dict(tuple(shared.groupby("c"))) if len(shared) else {}
     why = {k: v["why"] for k, v in C.indicators().items()}
 
-    from distillscope.evidence import Evidence, holm
-
     campaigns: list[Campaign] = []
     for c in big:
         mem = np.array(members[c])
-        p, z, eff = test.pvalue(mem)
+        p, z, eff = 1.0, 0.0, 0.0
         L = by_c.get(c)
         cohesion = float(L["nk"].mean()) / len(ALL_KINDS) if L is not None else 0.0
         likeness = float(np.mean(score[mem]))
@@ -418,15 +436,21 @@ def link_accounts(feats: pd.DataFrame, tokens: pd.DataFrame, activity: pd.DataFr
                                   n_exchanges=int(nex[mem].sum()), score=likeness, cohesion=cohesion,
                                   likeness=likeness, flagged=False, p_value=p, z=z, effect=eff,
                                   evidence=evidence))
-    evs = holm([Evidence(name="c", null="", statistic=0.0, p_value=c.p_value) for c in campaigns])
-    for cmp, e in zip(campaigns, evs, strict=True):
-        cmp.p_adjusted = float(e.p_adjusted)
-        for rule in RULES:
-            verdict = rule(cmp, cfg)
-            if verdict is not None:
-                cmp.status, cmp.reason = verdict
-                cmp.flagged = cmp.status == "flagged"
-                break
+    pool = np.ones(n, bool)
+    for _ in range(cfg.max_rounds):
+        # the null pool is every account outside the campaigns flagged so far (all accounts in the first round):
+        # flagged accounts are not ordinary, so they leave the reference and the next round is sharper
+        per = {k: C.GroupTest(pct[k].to_numpy(), stratum, pool=pool) for k in pct.columns}
+        _test_round(campaigns, C.GroupTest(score, stratum, pool=pool, seed=cfg.seed), per, index, cfg)
+        new_pool = np.ones(n, bool)
+        for cmp in campaigns:
+            if cmp.flagged:
+                new_pool[index.get_indexer(cmp.accounts)] = False
+        if (new_pool == pool).all():
+            break
+        pool = new_pool
+    ref = np.sort(score[pool] if pool.sum() >= 10 else score)
+    account_p = (1 + len(ref) - np.searchsorted(ref, score - 1e-12, side="left")) / (1 + len(ref))
     campaigns.sort(key=lambda x: (not x.flagged, -x.z, -x.n_accounts, x.accounts[0]))
     acc_campaign = np.full(n, -1)
     acc_cp = np.ones(n)
