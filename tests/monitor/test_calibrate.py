@@ -29,7 +29,7 @@ def test_group_test_null_pvalues_are_uniform_and_fpr_within_alpha():
 
 
 def test_group_test_volume_matching_removes_a_volume_confound():
-    score, st, rng = _population(seed=1)
+    score, st, _ = _population(seed=1)
     heavy = np.flatnonzero(st == st.max())[:40]  # heavy accounts score higher only because of their volume
     test = C.GroupTest(score, st, pool=np.ones(len(score), bool))
     p, _, _ = test.pvalue(heavy)

@@ -1,22 +1,23 @@
 """Calibrated flagging: account scores as percentiles of the log itself, campaign p-values by resampling it.
 
 Nothing here is a threshold fitted to a simulator. Each indicator of ``data/indicators.yaml`` (chain-of-thought,
-exhaustive-answer and long-output shares, coverage, slot-swapped templates, statelessness, regularity, content
-atypicality) becomes the account's **percentile among all accounts of the same log** (mid-ranks; missing = 0.5), and
-the account score is the mean percentile. A new traffic mix moves every account's raw features, not the scale.
+exhaustive-answer and long-output shares, coverage, slot-swapped templates, statelessness, regularity) becomes the
+account's **percentile among all accounts of the same log** (mid-ranks; missing = 0.5), and the account score is
+the mean percentile. A new traffic mix moves every account's raw features, not the scale.
 
 A candidate campaign (linked group of ``k`` accounts) is tested against the **null that its members are ordinary
-accounts of this log**: the reference pool is every account outside all candidate groups (accounts that link to
-nobody: almost all benign), and the null distribution is the mean score of ``k`` pool accounts drawn with
-replacement **within the same volume strata** as the members (deciles of log exchanges: an account with 3 requests
-has noisier shares than one with 3,000). The p-value is exact Monte Carlo for small groups and the normal
-approximation of that resampling distribution (its mean and variance are known in closed form) for groups of
-``normal_min`` or more, where the central limit theorem holds for a mean of bounded percentiles.
+accounts of this log**: the reference pool is every account outside the campaigns already flagged (the tested
+group itself included, so a group that is most of the log cannot beat itself; :func:`campaigns.link_accounts`
+iterates: flag, drop the flagged from the pool, test again), and the null distribution is the mean score of ``k``
+pool accounts drawn with replacement **within the same volume strata** as the members (deciles of log exchanges: an
+account with 3 requests has noisier shares than one with 3,000). The p-value is the normal approximation of that
+resampling distribution (its mean and variance are known in closed form) for groups of ``normal_min`` or more,
+where the central limit theorem holds for a mean of bounded percentiles, and Monte Carlo for smaller groups.
 
 Example::
 
     pct, score = account_scores(feats)
-    test = GroupTest(score, strata(feats["n_exchanges"]), pool=~in_group)
+    test = GroupTest(score, strata(feats["n_exchanges"]), pool=~in_flagged_campaigns)
     p, z, effect = test.pvalue(members)
 """
 
@@ -112,6 +113,7 @@ class GroupTest:
         n_resamples: Monte Carlo draws for small groups (raised tenfold, up to ``max_resamples``, while the
             p-value sits at its floor ``1 / (B + 1)``).
         normal_min: groups at least this large use the normal approximation of the resampling distribution.
+        mc_min_z: smaller groups whose z is below this (p > 0.02, far from a family-wise rejection) use it too.
         seed: random seed (a test run twice gives the same p-value).
     """
 
@@ -121,6 +123,7 @@ class GroupTest:
     n_resamples: int = 20_000
     max_resamples: int = 500_000
     normal_min: int = 12
+    mc_min_z: float = 2.0
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -174,7 +177,8 @@ class GroupTest:
         k = len(members)
         obs = float(np.mean(self.score[members]))
         z, effect, c = self.z(members)
-        if k >= self.normal_min:
+        if k >= self.normal_min or z < self.mc_min_z:
+            # a small group this close to the null mean is nowhere near any rejection: the normal tail is enough
             return float(norm.sf(z)), float(z), float(effect)
         rng = as_rng(self.seed)
         b = self.n_resamples
