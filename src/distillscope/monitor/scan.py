@@ -58,6 +58,9 @@ class ScanResult:
             "flagged_exchanges": int(sum(c.n_exchanges for c in fl)),
             "headline": (f"{len(fl)} campaigns: {sum(c.n_accounts for c in fl)} accounts, "
                          f"{sum(c.n_exchanges for c in fl)} exchanges"),
+            "named_not_flagged": [{"campaign_id": c.campaign_id, "status": c.status, "accounts": c.n_accounts,
+                                   "p_adjusted": c.p_adjusted, "reason": c.reason}
+                                  for c in self.campaigns if c.status not in ("flagged", "not flagged")],
             "releases": self.releases,
             "notes": self.notes,
             "timings_s": self.timings,
