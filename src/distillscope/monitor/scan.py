@@ -201,6 +201,8 @@ def scan(paths: list[str | Path] | None = None, engine: str = "duckdb", cfg: Lin
         vt, vocab = F.vocabulary(words, upload=eng.upload)
         tpl = eng.keep(F.template_buckets(sample, words=words, vocab=vt))
         terms = F.term_counts(words, vt).to_pandas()
+        prompts = (sample.filter(sample.pid < 8).to_pandas()
+                   if cfg is not None and cfg.embedding == "minilm" else None)
         say("account features")
         feats = F.account_features(t, releases=releases[-1:], sample=sample, templates=tpl,
                                    long_tokens=F.completion_quantile(t, 0.9)).to_pandas()
@@ -222,7 +224,7 @@ def scan(paths: list[str | Path] | None = None, engine: str = "duckdb", cfg: Lin
     tokens = toks.loc[~is_hour, ["account_id", "kind", "token", "n"]]
     feats = feats.sort_values("account_id").reset_index(drop=True)
     terms = terms.sort_values(["account_id", "term"]).reset_index(drop=True)
-    campaigns, accounts, links = link_accounts(feats, tokens, act, cfg, terms=terms, vocab=vocab)
+    campaigns, accounts, links = link_accounts(feats, tokens, act, cfg, terms=terms, vocab=vocab, prompts=prompts)
     notes = []
     if len(feats) < 2:
         notes.append(f"the log holds {len(feats)} account(s): campaigns need at least two, so none can be found.")
