@@ -115,6 +115,9 @@ def humans(w: World, rows: float, kind: str, *, per_day: float, per_session: flo
     tzs = np.array([w.accounts[a].tz for a in acct])
     sa, st = w.sessions(acct, rate, start, end, profile, tzs, weekend)
     part = _finish(w, w.expand(sa, st, per_session, gap_med, 1.1, p_newconv), base)
+    # some people open a fresh chat for every question
+    single = rng.beta(.6, 1.4, n)
+    part["turn"] = np.where(rng.random(len(part["t"])) < single[part["loc"]], 0, part["turn"])
     w.content(part, R_HUMAN, _tasks(rng, n, task_base, task_conc), cot_p, long_p,
               model_w=_models(rng, n, model_base), adopt_day=_adopt(rng, n, adopt_p, 4))
     w.add(part)
@@ -285,7 +288,7 @@ def benign(w: World, rows: float) -> None:
          "translation": .08, "support": .09, "labeling": .04, "agent": .04, "team": .04}
     r = {k: v * rows for k, v in s.items()}
     humans(w, r["chat"], "chat", per_day=.35, per_session=3, task_base=[1, 1, .6, 3, 2, 3, .3], task_conc=4,
-           cot_p=.05, long_p=.05, profile=0, weekend=1.1, model_base=[.5, .4, .1], adopt_p=.25)
+           cot_p=.05, long_p=.05, profile=0, weekend=1.1, model_base=[.45, .4, .15], adopt_p=.25)
     humans(w, r["multilingual"], "chat_multilingual", per_day=.35, per_session=3,
            task_base=[.5, .5, .3, 1, 1, 1, 6], task_conc=4, cot_p=.04, long_p=.05, profile=0, weekend=1.1,
            model_base=[.5, .4, .1], adopt_p=.2)
@@ -382,7 +385,7 @@ def _campaign(w: World, cid: str, kind: str, n: int, rows: float, ci: int) -> No
         for _ in range(n):
             fam = None if rng.random() < .7 else str(rng.choice(["openai-py", "httpx", "openai-js"]))
             w.new_account("campaign", kind, cid, org=True, ip_mode=mode if mode != "proxy_sticky" else "home",
-                          uas=[ua_for(rng, fam)], keys=1, mobile_p=.1,
+                          uas=[ua_for(rng, fam)], keys=int(rng.integers(1, 3)), mobile_p=.1,
                           extra=_extra(rng, "long" if kind == "max_length" else str(rng.choice(["app", "api"]))))
             if mode == "proxy_session":
                 w.accounts[-1].ip_mode = "proxy_session" if rng.random() < .8 else "proxy_request"
@@ -428,7 +431,9 @@ def _campaign(w: World, cid: str, kind: str, n: int, rows: float, ci: int) -> No
     rec = np.full(n_rows, R_CPARA if para else R_CTPL)
     if kind in ("residential_proxy", "mixed"):
         rec[rng.random(n_rows) < .5] = R_CTPL
-    w.content(part, rec, _tasks(rng, n, tb, 30), cot, lng, aux=tpl, model_w=np.tile([0, .2, .8], (n, 1)),
+    # most campaigns want the best model; some settle for the cheaper mid-size one to stretch their budget
+    target = [0, .15, .85] if kind == "datacenter_easy" or rng.random() < .6 else [.1, .55, .35]
+    w.content(part, rec, _tasks(rng, n, tb, 30), cot, lng, aux=tpl, model_w=_models(rng, n, target, 8),
               adopt_day=_adopt(rng, n, .9 if kind != "datacenter_easy" else 1.0,
                                .01 if kind == "datacenter_easy" else 2.0),
               tgt_scale=1.0 if kind != "max_length" else 2.5, abusive=True)
@@ -437,8 +442,10 @@ def _campaign(w: World, cid: str, kind: str, n: int, rows: float, ci: int) -> No
         seq = part["pos"] + part["sess"] * 7
         part["task"] = (seq % NT).astype(np.int8)
         part["topic"] = ((seq // NT) % 25).astype(np.int16)  # topic index
-    if kind == "paraphrase":
-        part["turn"] = np.where(rng.random(n_rows) < .15, 1, 0)  # "solve it another way" follow-ups
+    if kind in ("paraphrase", "residential_proxy", "slow"):
+        # multi-turn elicitation: "another way", "go deeper", "continue" follow-ups on the previous answer
+        p_follow = {"paraphrase": .3, "residential_proxy": .2, "slow": .35}[kind]
+        part["turn"] = np.where((part["pos"] > 0) & (rng.random(n_rows) < p_follow), 1, 0)
         part["recipe"][part["turn"] > 0] = 1
     w.add(part)
 
