@@ -36,7 +36,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from scipy.sparse.csgraph import connected_components
 
 from distillscope.errors import InputError
 from distillscope.monitor import calibrate as C
@@ -72,6 +71,7 @@ class LinkConfig:
     new_model_min: float = 0.9
     min_kinds: int = 2
     min_accounts: int = 3
+    resolution: float = 1.0
     max_rounds: int = 5
     min_after_release: int = 5
     seed: int = 0
@@ -220,7 +220,12 @@ def metadata_links(feats: pd.DataFrame, tokens: pd.DataFrame, activity: pd.DataF
 def content_links(terms: pd.DataFrame | None, prompts: pd.DataFrame | None, index: pd.Index,
                   cfg: LinkConfig) -> tuple[sp.csr_matrix | None, np.ndarray, pd.DataFrame]:
     """(signatures, k-nearest-neighbour ids, shared-nearest-neighbour links ``a, b, cosine, snn``) of the
-    accounts' content (:mod:`.content`); no links without term counts or with ``cfg.content_links`` off."""
+    accounts' content (:mod:`.content`); no links without term counts or with ``cfg.content_links`` off.
+
+    Links use content only, never the behaviour indicators: a group selected for looking alike on the indicators
+    would pass the group test (its statistic is the mean indicator score) whatever it is. Measured on the blind
+    simulator: adding the indicator percentiles to the embedding raised recall 0.32 -> 0.57 and benign FPR
+    0.021 -> 0.103 (students who all write "show your steps" became a campaign)."""
     n = len(index)
     idx = np.zeros((n, 0), np.int64)
     clinks = pd.DataFrame({"a": np.zeros(0, np.int64), "b": np.zeros(0, np.int64), "cosine": [], "snn": []})
@@ -250,6 +255,24 @@ def _dominant_org(tokens: pd.DataFrame, index: pd.Index) -> np.ndarray:
             o = o.sort_values(["account_id", "n", "token"], ascending=[True, False, True])
         o = o.drop_duplicates("account_id")
         out[index.get_indexer(o["account_id"])] = o["token"].astype(str).to_numpy()
+    return out
+
+
+def communities(n: int, a: np.ndarray, b: np.ndarray, weight: np.ndarray, cfg: LinkConfig) -> np.ndarray:
+    """Community label of each account: Louvain modularity communities (networkx, seeded) of the link graph with
+    edge weight = number of evidence kinds. Unlike connected components, one stray link (a shared carrier NAT, two
+    people who ask alike) cannot merge two groups or pour a campaign into the ordinary population."""
+    import networkx as nx
+
+    g = nx.Graph()
+    g.add_nodes_from(range(n))
+    order = np.lexsort((b, a))
+    g.add_weighted_edges_from(zip(a[order].tolist(), b[order].tolist(), weight[order].tolist(), strict=True))
+    comms = nx.community.louvain_communities(g, weight="weight", resolution=cfg.resolution, seed=cfg.seed)
+    comms = sorted((sorted(c) for c in comms), key=lambda c: c[0])
+    out = np.empty(n, np.int64)
+    for i, c in enumerate(comms):
+        out[c] = i
     return out
 
 
@@ -375,7 +398,8 @@ def link_accounts(feats: pd.DataFrame, tokens: pd.DataFrame, activity: pd.DataFr
     index = pd.Index(ids)
 
     mlinks, tok = metadata_links(feats, tokens, activity, index, cfg)
-    atyp = None
+    feats = C.derived_columns(feats)
+    pct, score = C.account_scores(feats)
     X, idx, clinks = content_links(terms, prompts, index, cfg)
     links = pd.concat([mlinks.assign(content=False, cosine=np.nan, snn=np.nan),
                        clinks.assign(content=True, **dict.fromkeys(KINDS, False))], ignore_index=True)
@@ -385,8 +409,7 @@ def link_accounts(feats: pd.DataFrame, tokens: pd.DataFrame, activity: pd.DataFr
     la, lb = links["a"].to_numpy(np.int64), links["b"].to_numpy(np.int64)
     kinds = links[list(ALL_KINDS)].to_numpy(bool)
     links["n_kinds"] = kinds.sum(axis=1)
-    g = sp.coo_matrix((np.ones(len(la)), (la, lb)), shape=(n, n))
-    _, comp = connected_components(g, directed=False)
+    comp = communities(n, la, lb, links["n_kinds"].to_numpy(float), cfg)
     comp, attached = _attach(comp, idx, cfg)
     if len(attached):
         links = pd.concat([links, attached.assign(**dict.fromkeys(KINDS, False))], ignore_index=True)
@@ -395,15 +418,13 @@ def link_accounts(feats: pd.DataFrame, tokens: pd.DataFrame, activity: pd.DataFr
     sizes = np.bincount(comp)
     big = np.flatnonzero(sizes >= cfg.min_accounts)
     in_big = np.isin(comp, big)
-    if X is not None:  # distance from the benign population: the accounts that link to no group
-        atyp = CT.atypicality(X, reference=~in_big if (~in_big).sum() >= 10 else None)
-    feats = C.derived_columns(feats, atyp)
-    pct, score = C.account_scores(feats)
+    if X is not None:  # reported only: distance from the accounts that join no group
+        feats["atypicality"] = CT.atypicality(X, reference=~in_big if (~in_big).sum() >= 10 else None)
     stratum = C.strata(feats["n_exchanges"].to_numpy())
     org = _dominant_org(tokens, index)
     nex = feats["n_exchanges"].to_numpy()
     members = pd.Series(np.flatnonzero(in_big)).groupby(comp[in_big]).apply(list) if in_big.any() else {}
-    lc = comp[la]
+    lc = np.where(comp[la] == comp[lb], comp[la], -1)
     lk = pd.DataFrame({"c": lc, **{k: kinds[:, i] for i, k in enumerate(ALL_KINDS)},
                        "nk": kinds.sum(axis=1), "cosine": links["cosine"].to_numpy(float),
                        "snn": links["snn"].to_numpy(float)})
