@@ -13,6 +13,9 @@ child process so its peak RSS is its own. Reported per size:
 * purity: per flagged campaign, the share of its accounts from its majority true campaign (min and mean)
 * campaigns found vs simulated; wall seconds, CPU seconds (all threads), peak RSS.
 
+``--blind 300000`` adds rows for the second simulator, written blind to the detector
+(``bench/monitor_sim_blind.py``: residential-proxy, mixed, slow, paraphrasing, coverage-sweep, CoT and max-length
+campaigns among benign look-alikes), one per ``--blind-seeds`` seed, with recall per campaign kind.
 ``--covert`` adds a row (engine column "covert") for campaigns that share no IPs, netblocks or payment ids;
 ``--spark`` adds a PySpark row on the smallest log and checks it flags the same campaigns as DuckDB.
 
@@ -55,9 +58,13 @@ def truth_table(out: Path):
     """Ground truth as ``account_id, is_campaign, campaign, ctype, population`` whatever simulator wrote it."""
     import pandas as pd
 
+    if (out / "truth" / "accounts.csv").exists():  # the blind simulator (bench/monitor_sim_blind.py)
+        t = pd.read_csv(out / "truth" / "accounts.csv", dtype=str)
+        camp = t["label"] == "campaign"
+        return pd.DataFrame({"account_id": t["account_id"], "is_campaign": camp,
+                             "campaign": t["group"].fillna("").where(camp, ""), "ctype": t["kind"].where(camp, ""),
+                             "population": t["kind"]})
     truth = pd.read_parquet(out / "truth.parquet")
-    if "is_campaign" in truth:  # already normalised (the blind simulator's adapter writes this)
-        return truth
     covert = (out / "covert").exists()
     camp = truth["population"] == "campaign"
     return pd.DataFrame({"account_id": truth["account_id"], "is_campaign": camp,
@@ -104,7 +111,7 @@ def _child_scan(out: Path, engine: str) -> None:
         from distillscope.monitor.scan import spark_session
 
         spark = spark_session("local[2]", shuffle_partitions=4)
-    logs = sorted(p for p in out.iterdir() if p.name.startswith("log"))
+    logs = [out / "log"] if (out / "log").is_dir() else sorted(p for p in out.iterdir() if p.name.startswith("log"))
     res = scan(logs, engine=engine, spark=spark)
     wall, cpu = time.perf_counter() - w0, time.process_time() - c0
     print(json.dumps({
@@ -116,6 +123,14 @@ def _child_scan(out: Path, engine: str) -> None:
     }))
 
 
+def _blind_simulate(n: int, seed: int, out: Path) -> None:
+    """The second simulator, written blind to the detector (bench/monitor_sim_blind.py), as its own process."""
+    p = subprocess.run([sys.executable, str(Path(__file__).with_name("monitor_sim_blind.py")), "--rows", str(n),
+                        "--seed", str(seed), "--out", str(out)], capture_output=True, text=True, check=False)
+    if p.returncode != 0:
+        raise SystemExit(f"blind simulator failed:\n{p.stderr[-3000:]}")
+
+
 def _run(args: list[str]) -> dict:
     p = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True, check=False)
     if p.returncode != 0:
@@ -125,12 +140,16 @@ def _run(args: list[str]) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sizes", default="100000,1000000,5000000", help="comma-separated exchange counts")
+    ap.add_argument("--sizes", default="100000,1000000,5000000",
+                    help="comma-separated exchange counts for the built-in simulator ('' for none)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--workdir", default=str(Path(tempfile.gettempdir()) / "distillscope-bench-monitor"))
     ap.add_argument("--spark", action="store_true", help="also scan the smallest log on PySpark local[2]")
     ap.add_argument("--covert", action="store_true",
                     help="also run the smallest size with campaigns that share no infrastructure (a known weak spot)")
+    ap.add_argument("--blind", default=None,
+                    help="comma-separated exchange counts to scan on the blind simulator (bench/monitor_sim_blind.py)")
+    ap.add_argument("--blind-seeds", default="1,2", help="seeds for --blind")
     ap.add_argument("--json-out", default=None, help="write all results here as JSON")
     ap.add_argument("--_child", nargs="*", help=argparse.SUPPRESS)
     a = ap.parse_args()
@@ -141,8 +160,18 @@ def main() -> None:
         else:
             _child_scan(Path(rest[0]), rest[1])
         return
-    sizes = [int(s) for s in a.sizes.split(",")]
+    sizes = [int(s) for s in a.sizes.split(",")] if a.sizes else []
     rows = []
+    for n in [int(x) for x in a.blind.split(",")] if a.blind else []:
+        for seed in [int(x) for x in a.blind_seeds.split(",")]:
+            out = Path(a.workdir) / f"blind-n{n}-s{seed}"
+            if not (out / "truth" / "accounts.csv").exists():
+                print(f"simulating {n:,} exchanges with the blind simulator, seed {seed} ...", flush=True)
+                _blind_simulate(n, seed, out)
+            r = _run(["--_child", "scan", str(out), "duckdb"])
+            rows.append(r)
+            print(f"  scanned {r['exchanges']:,} (blind, seed {seed}): {r['wall_s']:.1f} s wall, "
+                  f"{r['peak_rss_mb']:.0f} MB", flush=True)
     for n in sizes:
         out = Path(a.workdir) / f"n{n}-s{a.seed}"
         out.mkdir(parents=True, exist_ok=True)
@@ -162,11 +191,12 @@ def main() -> None:
             _run(["--_child", "sim", str(n), str(a.seed), str(out), "covert"])
         r = _run(["--_child", "scan", str(out), "duckdb"])
         rows.append(r)
-    if a.spark:
+    if a.spark and sizes:
         out = Path(a.workdir) / f"n{sizes[0]}-s{a.seed}"
+        duck = next(r for r in rows if r["log"] == out.name)
         r = _run(["--_child", "scan", str(out), "spark"])
         r["engine"] = "spark"
-        r["same_campaigns_as_duckdb"] = r["campaign_sets"] == rows[0]["campaign_sets"]
+        r["same_campaigns_as_duckdb"] = r["campaign_sets"] == duck["campaign_sets"]
         rows.append(r)
     print()
     print(f"{'engine':7} {'log':>22} {'exchanges':>10} {'accounts':>8} {'camp.acc':>8} {'hit/true':>8} {'recall':>7} "
@@ -183,10 +213,10 @@ def main() -> None:
             print(f"        false positives by population: {r['false_positives_by_population']}")
         for nm in r["named_not_flagged"][:6]:
             print(f"        named, not flagged: {nm['status']} ({nm['accounts']} accounts)")
-    if a.spark:
+    if a.spark and sizes:
         s = rows[-1]
-        print(f"spark/duckdb wall on {s['exchanges']:,} exchanges: {s['wall_s']:.1f} s vs {rows[0]['wall_s']:.1f} s; "
-              f"same flagged campaigns: {s['same_campaigns_as_duckdb']}")
+        print(f"spark wall on {s['exchanges']:,} exchanges: {s['wall_s']:.1f} s; same flagged campaigns as DuckDB: "
+              f"{s['same_campaigns_as_duckdb']}")
     if a.json_out:
         Path(a.json_out).write_text(json.dumps(rows, indent=1))
 

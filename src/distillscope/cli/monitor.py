@@ -21,9 +21,9 @@ NOT_LOGS = frozenset({"truth.parquet", "accounts.parquet", "links.parquet", "bad
 SCAN_TERMS = """Null hypothesis: a campaign's members are ordinary accounts of this log. Each candidate campaign
 (linked accounts) gets a p-value: its members' mean score against volume-matched accounts resampled from the same
 log (outside campaigns already flagged), Holm-adjusted over all candidates; it is flagged when p_adj <= alpha
-(0.001) and the effect is >= 0.5 pool sd (distillscope.monitor.campaigns.LinkConfig). Groups that pay through one
-organisation id, or that run benchmark-shaped prompts with short outputs, are named with the reason and not
-flagged. Exit code 1 when any campaign is flagged.
+(0.001) and the effect is >= 0.5 pool sd (distillscope.monitor.campaigns.LinkConfig). Groups that pay through
+one organisation id, or whose outputs are no longer than ordinary accounts' (no harvesting), are named with the
+reason and not flagged. Exit code 1 when any campaign is flagged.
 
 Terms: a link joins two accounts by content (their word signatures are mutual nearest neighbours that share most
 of their neighbour lists; needs no shared infrastructure), or when at least two kinds of metadata evidence agree:

@@ -22,9 +22,12 @@ account score (mean percentile of the indicators in ``data/indicators.yaml``) ag
 accounts drawn from the accounts that link to no group, matched on volume. P-values are Holm-adjusted over all
 candidate campaigns; a campaign is **flagged** when the adjusted p-value is <= ``alpha`` and the members' mean
 score lies at least ``min_effect`` pool standard deviations above the pool mean (a large benign group that is only
-slightly unusual is significant but not a campaign). A group whose accounts (>= ``declared_org_share`` of them)
-all pay through one organisation id is a **declared organisation** (a lab's benchmark runs, a translation firm, a
-support bot): it is not flagged, and the output names it with its p-value and why.
+slightly unusual is significant but not a campaign). Then named rules (:data:`RULES`) spare what a
+distiller is not: a group whose accounts (>= ``declared_org_share`` of them) pay through one organisation id is a
+**declared organisation** (a lab, a translation firm, a support bot run openly under one name), and a group whose
+completions are no longer than those of ordinary accounts of the same volume (long-output z < ``harvest_z``) is not
+**harvesting outputs** (evaluation harnesses, labs scoring benchmarks). Both are named in the output with their
+p-value and the reason, not flagged.
 """
 
 from __future__ import annotations
@@ -350,17 +353,23 @@ def _declared_organisation(c: Campaign, cfg: LinkConfig) -> tuple[str, str] | No
         f"(p_adj={c.p_adjusted:.2g}, effect {c.effect:.2f} sd) but not hidden: not flagged, review with the customer")
 
 
-def _benchmark_evaluation(c: Campaign, cfg: LinkConfig) -> tuple[str, str] | None:
+def _no_output_harvest(c: Campaign, cfg: LinkConfig) -> tuple[str, str] | None:
+    """Distillation harvests outputs (reasoning traces, exhaustive answers): a group whose completions are no
+    longer than those of ordinary accounts of the same volume is not harvesting them. Evaluation harnesses and
+    research labs scoring benchmarks (short answers) land here; a campaign that distils short labels would too,
+    so the group is named with its p-value, not dropped."""
     ind = c.evidence["indicator_percentiles"]
-    bench = c.evidence["member_bench_share"]
     z_long = ind.get("long_output_share", {}).get("z_vs_matched_pool", np.inf)
-    if bench < 0.5 or z_long >= cfg.harvest_z:
+    if z_long >= cfg.harvest_z:
         return None
-    return "benchmark evaluation", (
-        f"{bench:.0%} of the members' prompts are benchmark-shaped and their outputs are no longer than those of "
-        f"ordinary accounts of the same volume (long-output z={z_long:.1f} < {cfg.harvest_z}): an evaluation "
-        f"harness collects short answers, a distiller harvests outputs; p_adj={c.p_adjusted:.2g}: not flagged, "
-        f"dismiss or review")
+    bench = c.evidence["member_bench_share"]
+    what = ("benchmark evaluation", f"{bench:.0%} of the members' prompts are benchmark-shaped and their outputs")\
+        if bench >= 0.5 else ("short outputs", "the members' outputs")
+    return what[0], (
+        f"{what[1]} are no longer than those of ordinary accounts of the same volume (long-output z={z_long:.1f} "
+        f"< {cfg.harvest_z}): an evaluation harness or a lab collects short answers, a distiller harvests long "
+        f"outputs; unusual otherwise (p_adj={c.p_adjusted:.2g}, effect {c.effect:.2f} sd): not flagged, review or "
+        f"dismiss")
 
 
 def _flagged(c: Campaign, cfg: LinkConfig) -> tuple[str, str] | None:
@@ -369,7 +378,7 @@ def _flagged(c: Campaign, cfg: LinkConfig) -> tuple[str, str] | None:
 
 
 #: The flag decision, as an ordered list of named rules: the first that returns a verdict decides.
-RULES = (_not_significant, _declared_organisation, _benchmark_evaluation, _flagged)
+RULES = (_not_significant, _declared_organisation, _no_output_harvest, _flagged)
 
 
 def link_accounts(feats: pd.DataFrame, tokens: pd.DataFrame, activity: pd.DataFrame,
