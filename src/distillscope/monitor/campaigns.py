@@ -74,7 +74,7 @@ class LinkConfig:
     new_model_min: float = 0.9
     min_kinds: int = 2
     min_accounts: int = 3
-    resolution: float = 1.0
+    resolution: float = 3.0  # Louvain resolution; see communities()
     max_rounds: int = 5
     min_after_release: int = 5
     seed: int = 0
@@ -264,7 +264,12 @@ def _dominant_org(tokens: pd.DataFrame, index: pd.Index) -> np.ndarray:
 def communities(n: int, a: np.ndarray, b: np.ndarray, weight: np.ndarray, cfg: LinkConfig) -> np.ndarray:
     """Community label of each account: Louvain modularity communities (networkx, seeded) of the link graph with
     edge weight = number of evidence kinds. Unlike connected components, one stray link (a shared carrier NAT, two
-    people who ask alike) cannot merge two groups or pour a campaign into the ordinary population."""
+    people who ask alike) cannot merge two groups or pour a campaign into the ordinary population.
+
+    ``cfg.resolution`` is 3, not modularity's default 1: at 1, modularity cannot resolve communities much smaller
+    than ``sqrt(2 * links)`` (its resolution limit), so a campaign of a few dozen accounts in a log of thousands
+    merges with its neighbours. Measured: blind simulator seed 1 recall 0.32 -> 0.40 at FPR 0.0072 -> 0.0065; built-in
+    covert simulation 0.933 -> 0.922, no false positive either way."""
     import networkx as nx
 
     g = nx.Graph()
