@@ -100,3 +100,47 @@ def test_spark_gives_the_same_campaigns_as_duckdb(spark, tmp_path):
     b = sprk.accounts.set_index("account_id").sort_index()
     num = [c for c in a.columns if a[c].dtype.kind in "fiu"]
     np.testing.assert_allclose(a[num].to_numpy(float), b[num].to_numpy(float), rtol=1e-9, atol=1e-9)
+
+
+def test_communities_keep_two_groups_apart_across_a_stray_link():
+    from distillscope.monitor.campaigns import communities
+
+    a, b = [], []
+    for base in (0, 20):  # two cliques of 20 accounts
+        for i in range(20):
+            for j in range(i + 1, 20):
+                a.append(base + i)
+                b.append(base + j)
+    a.append(0)
+    b.append(20)  # one stray link (a shared carrier NAT)
+    lab = communities(45, np.array(a), np.array(b), np.ones(len(a)), LinkConfig())
+    assert len(set(lab[:20])) == 1 and len(set(lab[20:40])) == 1 and lab[0] != lab[20]
+    assert len(set(lab[40:])) == 5  # unlinked accounts stay alone
+
+
+def _cand(**ev):
+    from distillscope.monitor.campaigns import Campaign
+
+    base = {"top_org": "org_x", "top_org_share": 0.0, "member_bench_share": 0.0,
+            "indicator_percentiles": {"long_output_share": {"z_vs_matched_pool": 8.0}}}
+    return Campaign(campaign_id=0, accounts=["a", "b", "c"], n_accounts=3, n_exchanges=30, score=0.7, cohesion=0.5,
+                    likeness=0.7, flagged=False, p_value=1e-9, p_adjusted=1e-8, z=6.0, effect=1.5,
+                    evidence={**base, **ev})
+
+
+def test_named_rules_in_order():
+    from distillscope.monitor.campaigns import RULES
+
+    cfg = LinkConfig()
+
+    def decide(c):
+        return next(v for r in RULES if (v := r(c, cfg)) is not None)[0]
+
+    assert decide(_cand()) == "flagged"
+    assert decide(_cand(top_org_share=0.95)) == "declared organisation"
+    short = {"long_output_share": {"z_vs_matched_pool": 0.5}}
+    assert decide(_cand(indicator_percentiles=short)) == "short outputs"
+    assert decide(_cand(indicator_percentiles=short, member_bench_share=0.9)) == "benchmark evaluation"
+    weak = _cand()
+    weak.p_adjusted = 0.2
+    assert decide(weak) == "not flagged"
