@@ -26,7 +26,8 @@ Measured (2 shared cores, load average 5-7 from other jobs; detector 5269733):
 * built-in simulator, 1M exchanges, 12,000 accounts, 24 campaigns: recall 1.000, benign FPR 0.0001 (1 chat
   account), 52.5 s wall (24.8 s CPU), peak RSS 1.8 GB; covert (no shared infrastructure) 1M: recall 0.9996,
   FPR 0.0, 49.7 s, 1.8 GB; PySpark local[2] on the same 1M log: 265.9 s wall, the same flagged campaigns
-  (the RSS figure for Spark is the Python driver only; the JVM is a child process).
+  (the RSS figure for Spark is the Python driver only; the JVM is a child process). 5M exchanges, 26,832
+  accounts, 53 campaigns: recall 1.000, FPR 0.00005 (1 chat account), 98.4 s wall (60.7 s CPU), peak RSS 3.6 GB.
 * blind simulator (bench/monitor_sim_blind.py), 300k: see FIRST_SCORES.md (first blind scores and after).
 """
 
