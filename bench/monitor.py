@@ -28,7 +28,9 @@ Measured (2 shared cores, load average 5-7 from other jobs; detector 5269733):
   FPR 0.0, 49.7 s, 1.8 GB; PySpark local[2] on the same 1M log: 265.9 s wall, the same flagged campaigns
   (the RSS figure for Spark is the Python driver only; the JVM is a child process). 5M exchanges, 26,832
   accounts, 53 campaigns: recall 1.000, FPR 0.00005 (1 chat account), 98.4 s wall (60.7 s CPU), peak RSS 3.6 GB.
-* blind simulator (bench/monitor_sim_blind.py), 300k: see FIRST_SCORES.md (first blind scores and after).
+* blind simulator (bench/monitor_sim_blind.py; detector 585406e): 300k seeds 1/2 recall 0.316/0.219 at benign
+  FPR 0.0072/0.0022 (15-17 s, 2.0 GB); 1M seeds 1/2 recall 0.542/0.560 at FPR 0.0125/0.0092 (51-60 s, 5.6 GB);
+  mixed and slow campaigns are almost never caught. First blind scores and the rest: FIRST_SCORES.md.
 """
 
 from __future__ import annotations
