@@ -27,9 +27,11 @@ def test_known_positive_campaigns_found_pure_and_hard_negatives_spared(small_sca
     assert min(purity) >= 0.9
     assert len(small_scan.flagged) == 3
     c = small_scan.flagged[0]
-    assert c.evidence["links_by_kind"]["infra"] > 0 and c.n_exchanges > 0
+    assert c.evidence["links_by_kind"]["content"] > 0 and c.n_exchanges > 0
     ev = c.to_evidence()
-    assert ev.name == "monitor.campaign" and ev.p_value is None and len(ev.sample_ids) == c.n_accounts
+    assert ev.name == "monitor.campaign" and len(ev.sample_ids) == c.n_accounts
+    assert ev.p_adjusted <= LinkConfig().alpha and ev.p_value <= ev.p_adjusted and ev.effect_size >= 0.5
+    assert c.evidence["shared_words"] and "z_vs_matched_pool" in c.evidence["indicator_percentiles"]["cot_share"]
     s = small_scan.summary()
     assert s["headline"].startswith("3 campaigns: ")
 
@@ -41,6 +43,19 @@ def test_null_benign_only_traffic_flags_nothing(tmp_path):
     res = scan([path])
     _, fpr, _ = _metrics(res, truth)
     assert res.flagged == [] and fpr == 0.0
+    # the evaluation harnesses that link by their shared benchmark templates are named, with the reason
+    named = [c for c in res.campaigns if c.status == "benchmark evaluation"]
+    assert named and "evaluation harness" in named[0].reason
+
+
+def test_known_positive_covert_campaigns_found_without_shared_infrastructure(tmp_path):
+    path = tmp_path / "covert.parquet"
+    truth = simulate(SimConfig(n_exchanges=20_000, n_accounts=600, n_campaigns=3, campaign_accounts=90, seed=12,
+                               covert_infra=True), path)
+    res = scan([path])
+    recall, fpr, purity = _metrics(res, truth)
+    assert recall >= 0.8 and fpr <= 0.01 and min(purity) >= 0.9
+    assert all(c.evidence["links_by_kind"]["infra"] == 0 for c in res.flagged)
 
 
 def test_candidate_pairs_full_for_small_tokens_ring_for_big():
@@ -75,10 +90,57 @@ def test_spark_gives_the_same_campaigns_as_duckdb(spark, tmp_path):
     simulate(SimConfig(n_exchanges=3_000, n_accounts=150, n_campaigns=2, campaign_accounts=30, seed=3), path)
     duck = scan([path])
     sprk = scan([path], engine="spark", spark=spark)
-    assert len(duck.flagged) == 2
+    assert duck.flagged  # a known positive on a tiny log (the smaller campaign may be too small to test)
+    assert any(c.evidence["links_by_kind"]["content"] for c in duck.campaigns)  # the new content links ran
     assert [sorted(c.accounts) for c in sprk.campaigns] == [sorted(c.accounts) for c in duck.campaigns]
     assert [round(c.score, 9) for c in sprk.campaigns] == [round(c.score, 9) for c in duck.campaigns]
+    assert [c.status for c in sprk.campaigns] == [c.status for c in duck.campaigns]
+    assert [round(c.p_adjusted, 9) for c in sprk.campaigns] == [round(c.p_adjusted, 9) for c in duck.campaigns]
     a = duck.accounts.set_index("account_id").sort_index()
     b = sprk.accounts.set_index("account_id").sort_index()
     num = [c for c in a.columns if a[c].dtype.kind in "fiu"]
     np.testing.assert_allclose(a[num].to_numpy(float), b[num].to_numpy(float), rtol=1e-9, atol=1e-9)
+
+
+def test_communities_keep_two_groups_apart_across_a_stray_link():
+    from distillscope.monitor.campaigns import communities
+
+    a, b = [], []
+    for base in (0, 20):  # two cliques of 20 accounts
+        for i in range(20):
+            for j in range(i + 1, 20):
+                a.append(base + i)
+                b.append(base + j)
+    a.append(0)
+    b.append(20)  # one stray link (a shared carrier NAT)
+    lab = communities(45, np.array(a), np.array(b), np.ones(len(a)), LinkConfig())
+    assert len(set(lab[:20])) == 1 and len(set(lab[20:40])) == 1 and lab[0] != lab[20]
+    assert len(set(lab[40:])) == 5  # unlinked accounts stay alone
+
+
+def _cand(**ev):
+    from distillscope.monitor.campaigns import Campaign
+
+    base = {"top_org": "org_x", "top_org_share": 0.0, "member_bench_share": 0.0,
+            "indicator_percentiles": {"long_output_share": {"z_vs_matched_pool": 8.0}}}
+    return Campaign(campaign_id=0, accounts=["a", "b", "c"], n_accounts=3, n_exchanges=30, score=0.7, cohesion=0.5,
+                    likeness=0.7, flagged=False, p_value=1e-9, p_adjusted=1e-8, z=6.0, effect=1.5,
+                    evidence={**base, **ev})
+
+
+def test_named_rules_in_order():
+    from distillscope.monitor.campaigns import RULES
+
+    cfg = LinkConfig()
+
+    def decide(c):
+        return next(v for r in RULES if (v := r(c, cfg)) is not None)[0]
+
+    assert decide(_cand()) == "flagged"
+    assert decide(_cand(top_org_share=0.95)) == "declared organisation"
+    short = {"long_output_share": {"z_vs_matched_pool": 0.5}}
+    assert decide(_cand(indicator_percentiles=short)) == "short outputs"
+    assert decide(_cand(indicator_percentiles=short, member_bench_share=0.9)) == "benchmark evaluation"
+    weak = _cand()
+    weak.p_adjusted = 0.2
+    assert decide(weak) == "not flagged"

@@ -106,3 +106,32 @@ def test_netblock_v4_v6():
     t = _table([_row("a", 1767225600, "p", ip="203.0.113.77"), _row("b", 1767225601, "p", ip="2001:db8:abcd:12::1")])
     nb = t.select("account_id", net=F.netblock(t.ip)).to_pandas().set_index("account_id")["net"]
     assert nb["a"] == "203.0.113" and nb["b"] == "2001:db8:abcd"
+
+
+def test_style_shares_long_outputs_and_even_sample():
+    t0 = 1767225600
+    rows = [_row("harvest", t0 + 60 * i, f"explain topic {i} in full detail, leave nothing out",
+                 completion_tokens=4000) for i in range(100)]
+    rows += [_row("chatty", t0 + 60 * i, "user: hi\nassistant: hello\nuser: and what about that?" if i % 2 else
+                  f"user: what is {i}", completion_tokens=50) for i in range(10)]
+    t = _table(rows)
+    assert F.completion_quantile(t, 0.5) == 4000 and F.completion_quantile(t, 0.05) == 50
+    f = F.account_features(t, releases=[], long_tokens=1000).to_pandas().set_index("account_id")
+    assert f.loc["harvest", "detail_share"] == 1.0 and f.loc["chatty", "detail_share"] == 0.0
+    assert f.loc["harvest", "long_output_share"] == 1.0 and f.loc["chatty", "long_output_share"] == 0.0
+    assert f.loc["chatty", "followup_share"] == 0.5 and f.loc["harvest", "followup_share"] == 0.0
+    s = F.sample_prompts(t).to_pandas()
+    h = s[s.account_id == "harvest"]
+    # 100 prompts -> every 4th, spread over the whole history (not the first 32)
+    assert len(h) == 25 and h["p"].str.contains("topic 96 ").any() and h["pid"].is_unique
+
+
+def test_term_counts_count_prompts_per_word():
+    rows = [_row("a", 1767225600 + i, f"alpha beta gamma {i}") for i in range(3)] + [_row("b", 1767225600, "alpha")]
+    s = F.sample_prompts(_table(rows))
+    u = F.prompt_words(s)
+    vt, vocab = F.vocabulary(u)
+    tc = F.term_counts(u, vt).to_pandas()
+    assert vocab == sorted(vocab) and set(vocab) == {"alpha", "beta", "gamma"}
+    got = {(r.account_id, vocab[r.term]): r.n for r in tc.itertuples()}
+    assert got == {("a", "alpha"): 3, ("a", "beta"): 3, ("a", "gamma"): 3, ("b", "alpha"): 1}

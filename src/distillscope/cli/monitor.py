@@ -18,16 +18,20 @@ from distillscope.errors import InputError
 # Files distillscope itself writes next to logs that are not logs: simulate's ground truth, scan's own results.
 NOT_LOGS = frozenset({"truth.parquet", "accounts.parquet", "links.parquet", "bad_rows.jsonl", "campaigns.json"})
 
-SCAN_TERMS = """Null hypothesis: the accounts act independently. There is no p-value: a campaign is flagged when its
-score, cohesion and likeness pass fixed thresholds (distillscope.monitor.campaigns.LinkConfig). Exit code 1 when
-any campaign is flagged.
+SCAN_TERMS = """Null hypothesis: a campaign's members are ordinary accounts of this log. Each candidate campaign
+(linked accounts) gets a p-value: its members' mean score against volume-matched accounts resampled from the same
+log (outside campaigns already flagged), Holm-adjusted over all candidates; it is flagged when p_adj <= alpha
+(0.001) and the effect is >= 0.5 pool sd (distillscope.monitor.campaigns.LinkConfig). Groups that pay through
+one organisation id, or whose outputs are no longer than ordinary accounts' (no harvesting), are named with the
+reason and not flagged. Exit code 1 when any campaign is flagged.
 
-Terms: a link joins two accounts when at least two kinds of evidence agree: infra (shared IP, /24 netblock or
-org/payment id), tpl (shared prompt templates), sync (the same hours of activity) and shift (both moved onto a newly
-released model at once). The "links infra/tpl/sync/shift" column counts links with each kind. cohesion = mean
-number of evidence kinds per link / 4; likeness = median distillation score of the members (share of
-chain-of-thought, synthetic-data and benchmark-shaped prompts, breadth, template reuse, sudden moves);
-score = sqrt(cohesion x likeness)."""
+Terms: a link joins two accounts by content (their word signatures are mutual nearest neighbours that share most
+of their neighbour lists; needs no shared infrastructure), or when at least two kinds of metadata evidence agree:
+infra (shared IP, /24 netblock or org/payment id), tpl (shared prompt templates), sync (the same hours of
+activity) and shift (both moved onto a newly released model at once). The "links" column counts links with each
+kind (infra/tpl/sync/shift/content). cohesion = mean number of evidence kinds per link / 5; score (likeness) =
+mean over members of the account score, the mean percentile within this log of: chain-of-thought, exhaustive-answer
+and long-output shares, capability coverage, template reuse, statelessness and timing regularity."""
 
 
 def _log_files(logs: list[Path]) -> list[Path]:
@@ -130,15 +134,15 @@ def _print(res: Any, top: int, out: Path | None) -> None:
     say(f"{s['headline']} (of {s['accounts']} accounts, {s['exchanges']} exchanges; {s['bad_rows']} bad rows "
         f"skipped; {s['timings_s']['total']:.1f} s on {s['engine']})", style="bold")
     t = Table(title="campaigns (flagged first, by score); terms: distillscope monitor scan --help")
-    for c in ("#", "flagged", "score", "accounts", "account ids", "exchanges", "cohesion", "likeness",
-              "links infra/tpl/sync/shift", "top IP"):
+    for c in ("#", "status", "p_adj", "score", "accounts", "account ids", "exchanges", "cohesion",
+              "links infra/tpl/sync/shift/content", "top IP"):
         t.add_column(c)
     for c in res.campaigns[:top]:
         lk = "/".join(str(v) for v in c.evidence["links_by_kind"].values())
         ip = c.evidence["shared_ips"][0] if c.evidence["shared_ips"] else None
         ids = ", ".join(map(str, c.accounts[:3])) + (f", +{len(c.accounts) - 3}" if len(c.accounts) > 3 else "")
-        t.add_row(str(c.campaign_id), "yes" if c.flagged else "", f"{c.score:.2f}", str(c.n_accounts), escape(ids),
-                  str(c.n_exchanges), f"{c.cohesion:.2f}", f"{c.likeness:.2f}", lk,
+        t.add_row(str(c.campaign_id), c.status, f"{c.p_adjusted:.2g}", f"{c.score:.2f}", str(c.n_accounts),
+                  escape(ids), str(c.n_exchanges), f"{c.cohesion:.2f}", lk,
                   escape(f"{ip['token']} ({ip['accounts']} accts)") if ip else "")
     console.print(t)
     if res.ingest.n_bad:

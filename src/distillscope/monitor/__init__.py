@@ -5,8 +5,10 @@ Three steps:
      bad rows with their position.
   2. ``features.account_features(table)`` computes per-account behaviour in Ibis (DuckDB by default, PySpark to
      scale).
-  3. ``campaigns.link_accounts(...)`` links accounts by shared infrastructure, templates and timing into scored
-     campaigns.
+  3. ``campaigns.link_accounts(...)`` links accounts by what they ask (content signatures, :mod:`.content`; no
+     shared infrastructure needed) and by shared infrastructure, templates and timing, groups them into Louvain
+     communities, and flags a campaign by a p-value against volume-matched accounts resampled from the same log
+     (:mod:`.calibrate`), naming declared organisations and non-harvesting groups instead of flagging them.
 
 ``scan(paths)`` runs all three; ``simulate(SimConfig(...), path)`` writes a realistic log with ground truth.
 Heavy modules (Ibis, PySpark) load only when these names are first used.

@@ -1,30 +1,33 @@
-"""Link accounts into campaigns: shared infrastructure, shared templates, synchronised timing, co-shift.
+"""Link accounts into campaigns and flag them by a p-value against accounts resampled from the same log.
 
 Works on the small per-account outputs of :mod:`.features` (already reduced by the engine), so it runs on the
 driver with numpy/scipy whatever engine produced them.
 
-1. **Candidate pairs** come from shared tokens (an IP, a netblock, an org/payment id, a template LSH bucket). A
-   token shared by more than ``max_token_accounts`` accounts is too common to mean anything (a mobile carrier's NAT) and
-   is ignored; tokens shared by up to ``full_pairs_max`` accounts give all their pairs, larger ones link each account
-   to its ``ring_k`` next neighbours in a fixed pseudo-random order (enough to connect the group, linear in size).
-2. **Evidence per pair**, four kinds: ``infra`` (shared IP, IPv4 /24 netblock -- the stand-in for a shared
-   ASN -- or org/payment id; weight = sum of log(N/df) of the shared tokens), ``template`` (shared LSH
-   buckets), ``sync`` (cosine similarity of hourly activity over the whole log >= ``sync_min`` over at least
-   ``sync_min_hours`` common active hours), ``coshift`` (both moved their traffic onto a newly released model:
-   shift >= ``shift_min`` and >= ``new_model_min`` of post-release traffic on the new model). A pair becomes a
-   **link** when at least ``min_kinds`` kinds agree and one of them ties the pair to one operator (``infra``, or
-   ``sync`` with cosine >= ``sync_anchor``; two campaigns busy in the same hours are not one operator): one
-   coincidence (a shared NAT, a popular benchmark template) never links accounts, and neither do similar prompts
-   plus a common move onto a new model.
-3. **Campaigns** are connected components of the links. Each gets a cohesion (mean number of evidence kinds per
-   link, /4), a distillation-likeness (median over members of the account score below), and
-   ``score = sqrt(cohesion * likeness)``; components with at least ``min_accounts`` members,
-   ``likeness >= min_likeness`` and ``score >= min_score`` are flagged.
+**Links** (each keeps its evidence in the link table):
 
-The account score (``distill_score`` in [0, 1]) is the mean of interpretable indicators: share of
-chain-of-thought-eliciting prompts, of synthetic-data requests, of benchmark-shaped prompts (half weight), capability
-breadth (/ ``breadth_full``), template reuse, and whether traffic moved at once onto a new release. Evaluation
-harnesses and enterprise batch jobs can score high on one or two indicators; only linked groups are flagged.
+* ``content`` (needs no shared infrastructure): shared-nearest-neighbour links over the accounts' content
+  signatures (:mod:`.content`: TF-IDF word signatures, LSA embedding, HNSW/exact k nearest neighbours); a link
+  keeps its cosine and neighbour overlap.
+* the older metadata links: candidate pairs from shared tokens (an IP, a netblock, an org/payment id, a template
+  LSH bucket; a token shared by more than ``max_token_accounts`` accounts is ignored, big tokens give a ring of
+  ``ring_k`` neighbours), with four evidence kinds per pair: ``infra`` (shared IP, /24 netblock or org/payment
+  id; weight = sum of log(N/df)), ``template`` (shared LSH buckets), ``sync`` (cosine of hourly activity >=
+  ``sync_min`` over >= ``sync_min_hours`` common hours), ``coshift`` (both moved onto a newly released model). Such
+  a pair links when >= ``min_kinds`` kinds agree and one ties it to one operator (``infra``, or ``sync`` >=
+  ``sync_anchor``).
+
+**Campaigns** are connected components with at least ``min_accounts`` members. Each is tested
+(:class:`.calibrate.GroupTest`): null = its members are ordinary accounts of this log; the statistic is the mean
+account score (mean percentile of the indicators in ``data/indicators.yaml``) against the same statistic for
+accounts drawn from the accounts that link to no group, matched on volume. P-values are Holm-adjusted over all
+candidate campaigns; a campaign is **flagged** when the adjusted p-value is <= ``alpha`` and the members' mean
+score lies at least ``min_effect`` pool standard deviations above the pool mean (a large benign group that is only
+slightly unusual is significant but not a campaign). Then named rules (:data:`RULES`) spare what a
+distiller is not: a group whose accounts (>= ``declared_org_share`` of them) pay through one organisation id is a
+**declared organisation** (a lab, a translation firm, a support bot run openly under one name), and a group whose
+completions are no longer than those of ordinary accounts of the same volume (long-output z < ``harvest_z``) is not
+**harvesting outputs** (evaluation harnesses, labs scoring benchmarks). Both are named in the output with their
+p-value and the reason, not flagged.
 """
 
 from __future__ import annotations
@@ -36,21 +39,30 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from scipy.sparse.csgraph import connected_components
+
+from distillscope.errors import InputError
+from distillscope.monitor import calibrate as C
+from distillscope.monitor import content as CT
 
 KINDS = ("infra", "template", "sync", "coshift")
+ALL_KINDS = (*KINDS, "content")
 
 
 @dataclass
 class LinkConfig:
-    """Thresholds for linking and flagging (defaults are the ones the benchmark reports).
+    """Linking and flagging settings. The flag rule is a p-value (``alpha``, family-wise over candidate campaigns)
+    and an effect size in units of the log's own spread; no raw-feature threshold."""
 
-    ``unanchored_kinds``: a pair with at least this many evidence kinds is linked even without shared
-    infrastructure or strong synchrony. The default (5, i.e. never) keeps concurrent campaigns apart; 3 finds
-    campaigns that share no infrastructure at all (simulated: recall 0.24 -> 0.82 at 0.1M exchanges) but merges
-    campaigns that run in the same hours with similar templates (purity at 1M fell from 0.99 to 0.17).
-    """
-
+    alpha: float = 0.001
+    min_effect: float = 0.5
+    declared_org_share: float = 0.9
+    harvest_z: float = 3.0
+    knn: int = 15
+    snn_min: float = 0.5
+    embed_dims: int = 64
+    embedding: str = "lsa"  # or "minilm": mean all-MiniLM-L6-v2 embedding of 8 sampled prompts (slow, optional)
+    neighbour_method: str = "auto"
+    content_links: bool = True
     max_token_accounts: int = 5000
     full_pairs_max: int = 40
     ring_k: int = 6
@@ -62,10 +74,10 @@ class LinkConfig:
     new_model_min: float = 0.9
     min_kinds: int = 2
     min_accounts: int = 3
-    min_likeness: float = 0.3
-    min_score: float = 0.5
+    resolution: float = 1.0  # Louvain resolution; see communities()
+    max_rounds: int = 5
     min_after_release: int = 5
-    breadth_full: int = 6
+    seed: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -73,7 +85,7 @@ class LinkConfig:
 
 @dataclass
 class Campaign:
-    """One linked group of accounts."""
+    """One linked group of accounts, with its test against resampled accounts of the log."""
 
     campaign_id: int
     accounts: list[str]
@@ -83,24 +95,33 @@ class Campaign:
     cohesion: float
     likeness: float
     flagged: bool
+    p_value: float = 1.0
+    p_adjusted: float = 1.0
+    z: float = 0.0
+    effect: float = 0.0
+    status: str = "not flagged"
+    reason: str = ""
     evidence: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     def to_evidence(self):
-        """This campaign as an :class:`~distillscope.evidence.Evidence` (descriptive: no p-value)."""
+        """This campaign as an :class:`~distillscope.evidence.Evidence`."""
         from distillscope.evidence import Evidence
 
         return Evidence(
-            name="monitor.campaign", null="these accounts act independently",
-            statistic=self.score, p_value=None, effect_size=self.cohesion,
-            effect_name="cohesion: mean share of the four evidence kinds behind each link",
+            name="monitor.campaign",
+            null="the members are ordinary accounts of this log (mean score of volume-matched accounts resampled "
+                 "from the accounts that link to no group)",
+            statistic=self.likeness, p_value=self.p_value, p_adjusted=self.p_adjusted, effect_size=self.effect,
+            effect_name="(members' mean score - volume-matched pool mean) / pool sd of one account's score",
             sample_ids=list(self.accounts),
-            params={"n_accounts": self.n_accounts, "n_exchanges": self.n_exchanges, "likeness": self.likeness,
-                    "flagged": self.flagged},
-            caveats=["descriptive score, not a test: thresholds were set on simulated traffic",
-                     "netblocks stand in for ASNs; shared infrastructure can be a legitimate shared office or NAT"],
+            params={"n_accounts": self.n_accounts, "n_exchanges": self.n_exchanges, "z": self.z,
+                    "flagged": self.flagged, "status": self.status},
+            caveats=[("the pool is the log's unlinked accounts: campaign accounts that linked to nothing are in it, "
+                      "which makes the test conservative"),
+                     "links are evidence of one operator, not proof; netblocks stand in for ASNs"],
             details=self.evidence)
 
 
@@ -108,14 +129,6 @@ def _onto_new(feats: pd.DataFrame, cfg: LinkConfig) -> pd.Series:
     """Traffic jumped after the release and went (almost) entirely to the new model."""
     return ((feats["shift_after_release"] >= cfg.shift_min) & (feats["new_model_share_after"] >= cfg.new_model_min)
             & (feats["n_after_release"] >= cfg.min_after_release))
-
-
-def distill_score(feats: pd.DataFrame, cfg: LinkConfig) -> pd.Series:
-    """Per-account distillation-likeness in [0, 1] (see module docstring)."""
-    onto_new = _onto_new(feats, cfg).astype(float)
-    parts = [feats["cot_share"], feats["synth_share"], 0.5 * feats["bench_share"],
-             (feats["capability_breadth"] / cfg.breadth_full).clip(0, 1), feats["template_reuse"].clip(0, 1), onto_new]
-    return (sum(p.fillna(0) for p in parts) / 5.5).clip(0, 1)
 
 
 def _rank_key(ids: np.ndarray) -> np.ndarray:
@@ -159,45 +172,30 @@ def _rowdot(m: sp.csr_matrix, a: np.ndarray, b: np.ndarray, chunk: int = 200_000
     return out
 
 
-def link_accounts(feats: pd.DataFrame, tokens: pd.DataFrame, activity: pd.DataFrame,
-                  cfg: LinkConfig | None = None) -> tuple[list[Campaign], pd.DataFrame, pd.DataFrame]:
-    """Find campaigns.
-
-    Args:
-        feats: one row per account (:func:`features.account_features`).
-        tokens: ``account_id, kind, token`` rows; kind is ``ip``, ``org`` or ``tpl``.
-        activity: ``account_id, hour, n`` rows (:func:`features.activity`).
-        cfg: thresholds.
+def metadata_links(feats: pd.DataFrame, tokens: pd.DataFrame, activity: pd.DataFrame, index: pd.Index,
+                   cfg: LinkConfig) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Links from shared infrastructure, templates, synchrony and co-shift (see module docstring).
 
     Returns:
-        (campaigns sorted by score, flagged first; per-account table with ``distill_score, campaign_id,
-        campaign_score, flagged``; link table ``a, b`` plus per-kind evidence).
+        (links ``a, b`` as row numbers plus per-kind evidence, token bookkeeping for campaign evidence).
     """
-    cfg = cfg or LinkConfig()
-    feats = feats.reset_index(drop=True)
-    ids = feats["account_id"].to_numpy(dtype=object)
-    n = len(ids)
-    index = pd.Index(ids)
-    score = distill_score(feats, cfg).to_numpy()
-
+    n = len(index)
     tokens = tokens[tokens["account_id"].isin(index)].drop_duplicates(["account_id", "kind", "token"])
     tacc = index.get_indexer(tokens["account_id"])
     key = tokens["kind"].astype(str) + "\x1f" + tokens["token"].astype(str)
     tcode, tnames = pd.factorize(key)
-    df = np.bincount(tcode)
-    ok = (df[tcode] >= 2) & (df[tcode] <= cfg.max_token_accounts)
+    df = np.bincount(tcode) if len(tcode) else np.zeros(0, np.int64)
+    ok = (df[tcode] >= 2) & (df[tcode] <= cfg.max_token_accounts) if len(tcode) else np.zeros(0, bool)
     tacc, tcode = tacc[ok], tcode[ok]
     kind_of = np.array([s.split("\x1f", 1)[0] for s in tnames])
-    idf = np.log(n / np.maximum(df, 1))
-
-    rank = _rank_key(ids)
+    idf = np.log(n / np.maximum(df, 1)) if len(df) else np.zeros(0)
+    rank = _rank_key(index.to_numpy(dtype=object))
     pairs = candidate_pairs(tacc, tcode, rank, cfg)
     a, b = pairs[:, 0], pairs[:, 1]
-
     ev: dict[str, np.ndarray] = {}
     for kind, tk in (("infra", ("ip", "net", "org")), ("template", ("tpl",))):
-        sel = np.isin(kind_of[tcode], tk)
-        m = sp.csr_matrix((idf[tcode[sel]], (tacc[sel], tcode[sel])), shape=(n, len(tnames)))
+        sel = np.isin(kind_of[tcode], tk) if len(tcode) else np.zeros(0, bool)
+        m = sp.csr_matrix((idf[tcode[sel]], (tacc[sel], tcode[sel])), shape=(n, max(len(tnames), 1)))
         m.data = np.sqrt(m.data)  # so a shared token contributes its idf to the row product
         ev[f"{kind}_weight"] = _rowdot(m, a, b) if len(a) else np.zeros(0)
     act = activity[activity["account_id"].isin(index)]
@@ -210,72 +208,313 @@ def link_accounts(feats: pd.DataFrame, tokens: pd.DataFrame, activity: pd.DataFr
     ab = (am > 0).astype(np.float64).tocsr()
     ev["shared_hours"] = _rowdot(ab, a, b) if len(a) else np.zeros(0)
     onto_new = _onto_new(feats, cfg).to_numpy()
-    kinds = np.stack([ev["infra_weight"] > 0, ev["template_weight"] > 0, (ev["sync"] >= cfg.sync_min) & (ev["shared_hours"] >= cfg.sync_min_hours),
+    kinds = np.stack([ev["infra_weight"] > 0, ev["template_weight"] > 0,
+                      (ev["sync"] >= cfg.sync_min) & (ev["shared_hours"] >= cfg.sync_min_hours),
                       onto_new[a] & onto_new[b]], axis=1) if len(a) else np.zeros((0, 4), bool)
     n_kinds = kinds.sum(axis=1)
     link = ((n_kinds >= cfg.min_kinds) & (kinds[:, 0] | (ev["sync"] >= cfg.sync_anchor))) | (
         n_kinds >= cfg.unanchored_kinds)
-    links = pd.DataFrame({"a": ids[a[link]], "b": ids[b[link]], "n_kinds": n_kinds[link],
-                          **{k: kinds[link, i] for i, k in enumerate(KINDS)},
+    links = pd.DataFrame({"a": a[link], "b": b[link], **{k: kinds[link, i] for i, k in enumerate(KINDS)},
                           "infra_weight": ev["infra_weight"][link], "template_weight": ev["template_weight"][link],
                           "sync": ev["sync"][link], "shared_hours": ev["shared_hours"][link]})
+    return links, {"tacc": tacc, "tcode": tcode, "tnames": tnames, "kind_of": kind_of}
 
-    g = sp.coo_matrix((np.ones(link.sum()), (a[link], b[link])), shape=(n, n))
-    _, comp = connected_components(g, directed=False)
+
+def content_links(terms: pd.DataFrame | None, prompts: pd.DataFrame | None, index: pd.Index,
+                  cfg: LinkConfig) -> tuple[sp.csr_matrix | None, np.ndarray, pd.DataFrame]:
+    """(signatures, k-nearest-neighbour ids, shared-nearest-neighbour links ``a, b, cosine, snn``) of the
+    accounts' content (:mod:`.content`); no links without term counts or with ``cfg.content_links`` off.
+
+    Links use content only, never the behaviour indicators: a group selected for looking alike on the indicators
+    would pass the group test (its statistic is the mean indicator score) whatever it is. Measured on the blind
+    simulator: adding the indicator percentiles to the embedding raised recall 0.32 -> 0.57 and benign FPR
+    0.021 -> 0.103 (students who all write "show your steps" became a campaign)."""
+    n = len(index)
+    idx = np.zeros((n, 0), np.int64)
+    clinks = pd.DataFrame({"a": np.zeros(0, np.int64), "b": np.zeros(0, np.int64), "cosine": [], "snn": []})
+    if terms is None or not len(terms) or n < 2:
+        return None, idx, clinks
+    X = CT.signatures(terms, index)
+    if not cfg.content_links or n < 3:
+        return X, idx, clinks
+    if cfg.embedding == "minilm":
+        if prompts is None:
+            raise InputError("embedding 'minilm' needs the sampled prompts (scan passes them).")
+        E = CT.minilm_vectors(prompts, index)
+    elif cfg.embedding == "lsa":
+        E = CT.embed(X, cfg.embed_dims, cfg.seed)
+    else:
+        raise InputError(f"embedding must be 'lsa' or 'minilm', got {cfg.embedding!r}.")
+    idx, sim = CT.neighbours(E, cfg.knn, cfg.neighbour_method, cfg.seed)
+    return X, idx, CT.snn_links(idx, sim, cfg.snn_min)
+
+
+def _dominant_org(tokens: pd.DataFrame, index: pd.Index) -> np.ndarray:
+    """Each account's most used org/payment id ("" when none)."""
+    out = np.full(len(index), "", dtype=object)
+    o = tokens[(tokens["kind"] == "org") & tokens["account_id"].isin(index)]
+    if len(o):
+        if "n" in o:
+            o = o.sort_values(["account_id", "n", "token"], ascending=[True, False, True])
+        o = o.drop_duplicates("account_id")
+        out[index.get_indexer(o["account_id"])] = o["token"].astype(str).to_numpy()
+    return out
+
+
+def communities(n: int, a: np.ndarray, b: np.ndarray, weight: np.ndarray, cfg: LinkConfig) -> np.ndarray:
+    """Community label of each account: Louvain modularity communities (networkx, seeded) of the link graph with
+    edge weight = number of evidence kinds. Unlike connected components, one stray link (a shared carrier NAT, two
+    people who ask alike) cannot merge two groups or pour a campaign into the ordinary population.
+
+    ``cfg.resolution`` is modularity's default 1. Modularity cannot resolve communities much smaller than
+    ``sqrt(2 * links / resolution)`` (its resolution limit); a larger resolution splits more. Measured at 3: blind
+    simulator recall 0.32 -> 0.40 (seed 1) and 0.22 -> 0.23 (seed 2) at lower FPR, built-in covert 0.933 -> 0.922, but
+    on a 600-account log a 59-account campaign fell apart into groups too small to test, so 1 stays the default."""
+    import networkx as nx
+
+    g = nx.Graph()
+    g.add_nodes_from(range(n))
+    order = np.lexsort((b, a))
+    g.add_weighted_edges_from(zip(a[order].tolist(), b[order].tolist(), weight[order].tolist(), strict=True))
+    comms = nx.community.louvain_communities(g, weight="weight", resolution=cfg.resolution, seed=cfg.seed)
+    comms = sorted((sorted(c) for c in comms), key=lambda c: c[0])
+    out = np.empty(n, np.int64)
+    for i, c in enumerate(comms):
+        out[c] = i
+    return out
+
+
+def _attach(comp: np.ndarray, idx: np.ndarray, cfg: LinkConfig) -> tuple[np.ndarray, pd.DataFrame]:
+    """Accounts outside every group of ``min_accounts``+ whose nearest neighbours lie mostly (>= ``snn_min`` of
+    ``k``) in one such group join it (one pass, so groups do not grow by chaining). Each attachment is kept as a
+    ``content`` link to the account's nearest member, with ``snn`` = the share of its neighbours in the group."""
+    k = idx.shape[1]
+    empty = pd.DataFrame({"a": np.zeros(0, np.int64), "b": np.zeros(0, np.int64)})
+    if k == 0:
+        return comp, empty
     sizes = np.bincount(comp)
-    nex = feats["n_exchanges"].to_numpy()
-    comp_links = pd.DataFrame({"c": comp[a[link]], "k": n_kinds[link]}).groupby("c")["k"].mean()
+    big = sizes[comp] >= cfg.min_accounts
+    cand = np.flatnonzero(~big)
+    if len(cand) == 0:
+        return comp, empty
+    nb = idx[cand]
+    nb_comp = np.where(big[nb], comp[nb], -1)
+    out = comp.copy()
+    rows = []
+    for r, i in enumerate(cand):
+        cs = nb_comp[r][nb_comp[r] >= 0]
+        if len(cs) == 0:
+            continue
+        vals, cnt = np.unique(cs, return_counts=True)
+        j = int(np.argmax(cnt))
+        if cnt[j] >= cfg.snn_min * k:
+            out[i] = vals[j]
+            first = int(nb[r][nb_comp[r] == vals[j]][0])
+            rows.append((min(i, first), max(i, first), cnt[j] / k))
+    if not rows:
+        return comp, empty
+    a, b, s = map(np.array, zip(*rows, strict=True))
+    return out, pd.DataFrame({"a": a.astype(np.int64), "b": b.astype(np.int64), "content": True, "snn": s,
+                              "n_kinds": 1})
 
-    campaigns: list[Campaign] = []
+
+def _test_round(campaigns: list[Campaign], test: C.GroupTest, per_indicator: dict[str, C.GroupTest],
+                index: pd.Index, cfg: LinkConfig) -> None:
+    """Test every candidate campaign against ``test``'s pool, Holm-adjust, and apply :data:`RULES`. The z of each
+    indicator (same pool, same volume matching) goes into the evidence: what makes the group unusual."""
+    from distillscope.evidence import Evidence, holm
+
+    for cmp in campaigns:
+        mem = index.get_indexer(cmp.accounts)
+        cmp.p_value, cmp.z, cmp.effect = test.pvalue(mem)
+        for k, t in per_indicator.items():
+            cmp.evidence["indicator_percentiles"][k]["z_vs_matched_pool"] = t.z(mem)[0]
+    evs = holm([Evidence(name="c", null="", statistic=0.0, p_value=c.p_value) for c in campaigns])
+    for cmp, e in zip(campaigns, evs, strict=True):
+        cmp.p_adjusted = float(e.p_adjusted)
+        cmp.flagged = False
+        for rule in RULES:
+            verdict = rule(cmp, cfg)
+            if verdict is not None:
+                cmp.status, cmp.reason = verdict
+                cmp.flagged = cmp.status == "flagged"
+                break
+
+
+def _not_significant(c: Campaign, cfg: LinkConfig) -> tuple[str, str] | None:
+    if c.p_adjusted <= cfg.alpha and c.effect >= cfg.min_effect:
+        return None
+    return "not flagged", (f"not unusual enough: p_adj={c.p_adjusted:.2g} (alpha {cfg.alpha}), effect "
+                           f"{c.effect:.2f} sd (min {cfg.min_effect})")
+
+
+def _declared_organisation(c: Campaign, cfg: LinkConfig) -> tuple[str, str] | None:
+    share = c.evidence["top_org_share"]
+    if share < cfg.declared_org_share:
+        return None
+    return "declared organisation", (
+        f"{share:.0%} of the accounts pay through one organisation id ({c.evidence['top_org']}): a customer's own "
+        f"workload (benchmarks, translation, a support bot) run openly under one name; unusual "
+        f"(p_adj={c.p_adjusted:.2g}, effect {c.effect:.2f} sd) but not hidden: not flagged, review with the customer")
+
+
+def _no_output_harvest(c: Campaign, cfg: LinkConfig) -> tuple[str, str] | None:
+    """Distillation harvests outputs (reasoning traces, exhaustive answers): a group whose completions are no
+    longer than those of ordinary accounts of the same volume is not harvesting them. Evaluation harnesses and
+    research labs scoring benchmarks (short answers) land here; a campaign that distils short labels would too,
+    so the group is named with its p-value, not dropped."""
+    ind = c.evidence["indicator_percentiles"]
+    z_long = ind.get("long_output_share", {}).get("z_vs_matched_pool", np.inf)
+    if z_long >= cfg.harvest_z:
+        return None
+    bench = c.evidence["member_bench_share"]
+    what = ("benchmark evaluation", f"{bench:.0%} of the members' prompts are benchmark-shaped and their outputs")\
+        if bench >= 0.5 else ("short outputs", "the members' outputs")
+    return what[0], (
+        f"{what[1]} are no longer than those of ordinary accounts of the same volume (long-output z={z_long:.1f} "
+        f"< {cfg.harvest_z}): an evaluation harness or a lab collects short answers, a distiller harvests long "
+        f"outputs; unusual otherwise (p_adj={c.p_adjusted:.2g}, effect {c.effect:.2f} sd): not flagged, review or "
+        f"dismiss")
+
+
+def _flagged(c: Campaign, cfg: LinkConfig) -> tuple[str, str] | None:
+    return "flagged", (f"members' mean score {c.likeness:.3f} is {c.effect:.2f} pool sd above ordinary accounts of "
+                       f"this log (p_adj={c.p_adjusted:.2g}, z={c.z:.1f})")
+
+
+#: The flag decision, as an ordered list of named rules: the first that returns a verdict decides.
+RULES = (_not_significant, _declared_organisation, _no_output_harvest, _flagged)
+
+
+def link_accounts(feats: pd.DataFrame, tokens: pd.DataFrame, activity: pd.DataFrame,
+                  cfg: LinkConfig | None = None, terms: pd.DataFrame | None = None,
+                  vocab: list[str] | None = None, prompts: pd.DataFrame | None = None) -> tuple[list[Campaign], pd.DataFrame, pd.DataFrame]:
+    """Find campaigns and test them.
+
+    Args:
+        feats: one row per account (:func:`features.account_features`).
+        tokens: ``account_id, kind, token[, n]`` rows; kind is ``ip``, ``net``, ``org`` or ``tpl``.
+        activity: ``account_id, hour, n`` rows (:func:`features.activity`).
+        cfg: settings.
+        terms: ``account_id, term, n`` rows (:func:`features.term_counts`) for content signatures and links.
+        vocab: the words behind the term ids (for the words each campaign shares, in its evidence).
+        prompts: sampled prompts ``account_id, pid, p``, needed only for ``cfg.embedding == "minilm"``.
+
+    Returns:
+        (campaigns, flagged first then by z; per-account table with ``distill_score`` (mean indicator
+        percentile), ``account_p``, ``pct_*`` indicator percentiles, ``campaign_id``, ``campaign_p``,
+        ``flagged``; link table ``a, b`` plus per-kind evidence, ``cosine`` and ``snn`` for content links).
+    """
+    cfg = cfg or LinkConfig()
+    feats = feats.reset_index(drop=True)
+    ids = feats["account_id"].to_numpy(dtype=object)
+    n = len(ids)
+    index = pd.Index(ids)
+
+    mlinks, tok = metadata_links(feats, tokens, activity, index, cfg)
+    feats = C.derived_columns(feats)
+    pct, score = C.account_scores(feats)
+    X, idx, clinks = content_links(terms, prompts, index, cfg)
+    links = pd.concat([mlinks.assign(content=False, cosine=np.nan, snn=np.nan),
+                       clinks.assign(content=True, **dict.fromkeys(KINDS, False))], ignore_index=True)
+    links = (links.sort_values(["a", "b", "content"]).groupby(["a", "b"], as_index=False)
+             .agg({**{k: "max" for k in (*KINDS, "content")},
+                   **{c: "max" for c in ("infra_weight", "template_weight", "sync", "shared_hours", "cosine", "snn")}}))
+    la, lb = links["a"].to_numpy(np.int64), links["b"].to_numpy(np.int64)
+    kinds = links[list(ALL_KINDS)].to_numpy(bool)
+    links["n_kinds"] = kinds.sum(axis=1)
+    comp = communities(n, la, lb, links["n_kinds"].to_numpy(float), cfg)
+    comp, attached = _attach(comp, idx, cfg)
+    if len(attached):
+        links = pd.concat([links, attached.assign(**dict.fromkeys(KINDS, False))], ignore_index=True)
+        la, lb = links["a"].to_numpy(np.int64), links["b"].to_numpy(np.int64)
+        kinds = links[list(ALL_KINDS)].to_numpy(bool)
+    sizes = np.bincount(comp)
     big = np.flatnonzero(sizes >= cfg.min_accounts)
     in_big = np.isin(comp, big)
-    members = pd.Series(np.flatnonzero(in_big)).groupby(comp[in_big]).apply(list)
-    la = a[link]
-    lk = pd.DataFrame({"c": comp[la], **{k: kinds[link, i] for i, k in enumerate(KINDS)}, "sync": ev["sync"][link]})
+    if X is not None:  # reported only: distance from the accounts that join no group
+        feats["atypicality"] = CT.atypicality(X, reference=~in_big if (~in_big).sum() >= 10 else None)
+    stratum = C.strata(feats["n_exchanges"].to_numpy())
+    org = _dominant_org(tokens, index)
+    nex = feats["n_exchanges"].to_numpy()
+    members = pd.Series(np.flatnonzero(in_big)).groupby(comp[in_big]).apply(list) if in_big.any() else {}
+    lc = np.where(comp[la] == comp[lb], comp[la], -1)
+    lk = pd.DataFrame({"c": lc, **{k: kinds[:, i] for i, k in enumerate(ALL_KINDS)},
+                       "nk": kinds.sum(axis=1), "cosine": links["cosine"].to_numpy(float),
+                       "snn": links["snn"].to_numpy(float)})
     lk = lk[np.isin(lk["c"], big)]
-    link_sum = lk.groupby("c")[list(KINDS)].sum()
-    link_cnt = lk.groupby("c").size()
-    link_sync = lk.groupby("c")["sync"].mean()
+    by_c = dict(tuple(lk.groupby("c"))) if len(lk) else {}
+    tacc, tcode, tnames, kind_of = tok["tacc"], tok["tcode"], tok["tnames"], tok["kind_of"]
     tb = pd.DataFrame({"c": comp[tacc], "code": tcode})
     tb = tb[np.isin(tb["c"], big)]
     shared = tb.groupby(["c", "code"]).size().rename("accounts").reset_index()
     shared = shared[shared["accounts"] >= 2].assign(kind=lambda d: kind_of[d["code"].to_numpy()])
     shared = shared.sort_values(["c", "kind", "accounts"], ascending=[True, True, False])
-    top_by = {c: g for c, g in shared.groupby("c")}
-    indic = ["cot_share", "synth_share", "bench_share", "capability_breadth", "template_reuse",
-             "new_model_share_after", "n_ips"]
+    top_by = dict(tuple(shared.groupby("c"))) if len(shared) else {}
+    why = {k: v["why"] for k, v in C.indicators().items()}
+
+    campaigns: list[Campaign] = []
     for c in big:
         mem = np.array(members[c])
-        cohesion = float(comp_links.get(c, 0.0)) / len(KINDS)
-        likeness = float(np.median(score[mem]))
-        s = float(np.sqrt(cohesion * likeness))
-        g = top_by.get(c)
+        p, z, eff = 1.0, 0.0, 0.0
+        L = by_c.get(c)
+        cohesion = float(L["nk"].mean()) / len(ALL_KINDS) if L is not None else 0.0
+        likeness = float(np.mean(score[mem]))
+        orgs = pd.Series(org[mem])
+        orgs = orgs[orgs != ""]
+        top_org, org_share = (str(orgs.value_counts().index[0]), float(orgs.value_counts().iloc[0] / len(mem))) \
+            if len(orgs) else ("", 0.0)
+        gt = top_by.get(c)
         top: dict[str, list] = {"ip": [], "net": [], "org": [], "tpl": []}
-        if g is not None:
-            for kd, gg in g.groupby("kind"):
+        if gt is not None:
+            for kd, gg in gt.groupby("kind"):
                 top[kd] = [{"token": tnames[code].split("\x1f", 1)[1], "accounts": int(cnt)}
                            for code, cnt in zip(gg["code"].head(5), gg["accounts"].head(5), strict=True)]
+        ind = pct.iloc[mem].mean()
         evidence = {
-            "links": int(link_cnt.get(c, 0)),
-            "links_by_kind": {k: int(link_sum.at[c, k]) if c in link_sum.index else 0 for k in KINDS},
-            "mean_sync": float(link_sync.get(c, 0.0)),
+            "links": len(L) if L is not None else 0,
+            "links_by_kind": {k: int(L[k].sum()) if L is not None else 0 for k in ALL_KINDS},
+            "content_links_mean_cosine": float(L.loc[L["content"], "cosine"].mean())
+            if L is not None and L["content"].any() else None,
+            "content_links_mean_snn": float(L.loc[L["content"], "snn"].mean())
+            if L is not None and L["content"].any() else None,
+            "shared_words": CT.shared_terms(X, mem, vocab) if X is not None else [],
             "shared_ips": top["ip"], "shared_netblocks": top["net"], "shared_orgs": top["org"],
-            "shared_template_buckets": int((g["kind"] == "tpl").sum()) if g is not None else 0,
-            "member_indicators": {k: float(feats[k].to_numpy()[mem].astype(float).mean()) for k in indic},
+            "shared_template_buckets": int((gt["kind"] == "tpl").sum()) if gt is not None else 0,
+            "indicator_percentiles": {k: {"mean_percentile": float(ind[k]), "why": why[k]} for k in ind.index},
+            "top_org": top_org, "top_org_share": org_share,
+            "member_bench_share": float(np.median(feats["bench_share"].to_numpy(float)[mem])),
         }
         campaigns.append(Campaign(campaign_id=-1, accounts=sorted(ids[mem].tolist()), n_accounts=len(mem),
-                                  n_exchanges=int(nex[mem].sum()), score=s, cohesion=cohesion, likeness=likeness,
-                                  flagged=likeness >= cfg.min_likeness and s >= cfg.min_score,
+                                  n_exchanges=int(nex[mem].sum()), score=likeness, cohesion=cohesion,
+                                  likeness=likeness, flagged=False, p_value=p, z=z, effect=eff,
                                   evidence=evidence))
-    campaigns.sort(key=lambda x: (not x.flagged, -x.score, -x.n_accounts, x.accounts[0]))
+    pool = np.ones(n, bool)
+    for _ in range(cfg.max_rounds):
+        # the null pool is every account outside the campaigns flagged so far (all accounts in the first round):
+        # flagged accounts are not ordinary, so they leave the reference and the next round is sharper
+        per = {k: C.GroupTest(pct[k].to_numpy(), stratum, pool=pool) for k in pct.columns}
+        _test_round(campaigns, C.GroupTest(score, stratum, pool=pool, seed=cfg.seed), per, index, cfg)
+        new_pool = np.ones(n, bool)
+        for cmp in campaigns:
+            if cmp.flagged:
+                new_pool[index.get_indexer(cmp.accounts)] = False
+        if (new_pool == pool).all():
+            break
+        pool = new_pool
+    ref = np.sort(score[pool] if pool.sum() >= 10 else score)
+    account_p = (1 + len(ref) - np.searchsorted(ref, score - 1e-12, side="left")) / (1 + len(ref))
+    campaigns.sort(key=lambda x: (not x.flagged, -x.z, -x.n_accounts, x.accounts[0]))
     acc_campaign = np.full(n, -1)
-    acc_cscore = np.zeros(n)
+    acc_cp = np.ones(n)
     acc_flag = np.zeros(n, bool)
     for i, cmp in enumerate(campaigns):
         cmp.campaign_id = i
         j = index.get_indexer(cmp.accounts)
-        acc_campaign[j], acc_cscore[j], acc_flag[j] = i, cmp.score, cmp.flagged
-    accounts = feats.assign(distill_score=score, campaign_id=acc_campaign, campaign_score=acc_cscore,
-                            flagged=acc_flag)
-    accounts = accounts.sort_values(["flagged", "campaign_score", "distill_score"], ascending=False)
-    return campaigns, accounts.reset_index(drop=True), links
+        acc_campaign[j], acc_cp[j], acc_flag[j] = i, cmp.p_adjusted, cmp.flagged
+    accounts = feats.assign(distill_score=score, account_p=account_p, campaign_id=acc_campaign,
+                            campaign_p=acc_cp, campaign_score=np.where(acc_campaign >= 0, score, 0.0),
+                            flagged=acc_flag, **{f"pct_{k}": pct[k].to_numpy() for k in pct.columns})
+    accounts = accounts.sort_values(["flagged", "campaign_p", "distill_score"], ascending=[False, True, False])
+    out_links = links.assign(a=ids[la], b=ids[lb])
+    return campaigns, accounts.reset_index(drop=True), out_links

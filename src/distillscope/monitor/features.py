@@ -7,6 +7,8 @@ Input is an Ibis table in the exchange-log schema (:mod:`distillscope.monitor.sc
   the 24-hour histogram, /log 24, and night share), breadth of
   capability coverage, chain-of-thought elicitation, benchmark-shaped and synthetic-data prompts, language mix,
   traffic shift after a model release, and prompt-template reuse (from :func:`template_buckets`).
+* :func:`term_counts`: each account's bag of words over its sampled prompts (its content signature, for
+  distances to the population and to other accounts; :mod:`.content`).
 * :func:`template_buckets`: MinHash LSH buckets of each account's prompts. The MinHash of a prompt is taken over its
   word set with ``md5(salt || word)`` as the hash (the same on every engine, so DuckDB and Spark agree exactly);
   ``rows`` minima make one band, and prompts filled into the same template land in the same bucket of some band.
@@ -61,14 +63,19 @@ def detect_releases(t: ir.Table, min_share: float = 0.01, warmup_days: float = 1
 
 
 def sample_prompts(t: ir.Table, per_account: int = 32) -> ir.Table:
-    """(account_id, pid, p): each account's first ``per_account`` prompts by time, lower-cased.
+    """(account_id, pid, p): up to ``per_account`` of each account's prompts, evenly spaced over its history
+    (every ``ceil(n / per_account)``-th by time), lower-cased.
 
     Content shares and template sketches are estimated on this sample: the cost of regexes and MinHash then
     grows with the number of accounts, not of exchanges, and a share from 32 prompts is within about +-0.09.
+    Spacing the sample over the whole history (not the first prompts) keeps an account that starts ordinary and
+    turns to harvesting later, or mixes the two, represented as it is.
     """
     w = ibis.window(group_by=t.account_id, order_by=[t.ts, t.prompt])
-    s = t.mutate(_rn=ibis.row_number().over(w)).filter(lambda x: x._rn < per_account)
-    return s.select("account_id", pid=s._rn, p=s.prompt.lower())
+    s = t.mutate(_rn=ibis.row_number().over(w), _n=t.count().over(ibis.window(group_by=t.account_id)))
+    step = ((s._n + per_account - 1) / per_account).floor().cast("int64")
+    s = s.filter((s._rn % step) == 0)
+    return s.select("account_id", pid=(s._rn / step).floor().cast("int64"), p=s.prompt.lower())
 
 
 def content_shares(s: ir.Table) -> ir.Table:
@@ -77,7 +84,9 @@ def content_shares(s: ir.Table) -> ir.Table:
     pat = patterns()
     f = _flags(s)
     aggs: dict[str, ir.Value] = {"n_sampled": f.count(), "cot_share": f.cot.mean(), "bench_share": f.bench.mean(),
-                                     "synth_share": f.synth.mean()}
+                                 "synth_share": f.synth.mean(), "detail_share": f.detail.mean(),
+                                 "followup_share": f.followup.mean(),
+                                 "prompt_chars_mean": f.p.length().cast("float64").mean()}
     for c in pat["capabilities"]:
         aggs[f"_n_{c}"] = f[f"cap_{c}"].sum()
     for c in pat["scripts"]:
@@ -92,6 +101,8 @@ def _flags(t: ir.Table) -> ir.Table:
         "cot": p.re_search(pat["cot"]).cast("int8"),
         "bench": p.re_search(pat["benchmark"]).cast("int8"),
         "synth": p.re_search(pat["synthetic"]).cast("int8"),
+        "detail": p.re_search(pat["detail"]).cast("int8"),
+        "followup": p.re_search(pat["followup"]).cast("int8"),
     }
     for name, rx in pat["capabilities"].items():
         cols[f"cap_{name}"] = p.re_search(rx).cast("int8")
@@ -101,7 +112,8 @@ def _flags(t: ir.Table) -> ir.Table:
 
 
 def account_features(t: ir.Table, releases: list[Release] | None = None, cap_min_share: float = 0.03,
-                     sample: ir.Table | None = None, templates: ir.Table | None = None) -> ir.Table:
+                     sample: ir.Table | None = None, templates: ir.Table | None = None,
+                     long_tokens: int | None = None) -> ir.Table:
     """One row per account with the behaviour features (see module docstring). All columns are numeric except
     ``account_id``; shares are in [0, 1].
 
@@ -113,8 +125,12 @@ def account_features(t: ir.Table, releases: list[Release] | None = None, cap_min
             (and at least 2 of them) touch it.
         sample: output of :func:`sample_prompts` (else computed here).
         templates: output of :func:`template_buckets` to add ``template_reuse`` (else computed here).
+        long_tokens: a completion of at least this many tokens counts as a long (harvested) output for
+            ``long_output_share`` (default: :func:`completion_quantile` at 0.9 of this log).
     """
     pat = patterns()
+    if long_tokens is None:
+        long_tokens = completion_quantile(t, 0.9)
     e = epoch_s(t.ts)
     w = ibis.window(group_by=t.account_id, order_by=t.ts)
     f = t.mutate(_e=e, _gap=(e - e.lag().over(w)).cast("float64"), _hour=t.ts.hour(),
@@ -137,6 +153,7 @@ def account_features(t: ir.Table, releases: list[Release] | None = None, cap_min
         "first_s": f._e.min(),
         "last_s": f._e.max(),
         "night_share": (f._hour < 6).cast("float64").mean(),
+        "long_output_share": (f.completion_tokens >= long_tokens).cast("float64").mean(),
     }
     if releases is None:
         releases = detect_releases(t)[-1:]
@@ -191,8 +208,20 @@ def account_features(t: ir.Table, releases: list[Release] | None = None, cap_min
              .aggregate(_rep=templates.n.sum(), _bands=templates.band.nunique()))
     out = out.left_join(reuse, "account_id").drop("account_id_right")
     out = out.mutate(template_reuse=(out._rep.fill_null(0).cast("float64")
-                                     / (out.n_sampled * _BANDS)))
+                                     / (out.n_sampled * _BANDS)),
+                     **{f"capn_{c}": out[f"_n_{c}"].cast("int64") for c in caps})
     return out.drop(*[c for c in out.columns if c.startswith("_")])
+
+
+def completion_quantile(t: ir.Table, q: float) -> int:
+    """The ``q`` quantile of ``completion_tokens`` over the log, exact and the same on every engine (from the
+    value histogram, which is small: token counts are bounded by the model's output limit)."""
+    h = t.group_by("completion_tokens").aggregate(n=t.count()).to_pandas().sort_values("completion_tokens")
+    if h.empty:
+        return 0
+    cum = h["n"].cumsum().to_numpy()
+    i = int((cum >= q * cum[-1]).argmax())
+    return int(h["completion_tokens"].iloc[i])
 
 
 _BANDS = 6
@@ -213,9 +242,41 @@ def word_hashes(words: list[str], k: int) -> dict[str, list[int]]:
     return out
 
 
+def prompt_words(s: ir.Table, materialize: Callable[[ir.Table], ir.Table] | None = None) -> ir.Table:
+    """(account_id, pid, word): the words of 3+ characters of each sampled prompt (:func:`sample_prompts`).
+
+    ``materialize`` stores the table (the engine's own way) so the split runs once for sketches and terms."""
+    s = s.select("account_id", "pid", words=s.p.split(" "))
+    u = s.unnest("words").rename(word="words")
+    u = u.filter(u.word.length() >= 3)
+    return materialize(u) if materialize is not None else u
+
+
+def vocabulary(u: ir.Table, k: int = _BANDS * _ROWS,
+               upload: Callable[[Any], ir.Table] | None = None) -> tuple[ir.Table, list[str]]:
+    """(engine table ``word, term, h0..h{k-1}``, the words): every distinct word of :func:`prompt_words`, its term
+    id (rank in sorted order, so every engine numbers words alike) and ``k`` salted hashes for MinHash."""
+    import pyarrow as pa
+
+    vocab = sorted(u.select("word").distinct().to_pyarrow().column("word").to_pylist())
+    hashes = word_hashes(vocab, k)
+    cols = {"word": pa.array(vocab, pa.string()), "term": pa.array(range(len(vocab)), pa.int64())}
+    for i in range(k):
+        cols[f"h{i}"] = pa.array([hashes[v][i] for v in vocab], pa.int64())
+    return (upload or ibis.memtable)(pa.table(cols)), vocab
+
+
+def term_counts(u: ir.Table, vt: ir.Table) -> ir.Table:
+    """(account_id, term, n): how many of the account's sampled prompts use each word (the account's content
+    signature, a bag of words; ``term`` indexes :func:`vocabulary`)."""
+    j = u.join(vt.select("word", "term"), "word")
+    return j.group_by(["account_id", "term"]).aggregate(n=j.pid.nunique())
+
+
 def template_buckets(s: ir.Table, bands: int = _BANDS, rows: int = _ROWS,
                      materialize: Callable[[ir.Table], ir.Table] | None = None,
-                     upload: Callable[[Any], ir.Table] | None = None) -> ir.Table:
+                     upload: Callable[[Any], ir.Table] | None = None,
+                     words: ir.Table | None = None, vocab: ir.Table | None = None) -> ir.Table:
     """(account_id, band, bucket, n): LSH buckets that hold at least 2 of the account's sampled prompts.
 
     ``s`` is :func:`sample_prompts`. A prompt's words of 3+ characters form a set; for each of ``bands * rows``
@@ -224,22 +285,12 @@ def template_buckets(s: ir.Table, bands: int = _BANDS, rows: int = _ROWS,
     sets), so prompts cut from one template collide in some band with high probability and unrelated prompts
     rarely. Word hashes are computed once per distinct word on the driver (blake2b), so every engine gets the same
     buckets. ``materialize`` stores the word table (the engine's own way) so it is computed once; ``upload``
-    puts the word-hash Arrow table into the engine (default ``ibis.memtable``).
+    puts the word-hash Arrow table into the engine (default ``ibis.memtable``). ``words`` / ``vocab`` pass in
+    :func:`prompt_words` / :func:`vocabulary` already computed.
     """
-    import pyarrow as pa
-
-    s = s.select("account_id", "pid", words=s.p.split(" "))
-    u = s.unnest("words").rename(word="words")
-    u = u.filter(u.word.length() >= 3)  # duplicates are harmless: MIN ignores them
-    if materialize is not None:
-        u = materialize(u)
-    vocab = u.select("word").distinct().to_pyarrow().column("word").to_pylist()
+    u = words if words is not None else prompt_words(s, materialize)
     k = bands * rows
-    hashes = word_hashes(vocab, k)
-    cols = {"word": pa.array(vocab, pa.string())}
-    for i in range(k):
-        cols[f"h{i}"] = pa.array([hashes[v][i] for v in vocab], pa.int64())
-    vt = (upload or ibis.memtable)(pa.table(cols))
+    vt = vocab if vocab is not None else vocabulary(u, k, upload)[0]
     j = u.join(vt, "word")
     mins = j.group_by(["account_id", "pid"]).aggregate(**{f"m{i}": j[f"h{i}"].min() for i in range(k)})
     per_band = []

@@ -58,6 +58,9 @@ class ScanResult:
             "flagged_exchanges": int(sum(c.n_exchanges for c in fl)),
             "headline": (f"{len(fl)} campaigns: {sum(c.n_accounts for c in fl)} accounts, "
                          f"{sum(c.n_exchanges for c in fl)} exchanges"),
+            "named_not_flagged": [{"campaign_id": c.campaign_id, "status": c.status, "accounts": c.n_accounts,
+                                   "p_adjusted": c.p_adjusted, "reason": c.reason}
+                                  for c in self.campaigns if c.status not in ("flagged", "not flagged")],
             "releases": self.releases,
             "notes": self.notes,
             "timings_s": self.timings,
@@ -192,11 +195,17 @@ def scan(paths: list[str | Path] | None = None, engine: str = "duckdb", cfg: Lin
         say(f"loading into {engine}")
         t = eng.load(ing.table)
         releases = F.detect_releases(t)
-        say("template sketches")
+        say("template sketches and content signatures")
         sample = eng.keep(F.sample_prompts(t))
-        tpl = eng.keep(F.template_buckets(sample, materialize=eng.keep, upload=eng.upload))
+        words = F.prompt_words(sample, materialize=eng.keep)
+        vt, vocab = F.vocabulary(words, upload=eng.upload)
+        tpl = eng.keep(F.template_buckets(sample, words=words, vocab=vt))
+        terms = F.term_counts(words, vt).to_pandas()
+        prompts = (sample.filter(sample.pid < 8).to_pandas()
+                   if cfg is not None and cfg.embedding == "minilm" else None)
         say("account features")
-        feats = F.account_features(t, releases=releases[-1:], sample=sample, templates=tpl).to_pandas()
+        feats = F.account_features(t, releases=releases[-1:], sample=sample, templates=tpl,
+                                   long_tokens=F.completion_quantile(t, 0.9)).to_pandas()
         say("tokens and activity")
         # one query (one engine job) for IP/org tokens, template buckets and hourly activity
         tpl_tok = tpl.select("account_id", kind=ibis.literal("tpl"),
@@ -212,9 +221,10 @@ def scan(paths: list[str | Path] | None = None, engine: str = "duckdb", cfg: Lin
     say("linking accounts")
     is_hour = toks["kind"] == "hour"
     act = toks[is_hour].assign(hour=lambda d: d["token"].astype("int64"))[["account_id", "hour", "n"]]
-    tokens = toks.loc[~is_hour, ["account_id", "kind", "token"]]
+    tokens = toks.loc[~is_hour, ["account_id", "kind", "token", "n"]]
     feats = feats.sort_values("account_id").reset_index(drop=True)
-    campaigns, accounts, links = link_accounts(feats, tokens, act, cfg)
+    terms = terms.sort_values(["account_id", "term"]).reset_index(drop=True)
+    campaigns, accounts, links = link_accounts(feats, tokens, act, cfg, terms=terms, vocab=vocab, prompts=prompts)
     notes = []
     if len(feats) < 2:
         notes.append(f"the log holds {len(feats)} account(s): campaigns need at least two, so none can be found.")
