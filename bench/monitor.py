@@ -30,7 +30,7 @@ Measured (2 shared cores, load average 5-7 from other jobs; detector 5269733):
   accounts, 53 campaigns: recall 1.000, FPR 0.00005 (1 chat account), 98.4 s wall (60.7 s CPU), peak RSS 3.6 GB.
 * blind simulator (bench/monitor_sim_blind.py; detector 585406e): 300k seeds 1/2 recall 0.316/0.219 at benign
   FPR 0.0072/0.0022 (15-17 s, 2.0 GB); 1M seeds 1/2 recall 0.542/0.560 at FPR 0.0125/0.0092 (51-60 s, 5.6 GB);
-  mixed and slow campaigns are almost never caught. First blind scores and the rest: FIRST_SCORES.md.
+  mixed and slow campaigns are almost never caught. First blind scores and the rest: docs/monitor-blind-scores.md.
 """
 
 from __future__ import annotations

@@ -47,7 +47,7 @@ translation companies ("Translate the following ..." at volume from shared offic
 bots (one system prompt per company, customer conversations), data-labelling companies (classification and
 synthetic-variation templates in bulk), lone automations on cloud VMs and startup teams sharing an office IP.
 
-First blind scores: see ``FIRST_SCORES.md`` at the repository root (filled in after the first measurement).
+First blind scores: see ``docs/monitor-blind-scores.md`` (filled in after the first measurement).
 """
 
 from __future__ import annotations
