@@ -11,8 +11,8 @@ from distillscope.models import GenRequest, load_model
 
 
 def _mixed_requests() -> list[GenRequest]:
-    settings = [dict(temperature=1.0), dict(temperature=0.0), dict(temperature=0.7, top_p=0.5),
-                dict(top_p=0.9, logprobs=True, top_logprobs=3), dict(max_tokens=2), dict(stop=["a", "e"])]
+    settings = [{"temperature": 1.0}, {"temperature": 0.0}, {"temperature": 0.7, "top_p": 0.5},
+                {"top_p": 0.9, "logprobs": True, "top_logprobs": 3}, {"max_tokens": 2}, {"stop": ["a", "e"]}]
     return [GenRequest.chat(p, seed_index=i, **{"max_tokens": 10, **kw})
             for p in ("hello", "a longer prompt about rivers and hills") for i, kw in enumerate(settings)]
 

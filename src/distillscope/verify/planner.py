@@ -65,8 +65,12 @@ def subsample(ss: SampleSet, n: int, rng: np.random.Generator) -> SampleSet:
             None if p.logprob_diffs is None or len(p.logprob_diffs) != len(p.endpoint)
             else [p.logprob_diffs[i] for i in e],
             None if p.aligned is None or len(p.aligned) != len(p.endpoint) else [p.aligned[i] for i in e],
+            endpoint_proxy=None if p.endpoint_proxy is None else np.asarray(p.endpoint_proxy)[e],
+            reference_proxy=None if p.reference_proxy is None else np.asarray(p.reference_proxy)[r],
+            endpoint_finish=None if p.endpoint_finish is None else [p.endpoint_finish[i] for i in e],
+            reference_finish=None if p.reference_finish is None else [p.reference_finish[i] for i in r],
         ))
-    return SampleSet(groups, list(ss.logprob_notes))
+    return SampleSet(groups, list(ss.logprob_notes), ss.proxy_spec)
 
 
 def empirical_power(ss: SampleSet, ns: Sequence[int], trials: int = 50, cfg: BatteryConfig | None = None,
