@@ -7,21 +7,30 @@ Run (generation is cached in the sample store, so a rerun or a rerun with bigger
     nice -n 10 .venv/bin/python bench/verify_power.py --analyse-only --trials 100
     .venv/bin/python bench/verify_power.py --speed                    # MMD timing line only
 
-Defaults (6 prompts of the shipped set, 16 tokens, pools of 24 endpoint / 40 reference completions per prompt)
-fit a shared 2-core machine: generation took about 45 minutes there, scoring a few minutes, 200 trials at
-n = 5, 10, 20 about 6 minutes. Torch runs single-threaded (``--threads``) because on an oversubscribed CPU extra
-threads only spin.
+Defaults: 6 prompts of the shipped set, 40-token completions, pools of 20 endpoint / 30 reference completions per
+prompt, stored in a sample store under the bench cache (``verify_bench/samples.duckdb``). Torch runs
+single-threaded (``--threads``) because on an oversubscribed CPU extra threads only spin.
 
 Design. Every variant ("endpoint") gets a pool of completions per prompt, the reference gets its own pool
 (different seeds). A trial draws ``n`` endpoint and ``n`` reference completions per prompt without replacement
 from the pools and runs the battery; power = rejection rate over trials at alpha = 0.05. The null variant is the
 reference model itself, sampled with the endpoint's seeds, so its rejection rate is the false-positive rate.
-Trials share pools, so at large ``n`` they overlap and are not independent: the binomial intervals printed are
-those of independent trials and understate the uncertainty there.
+Trials share pools, so at large ``n`` they overlap and are not independent (at ``n`` = pool size every trial sees
+the same endpoint completions): the binomial intervals printed are those of independent trials and understate
+the uncertainty there.
 
-Distortions: int8 dynamic quantization, fp16 and bf16 rounding of the weights (compute stays fp32), sampling at
-temperature 0.7 and at top-p 0.9 (the claim is temperature 1, top-p 1), a hidden system prompt, a few-step
-fine-tune, a different model (zoo:gemma3-270m, when installed) and a distilled student (``--student SPEC``).
+Columns. Text only, reference as recorded text: MET's own package (``model-equality-testing``, its MMD with a
+Hamming kernel on characters and its permutation p-value) on exactly the trial's samples; our MMD; the format
+test (without stop reasons, which recorded text lacks); the proxy-likelihood test under a local LM that is NOT
+the reference (``--proxy``, default the lineage zoo's logit-distilled student s1); their combination. Text only,
+white-box reference: the likelihood rank test, the proxy test with the reference as proxy, and the combination
+(MMD + rank + proxy + format). Last, everything including the endpoint's logprobs.
+
+Distortions: sampling at temperature 0.9 and at top-p 0.9 (the claim is temperature 1, top-p 1), int8 dynamic
+quantization, fp16 and bf16 rounding of the weights (compute stays fp32), KGW (delta 2, gamma 0.25) and SynthID
+watermarks, a hidden system prompt, a 4-step fine-tune of the last two blocks, a logit-distilled student and a
+different model (the lineage zoo's ``teacher-ref--logit-distilled-s0`` and ``teacher-scratch-llama`` when built:
+``distillscope zoo build-lineage --size bench``; or ``--student`` / ``--different``).
 """
 
 from __future__ import annotations
@@ -506,6 +515,8 @@ def main() -> None:
                     "the lineage zoo's logit-distilled student s1 when built; it is not the reference)")
     ap.add_argument("--threads", type=int, default=1, help="torch threads (0 = torch's default)")
     ap.add_argument("--student", default=None, help="model spec of a distilled student to include")
+    ap.add_argument("--step", type=int, default=20, help="samples per prompt generated per variant per round "
+                    "(rounds go breadth-first over the variants; every round rebuilds each variant's model)")
     ap.add_argument("--generate-only", action="store_true")
     ap.add_argument("--from-sample", type=int, default=0, help="generate only samples with this index or higher")
     ap.add_argument("--analyse-only", action="store_true")
@@ -529,7 +540,7 @@ def main() -> None:
     vs, notes = variants(a.student, a.different)
     a.proxy = a.proxy or lineage_member("teacher-ref--logit-distilled-s1")
     if not a.analyse_only:
-        fill_pools(prompts, vs, a.pool, a.ref_pool, a.max_tokens, store, start=a.from_sample)
+        fill_pools(prompts, vs, a.pool, a.ref_pool, a.max_tokens, store, step=a.step, start=a.from_sample)
     if a.generate_only:
         return
     results = analyse(prompts, vs, a, store)
