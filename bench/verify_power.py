@@ -424,6 +424,7 @@ def analyse(prompts: list[str], vs: dict[str, Lazy], a: argparse.Namespace, stor
                 continue
             rng = np.random.default_rng(n)
             ps: dict[str, list[float]] = {c: [] for c in COLUMNS}
+            zs: dict[str, list[float]] = {}
             for t in range(a.trials):
                 state = rng.bit_generator.state
                 wb = trial_set(prompts, pool, ref_pool, n, scores, feats, "wb", True, rng)
@@ -431,9 +432,15 @@ def analyse(prompts: list[str], vs: dict[str, Lazy], a: argparse.Namespace, stor
                 bb = trial_set(prompts, pool, ref_pool, n, scores, feats, "bb" if a.proxy else None, False, rng)
                 cfg = {"n_perm": a.perms, "seed": t, "npc": a.npc}
                 full = {e.name: e.p_value for e in run_battery(wb, BatteryConfig(**cfg))}
-                text_wb = {e.name: e.p_value for e in run_battery(wb, BatteryConfig(
-                    **cfg, tests=(MMD, RANK, PROXY, FORMAT)))}
-                text_bb = {e.name: e.p_value for e in run_battery(bb, BatteryConfig(**cfg, tests=bb_tests))}
+                ev_wb = run_battery(wb, BatteryConfig(**cfg, tests=(MMD, RANK, PROXY, FORMAT)))
+                ev_bb = run_battery(bb, BatteryConfig(**cfg, tests=bb_tests))
+                text_wb = {e.name: e.p_value for e in ev_wb}
+                text_bb = {e.name: e.p_value for e in ev_bb}
+                for tag, ev in (("wb", ev_wb), ("bb", ev_bb)):
+                    for e in ev:
+                        if e.name in (PROXY, FORMAT):
+                            for f, z in e.details["z"].items():
+                                zs.setdefault(f"{tag}:{e.name.split('.')[1]}:{f}", []).append(z)
                 ps["mmd"].append(text_bb[MMD])
                 ps["format"].append(text_bb[FORMAT])
                 ps["proxy_bb"].append(text_bb.get(PROXY, 1.0))
@@ -445,7 +452,7 @@ def analyse(prompts: list[str], vs: dict[str, Lazy], a: argparse.Namespace, stor
                 ps["MET"].append(met_pvalue(bb, a.met_perms, t) if t < a.met_trials else np.nan)
             results[name]["by_n"][n] = {c: rejection_rate([x for x in v if not np.isnan(x)], 0.05)
                                         for c, v in ps.items()}
-            results[name].setdefault("z", {})[n] = None
+            results[name].setdefault("z", {})[n] = {k: float(np.mean(v)) for k, v in zs.items()}
         log(f"analysed {name} in {time.perf_counter() - t0:.0f}s")
     return results
 
@@ -473,6 +480,14 @@ def print_table(results: dict[str, Any], notes: list[str], a: argparse.Namespace
         if alt:
             print(f"median power over {len(alt)} distortions at n={n}: "
                   + "  ".join(f"{c} {np.median([x[c].rate for x in alt]):.2f}" for c in COLUMNS))
+    n_z = 10 if 10 in a.n else a.n[0]
+    print(f"\nmean z per feature at n={n_z} (which text-only features carry the signal; wb = reference as proxy, "
+          "bb = the non-reference proxy; |z| ~ 1 or less is noise):")
+    for name, r in results.items():
+        z = r.get("z", {}).get(n_z)
+        if z:
+            print(f"  {name[:36]:36s} " + " ".join(f"{k.replace(':proxy_likelihood', '').replace(':format', '')}"
+                                                   f"={v:+.1f}" for k, v in z.items()))
     for note in notes:
         print("note:", note)
 
