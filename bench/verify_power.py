@@ -194,20 +194,21 @@ def _watermarked(scheme: str, spec: str) -> Any:
 
 
 def variants(student: str | None, different: str | None) -> tuple[dict[str, Lazy], list[str]]:
-    """Endpoint variants by name, and notes on variants that are unavailable."""
+    """Endpoint variants by name (in the order they are generated: the cheap-to-miss ones last), and notes on
+    variants that are unavailable."""
     from distillscope.models import load_model
 
     v: dict[str, Lazy] = {
         "null (same model)": Lazy(REFERENCE, _ref_hf),
         "temperature 0.9": Lazy("bench:smollm2-t0.9", lambda: Override(_ref_hf(), "bench:smollm2-t0.9", temperature=0.9)),
-        "top-p 0.9": Lazy("bench:smollm2-topp0.9", lambda: Override(_ref_hf(), "bench:smollm2-topp0.9", top_p=0.9)),
-        "int8 dynamic quant": Lazy("bench:smollm2-int8", lambda: _copy_hf(_int8, "bench:smollm2-int8")),
-        "fp16 weight rounding": Lazy("bench:smollm2-fp16", lambda: _copy_hf(_round("float16"), "bench:smollm2-fp16")),
-        "bf16 weight rounding": Lazy("bench:smollm2-bf16", lambda: _copy_hf(_round("bfloat16"), "bench:smollm2-bf16")),
         "KGW watermark (delta 2)": Lazy("bench:smollm2-kgw2", lambda: _watermarked("kgw", "bench:smollm2-kgw2")),
+        "top-p 0.9": Lazy("bench:smollm2-topp0.9", lambda: Override(_ref_hf(), "bench:smollm2-topp0.9", top_p=0.9)),
         "SynthID watermark": Lazy("bench:smollm2-synthid", lambda: _watermarked("synthid", "bench:smollm2-synthid")),
         "hidden system prompt": Lazy("bench:smollm2-sys", lambda: _ref_hf(system_prompt=HIDDEN_SYSTEM)),
+        "int8 dynamic quant": Lazy("bench:smollm2-int8", lambda: _copy_hf(_int8, "bench:smollm2-int8")),
         "fine-tuned (4 steps, last 2 blocks)": Lazy("bench:smollm2-ft4", lambda: _copy_hf(_finetune(), "bench:smollm2-ft4")),
+        "fp16 weight rounding": Lazy("bench:smollm2-fp16", lambda: _copy_hf(_round("float16"), "bench:smollm2-fp16")),
+        "bf16 weight rounding": Lazy("bench:smollm2-bf16", lambda: _copy_hf(_round("bfloat16"), "bench:smollm2-bf16")),
     }
     notes = []
     student = student or lineage_member("teacher-ref--logit-distilled-s0")
