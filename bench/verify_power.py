@@ -454,7 +454,9 @@ def analyse(prompts: list[str], vs: dict[str, Lazy], a: argparse.Namespace, stor
             results[name]["by_n"][n] = {c: rejection_rate([x for x in v if not np.isnan(x)], 0.05)
                                         for c, v in ps.items()}
             results[name].setdefault("z", {})[n] = {k: float(np.mean(v)) for k, v in zs.items()}
-        log(f"analysed {name} in {time.perf_counter() - t0:.0f}s")
+        log(f"analysed {name} in {time.perf_counter() - t0:.0f}s: " + "; ".join(
+            f"n={n} " + " ".join(f"{c} {r.rate:.2f}" for c, r in rates.items())
+            for n, rates in results[name]["by_n"].items()))
     return results
 
 
