@@ -164,3 +164,14 @@ def test_text_only_null_and_known_positive_on_tiny_models(sharp):
     ev = {e.name: e for e in rep.evidence}
     assert ev["verify.proxy_likelihood"].p_value < 0.01 and rep.substituted
     assert ev["verify.proxy_likelihood"].details["z"]["mean_surprise"] > 0
+
+
+def test_proxy_pass_gives_the_reference_likelihood(sharp):
+    from distillscope.models import GenRequest
+    from distillscope.verify.scoring import Scorer
+
+    reqs = [GenRequest.chat(p, max_tokens=8, seed_index=i) for p in PROMPTS[:2] for i in range(3)]
+    items = [(r, c.text) for r, c in zip(reqs, sharp.generate(reqs))] + [(reqs[0], "")]
+    sums = ProxyScorer(sharp).summed_logprobs(items)
+    ref = [s.sum() for s in Scorer(sharp).score_texts(items)]
+    assert sums == pytest.approx(ref, abs=1e-3) and sums[-1] == 0.0

@@ -54,6 +54,7 @@ class ProxyScorer:
         self.proxy = require_white_box(proxy, "The proxy-likelihood test")
         self.batch_size = batch_size
         self._cache: dict[tuple[tuple[int, ...], str], np.ndarray] = {}
+        self._sums: dict[tuple[tuple[int, ...], str], float] = {}
         self.tokens_scored = 0
 
     @property
@@ -62,6 +63,15 @@ class ProxyScorer:
 
     def features(self, items: Sequence[tuple[GenRequest, str]]) -> np.ndarray:
         """``(len(items), 4)`` features (columns :data:`PROXY_FEATURES`); NaN rows for empty texts."""
+        keys = self._compute(items)
+        return np.stack([self._cache[k] for k in keys]) if keys else np.zeros((0, len(PROXY_FEATURES)))
+
+    def summed_logprobs(self, items: Sequence[tuple[GenRequest, str]]) -> np.ndarray:
+        """Log-likelihood of each text (sum over its tokens; 0 for an empty text) from the same forward pass as
+        :meth:`features`: with the reference as proxy, the score of the likelihood rank test at no extra cost."""
+        return np.array([self._sums[k] for k in self._compute(items)], dtype=float)
+
+    def _compute(self, items: Sequence[tuple[GenRequest, str]]) -> list[tuple[tuple[int, ...], str]]:
         ctxs: dict[tuple[Any, ...], tuple[int, ...]] = {}
         keys = []
         for req, text in items:
@@ -70,10 +80,11 @@ class ProxyScorer:
                 ctxs[base] = tuple(self.proxy.encode(self.proxy.render(GenRequest(messages=req.messages,
                                                                                    prompt=req.prompt))))
             keys.append((ctxs[base], text))
-        todo = sorted({k for k in keys if k not in self._cache}, key=lambda k: (len(k[0]), k))
+        # batches of similar total length pad little
+        todo = sorted({k for k in keys if k not in self._cache}, key=lambda k: (len(k[0]) + len(k[1]), k))
         for s in range(0, len(todo), self.batch_size):
             self._score(todo[s : s + self.batch_size])
-        return np.stack([self._cache[k] for k in keys]) if keys else np.zeros((0, len(PROXY_FEATURES)))
+        return keys
 
     @torch.no_grad()
     def _score(self, batch: list[tuple[tuple[int, ...], str]]) -> None:
@@ -90,6 +101,7 @@ class ProxyScorer:
         for r, (key, (c, x)) in enumerate(zip(batch, rows)):
             if not x:
                 self._cache[key] = np.full(len(PROXY_FEATURES), np.nan)
+                self._sums[key] = 0.0
                 continue
             lg = logits[r, len(c) - 1 : len(c) + len(x) - 1].float()
             logp = torch.log_softmax(lg, -1)
@@ -99,6 +111,7 @@ class ProxyScorer:
             rank = (lg > lg.gather(1, tok)).sum(-1).double()
             self._cache[key] = np.array([float(lp.mean()), float((lp + ent).mean()), float(ent.mean()),
                                          float(torch.log1p(rank).mean())])
+            self._sums[key] = float(lp.double().sum())
             self.tokens_scored += len(x)
 
 

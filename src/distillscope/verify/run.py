@@ -123,18 +123,20 @@ def collect(endpoint: Model, reference: Model, prompts: list[str], cfg: VerifyCo
     spend.cost_usd = (spend.prompt_tokens * cfg.price_in + spend.completion_tokens * cfg.price_out) / 1e6
 
     scorer = Scorer(reference) if white else None
-    escores = rscores = None
-    if scorer is not None:
-        escores = scorer.score_texts([(r, c.text) for r, c in zip(ereqs, ecomps)])
-        rscores = scorer.score_texts([(r, c.text) for r, c in zip(rreqs, rcomps)])
     pmodel = resolve_proxy(cfg, reference, proxy)
-    efeat = rfeat = None
+    efeat = rfeat = escores = rscores = None
+    eitems = [(r, c.text) for r, c in zip(ereqs, ecomps)]
+    ritems = [(r, c.text) for r, c in zip(rreqs, rcomps)]
     if pmodel is not None:
         from distillscope.verify.features import ProxyScorer
 
         ps = ProxyScorer(pmodel)
-        efeat = ps.features([(r, c.text) for r, c in zip(ereqs, ecomps)])
-        rfeat = ps.features([(r, c.text) for r, c in zip(rreqs, rcomps)])
+        efeat, rfeat = ps.features(eitems), ps.features(ritems)
+        if pmodel is reference:  # the same teacher-forcing pass gave the reference log-likelihoods
+            escores, rscores = ps.summed_logprobs(eitems), ps.summed_logprobs(ritems)
+    if scorer is not None and escores is None:
+        escores = np.array([s.sum() for s in scorer.score_texts(eitems)])
+        rscores = np.array([s.sum() for s in scorer.score_texts(ritems)])
     lp_diffs: list[np.ndarray | None] = [None] * len(ecomps)
     ambiguous = 0
     aligned: list[bool] = [True] * len(ecomps)
@@ -163,8 +165,8 @@ def collect(endpoint: Model, reference: Model, prompts: list[str], cfg: VerifyCo
         diffs = [d for d in lp_diffs[es] if d is not None]
         groups.append(PromptSamples(
             prompt=prompt, endpoint=[c.text for c in ecomps[es]], reference=[c.text for c in rcomps[rs]],
-            endpoint_scores=None if escores is None else np.array([s.sum() for s in escores[es]]),
-            reference_scores=None if rscores is None else np.array([s.sum() for s in rscores[rs]]),
+            endpoint_scores=None if escores is None else escores[es],
+            reference_scores=None if rscores is None else rscores[rs],
             logprob_diffs=diffs or None,
             aligned=[a for a, d in zip(aligned[es], lp_diffs[es]) if d is not None] or None,
             endpoint_ids=[c.sample_id or "" for c in ecomps[es]],
