@@ -7,21 +7,30 @@ Run (generation is cached in the sample store, so a rerun or a rerun with bigger
     nice -n 10 .venv/bin/python bench/verify_power.py --analyse-only --trials 100
     .venv/bin/python bench/verify_power.py --speed                    # MMD timing line only
 
-Defaults (6 prompts of the shipped set, 16 tokens, pools of 24 endpoint / 40 reference completions per prompt)
-fit a shared 2-core machine: generation took about 45 minutes there, scoring a few minutes, 200 trials at
-n = 5, 10, 20 about 6 minutes. Torch runs single-threaded (``--threads``) because on an oversubscribed CPU extra
-threads only spin.
+Defaults: 6 prompts of the shipped set, 40-token completions, pools of 20 endpoint / 30 reference completions per
+prompt, stored in a sample store under the bench cache (``verify_bench/samples.duckdb``). Torch runs
+single-threaded (``--threads``) because on an oversubscribed CPU extra threads only spin.
 
 Design. Every variant ("endpoint") gets a pool of completions per prompt, the reference gets its own pool
 (different seeds). A trial draws ``n`` endpoint and ``n`` reference completions per prompt without replacement
 from the pools and runs the battery; power = rejection rate over trials at alpha = 0.05. The null variant is the
 reference model itself, sampled with the endpoint's seeds, so its rejection rate is the false-positive rate.
-Trials share pools, so at large ``n`` they overlap and are not independent: the binomial intervals printed are
-those of independent trials and understate the uncertainty there.
+Trials share pools, so at large ``n`` they overlap and are not independent (at ``n`` = pool size every trial sees
+the same endpoint completions): the binomial intervals printed are those of independent trials and understate
+the uncertainty there.
 
-Distortions: int8 dynamic quantization, fp16 and bf16 rounding of the weights (compute stays fp32), sampling at
-temperature 0.7 and at top-p 0.9 (the claim is temperature 1, top-p 1), a hidden system prompt, a few-step
-fine-tune, a different model (zoo:gemma3-270m, when installed) and a distilled student (``--student SPEC``).
+Columns. Text only, reference as recorded text: MET's own package (``model-equality-testing``, its MMD with a
+Hamming kernel on characters and its permutation p-value) on exactly the trial's samples; our MMD; the format
+test (without stop reasons, which recorded text lacks); the proxy-likelihood test under a local LM that is NOT
+the reference (``--proxy``, default the lineage zoo's logit-distilled student s1); their combination. Text only,
+white-box reference: the likelihood rank test, the proxy test with the reference as proxy, and the combination
+(MMD + rank + proxy + format). Last, everything including the endpoint's logprobs.
+
+Distortions: sampling at temperature 0.9 and at top-p 0.9 (the claim is temperature 1, top-p 1), int8 dynamic
+quantization, fp16 and bf16 rounding of the weights (compute stays fp32), KGW (delta 2, gamma 0.25) and SynthID
+watermarks, a hidden system prompt, a 4-step fine-tune of the last two blocks, a logit-distilled student and a
+different model (the lineage zoo's ``teacher-ref--logit-distilled-s0`` and ``teacher-scratch-llama`` when built:
+``distillscope zoo build-lineage --size bench``; or ``--student`` / ``--different``).
 """
 
 from __future__ import annotations
@@ -167,31 +176,51 @@ def _finetune(steps: int = 4, lr: float = 1e-4) -> Callable[[Any], Any]:
     return f
 
 
-def variants(student: str | None) -> tuple[dict[str, Lazy], list[str]]:
-    """Endpoint variants by name, and notes on variants that are unavailable."""
+def lineage_member(name: str) -> str | None:
+    """``hf:`` spec of a member of the built lineage zoo (``distillscope zoo build-lineage``), if it is there."""
+    from distillscope.paths import cache_dir
+
+    d = cache_dir("lineage") / "bench" / name
+    return f"hf:{d}" if (d / "config.json").exists() else None
+
+
+def _watermarked(scheme: str, spec: str) -> Any:
+    from distillscope.watermark import WatermarkConfig, watermark_model
+
+    cfg = WatermarkConfig(key="verify-bench", scheme=scheme, delta=2.0, gamma=0.25)
+    m = watermark_model(_ref_hf(), cfg)
+    m.spec = spec
+    return m
+
+
+def variants(student: str | None, different: str | None) -> tuple[dict[str, Lazy], list[str]]:
+    """Endpoint variants by name (in the order they are generated: the cheap-to-miss ones last), and notes on
+    variants that are unavailable."""
     from distillscope.models import load_model
-    from distillscope.zoo import list_models
 
     v: dict[str, Lazy] = {
         "null (same model)": Lazy(REFERENCE, _ref_hf),
+        "temperature 0.9": Lazy("bench:smollm2-t0.9", lambda: Override(_ref_hf(), "bench:smollm2-t0.9", temperature=0.9)),
+        "KGW watermark (delta 2)": Lazy("bench:smollm2-kgw2", lambda: _watermarked("kgw", "bench:smollm2-kgw2")),
+        "top-p 0.9": Lazy("bench:smollm2-topp0.9", lambda: Override(_ref_hf(), "bench:smollm2-topp0.9", top_p=0.9)),
+        "SynthID watermark": Lazy("bench:smollm2-synthid", lambda: _watermarked("synthid", "bench:smollm2-synthid")),
+        "hidden system prompt": Lazy("bench:smollm2-sys", lambda: _ref_hf(system_prompt=HIDDEN_SYSTEM)),
         "int8 dynamic quant": Lazy("bench:smollm2-int8", lambda: _copy_hf(_int8, "bench:smollm2-int8")),
+        "fine-tuned (4 steps, last 2 blocks)": Lazy("bench:smollm2-ft4", lambda: _copy_hf(_finetune(), "bench:smollm2-ft4")),
         "fp16 weight rounding": Lazy("bench:smollm2-fp16", lambda: _copy_hf(_round("float16"), "bench:smollm2-fp16")),
         "bf16 weight rounding": Lazy("bench:smollm2-bf16", lambda: _copy_hf(_round("bfloat16"), "bench:smollm2-bf16")),
-        "temperature 0.7": Lazy("bench:smollm2-t0.7", lambda: Override(_ref_hf(), "bench:smollm2-t0.7", temperature=0.7)),
-        "top-p 0.9": Lazy("bench:smollm2-topp0.9", lambda: Override(_ref_hf(), "bench:smollm2-topp0.9", top_p=0.9)),
-        "hidden system prompt": Lazy("bench:smollm2-sys", lambda: _ref_hf(system_prompt=HIDDEN_SYSTEM)),
-        "fine-tuned (4 steps, last 2 blocks)": Lazy("bench:smollm2-ft4", lambda: _copy_hf(_finetune(), "bench:smollm2-ft4")),
     }
     notes = []
-    gemma = next(r for r in list_models() if r["name"] == "zoo:gemma3-270m")
-    if gemma["installed"]:
-        v["different model (gemma3-270m)"] = Lazy("zoo:gemma3-270m", lambda: load_model("zoo:gemma3-270m", batch_size=32))
-    else:
-        notes.append(f"different model (gemma3-270m): not installed ({gemma['install']}); not measured")
+    student = student or lineage_member("teacher-ref--logit-distilled-s0")
     if student:
-        v[f"distilled student ({student})"] = Lazy(student, lambda: load_model(student, batch_size=32))
+        v["logit-distilled student"] = Lazy(student, lambda: load_model(student, batch_size=32))
     else:
-        notes.append("tiny distilled student: no --student SPEC given (hook for the lineage zoo); not measured")
+        notes.append("logit-distilled student: lineage zoo not built and no --student SPEC; not measured")
+    different = different or lineage_member("teacher-scratch-llama")
+    if different:
+        v["different model"] = Lazy(different, lambda: load_model(different, batch_size=32))
+    else:
+        notes.append("different model: lineage zoo not built and no --different SPEC; not measured")
     return v, notes
 
 
@@ -202,7 +231,7 @@ def requests(prompts: list[str], start: int, stop: int, seed: int, max_tokens: i
 
 
 def fill_pools(prompts: list[str], vs: dict[str, Lazy], pool: int, ref_pool: int, max_tokens: int, store: Any,
-               step: int = 4, start: int = 0) -> None:
+               step: int = 10, start: int = 0) -> None:
     """Generate breadth-first (a few samples per prompt for every variant, then more), so a run cut short still
     leaves every variant with a usable pool."""
     from distillscope.store import CachedModel
@@ -217,7 +246,11 @@ def fill_pools(prompts: list[str], vs: dict[str, Lazy], pool: int, ref_pool: int
                 continue
             cm = CachedModel(m, store)
             t0 = time.perf_counter()
-            outs = cm.generate(requests(prompts, lo, hi, seed, max_tokens))
+            try:
+                outs = cm.generate(requests(prompts, lo, hi, seed, max_tokens))
+            except Exception as e:  # noqa: BLE001 - one broken variant must not cost the others' samples
+                log(f"{name}: FAILED ({type(e).__name__}: {e}); its pool stays as it is")
+                continue
             if cm.misses:
                 toks = sum(len(c.token_ids or []) for c in outs if not c.cached)
                 log(f"{name}: samples {lo}..{hi - 1}: {cm.misses} new in {time.perf_counter() - t0:.0f}s "
@@ -273,35 +306,111 @@ def score_pools(prompts: list[str], pools: dict[str, list[list[Completion]]], ma
     return cache
 
 
+def proxy_pools(prompts: list[str], pools: dict[str, list[list[Completion]]], max_tokens: int, spec: str,
+                tag: str) -> dict[str, list[float]]:
+    """Proxy-LM features (:data:`distillscope.verify.features.PROXY_FEATURES`) of every pooled text, cached on
+    disk by sample id and proxy."""
+    from distillscope.models import load_model
+    from distillscope.paths import cache_dir
+    from distillscope.verify.features import ProxyScorer
+
+    path = cache_dir("verify_bench") / f"proxy-{tag}.json"
+    cache: dict[str, list[float]] = json.loads(path.read_text()) if path.exists() else {}
+    todo = [(pi, c) for rows in pools.values() for pi, row in enumerate(rows) for c in row if c.sample_id not in cache]
+    if todo:
+        log(f"proxy features of {len(todo)} completions under {spec}")
+        ps = ProxyScorer(load_model(spec), batch_size=8)
+        reqs = {pi: GenRequest.chat(p, max_tokens=max_tokens) for pi, p in enumerate(prompts)}
+        for s in range(0, len(todo), 128):
+            chunk = todo[s : s + 128]
+            f = ps.features([(reqs[pi], c.text) for pi, c in chunk])
+            for (_, c), row in zip(chunk, f):
+                cache[c.sample_id] = [float(x) for x in row]
+            path.write_text(json.dumps(cache))
+    return cache
+
+
 def trial_set(prompts: list[str], ep: list[list[Completion]], ref: list[list[Completion]], n: int,
-              scores: dict[str, dict[str, Any]], rng: np.random.Generator) -> Any:
+              scores: dict[str, dict[str, Any]], feats: dict[str, dict[str, list[float]]], proxy: str | None,
+              ref_finish_known: bool, rng: np.random.Generator) -> Any:
+    """One trial's SampleSet: ``n`` endpoint and ``n`` reference completions per prompt drawn from the pools.
+
+    ``proxy`` picks the proxy features (a key of ``feats``, or None for none); reference scores and logprob
+    differences are always attached (the battery's ``tests`` decides what is used)."""
     from distillscope.verify.data import PromptSamples, SampleSet
 
     groups = []
     for pi, p in enumerate(prompts):
         e = [ep[pi][i] for i in rng.choice(len(ep[pi]), size=min(n, len(ep[pi])), replace=False)]
         r = [ref[pi][i] for i in rng.choice(len(ref[pi]), size=min(n, len(ref[pi])), replace=False)]
+        f = feats.get(proxy or "", {})
         groups.append(PromptSamples(
             prompt=p, endpoint=[c.text for c in e], reference=[c.text for c in r],
             endpoint_scores=np.array([scores[c.sample_id]["score"] for c in e]),
             reference_scores=np.array([scores[c.sample_id]["score"] for c in r]),
             logprob_diffs=[np.array(scores[c.sample_id]["diff"]) for c in e],
             aligned=[bool(scores[c.sample_id]["aligned"]) for c in e],
-            endpoint_ids=[c.sample_id or "" for c in e], reference_ids=[c.sample_id or "" for c in r]))
-    return SampleSet(groups)
+            endpoint_ids=[c.sample_id or "" for c in e], reference_ids=[c.sample_id or "" for c in r],
+            endpoint_proxy=np.array([f[c.sample_id] for c in e]) if proxy else None,
+            reference_proxy=np.array([f[c.sample_id] for c in r]) if proxy else None,
+            endpoint_finish=[c.finish_reason for c in e],
+            reference_finish=[c.finish_reason if ref_finish_known else "" for c in r]))
+    return SampleSet(groups, proxy_spec=proxy)
 
 
-COLUMNS = ["mmd", "rank", "lp_shift", "lp_match", "comb_text", "comb_all"]
+def met_pvalue(ss: Any, b: int, seed: int) -> float:
+    """MET's own two-sample test (``model-equality-testing``: MMD with its Hamming kernel on unicode code
+    points, permutation p-value) on the same samples."""
+    import torch
+    from model_equality_testing.algorithm import run_two_sample_test
+    from model_equality_testing.distribution import CompletionSample
+    from model_equality_testing.utils import pad_to_length, tokenize_unicode
+
+    def side(which: str) -> tuple[np.ndarray, np.ndarray]:
+        texts, idx = [], []
+        for pi, p in enumerate(ss.prompts):
+            t = p.endpoint if which == "e" else p.reference
+            texts += t
+            idx += [pi] * len(t)
+        return np.array(idx), tokenize_unicode(texts)
+
+    (ie, xe), (ir, xr) = side("e"), side("r")
+    width = max(xe.shape[1], xr.shape[1])
+    torch.manual_seed(seed)
+    p, _ = run_two_sample_test(CompletionSample(ie, pad_to_length(xe, width), len(ss.prompts)),
+                               CompletionSample(ir, pad_to_length(xr, width), len(ss.prompts)),
+                               pvalue_type="permutation_pvalue", stat_type="mmd_hamming", b=b)
+    return float(p)
+
+
+MMD, RANK = "verify.mmd_hamming", "verify.likelihood_rank"
+PROXY, FORMAT = "verify.proxy_likelihood", "verify.format"
+COLUMNS = ["MET", "mmd", "format", "proxy_bb", "TEXT_BB", "rank", "proxy_wb", "TEXT_WB", "comb_all"]
+HEADS = {"MET": "MET package, MMD-Hamming on characters", "mmd": "our MMD (Hamming)",
+         "format": "format test (length, refusal; stop reason unknown for recorded text)",
+         "proxy_bb": "proxy-likelihood under a local proxy LM that is not the reference",
+         "TEXT_BB": "combined, no logprobs, reference = recorded text (mmd + format + proxy_bb)",
+         "rank": "likelihood rank under the white-box reference",
+         "proxy_wb": "proxy-likelihood with the reference as proxy",
+         "TEXT_WB": "combined, no logprobs, white-box reference (mmd + rank + proxy_wb + format with stop reason)",
+         "comb_all": "combined with the endpoint's logprobs (all tests)"}
 
 
 def analyse(prompts: list[str], vs: dict[str, Lazy], a: argparse.Namespace, store: Any) -> dict[str, Any]:
+    import os
+
     from distillscope.stats.power import rejection_rate
     from distillscope.verify.battery import BatteryConfig, run_battery
 
+    os.environ.setdefault("TQDM_DISABLE", "1")  # MET's permutation loop shows a progress bar per call
     ref_pool = pool_completions(prompts, Lazy(REFERENCE, _ref_hf), REF_SEED, a.ref_pool, a.max_tokens, store)
     pools = {name: pool_completions(prompts, m, 0, a.pool, a.max_tokens, store) for name, m in vs.items()}
-    scores = score_pools(prompts, {"reference": ref_pool, **pools}, a.max_tokens)
-    text_only = BatteryConfig(n_perm=a.perms, tests=("verify.mmd_hamming", "verify.likelihood_rank"))
+    every = {"reference": ref_pool, **pools}
+    scores = score_pools(prompts, every, a.max_tokens)
+    feats = {"wb": proxy_pools(prompts, every, a.max_tokens, REFERENCE, "reference")}
+    if a.proxy:
+        feats["bb"] = proxy_pools(prompts, every, a.max_tokens, a.proxy, "bb-" + a.proxy.split("/")[-1])
+    bb_tests = (MMD, FORMAT, PROXY) if a.proxy else (MMD, FORMAT)
     results: dict[str, Any] = {}
     for name, pool in pools.items():
         sizes = sorted({len(r) for r in pool})
@@ -310,48 +419,78 @@ def analyse(prompts: list[str], vs: dict[str, Lazy], a: argparse.Namespace, stor
             continue
         diffs = np.concatenate([np.abs(scores[c.sample_id]["diff"]) for row in pool for c in row] or [np.zeros(1)])
         results[name] = {"pool": min(sizes), "median_abs_lp_diff": float(np.median(diffs)), "by_n": {}}
+        t0 = time.perf_counter()
         for n in a.n:
             if n > min(sizes):
                 continue
             rng = np.random.default_rng(n)
             ps: dict[str, list[float]] = {c: [] for c in COLUMNS}
+            zs: dict[str, list[float]] = {}
             for t in range(a.trials):
-                ss = trial_set(prompts, pool, ref_pool, n, scores, rng)
-                full = run_battery(ss, BatteryConfig(n_perm=a.perms, seed=t))
-                by = {e.name: e.p_value for e in full}
-                ps["mmd"].append(by["verify.mmd_hamming"])
-                ps["rank"].append(by["verify.likelihood_rank"])
-                ps["lp_shift"].append(by["verify.logprob_shift"])
-                ps["lp_match"].append(by["verify.logprob_match"])
-                ps["comb_all"].append(by["verify.combined"])
-                text_only.seed = t
-                ps["comb_text"].append(run_battery(ss, text_only)[-1].p_value)
-            results[name]["by_n"][n] = {c: rejection_rate(v, 0.05) for c, v in ps.items()}
-        log(f"analysed {name}")
+                state = rng.bit_generator.state
+                wb = trial_set(prompts, pool, ref_pool, n, scores, feats, "wb", True, rng)
+                rng.bit_generator.state = state  # the same completions, seen as recorded text + a proxy LM
+                bb = trial_set(prompts, pool, ref_pool, n, scores, feats, "bb" if a.proxy else None, False, rng)
+                cfg = {"n_perm": a.perms, "seed": t, "npc": a.npc}
+                full = {e.name: e.p_value for e in run_battery(wb, BatteryConfig(**cfg))}
+                ev_wb = run_battery(wb, BatteryConfig(**cfg, tests=(MMD, RANK, PROXY, FORMAT)))
+                ev_bb = run_battery(bb, BatteryConfig(**cfg, tests=bb_tests))
+                text_wb = {e.name: e.p_value for e in ev_wb}
+                text_bb = {e.name: e.p_value for e in ev_bb}
+                for tag, ev in (("wb", ev_wb), ("bb", ev_bb)):
+                    for e in ev:
+                        if e.name in (PROXY, FORMAT):
+                            for f, z in e.details["z"].items():
+                                zs.setdefault(f"{tag}:{e.name.split('.')[1]}:{f}", []).append(z)
+                ps["mmd"].append(text_bb[MMD])
+                ps["format"].append(text_bb[FORMAT])
+                ps["proxy_bb"].append(text_bb.get(PROXY, 1.0))
+                ps["TEXT_BB"].append(text_bb["verify.combined"])
+                ps["rank"].append(text_wb[RANK])
+                ps["proxy_wb"].append(text_wb[PROXY])
+                ps["TEXT_WB"].append(text_wb["verify.combined"])
+                ps["comb_all"].append(full["verify.combined"])
+                ps["MET"].append(met_pvalue(bb, a.met_perms, t) if t < a.met_trials else np.nan)
+            results[name]["by_n"][n] = {c: rejection_rate([x for x in v if not np.isnan(x)], 0.05)
+                                        for c, v in ps.items()}
+            results[name].setdefault("z", {})[n] = {k: float(np.mean(v)) for k, v in zs.items()}
+        log(f"analysed {name} in {time.perf_counter() - t0:.0f}s: " + "; ".join(
+            f"n={n} " + " ".join(f"{c} {r.rate:.2f}" for c, r in rates.items())
+            for n, rates in results[name]["by_n"].items()))
     return results
 
 
 def print_table(results: dict[str, Any], notes: list[str], a: argparse.Namespace, prompts: list[str]) -> None:
     print(f"verify power on {REFERENCE}: {len(prompts)} prompts, {a.max_tokens} tokens, alpha 0.05, "
-          f"{a.trials} trials, {a.perms} permutations; pools: endpoint {a.pool}, reference {a.ref_pool} per prompt")
-    print("columns: rejection rate of each test (comb_text = MMD + rank combined, no logprobs; comb_all = all)")
-    head = f"{'distortion':38s} {'n':>3s} " + " ".join(f"{c:>9s}" for c in COLUMNS) + "   median|dlp|"
+          f"{a.trials} trials ({a.met_trials} for MET, {a.met_perms} permutations), {a.perms} permutations, "
+          f"NPC {a.npc}; pools: endpoint {a.pool}, reference {a.ref_pool} per prompt; black-box proxy: {a.proxy}")
+    for c in COLUMNS:
+        print(f"  {c:9s} {HEADS[c]}")
+    head = f"{'distortion':36s} {'n':>3s} " + " ".join(f"{c:>8s}" for c in COLUMNS) + "  median|dlp|"
     print(head)
     print("-" * len(head))
     for name, r in results.items():
         for n, rates in r["by_n"].items():
-            print(f"{name:38s} {n:3d} " + " ".join(f"{rates[c].rate:9.2f}" for c in COLUMNS)
-                  + f"   {r['median_abs_lp_diff']:.2e}")
+            print(f"{name[:36]:36s} {n:3d} " + " ".join(f"{rates[c].rate:8.2f}" for c in COLUMNS)
+                  + f"  {r['median_abs_lp_diff']:.1e}")
     null = next((k for k in results if k.startswith("null")), None)
     if null:
         print("\nfalse-positive rate on the same-model null (rate [95% Clopper-Pearson] (k/n)):")
         for n, rates in results[null]["by_n"].items():
-            print(f"  n={n:3d}  " + "  ".join(f"{c}: {rates[c]}" for c in ("mmd", "rank", "comb_text", "comb_all")))
+            print(f"  n={n:3d}  " + "  ".join(f"{c}: {rates[c]}" for c in COLUMNS))
     for n in a.n:
         alt = [r["by_n"][n] for k, r in results.items() if k != null and n in r["by_n"]]
         if alt:
             print(f"median power over {len(alt)} distortions at n={n}: "
                   + "  ".join(f"{c} {np.median([x[c].rate for x in alt]):.2f}" for c in COLUMNS))
+    n_z = 10 if 10 in a.n else a.n[0]
+    print(f"\nmean z per feature at n={n_z} (which text-only features carry the signal; wb = reference as proxy, "
+          "bb = the non-reference proxy; |z| ~ 1 or less is noise):")
+    for name, r in results.items():
+        z = r.get("z", {}).get(n_z)
+        if z:
+            print(f"  {name[:36]:36s} " + " ".join(f"{k.replace(':proxy_likelihood', '').replace(':format', '')}"
+                                                   f"={v:+.1f}" for k, v in z.items()))
     for note in notes:
         print("note:", note)
 
@@ -378,14 +517,24 @@ def speed_line() -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--prompts", type=int, default=6, help="number of prompts from the shipped informative set")
-    ap.add_argument("--pool", type=int, default=24, help="completions per prompt per endpoint variant")
-    ap.add_argument("--ref-pool", type=int, default=40, help="reference completions per prompt")
-    ap.add_argument("--max-tokens", type=int, default=16)
+    ap.add_argument("--pool", type=int, default=20, help="completions per prompt per endpoint variant")
+    ap.add_argument("--ref-pool", type=int, default=30, help="reference completions per prompt")
+    ap.add_argument("--max-tokens", type=int, default=40)
+    ap.add_argument("--different", default=None, help="model spec of a different model (default: the lineage "
+                    "zoo's teacher-scratch-llama when built)")
     ap.add_argument("--n", type=int, nargs="+", default=[5, 10, 20], help="samples per prompt to test at")
-    ap.add_argument("--trials", type=int, default=200)
+    ap.add_argument("--trials", type=int, default=60)
     ap.add_argument("--perms", type=int, default=200)
+    ap.add_argument("--met-trials", type=int, default=20, help="trials on which MET's package also runs (its "
+                    "permutation loop is pure Python)")
+    ap.add_argument("--met-perms", type=int, default=100)
+    ap.add_argument("--npc", default="fisher", help="combination of the permutation tests (fisher or min)")
+    ap.add_argument("--proxy", default=None, help="proxy LM of the black-box (recorded text) column (default: "
+                    "the lineage zoo's logit-distilled student s1 when built; it is not the reference)")
     ap.add_argument("--threads", type=int, default=1, help="torch threads (0 = torch's default)")
     ap.add_argument("--student", default=None, help="model spec of a distilled student to include")
+    ap.add_argument("--step", type=int, default=20, help="samples per prompt generated per variant per round "
+                    "(rounds go breadth-first over the variants; every round rebuilds each variant's model)")
     ap.add_argument("--generate-only", action="store_true")
     ap.add_argument("--from-sample", type=int, default=0, help="generate only samples with this index or higher")
     ap.add_argument("--analyse-only", action="store_true")
@@ -403,10 +552,13 @@ def main() -> None:
     from distillscope.verify.prompts import default_prompts
 
     prompts = default_prompts()[: a.prompts]
-    store = SampleStore()
-    vs, notes = variants(a.student)
+    from distillscope.paths import cache_dir
+
+    store = SampleStore(cache_dir("verify_bench") / "samples.duckdb")
+    vs, notes = variants(a.student, a.different)
+    a.proxy = a.proxy or lineage_member("teacher-ref--logit-distilled-s1")
     if not a.analyse_only:
-        fill_pools(prompts, vs, a.pool, a.ref_pool, a.max_tokens, store, start=a.from_sample)
+        fill_pools(prompts, vs, a.pool, a.ref_pool, a.max_tokens, store, step=a.step, start=a.from_sample)
     if a.generate_only:
         return
     results = analyse(prompts, vs, a, store)

@@ -26,6 +26,8 @@ CASES: list[tuple[list[str], tuple[str, ...]]] = [
     (["verify", "mock:echo", "-r", "mock:echo", "--prompts", "{bad}"], INPUT),
     (["verify", "mock:echo", "-r", "mock:echo", "--config", "{bad}"], INPUT),
     (["verify", "mock:echo", "-r", "mock:echo", "--prompts", "{prompts}", "--store", "{bad}"], STORE),
+    (["verify-plan", "--pilot", "mock:echo", "-r", "mock:echo", "--prompts", "{bad}"], INPUT),
+    (["verify-plan", "--pilot", "mock:echo", "-r", "mock:echo", "--prompts", "{prompts}", "--store", "{bad}"], STORE),
     (["identity", "probe", "mock:echo", "--store", "{bad}"], STORE),
     (["identity", "probe", "mock:echo", "--out", "{bad}"], OUT_FILE),
     (["identity", "compare", "mock:echo", "mock:echo", "--store", "{bad}"], STORE),

@@ -51,3 +51,21 @@ def test_plan():
     rows = json.loads(r.stdout)
     assert [x["prompts"] for x in rows] == [10, 25]
     assert all(x["power"] >= 0.9 for x in rows) and rows[0]["samples"] > rows[1]["samples"]
+
+
+def test_plan_from_a_text_only_pilot(tmp_path):
+    prompts = tmp_path / "p.txt"
+    prompts.write_text("one\ntwo\nthree\n")
+    args = ["verify-plan", "--pilot", "mock:fixed=always the same answer", "-r", "mock:choice=red|blue|green|teal",
+            "--prompts", str(prompts), "--pilot-samples", "8", "--trials", "10", "--store",
+            str(tmp_path / "s.duckdb")]
+    r = runner.invoke(app, [*args, "--json"])
+    assert r.exit_code == 0, r.output
+    plans = {p["test"]: p for p in json.loads(r.stdout)}
+    assert "verify.proxy_likelihood" not in plans  # black-box reference, no --proxy: no proxy test
+    comb = plans["verify.combined"]
+    assert comb["samples"] is not None and comb["calls"] == 3 * comb["samples"] and comb["cost_usd"] > 0
+    human = runner.invoke(app, args)
+    assert human.exit_code == 0 and "samples/prompt" in " ".join(human.output.split())
+    bad = runner.invoke(app, ["verify-plan", "--pilot", "mock:echo"])
+    assert bad.exit_code == 2 and "--reference" in bad.stderr

@@ -36,3 +36,35 @@ def test_subsampled_power_agrees_with_analytic_and_null_holds():
     null = empirical_power(_pilot(0.0, n=60, seed=3), [6], trials=60)[6]["verify.likelihood_rank"]
     assert null.low <= 0.05
     assert estimate_delta(_pilot(-s)) < 0
+
+
+def _text_pilot(shift, P=6, n=20, seed=0):
+    rng = np.random.default_rng(seed)
+    groups = []
+    for p in range(P):
+        e, r = rng.normal(0, 1, (n, 4)), rng.normal(0, 1, (n, 4))
+        e[:, 1] += shift
+        groups.append(PromptSamples(f"p{p}", ["x" * 10] * n, ["x" * 10] * n, endpoint_proxy=e, reference_proxy=r,
+                                    endpoint_finish=["length"] * n, reference_finish=["length"] * n))
+    return SampleSet(groups, proxy_spec="synthetic")
+
+
+def test_text_only_plan_from_pilot_is_truthful():
+    from distillscope.verify.battery import BatteryConfig
+    from distillscope.verify.planner import plan_text_only
+
+    cfg = BatteryConfig(n_perm=99)
+    plans = {p.test: p for p in plan_text_only(_text_pilot(0.5), 0.8, cfg, trials=30, prompt_tokens=20,
+                                               completion_tokens=40, price_in=1.0, price_out=2.0)}
+    comb = plans["verify.combined"]
+    assert comb.samples is not None and comb.calls == comb.samples * 6
+    assert comb.cost_usd == pytest.approx(comb.calls * (20 * 1.0 + 40 * 2.0) / 1e6)
+    # the plan holds up: at the planned size, fresh pilots of that size reject at about the target rate
+    n = comb.samples
+    fresh = empirical_power(_text_pilot(0.5, n=2 * n + 2, seed=9), [n], trials=30, cfg=cfg)[n]
+    assert fresh["verify.combined"].rate >= 0.6
+    # a stronger distortion needs fewer samples; no distortion gives no plan (power indistinguishable from alpha)
+    strong = {p.test: p for p in plan_text_only(_text_pilot(1.5), 0.8, cfg, trials=30)}["verify.combined"]
+    assert strong.samples is not None and strong.samples < n and not strong.extrapolated
+    null = {p.test: p for p in plan_text_only(_text_pilot(0.0), 0.8, cfg, trials=30)}["verify.combined"]
+    assert null.samples is None

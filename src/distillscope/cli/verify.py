@@ -103,13 +103,38 @@ def plan_cmd(
     alpha: Annotated[float, typer.Option(min=0.0, max=1.0, help="Test level.")] = 0.05,
     prompts: Annotated[str, typer.Option("--prompt-counts", help="Comma-separated numbers of prompts to plan "
                                          "for.")] = "10,25,50,100",
+    pilot: Annotated[str | None, typer.Option(help="Plan from a pilot instead: sample this endpoint (a suspect, "
+                                              "or a known distortion of the reference) and --reference, text "
+                                              "only, and measure each test's power by subsampling.")] = None,
+    reference: Annotated[str | None, typer.Option("--reference", "-r", help="With --pilot: the claimed model.")]
+    = None,
+    pilot_samples: Annotated[int, typer.Option(min=4, help="With --pilot: completions per prompt per side.")] = 20,
+    max_tokens: Annotated[int, typer.Option(min=1, help="With --pilot: tokens per completion.")] = 40,
+    proxy: Annotated[str, typer.Option(help="With --pilot: proxy LM of the proxy-likelihood test (a zoo:/hf: spec, "
+                                       "auto = the reference when white-box, none).")] = "auto",
+    price_in: Annotated[float, typer.Option(min=0.0, help="USD per 1M prompt tokens.")] = 0.15,
+    price_out: Annotated[float, typer.Option(min=0.0, help="USD per 1M completion tokens.")] = 0.60,
+    trials: Annotated[int, typer.Option(min=5, help="With --pilot: subsamples per size.")] = 40,
+    prompt_file: Prompts = None,
+    store: Store = None,
     as_json: Json = False,
 ) -> None:
-    """How many prompts x samples the likelihood-rank test of `verify` needs to detect a distortion of size
-    --delta at level --alpha with the target --power."""
+    """How many samples `verify` needs to detect a distortion at level --alpha with the target --power.
+
+    Without --pilot: the likelihood-rank test's analytic plan for a distortion of size --delta (white-box
+    reference). With --pilot ENDPOINT --reference SPEC: a text-only pilot (no logprobs) of --pilot-samples per
+    prompt on each side, then for every test (proxy-likelihood, format, MMD, rank, combined) the samples per
+    prompt reaching --power, measured by subsampling the pilot and fitted conservatively (sizes beyond the pilot
+    are marked extrapolated), with the endpoint calls and the cost of that audit.
+    """
     from dataclasses import asdict
 
     from distillscope.errors import InputError
+
+    if pilot is not None:
+        _plan_from_pilot(pilot, reference, pilot_samples, max_tokens, proxy, power, alpha, price_in, price_out,
+                         trials, prompt_file, store, as_json)
+        return
     from distillscope.stats.power import plan_rank_test
 
     try:
@@ -130,3 +155,49 @@ def plan_cmd(
         console.print(t)
 
     emit([asdict(r) for r in rows], as_json, human)
+
+
+def _plan_from_pilot(pilot: str, reference: str | None, samples: int, max_tokens: int, proxy: str, power: float,
+                     alpha: float, price_in: float, price_out: float, trials: int, prompt_file: Any, store: Any,
+                     as_json: bool) -> None:
+    from dataclasses import asdict
+
+    from distillscope.errors import InputError
+
+    if reference is None:
+        raise InputError("--pilot needs --reference SPEC (the model the endpoint claims to be).")
+    from distillscope.inputs import read_prompt_texts
+    from distillscope.models import load_model
+    from distillscope.verify.config import BatteryConfig
+    from distillscope.verify.planner import plan_text_only
+    from distillscope.verify.prompts import default_prompts
+    from distillscope.verify.run import collect
+
+    plist = (read_prompt_texts(prompt_file, None) if prompt_file is not None else None) or default_prompts()
+    cfg = VerifyConfig(samples=samples, max_tokens=max_tokens, logprobs="no", proxy=proxy,
+                       battery=BatteryConfig(alpha=alpha, n_perm=200))
+    ep, ref = load_model(pilot), load_model(reference)
+    with progress(2 * len(plist) * samples, "pilot", enabled=not as_json) as adv:
+        ss, spend, _ = collect(ep, ref, plist, cfg, store=open_store(store), progress=adv)
+    calls = max(1, spend.calls_new + spend.calls_cached)
+    new = max(1, spend.calls_new)
+    plans = plan_text_only(ss, power, BatteryConfig(alpha=alpha, n_perm=200), trials=trials,
+                           prompt_tokens=spend.prompt_tokens / new, completion_tokens=spend.completion_tokens / new,
+                           price_in=price_in, price_out=price_out)
+
+    def human() -> None:
+        from rich.table import Table
+
+        t = Table(title=f"text-only plan from a pilot of {pilot} vs {reference}: {len(plist)} prompts x "
+                        f"{samples} samples ({calls} endpoint calls), target power {power}, alpha {alpha}")
+        for c in ("test", "power by samples/prompt", "samples/prompt needed", "endpoint calls", "cost USD"):
+            t.add_column(c, overflow="fold")
+        for p in plans:
+            need = "-" if p.samples is None else f"{p.samples}{' (extrapolated)' if p.extrapolated else ''}"
+            t.add_row(p.test, " ".join(f"{n}:{r:.2f}" for n, r in p.power_by_n.items()), need,
+                      "-" if p.calls is None else str(p.calls), "-" if p.cost_usd is None else f"{p.cost_usd:.4f}")
+        console.print(t)
+        say("'-': the pilot shows no power above alpha for that test (or it needs more than 1000 samples/prompt).",
+            style="dim")
+
+    emit([asdict(p) for p in plans], as_json, human)

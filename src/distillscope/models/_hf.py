@@ -106,6 +106,8 @@ class HFModel(Model):
         # transformers 5 renamed the forward kwarg past_key_values -> cache; accept both.
         params = inspect.signature(model.forward).parameters
         self._cache_kw = "cache" if "cache" in params else "past_key_values"
+        # Only the last position's logits are needed while sampling: skip the LM head on the prompt.
+        self._keep_kw = {"logits_to_keep": 1} if "logits_to_keep" in params else {}
 
     # --- WhiteBox members ---------------------------------------------------------------------------
     @property
@@ -183,61 +185,90 @@ class HFModel(Model):
 
     @torch.no_grad()
     def _generate_batch(self, reqs: list[GenRequest], enc: list[list[int]]) -> list[Completion]:
+        """One forward pass per step for the whole batch (KV cache), sampling vectorised across rows.
+
+        Each row draws its uniforms from its own generator, seeded by its request, so a row's samples do not
+        depend on the batch it is in. Rows that finish leave the batch (their KV cache rows are dropped).
+        """
         b = len(reqs)
         pad = int(self.tokenizer.pad_token_id)
         input_ids, attn = _left_pad(enc, pad)
-        gens = [torch.Generator().manual_seed(_request_seed(r)) for r in reqs]
+        steps = max(r.max_tokens for r in reqs)
+        u = _row_uniforms(reqs, steps)
         temps = torch.tensor([r.temperature for r in reqs], dtype=torch.float32)
         top_ps = torch.tensor([r.top_p for r in reqs], dtype=torch.float32)
-        max_new = [r.max_tokens for r in reqs]
-        done = torch.zeros(b, dtype=torch.bool)
+        want_lp = any(r.logprobs for r in reqs)
         new_tokens: list[list[int]] = [[] for _ in range(b)]
-        new_lps: list[list[TokenLogprob]] = [[] for _ in range(b)]
+        new_lps: list[list[tuple[int, float, list[tuple[int, float]]]]] = [[] for _ in range(b)]
         finish = ["length"] * b
+        alive = list(range(b))  # request index of each batch row
+        ended: set[int] = set()
         past = None
-        pos = (attn.cumsum(-1) - 1).clamp(min=0)
-        cur_ids, cur_pos = input_ids, pos
+        cur_ids, cur_pos = input_ids, (attn.cumsum(-1) - 1).clamp(min=0)
         rewrite = self.logits_transform.start(reqs) if self.logits_transform is not None else None
         history = input_ids
-        for step in range(max(max_new)):
+        for step in range(steps):
             o = self.model(input_ids=cur_ids, attention_mask=attn, position_ids=cur_pos, use_cache=True,
-                           **{self._cache_kw: past})
+                           **self._keep_kw, **{self._cache_kw: past})
             past = getattr(o, "cache", None) or o.past_key_values
             logits = o.logits[:, -1, :].float()
             if rewrite is not None:
                 logits = rewrite(history, logits).float()
-            logp = torch.log_softmax(logits, dim=-1)
-            nxt = torch.empty(b, dtype=torch.long)
-            for i in range(b):
-                if done[i]:
-                    nxt[i] = pad
+            rows = torch.tensor(alive)
+            nxt = sample_rows(logits, temps[rows], top_ps[rows], u[rows, step])
+            picked = nxt.tolist()
+            lp_rows = self._step_logprobs(logits, nxt, [reqs[i] for i in alive]) if want_lp else None
+            keep: list[int] = []
+            for j, i in enumerate(alive):
+                if i in ended:
                     continue
-                nxt[i] = _sample_row(logits[i], float(temps[i]), float(top_ps[i]), gens[i])
-                reason = self._accept(reqs[i], int(nxt[i]), logp[i], new_tokens[i], new_lps[i])
-                if reason is not None:
-                    done[i] = True
+                reason = self._accept(reqs[i], picked[j], new_tokens[i], new_lps[i],
+                                      None if lp_rows is None else lp_rows[j])
+                if reason is None:
+                    keep.append(j)
+                else:
                     finish[i] = reason
-            if bool(done.all()):
+                    ended.add(i)
+            if not keep:
                 break
+            if rewrite is not None:  # a rewrite may hold per-row state: finished rows stay, fed padding
+                nxt = torch.tensor([t if i not in ended else pad for t, i in zip(picked, alive)])
             cur_ids = nxt.unsqueeze(1)
+            attn = torch.cat([attn, torch.ones((attn.shape[0], 1), dtype=attn.dtype)], dim=1)
+            cur_pos = cur_pos[:, -1:] + 1
             if rewrite is not None:
                 history = torch.cat([history, cur_ids], dim=1)
-            attn = torch.cat([attn, torch.ones((b, 1), dtype=torch.long)], dim=1)
-            cur_pos = cur_pos[:, -1:] + 1
-        return [self._completion(*row) for row in zip(reqs, enc, new_tokens, new_lps, finish)]
+            elif len(keep) < len(alive):  # drop finished rows from the batch and from its KV cache
+                sel = torch.tensor(keep)
+                past.batch_select_indices(sel)
+                cur_ids, attn, cur_pos = cur_ids[sel], attn[sel], cur_pos[sel]
+                alive = [alive[j] for j in keep]
+        lps = [[TokenLogprob(self.tokenizer.decode([t]), lp, t,
+                             [(self.tokenizer.decode([k]), v) for k, v in top]) for t, lp, top in row]
+               for row in new_lps]
+        return [self._completion(*row) for row in zip(reqs, enc, new_tokens, lps, finish)]
 
-    def _accept(self, r: GenRequest, tid: int, logp: torch.Tensor, toks: list[int],
-                lps: list[TokenLogprob]) -> str | None:
+    def _step_logprobs(self, logits: torch.Tensor, nxt: torch.Tensor,
+                       reqs: list[GenRequest]) -> list[tuple[float, list[tuple[int, float]]]]:
+        """Per row: logprob of the sampled token at temperature 1 without top-p, and its top alternatives."""
+        logp = torch.log_softmax(logits, dim=-1)
+        chosen = logp.gather(1, nxt.unsqueeze(1)).squeeze(1).tolist()
+        k = max((r.top_logprobs or 0) for r in reqs)
+        tops: list[list[tuple[int, float]]] = [[] for _ in reqs]
+        if k:
+            v, ix = logp.topk(k, dim=-1)
+            tops = [list(zip(ix[j, : r.top_logprobs or 0].tolist(), v[j, : r.top_logprobs or 0].tolist()))
+                    for j, r in enumerate(reqs)]
+        return list(zip(chosen, tops))
+
+    def _accept(self, r: GenRequest, tid: int, toks: list[int], lps: list[tuple[int, float, list[Any]]],
+                lp: tuple[float, list[tuple[int, float]]] | None) -> str | None:
         """Record the sampled token ``tid`` of ``r``; the finish reason once ``r`` is done, else None."""
         if tid in self.stop_ids:
             return "stop"
         toks.append(tid)
-        if r.logprobs:
-            top: list[tuple[str, float]] = []
-            if r.top_logprobs:
-                v, ix = logp.topk(r.top_logprobs)
-                top = [(self.tokenizer.decode([int(j)]), float(x)) for x, j in zip(v, ix)]
-            lps.append(TokenLogprob(self.tokenizer.decode([tid]), float(logp[tid]), tid, top))
+        if r.logprobs and lp is not None:
+            lps.append((tid, lp[0], lp[1]))
         if len(toks) >= r.max_tokens:
             return "length"
         if r.stop and any(s in self.tokenizer.decode(toks[-16:]) for s in r.stop):
@@ -340,16 +371,39 @@ def _left_pad(enc: list[list[int]], pad: int) -> tuple[torch.Tensor, torch.Tenso
     return input_ids, attn
 
 
-def _sample_row(logits: torch.Tensor, temperature: float, top_p: float, gen: torch.Generator) -> int:
-    if temperature == 0:
-        return int(logits.argmax())
-    probs = torch.softmax(logits / temperature, dim=-1)
-    if top_p < 1.0:
-        sp, si = probs.sort(descending=True)
-        keep = sp.cumsum(-1) - sp < top_p
-        keep[0] = True
-        probs = torch.zeros_like(probs).scatter_(0, si[keep], sp[keep])
-    return int(torch.multinomial(probs, 1, generator=gen))
+def _row_uniforms(reqs: list[GenRequest], steps: int) -> torch.Tensor:
+    """``[len(reqs), steps]`` uniforms in [0, 1), row ``i`` from a generator seeded by request ``i`` alone."""
+    return torch.stack([torch.rand(steps, generator=torch.Generator().manual_seed(_request_seed(r)),
+                                   dtype=torch.float64) for r in reqs])
+
+
+def _inverse_cdf(probs: torch.Tensor, u: torch.Tensor) -> torch.Tensor:
+    """Index of the first entry whose cumulative probability exceeds ``u`` times the row total, per row."""
+    cdf = probs.double().cumsum(-1)
+    idx = torch.searchsorted(cdf, (u * cdf[:, -1]).unsqueeze(1), right=True).squeeze(1)
+    return idx.clamp(max=probs.shape[-1] - 1)
+
+
+def sample_rows(logits: torch.Tensor, temps: torch.Tensor, top_ps: torch.Tensor, u: torch.Tensor) -> torch.Tensor:
+    """One token per row of ``logits`` ``[b, V]``, by inverse-CDF sampling with the row's own uniform ``u``.
+
+    Temperature 0 is greedy. Rows with top-p < 1 sample from the nucleus in descending-probability order, the
+    others in vocabulary order; either way a row's token depends only on its own logits, settings and ``u``.
+    """
+    greedy = temps <= 0
+    t = torch.where(greedy, torch.ones_like(temps), temps)
+    probs = torch.softmax(logits / t.unsqueeze(1), dim=-1)
+    out = _inverse_cdf(probs, u)
+    nucleus = (top_ps < 1.0) & ~greedy
+    if bool(nucleus.any()):
+        rows = nucleus.nonzero().squeeze(1)
+        sp, si = probs[rows].sort(dim=-1, descending=True, stable=True)
+        keep = sp.cumsum(-1) - sp < top_ps[rows].unsqueeze(1)
+        keep[:, 0] = True
+        out[rows] = si.gather(1, _inverse_cdf(sp * keep, u[rows]).unsqueeze(1)).squeeze(1)
+    if bool(greedy.any()):
+        out = torch.where(greedy, logits.argmax(-1), out)
+    return out
 
 
 def factory(rest: str, batch_size: int = 8, system_prompt: str | None = None, **_: Any) -> HFModel:

@@ -6,12 +6,19 @@ Tests (the ones whose inputs are present run):
 ``verify.likelihood_rank``  white-box reference: rank the endpoint's completions among fresh reference
                             completions by their reference log-likelihood, per prompt (a stratified Mann-Whitney
                             test, two-sided: a sharper or a flatter endpoint both move the ranks).
+``verify.proxy_likelihood`` a proxy LM scored every completion (the white-box reference, or any local LM for a
+                            black-box reference): per feature (mean token logprob, surprise = logprob + entropy,
+                            entropy, log rank), per prompt, the endpoint-minus-reference mean difference in units
+                            of its standard error; the statistic is max over features of |sum over prompts| /
+                            sqrt(prompts). Sees temperature, top-p, watermark and system-prompt shifts that a
+                            Hamming kernel cannot.
+``verify.format``           the same statistic on cheap format features: log length, stopped-on-its-own, refusal.
 ``verify.logprob_shift``    endpoint reports logprobs: the mean of ``endpoint lp - reference lp`` over the sampled
                             tokens estimates KL(endpoint || reference) >= 0; one-sided sign-flip test of 0.
 ``verify.logprob_match``    endpoint reports logprobs: tokens whose reported logprob differs from the reference's
                             by more than a numerical tolerance; binomial test against a small allowed rate.
-``verify.combined``         one p-value for the global null. The MMD and rank statistics are computed on the
-                            same label shuffles and combined by nonparametric combination (Fisher's function
+``verify.combined``         one p-value for the global null. The MMD, rank, proxy and format statistics are
+                            computed on the same label shuffles and combined by nonparametric combination (Fisher's function
                             of the per-shuffle p-values, exact); that p-value and logprob_match's are then
                             combined by Bonferroni, which is valid under any dependence (logprob_shift is
                             reported, not combined).
@@ -23,6 +30,7 @@ label shuffles and put the ``(B+1,)`` statistics in ``ctx.npc`` to join the exac
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -133,6 +141,101 @@ def likelihood_rank(ss: SampleSet, ctx: BatteryContext) -> Evidence:
     )
 
 
+def feature_statistic(feats: np.ndarray, valid: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Max over features of |stratified standardized mean difference|, for one or many labelings.
+
+    Args:
+        feats: ``(P, n, F)`` per-completion features, padded like ``valid``; NaN entries are replaced by the
+            prompt's mean of that feature (they then carry no information either way).
+        valid: ``(P, n)`` mask of real entries.
+        labels: ``(..., P, n)`` 0/1 labels (1 = endpoint).
+
+    Returns:
+        ``(statistic (...), z per feature (..., F))``: ``z_f = sum_p d_pf / se_pf / sqrt(#prompts with spread)``
+        where ``d_pf`` is the endpoint-minus-reference mean of feature ``f`` on prompt ``p`` and ``se_pf`` its
+        standard error from the prompt's pooled spread (the same for every labeling, so the permutation
+        distribution is exact). Prompts where a feature does not vary contribute 0.
+    """
+    lab = np.asarray(labels, float)
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN prompts: handled just below
+        mu = np.nanmean(np.where(valid[..., None], feats, np.nan), axis=1, keepdims=True)  # (P, 1, F)
+    mu = np.where(np.isnan(mu), 0.0, mu)
+    f = np.where(valid[..., None], np.where(np.isnan(feats), mu, feats), 0.0)
+    nv = valid.sum(1)  # (P,)
+    m = lab.reshape(-1, *lab.shape[-2:])[0].sum(-1)  # (P,) endpoint counts, the same under every relabeling
+    k = nv - m
+    var = np.where(valid[..., None], (f - mu) ** 2, 0.0).sum(1) / np.maximum(nv - 1, 1)[:, None]  # (P, F)
+    se = np.sqrt(var * (1.0 / np.maximum(m, 1) + 1.0 / np.maximum(k, 1))[:, None])
+    ok = var > 1e-12
+    sum_e = np.einsum("...pn,pnf->...pf", lab, f)
+    d = sum_e / np.maximum(m, 1)[:, None] - (f.sum(1) - sum_e) / np.maximum(k, 1)[:, None]
+    z = np.where(ok, d / np.where(ok, se, 1.0), 0.0).sum(-2) / np.sqrt(np.maximum(ok.sum(0), 1))
+    return np.abs(z).max(-1), z
+
+
+def _feature_matrix(ss: SampleSet, valid: np.ndarray, which: str) -> np.ndarray:
+    from distillscope.verify.features import format_features
+
+    rows = []
+    for i in ss.usable:
+        p = ss.prompts[i]
+        if which == "proxy":
+            e, r = np.asarray(p.endpoint_proxy, float), np.asarray(p.reference_proxy, float)
+        else:
+            e = format_features(p.endpoint, p.endpoint_finish)
+            r = format_features(p.reference, p.reference_finish)
+            if "" in [*(p.endpoint_finish or [""]), *(p.reference_finish or [""])]:
+                # a finish reason unknown on either side (recorded text): the stop feature would compare a
+                # guess with a fact, so it carries nothing for this prompt
+                e[:, 1] = r[:, 1] = 0.0
+        rows.append(np.concatenate([e, r]))
+    nf = rows[0].shape[1]
+    out = np.zeros((*valid.shape, nf))
+    for j, x in enumerate(rows):
+        if x.shape[0] != valid[j].sum():
+            raise InputError(f"prompt {ss.usable[j]}: {x.shape[0]} feature rows for {int(valid[j].sum())} "
+                             "completions.")
+        out[j, : x.shape[0]] = x
+    return out
+
+
+def _feature_evidence(ss: SampleSet, ctx: BatteryContext, name: str, which: str, names: Sequence[str],
+                      null: str, params: dict[str, object]) -> Evidence:
+    feats = _feature_matrix(ss, ctx.valid, which)
+    obs, z = feature_statistic(feats, ctx.valid, ctx.labels)
+    null_stats, _ = feature_statistic(feats, ctx.valid, ctx.perms)
+    ctx.npc[name] = (np.concatenate([[float(obs)], null_stats]), "greater")
+    zs = {n: float(x) for n, x in zip(names, z)}
+    top = max(zs, key=lambda n: abs(zs[n]))
+    means = {n: {"endpoint": float(np.nanmean(feats[..., j][ctx.labels == 1])),
+                 "reference": float(np.nanmean(feats[..., j][(ctx.labels == 0) & ctx.valid]))}
+             for j, n in enumerate(names)}
+    return Evidence(
+        name=name, null=null, statistic=float(obs),
+        p_value=permutation_pvalue(float(obs), null_stats, "greater"), effect_size=zs[top],
+        effect_name=(f"z of the feature that moved most ({top}): endpoint-minus-reference mean per prompt in "
+                     "standard errors, pooled over prompts; > 0 the endpoint's is higher"),
+        sample_ids=ss.sample_ids(),
+        params={**params, "n_perm": int(null_stats.size), "seed": ctx.cfg.seed, "prompts": len(ss.usable)},
+        caveats=_dropped_caveat(ss), details={"z": zs, "means": means},
+    )
+
+
+def proxy_likelihood(ss: SampleSet, ctx: BatteryContext) -> Evidence:
+    from distillscope.verify.features import PROXY_FEATURES
+
+    return _feature_evidence(ss, ctx, "verify.proxy_likelihood", "proxy", PROXY_FEATURES, NULL_SAME,
+                             {"features": list(PROXY_FEATURES), "proxy": ss.proxy_spec or "unknown"})
+
+
+def format_stats(ss: SampleSet, ctx: BatteryContext) -> Evidence:
+    from distillscope.verify.features import FORMAT_FEATURES
+
+    return _feature_evidence(ss, ctx, "verify.format", "format", FORMAT_FEATURES, NULL_SAME,
+                             {"features": list(FORMAT_FEATURES)})
+
+
 def _diffs(ss: SampleSet) -> tuple[list[np.ndarray], int]:
     rows, unaligned = [], 0
     for p in ss.prompts:
@@ -203,6 +306,8 @@ def _dropped_caveat(ss: SampleSet) -> list[str]:
 TESTS: dict[str, tuple[Callable[[SampleSet, BatteryContext], Evidence], Callable[[SampleSet], bool]]] = {
     "verify.mmd_hamming": (mmd_hamming, lambda ss: True),
     "verify.likelihood_rank": (likelihood_rank, lambda ss: ss.has_scores),
+    "verify.proxy_likelihood": (proxy_likelihood, lambda ss: ss.has_proxy),
+    "verify.format": (format_stats, lambda ss: ss.has_finish),
     "verify.logprob_shift": (logprob_shift, lambda ss: len(_diffs(ss)[0]) >= 2),
     "verify.logprob_match": (logprob_match, lambda ss: len(_diffs(ss)[0]) >= 1),
 }

@@ -60,6 +60,9 @@ class VerifyConfig:
     price_out: float = opt(0.60, "USD per 1M completion tokens, for the cost estimate.", min=0.0)
     tokenizer_calls: int = opt(10, "Calls of the usage-count tokenizer test (0 = off): crafted prompts whose "
                                "usage.prompt_tokens must match the white-box reference's tokenizer.", min=0)
+    proxy: str = opt("auto", "Proxy LM for the proxy-likelihood test: a white-box spec (zoo:/hf:) that scores "
+                     "both sides' completions (mean token logprob, surprise, entropy, rank; the reference may stay "
+                     "black-box), 'auto' (the reference when it is white-box, else no proxy test) or 'none'.")
     battery: BatteryConfig = field(default_factory=BatteryConfig)
 
     def __post_init__(self) -> None:

@@ -24,6 +24,10 @@ class PromptSamples:
         aligned: per entry of ``logprob_diffs``, whether the endpoint's tokens matched the reference's one to one
             (if not, the entry holds one sequence-level difference spread over the reported tokens).
         endpoint_ids / reference_ids: store sample ids.
+        endpoint_proxy / reference_proxy: ``(n, 4)`` features of each completion under a proxy LM
+            (:data:`distillscope.verify.features.PROXY_FEATURES`).
+        endpoint_finish / reference_finish: finish reason of each completion (``stop``, ``length``; ``""`` when the
+            source did not report one, as for recorded text).
     """
 
     prompt: str
@@ -35,6 +39,10 @@ class PromptSamples:
     aligned: list[bool] | None = None
     endpoint_ids: list[str] = field(default_factory=list)
     reference_ids: list[str] = field(default_factory=list)
+    endpoint_proxy: np.ndarray | None = None
+    reference_proxy: np.ndarray | None = None
+    endpoint_finish: list[str] | None = None
+    reference_finish: list[str] | None = None
 
 
 @dataclass
@@ -43,6 +51,7 @@ class SampleSet:
 
     prompts: list[PromptSamples]
     logprob_notes: list[str] = field(default_factory=list)  # caveats for the logprob tests from data collection
+    proxy_spec: str | None = None  # the model that scored the proxy features
 
     def __post_init__(self) -> None:
         if not self.prompts:
@@ -70,6 +79,17 @@ class SampleSet:
     @property
     def has_scores(self) -> bool:
         return all(self.prompts[i].endpoint_scores is not None and self.prompts[i].reference_scores is not None
+                   for i in self.usable)
+
+    @property
+    def has_proxy(self) -> bool:
+        return all(self.prompts[i].endpoint_proxy is not None and self.prompts[i].reference_proxy is not None
+                   for i in self.usable)
+
+    @property
+    def has_finish(self) -> bool:
+        """Finish reasons are known on both sides (samples collected by `verify`): the format test applies."""
+        return all(self.prompts[i].endpoint_finish is not None and self.prompts[i].reference_finish is not None
                    for i in self.usable)
 
     @property

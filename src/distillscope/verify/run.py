@@ -78,9 +78,24 @@ def _cached(model: Model, store: Any) -> Model:
     return model if isinstance(model, CachedModel) else CachedModel(model, store)
 
 
+def resolve_proxy(cfg: VerifyConfig, reference: Model, proxy: Model | None = None) -> Model | None:
+    """The proxy LM of the proxy-likelihood test: ``proxy`` if given, else from ``cfg.proxy`` (``auto``: the
+    reference when it is white-box; ``none``: no proxy; otherwise a model spec, loaded here)."""
+    if proxy is not None:
+        return proxy
+    if cfg.proxy == "none":
+        return None
+    if cfg.proxy == "auto":
+        return reference if is_white_box(reference) else None
+    from distillscope.models import load_model
+
+    return load_model(cfg.proxy)
+
+
 def collect(endpoint: Model, reference: Model, prompts: list[str], cfg: VerifyConfig, store: Any = None,
-            progress: Any = None) -> tuple[SampleSet, Spend, list[str]]:
-    """Sample both sources (through the store unless ``store is False``) and score with a white-box reference.
+            progress: Any = None, proxy: Model | None = None) -> tuple[SampleSet, Spend, list[str]]:
+    """Sample both sources (through the store unless ``store is False``), score with a white-box reference and
+    compute the proxy LM's features (``proxy``, default :func:`resolve_proxy`).
 
     Returns the samples, what the endpoint samples cost, and the model names the endpoint declared.
     """
@@ -108,10 +123,20 @@ def collect(endpoint: Model, reference: Model, prompts: list[str], cfg: VerifyCo
     spend.cost_usd = (spend.prompt_tokens * cfg.price_in + spend.completion_tokens * cfg.price_out) / 1e6
 
     scorer = Scorer(reference) if white else None
-    escores = rscores = None
-    if scorer is not None:
-        escores = scorer.score_texts([(r, c.text) for r, c in zip(ereqs, ecomps)])
-        rscores = scorer.score_texts([(r, c.text) for r, c in zip(rreqs, rcomps)])
+    pmodel = resolve_proxy(cfg, reference, proxy)
+    efeat = rfeat = escores = rscores = None
+    eitems = [(r, c.text) for r, c in zip(ereqs, ecomps)]
+    ritems = [(r, c.text) for r, c in zip(rreqs, rcomps)]
+    if pmodel is not None:
+        from distillscope.verify.features import ProxyScorer
+
+        ps = ProxyScorer(pmodel)
+        efeat, rfeat = ps.features(eitems), ps.features(ritems)
+        if pmodel is reference:  # the same teacher-forcing pass gave the reference log-likelihoods
+            escores, rscores = ps.summed_logprobs(eitems), ps.summed_logprobs(ritems)
+    if scorer is not None and escores is None:
+        escores = np.array([s.sum() for s in scorer.score_texts(eitems)])
+        rscores = np.array([s.sum() for s in scorer.score_texts(ritems)])
     lp_diffs: list[np.ndarray | None] = [None] * len(ecomps)
     ambiguous = 0
     aligned: list[bool] = [True] * len(ecomps)
@@ -140,17 +165,24 @@ def collect(endpoint: Model, reference: Model, prompts: list[str], cfg: VerifyCo
         diffs = [d for d in lp_diffs[es] if d is not None]
         groups.append(PromptSamples(
             prompt=prompt, endpoint=[c.text for c in ecomps[es]], reference=[c.text for c in rcomps[rs]],
-            endpoint_scores=None if escores is None else np.array([s.sum() for s in escores[es]]),
-            reference_scores=None if rscores is None else np.array([s.sum() for s in rscores[rs]]),
+            endpoint_scores=None if escores is None else escores[es],
+            reference_scores=None if rscores is None else rscores[rs],
             logprob_diffs=diffs or None,
             aligned=[a for a, d in zip(aligned[es], lp_diffs[es]) if d is not None] or None,
             endpoint_ids=[c.sample_id or "" for c in ecomps[es]],
             reference_ids=[c.sample_id or "" for c in rcomps[rs]],
+            endpoint_proxy=None if efeat is None else efeat[es], reference_proxy=None if rfeat is None else rfeat[rs],
+            endpoint_finish=[_finish(c) for c in ecomps[es]], reference_finish=[_finish(c) for c in rcomps[rs]],
         ))
     declared = sorted({c.declared_model for c in ecomps if c.declared_model})
     notes = [(f"{ambiguous} completion(s) left out: their reported tokens match several reference tokens (e.g. "
              "partial UTF-8 bytes), so the sampled ids are unknown.")] if ambiguous else []
-    return SampleSet(groups, notes), spend, declared
+    return SampleSet(groups, notes, None if pmodel is None else pmodel.spec), spend, declared
+
+
+def _finish(c: Any) -> str:
+    """The finish reason when the source reported one (with its usage), else "" (unknown: recorded text)."""
+    return (c.finish_reason or "") if "completion_tokens" in (c.usage or {}) else ""
 
 
 def verdict_text(substituted: bool, combined: Evidence, alpha: float, endpoint: str, reference: str) -> str:
@@ -178,7 +210,7 @@ def _tokenizer_evidence(endpoint: Model, reference: Model, ss: SampleSet, cfg: V
 
 
 def verify(endpoint: Model, reference: Model, prompts: list[str] | None = None, config: VerifyConfig | None = None,
-           store: Any = None, progress: Any = None) -> VerifyReport:
+           store: Any = None, progress: Any = None, proxy: Model | None = None) -> VerifyReport:
     """Test whether ``endpoint`` serves the same model as ``reference``.
 
     Args:
@@ -188,12 +220,13 @@ def verify(endpoint: Model, reference: Model, prompts: list[str] | None = None, 
         config: sampling and test settings.
         store: a SampleStore (default: the user's store); ``False`` bypasses the store.
         progress: callable(n_done) for progress bars.
+        proxy: a white-box LM for the proxy-likelihood test (default: from ``config.proxy``).
     """
     from distillscope.verify.prompts import default_prompts
 
     cfg = config or VerifyConfig()
     prompts = list(prompts) if prompts is not None else default_prompts()
-    ss, spend, declared = collect(endpoint, reference, prompts, cfg, store, progress)
+    ss, spend, declared = collect(endpoint, reference, prompts, cfg, store, progress, proxy)
     ev = run_battery(ss, cfg.battery, extra=_tokenizer_evidence(endpoint, reference, ss, cfg, store))
     comb = ev[-1]
     sub = comb.significant(cfg.battery.alpha)
