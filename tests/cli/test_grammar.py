@@ -66,7 +66,7 @@ def test_square_brackets_survive_in_errors_and_tables(monkeypatch):
     r = runner.invoke(app, ["sample", "nope:x", "--prompts", __file__])
     assert r.exit_code == 2 and "[extra: distillscope[anthropic]]" in _errors(r)[0]
     # an install hint with brackets, whichever zoo models this machine happens to have installed
-    import distillscope.zoo as zoo
+    from distillscope import zoo
 
     rows = [{**r, "installed": False} for r in zoo.list_models()]
     monkeypatch.setattr(zoo, "list_models", lambda: rows)

@@ -26,9 +26,10 @@ def test_watermark_cli_detect_json(tmp_path):
     assert r.exit_code == 1, r.output  # watermark found: evidence against the null
     d = json.loads(r.stdout)
     assert d["pooled"]["p_value"] < 1e-6 and len(d["texts"]) == 3 and d["key_id"] == cfg.key_id and d["watermarked"]
-    # the same texts under another key: no evidence, exit 0, and a plain-language verdict
-    r = runner.invoke(app, ["watermark", "detect", str(f), "--key", "other-secret", "--tokenizer", "zoo:tiny-llama"],
-                      env={"DISTILLSCOPE_WATERMARK_KEY": ""})
+    # the same texts under another key: no evidence, exit 0, and a plain-language verdict. At --alpha 0.001 a
+    # chance rejection (the null's calibration is tested in test_watermark.py and test_defences.py) cannot make this flaky.
+    r = runner.invoke(app, ["watermark", "detect", str(f), "--key", "other-secret", "--tokenizer", "zoo:tiny-llama",
+                            "--alpha", "0.001"], env={"DISTILLSCOPE_WATERMARK_KEY": ""})
     assert r.exit_code == 0, r.output
     assert "No evidence of watermark" in " ".join(r.stderr.split())
     # the unwatermarked model never trained on these texts: radioactivity finds nothing

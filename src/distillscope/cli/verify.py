@@ -80,7 +80,6 @@ def verify_cmd(
 
 
 def _print_report(report: Any) -> None:
-
     from distillscope.report import print_evidence
 
     say(report.verdict, style="bold red" if report.substituted else "bold green")
