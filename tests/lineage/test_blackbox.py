@@ -167,11 +167,10 @@ def test_tiny_llama_with_hidden_system_prompt_is_closer_to_itself_than_to_other_
     assert by["lineage.blackbox.ngram"].p_value < 0.01
     assert by["lineage.blackbox.likelihood"].p_value < 0.2  # measured 0.10: see below
     # On untrained random models every text is about equally (un)likely, so the default likelihood reference (the
-    # other models' texts) carries little; the 'own' reference (A's own samples, drawn with the same seeds as B's)
-    # sees the near-copy. On trained models it is the other way round (bench/lineage.py).
-    own = blackbox_test(b, a, panel, PROMPTS[:10], samples=2, max_tokens=16, store=store, features=("likelihood",),
-                        reference="own")[0]
-    assert own.p_value < 0.01
+    # other models' texts) carries little; on trained models it is the main signal (bench/lineage.py). The 'own'
+    # reference (A's own samples with B's seeds) is not asserted here: on this pair it only saw the copy through
+    # the sampler's coupling of equal seeds (identical tokens under the former multinomial sampler, neighbouring
+    # token ids under inverse-CDF sampling), which no endpoint offers an auditor.
 
 
 @pytest.mark.slow
