@@ -11,7 +11,7 @@
 5. print the verdicts and the paths of the four case files (``case.json``, ``report.html``, ``statement.json``).
 
 Run:  distillscope demo      (or `make demo` on a fresh machine). A rerun takes its models and samples from the
-caches and only recomputes the statistics (measured: 230 s against 353 s for a first run; bench/demo.py).
+caches and only recomputes the statistics (measured: 221 s against 300 s for a first run at load ~1.6; bench/demo.py).
 """
 
 from __future__ import annotations
