@@ -31,6 +31,7 @@ from distillscope.cli._common import (
     spec_option,
 )
 from distillscope.errors import InputError
+from distillscope.report.terminal import print_evidence
 
 KEY_HELP = ("Watermark secret, or a .json/.yaml config file ({scheme, key, gamma, delta, ...}). "
             "Env: DISTILLSCOPE_WATERMARK_KEY.")
@@ -109,6 +110,7 @@ def register(app: typer.Typer) -> None:
             console.print(t)
             say(f"key {cfg.key_id}: pooled over {pooled.counts.n_scored} distinct n-grams, hit rate "
                 f"{pooled.counts.rate:.3f} vs {pooled.counts.p0:.3f} expected without the watermark")
+            print_evidence([ev], title="test", alpha=alpha, console=console)
             _verdict(found, pooled.counts.p_value, alpha, f"Watermark {cfg.key_id} found in these texts",
                      f"No evidence of watermark {cfg.key_id} in these texts")
 
@@ -182,6 +184,7 @@ def register(app: typer.Typer) -> None:
             c = ev.details["counts"]
             say(f"{ev.name}: {c['hits']}/{c['trials']} hits over {c['n_scored']} distinct n-grams "
                 f"(null rate {c['p0']:.3f}, observed {c['rate']:.3f}); z = {ev.statistic:.2f}")
+            print_evidence([ev], title="test", alpha=alpha, console=console)
             _verdict(found, ev.p_value, alpha, f"{suspect} shows traces of watermark {cfg.key_id}",
                      f"No evidence that {suspect} learned from text watermarked with {cfg.key_id}")
 
