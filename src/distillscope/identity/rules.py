@@ -32,6 +32,8 @@ _OWN: Any = object()  # a quotation that holds the speaker's own words
 _MAX_GAP = 90  # the most characters between the speaker's cue and the name
 _MAX_CUE = 80  # longer than any first-person cue match
 _MAX_HEAD = 100  # how far back a leading clause's hearsay or role-play frame is looked for
+_MAX_FOLLOW = 160  # how far after an "As X," opening the speaker's clause is looked for
+_SHORT_CLAUSE = 3  # words of a list item ("harmless", "and honest") that does not count as a clause
 _MAX_LEAD = 80  # longer than any implied_lead match ("the usage policies established by my creators at ")
 _NO_CUE = re.compile("").match("")  # an empty match standing for a first-person link found without a cue word
 # Bare first-person pronouns and possessives, for "As X, I ..." / "As an AI made by X, my purpose ..." openings.
@@ -265,6 +267,21 @@ def clause(s: Site) -> Verdict:
     return GO_ON
 
 
+_OWN_GLOSS = re.compile(r"[*_\"'”’]*\s*[(（]\s*(?:my|our)\s", re.IGNORECASE)
+_ME_GLOSS = re.compile(r"(?:\bme|\bmyself|\bi)\s*[(（]\s*$")
+_BASED_REL = re.compile(r"\s*[,(（]?\s*(?:which|that) i(?:'m|’m| am) (?:based|built|trained|derived) (?:on|upon|from)\b")
+
+
+def own_gloss(s: Site) -> Verdict:
+    """A bracket that ties the name to the speaker: the name glossed as the speaker's ("**LLaMA** (my underlying
+    model's name)", "Qwen (my base model)") or given as a gloss of "me" ("a large language model, like me
+    (Qwen), ...") or followed by "which I'm based on": asserted."""
+    if _OWN_GLOSS.match(s.t, s.b, s.s1) or _ME_GLOSS.search(s.t, max(s.s0, s.a - 12), s.a) \
+            or _BASED_REL.match(s.t, s.b, s.s1):
+        return "asserted", "own_gloss"
+    return GO_ON
+
+
 def policy_owner(s: Site) -> Verdict:
     """"This goes against OpenAI's content policy", "las políticas de OpenAI": the name is presupposed as the
     speaker's rule-maker, an affiliation implied but not stated (``implied``; a plain "I am X" elsewhere in the
@@ -336,8 +353,10 @@ def speaker_link(s: Site) -> Verdict:
     if s.self_post and not selfs and c.topic.search(left):
         s.self_post = False  # "多くのモデルはLlamaをベースにしています": the copula is the topic's
     s.after = ""
-    if not selfs and _I_COMMA.search(t, max(s0, s.c0 - 12), s.c0) and not left.strip():
-        selfs = [_NO_CUE]  # "how I, Gemma, generate ...": the name in apposition to a bare "I"
+    if not selfs and _I_COMMA.search(t, max(s0, s.c0 - 12), s.c0) and (not left.strip() or c.as_lead.match(left)):
+        # "how I, Gemma, generate ...": the name in apposition to a bare "I"; "I, as an AI developed by X, have
+        # been trained ...": an "as" clause in apposition to it
+        selfs = [_NO_CUE]
     inner = _AS_INNER.search(left) if not selfs and not s.self_post else None
     lead = inner.end() if inner and c.as_lead.match(left[inner.end():]) else 0
     if not selfs and not s.self_post and (c.as_lead.match(left) or c.as_post.match(s.right) or lead
@@ -519,7 +538,7 @@ Rule = Callable[[Site], Verdict]
 
 RULES: tuple[Rule, ...] = (
     metadata_card, quotation, answer_card, echoed_question,
-    clause, policy_owner, recommended, roleplay_lead, name_then_negation, name_then_mention, name_as_subject,
+    clause, own_gloss, policy_owner, recommended, roleplay_lead, name_then_negation, name_then_mention, name_as_subject,
     name_then_hypothetical, name_then_hearsay,
     speaker_link, cue_of_another, gap, possessor, names_between,
     scope, leading_clause, own_apposition, unqualified, clause_negation, hearsay, hypothetical, negation, asserted,
@@ -578,11 +597,12 @@ def ends_with_self(c: Cues, left: str) -> bool:
 
 
 def speaker_follows(c: Cues, t: str, c1: int, s1: int) -> str:
-    """The text from ``c1`` (the end of the name) to the end of the first of the next two clauses that has a
-    first-person cue or a first-person verb of a pro-drop language ("As Llama 3.1, an open model by Meta, I
-    can't ...", "Como modelo entrenado por Anthropic, procuro ..."), or "" if neither has one."""
-    start = c1
-    for _ in range(2):
+    """The text from ``c1`` (the end of the name) to the end of the first of the next two clauses (list items and
+    brackets not counted) that has a first-person cue or a first-person verb of a pro-drop language ("As Llama
+    3.1, an open model by Meta, I can't ...", "Como modelo entrenado por Anthropic, procuro ..."), or "" if
+    neither has one."""
+    start, counted = c1, 0
+    while counted < 2 and start - c1 <= _MAX_FOLLOW:
         m = CLAUSE.search(t, start + 1, s1)
         end = m.start() if m else s1
         nxt = t[start:end]
@@ -590,6 +610,9 @@ def speaker_follows(c: Cues, t: str, c1: int, s1: int) -> str:
             return t[c1:end]
         if not m:
             break
+        # A list item or a closing bracket ("to be helpful, harmless, and honest", "(GPT-4, ...)") is no clause
+        # of its own: only clauses of more than _SHORT_CLAUSE words count towards the two.
+        counted += len(nxt.split()) > _SHORT_CLAUSE
         start = end
     return ""
 
