@@ -43,7 +43,7 @@ _ANSWERED = re.compile(r"[:：;—]")
 _POSSESSIVE = re.compile(r"'s?\s")  # "ChatGPT's fluidity", "the Llamas' licence"
 _APPOSED = re.compile(r"\s*,\s*")
 # A bare first-person pronoun and a comma right before a clause: "how I, Gemma, generate ...".
-_I_COMMA = re.compile(r"(?:\bi|\bme|我|私|\bje|\bich|\byo|\beu|\bio)\s*[,，、]\s*$")
+_I_COMMA = re.compile(r"(?:\bi|\bme|我|私|저|\bje|\bich|\byo|\beu|\bio)\s*[,，、]\s*$")
 # Lead-in words after which an "As X, I ..." opening may still start mid-clause: "I must clarify that as an AI ...".
 _AS_INNER = re.compile(r"\b(?:that|but|and|so|however|because|since|although|though|yet|now|also|again|here|"
                        r"clarify|note|remember|mention)\s+(?=as\s)")
@@ -209,8 +209,10 @@ def answer_card(s: Site) -> Verdict:
     if _WORD.search(t, 0, a) is None:
         sep = _LEAD_SEP.match(t, b)
         made_by = sep and c.made_by_lead.match(t, sep.end())
-        if _BARE_TAIL.fullmatch(t, b) or (made_by and not _subject_goes_on(t, made_by.end())) \
-                or (sep and _FIELD_NEXT.match(t, sep.end())):
+        field = sep and _FIELD_NEXT.match(t, sep.end())
+        if field and bisect.bisect_left(s.starts, sep.end()) < bisect.bisect_left(s.starts, field.end()):
+            field = None  # a list of names before a colon ("Claude, GPT-4, Gemini: all are chatbots"), no field
+        if _BARE_TAIL.fullmatch(t, b) or (made_by and not _subject_goes_on(t, made_by.end())) or field:
             return "asserted", "bare"
     line0 = t.rfind("\n", 0, a) + 1
     if a - line0 <= 40 and c.profile_field.match(t, line0, a) and (
@@ -268,14 +270,14 @@ def clause(s: Site) -> Verdict:
 
 
 _OWN_GLOSS = re.compile(r"[*_\"'”’]*\s*[(（]\s*(?:my|our)\s", re.IGNORECASE)
-_ME_GLOSS = re.compile(r"(?:\bme|\bmyself|\bi)\s*[(（]\s*$")
+_ME_GLOSS = re.compile(r"(?:\bme|\bmyself|\bi|저|나|私|我)\s*[(（]\s*$")
 _BASED_REL = re.compile(r"\s*[,(（]?\s*(?:which|that) i(?:'m|’m| am) (?:based|built|trained|derived) (?:on|upon|from)\b")
 
 
 def own_gloss(s: Site) -> Verdict:
     """A bracket that ties the name to the speaker: the name glossed as the speaker's ("**LLaMA** (my underlying
     model's name)", "Qwen (my base model)") or given as a gloss of "me" ("a large language model, like me
-    (Qwen), ...") or followed by "which I'm based on": asserted."""
+    (Qwen), ...", "저(Claude)는") or followed by "which I'm based on": asserted."""
     if _OWN_GLOSS.match(s.t, s.b, s.s1) or _ME_GLOSS.search(s.t, max(s.s0, s.a - 12), s.a) \
             or _BASED_REL.match(s.t, s.b, s.s1):
         return "asserted", "own_gloss"
@@ -318,9 +320,12 @@ def name_then_mention(s: Site) -> Verdict:
 
 
 def name_as_subject(s: Site) -> Verdict:
-    """"文心一言是百度的产品", "ChatGPT, c'est le produit d'OpenAI": the name is the subject of its own clause."""
+    """"文心一言是百度的产品", "ChatGPT, c'est le produit d'OpenAI": the name is the subject of its own clause (but
+    not in apposition to a bare "I": "저, Claude는 ...")."""
     subject = s.post == "subject_post" or (
         s.m_end is not None and not s.right.strip() and s.cues.subject_next.match(s.t, s.m_end.start(), s.s1))
+    if subject and not s.left.strip() and _I_COMMA.search(s.t, max(s.s0, s.c0 - 12), s.c0):
+        return GO_ON
     return None if subject and not ends_with_self(s.cues, s.left) else GO_ON
 
 
