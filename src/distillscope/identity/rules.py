@@ -269,14 +269,15 @@ def clause(s: Site) -> Verdict:
     return GO_ON
 
 
-_OWN_GLOSS = re.compile(r"[*_\"'”’]*\s*[(（]\s*(?:my|our)\s", re.IGNORECASE)
+_OWN_GLOSS = re.compile(r"[*_\"'”’]*\s*[(（]\s*(?:my\s|our\s|(?:that|which|this|it)(?:'s|’s| is) me\b|me[)!）])",
+                        re.IGNORECASE)
 _ME_GLOSS = re.compile(r"(?:\bme|\bmyself|\bi|저|나|私|我)\s*[(（]\s*$")
 _BASED_REL = re.compile(r"\s*[,(（]?\s*(?:which|that) i(?:'m|’m| am) (?:based|built|trained|derived) (?:on|upon|from)\b")
 
 
 def own_gloss(s: Site) -> Verdict:
     """A bracket that ties the name to the speaker: the name glossed as the speaker's ("**LLaMA** (my underlying
-    model's name)", "Qwen (my base model)") or given as a gloss of "me" ("a large language model, like me
+    model's name)", "Qwen (my base model)", "ChatGPT (that's me!)") or given as a gloss of "me" ("a large language model, like me
     (Qwen), ...", "저(Claude)는") or followed by "which I'm based on": asserted."""
     if _OWN_GLOSS.match(s.t, s.b, s.s1) or _ME_GLOSS.search(s.t, max(s.s0, s.a - 12), s.a) \
             or _BASED_REL.match(s.t, s.b, s.s1):
