@@ -100,6 +100,11 @@ def test_forms_seen_in_real_answers(text, expected):
     # examples and lists are no claims
     ("제가 다루는 언어 모델(예: Claude, Gemini)은 트랜스포머를 씁니다.", set()),
     ("Qwen, Gemma, Mistral: these are open-weight models you can run locally.", set()),
+    # a pair of names, or a maker's name, before a comparison (Korean, Japanese)
+    ("저는 Gemini나 Claude처럼 많은 글을 읽고 배웠습니다.", set()),
+    ("저는 Google의 Gemma 모델과 비슷한 방식으로 문장을 만듭니다.", set()),
+    ("私はAnthropicのClaudeのように長い文章を扱えます。", set()),
+    ("저는 Google의 Gemma입니다.", {("gemma", "asserted")}),
     # a role the user asked for
     ("Here is how I would introduce myself as a ship's captain:\n\nAhoy! I am Captain Gemini of the Silver Gull.",
      {("gemini", "hypothetical")}),

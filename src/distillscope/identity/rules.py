@@ -90,6 +90,7 @@ class Site:
         "chained",
         "claimed",
         "cues",
+        "family_set",
         "family_starts",
         "k",
         "left",
@@ -112,6 +113,7 @@ class Site:
                  starts: list[int], family_starts: list[int], claimed: dict[int, int]) -> None:
         self.cues, self.t, self.a, self.b, self.s0, self.s1 = cues, t, a, b, s0, s1
         self.quotes, self.starts, self.family_starts, self.claimed = quotes, starts, family_starts, claimed
+        self.family_set = set(family_starts)
 
     @property
     def last_self(self) -> re.Match[str] | None:
@@ -309,6 +311,41 @@ def roleplay_lead(s: Site) -> Verdict:
 def name_then_negation(s: Site) -> Verdict:
     """Verb-final negation right after the name: "ChatGPTではありません", "ChatGPT değilim", "ChatGPT नहीं हूँ"."""
     return ("negated", "neg_post") if s.post == "neg_post" else GO_ON
+
+
+_LATIN_RUN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\- ]*[A-Za-z0-9+]|[A-Za-z0-9]")
+_MAKER_POSS = re.compile(r"\s*(?:의|の|的)\s*")
+_COMPARE_POST = re.compile(r"\s*(?:모델|시리즈|계열|モデル|系列|模型)?\s*(?:처럼|같은|같이|보다|(?:와|과|이랑|랑)\s*(?:같|비슷|유사|닮|비교)|のよう|みたい|と同じ|と同様|に似|より|一样|一樣|类似|類似|相比|相似)")
+
+
+def maker_of_compared(s: Site) -> Verdict:
+    """A maker in the possessive right before a family name that is compared ("Meta의 Llama 모델과 유사한 구조",
+    "OpenAIのGPT-4のような"): a mention like the family name, not the speaker's maker."""
+    i = bisect.bisect_right(s.starts, s.a)
+    if i >= len(s.starts) or s.starts[i] not in s.family_set or s.a in s.family_set \
+            or not _MAKER_POSS.fullmatch(s.t, s.bb, s.starts[i]):
+        return GO_ON
+    m = _LATIN_RUN.match(s.t, s.starts[i])
+    return None if m and _COMPARE_POST.match(s.t, m.end(), s.s1) else GO_ON
+
+
+_PAIR_JOIN = re.compile(r"\s*(?:이나|나|또는|혹은|와|과|및|や|とか|と|、|,)\s*")
+
+
+def pair_then_mention(s: Site) -> Verdict:
+    """A comparison after the second of a pair of names joined by a Korean or Japanese "or/and" ("ChatGPT나
+    Claude처럼", "GPT-4やClaudeのような") makes the first a mention too."""
+    if s.post is not None or s.cues.backstage.search(s.left):
+        return GO_ON
+    i = bisect.bisect_right(s.starts, s.a)
+    if i >= len(s.starts) or not _PAIR_JOIN.fullmatch(s.t, s.bb, s.starts[i]):
+        return GO_ON
+    m = _LATIN_RUN.match(s.t, s.starts[i])
+    rest = s.t[m.end() if m else s.starts[i] : s.s1]
+    if not m or not rest or rest.isascii():
+        return GO_ON
+    post = s.cues.post.match(rest)
+    return None if post is not None and post.lastgroup == "mention_post" else GO_ON
 
 
 def name_then_mention(s: Site) -> Verdict:
@@ -544,8 +581,8 @@ Rule = Callable[[Site], Verdict]
 
 RULES: tuple[Rule, ...] = (
     metadata_card, quotation, answer_card, echoed_question,
-    clause, own_gloss, policy_owner, recommended, roleplay_lead, name_then_negation, name_then_mention, name_as_subject,
-    name_then_hypothetical, name_then_hearsay,
+    clause, own_gloss, maker_of_compared, policy_owner, recommended, roleplay_lead, name_then_negation, pair_then_mention,
+    name_then_mention, name_as_subject, name_then_hypothetical, name_then_hearsay,
     speaker_link, cue_of_another, gap, possessor, names_between,
     scope, leading_clause, own_apposition, unqualified, clause_negation, hearsay, hypothetical, negation, asserted,
 )
