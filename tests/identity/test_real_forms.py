@@ -105,6 +105,12 @@ def test_forms_seen_in_real_answers(text, expected):
     ("저는 Google의 Gemma 모델과 비슷한 방식으로 문장을 만듭니다.", set()),
     ("私はAnthropicのClaudeのように長い文章を扱えます。", set()),
     ("저는 Google의 Gemma입니다.", {("gemma", "asserted")}),
+    # first-person text in a human voice (letters, reviews, essays) about a vendor or model
+    ("I was really impressed by Google's keynote this spring.", set()),
+    ("Honestly, I'm a huge fan of Mistral models for local use.", set()),
+    ("In this post I'll explain how Gemini handles long documents.", set()),
+    ("I have read that Anthropic hired many researchers last year.", set()),
+    ("My startup uses Amazon Web Services for hosting.", set()),
     # a role the user asked for
     ("Here is how I would introduce myself as a ship's captain:\n\nAhoy! I am Captain Gemini of the Silver Gull.",
      {("gemini", "hypothetical")}),
