@@ -111,6 +111,8 @@ def test_forms_seen_in_real_answers(text, expected):
     ("In this post I'll explain how Gemini handles long documents.", set()),
     ("I have read that Anthropic hired many researchers last year.", set()),
     ("My startup uses Amazon Web Services for hosting.", set()),
+    ("Back in 2019 I was hired by Google as an intern.", set()),
+    ("I was originally trained by Mistral AI.", {("mistral", "asserted")}),
     # a role the user asked for
     ("Here is how I would introduce myself as a ship's captain:\n\nAhoy! I am Captain Gemini of the Silver Gull.",
      {("gemini", "hypothetical")}),

@@ -453,6 +453,27 @@ def gap(s: Site) -> Verdict:
     return GO_ON
 
 
+_I_WAS = re.compile(r"\bi (?:was|were|have been|had been|am|'m|’m|got|get)$")
+_PASSIVE_BY = re.compile(r"\s+(?:\w+ly\s+)?([a-z-]+(?:ed|en|wn|de|lt|ht|ught))\s+(?:by|at|from|with)\s")
+_MAKING = frozenset((
+    "trained", "developed", "created", "built", "designed", "programmed", "made", "fine-tuned", "finetuned",
+    "released", "deployed", "produced", "engineered", "taught", "pretrained", "pre-trained", "distilled",
+    "derived", "based", "powered", "initialized", "initialised", "launched", "brought", "written", "coded",
+    "crafted", "constructed", "modeled", "modelled", "shaped", "owned", "operated", "maintained", "hosted",
+    "served", "provided", "published", "open-sourced", "tuned", "adapted", "instructed", "aligned", "born",
+    "raised", "given"))
+
+
+def human_passive(s: Site) -> Verdict:
+    """"I was impressed by X", "I got hired at X", "I was rejected by X": a passive whose verb is no making verb
+    speaks of something that happened to the writer, not of who made the model."""
+    last = s.last_self
+    if last is None or not _I_WAS.search(last.group(0)):
+        return GO_ON
+    m = _PASSIVE_BY.match(s.window, last.end())
+    return None if m and m.end() == len(s.window) and m.group(1) not in _MAKING else GO_ON
+
+
 def possessor(s: Site) -> Verdict:
     """A name in the possessive linked to the speaker only through an appositive clause owns something; it is not
     the speaker's identity ("I'm improving, but still struggle to match ChatGPT's fluidity")."""
@@ -583,7 +604,7 @@ RULES: tuple[Rule, ...] = (
     metadata_card, quotation, answer_card, echoed_question,
     clause, own_gloss, maker_of_compared, policy_owner, recommended, roleplay_lead, name_then_negation, pair_then_mention,
     name_then_mention, name_as_subject, name_then_hypothetical, name_then_hearsay,
-    speaker_link, cue_of_another, gap, possessor, names_between,
+    speaker_link, cue_of_another, gap, human_passive, possessor, names_between,
     scope, leading_clause, own_apposition, unqualified, clause_negation, hearsay, hypothetical, negation, asserted,
 )
 
