@@ -113,6 +113,9 @@ def test_forms_seen_in_real_answers(text, expected):
     ("My startup uses Amazon Web Services for hosting.", set()),
     ("Back in 2019 I was hired by Google as an intern.", set()),
     ("I was originally trained by Mistral AI.", {("mistral", "asserted")}),
+    # Claude as a person's first name
+    ("In this role I am Claude Debussy, and music is my life.", set()),
+    ("I'm Claude 3 Haiku, a fast model by Anthropic.", {("claude", "asserted")}),
     # a role the user asked for
     ("Here is how I would introduce myself as a ship's captain:\n\nAhoy! I am Captain Gemini of the Silver Gull.",
      {("gemini", "hypothetical")}),
