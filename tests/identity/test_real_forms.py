@@ -113,6 +113,11 @@ def test_forms_seen_in_real_answers(text, expected):
     ("My startup uses Amazon Web Services for hosting.", set()),
     ("Back in 2019 I was hired by Google as an intern.", set()),
     ("I was originally trained by Mistral AI.", {("mistral", "asserted")}),
+    # Korean: asking another model, citing a vendor's paper, talking about a vendor's principles
+    ("제가 Gemini에게 똑같은 질문을 보내면 답이 달라집니다.", set()),
+    ("저는 답을 쓰면서 Anthropic의 기술 보고서를 참고했습니다.", set()),
+    ("저는 Google의 안전 원칙에 대해 간단히 소개하겠습니다.", set()),
+    ("저는 Google에서 개발한 Gemma입니다.", {("gemma", "asserted")}),
     # Claude as a person's first name
     ("In this role I am Claude Debussy, and music is my life.", set()),
     ("I'm Claude 3 Haiku, a fast model by Anthropic.", {("claude", "asserted")}),
