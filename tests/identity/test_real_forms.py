@@ -118,6 +118,11 @@ def test_forms_seen_in_real_answers(text, expected):
     ("저는 답을 쓰면서 Anthropic의 기술 보고서를 참고했습니다.", set()),
     ("저는 Google의 안전 원칙에 대해 간단히 소개하겠습니다.", set()),
     ("저는 Google에서 개발한 Gemma입니다.", {("gemma", "asserted")}),
+    # the speaker offers its name, or names itself in apposition to "I"
+    ("Feel free to address me as Gemini.", {("gemini", "asserted")}),
+    ("If you prefer, you can refer to me as Claude.", {("claude", "asserted")}),
+    ("Colleagues sometimes address me as ChatGPT.", {("gpt", "reported")}),
+    ("I, a chatbot built by Mistral AI, have no opinions on this.", {("mistral", "asserted")}),
     # Claude as a person's first name
     ("In this role I am Claude Debussy, and music is my life.", set()),
     ("I'm Claude 3 Haiku, a fast model by Anthropic.", {("claude", "asserted")}),

@@ -45,6 +45,7 @@ _APPOSED = re.compile(r"\s*,\s*")
 # A bare first-person pronoun and a comma right before a clause: "how I, Gemma, generate ...".
 _I_COMMA = re.compile(r"(?:\bi|\bme|我|私|저|\bje|\bich|\byo|\beu|\bio)\s*[,，、]\s*$")
 # Lead-in words after which an "As X, I ..." opening may still start mid-clause: "I must clarify that as an AI ...".
+_ARTICLE = re.compile(r"\s*(?:an?|the)\s")
 _AS_INNER = re.compile(r"\b(?:that|but|and|so|however|because|since|although|though|yet|now|also|again|here|"
                        r"clarify|note|remember|mention)\s+(?=as\s)")
 _KEY_START = re.compile(r"(?:[\"'](?:is_|es_|est_|ist_|e_|apakah_|la_)?|(?:^|\n)[\s*•-]*"
@@ -396,9 +397,10 @@ def speaker_link(s: Site) -> Verdict:
     if s.self_post and not selfs and c.topic.search(left):
         s.self_post = False  # "多くのモデルはLlamaをベースにしています": the copula is the topic's
     s.after = ""
-    if not selfs and _I_COMMA.search(t, max(s0, s.c0 - 12), s.c0) and (not left.strip() or c.as_lead.match(left)):
+    if not selfs and _I_COMMA.search(t, max(s0, s.c0 - 12), s.c0) and (
+            not left.strip() or c.as_lead.match(left) or _ARTICLE.match(left)):
         # "how I, Gemma, generate ...": the name in apposition to a bare "I"; "I, as an AI developed by X, have
-        # been trained ...": an "as" clause in apposition to it
+        # been trained ...", "I, an AI made by X, ...": an "as" clause or a noun phrase in apposition to it
         selfs = [_NO_CUE]
     inner = _AS_INNER.search(left) if not selfs and not s.self_post else None
     lead = inner.end() if inner and c.as_lead.match(left[inner.end():]) else 0
@@ -540,6 +542,16 @@ def own_apposition(s: Site) -> Verdict:
     return GO_ON
 
 
+_INVITE = re.compile(r"\b(?:you (?:can|may|could|might)(?: also| just| simply)?|feel free to|please|just|simply)\s+"
+                     r"(?:call|address|refer to|know)\s+me(?:\s+as)?\s*$")
+
+
+def invited_name(s: Site) -> Verdict:
+    """"Feel free to address me as X", "You can refer to me as X": the speaker offers its own name (asserted),
+    unlike hearsay about how others address it."""
+    return asserted(s) if _INVITE.search(s.scope) else GO_ON
+
+
 def unqualified(s: Site) -> Verdict:
     """The usual case: nothing reported, hypothetical or negated in scope."""
     return asserted(s) if s.cues.qualifier.search(s.scope) is None else GO_ON
@@ -605,7 +617,7 @@ RULES: tuple[Rule, ...] = (
     clause, own_gloss, maker_of_compared, policy_owner, recommended, roleplay_lead, name_then_negation, pair_then_mention,
     name_then_mention, name_as_subject, name_then_hypothetical, name_then_hearsay,
     speaker_link, cue_of_another, gap, human_passive, possessor, names_between,
-    scope, leading_clause, own_apposition, unqualified, clause_negation, hearsay, hypothetical, negation, asserted,
+    scope, leading_clause, own_apposition, invited_name, unqualified, clause_negation, hearsay, hypothetical, negation, asserted,
 )
 
 
