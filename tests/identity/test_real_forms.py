@@ -123,6 +123,11 @@ def test_forms_seen_in_real_answers(text, expected):
     ("If you prefer, you can refer to me as Claude.", {("claude", "asserted")}),
     ("Colleagues sometimes address me as ChatGPT.", {("gpt", "reported")}),
     ("I, a chatbot built by Mistral AI, have no opinions on this.", {("mistral", "asserted")}),
+    # a maker's name in a Japanese or Korean first-person sentence about the writer's life
+    ("私は毎週Amazonで食材を注文しています。", set()),
+    ("저는 내년에 구글에 입사하는 것이 목표입니다.", set()),
+    ("私はGoogleが開発したAIアシスタントです。", {("maker:google", "asserted")}),
+    ("저는 OpenAI와 아무런 관련이 없는 모델입니다.", {("gpt", "negated")}),
     # Claude as a person's first name
     ("In this role I am Claude Debussy, and music is my life.", set()),
     ("I'm Claude 3 Haiku, a fast model by Anthropic.", {("claude", "asserted")}),

@@ -424,6 +424,31 @@ def speaker_link(s: Site) -> Verdict:
     return GO_ON if s.selfs else guess(s)
 
 
+# What makes a maker the speaker's maker in a verb-final or CJK sentence: a making verb, a model noun, a "based
+# on", a belonging; without one, "私はAmazonで本を買います", "저는 구글에 취직하고 싶습니다" say nothing of the model.
+_MAKING_CJK = re.compile(
+    r"开发|開發|训练|訓練|打造|研发|研發|推出|创造|創造|制造|製造|出品|旗下|基于|基於|来自|來自|产品|產品|模型|助手|团队|團隊|"
+    r"開発|作|訓練|トレーニング|学習|製|構築|設計|提供|生み出|誕生|モデル|アシスタント|チャットボット|ベース|基盤|所属|傘下|出身|"
+    r"개발|만든|만들|훈련|학습|설계|구축|제공|출시|모델|어시스턴트|챗봇|기반|바탕|소속|제작|제품|출신|팀|"
+    r"AI|ai|LLM|llm|GPT|gpt")
+
+
+_KANA_HANGUL = re.compile(r"[\u3040-\u30ff\uac00-\ud7af]")
+
+
+def maker_without_making(s: Site) -> Verdict:
+    """A maker's name in a first-person Japanese or Korean sentence with no making word after it in its
+    sentence ("私はAmazonでよく本を買います", "저는 구글에 취직하고 싶습니다"): the writer's life, not the model's
+    maker."""
+    if s.a in s.family_set or s.self_post or not _KANA_HANGUL.search(s.t, s.s0, s.s1):
+        return GO_ON
+    tail = s.t[s.bb : min(s.s1, s.bb + 40)]
+    if tail.isascii() or _MAKING_CJK.search(tail) or _MAKING_CJK.search(s.t, max(s.s0, s.a - 12), s.a) \
+            or s.cues.neg.search(tail) or s.cues.neg_end.search(s.t, s.bb, s.s1) or s.post is not None:
+        return GO_ON  # (a denial is decided by the negation rules: "저는 OpenAI와 아무런 관련이 없습니다")
+    return None
+
+
 def cue_of_another(s: Site) -> Verdict:
     """In an appositive link, a cue that labels another name ("| Grok (yo) | ChatGPT |") or an Italian "sono"
     whose subject is a list of models ("GPT e Claude sono due modelli, il primo di OpenAI") links nothing."""
@@ -616,7 +641,7 @@ RULES: tuple[Rule, ...] = (
     metadata_card, quotation, answer_card, echoed_question,
     clause, own_gloss, maker_of_compared, policy_owner, recommended, roleplay_lead, name_then_negation, pair_then_mention,
     name_then_mention, name_as_subject, name_then_hypothetical, name_then_hearsay,
-    speaker_link, cue_of_another, gap, human_passive, possessor, names_between,
+    speaker_link, maker_without_making, cue_of_another, gap, human_passive, possessor, names_between,
     scope, leading_clause, own_apposition, invited_name, unqualified, clause_negation, hearsay, hypothetical, negation, asserted,
 )
 
