@@ -128,6 +128,13 @@ def test_forms_seen_in_real_answers(text, expected):
     ("저는 내년에 구글에 입사하는 것이 목표입니다.", set()),
     ("私はGoogleが開発したAIアシスタントです。", {("maker:google", "asserted")}),
     ("저는 OpenAI와 아무런 관련이 없는 모델입니다.", {("gpt", "negated")}),
+    # a maker's name in an English first-person sentence about the writer's life (letters, cover letters)
+    ("For the last three years I have been a data analyst at Microsoft.", set()),
+    ("I'm a loyal Amazon customer and I shop there weekly.", set()),
+    ("I had a phone screen with Google on Monday.", set()),
+    ("I am Anthropic.", {("claude", "asserted")}),
+    ("I'm an assistant from Mistral AI.", {("mistral", "asserted")}),
+    ("I'm an OpenAI GPT.", {("gpt", "asserted")}),
     # Claude as a person's first name
     ("In this role I am Claude Debussy, and music is my life.", set()),
     ("I'm Claude 3 Haiku, a fast model by Anthropic.", {("claude", "asserted")}),

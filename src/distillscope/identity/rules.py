@@ -449,6 +449,38 @@ def maker_without_making(s: Site) -> Verdict:
     return None
 
 
+_NAME_ENDS = re.compile(r"(?:'s|’s|s)?\s*(?:[.!?,;:)]|$)")
+_EN_SELF = re.compile(r"\s*(?:i\b|i'|i’|my\b|myself\b)")
+_MAKING_EN = re.compile(
+    r"\b(?:made|make|makes|creat\w*|develop\w*|train\w*|built|build\w*|design\w*|program\w*|fine-?tun\w*|"
+    r"own\w*|power\w*|based|basis|releas\w*|deploy\w*|launch\w*|product|products|model|models|assistant|ai|"
+    r"chatbot|bot|llm|system|language|creators?|makers?|developers?|belong\w*|part|by|from|behind|engine|"
+    r"technolog\w*|research\w*|architecture|family|series|version|affiliat\w*|associat\w*|relat\w*|connect\w*|"
+    r"link\w*|work\w* (?:for|with)|serv\w*|host\w*|run\w*|parent|subsidiary|origin\w*|come|came|"
+    r"identity|name|called|named|known|behalf|represent\w*)\b")
+
+
+def _family_next(s: Site) -> bool:
+    """Whether a family name follows the name right away ("an OpenAI GPT", "Anthropic's Claude")."""
+    i = bisect.bisect_right(s.starts, s.a)
+    return i < len(s.starts) and s.starts[i] in s.family_set and s.t[s.bb : s.starts[i]].strip() in ("", "'s", "s", "’s")
+
+
+def maker_without_making_en(s: Site) -> Verdict:
+    """A maker's name in an English first-person sentence with no word of making, being or belonging around it
+    ("I'm currently an engineer at Google", "I have an Amazon Prime account", "I had an interview with Meta"):
+    the writer's life (a letter, a review), not the model's maker."""
+    last = s.last_self
+    if s.a in s.family_set or s.self_post or last is None or last is _NO_CUE or not _EN_SELF.match(last.group(0)):
+        return GO_ON
+    tail = s.t[s.bb : min(s.s1, s.bb + 40)]
+    gap = s.window[last.end():]
+    if _MAKING_EN.search(last.group(0)) or _MAKING_EN.search(gap) or _MAKING_EN.search(tail) \
+            or s.cues.neg.search(gap) or _family_next(s) or (len(gap.split()) <= 1 and _NAME_ENDS.match(tail)):
+        return GO_ON  # (another name right after decides; "I am OpenAI.", "I'm with OpenAI." name the maker)
+    return None
+
+
 def cue_of_another(s: Site) -> Verdict:
     """In an appositive link, a cue that labels another name ("| Grok (yo) | ChatGPT |") or an Italian "sono"
     whose subject is a list of models ("GPT e Claude sono due modelli, il primo di OpenAI") links nothing."""
@@ -641,7 +673,7 @@ RULES: tuple[Rule, ...] = (
     metadata_card, quotation, answer_card, echoed_question,
     clause, own_gloss, maker_of_compared, policy_owner, recommended, roleplay_lead, name_then_negation, pair_then_mention,
     name_then_mention, name_as_subject, name_then_hypothetical, name_then_hearsay,
-    speaker_link, maker_without_making, cue_of_another, gap, human_passive, possessor, names_between,
+    speaker_link, maker_without_making, cue_of_another, gap, maker_without_making_en, human_passive, possessor, names_between,
     scope, leading_clause, own_apposition, invited_name, unqualified, clause_negation, hearsay, hypothetical, negation, asserted,
 )
 
