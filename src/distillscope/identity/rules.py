@@ -91,7 +91,6 @@ class Site:
         "chained",
         "claimed",
         "cues",
-        "family_set",
         "family_starts",
         "k",
         "left",
@@ -114,7 +113,11 @@ class Site:
                  starts: list[int], family_starts: list[int], claimed: dict[int, int]) -> None:
         self.cues, self.t, self.a, self.b, self.s0, self.s1 = cues, t, a, b, s0, s1
         self.quotes, self.starts, self.family_starts, self.claimed = quotes, starts, family_starts, claimed
-        self.family_set = set(family_starts)
+
+    def is_family(self, p: int) -> bool:
+        """Whether the name starting at ``p`` is a family name (not a maker's)."""
+        i = bisect.bisect_left(self.family_starts, p)
+        return i < len(self.family_starts) and self.family_starts[i] == p
 
     @property
     def last_self(self) -> re.Match[str] | None:
@@ -323,7 +326,7 @@ def maker_of_compared(s: Site) -> Verdict:
     """A maker in the possessive right before a family name that is compared ("Meta의 Llama 모델과 유사한 구조",
     "OpenAIのGPT-4のような"): a mention like the family name, not the speaker's maker."""
     i = bisect.bisect_right(s.starts, s.a)
-    if i >= len(s.starts) or s.starts[i] not in s.family_set or s.a in s.family_set \
+    if i >= len(s.starts) or not s.is_family(s.starts[i]) or s.is_family(s.a) \
             or not _MAKER_POSS.fullmatch(s.t, s.bb, s.starts[i]):
         return GO_ON
     m = _LATIN_RUN.match(s.t, s.starts[i])
@@ -440,7 +443,7 @@ def maker_without_making(s: Site) -> Verdict:
     """A maker's name in a first-person Japanese or Korean sentence with no making word after it in its
     sentence ("私はAmazonでよく本を買います", "저는 구글에 취직하고 싶습니다"): the writer's life, not the model's
     maker."""
-    if s.a in s.family_set or s.self_post or not _KANA_HANGUL.search(s.t, s.s0, s.s1):
+    if s.is_family(s.a) or s.self_post or not _KANA_HANGUL.search(s.t, s.s0, s.s1):
         return GO_ON
     tail = s.t[s.bb : min(s.s1, s.bb + 40)]
     if tail.isascii() or _MAKING_CJK.search(tail) or _MAKING_CJK.search(s.t, max(s.s0, s.a - 12), s.a) \
@@ -463,7 +466,7 @@ _MAKING_EN = re.compile(
 def _family_next(s: Site) -> bool:
     """Whether a family name follows the name right away ("an OpenAI GPT", "Anthropic's Claude")."""
     i = bisect.bisect_right(s.starts, s.a)
-    return i < len(s.starts) and s.starts[i] in s.family_set and s.t[s.bb : s.starts[i]].strip() in ("", "'s", "s", "’s")
+    return i < len(s.starts) and s.is_family(s.starts[i]) and s.t[s.bb : s.starts[i]].strip() in ("", "'s", "s", "’s")
 
 
 def maker_without_making_en(s: Site) -> Verdict:
@@ -471,7 +474,7 @@ def maker_without_making_en(s: Site) -> Verdict:
     ("I'm currently an engineer at Google", "I have an Amazon Prime account", "I had an interview with Meta"):
     the writer's life (a letter, a review), not the model's maker."""
     last = s.last_self
-    if s.a in s.family_set or s.self_post or last is None or last is _NO_CUE or not _EN_SELF.match(last.group(0)):
+    if s.is_family(s.a) or s.self_post or last is None or last is _NO_CUE or not _EN_SELF.match(last.group(0)):
         return GO_ON
     tail = s.t[s.bb : min(s.s1, s.bb + 40)]
     gap = s.window[last.end():]
