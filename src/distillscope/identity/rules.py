@@ -32,6 +32,8 @@ _OWN: Any = object()  # a quotation that holds the speaker's own words
 _MAX_GAP = 90  # the most characters between the speaker's cue and the name
 _MAX_CUE = 80  # longer than any first-person cue match
 _MAX_HEAD = 100  # how far back a leading clause's hearsay or role-play frame is looked for
+_MAX_FOLLOW = 160  # how far after an "As X," opening the speaker's clause is looked for
+_SHORT_CLAUSE = 3  # words of a list item ("harmless", "and honest") that does not count as a clause
 _MAX_LEAD = 80  # longer than any implied_lead match ("the usage policies established by my creators at ")
 _NO_CUE = re.compile("").match("")  # an empty match standing for a first-person link found without a cue word
 # Bare first-person pronouns and possessives, for "As X, I ..." / "As an AI made by X, my purpose ..." openings.
@@ -41,8 +43,9 @@ _ANSWERED = re.compile(r"[:：;—]")
 _POSSESSIVE = re.compile(r"'s?\s")  # "ChatGPT's fluidity", "the Llamas' licence"
 _APPOSED = re.compile(r"\s*,\s*")
 # A bare first-person pronoun and a comma right before a clause: "how I, Gemma, generate ...".
-_I_COMMA = re.compile(r"(?:\bi|\bme|我|私|\bje|\bich|\byo|\beu|\bio)\s*[,，、]\s*$")
+_I_COMMA = re.compile(r"(?:\bi|\bme|我|私|저|\bje|\bich|\byo|\beu|\bio)\s*[,，、]\s*$")
 # Lead-in words after which an "As X, I ..." opening may still start mid-clause: "I must clarify that as an AI ...".
+_ARTICLE = re.compile(r"\s*(?:an?|the)\s")
 _AS_INNER = re.compile(r"\b(?:that|but|and|so|however|because|since|although|though|yet|now|also|again|here|"
                        r"clarify|note|remember|mention)\s+(?=as\s)")
 _KEY_START = re.compile(r"(?:[\"'](?:is_|es_|est_|ist_|e_|apakah_|la_)?|(?:^|\n)[\s*•-]*"
@@ -110,6 +113,11 @@ class Site:
                  starts: list[int], family_starts: list[int], claimed: dict[int, int]) -> None:
         self.cues, self.t, self.a, self.b, self.s0, self.s1 = cues, t, a, b, s0, s1
         self.quotes, self.starts, self.family_starts, self.claimed = quotes, starts, family_starts, claimed
+
+    def is_family(self, p: int) -> bool:
+        """Whether the name starting at ``p`` is a family name (not a maker's)."""
+        i = bisect.bisect_left(self.family_starts, p)
+        return i < len(self.family_starts) and self.family_starts[i] == p
 
     @property
     def last_self(self) -> re.Match[str] | None:
@@ -207,8 +215,10 @@ def answer_card(s: Site) -> Verdict:
     if _WORD.search(t, 0, a) is None:
         sep = _LEAD_SEP.match(t, b)
         made_by = sep and c.made_by_lead.match(t, sep.end())
-        if _BARE_TAIL.fullmatch(t, b) or (made_by and not _subject_goes_on(t, made_by.end())) \
-                or (sep and _FIELD_NEXT.match(t, sep.end())):
+        field = sep and _FIELD_NEXT.match(t, sep.end())
+        if field and bisect.bisect_left(s.starts, sep.end()) < bisect.bisect_left(s.starts, field.end()):
+            field = None  # a list of names before a colon ("Claude, GPT-4, Gemini: all are chatbots"), no field
+        if _BARE_TAIL.fullmatch(t, b) or (made_by and not _subject_goes_on(t, made_by.end())) or field:
             return "asserted", "bare"
     line0 = t.rfind("\n", 0, a) + 1
     if a - line0 <= 40 and c.profile_field.match(t, line0, a) and (
@@ -265,6 +275,22 @@ def clause(s: Site) -> Verdict:
     return GO_ON
 
 
+_OWN_GLOSS = re.compile(r"[*_\"'”’]*\s*[(（]\s*(?:my\s|our\s|(?:that|which|this|it)(?:'s|’s| is) me\b|me[)!）])",
+                        re.IGNORECASE)
+_ME_GLOSS = re.compile(r"(?:\bme|\bmyself|\bi|저|나|私|我)\s*[(（]\s*$")
+_BASED_REL = re.compile(r"\s*[,(（]?\s*(?:which|that) i(?:'m|’m| am) (?:based|built|trained|derived) (?:on|upon|from)\b")
+
+
+def own_gloss(s: Site) -> Verdict:
+    """A bracket that ties the name to the speaker: the name glossed as the speaker's ("**LLaMA** (my underlying
+    model's name)", "Qwen (my base model)", "ChatGPT (that's me!)") or given as a gloss of "me" ("a large language model, like me
+    (Qwen), ...", "저(Claude)는") or followed by "which I'm based on": asserted."""
+    if _OWN_GLOSS.match(s.t, s.b, s.s1) or _ME_GLOSS.search(s.t, max(s.s0, s.a - 12), s.a) \
+            or _BASED_REL.match(s.t, s.b, s.s1):
+        return "asserted", "own_gloss"
+    return GO_ON
+
+
 def policy_owner(s: Site) -> Verdict:
     """"This goes against OpenAI's content policy", "las políticas de OpenAI": the name is presupposed as the
     speaker's rule-maker, an affiliation implied but not stated (``implied``; a plain "I am X" elsewhere in the
@@ -291,6 +317,41 @@ def name_then_negation(s: Site) -> Verdict:
     return ("negated", "neg_post") if s.post == "neg_post" else GO_ON
 
 
+_LATIN_RUN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\- ]*[A-Za-z0-9+]|[A-Za-z0-9]")
+_MAKER_POSS = re.compile(r"\s*(?:의|の|的)\s*")
+_COMPARE_POST = re.compile(r"\s*(?:모델|시리즈|계열|モデル|系列|模型)?\s*(?:처럼|같은|같이|보다|(?:와|과|이랑|랑)\s*(?:같|비슷|유사|닮|비교)|のよう|みたい|と同じ|と同様|に似|より|一样|一樣|类似|類似|相比|相似)")
+
+
+def maker_of_compared(s: Site) -> Verdict:
+    """A maker in the possessive right before a family name that is compared ("Meta의 Llama 모델과 유사한 구조",
+    "OpenAIのGPT-4のような"): a mention like the family name, not the speaker's maker."""
+    i = bisect.bisect_right(s.starts, s.a)
+    if i >= len(s.starts) or not s.is_family(s.starts[i]) or s.is_family(s.a) \
+            or not _MAKER_POSS.fullmatch(s.t, s.bb, s.starts[i]):
+        return GO_ON
+    m = _LATIN_RUN.match(s.t, s.starts[i])
+    return None if m and _COMPARE_POST.match(s.t, m.end(), s.s1) else GO_ON
+
+
+_PAIR_JOIN = re.compile(r"\s*(?:이나|나|또는|혹은|와|과|및|や|とか|と|、|,)\s*")
+
+
+def pair_then_mention(s: Site) -> Verdict:
+    """A comparison after the second of a pair of names joined by a Korean or Japanese "or/and" ("ChatGPT나
+    Claude처럼", "GPT-4やClaudeのような") makes the first a mention too."""
+    if s.post is not None or s.cues.backstage.search(s.left):
+        return GO_ON
+    i = bisect.bisect_right(s.starts, s.a)
+    if i >= len(s.starts) or not _PAIR_JOIN.fullmatch(s.t, s.bb, s.starts[i]):
+        return GO_ON
+    m = _LATIN_RUN.match(s.t, s.starts[i])
+    rest = s.t[m.end() if m else s.starts[i] : s.s1]
+    if not m or not rest or rest.isascii():
+        return GO_ON
+    post = s.cues.post.match(rest)
+    return None if post is not None and post.lastgroup == "mention_post" else GO_ON
+
+
 def name_then_mention(s: Site) -> Verdict:
     """A comparison right after the name ("ChatGPTのような", "ChatGPT처럼", "ChatGPT gibi") is a mention, but
     "基于Qwen或者Llama" is a pair of names, not "Qwen或其他", and a backstage engine is the speaker's."""
@@ -301,9 +362,12 @@ def name_then_mention(s: Site) -> Verdict:
 
 
 def name_as_subject(s: Site) -> Verdict:
-    """"文心一言是百度的产品", "ChatGPT, c'est le produit d'OpenAI": the name is the subject of its own clause."""
+    """"文心一言是百度的产品", "ChatGPT, c'est le produit d'OpenAI": the name is the subject of its own clause (but
+    not in apposition to a bare "I": "저, Claude는 ...")."""
     subject = s.post == "subject_post" or (
         s.m_end is not None and not s.right.strip() and s.cues.subject_next.match(s.t, s.m_end.start(), s.s1))
+    if subject and not s.left.strip() and _I_COMMA.search(s.t, max(s.s0, s.c0 - 12), s.c0):
+        return GO_ON
     return None if subject and not ends_with_self(s.cues, s.left) else GO_ON
 
 
@@ -336,8 +400,11 @@ def speaker_link(s: Site) -> Verdict:
     if s.self_post and not selfs and c.topic.search(left):
         s.self_post = False  # "多くのモデルはLlamaをベースにしています": the copula is the topic's
     s.after = ""
-    if not selfs and _I_COMMA.search(t, max(s0, s.c0 - 12), s.c0) and not left.strip():
-        selfs = [_NO_CUE]  # "how I, Gemma, generate ...": the name in apposition to a bare "I"
+    if not selfs and _I_COMMA.search(t, max(s0, s.c0 - 12), s.c0) and (
+            not left.strip() or c.as_lead.match(left) or _ARTICLE.match(left)):
+        # "how I, Gemma, generate ...": the name in apposition to a bare "I"; "I, as an AI developed by X, have
+        # been trained ...", "I, an AI made by X, ...": an "as" clause or a noun phrase in apposition to it
+        selfs = [_NO_CUE]
     inner = _AS_INNER.search(left) if not selfs and not s.self_post else None
     lead = inner.end() if inner and c.as_lead.match(left[inner.end():]) else 0
     if not selfs and not s.self_post and (c.as_lead.match(left) or c.as_post.match(s.right) or lead
@@ -358,6 +425,63 @@ def speaker_link(s: Site) -> Verdict:
     # Only a cue ending within _MAX_GAP of the name can count (see :func:`gap`).
     s.selfs = list(c.first_person.finditer(s.window, max(0, len(s.window) - _MAX_GAP - _MAX_CUE)))
     return GO_ON if s.selfs else guess(s)
+
+
+# What makes a maker the speaker's maker in a verb-final or CJK sentence: a making verb, a model noun, a "based
+# on", a belonging; without one, "私はAmazonで本を買います", "저는 구글에 취직하고 싶습니다" say nothing of the model.
+_MAKING_CJK = re.compile(
+    r"开发|開發|训练|訓練|打造|研发|研發|推出|创造|創造|制造|製造|出品|旗下|基于|基於|来自|來自|产品|產品|模型|助手|团队|團隊|"
+    r"開発|作|訓練|トレーニング|学習|製|構築|設計|提供|生み出|誕生|モデル|アシスタント|チャットボット|ベース|基盤|所属|傘下|出身|"
+    r"개발|만든|만들|훈련|학습|설계|구축|제공|출시|모델|어시스턴트|챗봇|기반|바탕|소속|제작|제품|출신|팀|"
+    r"AI|ai|LLM|llm|GPT|gpt")
+
+
+_KANA_HANGUL = re.compile(r"[\u3040-\u30ff\uac00-\ud7af]")
+
+
+def maker_without_making(s: Site) -> Verdict:
+    """A maker's name in a first-person Japanese or Korean sentence with no making word after it in its
+    sentence ("私はAmazonでよく本を買います", "저는 구글에 취직하고 싶습니다"): the writer's life, not the model's
+    maker."""
+    if s.is_family(s.a) or s.self_post or not _KANA_HANGUL.search(s.t, s.s0, s.s1):
+        return GO_ON
+    tail = s.t[s.bb : min(s.s1, s.bb + 40)]
+    if tail.isascii() or _MAKING_CJK.search(tail) or _MAKING_CJK.search(s.t, max(s.s0, s.a - 12), s.a) \
+            or s.cues.neg.search(tail) or s.cues.neg_end.search(s.t, s.bb, s.s1) or s.post is not None:
+        return GO_ON  # (a denial is decided by the negation rules: "저는 OpenAI와 아무런 관련이 없습니다")
+    return None
+
+
+_NAME_ENDS = re.compile(r"(?:'s|’s|s)?\s*(?:[.!?,;:)]|$)")
+_EN_SELF = re.compile(r"\s*(?:i\b|i'|i’|my\b|myself\b)")
+_MAKING_EN = re.compile(
+    r"\b(?:made|make|makes|creat\w*|develop\w*|train\w*|built|build\w*|design\w*|program\w*|fine-?tun\w*|"
+    r"own\w*|power\w*|based|basis|releas\w*|deploy\w*|launch\w*|product|products|model|models|assistant|ai|"
+    r"chatbot|bot|llm|system|language|creators?|makers?|developers?|belong\w*|part|by|from|behind|engine|"
+    r"technolog\w*|research\w*|architecture|family|series|version|affiliat\w*|associat\w*|relat\w*|connect\w*|"
+    r"link\w*|work\w* (?:for|with)|serv\w*|host\w*|run\w*|parent|subsidiary|origin\w*|come|came|"
+    r"identity|name|called|named|known|behalf|represent\w*)\b")
+
+
+def _family_next(s: Site) -> bool:
+    """Whether a family name follows the name right away ("an OpenAI GPT", "Anthropic's Claude")."""
+    i = bisect.bisect_right(s.starts, s.a)
+    return i < len(s.starts) and s.is_family(s.starts[i]) and s.t[s.bb : s.starts[i]].strip() in ("", "'s", "s", "’s")
+
+
+def maker_without_making_en(s: Site) -> Verdict:
+    """A maker's name in an English first-person sentence with no word of making, being or belonging around it
+    ("I'm currently an engineer at Google", "I have an Amazon Prime account", "I had an interview with Meta"):
+    the writer's life (a letter, a review), not the model's maker."""
+    last = s.last_self
+    if s.is_family(s.a) or s.self_post or last is None or last is _NO_CUE or not _EN_SELF.match(last.group(0)):
+        return GO_ON
+    tail = s.t[s.bb : min(s.s1, s.bb + 40)]
+    gap = s.window[last.end():]
+    if _MAKING_EN.search(last.group(0)) or _MAKING_EN.search(gap) or _MAKING_EN.search(tail) \
+            or s.cues.neg.search(gap) or _family_next(s) or (len(gap.split()) <= 1 and _NAME_ENDS.match(tail)):
+        return GO_ON  # (another name right after decides; "I am OpenAI.", "I'm with OpenAI." name the maker)
+    return None
 
 
 def cue_of_another(s: Site) -> Verdict:
@@ -389,6 +513,27 @@ def gap(s: Site) -> Verdict:
     if len(g) > _MAX_GAP or (s.cues.mention.search(g) and not s.cues.backstage.search(s.t, s.s0, s.a)):
         return None
     return GO_ON
+
+
+_I_WAS = re.compile(r"\bi (?:was|were|have been|had been|am|'m|’m|got|get)$")
+_PASSIVE_BY = re.compile(r"\s+(?:\w+ly\s+)?([a-z-]+(?:ed|en|wn|de|lt|ht|ught))\s+(?:by|at|from|with)\s")
+_MAKING = frozenset((
+    "trained", "developed", "created", "built", "designed", "programmed", "made", "fine-tuned", "finetuned",
+    "released", "deployed", "produced", "engineered", "taught", "pretrained", "pre-trained", "distilled",
+    "derived", "based", "powered", "initialized", "initialised", "launched", "brought", "written", "coded",
+    "crafted", "constructed", "modeled", "modelled", "shaped", "owned", "operated", "maintained", "hosted",
+    "served", "provided", "published", "open-sourced", "tuned", "adapted", "instructed", "aligned", "born",
+    "raised", "given"))
+
+
+def human_passive(s: Site) -> Verdict:
+    """"I was impressed by X", "I got hired at X", "I was rejected by X": a passive whose verb is no making verb
+    speaks of something that happened to the writer, not of who made the model."""
+    last = s.last_self
+    if last is None or not _I_WAS.search(last.group(0)):
+        return GO_ON
+    m = _PASSIVE_BY.match(s.window, last.end())
+    return None if m and m.end() == len(s.window) and m.group(1) not in _MAKING else GO_ON
 
 
 def possessor(s: Site) -> Verdict:
@@ -457,6 +602,16 @@ def own_apposition(s: Site) -> Verdict:
     return GO_ON
 
 
+_INVITE = re.compile(r"\b(?:you (?:can|may|could|might)(?: also| just| simply)?|feel free to|please|just|simply)\s+"
+                     r"(?:call|address|refer to|know)\s+me(?:\s+as)?\s*$")
+
+
+def invited_name(s: Site) -> Verdict:
+    """"Feel free to address me as X", "You can refer to me as X": the speaker offers its own name (asserted),
+    unlike hearsay about how others address it."""
+    return asserted(s) if _INVITE.search(s.scope) else GO_ON
+
+
 def unqualified(s: Site) -> Verdict:
     """The usual case: nothing reported, hypothetical or negated in scope."""
     return asserted(s) if s.cues.qualifier.search(s.scope) is None else GO_ON
@@ -519,10 +674,10 @@ Rule = Callable[[Site], Verdict]
 
 RULES: tuple[Rule, ...] = (
     metadata_card, quotation, answer_card, echoed_question,
-    clause, policy_owner, recommended, roleplay_lead, name_then_negation, name_then_mention, name_as_subject,
-    name_then_hypothetical, name_then_hearsay,
-    speaker_link, cue_of_another, gap, possessor, names_between,
-    scope, leading_clause, own_apposition, unqualified, clause_negation, hearsay, hypothetical, negation, asserted,
+    clause, own_gloss, maker_of_compared, policy_owner, recommended, roleplay_lead, name_then_negation, pair_then_mention,
+    name_then_mention, name_as_subject, name_then_hypothetical, name_then_hearsay,
+    speaker_link, maker_without_making, cue_of_another, gap, maker_without_making_en, human_passive, possessor, names_between,
+    scope, leading_clause, own_apposition, invited_name, unqualified, clause_negation, hearsay, hypothetical, negation, asserted,
 )
 
 
@@ -578,11 +733,12 @@ def ends_with_self(c: Cues, left: str) -> bool:
 
 
 def speaker_follows(c: Cues, t: str, c1: int, s1: int) -> str:
-    """The text from ``c1`` (the end of the name) to the end of the first of the next two clauses that has a
-    first-person cue or a first-person verb of a pro-drop language ("As Llama 3.1, an open model by Meta, I
-    can't ...", "Como modelo entrenado por Anthropic, procuro ..."), or "" if neither has one."""
-    start = c1
-    for _ in range(2):
+    """The text from ``c1`` (the end of the name) to the end of the first of the next two clauses (list items and
+    brackets not counted) that has a first-person cue or a first-person verb of a pro-drop language ("As Llama
+    3.1, an open model by Meta, I can't ...", "Como modelo entrenado por Anthropic, procuro ..."), or "" if
+    neither has one."""
+    start, counted = c1, 0
+    while counted < 2 and start - c1 <= _MAX_FOLLOW:
         m = CLAUSE.search(t, start + 1, s1)
         end = m.start() if m else s1
         nxt = t[start:end]
@@ -590,6 +746,9 @@ def speaker_follows(c: Cues, t: str, c1: int, s1: int) -> str:
             return t[c1:end]
         if not m:
             break
+        # A list item or a closing bracket ("to be helpful, harmless, and honest", "(GPT-4, ...)") is no clause
+        # of its own: only clauses of more than _SHORT_CLAUSE words count towards the two.
+        counted += len(nxt.split()) > _SHORT_CLAUSE
         start = end
     return ""
 
