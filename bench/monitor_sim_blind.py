@@ -34,7 +34,11 @@ Threat model. A competent adversary distils the provider's best model through it
 * ``max_length`` (2): essay and knowledge tasks that ask for exhaustive answers with high ``max_tokens``.
 
 Campaign sizes are 30-300 accounts; they use only words, templates, user agents and address ranges that benign
-traffic uses too, and move onto the new model generation (released on day 15) within days.
+traffic uses too, and move onto the new model generation (released on day 15) within days. Most target the best
+model, some the cheaper mid-size one; proxy, paraphrase and slow campaigns add multi-turn "go deeper / another
+way / continue" follow-ups. No single per-account feature separates them cleanly (checked on seed 1, 300k rows:
+share of "pro" model requests AUC 0.90, chain-of-thought phrasing 0.83, share of follow-up turns 0.22 (i.e. 0.78
+the other way), IPs, user agents, keys, token counts, active days all 0.4-0.67).
 
 Benign traffic: chat users (many topics, follow-up turns, heavy-tailed activity, day/night cycles, IPv4/IPv6 home
 lines with dynamic leases and mobile carrier NAT shared by many users), multilingual chat users, coding users (IDE
@@ -47,7 +51,19 @@ translation companies ("Translate the following ..." at volume from shared offic
 bots (one system prompt per company, customer conversations), data-labelling companies (classification and
 synthetic-variation templates in bulk), lone automations on cloud VMs and startup teams sharing an office IP.
 
-First blind scores: see ``docs/monitor-blind-scores.md`` (filled in after the first measurement).
+First blind scores, by the simulator's author (details and the reported groups in
+``docs/monitor-blind-first-scores.md``; the detector's own author's measurements, before and after changing it, are
+in ``docs/monitor-blind-scores.md``): detector = main 130f712 (default
+thresholds, DuckDB), generator commit 1c049a7, 300k rows, seeds 1 / 2, on a 2-core machine at load 5-6:
+
+    campaigns caught (>= half their accounts flagged)   0/21 / 0/21   (every kind, the easy datacenter one too)
+    campaign accounts flagged                           2/2101 / 0/2029
+    benign accounts flagged (FPR)                       1/3862 / 0/3975
+    AUC campaign_score, distill_score (campaign vs benign accounts)   0.30, 0.63 / 0.30, 0.52
+
+The easy datacenter campaign is grouped with purity 1.00 on both seeds but not flagged (score 0.44 / 0.29);
+student cohorts, labs, support bots and labelling companies are grouped and not flagged. Generation: 300k rows in
+25-30 s wall (7 s CPU), 1M rows in 73 s wall (29 s CPU, 1.35 GB peak); the scan of 300k took 35-40 s wall.
 """
 
 from __future__ import annotations

@@ -174,6 +174,19 @@ def bench_aux(rng, part: dict, suites: list[str]) -> np.ndarray:
     return base + (off[inv] + part["pos"]) % size
 
 
+def bench_answers(rng, p: dict, m: np.ndarray) -> None:
+    """Answers to benchmark items (rows ``m``): a letter or word, a worked solution for GSM-style items, code."""
+    a = p["aux"]
+    p["ans"][m] = 5
+    p["tgt"][m] = rng.lognormal(np.log(6), 1.0, m.sum())
+    gsm = m & (a >= BENCH_BASE["gsm"]) & (a < BENCH_BASE["code"])
+    p["tgt"][gsm] = rng.lognormal(np.log(180), .4, gsm.sum())
+    p["ans"][gsm] = 1
+    code = m & (a >= BENCH_BASE["code"]) & (a < BENCH_BASE["transl"])
+    p["ans"][code] = 2
+    p["tgt"][code] = rng.lognormal(np.log(150), .5, code.sum())
+
+
 def evals(w: World, rows: float, kind: str = "eval_harness") -> None:
     """Evaluation companies: a few accounts per org on shared cloud NAT, nightly suites on every model, and the
     new model evaluated the day it ships."""
@@ -203,14 +216,7 @@ def evals(w: World, rows: float, kind: str = "eval_harness") -> None:
         for p, newgen in ((part, False), (rel, True)):
             w.content(p, R_BENCH, aux=bench_aux(rng, p, list(BENCH_SUITES)),
                       model_w=np.tile([.3, .3, .4], (size, 1)), adopt_day=np.full(size, 0.0 if newgen else np.inf))
-            p["ans"][:] = 5
-            p["tgt"] = rng.lognormal(np.log(6), 1.0, len(p["t"]))
-            gsm = (p["aux"] >= BENCH_BASE["gsm"]) & (p["aux"] < BENCH_BASE["code"])
-            p["tgt"][gsm] = rng.lognormal(np.log(180), .4, gsm.sum())
-            p["ans"][gsm] = 1
-            code = (p["aux"] >= BENCH_BASE["code"]) & (p["aux"] < BENCH_BASE["transl"])
-            p["ans"][code] = 2
-            p["tgt"][code] = rng.lognormal(np.log(150), .5, code.sum())
+            bench_answers(rng, p, np.ones(len(p["t"]), bool))
             if not newgen:
                 # after the release, evaluations go on the new generation too
                 late = p["t"] > (RELEASE_DAY + 1) * DAY
@@ -248,6 +254,7 @@ def labs(w: World, rows: float) -> None:
         aux = np.where(rec == R_BENCH, bench_aux(rng, part, list(BENCH_SUITES)), exp_ids)
         w.content(part, rec, _tasks(rng, size, [1, 1, 1, 1, 1, .3, 1], 20), cot_p=.45, long_p=.2, aux=aux,
                   model_w=_models(rng, size, [.2, .3, .5]), adopt_day=_adopt(rng, size, .9, 1))
+        bench_answers(rng, part, rec == R_BENCH)
         w.add(part)
 
 

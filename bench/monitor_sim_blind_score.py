@@ -71,8 +71,10 @@ def score(scan_json: Path, truth: Path, accounts_parquet: Path | None = None, to
     per_campaign = []
     for cid, c in camps.items():
         m = members.get(cid, [])
+        if not m:  # no account of it sent anything (tiny worlds): nothing to catch
+            continue
         hit = sum(a in flagged for a in m)
-        caught = bool(m) and hit >= len(m) / 2
+        caught = hit >= len(m) / 2
         per_campaign.append({"campaign_id": cid, "kind": c["kind"], "accounts": len(m), "flagged": hit,
                              "caught": caught})
         k = by_kind.setdefault(c["kind"], {"campaigns": 0, "caught": 0, "accounts": 0, "flagged_accounts": 0})
