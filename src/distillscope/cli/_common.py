@@ -209,6 +209,11 @@ def check_spec(spec: str) -> str:
     return spec
 
 
+def spec_list(value: str | None) -> list[str]:
+    """The model specs of a comma-separated option (``--panel a,b``), each checked by :func:`check_spec`."""
+    return [check_spec(s.strip()) for s in (value or "").split(",") if s.strip()]
+
+
 def _cb(fn: Callable[..., Any], *a: Any, **kw: Any) -> Callable[[Any], Any]:
     def callback(value: Any) -> Any:
         return fn(value, *a, **kw)

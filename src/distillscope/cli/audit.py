@@ -32,6 +32,7 @@ from distillscope.cli._common import (
     open_store,
     out_option,
     say,
+    spec_list,
 )
 
 
@@ -49,9 +50,7 @@ def _opt_spec(value: str | None) -> str | None:
 
 
 def _panel(value: str | None) -> str | None:
-    for s in (value or "").split(","):
-        if s.strip():
-            check_spec(s.strip())
+    spec_list(value)
     return value
 
 
@@ -148,8 +147,8 @@ def audit_cmd(
 
     res = audit(load_model(suspect), candidate=load_model(candidate) if candidate else None,
                 reference=load_model(reference) if reference else None,
-                panel=[load_model(s.strip()) for s in (panel or "").split(",") if s.strip()],
-                controls=[load_model(s.strip()) for s in (controls or "").split(",") if s.strip()], watermark=wm,
+                panel=[load_model(s) for s in spec_list(panel)],
+                controls=[load_model(s) for s in spec_list(controls)], watermark=wm,
                 config=cfg, store=st, out=out, key=key, command=sys.argv, on_plan=_print_plan(budget))
 
     def human() -> None:

@@ -17,13 +17,13 @@ from distillscope.cli._common import (
     Json,
     Store,
     check_input,
-    check_spec,
     console,
     emit,
     open_store,
     out_option,
     progress,
     say,
+    spec_list,
 )
 
 
@@ -32,11 +32,8 @@ def register(app: typer.Typer) -> None:
 
 
 def _specs(value: str) -> str:
-    names = [s.strip() for s in value.split(",") if s.strip()]
-    if not names:
+    if not spec_list(value):
         raise typer.BadParameter("give at least one model spec, e.g. zoo:tiny-llama,mock:echo")
-    for s in names:
-        check_spec(s)
     return value
 
 
@@ -71,7 +68,7 @@ def compare_cmd(
     st = open_store(store)
     from distillscope.models import load_model
 
-    models = [load_model(s.strip()) for s in specs.split(",") if s.strip()]
+    models = [load_model(s) for s in spec_list(specs)]
     with progress(len(task_list) * len(models), "answering tasks", enabled=not as_json) as advance:
         case = compare_models(models, task_list, max_tokens=max_tokens, seed=seed, store=st, alpha=alpha,
                               progress=advance, command=sys.argv)

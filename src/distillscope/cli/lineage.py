@@ -20,22 +20,18 @@ from distillscope.cli._common import (
     Samples,
     Spec,
     Store,
-    check_spec,
     console,
     emit,
     exit_for,
     open_store,
     progress,
+    spec_list,
     spec_option,
 )
 
 
 def register(app: typer.Typer) -> None:
     app.command("lineage")(lineage_cmd)
-
-
-def _specs(value: str) -> list[str]:
-    return [check_spec(s.strip()) for s in value.split(",") if s.strip()]
 
 
 def lineage_cmd(
@@ -75,7 +71,7 @@ def lineage_cmd(
                         max_tokens=max_tokens, permutations=permutations, alpha=alpha, seed=seed,
                         white_box=white_box)
     cfg.validate()
-    panel_specs = _specs(panel)
+    panel_specs = spec_list(panel)
     plist = None
     if prompts is not None:
         from distillscope.verify.prompts import load_prompts
