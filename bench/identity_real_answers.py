@@ -3,9 +3,10 @@
     .venv/bin/python bench/identity_real_answers.py                 # every set, dev and test halves
     .venv/bin/python bench/identity_real_answers.py --json out.json # also write the figures
 
-Reads the hand-labelled real-answer sets ``tests/identity/data/real/{real,real_id,real_ko_id}_{dev,test}.tsv``
+Reads the hand-labelled real-answer sets ``tests/identity/data/real/{real,real_id,real_ko_id,fresh}_{dev,test}.tsv``
 (``real``: a stratified sample of all sources; ``real_id``: answers to AlpacaEval's questions about the model itself;
-``real_ko_id``: Korean answers to a self-description question and two role requests; answers that deployed
+``real_ko_id``: Korean answers to a self-description question and two role requests; ``fresh``: a second, blind set
+from six other repositories, jailbreak personas included, see ``bench/real_answers_fresh.py``; answers that deployed
 models produced, from public benchmark repositories; see ``tests/identity/data/real/README.md`` and
 ``docs/identity-labelling.md``) with their sidecars ``real_*.meta.tsv`` (source, answering model, its true family).
 Prints precision/recall per claim status, pooled and per source and per language, and the **foreign-assertion
@@ -143,7 +144,8 @@ def report(name: str, min_null: int, zh_corpus: Path | None = None) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sets", nargs="*", default=[f"{s}_{h}" for s in ("real", "real_id", "real_ko_id") for h in ("dev", "test")])
+    ap.add_argument("--sets", nargs="*", default=[f"{s}_{h}" for s in ("real", "real_id", "real_ko_id", "fresh")
+                                                  for h in ("dev", "test")])
     ap.add_argument("--min-null", type=int, default=100, help="answers a language needs for its own tolerance")
     ap.add_argument("--json", type=Path, help="write the figures here")
     ap.add_argument("--zh-corpus", type=Path, help="a locally rebuilt Carena-hard corpus (real_answers_corpus.py "
