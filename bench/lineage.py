@@ -100,10 +100,12 @@ def _runner(name: str, fn: Callable[..., Any]) -> Callable[..., list[Any]]:
     def run(pair: Any, get: Callable[[str], Any], ctx: dict[str, Any]) -> list[Any]:
         s, c = get(pair.suspect_spec), get(pair.candidate_spec)
         if name == "blackbox":
-            return list(fn(s, c, [get(x) for x in pair.panel], ctx["prompts"], samples=ctx["samples"],
+            panel = ctx["peers"](pair) or list(pair.panel)
+            ctrl = () if ctx["panel_side_only"] else [get(x) for x in pair.controls[: ctx["bb_controls"]]]
+            return list(fn(s, c, [get(x) for x in panel], ctx["prompts"], samples=ctx["samples"],
                            max_tokens=ctx["max_tokens"], store=ctx["store"], features=ctx["features"],
                            permutations=ctx["permutations"], reference=ctx["reference"],
-                           score_memo=ctx["score_memo"]))
+                           score_memo=ctx["score_memo"], controls=ctrl))
         if name == "functional":
             return [fn(s, c, [get(x) for x in pair.controls], max_tokens=ctx["functional_tokens"])]
         if name in ("weights", "representations"):
@@ -117,6 +119,28 @@ def _runner(name: str, fn: Callable[..., Any]) -> Callable[..., list[Any]]:
         return memo[key]
 
     return run
+
+
+def peer_panel(zoo: dict[str, Any], use: bool) -> Callable[[Any], list[str]]:
+    """pair -> specs of the candidate's peers (the black-box panel side's reference set), [] when it has none.
+
+    A peer is trained like the candidate and owes neither model anything: for a teacher trained here from scratch,
+    the other scratch teachers and the teacher-like controls (same recipe, another corpus third); the reference
+    teacher (SmolLM2) has no peer in the zoo, so its pairs keep the zoo's panel, and only the control side (the
+    suspect's matched controls) keeps their null honest.
+    """
+    mem = {n: m for n, m in zoo["members"].items() if m.get("built")}
+
+    def peers(pair: Any) -> list[str]:
+        if not use:
+            return []
+        c = mem[pair.candidate]
+        if c["method"] != "scratch":
+            return []
+        return [m["spec"] for n, m in mem.items() if m["method"] == "scratch" and m["tokenizer"] == c["tokenizer"]
+                and n not in (pair.candidate, pair.suspect) and m["relation"] in ("teacher", "control")]
+
+    return peers
 
 
 class Models:
@@ -274,6 +298,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--features", default="ngram,embedding,likelihood", help="black-box features")
     ap.add_argument("--reference", default="others", choices=("others", "own"),
                     help="black-box scores relative to the other models (default) or raw (the earlier version)")
+    ap.add_argument("--panel", default="peers", choices=("peers", "zoo"),
+                    help="black-box panel: the candidate's peers where the zoo has them (default) or the zoo's panel")
+    ap.add_argument("--bb-controls", type=int, default=4,
+                    help="black-box control side: this many of the suspect's matched controls")
+    ap.add_argument("--panel-side-only", action="store_true", help="black-box without the control side (earlier)")
     ap.add_argument("--functional-tokens", type=int, default=1024, help="held-out tokens of the functional test")
     ap.add_argument("--null-models", type=int, default=3, help="controls passed to weight tests as null models")
     ap.add_argument("--alpha", type=float, default=ALPHA)
@@ -306,7 +335,8 @@ def main(argv: list[str] | None = None) -> int:
     ctx = {"prompts": default_prompts(None, seed=0)[n_train : n_train + args.prompts], "samples": args.samples,
            "max_tokens": args.max_tokens, "store": SampleStore(folder / "bench-samples.duckdb"),
            "features": [f.strip() for f in args.features.split(",") if f.strip()], "permutations": 2000,
-           "reference": args.reference, "score_memo": {},
+           "reference": args.reference, "score_memo": {}, "peers": peer_panel(zoo, args.panel == "peers"),
+           "bb_controls": args.bb_controls, "panel_side_only": args.panel_side_only,
            "functional_tokens": args.functional_tokens, "null_models": args.null_models}
     get = Models({m["spec"] for m in zoo["members"].values() if m["relation"] == "teacher"})
     load = os.getloadavg()
