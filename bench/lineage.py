@@ -4,6 +4,9 @@ Run (build the zoo first: ``distillscope zoo build-lineage --size bench``, about
 
     nice -n 10 .venv/bin/python bench/lineage.py                          # every method, every pair
     nice -n 10 .venv/bin/python bench/lineage.py --methods blackbox,functional --max-pairs 6
+    .venv/bin/python bench/lineage.py --match '^independent' --out ind.json   # split a long run by relations,
+    .venv/bin/python bench/lineage.py --match '^(?!independent)' --out der.json
+    .venv/bin/python bench/lineage.py --combine ind.json der.json              # then print them together
     .venv/bin/python bench/lineage.py --zoo PATH --time-135m              # also time one 135M weight pair
 
 Every lineage method that is importable runs (a method module not merged yet is skipped with a note) over every
@@ -310,7 +313,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--budget-s", type=float, default=None, help="start no new pair after this many seconds")
     ap.add_argument("--time-135m", action="store_true", help="also time weight_test on SmolLM2 vs its quantized")
     ap.add_argument("--out", type=Path, default=None, help="JSON results (default ZOO/bench-lineage.json)")
+    ap.add_argument("--combine", type=Path, nargs="+", default=None,
+                    help="print the tables of the records of these result files together (runs split by --match)")
     args = ap.parse_args(argv)
+    if args.combine:
+        records = [r for f in args.combine for r in json.loads(f.read_text())["records"]]
+        print_tables(summarise(records, args.alpha), args.alpha)
+        return 0
 
     import torch
     from transformers.utils import logging as hf_logging

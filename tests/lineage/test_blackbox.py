@@ -77,12 +77,16 @@ def test_null_panel_of_identically_distributed_models_gives_uniform_pvalues():
         models = [WordModel(seed=100 * rep + j) for j in range(6)]
         ev = blackbox_test(models[0], models[1], models[2:], PROMPTS[:10], samples=2, features=("ngram",),
                            cache=False, seed=rep, permutations=200)
-        ps.append(ev[0].p_value)
-    ps = np.array(ps)
+        ps.append((ev[0].details["p_panel"], ev[0].details["control_side"]["p"], ev[0].p_value))
     hi = st.binom.ppf(0.999, reps, alpha) / reps  # one-sided 99.9% bound on the rejection rate of a valid test
-    assert np.mean(ps < alpha) <= hi
-    assert st.kstest(ps, "uniform").pvalue > 0.001
-    assert 0.35 < ps.mean() < 0.65
+    for side in range(2):  # each side's p-value is exactly uniform under the null
+        p = np.array([x[side] for x in ps])
+        assert np.mean(p < alpha) <= hi
+        assert st.kstest(p, "uniform").pvalue > 0.001
+        assert 0.35 < p.mean() < 0.65
+    verdict = np.array([x[2] for x in ps])  # the max of the two: conservative by construction, never liberal
+    assert np.mean(verdict < alpha) <= hi
+    assert np.all(verdict >= np.array([max(x[0], x[1]) for x in ps]) - 1e-12)
 
 
 def test_copy_of_candidate_with_noise_is_detected():
@@ -165,7 +169,11 @@ def test_tiny_llama_with_hidden_system_prompt_is_closer_to_itself_than_to_other_
                        features=("ngram", "likelihood"))
     by = {e.name: e for e in ev}
     assert by["lineage.blackbox.ngram"].p_value < 0.01
-    assert by["lineage.blackbox.likelihood"].p_value < 0.2  # measured 0.10: see below
+    lik = by["lineage.blackbox.likelihood"]
+    assert lik.details["p_panel"] < 0.2  # measured 0.10 (panel side): see below
+    # The verdict also needs the control side (B's texts more likely under A than the panel's are): 0.33 measured
+    # here, so the verdict is not significant on untrained models; on trained ones it is (bench/lineage.py).
+    assert lik.p_value == max(lik.details["p_panel"], lik.details["control_side"]["p"])
     # On untrained random models every text is about equally (un)likely, so the default likelihood reference (the
     # other models' texts) carries little; on trained models it is the main signal (bench/lineage.py). The 'own'
     # reference (A's own samples with B's seeds) is not asserted here: on this pair it only saw the copy through
