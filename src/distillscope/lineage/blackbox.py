@@ -24,6 +24,11 @@ is closer to A than B's peers are (``controls``: models trained like B without A
 reported p-value is the larger of the two: under the null it is <= alpha with probability <= alpha as soon as
 *either* side's reference set is exchangeable with its model, so one set of peers, of A or of B, is enough. By
 default the panel serves as the controls too (``controls=None``); the caller that knows B's peers passes them.
+On the bench zoo (candidate's peers as the panel where the zoo has them, the suspect's matched controls as the
+controls) this removed the reference teacher's two false positives and kept recall (0.85); the two left are the
+scratch teachers against each other, where both reference sets are the zoo's teacher-like controls, trained on the
+students' corpus third: measurably not peers of either teacher (their samples are less likely under both teachers
+than the other teacher's are), so both sides reject. Peers of a model must be trained on their own data sample.
 
 The test, per feature and side: at each prompt, count the panel models that A beats; under the null ("at every prompt, A's
 similarity to B is exchangeable with the panel models'") each count is uniform on 0..K and independent across
