@@ -21,37 +21,39 @@ Black-box prompts are held out: the shipped prompts after the ones the zoo's stu
 cached in a store of their own next to the zoo (``bench-samples.duckdb``), so a rerun only pays for new samples.
 
 Measured (bench zoo, 105 models; pairs ``--max-pairs 6 --max-independent 15``: 60 derived, 51 independent; 8 held-out
-prompts x 2 samples x 32 tokens; 2 cores at load 6-8, other jobs running). Black-box, ``reference="others"``
-(relative scores) with recipe-matched controls in the panel, 2026-12-07, 16 min for 111 pairs (load 5-7):
+prompts x 2 samples x 32 tokens; ``--null-models 6``), 2026-12-07, ALL 111 pairs and every method, split in two runs
+(``--match '^independent'``: 746 s, load 4.7 at start; ``--match '^(?!independent)' --time-135m``: 1383 s, load 3.3;
+2 cores shared with other jobs), tables printed together with ``--combine``. Detection at alpha 0.05; FPR with
+Wilson 95%; median s/pair:
 
-====================  ======  =====  ==========  ========================================================
-black-box feature     recall  prec.  FPR         FPR 95% (Wilson); AUROC
-====================  ======  =====  ==========  ========================================================
-Holm over features    0.85    0.93   4/51 0.08   [0.03, 0.18]; 0.923 (all 4 false positives: teacher pairs)
-likelihood            0.85    0.98   1/51 0.02   [0.00, 0.10]; 0.935
-ngram                 0.73    0.94   3/51 0.06   [0.02, 0.16]; 0.882
-embedding             0.65    0.95   2/51 0.04   [0.01, 0.13]; 0.843
-====================  ======  =====  ==========  ========================================================
+=================  ======  =====  ================  =====  ======  ================================================
+method             recall  prec.  FPR [Wilson 95%]  AUROC  s/pair  notes
+=================  ======  =====  ================  =====  ======  ================================================
+black-box (Holm)   0.85    0.94   3/51 [0.02,0.16]  0.920  3.3     FP: scratch teacher vs scratch teacher 2/6
+                                                                   (likelihood), other-teacher 1/15
+  likelihood       0.85    0.94   3/51 [0.02,0.16]  0.926
+  ngram            0.67    1.00   0/51 [0.00,0.07]  0.874
+  embedding        0.52    1.00   0/51 [0.00,0.07]  0.909
+functional         0.83    1.00   0/51 [0.00,0.07]  0.913  1.1     logit-distilled 6/6, -xarch 6/6, -size 6/6
+weights            0.43    0.90   3/51 [0.02,0.16]  0.765  0.30    all 24 weight-derived pairs separated from
+                                                                   every independent pair by p (max 6.1e-4 < min
+                                                                   0.010) and by statistic; FPs scattered
+representations    0.57    0.79   9/51 [0.10,0.30]  0.738  1.9     8 of 15 other-tokenizer pairs
+tokenizer          1.00    0.65   32/51             0.686  0.01    shared tokenizers (never decisive by design)
+=================  ======  =====  ================  =====  ======  ================================================
 
-Holm per relation (detection at alpha 0.05, median s/pair): fine-tuned, quantized, pruned, merged,
-logit-distilled, logit-distilled-xarch, sequence-distilled, student-of-student 6/6 each (AUROC >= 0.99);
-logit-distilled-size 3/6 (AUROC 0.90); mixed-5pct 0/6 (AUROC 0.34). Independent: control 0/15,
-other-teacher 0/15, other-tokenizer 0/15, teacher 4/6 (teacher vs teacher: the panel holds no peer of the candidate,
-e.g. nothing like SmolLM2 but SmolLM2, so the null's exchangeability fails there). 7.5 s/pair median. The same
-pairs before (raw scores, hard-label controls in the panel): recall 0.60, precision 0.95, FPR 0.04 (2/51).
+Black-box per relation: fine-tuned, quantized, pruned, merged, logit-distilled, -xarch, sequence-distilled,
+student-of-student 6/6 each (AUROC >= 0.99); logit-distilled-size 3/6 (0.69); mixed-5pct 0/6 (0.53). Functional:
+sequence-distilled 2/6, mixed-5pct 0/6, every other relation 6/6. Weights detect the weight relations 6/6 each and
+no student relation except student-of-student 2/6. 135M weight pair (SmolLM2 vs its quantized copy, no null
+models): 15.7 s, statistic 0.996.
 
-White-box, same zoo, recipe-matched + hard-label controls (``--null-models 6 --budget-s 840``: a SUBSET, the first
-81 of the 111 pairs in the round-robin order: 57 derived, 24 independent = 6 per independent relation; load 2-4,
-14 min). Detection at alpha 0.05 / FPR with Wilson 95%:
-
-- functional: recall 0.82, precision 1.00, FPR 0/24 [0.00, 0.14], AUROC 0.92. logit-distilled 6/6, -xarch 6/6,
-  -size 6/6, student-of-student 5/5, fine-tuned/merged/pruned 6/6, quantized 5/5; sequence-distilled 1/5,
-  mixed-5pct 0/6. Other-teacher pairs 0/6 (were 3/6 with hard-label controls only: the soft-label confound).
-- weights: every weight-derived pair (23) separated from every independent pair, by p (max 3.4e-5 < min 0.006)
-  and by statistic; FPR 4/24 [0.07, 0.36] (other-teacher 2/6, teacher 2/6: null-model prediction t with few,
-  mixed controls); median 0.16 s/pair; SmolLM2 vs its quantized copy 14.1 s (no null models).
-- representations: recall 0.58, FPR 5/24 (4 of them other-tokenizer pairs).
-- tokenizer: recall 1.00, FPR 14/24 (shared tokenizers; never decisive by design).
+Before (the previous version of the black-box and weight tests, same zoo and pair selection): black-box recall 0.85,
+precision 0.93, FP 4/51 (all teacher vs teacher; 2 of them the reference teacher against a scratch teacher);
+weights (81-pair subset) FP 4/24 [0.07, 0.36], 3 of them from the embedding CKA. Black-box now: the panel is the
+candidate's peers where the zoo has them and the verdict needs the control side too (the suspect's matched
+controls; :mod:`distillscope.lineage.blackbox`); weights: the embedding CKA is descriptive
+(:mod:`distillscope.lineage.weights`).
 """
 
 from __future__ import annotations
