@@ -4,6 +4,9 @@ Run (build the zoo first: ``distillscope zoo build-lineage --size bench``, about
 
     nice -n 10 .venv/bin/python bench/lineage.py                          # every method, every pair
     nice -n 10 .venv/bin/python bench/lineage.py --methods blackbox,functional --max-pairs 6
+    .venv/bin/python bench/lineage.py --match '^independent' --out ind.json   # split a long run by relations,
+    .venv/bin/python bench/lineage.py --match '^(?!independent)' --out der.json
+    .venv/bin/python bench/lineage.py --combine ind.json der.json              # then print them together
     .venv/bin/python bench/lineage.py --zoo PATH --time-135m              # also time one 135M weight pair
 
 Every lineage method that is importable runs (a method module not merged yet is skipped with a note) over every
@@ -18,37 +21,39 @@ Black-box prompts are held out: the shipped prompts after the ones the zoo's stu
 cached in a store of their own next to the zoo (``bench-samples.duckdb``), so a rerun only pays for new samples.
 
 Measured (bench zoo, 105 models; pairs ``--max-pairs 6 --max-independent 15``: 60 derived, 51 independent; 8 held-out
-prompts x 2 samples x 32 tokens; 2 cores at load 6-8, other jobs running). Black-box, ``reference="others"``
-(relative scores) with recipe-matched controls in the panel, 2026-12-07, 16 min for 111 pairs (load 5-7):
+prompts x 2 samples x 32 tokens; ``--null-models 6``), 2026-12-07, ALL 111 pairs and every method, split in two runs
+(``--match '^independent'``: 746 s, load 4.7 at start; ``--match '^(?!independent)' --time-135m``: 1383 s, load 3.3;
+2 cores shared with other jobs), tables printed together with ``--combine``. Detection at alpha 0.05; FPR with
+Wilson 95%; median s/pair:
 
-====================  ======  =====  ==========  ========================================================
-black-box feature     recall  prec.  FPR         FPR 95% (Wilson); AUROC
-====================  ======  =====  ==========  ========================================================
-Holm over features    0.85    0.93   4/51 0.08   [0.03, 0.18]; 0.923 (all 4 false positives: teacher pairs)
-likelihood            0.85    0.98   1/51 0.02   [0.00, 0.10]; 0.935
-ngram                 0.73    0.94   3/51 0.06   [0.02, 0.16]; 0.882
-embedding             0.65    0.95   2/51 0.04   [0.01, 0.13]; 0.843
-====================  ======  =====  ==========  ========================================================
+=================  ======  =====  ================  =====  ======  ================================================
+method             recall  prec.  FPR [Wilson 95%]  AUROC  s/pair  notes
+=================  ======  =====  ================  =====  ======  ================================================
+black-box (Holm)   0.85    0.94   3/51 [0.02,0.16]  0.920  3.3     FP: scratch teacher vs scratch teacher 2/6
+                                                                   (likelihood), other-teacher 1/15
+  likelihood       0.85    0.94   3/51 [0.02,0.16]  0.926
+  ngram            0.67    1.00   0/51 [0.00,0.07]  0.874
+  embedding        0.52    1.00   0/51 [0.00,0.07]  0.909
+functional         0.83    1.00   0/51 [0.00,0.07]  0.913  1.1     logit-distilled 6/6, -xarch 6/6, -size 6/6
+weights            0.43    0.90   3/51 [0.02,0.16]  0.765  0.30    all 24 weight-derived pairs separated from
+                                                                   every independent pair by p (max 6.1e-4 < min
+                                                                   0.010) and by statistic; FPs scattered
+representations    0.57    0.79   9/51 [0.10,0.30]  0.738  1.9     8 of 15 other-tokenizer pairs
+tokenizer          1.00    0.65   32/51             0.686  0.01    shared tokenizers (never decisive by design)
+=================  ======  =====  ================  =====  ======  ================================================
 
-Holm per relation (detection at alpha 0.05, median s/pair): fine-tuned, quantized, pruned, merged,
-logit-distilled, logit-distilled-xarch, sequence-distilled, student-of-student 6/6 each (AUROC >= 0.99);
-logit-distilled-size 3/6 (AUROC 0.90); mixed-5pct 0/6 (AUROC 0.34). Independent: control 0/15,
-other-teacher 0/15, other-tokenizer 0/15, teacher 4/6 (teacher vs teacher: the panel holds no peer of the candidate,
-e.g. nothing like SmolLM2 but SmolLM2, so the null's exchangeability fails there). 7.5 s/pair median. The same
-pairs before (raw scores, hard-label controls in the panel): recall 0.60, precision 0.95, FPR 0.04 (2/51).
+Black-box per relation: fine-tuned, quantized, pruned, merged, logit-distilled, -xarch, sequence-distilled,
+student-of-student 6/6 each (AUROC >= 0.99); logit-distilled-size 3/6 (0.69); mixed-5pct 0/6 (0.53). Functional:
+sequence-distilled 2/6, mixed-5pct 0/6, every other relation 6/6. Weights detect the weight relations 6/6 each and
+no student relation except student-of-student 2/6. 135M weight pair (SmolLM2 vs its quantized copy, no null
+models): 15.7 s, statistic 0.996.
 
-White-box, same zoo, recipe-matched + hard-label controls (``--null-models 6 --budget-s 840``: a SUBSET, the first
-81 of the 111 pairs in the round-robin order: 57 derived, 24 independent = 6 per independent relation; load 2-4,
-14 min). Detection at alpha 0.05 / FPR with Wilson 95%:
-
-- functional: recall 0.82, precision 1.00, FPR 0/24 [0.00, 0.14], AUROC 0.92. logit-distilled 6/6, -xarch 6/6,
-  -size 6/6, student-of-student 5/5, fine-tuned/merged/pruned 6/6, quantized 5/5; sequence-distilled 1/5,
-  mixed-5pct 0/6. Other-teacher pairs 0/6 (were 3/6 with hard-label controls only: the soft-label confound).
-- weights: every weight-derived pair (23) separated from every independent pair, by p (max 3.4e-5 < min 0.006)
-  and by statistic; FPR 4/24 [0.07, 0.36] (other-teacher 2/6, teacher 2/6: null-model prediction t with few,
-  mixed controls); median 0.16 s/pair; SmolLM2 vs its quantized copy 14.1 s (no null models).
-- representations: recall 0.58, FPR 5/24 (4 of them other-tokenizer pairs).
-- tokenizer: recall 1.00, FPR 14/24 (shared tokenizers; never decisive by design).
+Before (the previous version of the black-box and weight tests, same zoo and pair selection): black-box recall 0.85,
+precision 0.93, FP 4/51 (all teacher vs teacher; 2 of them the reference teacher against a scratch teacher);
+weights (81-pair subset) FP 4/24 [0.07, 0.36], 3 of them from the embedding CKA. Black-box now: the panel is the
+candidate's peers where the zoo has them and the verdict needs the control side too (the suspect's matched
+controls; :mod:`distillscope.lineage.blackbox`); weights: the embedding CKA is descriptive
+(:mod:`distillscope.lineage.weights`).
 """
 
 from __future__ import annotations
@@ -100,10 +105,12 @@ def _runner(name: str, fn: Callable[..., Any]) -> Callable[..., list[Any]]:
     def run(pair: Any, get: Callable[[str], Any], ctx: dict[str, Any]) -> list[Any]:
         s, c = get(pair.suspect_spec), get(pair.candidate_spec)
         if name == "blackbox":
-            return list(fn(s, c, [get(x) for x in pair.panel], ctx["prompts"], samples=ctx["samples"],
+            panel = ctx["peers"](pair) or list(pair.panel)
+            ctrl = () if ctx["panel_side_only"] else [get(x) for x in pair.controls[: ctx["bb_controls"]]]
+            return list(fn(s, c, [get(x) for x in panel], ctx["prompts"], samples=ctx["samples"],
                            max_tokens=ctx["max_tokens"], store=ctx["store"], features=ctx["features"],
                            permutations=ctx["permutations"], reference=ctx["reference"],
-                           score_memo=ctx["score_memo"]))
+                           score_memo=ctx["score_memo"], controls=ctrl))
         if name == "functional":
             return [fn(s, c, [get(x) for x in pair.controls], max_tokens=ctx["functional_tokens"])]
         if name in ("weights", "representations"):
@@ -117,6 +124,28 @@ def _runner(name: str, fn: Callable[..., Any]) -> Callable[..., list[Any]]:
         return memo[key]
 
     return run
+
+
+def peer_panel(zoo: dict[str, Any], use: bool) -> Callable[[Any], list[str]]:
+    """pair -> specs of the candidate's peers (the black-box panel side's reference set), [] when it has none.
+
+    A peer is trained like the candidate and owes neither model anything: for a teacher trained here from scratch,
+    the other scratch teachers and the teacher-like controls (same recipe, another corpus third); the reference
+    teacher (SmolLM2) has no peer in the zoo, so its pairs keep the zoo's panel, and only the control side (the
+    suspect's matched controls) keeps their null honest.
+    """
+    mem = {n: m for n, m in zoo["members"].items() if m.get("built")}
+
+    def peers(pair: Any) -> list[str]:
+        if not use:
+            return []
+        c = mem[pair.candidate]
+        if c["method"] != "scratch":
+            return []
+        return [m["spec"] for n, m in mem.items() if m["method"] == "scratch" and m["tokenizer"] == c["tokenizer"]
+                and n not in (pair.candidate, pair.suspect) and m["relation"] in ("teacher", "control")]
+
+    return peers
 
 
 class Models:
@@ -274,6 +303,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--features", default="ngram,embedding,likelihood", help="black-box features")
     ap.add_argument("--reference", default="others", choices=("others", "own"),
                     help="black-box scores relative to the other models (default) or raw (the earlier version)")
+    ap.add_argument("--panel", default="peers", choices=("peers", "zoo"),
+                    help="black-box panel: the candidate's peers where the zoo has them (default) or the zoo's panel")
+    ap.add_argument("--bb-controls", type=int, default=4,
+                    help="black-box control side: this many of the suspect's matched controls")
+    ap.add_argument("--panel-side-only", action="store_true", help="black-box without the control side (earlier)")
     ap.add_argument("--functional-tokens", type=int, default=1024, help="held-out tokens of the functional test")
     ap.add_argument("--null-models", type=int, default=3, help="controls passed to weight tests as null models")
     ap.add_argument("--alpha", type=float, default=ALPHA)
@@ -281,7 +315,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--budget-s", type=float, default=None, help="start no new pair after this many seconds")
     ap.add_argument("--time-135m", action="store_true", help="also time weight_test on SmolLM2 vs its quantized")
     ap.add_argument("--out", type=Path, default=None, help="JSON results (default ZOO/bench-lineage.json)")
+    ap.add_argument("--combine", type=Path, nargs="+", default=None,
+                    help="print the tables of the records of these result files together (runs split by --match)")
     args = ap.parse_args(argv)
+    if args.combine:
+        records = [r for f in args.combine for r in json.loads(f.read_text())["records"]]
+        print_tables(summarise(records, args.alpha), args.alpha)
+        return 0
 
     import torch
     from transformers.utils import logging as hf_logging
@@ -306,7 +346,8 @@ def main(argv: list[str] | None = None) -> int:
     ctx = {"prompts": default_prompts(None, seed=0)[n_train : n_train + args.prompts], "samples": args.samples,
            "max_tokens": args.max_tokens, "store": SampleStore(folder / "bench-samples.duckdb"),
            "features": [f.strip() for f in args.features.split(",") if f.strip()], "permutations": 2000,
-           "reference": args.reference, "score_memo": {},
+           "reference": args.reference, "score_memo": {}, "peers": peer_panel(zoo, args.panel == "peers"),
+           "bb_controls": args.bb_controls, "panel_side_only": args.panel_side_only,
            "functional_tokens": args.functional_tokens, "null_models": args.null_models}
     get = Models({m["spec"] for m in zoo["members"].values() if m["relation"] == "teacher"})
     load = os.getloadavg()

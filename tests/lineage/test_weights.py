@@ -267,6 +267,53 @@ def test_permutation_null_is_a_trap_for_trained_models(trained):
     assert ev.p_value < 0.05 and ev.effect_size > 5  # ~7 here: trained null models are spread far wider than fresh ones
 
 
+def _train_gpt2(tok, data, seed: int, steps: int = 60) -> HFModel:
+    from transformers import AutoModelForCausalLM
+
+    from distillscope.zoo import tiny_config
+
+    torch.manual_seed(seed)
+    m = AutoModelForCausalLM.from_config(tiny_config("gpt2", d=64, layers=2))
+    opt = torch.optim.AdamW(m.parameters(), lr=3e-3)
+    g = torch.Generator().manual_seed(seed)
+    for _ in range(steps):
+        x = data[torch.randint(len(data), (8,), generator=g)]
+        loss = m(input_ids=x, labels=x).loss
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    return HFModel(m.eval(), tok, spec=f"test:trained-gpt2-data-{seed}")
+
+
+@pytest.mark.slow  # trains six tiny models (~20 s)
+def test_embedding_cka_follows_the_data_and_is_not_the_verdict():
+    """Two unrelated models trained on one text sample, null models on another: the embedding CKA over shared
+    tokens convicts them (the data trap), so it stays descriptive; the verdict is the block-CKA prediction test."""
+    from distillscope.distill.data import corpus_texts
+    from distillscope.lineage._align import prediction_test
+    from distillscope.zoo import tiny_tokenizer
+
+    torch.set_num_threads(1)
+    tok = tiny_tokenizer()
+
+    def data(lo: int, hi: int) -> torch.Tensor:
+        stream: list[int] = []
+        for t in corpus_texts(seed=0)[lo:hi]:
+            stream += [*tok(t, add_special_tokens=False)["input_ids"], tok.eos_token_id]
+        return torch.tensor(stream[: len(stream) // 32 * 32]).view(-1, 32)
+
+    dx, dy = data(0, 60), data(200, 260)
+    a, b = _train_gpt2(tok, dx, 0), _train_gpt2(tok, dx, 1)
+    nulls = [_train_gpt2(tok, dy, 10 + s) for s in range(4)]
+    ev = weight_test(b, a, null_models=nulls, permutations=20)
+    d = ev.details
+    assert d["embedding_null_models_z"] > 10 and d["embedding_null_models_p"] < 1e-3  # the trap
+    assert ev.p_value == d["null_models_p"]  # the verdict is the block test alone
+    means = d["null_mean_cka"]
+    assert ev.p_value == pytest.approx(prediction_test(ev.statistic, means)[1])
+    assert ev.p_value > 100 * d["embedding_null_models_p"]
+
+
 @pytest.mark.integration
 def test_smollm2_quantized_copy_detected(smollm2):
     q = HFModel(quantize_weights(copy.deepcopy(smollm2.module)), smollm2.tokenizer, spec="test:smollm2-q4")

@@ -15,7 +15,22 @@ strongest teacher last for every suspect, its own students included; the relativ
 every model alike, so the null below is untouched. On untrained random models (every text about equally likely)
 ``own`` sees a near-copy better, because its samples share B's seeds.
 
-The test, per feature: at each prompt, count the panel models that A beats; under the null ("at every prompt, A's
+Two sides, one verdict (an intersection-union test). The *panel side* asks whether B is closer to A than to the
+panel; its null needs the panel to hold peers of A (models trained like A, unrelated to B): when A is a model of a kind
+the panel lacks (a fluent real model against tiny ones, or tiny ones against a real model), A's similarity to B is
+not exchangeable with the panel's even when B owes A nothing, and the relative scores below cannot fix it (on the
+bench zoo all four black-box false positives were such teacher-vs-teacher pairs). The *control side* asks whether B
+is closer to A than B's peers are (``controls``: models trained like B without A); its null needs peers of B. The
+reported p-value is the larger of the two: under the null it is <= alpha with probability <= alpha as soon as
+*either* side's reference set is exchangeable with its model, so one set of peers, of A or of B, is enough. By
+default the panel serves as the controls too (``controls=None``); the caller that knows B's peers passes them.
+On the bench zoo (candidate's peers as the panel where the zoo has them, the suspect's matched controls as the
+controls) this removed the reference teacher's two false positives and kept recall (0.85); the two left are the
+scratch teachers against each other, where both reference sets are the zoo's teacher-like controls, trained on the
+students' corpus third: measurably not peers of either teacher (their samples are less likely under both teachers
+than the other teacher's are), so both sides reject. Peers of a model must be trained on their own data sample.
+
+The test, per feature and side: at each prompt, count the panel models that A beats; under the null ("at every prompt, A's
 similarity to B is exchangeable with the panel models'") each count is uniform on 0..K and independent across
 prompts, so the sum has an exact distribution; the p-value is randomised within the observed sum's atom, which makes
 it exactly uniform under the null (the conservative ``P(S >= s)`` is in ``details``). We prefer this to a sign-flip test of
@@ -49,8 +64,9 @@ from distillscope.stats import sign_flip_test
 from distillscope.store import CachedModel, SampleStore
 
 FEATURES = ("ngram", "embedding", "likelihood")
-NULL = ("B is no closer to A than to the panel models: at every prompt, A's similarity to B is exchangeable with "
-        "each panel model's")
+NULL = ("B owes A nothing: either at every prompt A's similarity to B is exchangeable with each panel model's (the "
+        "panel holds peers of A), or B's similarity to A is exchangeable with each control's (the controls are peers "
+        "of B); rejected only when both sides reject (p = the larger p-value)")
 
 
 def _draw(models: Sequence[Model], reqs: list[GenRequest], store: SampleStore | None, cache: bool
@@ -174,6 +190,33 @@ def relative_scores(mat: np.ndarray, symmetric: bool = True) -> np.ndarray:
     return out
 
 
+def _toward_candidate(feature: str, models: Sequence[Model], reqs_by_prompt: list[list[GenRequest]],
+                      texts: list[list[list[str]]], memo: dict[Any, float] | None) -> np.ndarray:
+    """``[n, N-1]``: similarity to the candidate (models[1]) of the suspect (column 0) and of each control.
+
+    ``models`` = [suspect, candidate, *controls]. Raw similarity (no model effects): under the control side's null
+    the suspect is exchangeable with its controls, so their raw similarities to A are too. ``likelihood`` is the
+    mean log-likelihood of each model's samples under A (A must be white-box).
+    """
+    n, big_n = len(texts[0]), len(models)
+    xs = [0, *range(2, big_n)]
+    out = np.zeros((n, len(xs)))
+    if feature == "likelihood":
+        s = len(texts[0][0])
+        for i, reqs in enumerate(reqs_by_prompt):
+            vals = _loglik(models[1], reqs[0], [t for x in xs for t in texts[x][i]], memo)
+            out[i] = [float(np.mean(vals[k * s:(k + 1) * s])) for k in range(len(xs))]
+        return out
+    if feature == "embedding":
+        flat = [t for x in [1, *xs] for per_prompt in texts[x] for t in per_prompt]
+        e = sim.embed(flat).reshape(len(xs) + 1, n, len(texts[0][0]), -1)
+    for i in range(n):
+        for k, x in enumerate(xs):
+            out[i, k] = (sim.ngram_similarity(texts[x][i], texts[1][i]) if feature == "ngram"
+                         else sim.embedding_similarity(e[k + 1, i], e[0, i]))
+    return out
+
+
 def _scores(feature: str, models: Sequence[Model], reqs_by_prompt: list[list[GenRequest]],
             texts: list[list[list[str]]], reference: str = "others", memo: dict[Any, float] | None = None
             ) -> np.ndarray:
@@ -188,9 +231,22 @@ def _scores(feature: str, models: Sequence[Model], reqs_by_prompt: list[list[Gen
     return mat[:, 0, 1:] if reference == "own" else relative_scores(mat)
 
 
+def _control_side(ctrl: np.ndarray | None, ctrl_specs: list[str], seed: int) -> tuple[float | None, dict[str, Any]]:
+    """p-value and details of the control side: is B closer to A than each of B's controls is, prompt by prompt?"""
+    if ctrl is None:
+        return None, {"used": False}
+    p, _, stat, p_cons = sim.exact_rank_test(ctrl, seed=seed + 1)
+    return p, {"used": True, "controls": ctrl_specs, "p": p, "p_conservative": p_cons, "statistic": stat,
+               "mean_similarity_to_candidate": {"suspect": float(ctrl[:, 0].mean()),
+                                                **{c: float(v) for c, v in zip(ctrl_specs, ctrl[:, 1:].mean(0))}}}
+
+
 def _evidence(feature: str, scores: np.ndarray, prompts: Sequence[str], specs: list[str], sample_ids: list[str],
-              params: dict[str, Any], seed: int, permutations: int) -> Evidence:
-    p, beats, stat, p_cons = sim.exact_rank_test(scores, seed=seed)
+              params: dict[str, Any], seed: int, permutations: int, ctrl: np.ndarray | None = None,
+              ctrl_specs: Sequence[str] = ()) -> Evidence:
+    p_panel, beats, stat, p_cons = sim.exact_rank_test(scores, seed=seed)
+    p_ctrl, ctrl_details = _control_side(ctrl, list(ctrl_specs), seed)
+    p = p_panel if p_ctrl is None else max(p_panel, p_ctrl)
     d = scores[:, 0] - scores[:, 1:].mean(1)
     sd = float(d.std(ddof=1)) if len(d) > 1 else 0.0
     effect = float(d.mean() / sd) if sd > 0 else (0.0 if d.mean() == 0 else float(np.sign(d.mean())) * np.inf)
@@ -209,17 +265,26 @@ def _evidence(feature: str, scores: np.ndarray, prompts: Sequence[str], specs: l
     ]
     if k < 3:
         caveats.append(f"Only {k} panel model(s): each prompt carries little information; use >= 4.")
+    if p_ctrl is None:
+        caveats.append("Panel side only (no controls): valid only if the panel holds peers of the candidate.")
+    else:
+        side = "control" if p_ctrl >= p_panel else "panel"
+        caveats.append(f"p = max(panel side {p_panel:.3g}, control side {p_ctrl:.3g}): the {side} side decides; valid "
+                       "when either the panel holds peers of the candidate or the controls peers of the suspect.")
     return Evidence(
         name=f"lineage.blackbox.{feature}", null=NULL, statistic=stat, p_value=p, effect_size=effect,
         effect_name="standardised mean over prompts of sim(B, A) - mean_j sim(B, panel_j) (mean / sd)",
         sample_ids=sample_ids, params={**params, "feature": feature},
         caveats=caveats,
         details={
-            "statistic": "mean over prompts of the fraction of panel models the candidate beats (0.5 under the null)",
+            "statistic": ("panel side: mean over prompts of the fraction of panel models the candidate beats (0.5 under "
+                          "the null)"),
             "models": {"suspect": specs[0], "candidate": specs[1], "panel": specs[2:]},
             "mean_similarity": {s: float(v) for s, v in zip(specs[1:], means)},
             "candidate_rank_of_means": model_rank, "n_ranked": k + 1,
-            "p_conservative": p_cons, "sign_flip_p": sf.p_value if sf else None, "per_prompt": rows, "drivers": drivers,
+            "p_panel": p_panel, "p_conservative": p_cons if p_ctrl is None else max(p_cons, ctrl_details["p_conservative"]),
+            "control_side": ctrl_details,
+            "sign_flip_p": sf.p_value if sf else None, "per_prompt": rows, "drivers": drivers,
         },
     )
 
@@ -228,7 +293,8 @@ def blackbox_test(suspect: Model, candidate: Model, panel: Sequence[Model], prom
                   samples: int = 4, max_tokens: int = 48, store: SampleStore | None = None,
                   features: Sequence[str] = FEATURES, permutations: int = 2000, seed: int = 0,
                   temperature: float = 1.0, cache: bool = True, reference: str = "others",
-                  score_memo: dict[Any, float] | None = None) -> list[Evidence]:
+                  score_memo: dict[Any, float] | None = None, controls: Sequence[Model] | None = None
+                  ) -> list[Evidence]:
     """Test whether suspect B is closer to candidate A than to a panel, one Evidence per feature.
 
     Args:
@@ -251,6 +317,8 @@ def blackbox_test(suspect: Model, candidate: Model, panel: Sequence[Model], prom
             models (:func:`relative_scores`); ``own``: the raw similarity to B (and, for ``likelihood``, B's
             log-likelihood minus that of the model's own samples), kept for comparison.
         score_memo: a dict in which ``likelihood`` keeps (model spec, context, text) -> log-likelihood across calls.
+        controls: peers of the suspect (trained like B, without A) for the control side; ``None`` (default): the
+            panel serves as both; ``()``: panel side only (valid only with peers of A in the panel).
 
     Returns:
         One :class:`Evidence` per feature, named ``lineage.blackbox.<feature>``. Holm across them is the caller's.
@@ -268,16 +336,26 @@ def blackbox_test(suspect: Model, candidate: Model, panel: Sequence[Model], prom
     specs = [m.spec for m in models]
     if len(set(specs)) != len(specs):
         raise InputError(f"Models need distinct specs (samples are cached by spec): got {specs}.")
+    controls = list(panel) if controls is None else list(controls)
+    bad_ctrl = [m.spec for m in controls if m.spec in specs[:2]]
+    if bad_ctrl:
+        raise InputError(f"Controls must differ from the suspect and the candidate: got {bad_ctrl}.")
+    extra = [m for m in {m.spec: m for m in controls}.values() if m.spec not in specs]
     if cache and store is None:
         store = SampleStore()
     reqs_by_prompt = [[GenRequest.chat(p, max_tokens=max_tokens, temperature=temperature, seed=seed, seed_index=k)
                        for k in range(samples)] for p in prompts]
     flat = [r for rs in reqs_by_prompt for r in rs]
-    comps = _draw(models, flat, store, cache)
+    comps = _draw([*models, *extra], flat, store, cache)
     texts = [[[c.text for c in cs[i * samples:(i + 1) * samples]] for i in range(len(prompts))] for cs in comps]
     ids = [c.sample_id for cs in comps for c in cs if c.sample_id]
+    by_spec = dict(zip([*specs, *(m.spec for m in extra)], texts))
+    ctrl_models = [suspect, candidate, *controls]
+    ctrl_texts = [by_spec[m.spec] for m in ctrl_models]
+    texts = texts[: len(models)]
     params = {"samples": samples, "max_tokens": max_tokens, "temperature": temperature, "seed": seed,
-              "n_prompts": len(prompts), "n_panel": len(panel), "reference": reference}
+              "n_prompts": len(prompts), "n_panel": len(panel), "reference": reference,
+              "n_controls": len(controls), "controls_are_panel": [m.spec for m in controls] == specs[2:]}
     out = []
     for f in features:
         if f == "likelihood" and not all(is_white_box(m) for m in models[1:]):
@@ -289,11 +367,14 @@ def blackbox_test(suspect: Model, candidate: Model, panel: Sequence[Model], prom
             continue
         try:
             scores = _scores(f, models, reqs_by_prompt, texts, reference, score_memo)
+            ctrl = (_toward_candidate(f, ctrl_models, reqs_by_prompt, ctrl_texts, score_memo) if controls
+                    else None)
         except MissingModelError as e:
             if len(features) == 1:
                 raise
             out.append(Evidence(name=f"lineage.blackbox.{f}", null=NULL, statistic=float("nan"), p_value=None,
                                 params={**params, "feature": f}, caveats=[f"Not run: {e}"]))
             continue
-        out.append(_evidence(f, scores, prompts, specs, ids, params, seed, permutations))
+        out.append(_evidence(f, scores, prompts, specs, ids, params, seed, permutations, ctrl,
+                             [m.spec for m in controls]))
     return out

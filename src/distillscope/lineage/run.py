@@ -11,7 +11,8 @@ Which methods run (see :func:`plan`):
 ============== ====================================================== ===================================
 method         needs                                                  null hypothesis
 ============== ====================================================== ===================================
-blackbox       any access; a panel of >= 2 other models               B is no closer to A than to the panel
+blackbox       any access; a panel of >= 2 other models               B is no closer to A than to the panel,
+               (peers of A or of B: both sides are tested, p = max)   or than the panel is to A
 tokenizer      both models local (tokenizers)                         B's tokenizer overlaps A's no more
                                                                       than unrelated tokenizers do
 functional     both local; >= 2 local controls (panel models trained  B agrees with A's next-token

@@ -28,8 +28,14 @@ matched residual dimensions, the same permutation for all blocks at once. The se
 only for models with independent random bases (fresh initialisations). Unrelated models *trained* on similar text
 share token geometry; the alignment finds it and their block CKA sits far above the permutation null (0.3 to 0.75
 against 0 for tiny GPT-2s trained here from different seeds). So the p-value exists only with null models (without
-them ``p_value`` is None and the permutation z is descriptive): it is Bonferroni over two null-model prediction
-tests, the mean block CKA and the embedding CKA over shared tokens (which needs no residual alignment at all).
+them ``p_value`` is None and the permutation z is descriptive): the null-model prediction test of the mean block CKA.
+
+The embedding CKA over shared tokens (no residual alignment needed) is reported with its own null-model z and p in
+``details`` but no longer enters the p-value: it measures the training data more than the weights. On the bench zoo,
+models trained on one third of the corpus reach embedding CKA 0.92-0.985 with each other whatever their seed,
+recipe or architecture, and 0.71-0.735 with models trained on another third; three null models of one recipe and
+data spread by 0.002, so two unrelated scratch teachers (0.735) came out at z = 15 and p = 0.003, three of the four
+false positives among 24 independent pairs. The block CKA of those pairs sat below the null models'.
 
 **Representations** (:func:`representation_test`): debiased CKA between mean-pooled hidden states of A and B on
 probe texts, per layer (matched by relative depth). Any two language models represent the same texts similarly, so
@@ -271,14 +277,13 @@ def weight_test(suspect: Any, candidate: Any, *, null_models: Sequence[Any] = ()
                         "null_models_p": summary["p"], "null_models_z": summary["z"],
                         "null_mean_cka": [float(x.mean()) for x in null_layers],
                         "embedding_null_models_z": emb[2], "embedding_null_models_p": emb[1]})
-        p_value = min(1.0, 2.0 * min(summary["p"], emb[1]))
-        if summary["p"] <= emb[1]:
-            effect, effect_name = summary["z"], "z of the mean block CKA against the null models (in their SDs)"
-        else:
-            effect, effect_name = emb[2], "z of the embedding CKA (shared tokens) against the null models"
-        caveats.append(f"p = Bonferroni over two prediction tests against {len(nulls)} null models ({len(nulls) - 1} "
-                       "df, normal approximation): the mean block CKA and the embedding CKA. A student trained with "
-                       "the candidate's tokenizer to imitate it may mirror its token geometry without sharing weights.")
+        p_value = summary["p"]
+        effect, effect_name = summary["z"], "z of the mean block CKA against the null models (in their SDs)"
+        caveats.append(f"p = prediction test of the mean block CKA against {len(nulls)} null models ({len(nulls) - 1} "
+                       "df). The embedding CKA's z and p (details) are descriptive: token geometry follows the "
+                       "training data, so unrelated models trained on the same text as the candidate, or null models "
+                       "all trained on one other sample, move it without any weight in common. The null models "
+                       "should be trained on data like the suspect's.")
     else:
         caveats.append("No p-value: pass at least 2 models unrelated to the candidate (ideally shaped and trained "
                        "like the suspect, 5 or more) as null_models.")
@@ -291,7 +296,7 @@ def weight_test(suspect: Any, candidate: Any, *, null_models: Sequence[Any] = ()
         statistic=stat, p_value=p_value, effect_size=effect, effect_name=effect_name,
         params={"suspect": suspect.spec, "candidate": candidate.spec, "permutations": permutations, "seed": seed,
                 "statistic": "mean debiased CKA over blocks of attention/MLP read/write matrices",
-                "combine": "mean over blocks (its own null distribution); Bonferroni with the embedding CKA"},
+                "combine": "mean over blocks (its own null distribution); the embedding CKA is descriptive"},
         caveats=caveats, details=details,
     )
 
