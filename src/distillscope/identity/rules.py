@@ -48,6 +48,9 @@ _I_COMMA = re.compile(r"(?:\bi|\bme|我|私|저|\bje|\bich|\byo|\beu|\bio)\s*[,�
 _ARTICLE = re.compile(r"\s*(?:an?|the)\s")
 _AS_INNER = re.compile(r"\b(?:that|but|and|so|however|because|since|although|though|yet|now|also|again|here|"
                        r"clarify|note|remember|mention)\s+(?=as\s)")
+# A turn label, list bullet, quote mark or lone symbol opening a clause, before an "As X, I ..." opening.
+_LEAD_MARK = re.compile(r"(?:\s*(?:\[[^\[\]\n]{1,40}\]|\([^()\n]{1,40}\)|[*_#>•·–—-]+|\d{1,2}[.)]|[\u0370-\u03ff]"
+                        r"|[^\w\s\"'“”‘’「」『』]))+\s*:?\s*")
 _KEY_START = re.compile(r"(?:[\"'](?:is_|es_|est_|ist_|e_|apakah_|la_)?|(?:^|\n)[\s*•-]*"
                         r"(?:is_|es_|est_|ist_|e_|apakah_|la_|是否为|是否為))$")
 _ARROW = re.compile(r"\s*(?:→|->|=>)")
@@ -407,6 +410,9 @@ def speaker_link(s: Site) -> Verdict:
         selfs = [_NO_CUE]
     inner = _AS_INNER.search(left) if not selfs and not s.self_post else None
     lead = inner.end() if inner and c.as_lead.match(left[inner.end():]) else 0
+    if not lead and not selfs and not s.self_post:
+        mark = _LEAD_MARK.match(left)  # "[🔒CLASSIC] As an AI by X, I ...", "- As X, I ...", "α As X, I ..."
+        lead = mark.end() if mark and mark.end() and c.as_lead.match(left[mark.end():]) else 0
     if not selfs and not s.self_post and (c.as_lead.match(left) or c.as_post.match(s.right) or lead
                                           or (s.c0 > s0 and c.as_lead.match(t[s0:s.c0]))):
         # "As X, (..., ) I ...", "X olarak ... görüşlerim yok", "I must clarify that as an AI by X, I ...": the
@@ -482,6 +488,32 @@ def maker_without_making_en(s: Site) -> Verdict:
             or s.cues.neg.search(gap) or _family_next(s) or (len(gap.split()) <= 1 and _NAME_ENDS.match(tail)):
         return GO_ON  # (another name right after decides; "I am OpenAI.", "I'm with OpenAI." name the maker)
     return None
+
+
+_JOB = (r"(?:engineers?|employees?|researchers?|scientists?|managers?|interns?|designers?|consultants?|analysts?|ceo|cto|"
+        r"founders?|co-founders?|executives?|directors?|programmers?|recruiters?|representatives?|lawyers?|officers?|"
+        r"specialists?|architects?|staff|workers?|leads?|vp|intern)")
+_JOB_AT = re.compile(r"\b(?:an?|one)\s+(?:[\w-]+\s+){0,2}" + _JOB + r"\s+(?:at|for|with|of|in)\s+(?:the\s+)?$")
+_JOB_AFTER = re.compile(r"(?:'s|’s)?\s+(?:[\w-]+\s+)?" + _JOB + r"\b|\s*(?:의|の)?\s*(?:ソフトウェア|소프트웨어)?\s*"
+                        r"(?:エンジニア|社員|従業員|研究者|技術者|マネージャー|엔지니어|직원|연구원|매니저|사원)"
+                        r"\s*(?:として|로서|으로서|로|です|입니다|이며|이고|で、)")
+_BY_BEFORE = re.compile(r"\b(?:by|from|of)\s+$")
+_A_BEFORE = re.compile(r"\b(?:an?|one)\s+(?:[\w-]+\s+)?$")
+
+
+def human_employer(s: Site) -> Verdict:
+    """A maker named as a person's employer ("As a software engineer at Google, I ...", "I'm a product manager at
+    Amazon", "As a Google engineer, I ...", "私はGoogleのエンジニアとして", "저는 구글의 엔지니어로서"): the speaker plays
+    or is a human employee (a role prompt, a letter), which says nothing of the model's maker."""
+    if s.is_family(s.a) or s.self_post:
+        return GO_ON
+    m = _JOB_AT.search(s.t, max(s.s0, s.a - 60), s.a)
+    if m and not _BY_BEFORE.search(s.t, max(s.s0, m.start() - 12), m.start()):
+        return None  # (but "an AI developed by a team of engineers at X" is made by X)
+    m = _JOB_AFTER.match(s.t, s.bb, s.s1)
+    if m and (not m.group(0).isascii() or _A_BEFORE.search(s.t, max(s.s0, s.a - 30), s.a)):
+        return None
+    return GO_ON
 
 
 def cue_of_another(s: Site) -> Verdict:
@@ -676,7 +708,7 @@ RULES: tuple[Rule, ...] = (
     metadata_card, quotation, answer_card, echoed_question,
     clause, own_gloss, maker_of_compared, policy_owner, recommended, roleplay_lead, name_then_negation, pair_then_mention,
     name_then_mention, name_as_subject, name_then_hypothetical, name_then_hearsay,
-    speaker_link, maker_without_making, cue_of_another, gap, maker_without_making_en, human_passive, possessor, names_between,
+    speaker_link, maker_without_making, human_employer, cue_of_another, gap, maker_without_making_en, human_passive, possessor, names_between,
     scope, leading_clause, own_apposition, invited_name, unqualified, clause_negation, hearsay, hypothetical, negation, asserted,
 )
 
