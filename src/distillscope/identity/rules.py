@@ -55,7 +55,7 @@ _KEY_START = re.compile(r"(?:[\"'](?:is_|es_|est_|ist_|e_|apakah_|la_)?|(?:^|\n)
                         r"(?:is_|es_|est_|ist_|e_|apakah_|la_|是否为|是否為))$")
 _ARROW = re.compile(r"\s*(?:→|->|=>)")
 _LEAD_SEP = re.compile(r"\s*[,.。，]\s*")  # "Le Chat, by Mistral AI." / "DeepSeek-V3. Разработчик — DeepSeek."
-_FIELD_NEXT = re.compile(r"[^\W\d_][^\n.:：—–]{0,25}\s*(?:[:：]|—|–)|(?:by|par|von|por|pela|pelo|da|от|由)\s",
+_FIELD_NEXT = re.compile(r"[^\W\d_][^\n.:：—–,，]{0,25}\s*(?:[:：]|—|–)|(?:by|par|von|por|pela|pelo|da|от|由)\s",
                          re.IGNORECASE)
 _FENCE = re.compile(r"\s*```[\w-]*\s*")  # a code fence line: ```yaml
 _FIELD_LINE = re.compile(r"[\s>*_#|•–-]*[^:：\n]{1,40}[:：]")
