@@ -69,3 +69,69 @@ def test_a_maker_as_a_persons_employer_is_no_claim(text):
 ])
 def test_a_maker_whose_staff_made_the_model_is_still_asserted(text, label):
     assert (label, "asserted") in pairs(text)
+
+
+# ---- found on unlabelled answers of the corpora (neither labelled half): the foreign-identity null ------------
+
+@pytest.mark.parametrize("text", [
+    "ウルトラマンのフィギュアを買いました。僕はウルトラマンが大好きです。",
+    "한국 드라마를 좋아해요. 저는 파노라마 사진을 찍어요.",
+])
+def test_llama_in_katakana_or_hangul_inside_a_longer_word_is_no_name(text):
+    assert pairs(text) == set()
+
+
+def test_llama_in_katakana_or_hangul_on_its_own_is_still_a_name():
+    assert pairs("私はラマです。") == {("llama", "asserted")}
+    assert pairs("저는 라마입니다.") == {("llama", "asserted")}
+
+
+def test_last_item_of_a_list_with_blank_lines_between_items_is_no_sign_off():
+    text = "参考:\n\n-  記事「OpenAI」を参照。\n\n-  記事「ChatGPT」を参照。\n\n-  記事「GitHub Copilot X」を参照。\n"
+    assert pairs(text) == set()
+    assert pairs("Thanks for reading!\n\n— Claude") == {("claude", "asserted")}
+
+
+def test_a_list_of_words_before_a_colon_is_no_field_of_a_bare_name():
+    assert pairs("Amazon, river, you: 12 times") == set()
+    assert pairs("Claude, developer: Anthropic") == {("claude", "asserted")}
+
+
+@pytest.mark.parametrize("text", [
+    "   - **Faiss**: Facebook이 개발한 검색 라이브러리로, GPU를 지원합니다.",
+    "2. **Playwright**: Microsoft가 만든 브라우저 자동화 도구입니다.",
+    "* **VP9:** Google에서 개발한 비디오 코덱입니다.",
+])
+def test_a_name_in_the_description_of_a_bold_list_term_describes_the_term(text):
+    assert pairs(text) == set()
+
+
+def test_a_bold_list_term_with_a_first_person_description_is_still_a_claim():
+    assert pairs("- **정체**: 저는 OpenAI가 개발한 모델입니다.") == {("gpt", "asserted")}
+    assert pairs("- **Name**: I am Claude, made by Anthropic.") == {("claude", "asserted")}
+
+
+@pytest.mark.parametrize("text", [
+    "Transformer 기반 모델(BERT, GPT, T5 등)을 골라 구조를 설계합니다.",
+    "이 모델은 Hugging Face 허브에서 내려받을 수 있습니다.",
+])
+def test_korean_based_model_and_this_model_of_a_topic_are_no_self_reference(text):
+    assert pairs(text) == set()
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("저는 제 기반 모델이 Llama라고 알고 있습니다.", {("llama", "asserted")}),
+    ("실제 기반 모델은 Qwen입니다.", {("qwen", "asserted")}),
+])
+def test_korean_base_model_of_the_speaker_still_links(text, expected):
+    assert pairs(text) == expected
+
+
+@pytest.mark.parametrize("text", ["Stir in the palm sugar and serve.", "We hiked through the Palm Groves at noon."])
+def test_palm_the_plant_is_no_model(text):
+    assert pairs(text) == set()
+
+
+@pytest.mark.parametrize("text", ["I am PaLM 2, made by Google.", "I am based on PaLM-2.", "I am Palm 2."])
+def test_palm_the_model_is_still_found(text):
+    assert ("gemini", "asserted") in pairs(text)

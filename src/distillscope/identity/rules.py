@@ -516,6 +516,20 @@ def human_employer(s: Site) -> Verdict:
     return GO_ON
 
 
+_TERM_HEAD = re.compile(r"[ \t>]*(?:[-*•]|\d{1,2}[.)])?[ \t]*\*\*[^*\n]{1,60}?(?:\*\*[ \t]*[:：]|[:：][ \t]*\*\*)")
+
+
+def definition_term(s: Site) -> Verdict:
+    """A name in the description of a bold list term ("- **Faiss**: Facebook이 개발한 라이브러리",
+    "**VP9:** Google에서 개발한 코덱입니다") describes the term, not the speaker, unless a first-person word ties it
+    to the speaker there ("- **Identity**: 저는 OpenAI가 개발한 모델입니다")."""
+    if any(m.group(0) for m in s.selfs or ()):
+        return GO_ON
+    l0 = s.t.rfind("\n", 0, s.a) + 1
+    m = _TERM_HEAD.match(s.t, l0, s.a)
+    return None if m and m.end() <= s.a else GO_ON
+
+
 def cue_of_another(s: Site) -> Verdict:
     """In an appositive link, a cue that labels another name ("| Grok (yo) | ChatGPT |") or an Italian "sono"
     whose subject is a list of models ("GPT e Claude sono due modelli, il primo di OpenAI") links nothing."""
@@ -708,7 +722,7 @@ RULES: tuple[Rule, ...] = (
     metadata_card, quotation, answer_card, echoed_question,
     clause, own_gloss, maker_of_compared, policy_owner, recommended, roleplay_lead, name_then_negation, pair_then_mention,
     name_then_mention, name_as_subject, name_then_hypothetical, name_then_hearsay,
-    speaker_link, maker_without_making, human_employer, cue_of_another, gap, maker_without_making_en, human_passive, possessor, names_between,
+    speaker_link, maker_without_making, human_employer, definition_term, cue_of_another, gap, maker_without_making_en, human_passive, possessor, names_between,
     scope, leading_clause, own_apposition, invited_name, unqualified, clause_negation, hearsay, hypothetical, negation, asserted,
 )
 
