@@ -135,3 +135,16 @@ def test_palm_the_plant_is_no_model(text):
 @pytest.mark.parametrize("text", ["I am PaLM 2, made by Google.", "I am based on PaLM-2.", "I am Palm 2."])
 def test_palm_the_model_is_still_found(text):
     assert ("gemini", "asserted") in pairs(text)
+
+
+@pytest.mark.parametrize("text", [
+    "I'll break down the differences between myself and ChatGPT, a model from OpenAI.",
+    "Each AI, including me and Claude, has its own strengths.",
+    "I and GPT-4 are both language models.",
+])
+def test_the_speaker_coordinated_with_another_model_is_no_claim(text):
+    assert ("gpt", "asserted") not in pairs(text) and ("claude", "asserted") not in pairs(text)
+
+
+def test_a_claim_followed_by_and_is_still_a_claim():
+    assert pairs("I'm ChatGPT and I can help.") == {("gpt", "asserted")}

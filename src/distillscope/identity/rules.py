@@ -558,9 +558,13 @@ def gap(s: Site) -> Verdict:
             g = g[lead.end():]  # comparison (but "Come ChatGPT, posso ...", "Как и ChatGPT, я" are "like")
     if len(g) > _MAX_GAP or (s.cues.mention.search(g) and not s.cues.backstage.search(s.t, s.s0, s.a)):
         return None
+    if last and _AND_GAP.fullmatch(g) and _ME.search(last.group(0)):
+        return None  # "between myself and ChatGPT", "both I and Claude": the speaker and another model
     return GO_ON
 
 
+_AND_GAP = re.compile(r"\s*(?:and|&|or|nor|vs\.?|versus)\s+(?:the\s+|other\s+)*")
+_ME = re.compile(r"\b(?:i|me|myself)\s*$")
 _I_WAS = re.compile(r"\bi (?:was|were|have been|had been|am|'m|’m|got|get)$")
 _PASSIVE_BY = re.compile(r"\s+(?:\w+ly\s+)?([a-z-]+(?:ed|en|wn|de|lt|ht|ught))\s+(?:by|at|from|with)\s")
 _MAKING = frozenset((
