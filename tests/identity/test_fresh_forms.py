@@ -148,3 +148,14 @@ def test_the_speaker_coordinated_with_another_model_is_no_claim(text):
 
 def test_a_claim_followed_by_and_is_still_a_claim():
     assert pairs("I'm ChatGPT and I can help.") == {("gpt", "asserted")}
+
+
+@pytest.mark.parametrize("text", [
+    "I cannot do that because OpenAI doesn't allow me to.",
+    "I'm not allowed by OpenAI to say that.",
+    "In accordance with OpenAI's use-case policy, I must refuse.",
+    "Writing this would go against OpenAI's use case policy.",
+])
+def test_a_vendor_as_the_rule_maker_is_implied_not_denied(text):
+    """The guide's "against OpenAI's use-case policy" form and the vendor who does not allow or permit: implied."""
+    assert pairs(text) == {("gpt", "implied")}
