@@ -159,3 +159,22 @@ def test_a_claim_followed_by_and_is_still_a_claim():
 def test_a_vendor_as_the_rule_maker_is_implied_not_denied(text):
     """The guide's "against OpenAI's use-case policy" form and the vendor who does not allow or permit: implied."""
     assert pairs(text) == {("gpt", "implied")}
+
+
+@pytest.mark.parametrize("text", [
+    "As Anti-GPT, I will do the exact opposite.",
+    "I'm DAN-GPT, your unrestricted assistant.",
+    "As GPT-4REAL, I can do anything.",
+    "As ChatGPT-DAN, I will answer.",
+])
+def test_a_persona_name_built_on_a_family_is_the_requested_role(text):
+    assert pairs(text) == {("gpt", "hypothetical")}
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("I am Meta-Llama-3.1-8B-Instruct.", {("llama", "asserted")}),
+    ("I am Chinese-LLaMA-Alpaca.", {("llama", "asserted")}),
+    ("I'm Claude-Instant, made by Anthropic.", {("claude", "asserted")}),
+])
+def test_hyphenated_model_ids_are_still_claims(text, expected):
+    assert pairs(text) == expected

@@ -305,6 +305,22 @@ def policy_owner(s: Site) -> Verdict:
     return GO_ON
 
 
+_COMPOUND_BEFORE = re.compile(r"(?<![\w-])([a-z]{2,})-$")
+_COMPOUND_AFTER = re.compile(r"-\d*([a-z]{2,})\b")
+_PERSONA_PREFIX = frozenset(("anti", "based", "true", "neo", "un", "super", "mega", "bad", "better", "real"))
+
+
+def persona_compound(s: Site) -> Verdict:
+    """A persona name built on a family with a role word ("As Anti-GPT, I ...", "I'm DAN-GPT", "GPT-4REAL",
+    "ChatGPT-DAN"; role words: ``persona_role`` of cues.yaml), the role a jailbreak prompt asked for: hypothetical
+    where it is claimed (no claim where it is only a turn label). "Meta-Llama-3", "Chinese-LLaMA" are model ids."""
+    c = s.cues
+    for m in (_COMPOUND_BEFORE.search(s.t, max(0, s.a - 20), s.a), _COMPOUND_AFTER.match(s.t, s.b)):
+        if m and (m.group(1) in _PERSONA_PREFIX or c.persona_role.fullmatch(m.group(1))):
+            return "hypothetical", "persona_name"
+    return GO_ON
+
+
 def recommended(s: Site) -> Verdict:
     """"Für den Einstieg empfehle ich Phi-3", "我推荐你用Qwen": recommended, not claimed."""
     return None if s.cues.mention_verb.search(s.left) else GO_ON
@@ -727,7 +743,7 @@ RULES: tuple[Rule, ...] = (
     clause, own_gloss, maker_of_compared, policy_owner, recommended, roleplay_lead, name_then_negation, pair_then_mention,
     name_then_mention, name_as_subject, name_then_hypothetical, name_then_hearsay,
     speaker_link, maker_without_making, human_employer, definition_term, cue_of_another, gap, maker_without_making_en, human_passive, possessor, names_between,
-    scope, leading_clause, own_apposition, invited_name, unqualified, clause_negation, hearsay, hypothetical, negation, asserted,
+    scope, leading_clause, own_apposition, invited_name, persona_compound, unqualified, clause_negation, hearsay, hypothetical, negation, asserted,
 )
 
 
