@@ -116,16 +116,18 @@ def main() -> None:
 
 
 def real_answers() -> None:
-    """Recorded blind scores on real answers, then both halves with the rules in use (per source, language)."""
+    """Recorded blind scores on real answers (every labelled set's history: first blind score, later scores, the
+    score with the rules in use), then each recorded set and its dev half scored now, per source and language."""
     import json
 
     from distillscope.identity.claims import rules_fingerprint
     from distillscope.identity.scoring import VALIDATION
 
     sets = [s for s in json.loads(VALIDATION.read_text(encoding="utf-8"))["sets"] if s["kind"] == "real answers"]
-    print("real answers: recorded blind scores of the test half (asserted claims)")
+    print("real answers: recorded blind scores (asserted claims)")
     for s in sets:
-        for e in [*s.get("earlier_scores", []), {**s, "note": "final, after rule work on the dev half only"}]:
+        final = s.get("note", "final, after rule work on the dev half only")
+        for e in [*s.get("earlier_scores", []), {**s, "note": final}]:
             a = e["asserted"]
             pr, rc = a["tp"] / max(1, a["tp"] + a["fp"]), a["tp"] / max(1, a["tp"] + a["fn"])
             fn = e.get("foreign_null", {}).get("all")
@@ -137,15 +139,22 @@ def real_answers() -> None:
             for k, v in s.get(group, {}).items():
                 a = v["asserted"]
                 cells.append(f"{k} {a['tp']}/{a['fp']}/{a['fn']}")
-            print(f"    final {group.replace('_', ' ')} (tp/fp/fn): " + ", ".join(cells))
+            if cells:
+                print(f"    last {group.replace('_', ' ')} (tp/fp/fn): " + ", ".join(cells))
     try:
         import identity_real_answers as real  # bench/ is on the path when this script runs
     except ImportError:
         print("  (bench/identity_real_answers.py not found: no re-scoring)")
         return
+    names = []
+    for s in sets:  # each recorded set and its other half ("real/fresh_test.tsv" -> fresh_dev, fresh_test)
+        stem = Path(s["set"]).stem
+        for half in (stem.rsplit("_", 1)[0] + "_dev", stem.rsplit("_", 1)[0] + "_test"):
+            if half not in names and (real.REAL / f"{half}.tsv").exists():
+                names.append(half)
     print(f"\nreal answers scored now (rules {rules_fingerprint()}):", end="")
-    for half in ("dev", "test"):
-        real.report(half, min_null=100)
+    for name in names:
+        real.report(name, min_null=100)
 
 
 def synthetic(files, former, newest, dev, held) -> None:

@@ -1,6 +1,7 @@
-"""The foreign-identity test on real answers (tests/identity/data/real): with the null's default tolerance (measured
-on those answers, per language where there are enough), answers of models that never claim a foreign identity
-reject at most alpha of the time; answers of models that do claim one are found.
+"""The foreign-identity test on real answers (tests/identity/data/real, the ``real_*`` and ``fresh_*`` halves):
+with the null's default tolerance (measured on those answers, per language where there are enough), answers of
+models that never claim a foreign identity reject at most alpha of the time; answers of models that do claim one are
+found.
 
 Each answer is reduced to what :func:`~distillscope.identity.analysis.foreign_claims` counts: whether the extractor
 asserts a family other than the answering model's own (its lineage from the corpus' sidecar files). Batches are
@@ -44,10 +45,10 @@ def real_answers() -> list[tuple[str, str, bool, bool]]:
     """(model, language, gold asserts a foreign identity, extractor asserts one) for every labelled answer."""
     ex = default_extractor()
     out = []
-    for half in ("dev", "test"):
-        items = normalise_gold(load_labelled([REAL / f"real_{half}.tsv"]))
+    for name in ("real_dev", "real_test", "fresh_dev", "fresh_test"):
+        items = normalise_gold(load_labelled([REAL / f"{name}.tsv"]))
         meta = [dict(zip(META_COLS, ln.split("\t"))) for ln in
-                (REAL / f"real_{half}.meta.tsv").read_text(encoding="utf-8").splitlines() if ln and ln[0] != "#"]
+                (REAL / f"{name}.meta.tsv").read_text(encoding="utf-8").splitlines() if ln and ln[0] != "#"]
         assert len(meta) == len(items)
         for it, m in zip(items, meta):
             if m["family"] == "mixture":  # several models: no single own identity

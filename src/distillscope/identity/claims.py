@@ -252,7 +252,10 @@ class ClaimExtractor:
         l0 = t.rfind("\n", 0, end) + 1
         if not (0 < l0 and end - l0 <= 60 and _SIGNATURE.match(t, l0, end)) or found[-1][0] < l0:
             return claims
-        p0 = t.rfind("\n", 0, max(0, l0 - 1)) + 1
+        p1 = l0 - 1
+        while p1 > 0 and not t[t.rfind("\n", 0, p1) + 1 : p1].strip():
+            p1 = t.rfind("\n", 0, p1)  # (skip blank lines: a list may leave one between its items)
+        p0 = t.rfind("\n", 0, max(0, p1)) + 1
         if _LIST_ITEM.match(t, p0, l0):
             return claims  # the last item of a list ("- Qwen2.5\n- Gemma 2"), not a sign-off
         have = {c.start for c in claims}

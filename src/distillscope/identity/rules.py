@@ -48,11 +48,14 @@ _I_COMMA = re.compile(r"(?:\bi|\bme|我|私|저|\bje|\bich|\byo|\beu|\bio)\s*[,�
 _ARTICLE = re.compile(r"\s*(?:an?|the)\s")
 _AS_INNER = re.compile(r"\b(?:that|but|and|so|however|because|since|although|though|yet|now|also|again|here|"
                        r"clarify|note|remember|mention)\s+(?=as\s)")
+# A turn label, list bullet, quote mark or lone symbol opening a clause, before an "As X, I ..." opening.
+_LEAD_MARK = re.compile(r"(?:\s*(?:\[[^\[\]\n]{1,40}\]|\([^()\n]{1,40}\)|[*_#>•·–—-]+|\d{1,2}[.)]|[\u0370-\u03ff]"
+                        r"|[^\w\s\"'“”‘’「」『』]))+\s*:?\s*")
 _KEY_START = re.compile(r"(?:[\"'](?:is_|es_|est_|ist_|e_|apakah_|la_)?|(?:^|\n)[\s*•-]*"
                         r"(?:is_|es_|est_|ist_|e_|apakah_|la_|是否为|是否為))$")
 _ARROW = re.compile(r"\s*(?:→|->|=>)")
 _LEAD_SEP = re.compile(r"\s*[,.。，]\s*")  # "Le Chat, by Mistral AI." / "DeepSeek-V3. Разработчик — DeepSeek."
-_FIELD_NEXT = re.compile(r"[^\W\d_][^\n.:：—–]{0,25}\s*(?:[:：]|—|–)|(?:by|par|von|por|pela|pelo|da|от|由)\s",
+_FIELD_NEXT = re.compile(r"[^\W\d_][^\n.:：—–,，]{0,25}\s*(?:[:：]|—|–)|(?:by|par|von|por|pela|pelo|da|от|由)\s",
                          re.IGNORECASE)
 _FENCE = re.compile(r"\s*```[\w-]*\s*")  # a code fence line: ```yaml
 _FIELD_LINE = re.compile(r"[\s>*_#|•–-]*[^:：\n]{1,40}[:：]")
@@ -302,6 +305,22 @@ def policy_owner(s: Site) -> Verdict:
     return GO_ON
 
 
+_COMPOUND_BEFORE = re.compile(r"(?<![\w-])([a-z]{2,})-$")
+_COMPOUND_AFTER = re.compile(r"-\d*([a-z]{2,})\b")
+_PERSONA_PREFIX = frozenset(("anti", "based", "true", "neo", "un", "super", "mega", "bad", "better", "real"))
+
+
+def persona_compound(s: Site) -> Verdict:
+    """A persona name built on a family with a role word ("As Anti-GPT, I ...", "I'm DAN-GPT", "GPT-4REAL",
+    "ChatGPT-DAN"; role words: ``persona_role`` of cues.yaml), the role a jailbreak prompt asked for: hypothetical
+    where it is claimed (no claim where it is only a turn label). "Meta-Llama-3", "Chinese-LLaMA" are model ids."""
+    c = s.cues
+    for m in (_COMPOUND_BEFORE.search(s.t, max(0, s.a - 20), s.a), _COMPOUND_AFTER.match(s.t, s.b)):
+        if m and (m.group(1) in _PERSONA_PREFIX or c.persona_role.fullmatch(m.group(1))):
+            return "hypothetical", "persona_name"
+    return GO_ON
+
+
 def recommended(s: Site) -> Verdict:
     """"Für den Einstieg empfehle ich Phi-3", "我推荐你用Qwen": recommended, not claimed."""
     return None if s.cues.mention_verb.search(s.left) else GO_ON
@@ -407,6 +426,9 @@ def speaker_link(s: Site) -> Verdict:
         selfs = [_NO_CUE]
     inner = _AS_INNER.search(left) if not selfs and not s.self_post else None
     lead = inner.end() if inner and c.as_lead.match(left[inner.end():]) else 0
+    if not lead and not selfs and not s.self_post:
+        mark = _LEAD_MARK.match(left)  # "[🔒CLASSIC] As an AI by X, I ...", "- As X, I ...", "α As X, I ..."
+        lead = mark.end() if mark and mark.end() and c.as_lead.match(left[mark.end():]) else 0
     if not selfs and not s.self_post and (c.as_lead.match(left) or c.as_post.match(s.right) or lead
                                           or (s.c0 > s0 and c.as_lead.match(t[s0:s.c0]))):
         # "As X, (..., ) I ...", "X olarak ... görüşlerim yok", "I must clarify that as an AI by X, I ...": the
@@ -484,6 +506,46 @@ def maker_without_making_en(s: Site) -> Verdict:
     return None
 
 
+_JOB = (r"(?:engineers?|employees?|researchers?|scientists?|managers?|interns?|designers?|consultants?|analysts?|ceo|cto|"
+        r"founders?|co-founders?|executives?|directors?|programmers?|recruiters?|representatives?|lawyers?|officers?|"
+        r"specialists?|architects?|staff|workers?|leads?|vp|intern)")
+_JOB_AT = re.compile(r"\b(?:an?|one)\s+(?:[\w-]+\s+){0,2}" + _JOB + r"\s+(?:at|for|with|of|in)\s+(?:the\s+)?$")
+_JOB_AFTER = re.compile(r"(?:'s|’s)?\s+(?:[\w-]+\s+)?" + _JOB + r"\b|\s*(?:의|の)?\s*(?:ソフトウェア|소프트웨어)?\s*"
+                        r"(?:エンジニア|社員|従業員|研究者|技術者|マネージャー|엔지니어|직원|연구원|매니저|사원)"
+                        r"\s*(?:として|로서|으로서|로|です|입니다|이며|이고|で、)")
+_BY_BEFORE = re.compile(r"\b(?:by|from|of)\s+$")
+_A_BEFORE = re.compile(r"\b(?:an?|one)\s+(?:[\w-]+\s+)?$")
+
+
+def human_employer(s: Site) -> Verdict:
+    """A maker named as a person's employer ("As a software engineer at Google, I ...", "I'm a product manager at
+    Amazon", "As a Google engineer, I ...", "私はGoogleのエンジニアとして", "저는 구글의 엔지니어로서"): the speaker plays
+    or is a human employee (a role prompt, a letter), which says nothing of the model's maker."""
+    if s.is_family(s.a) or s.self_post:
+        return GO_ON
+    m = _JOB_AT.search(s.t, max(s.s0, s.a - 60), s.a)
+    if m and not _BY_BEFORE.search(s.t, max(s.s0, m.start() - 12), m.start()):
+        return None  # (but "an AI developed by a team of engineers at X" is made by X)
+    m = _JOB_AFTER.match(s.t, s.bb, s.s1)
+    if m and (not m.group(0).isascii() or _A_BEFORE.search(s.t, max(s.s0, s.a - 30), s.a)):
+        return None
+    return GO_ON
+
+
+_TERM_HEAD = re.compile(r"[ \t>]*(?:[-*•]|\d{1,2}[.)])?[ \t]*\*\*[^*\n]{1,60}?(?:\*\*[ \t]*[:：]|[:：][ \t]*\*\*)")
+
+
+def definition_term(s: Site) -> Verdict:
+    """A name in the description of a bold list term ("- **Faiss**: Facebook이 개발한 라이브러리",
+    "**VP9:** Google에서 개발한 코덱입니다") describes the term, not the speaker, unless a first-person word ties it
+    to the speaker there ("- **Identity**: 저는 OpenAI가 개발한 모델입니다")."""
+    if any(m.group(0) for m in s.selfs or ()):
+        return GO_ON
+    l0 = s.t.rfind("\n", 0, s.a) + 1
+    m = _TERM_HEAD.match(s.t, l0, s.a)
+    return None if m and m.end() <= s.a else GO_ON
+
+
 def cue_of_another(s: Site) -> Verdict:
     """In an appositive link, a cue that labels another name ("| Grok (yo) | ChatGPT |") or an Italian "sono"
     whose subject is a list of models ("GPT e Claude sono due modelli, il primo di OpenAI") links nothing."""
@@ -512,9 +574,13 @@ def gap(s: Site) -> Verdict:
             g = g[lead.end():]  # comparison (but "Come ChatGPT, posso ...", "Как и ChatGPT, я" are "like")
     if len(g) > _MAX_GAP or (s.cues.mention.search(g) and not s.cues.backstage.search(s.t, s.s0, s.a)):
         return None
+    if last and _AND_GAP.fullmatch(g) and _ME.search(last.group(0)):
+        return None  # "between myself and ChatGPT", "both I and Claude": the speaker and another model
     return GO_ON
 
 
+_AND_GAP = re.compile(r"\s*(?:and|&|or|nor|vs\.?|versus)\s+(?:the\s+|other\s+)*")
+_ME = re.compile(r"\b(?:i|me|myself)\s*$")
 _I_WAS = re.compile(r"\bi (?:was|were|have been|had been|am|'m|’m|got|get)$")
 _PASSIVE_BY = re.compile(r"\s+(?:\w+ly\s+)?([a-z-]+(?:ed|en|wn|de|lt|ht|ught))\s+(?:by|at|from|with)\s")
 _MAKING = frozenset((
@@ -676,8 +742,8 @@ RULES: tuple[Rule, ...] = (
     metadata_card, quotation, answer_card, echoed_question,
     clause, own_gloss, maker_of_compared, policy_owner, recommended, roleplay_lead, name_then_negation, pair_then_mention,
     name_then_mention, name_as_subject, name_then_hypothetical, name_then_hearsay,
-    speaker_link, maker_without_making, cue_of_another, gap, maker_without_making_en, human_passive, possessor, names_between,
-    scope, leading_clause, own_apposition, invited_name, unqualified, clause_negation, hearsay, hypothetical, negation, asserted,
+    speaker_link, maker_without_making, human_employer, definition_term, cue_of_another, gap, maker_without_making_en, human_passive, possessor, names_between,
+    scope, leading_clause, own_apposition, invited_name, persona_compound, unqualified, clause_negation, hearsay, hypothetical, negation, asserted,
 )
 
 
