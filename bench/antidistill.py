@@ -421,11 +421,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     tilt = proxy_tilt(args, teacher, positions, A) if need_tilt else None
     rows = []
     base = {}
-    for seed in range(args.seeds):
+    seeds = range(args.seed_start, args.seed_start + args.seeds)
+    for seed in seeds:
         s = gpt(args.student_d, args.student_layers, 2, 100 + seed, positions)
         base[seed] = {"acc": greedy_accuracy(s, test_p, test_a), "kl": kl_to(teacher, s, test_p, test_a)}
     for dfn in dfns:
-        for seed in range(args.seeds):
+        for seed in seeds:
             t1 = time.time()
             tp = serve(teacher, test_p, A, dfn, 10 * seed + 1, args.k, tilt)
             q_p, _ = problems(args.queries, 2000 + seed, args.size)
@@ -561,6 +562,8 @@ def main() -> None:
     ap.add_argument("--test", type=int, default=300)
     ap.add_argument("--k", type=int, default=5, help="top logprobs served per token")
     ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--seed-start", type=int, default=0, help="first seed (to add seeds to a saved run and merge "
+                    "them with --from-json)")
     ap.add_argument("--temperatures", type=float, nargs="*", default=[1.5, 2.0, 3.0])
     ap.add_argument("--noises", type=float, nargs="*", default=[1.0, 2.0, 4.0])
     ap.add_argument("--kgw-deltas", type=float, nargs="*", default=[1.0, 2.0, 4.0])
@@ -617,10 +620,14 @@ def main() -> None:
 
 
 def merge(results: list[dict[str, Any]]) -> dict[str, Any]:
-    """One result from split runs: their rows, the undefended baseline's rows kept once (from the first)."""
-    rows = list(results[0]["rows"])
-    for r in results[1:]:
-        rows += [x for x in r["rows"] if x["defence"] != "none"]
+    """One result from split runs: their rows, each (defence, strength, seed) kept once (the first seen; a
+    run is deterministic given its seed, so the undefended baseline repeated by each split run is identical)."""
+    rows, seen = [], set()
+    for r in results:
+        for x in r["rows"]:
+            if (x["defence"], x["strength"], x["seed"]) not in seen:
+                seen.add((x["defence"], x["strength"], x["seed"]))
+                rows.append(x)
     return {"teacher": results[0]["teacher"], "rows": rows, "total_s": sum(r["total_s"] for r in results),
             "args": results[0]["args"]}
 

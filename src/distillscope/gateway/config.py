@@ -44,6 +44,14 @@ class PerturbationConfig(BaseModel):
                                 "of this many nats (sampling untouched)")
     top_logprobs_max: int | None = Field(None, ge=0, le=20, description="serve at most this many top_logprobs "
                                          "per token (sampling untouched)")
+    logprob_decoy_margin: float | None = Field(None, gt=0.0, le=20.0, description="raise each token's served "
+                                               "runner-up to this many nats below the top one (sampling and "
+                                               "the top token untouched)")
+    trace_open: str = Field("", max_length=64, description="marker that opens a reasoning trace (e.g. '<think>'):"
+                            " the trace's text is served as trace_placeholder, its logprobs withheld")
+    trace_close: str = Field("", max_length=64, description="marker that closes the trace ('': to the end)")
+    trace_placeholder: str = Field("[reasoning withheld]", max_length=200, description="what a withheld trace "
+                                   "is served as")
 
 
 class GatewayConfig(BaseModel):
