@@ -10,6 +10,7 @@ Example ``gateway.yaml``::
     storage_uri: memory://          # or redis://localhost:6379
     watermark: {scheme: kgw, key: "deployment secret"}
     perturb: {logprob_step: 1.0, top_logprobs_max: 2}   # output defences (alias: perturbation); costs below
+    # perturb: {trace_open: "<think>", trace_close: "</think>"}  # withhold the reasoning, serve the answer
     model_name: my-model            # public name (default: the first upstream's model id, no URL/credentials)
     reject_log_limit: 60/minute     # refused requests logged per key at most (without their bodies)
     public_docs: false              # /docs and /openapi.json off unless true
