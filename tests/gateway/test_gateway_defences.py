@@ -125,6 +125,45 @@ def test_logprob_rounding_and_truncation_touch_only_the_numbers(serve, tiny):
         coarse["message"]["content"]
 
 
+def test_logprob_decoy_raises_the_served_runner_up_only(serve):
+    clean, dec = serve(None)(), serve({"logprob_decoy_margin": 0.25})()
+    assert dec["message"]["content"] == clean["message"]["content"]  # sampling untouched
+    for a, b in zip(clean["logprobs"]["content"], dec["logprobs"]["content"]):
+        ta, tb = a["top_logprobs"], b["top_logprobs"]
+        assert a["token"] == b["token"] and [x["token"] for x in ta] == [x["token"] for x in tb]
+        gap = ta[0]["logprob"] - ta[1]["logprob"]
+        assert tb[0]["logprob"] - tb[1]["logprob"] == pytest.approx(min(gap, 0.25), abs=1e-6)
+        if gap > 0.25:  # raised runner-up, the rest renormalised down
+            assert tb[0]["logprob"] < ta[0]["logprob"] and tb[1]["logprob"] > ta[1]["logprob"]
+    assert any(a["top_logprobs"][0]["logprob"] - a["top_logprobs"][1]["logprob"] > 0.25
+               for a in clean["logprobs"]["content"])
+    assert _streamed_text(serve({"logprob_decoy_margin": 0.25})(stream=True)) == dec["message"]["content"]
+
+
+def test_trace_redaction_withholds_the_trace_from_served_text_tokens_and_logprobs(serve):
+    import re
+
+    clean = serve(None)()
+    text, toks = clean["message"]["content"], [t["token"] for t in clean["logprobs"]["content"]]
+    assert "".join(toks) == text and len(toks) >= 9
+    opener, closer = "".join(toks[:2]), "".join(toks[6:8])  # markers taken from the clean answer itself
+    perturb = {"trace_open": opener, "trace_close": closer, "trace_placeholder": "<hidden>"}
+    want = re.sub(re.escape(opener) + "(.*?)(" + re.escape(closer) + "|$)",
+                  lambda m: opener + ("<hidden>" if m.group(1) else "") + m.group(2), text,
+                  flags=re.DOTALL)
+    assert want != text
+    red = serve(perturb)()
+    assert red["message"]["content"] == want
+    served = red["logprobs"]["content"]
+    assert "".join(t["token"] for t in served) == want
+    hidden = [t for t in served if "<hidden>" in t["token"]]
+    assert hidden and all(t["logprob"] == 0.0 and [x["token"] for x in t["top_logprobs"]] == [t["token"]]
+                          for t in hidden)
+    assert served[:2] == clean["logprobs"]["content"][:2]  # the tokens before the trace are served as they were
+    assert len(served) < len(toks)
+    assert _streamed_text(serve(perturb)(stream=True)) == want
+
+
 def test_perturb_config_is_validated():
     from distillscope.errors import InputError
 

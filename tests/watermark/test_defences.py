@@ -12,6 +12,7 @@ from scipy import stats
 
 from distillscope.errors import InputError
 from distillscope.models import GenRequest
+from distillscope.models.base import Completion, TokenLogprob
 from distillscope.watermark import (
     Perturbation,
     WatermarkConfig,
@@ -25,7 +26,9 @@ from distillscope.watermark.defences import (
     AntidistillationTilt,
     coarsen_logprobs,
     coarsen_tensor,
+    decoy_logprobs,
     fingerprint_mask,
+    redact_trace,
 )
 
 
@@ -62,6 +65,55 @@ def test_coarsen_logprobs_rounds_and_truncates_without_touching_text(teacher):
         assert abs(b.logprob - a.logprob) <= 0.25 + 1e-9 and b.logprob <= 0
         assert all(math.isclose(v / 0.5, round(v / 0.5), abs_tol=1e-9) for _, v in b.top)
     assert torch.equal(coarsen_tensor(torch.tensor([-0.3, -1.2]), 1.0), torch.tensor([-0.0, -1.0]))
+
+
+def _completion(tokens: list[str], top: list[list[tuple[str, float]]]) -> Completion:
+    lps = [TokenLogprob(t, dict(tp).get(t, tp[-1][1]), i, tp) for i, (t, tp) in enumerate(zip(tokens, top))]
+    return Completion("".join(tokens), token_ids=list(range(len(tokens))), logprobs=lps)
+
+
+def test_decoy_raises_the_runner_up_and_keeps_the_top_token_first():
+    top = [[("a", math.log(0.9)), ("b", math.log(0.05)), ("c", math.log(0.01))],
+           [("x", math.log(0.55)), ("y", math.log(0.45))], [("z", 0.0)]]
+    c = _completion(["a", "y", "z"], top)
+    (d,) = decoy_logprobs([c], margin=0.25)
+    assert d.text == c.text and d.token_ids == c.token_ids
+    (a0, v0), (a1, v1), (a2, v2) = d.logprobs[0].top
+    assert (a0, a1, a2) == ("a", "b", "c") and v0 - v1 == pytest.approx(0.25) and v0 > v1
+    # renormalised for the mass added to the runner-up: the three served alternatives now hold 0.96 + added mass
+    added = 0.9 * math.exp(-0.25) - 0.05
+    assert math.exp(v0) == pytest.approx(0.9 / (1 + added)) and math.exp(v2) == pytest.approx(0.01 / (1 + added))
+    assert d.logprobs[0].logprob == pytest.approx(v0)
+    # a runner-up already within the margin is not lowered; the sampled runner-up's own logprob follows it
+    assert d.logprobs[1].top == c.logprobs[1].top and d.logprobs[1].logprob == pytest.approx(math.log(0.45))
+    assert d.logprobs[2] == c.logprobs[2]  # a single alternative: nothing to raise
+    with pytest.raises(InputError, match="margin"):
+        decoy_logprobs([c], margin=0.0)
+
+
+def test_redact_trace_withholds_the_trace_text_tokens_and_logprobs():
+    toks = ["Sure", " <th", "ink>", "3+4", "=7", " so", "</think>", " 7", ".", " <think>", "again"]
+    c = _completion(toks, [[(t, -0.1), ("?", -3.0)] for t in toks])
+    (d,) = redact_trace([c], "<think>", "</think>", "[hidden]")
+    assert d.text == "Sure <think>[hidden]</think> 7. <think>[hidden]"  # an unclosed trace runs to the end
+    assert "".join(t.token for t in d.logprobs) == d.text
+    assert [t.token for t in d.logprobs] == ["Sure", " <th", "ink>", "[hidden]", "</think>", " 7", ".",
+                                            " <think>", "[hidden]"]
+    hidden = [t for t in d.logprobs if "[hidden]" in t.token]
+    assert all(t.logprob == 0.0 and t.token_id is None and t.top == [(t.token, 0.0)] for t in hidden)
+    assert d.token_ids == [0, 1, 2, 6, 7, 8, 9]  # the trace's tokens (3, 4, 5, 10) are not served
+    # a token that straddles a marker keeps the marker's characters next to the placeholder
+    (e,) = redact_trace([_completion(["a<t>x", "y</t>b"], [[("a<t>x", 0.0)], [("y</t>b", 0.0)]])], "<t>", "</t>",
+                        "_")
+    assert e.text == "a<t>_</t>b" and [t.token for t in e.logprobs] == ["a<t>_</t>b"] and e.token_ids == []
+    # no trace: unchanged; tokens that do not add up to the text: no logprobs or ids are served at all
+    assert redact_trace([_completion(["no", " trace"], [[("no", 0.0)], [(" trace", 0.0)]])], "<t>", "")[0].text \
+        == "no trace"
+    odd = Completion("x<t>secret", token_ids=[1, 2], logprobs=[TokenLogprob("x", 0.0, 1), TokenLogprob("?", 0.0, 2)])
+    (f,) = redact_trace([odd], "<t>", "", "_")
+    assert f.text == "x<t>_" and f.logprobs is None and f.token_ids is None
+    with pytest.raises(InputError, match="trace_open"):
+        Perturbation(trace_close="</t>")
 
 
 def test_antidistillation_tilt_is_the_directional_derivative():

@@ -22,7 +22,8 @@ def _measured_costs() -> dict[str, str]:
 
 
 def register(app: typer.Typer) -> None:
-    COSTS = {k: "" for k in ("temperature", "logit noise", "logprob round/trunc", "fingerprint bias")}
+    COSTS = {k: "" for k in ("temperature", "logit noise", "logprob round/trunc", "fingerprint bias",
+                             "logprob decoy", "trace redaction")}
     COSTS.update(_measured_costs())
     gw = typer.Typer(help="OpenAI-compatible gateway with API keys, quotas, a durable exchange log, watermarking, "
                           "output perturbation and upstream fallback.", no_args_is_help=True)
@@ -50,6 +51,15 @@ def register(app: typer.Typer) -> None:
         logprob_step: float | None = typer.Option(None, help="Round served logprobs to multiples of this many "
                                                   "nats (sampling untouched). " + COSTS["logprob round/trunc"]),
         top_logprobs_max: int | None = typer.Option(None, help="Serve at most this many top_logprobs per token."),
+        logprob_decoy_margin: float | None = typer.Option(None, help="Raise each token's served runner-up to this "
+                                                          "many nats below the top one (sampling untouched). "
+                                                          + COSTS["logprob decoy"]),
+        trace_open: str | None = typer.Option(None, help="Withhold the reasoning trace that starts with this "
+                                              "marker (e.g. '<think>'): served as a placeholder, its logprobs "
+                                              "withheld, the answer after it unchanged. "
+                                              + COSTS["trace redaction"]),
+        trace_close: str | None = typer.Option(None, help="Marker that ends the withheld trace (default: none, "
+                                               "the trace runs to the end)."),
         fingerprint_bias: float | None = typer.Option(None, help="Logit bias on a key-derived quarter of the "
                                                       "vocabulary (needs --fingerprint-key). "
                                                       + COSTS["fingerprint bias"]),
@@ -82,7 +92,8 @@ def register(app: typer.Typer) -> None:
             data["watermark"] = {**wm.model_dump(), "scheme": watermark_scheme if not config else wm.scheme}
         flags = {"temperature_factor": temperature_factor, "logit_noise": logit_noise, "logprob_step": logprob_step,
                  "top_logprobs_max": top_logprobs_max, "fingerprint_bias": fingerprint_bias,
-                 "fingerprint_key": fingerprint_key}
+                 "fingerprint_key": fingerprint_key, "logprob_decoy_margin": logprob_decoy_margin,
+                 "trace_open": trace_open, "trace_close": trace_close}
         if any(v is not None for v in flags.values()):
             data["perturbation"] = {**(data.get("perturbation") or {}),
                                     **{k: v for k, v in flags.items() if v is not None}}

@@ -10,6 +10,7 @@ Example ``gateway.yaml``::
     storage_uri: memory://          # or redis://localhost:6379
     watermark: {scheme: kgw, key: "deployment secret"}
     perturb: {logprob_step: 1.0, top_logprobs_max: 2}   # output defences (alias: perturbation); costs below
+    # perturb: {trace_open: "<think>", trace_close: "</think>"}  # withhold the reasoning, serve the answer
     model_name: my-model            # public name (default: the first upstream's model id, no URL/credentials)
     reject_log_limit: 60/minute     # refused requests logged per key at most (without their bodies)
     public_docs: false              # /docs and /openapi.json off unless true
@@ -44,6 +45,14 @@ class PerturbationConfig(BaseModel):
                                 "of this many nats (sampling untouched)")
     top_logprobs_max: int | None = Field(None, ge=0, le=20, description="serve at most this many top_logprobs "
                                          "per token (sampling untouched)")
+    logprob_decoy_margin: float | None = Field(None, gt=0.0, le=20.0, description="raise each token's served "
+                                               "runner-up to this many nats below the top one (sampling and "
+                                               "the top token untouched)")
+    trace_open: str = Field("", max_length=64, description="marker that opens a reasoning trace (e.g. '<think>'):"
+                            " the trace's text is served as trace_placeholder, its logprobs withheld")
+    trace_close: str = Field("", max_length=64, description="marker that closes the trace ('': to the end)")
+    trace_placeholder: str = Field("[reasoning withheld]", max_length=200, description="what a withheld trace "
+                                   "is served as")
 
 
 class GatewayConfig(BaseModel):

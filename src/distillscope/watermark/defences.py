@@ -6,6 +6,11 @@ truncation of served log-probabilities, and an antidistillation-sampling tilt (S
   served text inherits the preference, which a holder of the key can test for.
 * :func:`coarsen_logprobs`: what a served completion's log-probabilities look like after rounding to a grid of
   ``step`` nats and keeping at most ``top_max`` alternatives; sampling itself is untouched.
+* :func:`decoy_logprobs`: served log-probabilities with the runner-up raised to ``margin`` nats below the top
+  token (renormalised; the top token stays first, sampling untouched): a student fitting the served
+  distribution learns a wrong second answer with nearly the weight of the right one.
+* :func:`redact_trace`: the text between two markers (a reasoning trace) served as a placeholder, its tokens'
+  log-probabilities withheld; the answer after the trace is served unchanged.
 * :class:`AntidistillationTilt`: the directional derivative of a proxy student's log-probabilities along the
   gradient of its downstream loss, computed with two extra forward passes (parameters ``θ ± ε·g``) as in the
   paper. Adding ``λ·Δ`` to the teacher's logits favours tokens that, if a student trained on them, would raise
@@ -61,6 +66,92 @@ def coarsen_logprobs(completions: Sequence[Completion], step: float = 0.0, top_m
                             [(s, _round(v, step)) for s, v in (t.top if top_max is None else t.top[:top_max])])
                for t in c.logprobs]
         out.append(replace(c, logprobs=lps))
+    return out
+
+
+def decoy_logprobs(completions: Sequence[Completion], margin: float) -> list[Completion]:
+    """Completions whose second alternative per token is raised to ``margin`` nats below the first (never
+    lowered) and whose log-probabilities are renormalised for the added mass. Text and token ids are unchanged;
+    the first alternative stays first for any ``margin`` > 0. Tokens with fewer than two alternatives are left
+    as they are."""
+    if margin <= 0:
+        raise InputError(f"logprob_decoy_margin must be > 0 (the top token must stay first), got {margin}.")
+    out = []
+    for c in completions:
+        if c.logprobs is None:
+            out.append(c)
+            continue
+        lps = []
+        for t in c.logprobs:
+            if len(t.top) < 2 or not all(math.isfinite(v) for _, v in t.top[:2]):
+                lps.append(t)
+                continue
+            (s0, v0), (s1, v1) = t.top[0], t.top[1]
+            new = max(v1, v0 - margin)
+            norm = math.log1p(math.exp(new) - math.exp(v1))
+            top = [(s0, v0 - norm), (s1, new - norm)] + [(s, v - norm) for s, v in t.top[2:]]
+            own = new - norm if t.token == s1 else t.logprob - norm
+            lps.append(TokenLogprob(t.token, min(0.0, own), t.token_id, top))
+        out.append(replace(c, logprobs=lps))
+    return out
+
+
+def _trace_spans(text: str, open_marker: str, close_marker: str) -> list[tuple[int, int]]:
+    """Character spans of the contents between ``open_marker`` and the next ``close_marker`` (to the end of the
+    text if the trace is not closed)."""
+    spans, at = [], 0
+    while (a := text.find(open_marker, at)) >= 0:
+        start = a + len(open_marker)
+        b = text.find(close_marker, start) if close_marker else -1
+        end = len(text) if b < 0 else b
+        if end > start:
+            spans.append((start, end))
+        at = end + len(close_marker) if b >= 0 else len(text)
+    return spans
+
+
+def redact_trace(completions: Sequence[Completion], open_marker: str, close_marker: str,
+                 placeholder: str = "[reasoning withheld]") -> list[Completion]:
+    """Completions whose text between ``open_marker`` and ``close_marker`` is replaced by ``placeholder``.
+
+    The redacted tokens leave the served token ids; in the served log-probabilities the tokens that overlap a
+    trace become one entry whose text is the placeholder (plus any marker characters those tokens carried),
+    with log-probability 0 and no alternatives. Where the tokens' texts do not add up to the text, no
+    log-probabilities or token ids are served for that completion.
+    """
+    if not open_marker:
+        raise InputError("redact_trace needs the marker that opens a trace (e.g. '<think>').")
+    out = []
+    for c in completions:
+        spans = _trace_spans(c.text, open_marker, close_marker)
+        if not spans:
+            out.append(c)
+            continue
+        text = c.text
+        for a, b in reversed(spans):
+            text = text[:a] + placeholder + text[b:]
+        toks = c.logprobs
+        if toks is None or "".join(t.token for t in toks) != c.text:
+            out.append(replace(c, text=text, logprobs=None, token_ids=None))
+            continue
+        lps: list[TokenLogprob] = []
+        ids: list[int] = []
+        pos, k = 0, 0
+        for a, b in spans:
+            while k < len(toks) and pos + len(toks[k].token) <= a:  # tokens wholly before the trace
+                lps.append(toks[k])
+                ids += [] if toks[k].token_id is None else [toks[k].token_id]
+                pos += len(toks[k].token)
+                k += 1
+            pos0 = pos
+            while k < len(toks) and pos < b:  # tokens overlapping the trace: one placeholder entry
+                pos += len(toks[k].token)
+                k += 1
+            merged = c.text[pos0:a] + placeholder + c.text[b:pos]
+            lps.append(TokenLogprob(merged, 0.0, None, [(merged, 0.0)]))
+        lps += toks[k:]
+        ids += [t.token_id for t in toks[k:] if t.token_id is not None]
+        out.append(replace(c, text=text, logprobs=lps, token_ids=ids if c.token_ids is not None else None))
     return out
 
 

@@ -30,8 +30,11 @@ class Perturbation:
     """Output defences applied at serving time (see :mod:`distillscope.watermark.defences`).
 
     Sampling: logits / ``temperature_factor``, plus N(0, ``logit_noise``²), plus ``fingerprint_bias`` on a
-    key-derived ``fingerprint_gamma`` share of the vocabulary. Served log-probabilities: rounded to multiples of
-    ``logprob_step`` nats and at most ``top_logprobs_max`` alternatives per token (sampling untouched).
+    key-derived ``fingerprint_gamma`` share of the vocabulary. Served text: the contents between ``trace_open``
+    and ``trace_close`` replaced by ``trace_placeholder`` (a withheld reasoning trace). Served
+    log-probabilities: the runner-up raised to ``logprob_decoy_margin`` nats below the top token, rounded to
+    multiples of ``logprob_step`` nats and at most ``top_logprobs_max`` alternatives per token (sampling
+    untouched).
     The noise is drawn from a generator seeded by the request's own seed, so a sample stays reproducible.
     """
 
@@ -42,6 +45,10 @@ class Perturbation:
     fingerprint_gamma: float = 0.25
     logprob_step: float = 0.0
     top_logprobs_max: int | None = None
+    logprob_decoy_margin: float | None = None
+    trace_open: str = ""
+    trace_close: str = ""
+    trace_placeholder: str = "[reasoning withheld]"
 
     def __post_init__(self) -> None:
         if not self.temperature_factor > 0:
@@ -56,6 +63,10 @@ class Perturbation:
             raise InputError(f"logprob_step must be >= 0, got {self.logprob_step}.")
         if self.top_logprobs_max is not None and self.top_logprobs_max < 0:
             raise InputError(f"top_logprobs_max must be >= 0, got {self.top_logprobs_max}.")
+        if self.logprob_decoy_margin is not None and not self.logprob_decoy_margin > 0:
+            raise InputError(f"logprob_decoy_margin must be > 0, got {self.logprob_decoy_margin}.")
+        if self.trace_close and not self.trace_open:
+            raise InputError("trace_close needs trace_open (the marker that starts a reasoning trace).")
 
     @property
     def samples_changed(self) -> bool:
@@ -64,7 +75,13 @@ class Perturbation:
 
     @property
     def logprobs_changed(self) -> bool:
-        return self.logprob_step > 0 or self.top_logprobs_max is not None
+        return (self.logprob_step > 0 or self.top_logprobs_max is not None or self.logprob_decoy_margin is not None
+                or self.redacts)
+
+    @property
+    def redacts(self) -> bool:
+        """Whether a reasoning trace is withheld from the served text."""
+        return bool(self.trace_open)
 
     @property
     def active(self) -> bool:
@@ -78,6 +95,10 @@ class Perturbation:
             t += f":fp{self.fingerprint_bias:g}-{self.fingerprint_gamma:g}-{kid}"
         if self.logprobs_changed:
             t += f":lp{self.logprob_step:g}-{self.top_logprobs_max}"
+        if self.logprob_decoy_margin is not None:
+            t += f":decoy{self.logprob_decoy_margin:g}"
+        if self.redacts:
+            t += ":redact-" + hashlib.sha256(f"{self.trace_open}|{self.trace_close}".encode()).hexdigest()[:8]
         return t
 
     def apply(self, logits: torch.Tensor, gens: list[torch.Generator] | None = None,
@@ -98,12 +119,18 @@ class Perturbation:
         return out
 
     def serve(self, completions: list[Completion]) -> list[Completion]:
-        """The completions as served: log-probabilities coarsened (text and token ids untouched)."""
+        """The completions as served: the trace withheld, then the log-probabilities' decoy and coarsening."""
         if not self.logprobs_changed:
             return completions
-        from distillscope.watermark.defences import coarsen_logprobs
+        from distillscope.watermark.defences import coarsen_logprobs, decoy_logprobs, redact_trace
 
-        return coarsen_logprobs(completions, self.logprob_step, self.top_logprobs_max)
+        if self.redacts:
+            completions = redact_trace(completions, self.trace_open, self.trace_close, self.trace_placeholder)
+        if self.logprob_decoy_margin is not None:
+            completions = decoy_logprobs(completions, self.logprob_decoy_margin)
+        if self.logprob_step > 0 or self.top_logprobs_max is not None:
+            completions = coarsen_logprobs(completions, self.logprob_step, self.top_logprobs_max)
+        return completions
 
 
 class WatermarkedModel(Model):
