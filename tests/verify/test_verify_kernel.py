@@ -72,6 +72,9 @@ def test_grams_by_hand():
     assert g["prev1"][0, 1] == 0.0 and g["prompt"][0, 1] == pytest.approx(-0.625)
     # MMD of labels (1, 0): within-endpoint 0 + within-reference 0 - 2 x between
     assert kernel_statistic(g["prompt"], np.array([1.0, 0.0])) == pytest.approx(1.25)
+    # uncentered: one-hots of different tokens are orthogonal; a repeated token counts 1
+    g = completion_grams([a, b, a], [0, 0, 0], keys=("prompt_raw",))["prompt_raw"]
+    assert g == pytest.approx(np.array([[0.0, 0.0, 1.0], [0.0, 0.0, 0.0], [1.0, 0.0, 0.0]]))
 
 
 def test_null_calibrated():
@@ -96,4 +99,4 @@ def test_watermarked_tiny_model_end_to_end(make_sharp):
     cfg = VerifyConfig(samples=10, max_tokens=24, tokenizer_calls=0, battery=BatteryConfig(n_perm=199))
     ev = {e.name: e for e in verify(wm, ref, prompts, cfg, store=False).evidence}
     assert ev["verify.token_kernel"].p_value < 0.05
-    assert set(ev["verify.token_kernel"].details["z"]) == {"prompt", "prev1", "prev4"}
+    assert set(ev["verify.token_kernel"].details["z"]) == {"prompt", "prev1", "prev4", "prompt_raw"}

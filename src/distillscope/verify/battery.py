@@ -15,8 +15,9 @@ Tests (the ones whose inputs are present run):
 ``verify.token_kernel``     the same proxy LM's view token by token: each token becomes ``one-hot(token) - proxy's
                             next-token distribution``; a kernel MMD between the two sides' completions sums inner
                             products of these vectors over pairs of tokens that share a key (the same prompt; the
-                            same previous token; the same 4 previous tokens), one statistic per key, joined by the
-                            smallest permutation p-value. Sees watermarks keyed to the previous tokens (KGW,
+                            same previous token; the same 4 previous tokens; and the uncentered one-hots of the
+                            same prompt, a token-count MMD), one statistic per key, joined by the smallest
+                            permutation p-value. Sees watermarks keyed to the previous tokens (KGW,
                             SynthID) that move no per-completion likelihood feature
                             (:mod:`distillscope.verify.kernel`).
 ``verify.format``           the same statistic on cheap format features: log length, stopped-on-its-own, refusal.

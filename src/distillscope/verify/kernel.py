@@ -13,7 +13,8 @@ next-token distribution of a white-box LM at that position (the reference itself
 before the later token. A watermark that boosts a pseudo-random "green" subset of the vocabulary chosen by the
 previous token(s) moves ``v_i`` and ``v_j`` the same way whenever they follow the same previous token(s): their
 inner product has a positive mean. The Gram matrices sum ``<v_i, v_j>`` over pairs of tokens that share a key
-(``prompt``: the same prompt; ``prevW``: the same W previous tokens, across prompts), per pair of completions,
+(``prompt``: the same prompt; ``prevW``: the same W previous tokens, across prompts; ``prompt_raw``: the same
+prompt, one-hots not centered), per pair of completions,
 without the ``i = j`` terms. The statistic of a labeling is the kernel MMD^2 between the endpoint's and the
 reference's completions (``(N, N)`` Gram, unbiased within-group sums): both sides pass through the same function of
 their text, so label shuffles within prompts give an exact p-value whatever the LM.
@@ -28,15 +29,17 @@ from scipy import sparse
 
 from distillscope.verify.features import TokenRecord
 
-KEYS = ("prompt", "prev1", "prev4")
+KEYS = ("prompt", "prev1", "prev4", "prompt_raw")
 
 # Gram matrices computed ahead over a larger set of completions (see :func:`precompute`); a Gram entry depends only
 # on its two completions, so any subset's Gram is a sub-matrix.
 _PRECOMPUTED: list[tuple[dict[int, int], np.ndarray, dict[str, np.ndarray]]] = []
 
 
-def _token_vectors(records: Sequence[TokenRecord]) -> tuple[sparse.csr_matrix, np.ndarray, np.ndarray]:
-    """Sparse ``(tokens, vocab)`` rows ``e(x_i) - p_i``, the completion of each token and its position."""
+def _token_vectors(records: Sequence[TokenRecord], centered: bool = True
+                   ) -> tuple[sparse.csr_matrix, np.ndarray, np.ndarray]:
+    """Sparse ``(tokens, vocab)`` rows ``e(x_i) - p_i`` (``e(x_i)`` if not ``centered``), the completion of each
+    token and its position."""
     rows, cols, vals, owner, pos = [], [], [], [], []
     t0 = 0
     vocab = 1
@@ -48,7 +51,7 @@ def _token_vectors(records: Sequence[TokenRecord]) -> tuple[sparse.csr_matrix, n
         idx = np.arange(t0, t0 + n)
         rows += [np.repeat(idx, k), idx]
         cols += [r.topk_ids.reshape(-1), r.ids]
-        vals += [-r.topk_p.reshape(-1).astype(np.float64), np.ones(n)]
+        vals += [-r.topk_p.reshape(-1).astype(np.float64) * centered, np.ones(n)]
         owner.append(np.full(n, c))
         pos.append(np.arange(n))
         vocab = max(vocab, int(r.topk_ids.max()) + 1, int(r.ids.max()) + 1)
@@ -57,13 +60,14 @@ def _token_vectors(records: Sequence[TokenRecord]) -> tuple[sparse.csr_matrix, n
         return sparse.csr_matrix((0, 1)), np.zeros(0, int), np.zeros(0, int)
     v = sparse.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(t0, vocab))
     v.sum_duplicates()  # the sampled token is usually among the top K: its entry becomes 1 - p
+    v.eliminate_zeros()
     return v, np.concatenate(owner), np.concatenate(pos)
 
 
 def _keys(records: Sequence[TokenRecord], prompt_of: Sequence[int], key: str) -> list[tuple[int, ...]]:
     out: list[tuple[int, ...]] = []
     for r, p in zip(records, prompt_of):
-        if key == "prompt":
+        if key.removesuffix("_raw") == "prompt":
             out += [(int(p),)] * len(r.ids)
             continue
         w = int(key.removeprefix("prev"))
@@ -81,18 +85,20 @@ def completion_grams(records: Sequence[TokenRecord], prompt_of: Sequence[int],
         records: one :class:`TokenRecord` per completion, both sides, in any order.
         prompt_of: the prompt index of each completion.
         keys: which token pairs are compared: ``prompt`` (every pair of tokens of the same prompt) and/or
-            ``prevW`` (pairs that follow the same W tokens).
+            ``prevW`` (pairs that follow the same W tokens); a ``_raw`` suffix compares the one-hots alone, not
+            centered by the LM (``prompt_raw``: an MMD of token counts per prompt, which sees a change of content
+            that the LM would predict from the completion's own context, such as a hidden system prompt's topic).
 
     Returns:
         ``{key: G}`` with ``G[a, b]`` the sum of ``<v_i, v_j>`` over keyed pairs ``i`` in completion ``a``, ``j`` in
         ``b`` (``i != j``); the diagonal holds twice the sum over ordered pairs within one completion.
     """
-    v, owner, _ = _token_vectors(records)
     n = len(records)
     out = {}
-    self_sq = np.asarray(v.multiply(v).sum(1)).ravel()
-    diag = np.bincount(owner, weights=self_sq, minlength=n)
+    vecs = {c: _token_vectors(records, c) for c in {not k.endswith("_raw") for k in keys}}
     for key in keys:
+        v, owner, _ = vecs[not key.endswith("_raw")]
+        diag = np.bincount(owner, weights=np.asarray(v.multiply(v).sum(1)).ravel(), minlength=n)
         ks = _keys(records, prompt_of, key)
         index: dict[tuple[int, ...], int] = {}
         gid = np.array([index.setdefault(k, len(index)) for k in ks], dtype=np.int64)
