@@ -7,24 +7,31 @@ Run (generation is cached in the sample store, so a rerun or a rerun with bigger
     nice -n 10 .venv/bin/python bench/verify_power.py --analyse-only --trials 100
     .venv/bin/python bench/verify_power.py --speed                    # MMD timing line only
 
-Defaults: 6 prompts of the shipped set, 40-token completions, pools of 20 endpoint / 30 reference completions per
-prompt, stored in a sample store under the bench cache (``verify_bench/samples.duckdb``). Torch runs
-single-threaded (``--threads``) because on an oversubscribed CPU extra threads only spin.
+Defaults: 5 prompts of the shipped set, 40-token completions, pools of 60 endpoint / 60 reference completions per
+prompt, stored in a sample store under the bench cache (``verify_bench/samples.duckdb``), 30 trials, 1,000 label
+shuffles (``verify``'s default). Torch runs single-threaded (``--threads``) because on an oversubscribed CPU extra
+threads only spin. ``--prepare-only`` stops after the proxy passes (one teacher-forcing pass per completion and
+proxy gives the proxy features, the reference log-likelihood of the rank test and the token kernel's records, all
+cached on disk by sample id); ``--only NAME...`` analyses a subset of the variants.
 
 Design. Every variant ("endpoint") gets a pool of completions per prompt, the reference gets its own pool
 (different seeds). A trial draws ``n`` endpoint and ``n`` reference completions per prompt without replacement
 from the pools and runs the battery; power = rejection rate over trials at alpha = 0.05. The null variant is the
 reference model itself, sampled with the endpoint's seeds, so its rejection rate is the false-positive rate.
-Trials share pools, so at large ``n`` they overlap and are not independent (at ``n`` = pool size every trial sees
-the same endpoint completions): the binomial intervals printed are those of independent trials and understate
-the uncertainty there.
+Trials share pools, so they overlap and are not independent (at ``n`` = 20 of 60 a trial shares a third of its
+completions with another on average): the binomial intervals printed are those of independent trials and
+understate the uncertainty, and a pool that differs from the reference pool by chance (as the first 20 null
+samples did on the proxy's mean entropy, z = 2.3) lifts every trial's rejection rate together. Pools must be
+much larger than ``n``: with pools of 20 (an earlier version) the false-positive rates of 0.12-0.38 measured for the
+proxy test came from that, not from the test (the fresh samples 20..59 give z = -0.2..0.2, p = 0.98).
 
 Columns. Text only, reference as recorded text: MET's own package (``model-equality-testing``, its MMD with a
 Hamming kernel on characters and its permutation p-value) on exactly the trial's samples; our MMD; the format
-test (without stop reasons, which recorded text lacks); the proxy-likelihood test under a local LM that is NOT
-the reference (``--proxy``, default the lineage zoo's logit-distilled student s1); their combination. Text only,
-white-box reference: the likelihood rank test, the proxy test with the reference as proxy, and the combination
-(MMD + rank + proxy + format). Last, everything including the endpoint's logprobs.
+test (without stop reasons, which recorded text lacks); the proxy-likelihood test and the token kernel under a
+local LM that is NOT the reference (``--proxy``, default the lineage zoo's logit-distilled student s1); their
+combination by nonparametric combination, Fisher (``--npc``) and min (Tippett). Text only, white-box reference:
+the likelihood rank test, the proxy test and the token kernel with the reference as proxy, and the combination
+(MMD + rank + proxy + kernel + format). With ``--logprob-column``, everything including the endpoint's logprobs.
 
 Distortions: sampling at temperature 0.9 and at top-p 0.9 (the claim is temperature 1, top-p 1), int8 dynamic
 quantization, fp16 and bf16 rounding of the weights (compute stays fp32), KGW (delta 2, gamma 0.25) and SynthID
@@ -440,6 +447,8 @@ def analyse(prompts: list[str], vs: dict[str, Lazy], a: argparse.Namespace, stor
     bb_tests = (MMD, FORMAT, PROXY, KERNEL) if a.proxy else (MMD, FORMAT)
     results: dict[str, Any] = {}
     for name, pool in pools.items():
+        if a.only and not any(name.startswith(o) for o in a.only):
+            continue
         sizes = sorted({len(r) for r in pool})
         if min(sizes) < 2:
             log(f"{name}: pool too small ({sizes}); skipped")
@@ -554,16 +563,16 @@ def speed_line() -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--prompts", type=int, default=6, help="number of prompts from the shipped informative set")
-    ap.add_argument("--pool", type=int, default=20, help="completions per prompt per endpoint variant")
-    ap.add_argument("--ref-pool", type=int, default=30, help="reference completions per prompt")
+    ap.add_argument("--prompts", type=int, default=5, help="number of prompts from the shipped informative set")
+    ap.add_argument("--pool", type=int, default=60, help="completions per prompt per endpoint variant")
+    ap.add_argument("--ref-pool", type=int, default=60, help="reference completions per prompt")
     ap.add_argument("--max-tokens", type=int, default=40)
     ap.add_argument("--different", default=None, help="model spec of a different model (default: the lineage "
                     "zoo's teacher-scratch-llama when built)")
     ap.add_argument("--n", type=int, nargs="+", default=[5, 10, 20], help="samples per prompt to test at")
-    ap.add_argument("--trials", type=int, default=60)
-    ap.add_argument("--perms", type=int, default=200)
-    ap.add_argument("--met-trials", type=int, default=20, help="trials on which MET's package also runs (its "
+    ap.add_argument("--trials", type=int, default=30)
+    ap.add_argument("--perms", type=int, default=1000)
+    ap.add_argument("--met-trials", type=int, default=30, help="trials on which MET's package also runs (its "
                     "permutation loop is pure Python)")
     ap.add_argument("--met-perms", type=int, default=100)
     ap.add_argument("--npc", default="fisher", help="combination of the permutation tests (fisher or min)")
@@ -576,6 +585,8 @@ def main() -> None:
     ap.add_argument("--generate-only", action="store_true")
     ap.add_argument("--from-sample", type=int, default=0, help="generate only samples with this index or higher")
     ap.add_argument("--analyse-only", action="store_true")
+    ap.add_argument("--only", nargs="+", default=None, help="analyse only the variants whose names start so "
+                    "(the null included only if named)")
     ap.add_argument("--prepare-only", action="store_true", help="pools and proxy passes only (no trials)")
     ap.add_argument("--logprob-column", action="store_true", help="also score the endpoint's reported logprobs "
                     "(a second pass over every pooled completion) for the comb_all column")
