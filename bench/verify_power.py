@@ -394,10 +394,28 @@ def met_pvalue(ss: Any, b: int, seed: int) -> float:
     (ie, xe), (ir, xr) = side("e"), side("r")
     width = max(xe.shape[1], xr.shape[1])
     torch.manual_seed(seed)
-    p, _ = run_two_sample_test(CompletionSample(ie, pad_to_length(xe, width), len(ss.prompts)),
-                               CompletionSample(ir, pad_to_length(xr, width), len(ss.prompts)),
-                               pvalue_type="permutation_pvalue", stat_type="mmd_hamming", b=b)
+    try:
+        p, _ = run_two_sample_test(CompletionSample(ie, pad_to_length(xe, width), len(ss.prompts)),
+                                   CompletionSample(ir, pad_to_length(xr, width), len(ss.prompts)),
+                                   pvalue_type="permutation_pvalue", stat_type="mmd_hamming", b=b)
+    finally:
+        _clear_met_caches()
     return float(p)
+
+
+def _clear_met_caches() -> None:
+    """MET's package caches methods and properties of its sample classes with ``functools.cache``, which keeps
+    every sample object (one per permutation) alive: 20 GB after ~500 calls. Clear those caches after each call."""
+    import inspect
+
+    from model_equality_testing import distribution, tests
+
+    for mod in (distribution, tests):
+        for obj in [*vars(mod).values(), *(v for c in vars(mod).values() if inspect.isclass(c)
+                                           for v in vars(c).values())]:
+            fn = obj.fget if isinstance(obj, property) else obj
+            if hasattr(fn, "cache_clear"):
+                fn.cache_clear()
 
 
 MMD, RANK = "verify.mmd_hamming", "verify.likelihood_rank"
