@@ -33,6 +33,11 @@ combination by nonparametric combination, Fisher (``--npc``) and min (Tippett). 
 the likelihood rank test, the proxy test and the token kernel with the reference as proxy, and the combination
 (MMD + rank + proxy + kernel + format). With ``--logprob-column``, everything including the endpoint's logprobs.
 
+Measured (defaults, 2-core machine at load ~2.5, 2026-12-07): median power over the 11 distortions at 10 samples
+per prompt: white-box reference, text only 0.90 (Fisher; 1.00 with --npc min); reference as recorded text 0.47
+(Fisher; 0.37 min); MET's package 0.05. The token kernel alone takes KGW from 0.13 (rank) / 0.10 (proxy) to
+0.97 and SynthID to 1.00. No text-only test sees fp16/bf16 rounding; the hidden system prompt reaches 0.47 at 20.
+
 Distortions: sampling at temperature 0.9 and at top-p 0.9 (the claim is temperature 1, top-p 1), int8 dynamic
 quantization, fp16 and bf16 rounding of the weights (compute stays fp32), KGW (delta 2, gamma 0.25) and SynthID
 watermarks, a hidden system prompt, a 4-step fine-tune of the last two blocks, a logit-distilled student and a
