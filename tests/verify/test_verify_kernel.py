@@ -100,3 +100,12 @@ def test_watermarked_tiny_model_end_to_end(make_sharp):
     ev = {e.name: e for e in verify(wm, ref, prompts, cfg, store=False).evidence}
     assert ev["verify.token_kernel"].p_value < 0.05
     assert set(ev["verify.token_kernel"].details["z"]) == {"prompt", "prev1", "prev4", "prompt_raw"}
+
+
+def test_empty_completions_carry_nothing():
+    empty = TokenRecord(np.zeros(0, np.int64), np.array([3]), np.zeros((0, 32), np.int64), np.zeros((0, 32), np.float32))
+    a = TokenRecord(np.array([0]), np.array([7]), np.array([[0, 1]]), np.array([[0.5, 0.5]], np.float32))
+    g = completion_grams([empty, a, empty], [0, 0, 0])
+    for key, m in g.items():
+        assert m.shape == (3, 3) and not m[0].any() and not m[2].any(), key
+    assert not any(m.any() for m in completion_grams([empty, empty], [0, 0]).values())
