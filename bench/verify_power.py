@@ -7,24 +7,39 @@ Run (generation is cached in the sample store, so a rerun or a rerun with bigger
     nice -n 10 .venv/bin/python bench/verify_power.py --analyse-only --trials 100
     .venv/bin/python bench/verify_power.py --speed                    # MMD timing line only
 
-Defaults: 6 prompts of the shipped set, 40-token completions, pools of 20 endpoint / 30 reference completions per
-prompt, stored in a sample store under the bench cache (``verify_bench/samples.duckdb``). Torch runs
-single-threaded (``--threads``) because on an oversubscribed CPU extra threads only spin.
+Defaults: 5 prompts of the shipped set, 40-token completions, pools of 60 endpoint / 60 reference completions per
+prompt, stored in a sample store under the bench cache (``verify_bench/samples.duckdb``), 30 trials, 1,000 label
+shuffles (``verify``'s default). Torch runs single-threaded (``--threads``) because on an oversubscribed CPU extra
+threads only spin. ``--prepare-only`` stops after the proxy passes (one teacher-forcing pass per completion and
+proxy gives the proxy features, the reference log-likelihood of the rank test and the token kernel's records, all
+cached on disk by sample id); ``--only NAME...`` analyses a subset of the variants.
 
 Design. Every variant ("endpoint") gets a pool of completions per prompt, the reference gets its own pool
 (different seeds). A trial draws ``n`` endpoint and ``n`` reference completions per prompt without replacement
 from the pools and runs the battery; power = rejection rate over trials at alpha = 0.05. The null variant is the
 reference model itself, sampled with the endpoint's seeds, so its rejection rate is the false-positive rate.
-Trials share pools, so at large ``n`` they overlap and are not independent (at ``n`` = pool size every trial sees
-the same endpoint completions): the binomial intervals printed are those of independent trials and understate
-the uncertainty there.
+Trials share pools, so they overlap and are not independent (at ``n`` = 20 of 60 a trial shares a third of its
+completions with another on average): the binomial intervals printed are those of independent trials and
+understate the uncertainty, and a null pool that differs from the reference pool lifts every trial's rejection
+rate together. With pools of 20 (an earlier version) the proxy test's false-positive rates of 0.12-0.38 came from
+that: the first 20 null samples differ from the reference's on the s1 proxy's mean entropy (z = 2.3, pool-level
+p = 0.04), the fresh samples 20..59 do not (p = 0.98). Not explained yet: on all 60 per prompt, the null pool
+(seed 0) has a higher mean entropy under the reference than the reference pool (seed 7919; z = 3.0) and than a
+third pool (seed 4242; z = 3.9), while seeds 7919 and 4242 agree (p = 0.39); it is what lifts proxy_wb's
+false-positive rate at n = 20 (0.43).
 
 Columns. Text only, reference as recorded text: MET's own package (``model-equality-testing``, its MMD with a
 Hamming kernel on characters and its permutation p-value) on exactly the trial's samples; our MMD; the format
-test (without stop reasons, which recorded text lacks); the proxy-likelihood test under a local LM that is NOT
-the reference (``--proxy``, default the lineage zoo's logit-distilled student s1); their combination. Text only,
-white-box reference: the likelihood rank test, the proxy test with the reference as proxy, and the combination
-(MMD + rank + proxy + format). Last, everything including the endpoint's logprobs.
+test (without stop reasons, which recorded text lacks); the proxy-likelihood test and the token kernel under a
+local LM that is NOT the reference (``--proxy``, default the lineage zoo's logit-distilled student s1); their
+combination by nonparametric combination, Fisher (``--npc``) and min (Tippett). Text only, white-box reference:
+the likelihood rank test, the proxy test and the token kernel with the reference as proxy, and the combination
+(MMD + rank + proxy + kernel + format). With ``--logprob-column``, everything including the endpoint's logprobs.
+
+Measured (defaults, 2-core machine at load ~2.5, 2026-12-07): median power over the 11 distortions at 10 samples
+per prompt: white-box reference, text only 0.90 (Fisher; 1.00 with --npc min); reference as recorded text 0.47
+(Fisher; 0.37 min); MET's package 0.05. The token kernel alone takes KGW from 0.13 (rank) / 0.10 (proxy) to
+0.97 and SynthID to 1.00. No text-only test sees fp16/bf16 rounding; the hidden system prompt reaches 0.47 at 20.
 
 Distortions: sampling at temperature 0.9 and at top-p 0.9 (the claim is temperature 1, top-p 1), int8 dynamic
 quantization, fp16 and bf16 rounding of the weights (compute stays fp32), KGW (delta 2, gamma 0.25) and SynthID
@@ -307,31 +322,38 @@ def score_pools(prompts: list[str], pools: dict[str, list[list[Completion]]], ma
 
 
 def proxy_pools(prompts: list[str], pools: dict[str, list[list[Completion]]], max_tokens: int, spec: str,
-                tag: str) -> dict[str, list[float]]:
-    """Proxy-LM features (:data:`distillscope.verify.features.PROXY_FEATURES`) of every pooled text, cached on
-    disk by sample id and proxy."""
+                tag: str) -> dict[str, tuple[Any, float, Any]]:
+    """Per pooled text, from one teacher-forcing pass of a proxy LM: its features
+    (:data:`distillscope.verify.features.PROXY_FEATURES`), its summed log-likelihood (the likelihood rank test's
+    score when the proxy is the reference) and its :class:`~distillscope.verify.features.TokenRecord` (the token
+    kernel's input); cached on disk by sample id and proxy."""
+    import pickle
+
     from distillscope.models import load_model
     from distillscope.paths import cache_dir
     from distillscope.verify.features import ProxyScorer
 
-    path = cache_dir("verify_bench") / f"proxy-{tag}.json"
-    cache: dict[str, list[float]] = json.loads(path.read_text()) if path.exists() else {}
+    path = cache_dir("verify_bench") / f"proxy-tokens-{tag}.pkl"
+    cache: dict[str, tuple[Any, float, Any]] = pickle.loads(path.read_bytes()) if path.exists() else {}
     todo = [(pi, c) for rows in pools.values() for pi, row in enumerate(rows) for c in row if c.sample_id not in cache]
     if todo:
-        log(f"proxy features of {len(todo)} completions under {spec}")
-        ps = ProxyScorer(load_model(spec), batch_size=8)
+        log(f"proxy features and token records of {len(todo)} completions under {spec}")
+        ps = ProxyScorer(load_model(spec), batch_size=16)
         reqs = {pi: GenRequest.chat(p, max_tokens=max_tokens) for pi, p in enumerate(prompts)}
         for s in range(0, len(todo), 128):
             chunk = todo[s : s + 128]
-            f = ps.features([(reqs[pi], c.text) for pi, c in chunk])
-            for (_, c), row in zip(chunk, f):
-                cache[c.sample_id] = [float(x) for x in row]
-            path.write_text(json.dumps(cache))
+            items = [(reqs[pi], c.text) for pi, c in chunk]
+            f, sums, recs = ps.features(items), ps.summed_logprobs(items), ps.token_records(items)
+            for (_, c), row, sm, rec in zip(chunk, f, sums, recs):
+                cache[c.sample_id] = (row, float(sm), rec)
+            ps = ProxyScorer(ps.proxy, batch_size=16)  # its in-memory caches are kept here instead
+            path.write_bytes(pickle.dumps(cache))
+            log(f"  {min(s + 128, len(todo))}/{len(todo)}")
     return cache
 
 
 def trial_set(prompts: list[str], ep: list[list[Completion]], ref: list[list[Completion]], n: int,
-              scores: dict[str, dict[str, Any]], feats: dict[str, dict[str, list[float]]], proxy: str | None,
+              scores: dict[str, dict[str, Any]], feats: dict[str, dict[str, tuple[Any, float, Any]]], proxy: str | None,
               ref_finish_known: bool, rng: np.random.Generator) -> Any:
     """One trial's SampleSet: ``n`` endpoint and ``n`` reference completions per prompt drawn from the pools.
 
@@ -348,11 +370,14 @@ def trial_set(prompts: list[str], ep: list[list[Completion]], ref: list[list[Com
             prompt=p, endpoint=[c.text for c in e], reference=[c.text for c in r],
             endpoint_scores=np.array([scores[c.sample_id]["score"] for c in e]),
             reference_scores=np.array([scores[c.sample_id]["score"] for c in r]),
-            logprob_diffs=[np.array(scores[c.sample_id]["diff"]) for c in e],
-            aligned=[bool(scores[c.sample_id]["aligned"]) for c in e],
+            logprob_diffs=[np.array(scores[c.sample_id]["diff"]) for c in e] if "diff" in scores[e[0].sample_id]
+            else None,
+            aligned=[bool(scores[c.sample_id]["aligned"]) for c in e] if "diff" in scores[e[0].sample_id] else None,
             endpoint_ids=[c.sample_id or "" for c in e], reference_ids=[c.sample_id or "" for c in r],
-            endpoint_proxy=np.array([f[c.sample_id] for c in e]) if proxy else None,
-            reference_proxy=np.array([f[c.sample_id] for c in r]) if proxy else None,
+            endpoint_proxy=np.array([f[c.sample_id][0] for c in e]) if proxy else None,
+            reference_proxy=np.array([f[c.sample_id][0] for c in r]) if proxy else None,
+            endpoint_tokens=[f[c.sample_id][2] for c in e] if proxy else None,
+            reference_tokens=[f[c.sample_id][2] for c in r] if proxy else None,
             endpoint_finish=[c.finish_reason for c in e],
             reference_finish=[c.finish_reason if ref_finish_known else "" for c in r]))
     return SampleSet(groups, proxy_spec=proxy)
@@ -377,49 +402,91 @@ def met_pvalue(ss: Any, b: int, seed: int) -> float:
     (ie, xe), (ir, xr) = side("e"), side("r")
     width = max(xe.shape[1], xr.shape[1])
     torch.manual_seed(seed)
-    p, _ = run_two_sample_test(CompletionSample(ie, pad_to_length(xe, width), len(ss.prompts)),
-                               CompletionSample(ir, pad_to_length(xr, width), len(ss.prompts)),
-                               pvalue_type="permutation_pvalue", stat_type="mmd_hamming", b=b)
+    try:
+        p, _ = run_two_sample_test(CompletionSample(ie, pad_to_length(xe, width), len(ss.prompts)),
+                                   CompletionSample(ir, pad_to_length(xr, width), len(ss.prompts)),
+                                   pvalue_type="permutation_pvalue", stat_type="mmd_hamming", b=b)
+    finally:
+        _clear_met_caches()
     return float(p)
 
 
+def _clear_met_caches() -> None:
+    """MET's package caches methods and properties of its sample classes with ``functools.cache``, which keeps
+    every sample object (one per permutation) alive: 20 GB after ~500 calls. Clear those caches after each call."""
+    import inspect
+
+    from model_equality_testing import distribution, tests
+
+    for mod in (distribution, tests):
+        for obj in [*vars(mod).values(), *(v for c in vars(mod).values() if inspect.isclass(c)
+                                           for v in vars(c).values())]:
+            fn = obj.fget if isinstance(obj, property) else obj
+            if hasattr(fn, "cache_clear"):
+                fn.cache_clear()
+
+
 MMD, RANK = "verify.mmd_hamming", "verify.likelihood_rank"
-PROXY, FORMAT = "verify.proxy_likelihood", "verify.format"
-COLUMNS = ["MET", "mmd", "format", "proxy_bb", "TEXT_BB", "rank", "proxy_wb", "TEXT_WB", "comb_all"]
+PROXY, FORMAT, KERNEL = "verify.proxy_likelihood", "verify.format", "verify.token_kernel"
+COLUMNS = ["MET", "mmd", "format", "proxy_bb", "kernel_bb", "TEXT_BB", "BB_min", "rank", "proxy_wb", "kernel_wb",
+           "TEXT_WB", "WB_min", "comb_all"]
 HEADS = {"MET": "MET package, MMD-Hamming on characters", "mmd": "our MMD (Hamming)",
          "format": "format test (length, refusal; stop reason unknown for recorded text)",
          "proxy_bb": "proxy-likelihood under a local proxy LM that is not the reference",
-         "TEXT_BB": "combined, no logprobs, reference = recorded text (mmd + format + proxy_bb)",
+         "kernel_bb": "token kernel under the same non-reference proxy LM",
+         "TEXT_BB": "combined (NPC --npc), no logprobs, reference = recorded text (mmd + format + proxy_bb + kernel_bb)",
+         "BB_min": "the same combined by NPC min (Tippett) instead",
          "rank": "likelihood rank under the white-box reference",
          "proxy_wb": "proxy-likelihood with the reference as proxy",
-         "TEXT_WB": "combined, no logprobs, white-box reference (mmd + rank + proxy_wb + format with stop reason)",
-         "comb_all": "combined with the endpoint's logprobs (all tests)"}
+         "kernel_wb": "token kernel with the reference as proxy",
+         "TEXT_WB": "combined (NPC --npc), no logprobs, white-box reference (mmd + rank + proxy_wb + kernel_wb + format)",
+         "WB_min": "the same combined by NPC min (Tippett) instead",
+         "comb_all": "combined with the endpoint's logprobs (all tests; --logprob-column)"}
+
+
+def _other_npc(ev: Any, a: argparse.Namespace) -> float:
+    """The combined p-value of the text-only battery under the NPC method that --npc did not pick."""
+    other = ev.details.get("npc_p_other_method", {})
+    return float(other["min"]) if a.npc == "fisher" else float(ev.p_value)
 
 
 def analyse(prompts: list[str], vs: dict[str, Lazy], a: argparse.Namespace, store: Any) -> dict[str, Any]:
     import os
 
     from distillscope.stats.power import rejection_rate
+    from distillscope.verify import kernel
     from distillscope.verify.battery import BatteryConfig, run_battery
 
     os.environ.setdefault("TQDM_DISABLE", "1")  # MET's permutation loop shows a progress bar per call
     ref_pool = pool_completions(prompts, Lazy(REFERENCE, _ref_hf), REF_SEED, a.ref_pool, a.max_tokens, store)
     pools = {name: pool_completions(prompts, m, 0, a.pool, a.max_tokens, store) for name, m in vs.items()}
     every = {"reference": ref_pool, **pools}
-    scores = score_pools(prompts, every, a.max_tokens)
     feats = {"wb": proxy_pools(prompts, every, a.max_tokens, REFERENCE, "reference")}
     if a.proxy:
         feats["bb"] = proxy_pools(prompts, every, a.max_tokens, a.proxy, "bb-" + a.proxy.split("/")[-1])
-    bb_tests = (MMD, FORMAT, PROXY) if a.proxy else (MMD, FORMAT)
+    if a.logprob_column:
+        scores = score_pools(prompts, every, a.max_tokens)
+    else:  # the rank test's score is the reference log-likelihood, from the same pass as the proxy features
+        scores = {sid: {"score": v[1]} for sid, v in feats["wb"].items()}
+    if a.prepare_only:
+        return {}
+    bb_tests = (MMD, FORMAT, PROXY, KERNEL) if a.proxy else (MMD, FORMAT)
     results: dict[str, Any] = {}
     for name, pool in pools.items():
+        if a.only and not any(name.startswith(o) for o in a.only):
+            continue
         sizes = sorted({len(r) for r in pool})
         if min(sizes) < 2:
             log(f"{name}: pool too small ({sizes}); skipped")
             continue
-        diffs = np.concatenate([np.abs(scores[c.sample_id]["diff"]) for row in pool for c in row] or [np.zeros(1)])
+        diffs = np.concatenate([np.abs(scores[c.sample_id].get("diff", [np.nan])) for row in pool for c in row]
+                               or [np.zeros(1)])
         results[name] = {"pool": min(sizes), "median_abs_lp_diff": float(np.median(diffs)), "by_n": {}}
         t0 = time.perf_counter()
+        kernel.clear()
+        for f in feats.values():  # the token kernel's Grams over the whole pool pair, once (trials take sub-matrices)
+            comps = [(pi, c) for side in (ref_pool, pool) for pi, row in enumerate(side) for c in row]
+            kernel.precompute([f[c.sample_id][2] for _, c in comps], [pi for pi, _ in comps])
         for n in a.n:
             if n > min(sizes):
                 continue
@@ -432,8 +499,9 @@ def analyse(prompts: list[str], vs: dict[str, Lazy], a: argparse.Namespace, stor
                 rng.bit_generator.state = state  # the same completions, seen as recorded text + a proxy LM
                 bb = trial_set(prompts, pool, ref_pool, n, scores, feats, "bb" if a.proxy else None, False, rng)
                 cfg = {"n_perm": a.perms, "seed": t, "npc": a.npc}
-                full = {e.name: e.p_value for e in run_battery(wb, BatteryConfig(**cfg))}
-                ev_wb = run_battery(wb, BatteryConfig(**cfg, tests=(MMD, RANK, PROXY, FORMAT)))
+                full = ({e.name: e.p_value for e in run_battery(wb, BatteryConfig(**cfg))} if a.logprob_column
+                        else {"verify.combined": np.nan})
+                ev_wb = run_battery(wb, BatteryConfig(**cfg, tests=(MMD, RANK, PROXY, FORMAT, KERNEL)))
                 ev_bb = run_battery(bb, BatteryConfig(**cfg, tests=bb_tests))
                 text_wb = {e.name: e.p_value for e in ev_wb}
                 text_bb = {e.name: e.p_value for e in ev_bb}
@@ -445,14 +513,18 @@ def analyse(prompts: list[str], vs: dict[str, Lazy], a: argparse.Namespace, stor
                 ps["mmd"].append(text_bb[MMD])
                 ps["format"].append(text_bb[FORMAT])
                 ps["proxy_bb"].append(text_bb.get(PROXY, 1.0))
+                ps["kernel_bb"].append(text_bb.get(KERNEL, 1.0))
                 ps["TEXT_BB"].append(text_bb["verify.combined"])
+                ps["BB_min"].append(_other_npc(ev_bb[-1], a))
+                ps["kernel_wb"].append(text_wb[KERNEL])
+                ps["WB_min"].append(_other_npc(ev_wb[-1], a))
                 ps["rank"].append(text_wb[RANK])
                 ps["proxy_wb"].append(text_wb[PROXY])
                 ps["TEXT_WB"].append(text_wb["verify.combined"])
                 ps["comb_all"].append(full["verify.combined"])
                 ps["MET"].append(met_pvalue(bb, a.met_perms, t) if t < a.met_trials else np.nan)
             results[name]["by_n"][n] = {c: rejection_rate([x for x in v if not np.isnan(x)], 0.05)
-                                        for c, v in ps.items()}
+                                        for c, v in ps.items() if not np.all(np.isnan(v))}
             results[name].setdefault("z", {})[n] = {k: float(np.mean(v)) for k, v in zs.items()}
         log(f"analysed {name} in {time.perf_counter() - t0:.0f}s: " + "; ".join(
             f"n={n} " + " ".join(f"{c} {r.rate:.2f}" for c, r in rates.items())
@@ -464,25 +536,26 @@ def print_table(results: dict[str, Any], notes: list[str], a: argparse.Namespace
     print(f"verify power on {REFERENCE}: {len(prompts)} prompts, {a.max_tokens} tokens, alpha 0.05, "
           f"{a.trials} trials ({a.met_trials} for MET, {a.met_perms} permutations), {a.perms} permutations, "
           f"NPC {a.npc}; pools: endpoint {a.pool}, reference {a.ref_pool} per prompt; black-box proxy: {a.proxy}")
-    for c in COLUMNS:
+    cols = [c for c in COLUMNS if all(c in rates for r in results.values() for rates in r["by_n"].values())]
+    for c in cols:
         print(f"  {c:9s} {HEADS[c]}")
-    head = f"{'distortion':36s} {'n':>3s} " + " ".join(f"{c:>8s}" for c in COLUMNS) + "  median|dlp|"
+    head = f"{'distortion':36s} {'n':>3s} " + " ".join(f"{c:>8s}" for c in cols) + "  median|dlp|"
     print(head)
     print("-" * len(head))
     for name, r in results.items():
         for n, rates in r["by_n"].items():
-            print(f"{name[:36]:36s} {n:3d} " + " ".join(f"{rates[c].rate:8.2f}" for c in COLUMNS)
+            print(f"{name[:36]:36s} {n:3d} " + " ".join(f"{rates[c].rate:8.2f}" for c in cols)
                   + f"  {r['median_abs_lp_diff']:.1e}")
     null = next((k for k in results if k.startswith("null")), None)
     if null:
         print("\nfalse-positive rate on the same-model null (rate [95% Clopper-Pearson] (k/n)):")
         for n, rates in results[null]["by_n"].items():
-            print(f"  n={n:3d}  " + "  ".join(f"{c}: {rates[c]}" for c in COLUMNS))
+            print(f"  n={n:3d}  " + "  ".join(f"{c}: {rates[c]}" for c in cols))
     for n in a.n:
         alt = [r["by_n"][n] for k, r in results.items() if k != null and n in r["by_n"]]
         if alt:
             print(f"median power over {len(alt)} distortions at n={n}: "
-                  + "  ".join(f"{c} {np.median([x[c].rate for x in alt]):.2f}" for c in COLUMNS))
+                  + "  ".join(f"{c} {np.median([x[c].rate for x in alt]):.2f}" for c in cols))
     n_z = 10 if 10 in a.n else a.n[0]
     print(f"\nmean z per feature at n={n_z} (which text-only features carry the signal; wb = reference as proxy, "
           "bb = the non-reference proxy; |z| ~ 1 or less is noise):")
@@ -516,16 +589,16 @@ def speed_line() -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--prompts", type=int, default=6, help="number of prompts from the shipped informative set")
-    ap.add_argument("--pool", type=int, default=20, help="completions per prompt per endpoint variant")
-    ap.add_argument("--ref-pool", type=int, default=30, help="reference completions per prompt")
+    ap.add_argument("--prompts", type=int, default=5, help="number of prompts from the shipped informative set")
+    ap.add_argument("--pool", type=int, default=60, help="completions per prompt per endpoint variant")
+    ap.add_argument("--ref-pool", type=int, default=60, help="reference completions per prompt")
     ap.add_argument("--max-tokens", type=int, default=40)
     ap.add_argument("--different", default=None, help="model spec of a different model (default: the lineage "
                     "zoo's teacher-scratch-llama when built)")
     ap.add_argument("--n", type=int, nargs="+", default=[5, 10, 20], help="samples per prompt to test at")
-    ap.add_argument("--trials", type=int, default=60)
-    ap.add_argument("--perms", type=int, default=200)
-    ap.add_argument("--met-trials", type=int, default=20, help="trials on which MET's package also runs (its "
+    ap.add_argument("--trials", type=int, default=30)
+    ap.add_argument("--perms", type=int, default=1000)
+    ap.add_argument("--met-trials", type=int, default=30, help="trials on which MET's package also runs (its "
                     "permutation loop is pure Python)")
     ap.add_argument("--met-perms", type=int, default=100)
     ap.add_argument("--npc", default="fisher", help="combination of the permutation tests (fisher or min)")
@@ -538,6 +611,11 @@ def main() -> None:
     ap.add_argument("--generate-only", action="store_true")
     ap.add_argument("--from-sample", type=int, default=0, help="generate only samples with this index or higher")
     ap.add_argument("--analyse-only", action="store_true")
+    ap.add_argument("--only", nargs="+", default=None, help="analyse only the variants whose names start so "
+                    "(the null included only if named)")
+    ap.add_argument("--prepare-only", action="store_true", help="pools and proxy passes only (no trials)")
+    ap.add_argument("--logprob-column", action="store_true", help="also score the endpoint's reported logprobs "
+                    "(a second pass over every pooled completion) for the comb_all column")
     ap.add_argument("--speed", action="store_true", help="print only the MMD timing line")
     ap.add_argument("--out", default=None, help="write the results as JSON here")
     a = ap.parse_args()

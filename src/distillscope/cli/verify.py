@@ -57,7 +57,9 @@ def verify_cmd(
     Null hypothesis: for every prompt, the endpoint's completions are drawn from the same distribution as the
     reference's at the claimed sampling settings. Samples both on the same prompts (cached in the sample store:
     rerunning with more --samples only pays for the new ones), then runs MMD (Hamming kernel), a likelihood-rank
-    test (white-box reference), logprob tests (if the endpoint returns logprobs) and an exactly combined test.
+    test (white-box reference), text-only tests under a proxy LM (--proxy; the reference when white-box):
+    proxy-likelihood features and the token kernel (sees watermarks keyed to previous tokens), format statistics,
+    logprob tests (if the endpoint returns logprobs) and an exactly combined test.
     Exit code 0 = consistent with the reference, 1 = differs at --alpha, 2 = usage/input error.
     """
     from distillscope.inputs import read_prompt_texts
@@ -122,8 +124,8 @@ def plan_cmd(
 
     Without --pilot: the likelihood-rank test's analytic plan for a distortion of size --delta (white-box
     reference). With --pilot ENDPOINT --reference SPEC: a text-only pilot (no logprobs) of --pilot-samples per
-    prompt on each side, then for every test (proxy-likelihood, format, MMD, rank, combined) the samples per
-    prompt reaching --power, measured by subsampling the pilot and fitted conservatively (sizes beyond the pilot
+    prompt on each side, then for every test (proxy-likelihood, token kernel, format, MMD, rank, combined) the
+    samples per prompt reaching --power, measured by subsampling the pilot and fitted conservatively (sizes beyond the pilot
     are marked extrapolated), with the endpoint calls and the cost of that audit.
     """
     from dataclasses import asdict

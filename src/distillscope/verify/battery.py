@@ -12,6 +12,14 @@ Tests (the ones whose inputs are present run):
                             of its standard error; the statistic is max over features of |sum over prompts| /
                             sqrt(prompts). Sees temperature, top-p, watermark and system-prompt shifts that a
                             Hamming kernel cannot.
+``verify.token_kernel``     the same proxy LM's view token by token: each token becomes ``one-hot(token) - proxy's
+                            next-token distribution``; a kernel MMD between the two sides' completions sums inner
+                            products of these vectors over pairs of tokens that share a key (the same prompt; the
+                            same previous token; the same 4 previous tokens; and the uncentered one-hots of the
+                            same prompt, a token-count MMD), one statistic per key, joined by the smallest
+                            permutation p-value. Sees watermarks keyed to the previous tokens (KGW,
+                            SynthID) that move no per-completion likelihood feature
+                            (:mod:`distillscope.verify.kernel`).
 ``verify.format``           the same statistic on cheap format features: log length, stopped-on-its-own, refusal.
 ``verify.logprob_shift``    endpoint reports logprobs: the mean of ``endpoint lp - reference lp`` over the sampled
                             tokens estimates KL(endpoint || reference) >= 0; one-sided sign-flip test of 0.
@@ -229,6 +237,48 @@ def proxy_likelihood(ss: SampleSet, ctx: BatteryContext) -> Evidence:
                              {"features": list(PROXY_FEATURES), "proxy": ss.proxy_spec or "unknown"})
 
 
+def token_kernel(ss: SampleSet, ctx: BatteryContext) -> Evidence:
+    from distillscope.stats.permutation import pvalues_of_null
+    from distillscope.verify.kernel import KEYS, grams, kernel_statistic
+
+    recs, prompt_of, where = [], [], []
+    for j, i in enumerate(ss.usable):
+        p = ss.prompts[i]
+        row = [*(p.endpoint_tokens or []), *(p.reference_tokens or [])]
+        if len(row) != ctx.valid[j].sum():
+            raise InputError(f"prompt {i}: {len(row)} token records for {int(ctx.valid[j].sum())} completions.")
+        recs += row
+        prompt_of += [j] * len(row)
+        where += [j * ctx.valid.shape[1] + k for k in range(len(row))]
+    size = ctx.valid.size
+    stats, ps = {}, {}
+    lab = ctx.labels.reshape(-1)
+    perms = ctx.perms.reshape(ctx.perms.shape[0], -1)
+    valid = ctx.valid.reshape(-1)
+    for key, g in grams(recs, prompt_of, KEYS).items():
+        full = np.zeros((size, size))
+        full[np.ix_(where, where)] = g  # in the padded layout of the labels
+        st = np.concatenate([kernel_statistic(full, lab, valid)[None], kernel_statistic(full, perms, valid)])
+        stats[key] = st
+        ps[key] = pvalues_of_null(st, "greater")
+    comb = -np.stack(list(ps.values())).min(0)  # Tippett: the key that sees the most decides
+    ctx.npc["verify.token_kernel"] = (comb, "greater")
+    p_value = permutation_pvalue(float(comb[0]), comb[1:], "greater")
+    zs = {k: float((v[0] - v[1:].mean()) / (v[1:].std() or 1.0)) for k, v in stats.items()}
+    top = max(zs, key=lambda k: zs[k])
+    return Evidence(
+        name="verify.token_kernel", null=NULL_SAME, statistic=float(-comb[0]), p_value=p_value,
+        effect_size=zs[top],
+        effect_name=(f"MMD^2 of the key that moved most ({top}) in standard deviations of its permutation "
+                     "distribution"),
+        sample_ids=ss.sample_ids(),
+        params={"keys": list(KEYS), "proxy": ss.proxy_spec or "unknown", "combination": "min p over keys",
+                "n_perm": int(comb.size - 1), "seed": ctx.cfg.seed, "prompts": len(ss.usable)},
+        caveats=_dropped_caveat(ss),
+        details={"z": zs, "p_per_key": {k: float(v[0]) for k, v in ps.items()}},
+    )
+
+
 def format_stats(ss: SampleSet, ctx: BatteryContext) -> Evidence:
     from distillscope.verify.features import FORMAT_FEATURES
 
@@ -307,6 +357,7 @@ TESTS: dict[str, tuple[Callable[[SampleSet, BatteryContext], Evidence], Callable
     "verify.mmd_hamming": (mmd_hamming, lambda ss: True),
     "verify.likelihood_rank": (likelihood_rank, lambda ss: ss.has_scores),
     "verify.proxy_likelihood": (proxy_likelihood, lambda ss: ss.has_proxy),
+    "verify.token_kernel": (token_kernel, lambda ss: ss.has_tokens),
     "verify.format": (format_stats, lambda ss: ss.has_finish),
     "verify.logprob_shift": (logprob_shift, lambda ss: len(_diffs(ss)[0]) >= 2),
     "verify.logprob_match": (logprob_match, lambda ss: len(_diffs(ss)[0]) >= 1),
@@ -317,9 +368,13 @@ def combined(components: list[Evidence], ctx: BatteryContext) -> Evidence:
     """One p-value for the intersection of the components' nulls (see module docstring)."""
     parts: list[tuple[str, float]] = []
     npc_names = [e.name for e in components if e.name in ctx.npc]
+    npc_other: dict[str, float] = {}
     if len(npc_names) >= 2:
-        p_npc, _ = npc_pvalue([ctx.npc[n][0] for n in npc_names], [ctx.npc[n][1] for n in npc_names], ctx.cfg.npc)
+        args = ([ctx.npc[n][0] for n in npc_names], [ctx.npc[n][1] for n in npc_names])
+        p_npc, _ = npc_pvalue(*args, ctx.cfg.npc)
         parts.append(("npc(" + "+".join(npc_names) + ")", p_npc))
+        other = "min" if ctx.cfg.npc == "fisher" else "fisher"
+        npc_other[other] = npc_pvalue(*args, other)[0]
     else:
         parts += [(e.name, float(e.p_value)) for e in components if e.name in npc_names]
     # logprob_shift is reported but not combined: any shift it can see moves reported logprobs beyond the
@@ -337,7 +392,8 @@ def combined(components: list[Evidence], ctx: BatteryContext) -> Evidence:
         sample_ids=sorted({s for e in components for s in e.sample_ids}),
         params={"method": f"nonparametric combination ({ctx.cfg.npc}) of the permutation tests, then Bonferroni",
                 "alpha": ctx.cfg.alpha, "parts": dict(parts)},
-        details={"components": {e.name: e.p_value for e in components}, "effects": effects},
+        details={"components": {e.name: e.p_value for e in components}, "effects": effects,
+                 "npc_p_other_method": npc_other},
     )
 
 

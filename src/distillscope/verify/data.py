@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -26,6 +27,8 @@ class PromptSamples:
         endpoint_ids / reference_ids: store sample ids.
         endpoint_proxy / reference_proxy: ``(n, 4)`` features of each completion under a proxy LM
             (:data:`distillscope.verify.features.PROXY_FEATURES`).
+        endpoint_tokens / reference_tokens: each completion token by token under the same proxy LM
+            (:class:`distillscope.verify.features.TokenRecord`), the input of the token kernel test.
         endpoint_finish / reference_finish: finish reason of each completion (``stop``, ``length``; ``""`` when the
             source did not report one, as for recorded text).
     """
@@ -41,6 +44,8 @@ class PromptSamples:
     reference_ids: list[str] = field(default_factory=list)
     endpoint_proxy: np.ndarray | None = None
     reference_proxy: np.ndarray | None = None
+    endpoint_tokens: list[Any] | None = None
+    reference_tokens: list[Any] | None = None
     endpoint_finish: list[str] | None = None
     reference_finish: list[str] | None = None
 
@@ -84,6 +89,11 @@ class SampleSet:
     @property
     def has_proxy(self) -> bool:
         return all(self.prompts[i].endpoint_proxy is not None and self.prompts[i].reference_proxy is not None
+                   for i in self.usable)
+
+    @property
+    def has_tokens(self) -> bool:
+        return all(self.prompts[i].endpoint_tokens is not None and self.prompts[i].reference_tokens is not None
                    for i in self.usable)
 
     @property

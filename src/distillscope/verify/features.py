@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -24,7 +25,26 @@ import torch
 
 from distillscope.models.base import GenRequest, require_white_box
 
+
+@dataclass
+class TokenRecord:
+    """One completion as a proxy LM saw it, token by token (the input of the centered token kernel).
+
+    Attributes:
+        ids: ``(T,)`` the completion's token ids (the proxy's tokenization of its text).
+        context: the last :data:`CONTEXT_KEEP` token ids of the rendered prompt before it.
+        topk_ids / topk_p: ``(T, K)`` the proxy's K most likely next tokens at each position and their
+            probabilities.
+    """
+
+    ids: np.ndarray
+    context: np.ndarray
+    topk_ids: np.ndarray
+    topk_p: np.ndarray
+
 PROXY_FEATURES = ("mean_logprob", "mean_surprise", "mean_entropy", "mean_log_rank")
+TOP_K = 32  # reference probabilities kept per token for the centered token kernel (the rest counts as 0)
+CONTEXT_KEEP = 4  # prompt tokens kept before each completion, so that a token's previous tokens are known
 FORMAT_FEATURES = ("log_length", "stopped", "refusal")
 
 # Opening phrases of refusals and deflections (English); a completion matching one counts as a refusal.
@@ -55,6 +75,7 @@ class ProxyScorer:
         self.batch_size = batch_size
         self._cache: dict[tuple[tuple[int, ...], str], np.ndarray] = {}
         self._sums: dict[tuple[tuple[int, ...], str], float] = {}
+        self._records: dict[tuple[tuple[int, ...], str], TokenRecord] = {}
         self.tokens_scored = 0
 
     @property
@@ -70,6 +91,10 @@ class ProxyScorer:
         """Log-likelihood of each text (sum over its tokens; 0 for an empty text) from the same forward pass as
         :meth:`features`: with the reference as proxy, the score of the likelihood rank test at no extra cost."""
         return np.array([self._sums[k] for k in self._compute(items)], dtype=float)
+
+    def token_records(self, items: Sequence[tuple[GenRequest, str]]) -> list[TokenRecord]:
+        """Per-token records of each text (:class:`TokenRecord`) from the same forward pass as :meth:`features`."""
+        return [self._records[k] for k in self._compute(items)]
 
     def _compute(self, items: Sequence[tuple[GenRequest, str]]) -> list[tuple[tuple[int, ...], str]]:
         ctxs: dict[tuple[Any, ...], tuple[int, ...]] = {}
@@ -99,9 +124,12 @@ class ProxyScorer:
             mask[r, : len(c) + len(x)] = 1
         logits = self.proxy.logits(ids, mask)
         for r, (key, (c, x)) in enumerate(zip(batch, rows)):
+            ctx_tail = np.asarray(c[-CONTEXT_KEEP:], dtype=np.int64)
             if not x:
                 self._cache[key] = np.full(len(PROXY_FEATURES), np.nan)
                 self._sums[key] = 0.0
+                self._records[key] = TokenRecord(np.zeros(0, np.int64), ctx_tail, np.zeros((0, TOP_K), np.int64),
+                                                 np.zeros((0, TOP_K), np.float32))
                 continue
             lg = logits[r, len(c) - 1 : len(c) + len(x) - 1].float()
             logp = torch.log_softmax(lg, -1)
@@ -112,6 +140,9 @@ class ProxyScorer:
             self._cache[key] = np.array([float(lp.mean()), float((lp + ent).mean()), float(ent.mean()),
                                          float(torch.log1p(rank).mean())])
             self._sums[key] = float(lp.double().sum())
+            tp, ti = logp.exp().topk(min(TOP_K, logp.shape[-1]), dim=-1)
+            self._records[key] = TokenRecord(np.asarray(x, np.int64), ctx_tail, ti.numpy().astype(np.int64),
+                                             tp.numpy().astype(np.float32))
             self.tokens_scored += len(x)
 
 

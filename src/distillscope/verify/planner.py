@@ -70,6 +70,8 @@ def subsample(ss: SampleSet, n: int, rng: np.random.Generator) -> SampleSet:
             None if p.aligned is None or len(p.aligned) != len(p.endpoint) else [p.aligned[i] for i in e],
             endpoint_proxy=None if p.endpoint_proxy is None else np.asarray(p.endpoint_proxy)[e],
             reference_proxy=None if p.reference_proxy is None else np.asarray(p.reference_proxy)[r],
+            endpoint_tokens=None if p.endpoint_tokens is None else [p.endpoint_tokens[i] for i in e],
+            reference_tokens=None if p.reference_tokens is None else [p.reference_tokens[i] for i in r],
             endpoint_finish=None if p.endpoint_finish is None else [p.endpoint_finish[i] for i in e],
             reference_finish=None if p.reference_finish is None else [p.reference_finish[i] for i in r],
         ))

@@ -124,7 +124,7 @@ def collect(endpoint: Model, reference: Model, prompts: list[str], cfg: VerifyCo
 
     scorer = Scorer(reference) if white else None
     pmodel = resolve_proxy(cfg, reference, proxy)
-    efeat = rfeat = escores = rscores = None
+    efeat = rfeat = escores = rscores = erecs = rrecs = None
     eitems = [(r, c.text) for r, c in zip(ereqs, ecomps)]
     ritems = [(r, c.text) for r, c in zip(rreqs, rcomps)]
     if pmodel is not None:
@@ -132,6 +132,7 @@ def collect(endpoint: Model, reference: Model, prompts: list[str], cfg: VerifyCo
 
         ps = ProxyScorer(pmodel)
         efeat, rfeat = ps.features(eitems), ps.features(ritems)
+        erecs, rrecs = ps.token_records(eitems), ps.token_records(ritems)
         if pmodel is reference:  # the same teacher-forcing pass gave the reference log-likelihoods
             escores, rscores = ps.summed_logprobs(eitems), ps.summed_logprobs(ritems)
     if scorer is not None and escores is None:
@@ -172,6 +173,7 @@ def collect(endpoint: Model, reference: Model, prompts: list[str], cfg: VerifyCo
             endpoint_ids=[c.sample_id or "" for c in ecomps[es]],
             reference_ids=[c.sample_id or "" for c in rcomps[rs]],
             endpoint_proxy=None if efeat is None else efeat[es], reference_proxy=None if rfeat is None else rfeat[rs],
+            endpoint_tokens=None if erecs is None else erecs[es], reference_tokens=None if rrecs is None else rrecs[rs],
             endpoint_finish=[_finish(c) for c in ecomps[es]], reference_finish=[_finish(c) for c in rcomps[rs]],
         ))
     declared = sorted({c.declared_model for c in ecomps if c.declared_model})
