@@ -28,6 +28,13 @@ distiller is not: a group whose accounts (>= ``declared_org_share`` of them) pay
 completions are no longer than those of ordinary accounts of the same volume (long-output z < ``harvest_z``) is not
 **harvesting outputs** (evaluation harnesses, labs scoring benchmarks). Both are named in the output with their
 p-value and the reason, not flagged.
+
+**Members** of a flagged campaign: the group test says the group is not ordinary, not that every member is a
+distiller (a user with five prompts can land in a campaign's community). Accounts whose content neighbours lie
+mostly in a flagged campaign join it as candidates (:func:`_attach_to_flagged`), then every member is kept only if
+its own indicators are at least as likely under the group as under ordinary accounts (:func:`_member_evidence`);
+the others are set aside and listed in the campaign's evidence. Each flagged account's evidence is its campaign's
+adjusted p-value plus its own ``member_projection_sd`` and ``member_density_ratio`` in the account table.
 """
 
 from __future__ import annotations
@@ -58,7 +65,9 @@ class LinkConfig:
     declared_org_share: float = 0.9
     harvest_z: float = 3.0
     knn: int = 15
-    snn_min: float = 0.5
+    # 0.5 until the blind simulator: 0.4 measured on its seed 1 (recall 0.26 -> 0.39, FPR 0.011 -> 0.010), then
+    # checked on seeds 2 and 3 (0.28 -> 0.29, 0.28 -> 0.33) and the built-in 1M logs (unchanged: recall 1.000, FPR 0)
+    snn_min: float = 0.4
     embed_dims: int = 64
     embedding: str = "lsa"  # or "minilm": mean all-MiniLM-L6-v2 embedding of 8 sampled prompts (slow, optional)
     neighbour_method: str = "auto"
@@ -78,6 +87,10 @@ class LinkConfig:
     max_rounds: int = 5
     min_after_release: int = 5
     seed: int = 0
+    # also test each indicator alone (Bonferroni over them). Measured on the blind simulator (300k, seeds 1/2):
+    # recall 0.26/0.28 -> 0.30/0.38 but FPR 0.011/0 -> 0.040/0.065 (student cohorts asked to show their steps are
+    # unusual on chain-of-thought alone), so off
+    indicator_tests: bool = False
     member_evidence: bool = True  # flagged groups keep only members whose own score supports it (_member_evidence)
 
     def to_dict(self) -> dict[str, Any]:
@@ -328,8 +341,26 @@ def _test_round(campaigns: list[Campaign], test: C.GroupTest, per_indicator: dic
     for cmp in campaigns:
         mem = index.get_indexer(cmp.accounts)
         cmp.p_value, cmp.z, cmp.effect = test.pvalue(mem)
+        best = None
         for k, t in per_indicator.items():
-            cmp.evidence["indicator_percentiles"][k]["z_vs_matched_pool"] = t.z(mem)[0]
+            zk, ek, _ = t.z(mem)
+            cmp.evidence["indicator_percentiles"][k]["z_vs_matched_pool"] = zk
+            if cfg.indicator_tests and (best is None or zk > best[1]):
+                best = (k, zk, ek)
+        if best is not None:
+            # the group may be unusual on one or two indicators (long outputs, detail) and ordinary on the rest,
+            # which the mean score dilutes: the smallest of the composite's and the indicators' p-values,
+            # Bonferroni-corrected over the 1 + len(per_indicator) tests made on the group
+            from scipy.stats import norm
+
+            m = 1 + len(per_indicator)
+            p_ind = float(norm.sf(best[1]))
+            if p_ind < cmp.p_value:
+                cmp.p_value, cmp.z, cmp.effect = p_ind, best[1], best[2]
+                cmp.evidence["deciding_test"] = best[0]
+            else:
+                cmp.evidence["deciding_test"] = "score"
+            cmp.p_value = min(1.0, cmp.p_value * m)
     evs = holm([Evidence(name="c", null="", statistic=0.0, p_value=c.p_value) for c in campaigns])
     for cmp, e in zip(campaigns, evs, strict=True):
         cmp.p_adjusted = float(e.p_adjusted)
@@ -423,7 +454,7 @@ def _kde(x: np.ndarray, at: np.ndarray, leave_out: bool = False) -> np.ndarray:
 
 
 def _member_evidence(c: Campaign, pct: np.ndarray, stratum: np.ndarray, pool: np.ndarray, index: pd.Index,
-                     ids: np.ndarray, nex: np.ndarray) -> None:
+                     ids: np.ndarray, nex: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Which members of a flagged group carry its evidence themselves.
 
     Links put some ordinary accounts into a campaign's community (a user with five prompts whose words happen to
@@ -434,7 +465,11 @@ def _member_evidence(c: Campaign, pct: np.ndarray, stratum: np.ndarray, pool: np
     ``f_campaign(y) >= f_pool(y)``, whatever the mixing share ``pi``: a member stays flagged when its projection is
     at least as likely under the group's other members (leave-one-out kernel density) as under the ordinary
     accounts, or lies at or above the group's median projection. The others are set aside: listed in the evidence with both densities, not flagged. No constant is
-    fitted: both densities come from this log."""
+    fitted: both densities come from this log.
+
+    Returns:
+        (row numbers of all tested members, their projection in pool sd, density ratio group / ordinary).
+    """
     mem = index.get_indexer(c.accounts)
     Z = np.zeros_like(pct)
     for s_ in np.unique(stratum):
@@ -464,6 +499,9 @@ def _member_evidence(c: Campaign, pct: np.ndarray, stratum: np.ndarray, pool: np
     c.accounts = sorted(ids[mem[keep]].tolist())
     c.n_accounts = int(keep.sum())
     c.n_exchanges = int(nex[mem[keep]].sum())
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lr = f_group / f_pool
+    return mem, x, lr
 
 
 def _flagged(c: Campaign, cfg: LinkConfig) -> tuple[str, str] | None:
@@ -492,7 +530,9 @@ def link_accounts(feats: pd.DataFrame, tokens: pd.DataFrame, activity: pd.DataFr
     Returns:
         (campaigns, flagged first then by z; per-account table with ``distill_score`` (mean indicator
         percentile), ``account_p``, ``pct_*`` indicator percentiles, ``campaign_id``, ``campaign_p``,
-        ``flagged``; link table ``a, b`` plus per-kind evidence, ``cosine`` and ``snn`` for content links).
+        ``flagged``, and for the accounts tested as members of a flagged campaign ``member_projection_sd`` and
+        ``member_density_ratio`` (:func:`_member_evidence`; NaN elsewhere); link table ``a, b`` plus per-kind
+        evidence, ``cosine`` and ``snn`` for content links).
     """
     cfg = cfg or LinkConfig()
     feats = feats.reset_index(drop=True)
@@ -591,11 +631,14 @@ def link_accounts(feats: pd.DataFrame, tokens: pd.DataFrame, activity: pd.DataFr
         if (new_pool == pool).all():
             break
         pool = new_pool
+    member_proj = np.full(n, np.nan)
+    member_lr = np.full(n, np.nan)
     if cfg.member_evidence:
         _attach_to_flagged(campaigns, idx, index, ids, cfg)
         for cmp in campaigns:
             if cmp.flagged:
-                _member_evidence(cmp, pct.to_numpy(), stratum, pool, index, ids, nex)
+                j, x, lr = _member_evidence(cmp, pct.to_numpy(), stratum, pool, index, ids, nex)
+                member_proj[j], member_lr[j] = x, lr
     ref = np.sort(score[pool] if pool.sum() >= 10 else score)
     account_p = (1 + len(ref) - np.searchsorted(ref, score - 1e-12, side="left")) / (1 + len(ref))
     campaigns.sort(key=lambda x: (not x.flagged, -x.z, -x.n_accounts, x.accounts[0]))
@@ -608,7 +651,8 @@ def link_accounts(feats: pd.DataFrame, tokens: pd.DataFrame, activity: pd.DataFr
         acc_campaign[j], acc_cp[j], acc_flag[j] = i, cmp.p_adjusted, cmp.flagged
     accounts = feats.assign(distill_score=score, account_p=account_p, campaign_id=acc_campaign,
                             campaign_p=acc_cp, campaign_score=np.where(acc_campaign >= 0, score, 0.0),
-                            flagged=acc_flag, **{f"pct_{k}": pct[k].to_numpy() for k in pct.columns})
+                            flagged=acc_flag, member_projection_sd=member_proj, member_density_ratio=member_lr,
+                            **{f"pct_{k}": pct[k].to_numpy() for k in pct.columns})
     accounts = accounts.sort_values(["flagged", "campaign_p", "distill_score"], ascending=[False, True, False])
     out_links = links.assign(a=ids[la], b=ids[lb])
     return campaigns, accounts.reset_index(drop=True), out_links
