@@ -62,3 +62,17 @@ def test_attachment_then_member_test():
     pool[[out_camp, out_ord]] = True
     _member_evidence(c, pct, stratum, pool, index, ids, np.ones(n, np.int64))
     assert ids[out_camp] in c.accounts and ids[out_ord] not in c.accounts
+
+
+def test_attached_account_leaves_its_unflagged_group():
+    c, _, _, _, index, ids, _ = _world(seed=4, n_ord=0)
+    n, k = len(ids), 10
+    rng = np.random.default_rng(5)
+    idx = rng.integers(0, N_POOL, size=(n, k))
+    idx[0] = rng.choice(np.arange(N_POOL, n), size=k)
+    other = Campaign(campaign_id=1, accounts=sorted(ids[[0, 1, 2]].tolist()), n_accounts=3, n_exchanges=3, score=0.0,
+                     cohesion=0.0, likeness=0.0, flagged=False)
+    _attach_to_flagged([c, other], idx, index, ids, LinkConfig(), np.ones(n, np.int64))
+    assert ids[0] in c.accounts and ids[0] not in other.accounts
+    assert other.n_accounts == 2 and other.n_exchanges == 2
+    assert other.evidence["moved_to_flagged_campaigns"] == [ids[0]]

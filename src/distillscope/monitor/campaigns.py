@@ -410,7 +410,7 @@ def _no_output_harvest(c: Campaign, cfg: LinkConfig) -> tuple[str, str] | None:
 
 
 def _attach_to_flagged(campaigns: list[Campaign], idx: np.ndarray, index: pd.Index, ids: np.ndarray,
-                       cfg: LinkConfig) -> None:
+                       cfg: LinkConfig, nex: np.ndarray | None = None) -> None:
     """An account outside every flagged campaign whose content neighbours lie mostly (>= ``snn_min`` of ``k``) in
     one flagged campaign becomes a candidate member of it (Louvain may have put it in an unflagged community, or
     none); it is then flagged only if it passes the same member test as the linked members
@@ -424,6 +424,7 @@ def _attach_to_flagged(campaigns: list[Campaign], idx: np.ndarray, index: pd.Ind
         lab[index.get_indexer(c.accounts)] = j
     out = np.flatnonzero(lab < 0)
     nb = lab[idx[out]]
+    moved: set[str] = set()
     for j, c in enumerate(fl):
         share = (nb == j).sum(axis=1) / k
         new = out[share >= cfg.snn_min]
@@ -431,6 +432,15 @@ def _attach_to_flagged(campaigns: list[Campaign], idx: np.ndarray, index: pd.Ind
             c.evidence["attached_after_flagging"] = [{"account_id": str(ids[i]), "neighbour_share": float(s_)}
                                                      for i, s_ in zip(new, share[share >= cfg.snn_min], strict=True)]
             c.accounts = sorted(c.accounts + ids[new].tolist())
+            moved.update(ids[new].tolist())
+    for c in campaigns:  # an attached account leaves the unflagged group it was in (tested as it was)
+        if not c.flagged and moved.intersection(c.accounts):
+            left = [a for a in c.accounts if a in moved]
+            c.evidence["moved_to_flagged_campaigns"] = left
+            c.accounts = [a for a in c.accounts if a not in moved]
+            c.n_accounts = len(c.accounts)
+            if nex is not None:
+                c.n_exchanges = int(nex[index.get_indexer(c.accounts)].sum())
 
 
 def _kde(x: np.ndarray, at: np.ndarray, leave_out: bool = False) -> np.ndarray:
@@ -634,7 +644,8 @@ def link_accounts(feats: pd.DataFrame, tokens: pd.DataFrame, activity: pd.DataFr
     member_proj = np.full(n, np.nan)
     member_lr = np.full(n, np.nan)
     if cfg.member_evidence:
-        _attach_to_flagged(campaigns, idx, index, ids, cfg)
+        _attach_to_flagged(campaigns, idx, index, ids, cfg, nex)
+        campaigns = [c for c in campaigns if c.accounts]
         for cmp in campaigns:
             if cmp.flagged:
                 j, x, lr = _member_evidence(cmp, pct.to_numpy(), stratum, pool, index, ids, nex)
