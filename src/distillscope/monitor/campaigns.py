@@ -474,8 +474,8 @@ def _member_evidence(c: Campaign, pct: np.ndarray, stratum: np.ndarray, pool: np
     a mixture ``f_group = pi f_campaign + (1 - pi) f_pool``, so ``f_group(y) >= f_pool(y)`` exactly when
     ``f_campaign(y) >= f_pool(y)``, whatever the mixing share ``pi``: a member stays flagged when its projection is
     at least as likely under the group's other members (leave-one-out kernel density) as under the ordinary
-    accounts, or lies at or above the group's median projection. The others are set aside: listed in the evidence with both densities, not flagged. No constant is
-    fitted: both densities come from this log.
+    accounts, or lies at or above the group's median projection. The others are set aside: listed in the evidence
+    with both densities, not flagged. No constant is fitted: both densities come from this log.
 
     Returns:
         (row numbers of all tested members, their projection in pool sd, density ratio group / ordinary).
