@@ -33,7 +33,8 @@ Measured (2 shared cores, load average 5-7 from other jobs; detector 5269733):
   mixed and slow campaigns are almost never caught. First blind scores and the rest: docs/monitor-blind-scores.md.
 * detector 4411e42 (member test inside flagged campaigns, attachment, neighbour overlap 0.4), load average 3:
   built-in 1M recall 1.000 at FPR 0 (was 0.0001), 29.8 s, 1.7 GB; covert 1M recall 1.000 at FPR 0, 28.4 s, 1.7 GB;
-  blind 300k seeds 1/2/3 recall 0.394/0.294/0.327 at FPR 0.0098/0.0005/0.0010 (20-30 s, 2.0-2.1 GB).
+  5M recall 1.000 (53/53) at FPR 0, 54.8 s wall (59.2 s CPU), 3.8 GB; blind 300k seeds 1/2/3 recall
+  0.394/0.294/0.327 at FPR 0.0098/0.0005/0.0010 (20-30 s, 2.0-2.1 GB).
 """
 
 from __future__ import annotations
