@@ -31,6 +31,10 @@ Measured (2 shared cores, load average 5-7 from other jobs; detector 5269733):
 * blind simulator (bench/monitor_sim_blind.py; detector 585406e): 300k seeds 1/2 recall 0.316/0.219 at benign
   FPR 0.0072/0.0022 (15-17 s, 2.0 GB); 1M seeds 1/2 recall 0.542/0.560 at FPR 0.0125/0.0092 (51-60 s, 5.6 GB);
   mixed and slow campaigns are almost never caught. First blind scores and the rest: docs/monitor-blind-scores.md.
+* detector 4411e42 (member test inside flagged campaigns, attachment, neighbour overlap 0.4), load average 3:
+  built-in 1M recall 1.000 at FPR 0 (was 0.0001), 29.8 s, 1.7 GB; covert 1M recall 1.000 at FPR 0, 28.4 s, 1.7 GB;
+  5M recall 1.000 (53/53) at FPR 0, 54.8 s wall (59.2 s CPU), 3.8 GB; blind 300k seeds 1/2/3 recall
+  0.394/0.294/0.327 at FPR 0.0098/0.0005/0.0010 (20-30 s, 2.0-2.1 GB).
 """
 
 from __future__ import annotations

@@ -28,6 +28,13 @@ distiller is not: a group whose accounts (>= ``declared_org_share`` of them) pay
 completions are no longer than those of ordinary accounts of the same volume (long-output z < ``harvest_z``) is not
 **harvesting outputs** (evaluation harnesses, labs scoring benchmarks). Both are named in the output with their
 p-value and the reason, not flagged.
+
+**Members** of a flagged campaign: the group test says the group is not ordinary, not that every member is a
+distiller (a user with five prompts can land in a campaign's community). Accounts whose content neighbours lie
+mostly in a flagged campaign join it as candidates (:func:`_attach_to_flagged`), then every member is kept only if
+its own indicators are at least as likely under the group as under ordinary accounts (:func:`_member_evidence`);
+the others are set aside and listed in the campaign's evidence. Each flagged account's evidence is its campaign's
+adjusted p-value plus its own ``member_projection_sd`` and ``member_density_ratio`` in the account table.
 """
 
 from __future__ import annotations
@@ -58,7 +65,9 @@ class LinkConfig:
     declared_org_share: float = 0.9
     harvest_z: float = 3.0
     knn: int = 15
-    snn_min: float = 0.5
+    # 0.5 until the blind simulator: 0.4 measured on its seed 1 (recall 0.26 -> 0.39, FPR 0.011 -> 0.010), then
+    # checked on seeds 2 and 3 (0.28 -> 0.29, 0.28 -> 0.33) and the built-in 1M logs (unchanged: recall 1.000, FPR 0)
+    snn_min: float = 0.4
     embed_dims: int = 64
     embedding: str = "lsa"  # or "minilm": mean all-MiniLM-L6-v2 embedding of 8 sampled prompts (slow, optional)
     neighbour_method: str = "auto"
@@ -78,6 +87,11 @@ class LinkConfig:
     max_rounds: int = 5
     min_after_release: int = 5
     seed: int = 0
+    # also test each indicator alone (Bonferroni over them). Measured on the blind simulator (300k, seeds 1/2):
+    # recall 0.26/0.28 -> 0.30/0.38 but FPR 0.011/0 -> 0.040/0.065 (student cohorts asked to show their steps are
+    # unusual on chain-of-thought alone), so off
+    indicator_tests: bool = False
+    member_evidence: bool = True  # flagged groups keep only members whose own score supports it (_member_evidence)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -327,8 +341,26 @@ def _test_round(campaigns: list[Campaign], test: C.GroupTest, per_indicator: dic
     for cmp in campaigns:
         mem = index.get_indexer(cmp.accounts)
         cmp.p_value, cmp.z, cmp.effect = test.pvalue(mem)
+        best = None
         for k, t in per_indicator.items():
-            cmp.evidence["indicator_percentiles"][k]["z_vs_matched_pool"] = t.z(mem)[0]
+            zk, ek, _ = t.z(mem)
+            cmp.evidence["indicator_percentiles"][k]["z_vs_matched_pool"] = zk
+            if cfg.indicator_tests and (best is None or zk > best[1]):
+                best = (k, zk, ek)
+        if best is not None:
+            # the group may be unusual on one or two indicators (long outputs, detail) and ordinary on the rest,
+            # which the mean score dilutes: the smallest of the composite's and the indicators' p-values,
+            # Bonferroni-corrected over the 1 + len(per_indicator) tests made on the group
+            from scipy.stats import norm
+
+            m = 1 + len(per_indicator)
+            p_ind = float(norm.sf(best[1]))
+            if p_ind < cmp.p_value:
+                cmp.p_value, cmp.z, cmp.effect = p_ind, best[1], best[2]
+                cmp.evidence["deciding_test"] = best[0]
+            else:
+                cmp.evidence["deciding_test"] = "score"
+            cmp.p_value = min(1.0, cmp.p_value * m)
     evs = holm([Evidence(name="c", null="", statistic=0.0, p_value=c.p_value) for c in campaigns])
     for cmp, e in zip(campaigns, evs, strict=True):
         cmp.p_adjusted = float(e.p_adjusted)
@@ -377,6 +409,111 @@ def _no_output_harvest(c: Campaign, cfg: LinkConfig) -> tuple[str, str] | None:
         f"dismiss")
 
 
+def _attach_to_flagged(campaigns: list[Campaign], idx: np.ndarray, index: pd.Index, ids: np.ndarray,
+                       cfg: LinkConfig, nex: np.ndarray | None = None) -> None:
+    """An account outside every flagged campaign whose content neighbours lie mostly (>= ``snn_min`` of ``k``) in
+    one flagged campaign becomes a candidate member of it (Louvain may have put it in an unflagged community, or
+    none); it is then flagged only if it passes the same member test as the linked members
+    (:func:`_member_evidence`). Each candidate's neighbour share goes into the evidence."""
+    k = idx.shape[1]
+    fl = [c for c in campaigns if c.flagged]
+    if k == 0 or not fl:
+        return
+    lab = np.full(len(ids), -1)
+    for j, c in enumerate(fl):
+        lab[index.get_indexer(c.accounts)] = j
+    out = np.flatnonzero(lab < 0)
+    nb = lab[idx[out]]
+    moved: set[str] = set()
+    for j, c in enumerate(fl):
+        share = (nb == j).sum(axis=1) / k
+        new = out[share >= cfg.snn_min]
+        if len(new):
+            c.evidence["attached_after_flagging"] = [{"account_id": str(ids[i]), "neighbour_share": float(s_)}
+                                                     for i, s_ in zip(new, share[share >= cfg.snn_min], strict=True)]
+            c.accounts = sorted(c.accounts + ids[new].tolist())
+            moved.update(ids[new].tolist())
+    for c in campaigns:  # an attached account leaves the unflagged group it was in (tested as it was)
+        if not c.flagged and moved.intersection(c.accounts):
+            left = [a for a in c.accounts if a in moved]
+            c.evidence["moved_to_flagged_campaigns"] = left
+            c.accounts = [a for a in c.accounts if a not in moved]
+            c.n_accounts = len(c.accounts)
+            if nex is not None:
+                c.n_exchanges = int(nex[index.get_indexer(c.accounts)].sum())
+
+
+def _kde(x: np.ndarray, at: np.ndarray, leave_out: bool = False) -> np.ndarray:
+    """Gaussian kernel density of the sample ``x`` at ``at`` (Silverman's bandwidth); ``leave_out``: ``at`` is
+    ``x`` itself and each point's own kernel is left out."""
+    x = np.asarray(x, float)
+    n = len(x)
+    if n < 2 + leave_out:
+        return np.full(len(at), np.nan)
+    sd = float(np.std(x, ddof=1))
+    iqr = float(np.subtract(*np.percentile(x, [75, 25])))
+    h = 0.9 * min(sd, iqr / 1.34 if iqr > 0 else sd) * n ** -0.2
+    h = max(h, 1e-3)
+    out = np.empty(len(at))
+    for i in range(0, len(at), 1024):  # blockwise: a group of 10^4 members stays small in memory
+        d = (at[i:i + 1024, None] - x[None, :]) / h
+        out[i:i + 1024] = np.exp(-0.5 * d * d).sum(axis=1)
+    if leave_out:
+        out -= 1.0
+    return out / ((n - leave_out) * h * np.sqrt(2 * np.pi))
+
+
+def _member_evidence(c: Campaign, pct: np.ndarray, stratum: np.ndarray, pool: np.ndarray, index: pd.Index,
+                     ids: np.ndarray, nex: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Which members of a flagged group carry its evidence themselves.
+
+    Links put some ordinary accounts into a campaign's community (a user with five prompts whose words happen to
+    lie near the campaign's). Each member's indicator percentiles are standardised within its volume stratum
+    against the pool of the group test, and projected on the direction that separates the group from the pool
+    (Fisher's discriminant: pool covariance^-1 times the group's mean). The group's density of that projection is
+    a mixture ``f_group = pi f_campaign + (1 - pi) f_pool``, so ``f_group(y) >= f_pool(y)`` exactly when
+    ``f_campaign(y) >= f_pool(y)``, whatever the mixing share ``pi``: a member stays flagged when its projection is
+    at least as likely under the group's other members (leave-one-out kernel density) as under the ordinary
+    accounts, or lies at or above the group's median projection. The others are set aside: listed in the evidence
+    with both densities, not flagged. No constant is fitted: both densities come from this log.
+
+    Returns:
+        (row numbers of all tested members, their projection in pool sd, density ratio group / ordinary).
+    """
+    mem = index.get_indexer(c.accounts)
+    Z = np.zeros_like(pct)
+    for s_ in np.unique(stratum):
+        sel = stratum == s_
+        ref = pct[pool & sel] if (pool & sel).sum() >= 10 else pct[pool]
+        Z[sel] = (pct[sel] - ref.mean(axis=0)) / np.maximum(ref.std(axis=0), 1e-6)
+    cov = np.cov(Z[pool], rowvar=False) + 1e-3 * np.eye(Z.shape[1])
+    w = np.linalg.solve(cov, Z[mem].mean(axis=0))
+    y = Z @ w
+    y_pool = y[pool]
+    y_pool = (y_pool - y_pool.mean()) / max(float(y_pool.std()), 1e-9)
+    x = (y[mem] - y[pool].mean()) / max(float(y[pool].std()), 1e-9)
+    f_group = _kde(x, x, leave_out=True)
+    f_pool = _kde(y_pool, x)
+    # NaN (a group too small for a density) keeps the member; so does a projection at or above the group's median
+    # (the likelihood ratio is taken to rise with the projection; kernel tails are noisy at the group's top end)
+    keep = ~(f_group < f_pool) | (x >= np.median(x))
+    order = np.argsort(-x, kind="stable")
+    c.evidence["member_test"] = (
+        "a member is flagged when its discriminant projection (indicators standardised within its volume stratum) "
+        "is at least as likely under the group's other members (leave-one-out kernel density) as under ordinary "
+        "accounts")
+    c.evidence["set_aside"] = [{"account_id": str(ids[mem[i]]), "projection_sd": float(x[i]),
+                                "density_group": float(f_group[i]), "density_ordinary": float(f_pool[i])}
+                               for i in order if not keep[i]]
+    c.evidence["linked_accounts"] = len(mem)
+    c.accounts = sorted(ids[mem[keep]].tolist())
+    c.n_accounts = int(keep.sum())
+    c.n_exchanges = int(nex[mem[keep]].sum())
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lr = f_group / f_pool
+    return mem, x, lr
+
+
 def _flagged(c: Campaign, cfg: LinkConfig) -> tuple[str, str] | None:
     return "flagged", (f"members' mean score {c.likeness:.3f} is {c.effect:.2f} pool sd above ordinary accounts of "
                        f"this log (p_adj={c.p_adjusted:.2g}, z={c.z:.1f})")
@@ -403,7 +540,9 @@ def link_accounts(feats: pd.DataFrame, tokens: pd.DataFrame, activity: pd.DataFr
     Returns:
         (campaigns, flagged first then by z; per-account table with ``distill_score`` (mean indicator
         percentile), ``account_p``, ``pct_*`` indicator percentiles, ``campaign_id``, ``campaign_p``,
-        ``flagged``; link table ``a, b`` plus per-kind evidence, ``cosine`` and ``snn`` for content links).
+        ``flagged``, and for the accounts tested as members of a flagged campaign ``member_projection_sd`` and
+        ``member_density_ratio`` (:func:`_member_evidence`; NaN elsewhere); link table ``a, b`` plus per-kind
+        evidence, ``cosine`` and ``snn`` for content links).
     """
     cfg = cfg or LinkConfig()
     feats = feats.reset_index(drop=True)
@@ -502,6 +641,15 @@ def link_accounts(feats: pd.DataFrame, tokens: pd.DataFrame, activity: pd.DataFr
         if (new_pool == pool).all():
             break
         pool = new_pool
+    member_proj = np.full(n, np.nan)
+    member_lr = np.full(n, np.nan)
+    if cfg.member_evidence:
+        _attach_to_flagged(campaigns, idx, index, ids, cfg, nex)
+        campaigns = [c for c in campaigns if c.accounts]
+        for cmp in campaigns:
+            if cmp.flagged:
+                j, x, lr = _member_evidence(cmp, pct.to_numpy(), stratum, pool, index, ids, nex)
+                member_proj[j], member_lr[j] = x, lr
     ref = np.sort(score[pool] if pool.sum() >= 10 else score)
     account_p = (1 + len(ref) - np.searchsorted(ref, score - 1e-12, side="left")) / (1 + len(ref))
     campaigns.sort(key=lambda x: (not x.flagged, -x.z, -x.n_accounts, x.accounts[0]))
@@ -514,7 +662,8 @@ def link_accounts(feats: pd.DataFrame, tokens: pd.DataFrame, activity: pd.DataFr
         acc_campaign[j], acc_cp[j], acc_flag[j] = i, cmp.p_adjusted, cmp.flagged
     accounts = feats.assign(distill_score=score, account_p=account_p, campaign_id=acc_campaign,
                             campaign_p=acc_cp, campaign_score=np.where(acc_campaign >= 0, score, 0.0),
-                            flagged=acc_flag, **{f"pct_{k}": pct[k].to_numpy() for k in pct.columns})
+                            flagged=acc_flag, member_projection_sd=member_proj, member_density_ratio=member_lr,
+                            **{f"pct_{k}": pct[k].to_numpy() for k in pct.columns})
     accounts = accounts.sort_values(["flagged", "campaign_p", "distill_score"], ascending=[False, True, False])
     out_links = links.assign(a=ids[la], b=ids[lb])
     return campaigns, accounts.reset_index(drop=True), out_links
