@@ -23,7 +23,11 @@ SCAN_TERMS = """Null hypothesis: a campaign's members are ordinary accounts of t
 log (outside campaigns already flagged), Holm-adjusted over all candidates; it is flagged when p_adj <= alpha
 (0.001) and the effect is >= 0.5 pool sd (distillscope.monitor.campaigns.LinkConfig). Groups that pay through
 one organisation id, or whose outputs are no longer than ordinary accounts' (no harvesting), are named with the
-reason and not flagged. Exit code 1 when any campaign is flagged.
+reason and not flagged. Inside a flagged campaign each member is tested too: a member whose indicators are no
+likelier under the group's other members than under ordinary accounts (and lie below the group's median) is set
+aside, listed in the campaign's evidence and not flagged (columns member_projection_sd, member_density_ratio);
+an account whose content neighbours are mostly in a flagged campaign joins it only if it passes the same test.
+Exit code 1 when any campaign is flagged.
 
 Terms: a link joins two accounts by content (their word signatures are mutual nearest neighbours that share most
 of their neighbour lists; needs no shared infrastructure), or when at least two kinds of metadata evidence agree:
