@@ -20,13 +20,20 @@ from the pools and runs the battery; power = rejection rate over trials at alpha
 reference model itself, sampled with the endpoint's seeds, so its rejection rate is the false-positive rate.
 Trials share pools, so they overlap and are not independent (at ``n`` = 20 of 60 a trial shares a third of its
 completions with another on average): the binomial intervals printed are those of independent trials and
-understate the uncertainty, and a null pool that differs from the reference pool lifts every trial's rejection
-rate together. With pools of 20 (an earlier version) the proxy test's false-positive rates of 0.12-0.38 came from
-that: the first 20 null samples differ from the reference's on the s1 proxy's mean entropy (z = 2.3, pool-level
-p = 0.04), the fresh samples 20..59 do not (p = 0.98). Not explained yet: on all 60 per prompt, the null pool
-(seed 0) has a higher mean entropy under the reference than the reference pool (seed 7919; z = 3.0) and than a
-third pool (seed 4242; z = 3.9), while seeds 7919 and 4242 agree (p = 0.39); it is what lifts proxy_wb's
-false-positive rate at n = 20 (0.43).
+understate the uncertainty of a distortion's rate. For the null this was fatal: with the endpoint side always
+from the seed-0 pool and the reference side always from the seed-7919 pool, every trial measured those two
+fixed pools, so one pool that sits off the model's mean lifts every trial's rejection rate together. The seed-0
+pool does: on all 60 per prompt its mean entropy under the reference exceeds the seed-7919 pool's (z = 3.0) and a
+seed-4242 pool's (z = 4.1; completion-level permutation, per prompt; 3-pool permutation p = 0.0004), which took
+proxy_wb's false-positive rate to 0.43 at n = 20 (0.29 [0.22, 0.35] over 200 trials). It is not the sampler or
+the store: stored seed-0 samples regenerate token for token (one at a time or in batches of 32, but for
+float-rounding flips at a CDF boundary, as often for seed 7919), the logprobs reported while sampling in padded
+batches equal teacher-forced scores to 5e-5, the per-request uniforms pass KS tests for all three seeds, the
+cached proxy features recompute to 1e-6, and 24 fresh seed-0 samples per prompt (seed indices 60..83) do not
+differ from 24 fresh seed-4242 ones (z = +0.65, p = 0.51). So null trials now draw both sides as random
+disjoint halves of the union of the two same-model pools (``null_split``; ``--null-pools`` restores the old
+design): 200 trials (30 for MET) give false-positive rates of 0.00-0.065 for every column at n = 5, 10 and 20, each
+interval covering 0.05 (2026-12-07, load ~2.1).
 
 Columns. Text only, reference as recorded text: MET's own package (``model-equality-testing``, its MMD with a
 Hamming kernel on characters and its permutation p-value) on exactly the trial's samples; our MMD; the format
@@ -383,6 +390,24 @@ def trial_set(prompts: list[str], ep: list[list[Completion]], ref: list[list[Com
     return SampleSet(groups, proxy_spec=proxy)
 
 
+def null_split(ep: list[list[Completion]], ref: list[list[Completion]], n: int,
+               rng: np.random.Generator) -> tuple[list[list[Completion]], list[list[Completion]]]:
+    """One null trial's two sides: per prompt, ``n`` + ``n`` completions drawn without replacement from the union
+    of the same-model pools (null seed and reference seed) and split at random.
+
+    Both pools are i.i.d. draws of the same model under the same request settings, so each trial compares two
+    fresh random halves: a pool that happens to sit off the model's mean (as the seed-0 pool does on the
+    reference's mean entropy) moves both sides alike instead of lifting every trial's rejection rate together.
+    """
+    e_out, r_out = [], []
+    for e, r in zip(ep, ref):
+        union = e + r
+        idx = rng.permutation(len(union))[: 2 * n]
+        e_out.append([union[i] for i in idx[:n]])
+        r_out.append([union[i] for i in idx[n:]])
+    return e_out, r_out
+
+
 def met_pvalue(ss: Any, b: int, seed: int) -> float:
     """MET's own two-sample test (``model-equality-testing``: MMD with its Hamming kernel on unicode code
     points, permutation p-value) on the same samples."""
@@ -493,11 +518,13 @@ def analyse(prompts: list[str], vs: dict[str, Lazy], a: argparse.Namespace, stor
             rng = np.random.default_rng(n)
             ps: dict[str, list[float]] = {c: [] for c in COLUMNS}
             zs: dict[str, list[float]] = {}
+            split = name.startswith("null") and not a.null_pools and 2 * n <= min(sizes) + min(map(len, ref_pool))
             for t in range(a.trials):
+                ep_t, ref_t = null_split(pool, ref_pool, n, rng) if split else (pool, ref_pool)
                 state = rng.bit_generator.state
-                wb = trial_set(prompts, pool, ref_pool, n, scores, feats, "wb", True, rng)
+                wb = trial_set(prompts, ep_t, ref_t, n, scores, feats, "wb", True, rng)
                 rng.bit_generator.state = state  # the same completions, seen as recorded text + a proxy LM
-                bb = trial_set(prompts, pool, ref_pool, n, scores, feats, "bb" if a.proxy else None, False, rng)
+                bb = trial_set(prompts, ep_t, ref_t, n, scores, feats, "bb" if a.proxy else None, False, rng)
                 cfg = {"n_perm": a.perms, "seed": t, "npc": a.npc}
                 full = ({e.name: e.p_value for e in run_battery(wb, BatteryConfig(**cfg))} if a.logprob_column
                         else {"verify.combined": np.nan})
@@ -614,6 +641,9 @@ def main() -> None:
     ap.add_argument("--only", nargs="+", default=None, help="analyse only the variants whose names start so "
                     "(the null included only if named)")
     ap.add_argument("--prepare-only", action="store_true", help="pools and proxy passes only (no trials)")
+    ap.add_argument("--null-pools", action="store_true", help="null trials draw the endpoint side from the "
+                    "seed-0 pool and the reference side from the reference pool (the old design: it measures those two "
+                    "pools, not the test) instead of random halves of their union")
     ap.add_argument("--logprob-column", action="store_true", help="also score the endpoint's reported logprobs "
                     "(a second pass over every pooled completion) for the comb_all column")
     ap.add_argument("--speed", action="store_true", help="print only the MMD timing line")

@@ -75,3 +75,24 @@ def test_top_p_samples_stay_in_the_nucleus():
     nucleus = set(np.argsort(-p)[:size].tolist())
     toks = {c.token_ids[0] for c in m.generate(reqs) if c.token_ids}
     assert toks <= nucleus and len(toks) > 1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [0, 7919])
+def test_left_padded_rows_of_any_seed_follow_the_model_distribution(seed):
+    # seed 0 (falsy) and another seed, each row of "x y" left-padded by a longer prompt in the same batch: the
+    # sampled first tokens fit the model's exact distribution (same chi-square as above)
+    m = load_model("zoo:tiny-llama", batch_size=64)
+    reqs = [GenRequest.chat("x y" if i % 2 else "a much longer prompt about rivers, hills and the sea", max_tokens=1,
+                            seed=seed, seed_index=i) for i in range(1200)]
+    p = _first_token_probs(m, reqs[1], 1.0)
+    toks = [c.token_ids[0] for r, c in zip(reqs, m.generate(reqs)) if r.seed_index % 2 and c.token_ids]
+    order = np.argsort(-p)
+    bins = np.minimum((np.cumsum(p[order]) * 8).astype(int), 7)
+    bin_of = np.empty(p.size, dtype=int)
+    bin_of[order] = bins
+    expected = np.bincount(bins, weights=p[order], minlength=8)
+    observed = np.bincount([bin_of[t] for t in toks], minlength=8)
+    keep = expected * len(toks) > 5
+    res = stats.chisquare(observed[keep], expected[keep] * observed[keep].sum() / expected[keep].sum())
+    assert len(toks) > 550 and res.pvalue > 1e-3
