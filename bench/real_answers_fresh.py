@@ -121,12 +121,13 @@ def _mt_rows(g: Path, commit: str, qpath: str, apath: str, model: str) -> list[d
     return rows
 
 
-def mt_bench(g: Path, commit: str, rng: random.Random, bench: str = "mt_bench") -> list[dict]:
+def mt_bench(g: Path, commit: str, rng: random.Random, bench: str = "mt_bench", cap_named: int = 16) -> list[dict]:
     base = f"fastchat/llm_judge/data/{bench}/"
     out = []
     for p in git_ls(g, commit):
         if p.startswith(base + "model_answer/") and p.endswith(".jsonl"):
-            out += _pick(_mt_rows(g, commit, base + "question.jsonl", p, Path(p).stem), rng, cap_named=16, n_random=10)
+            out += _pick(_mt_rows(g, commit, base + "question.jsonl", p, Path(p).stem), rng, cap_named=cap_named,
+                         n_random=10)
     return out
 
 
@@ -137,12 +138,7 @@ def ja_mt_bench(g: Path, commit: str, rng: random.Random) -> list[dict]:
 def arena_hard_1k(g: Path, commit: str, rng: random.Random) -> list[dict]:
     """Answers of 11 models (Claude v1/instant/2, GPT-3.5/4, PaLM-2, Llama-2-70B-chat, Vicuna, WizardLM) to 478
     Chatbot Arena user prompts, committed at a commit of FastChat's history (the ``harder`` folder is a copy)."""
-    base = "fastchat/llm_judge/data/arena_hard_1k/"
-    out = []
-    for p in git_ls(g, commit):
-        if p.startswith(base + "model_answer/") and p.endswith(".jsonl"):
-            out += _pick(_mt_rows(g, commit, base + "question.jsonl", p, Path(p).stem), rng, cap_named=30, n_random=10)
-    return out
+    return mt_bench(g, commit, rng, "arena_hard_1k", cap_named=30)
 
 
 def gptfuzz(g: Path, commit: str, rng: random.Random) -> list[dict]:
