@@ -676,15 +676,18 @@ def cost_lines(summary: list[dict[str, Any]], args: argparse.Namespace) -> dict[
     for s in summary:
         if s["defence"] == "none":
             continue
-        part = (f"{s['strength']}: teacher answer -{s['teacher_acc_cost'][0]:.1f} pts, {s['teacher_kl'][0]:.3f} "
+        part = (f"{s['strength']}: teacher answer {0.0 - s['teacher_acc_cost'][0]:+.1f} pts, {s['teacher_kl'][0]:.3f} "
                 f"nats/tok, served-logprob TV {s['teacher_tv'][0]:.2f}; student gain lost text "
                 f"{fmt(s['text_loss'], 0)} (best attacker {fmt(s['text_best_adaptive_loss'], 0)}), logprobs "
                 f"{fmt(s['logprobs_loss'], 0)} (best attacker {fmt(s['logprobs_best_adaptive_loss'], 0)}) pts")
         out[s["defence"]] = (out[s["defence"]] + "; " + part) if s["defence"] in out else part
-    n = max(s["n_seeds"] for s in summary)
-    src = (f"Measured by bench/antidistill.py ({args['task']} task, {args['queries']} queries, tiny GPT-2 teacher "
-           f"and students, up to {n} seeds, 95% intervals)")
-    return {k: f"{src}: {v}." for k, v in out.items()}
+    seeds = {d: max(s["n_seeds"] for s in summary if s["defence"] == d) for d in out}
+
+    def src(d: str) -> str:
+        return (f"Measured by bench/antidistill.py ({args['task']} task, {args['queries']} queries, tiny GPT-2 "
+                f"teacher and students, {seeds[d]} seeds, 95% intervals)")
+
+    return {k: f"{src(k)}: {v}." for k, v in out.items()}
 
 
 if __name__ == "__main__":
