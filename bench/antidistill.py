@@ -48,19 +48,21 @@ The goal the issue sets: a defence costing the teacher <= 1 accuracy point (or <
 student loses >= 10 points of its gain, and >= 5 points against the adaptive attacker. The script prints which
 defences meet it on the means and on the intervals' lower ends.
 
-Measured (the two split runs above, 636 s + 801 s, plus ``--seed-start 3`` for the undefended baseline, rounding,
-decoy, ADS on logprobs and trace redaction, 470 s, plus ``--defences redaction --seed-start 14 --seeds 8``,
-416 s; one thread, load 2-4.4; merged with ``--from-json``): trace redaction meets the goal on the 95% interval
-lower ends for both students at every share (14 seeds; share 0.25: text loses 43 +- 20 points of its gain,
-52 +- 18 against the best attacker; logprobs 46 +- 19, 59 +- 15; shares 0.5 and 1 within a point of these) with
-the served answer untouched (teacher cost 0.0 points, 0 nats/token), but the honest user loses the trace
-(served-logprob TV 0.2-0.8). Every student distilled from redacted output is near chance (7-17% accuracy, chance 10%) in all
-14 seeds; the clean
-students' gain swings from 6 to 100 points between seeds (the transition), which is what widened the interval
-at 6 seeds (text loss 44 +- 35, lower end 9.0 < 10). ADS on logprobs only and the logprob decoy (margin 0.25)
-meet it on the means for the logprob student alone (6 seeds; the text student is untouched by design); the
-sampling-time defences' "meets" (logit noise sd 1, KGW delta 2, ADS lambda 0.1, fingerprint bias 2; 3 seeds)
-sit inside the seed noise.
+Measured (the two split runs above, 636 s + 801 s; ``--seed-start 3`` for the undefended baseline, rounding,
+decoy, ADS on logprobs and trace redaction, 470 s; ``--defences redaction --seed-start 14 --seeds 8``, 416 s;
+``--defences decoy "logprobs only" --seed-start 14 --seeds 6``, 504 s (its baseline rows equal the previous
+run's bit for bit); one thread, load 1.1-4.4; merged with ``--from-json``): trace redaction meets the goal on the
+95% interval lower ends for both students at every share (14 seeds; share 0.25: text loses 43.3 +- 20.0 points
+of its gain, 51.5 +- 17.5 against the best attacker; logprobs 46.3 +- 19.0, 59.4 +- 14.5; shares 0.5 and 1
+within 1.5 points of these) with the served answer untouched (teacher cost 0.0 points, 0 nats/token), but the
+honest user loses the trace (served-logprob TV 0.2-0.8). Every student distilled from redacted output is near
+chance (7-17% accuracy, chance 10%) in all 14 seeds; the clean students' gain swings from 6 to 100 points
+between seeds (the transition), which is what widened the interval at 6 seeds (text loss 44 +- 35, lower end
+9.0 < 10). ADS on logprobs only (lambda 3 and 10) meets it on the lower ends for the logprob student alone
+(12 seeds: loses 46.5 +- 20.7, 15.2 +- 9.5 against the best attacker, who drops the logprobs and trains on the
+majority text; the text student is untouched by design); the logprob decoy (margin 0.25) meets it on the means
+only (29.5 +- 18.5, best attacker 10.4 +- 7.5). The sampling-time defences' "meets" on the means (logit noise
+sd 1, KGW delta 2, ADS lambda 0.1, fingerprint bias 2; 3 seeds) sit inside the seed noise.
 """
 
 from __future__ import annotations
