@@ -39,22 +39,30 @@
    teacher) in nats/token of the served tokens; the served log-probabilities' damage separately as the total
    variation between the clean distribution and the served top-k (a redacted step counts 1). Students: accuracy
    (greedy, answer token) and KL(clean teacher || student) on held-out problems; "gain" = accuracy minus the
-   undistilled student's; "loss" = the clean student's gain (same seed) minus the defended one's. Means with 95%
-   t-intervals over seeds.
+   undistilled student's; "loss" = the clean student's gain (same seed) minus the defended one's: paired by
+   seed (same queries, same student init), so the interval is a paired one and the seed-to-seed swing of the
+   clean gain that both share cancels where the defended student's accuracy tracks it. Means with 95%
+   t-intervals over seeds (for losses, over the per-seed differences).
 
 The goal the issue sets: a defence costing the teacher <= 1 accuracy point (or <= 0.05 nats/token) while the
 student loses >= 10 points of its gain, and >= 5 points against the adaptive attacker. The script prints which
 defences meet it on the means and on the intervals' lower ends.
 
-Measured (the two split runs above, 636 s + 801 s, plus ``--seed-start 3`` for the undefended baseline, rounding,
-decoy, ADS on logprobs and trace redaction, 470 s; one thread, load 2-4.4): trace redaction meets the goal on
-the means for both students (6 seeds; text: loses 44 +- 35 points of its gain, 51 +- 28 against the best
-attacker; logprobs: 47 +- 41, 62 +- 22) with the served answer untouched, but the honest user loses the trace
-(served-logprob TV 0.2-0.8); every redacted student is at chance (9.4 +- 0.5%) in all 6 seeds, yet the lower
-ends miss (text loss 9.0 < 10) because what distillation gave varies from 3 to 95 points between seeds. ADS
-on logprobs only and the logprob decoy (margin 0.25) meet it on the means for the logprob student alone (the
-text student is untouched by design); the sampling-time defences' "meets" (logit noise sd 1, KGW delta 2,
-ADS lambda 0.1, fingerprint bias 2) sit inside the seed noise.
+Measured (the two split runs above, 636 s + 801 s; ``--seed-start 3`` for the undefended baseline, rounding,
+decoy, ADS on logprobs and trace redaction, 470 s; ``--defences redaction --seed-start 14 --seeds 8``, 416 s;
+``--defences decoy "logprobs only" --seed-start 14 --seeds 6``, 504 s (its baseline rows equal the previous
+run's bit for bit); one thread, load 1.1-4.4; merged with ``--from-json``): trace redaction meets the goal on the
+95% interval lower ends for both students at every share (14 seeds; share 0.25: text loses 43.3 +- 20.0 points
+of its gain, 51.5 +- 17.5 against the best attacker; logprobs 46.3 +- 19.0, 59.4 +- 14.5; shares 0.5 and 1
+within 1.5 points of these) with the served answer untouched (teacher cost 0.0 points, 0 nats/token), but the
+honest user loses the trace (served-logprob TV 0.2-0.8). Every student distilled from redacted output is near
+chance (7-17% accuracy, chance 10%) in all 14 seeds; the clean students' gain swings from 6 to 100 points
+between seeds (the transition), which is what widened the interval at 6 seeds (text loss 44 +- 35, lower end
+9.0 < 10). ADS on logprobs only (lambda 3 and 10) meets it on the lower ends for the logprob student alone
+(12 seeds: loses 46.5 +- 20.7, 15.2 +- 9.5 against the best attacker, who drops the logprobs and trains on the
+majority text; the text student is untouched by design); the logprob decoy (margin 0.25) meets it on the means
+only (29.5 +- 18.5, best attacker 10.4 +- 7.5). The sampling-time defences' "meets" on the means (logit noise
+sd 1, KGW delta 2, ADS lambda 0.1, fingerprint bias 2; 3 seeds) sit inside the seed noise.
 """
 
 from __future__ import annotations
@@ -670,15 +678,18 @@ def cost_lines(summary: list[dict[str, Any]], args: argparse.Namespace) -> dict[
     for s in summary:
         if s["defence"] == "none":
             continue
-        part = (f"{s['strength']}: teacher answer -{s['teacher_acc_cost'][0]:.1f} pts, {s['teacher_kl'][0]:.3f} "
+        part = (f"{s['strength']}: teacher answer {0.0 - s['teacher_acc_cost'][0]:+.1f} pts, {s['teacher_kl'][0]:.3f} "
                 f"nats/tok, served-logprob TV {s['teacher_tv'][0]:.2f}; student gain lost text "
                 f"{fmt(s['text_loss'], 0)} (best attacker {fmt(s['text_best_adaptive_loss'], 0)}), logprobs "
                 f"{fmt(s['logprobs_loss'], 0)} (best attacker {fmt(s['logprobs_best_adaptive_loss'], 0)}) pts")
         out[s["defence"]] = (out[s["defence"]] + "; " + part) if s["defence"] in out else part
-    n = max(s["n_seeds"] for s in summary)
-    src = (f"Measured by bench/antidistill.py ({args['task']} task, {args['queries']} queries, tiny GPT-2 teacher "
-           f"and students, up to {n} seeds, 95% intervals)")
-    return {k: f"{src}: {v}." for k, v in out.items()}
+    seeds = {d: max(s["n_seeds"] for s in summary if s["defence"] == d) for d in out}
+
+    def src(d: str) -> str:
+        return (f"Measured by bench/antidistill.py ({args['task']} task, {args['queries']} queries, tiny GPT-2 "
+                f"teacher and students, {seeds[d]} seeds, 95% intervals)")
+
+    return {k: f"{src(k)}: {v}." for k, v in out.items()}
 
 
 if __name__ == "__main__":
