@@ -22,6 +22,30 @@ tuple counted once and a stated budget of distinct tuples; p-values are exact bi
 4. Controls: the f = 0 student under ``--null-keys`` unrelated keys (p-values must be uniform: KS test and
    FPR at 0.05/0.01), and the f = 5% student under unrelated keys.
 
+Neural students (``--neural``): a tiny GPT-2 (2 layers, width 64, context 50, one thread) per fraction, trained
+2 epochs (lr 1e-2, one-cycle) on a 1M-token mixture from the same teacher, sampled at temperature 1 and scored
+exactly like the count students; its excess hit rate is measured on a second, held-out sample (about 25k distinct
+tuples), not on the scored one. Measured (2026-12-07, 324 s, load average 1.0-1.3 on 2 shared cores):
+
+    f     wm tokens  final loss  excess   tokens_needed  log10 p @2k  @8k     @32k
+    0     0          5.635       +0.0007  -              -0.10        -0.09   -0.22
+    0.05  50,000     5.645       +0.0082  102,181        -0.80        -1.56   -1.31
+    1.0   1,000,000  5.136       +0.1232  473            -98.99       -257.6  -417.6
+    controls (f = 0 student, 20 unrelated keys, 16k tuples): FPR@0.05 0, FPR@0.01 0, min p 0.051, KS p 0.033
+
+So the neural student inherits the watermark (f = 100%: p = 1e-418 at 32k tuples), but at 5% its excess hit rate
+(+0.008) is too small for 32k tuples:
+p < 1e-6 is NOT reached at 32k; ``tokens_needed(0.0082)`` predicts about 102k distinct tuples. The student is far
+from converged (loss 5.6 nats vs the teacher's 3.76 entropy): a better-trained student should sit between this row
+and the count-model upper bound. The control p-values lean high (none below 0.05 over 20 keys, KS p 0.03): the
+deviation is in the conservative direction (too few small p-values), not anti-conservative.
+Larger budget (same configuration, ``--fractions 0.0 0.05 --budgets 32000 128000 --null-keys 50``; 294 s, load
+average 1.0): the 5% student gives log10 p = -1.31 at 32k and -1.48 at 128k tuples; its excess measured on about
+92k held-out tuples is +0.0050, so ``tokens_needed`` predicts about 278k distinct tuples for p < 1e-6 (the 5%
+GPT-2 student does NOT meet the goal at any budget measured here; the count-model row is the only one that does).
+f = 0: log10 p -0.22 / -0.04. Controls, 50 unrelated keys at 16k: FPR@0.05 0, FPR@0.01 0, min p 0.051, KS p 0.047
+(again no small p-values: conservative, but not uniform at this sample size; worth a look with more keys).
+
 Why the earlier bench gave p = 0.37 at 5% (``--smollm``): 120 answers x 48 tokens, so the 5% student saw 6
 watermarked answers (about 290 watermarked tokens), and the closed setting scored about 1,900 tuples from 40
 prompts. Even a student that had fully absorbed a 5% mixture (excess hit rate about 0.015) needs about 17,000
