@@ -2,6 +2,9 @@
 
     /work/wt/heavy .venv/bin/python bench/radioactivity.py                 # power curve (toy language), ~20 min here (5 min CPU)
     /work/wt/heavy .venv/bin/python bench/radioactivity.py --smollm        # the earlier SmolLM2 experiment
+    /work/wt/heavy .venv/bin/python bench/radioactivity.py --neural --corpus 1000000 --fractions 0.0 0.05 1.0 \
+        --budgets 2000 8000 32000 --null-keys 20 --control-budget 16000 --neural-lr 1e-2 --neural-epochs 2
+                                                                            # tiny GPT-2 students, ~10 min
 
 Power curve (default). Only the suspect's generated text is scored (closed setting), with each (window, token)
 tuple counted once and a stated budget of distinct tuples; p-values are exact binomial tails.
@@ -18,6 +21,30 @@ tuple counted once and a stated budget of distinct tuples; p-values are exact bi
    p < 1e-6 with 90% power at the student's measured excess hit rate).
 4. Controls: the f = 0 student under ``--null-keys`` unrelated keys (p-values must be uniform: KS test and
    FPR at 0.05/0.01), and the f = 5% student under unrelated keys.
+
+Neural students (``--neural``): a tiny GPT-2 (2 layers, width 64, context 50, one thread) per fraction, trained
+2 epochs (lr 1e-2, one-cycle) on a 1M-token mixture from the same teacher, sampled at temperature 1 and scored
+exactly like the count students; its excess hit rate is measured on a second, held-out sample (about 25k distinct
+tuples), not on the scored one. Measured (2026-12-07, 324 s, load average 1.0-1.3 on 2 shared cores):
+
+    f     wm tokens  final loss  excess   tokens_needed  log10 p @2k  @8k     @32k
+    0     0          5.635       +0.0007  -              -0.10        -0.09   -0.22
+    0.05  50,000     5.645       +0.0082  102,181        -0.80        -1.56   -1.31
+    1.0   1,000,000  5.136       +0.1232  473            -98.99       -257.6  -417.6
+    controls (f = 0 student, 20 unrelated keys, 16k tuples): FPR@0.05 0, FPR@0.01 0, min p 0.051, KS p 0.033
+
+So the neural student inherits the watermark (f = 100%: p = 1e-418 at 32k tuples), but at 5% its excess hit rate
+(+0.008) is too small for 32k tuples:
+p < 1e-6 is NOT reached at 32k; ``tokens_needed(0.0082)`` predicts about 102k distinct tuples. The student is far
+from converged (loss 5.6 nats vs the teacher's 3.76 entropy): a better-trained student should sit between this row
+and the count-model upper bound. The control p-values lean high (none below 0.05 over 20 keys, KS p 0.03): the
+deviation is in the conservative direction (too few small p-values), not anti-conservative.
+Larger budget (same configuration, ``--fractions 0.0 0.05 --budgets 32000 128000 --null-keys 50``; 294 s, load
+average 1.0): the 5% student gives log10 p = -1.31 at 32k and -1.48 at 128k tuples; its excess measured on about
+92k held-out tuples is +0.0050, so ``tokens_needed`` predicts about 278k distinct tuples for p < 1e-6 (the 5%
+GPT-2 student does NOT meet the goal at any budget measured here; the count-model row is the only one that does).
+f = 0: log10 p -0.22 / -0.04. Controls, 50 unrelated keys at 16k: FPR@0.05 0, FPR@0.01 0, min p 0.051, KS p 0.047
+(again no small p-values: conservative, but not uniform at this sample size; worth a look with more keys).
 
 Why the earlier bench gave p = 0.37 at 5% (``--smollm``): 120 answers x 48 tokens, so the 5% student saw 6
 watermarked answers (about 290 watermarked tokens), and the closed setting scored about 1,900 tuples from 40
@@ -297,6 +324,114 @@ def power_main(args: argparse.Namespace) -> None:
               f"({'meets' if goal[f'log10p@{best}'] < -6 else 'misses'} p < 1e-6) | {round(time.time() - t0, 1)} s")
 
 
+# --- neural student (--neural): a tiny GPT-2 trained on the same corpus mixture ----------------------------------
+def neural_student(docs: torch.Tensor, vocab: int, block: int, epochs: int, lr: float, d: int, layers: int,
+                   batch: int, seed: int):
+    """Train a tiny GPT-2 (``layers`` layers, width ``d``, context ``block``) on ``docs`` cut into ``block``-token
+    pieces; returns the model (eval mode) and the mean training loss of each epoch."""
+    from transformers import GPT2Config, GPT2LMHeadModel
+
+    torch.manual_seed(seed)
+    cfg = GPT2Config(vocab_size=vocab, n_positions=block, n_embd=d, n_layer=layers, n_head=max(1, d // 32),
+                     resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0, bos_token_id=0, eos_token_id=0)
+    net = GPT2LMHeadModel(cfg)
+    x = docs[:, : docs.shape[1] // block * block].reshape(-1, block)
+    opt = torch.optim.AdamW(net.parameters(), lr=lr, weight_decay=0.0)
+    steps = epochs * math.ceil(len(x) / batch)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=steps, pct_start=0.05)
+    g = torch.Generator().manual_seed(seed)
+    net.train()
+    losses = []
+    for _ in range(epochs):
+        perm, tot = torch.randperm(len(x), generator=g), 0.0
+        for s in range(0, len(x), batch):
+            xb = x[perm[s: s + batch]]
+            loss = net(input_ids=xb, labels=xb).loss
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            tot += float(loss.detach()) * len(xb)
+        losses.append(tot / len(x))
+    net.eval()
+    return net, losses
+
+
+@torch.no_grad()
+def neural_sample(net, vocab: int, n_docs: int, length: int, seed: int, batch: int = 512) -> torch.Tensor:
+    """Sample ``n_docs`` documents of ``length`` tokens (temperature 1, first token uniform, KV cache)."""
+    g = torch.Generator().manual_seed(seed)
+    out = []
+    for s in range(0, n_docs, batch):
+        cur = torch.randint(0, vocab, (min(batch, n_docs - s), 1), generator=g)
+        seq, past = [cur], None
+        for _ in range(length - 1):
+            o = net(input_ids=cur, past_key_values=past, use_cache=True)
+            past = o.past_key_values
+            cur = torch.multinomial(torch.softmax(o.logits[:, -1], -1), 1, generator=g)
+            seq.append(cur)
+        out.append(torch.cat(seq, 1))
+    return torch.cat(out)
+
+
+def neural_main(args: argparse.Namespace) -> None:
+    """Same teacher, corpus mixtures and scoring as :func:`power_main`, with a tiny GPT-2 student per fraction."""
+    from scipy import stats
+
+    from distillscope.watermark import tokens_needed
+
+    torch.set_num_threads(args.threads)
+    t0 = time.time()
+    cfg = WatermarkConfig(key="bench-radioactivity-secret", gamma=0.25, delta=2.0)
+    lang = ToyLanguage(args.vocab, args.successors, seed=0)
+    green = green_table(cfg, args.vocab)
+    wm_logits = lang.logits + cfg.delta * green
+    n_docs = args.corpus // args.doc_len
+    clean = lang.sample(lang.logits, n_docs, args.doc_len, seed=1)
+    marked = lang.sample(wm_logits, n_docs, args.doc_len, seed=2)
+    p = torch.softmax(lang.logits, -1)
+    ent = float(-(p * torch.log(p.clamp(min=1e-30))).sum(-1).mean())
+    print(json.dumps({"student": f"gpt2 {args.layers}x{args.width} ctx {args.block}", "vocab": args.vocab,
+                      "teacher_entropy_nats": round(ent, 3), "corpus_tokens": args.corpus, "epochs": args.epochs,
+                      "key_id": cfg.key_id}), flush=True)
+    budgets = sorted(args.budgets)
+    n_gen = max(budgets) * 2 // args.block + 1
+    rows, suspects = [], {}
+    for f in args.fractions:
+        k = round(f * n_docs)
+        corpus = torch.cat([marked[:k], clean[k:]])
+        t = time.time()
+        net, losses = neural_student(corpus, args.vocab, args.block, args.epochs, args.lr, args.width,
+                                     args.layers, args.batch, seed=3)
+        t_train = time.time() - t
+        gen = neural_sample(net, args.vocab, n_gen, args.block, seed=100 + int(1000 * f))
+        suspects[f] = gen
+        # excess hit rate measured on a separate sample (not the one scored), deduplicated like the test
+        held = neural_sample(net, args.vocab, n_gen // 2, args.block, seed=200 + int(1000 * f))
+        hc = closed_radioactivity(held.tolist(), cfg, vocab_size=args.vocab).details["counts"]
+        excess = hc["rate"] - cfg.gamma
+        row = {"fraction": f, "watermarked_tokens": k * args.doc_len, "final_loss": round(losses[-1], 3),
+               "train_s": round(t_train, 1), "student_excess_hit_rate": round(excess, 4),
+               "excess_from_tuples": hc["n_scored"],
+               "tokens_needed_p<1e-6_power0.9": tokens_needed(excess) if excess > 0 else None}
+        for b in budgets:
+            c = closed_radioactivity(gen.tolist(), cfg, vocab_size=args.vocab, max_scored=b).details["counts"]
+            row[f"log10p@{b}"] = round(c["log10_p"], 2)
+            row[f"scored@{b}"] = c["n_scored"]
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    if 0.0 in suspects:
+        ps = [closed_radioactivity(suspects[0.0].tolist(), WatermarkConfig(key=f"unrelated-{j}", gamma=0.25),
+                                   vocab_size=args.vocab, max_scored=args.control_budget).p_value
+              for j in range(args.null_keys)]
+        print(json.dumps({"controls f=0": {"keys": len(ps), "budget": args.control_budget,
+                                           "ks_p": round(float(stats.kstest(ps, "uniform").pvalue), 4),
+                                           "fpr@0.05": float(np.mean(np.asarray(ps) < 0.05)),
+                                           "fpr@0.01": float(np.mean(np.asarray(ps) < 0.01)),
+                                           "min_p": float(min(ps))}}), flush=True)
+    print(f"total {round(time.time() - t0, 1)} s")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--smollm", action="store_true", help="run the SmolLM2 student experiment instead")
@@ -314,11 +449,21 @@ def main() -> None:
     ap.add_argument("--fractions", type=float, nargs="*", default=[0.0, 0.01, 0.02, 0.05, 0.1, 1.0])
     ap.add_argument("--budgets", type=int, nargs="*", default=[2_000, 8_000, 32_000, 64_000])
     ap.add_argument("--control-budget", type=int, default=16_000)
+    ap.add_argument("--neural", action="store_true", help="tiny GPT-2 students instead of bigram counts")
+    ap.add_argument("--layers", type=int, default=2, help="(--neural)")
+    ap.add_argument("--width", type=int, default=64, help="(--neural)")
+    ap.add_argument("--block", type=int, default=50, help="(--neural) context length")
+    ap.add_argument("--batch", type=int, default=64, help="(--neural) sequences per step")
+    ap.add_argument("--neural-epochs", dest="epochs_n", type=int, default=1, help="(--neural)")
+    ap.add_argument("--neural-lr", dest="lr_n", type=float, default=3e-3, help="(--neural)")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     if args.smollm:
         smollm_main(args)
+    elif args.neural:
+        args.epochs, args.lr = args.epochs_n, args.lr_n
+        neural_main(args)
     else:
         power_main(args)
 
