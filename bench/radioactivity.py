@@ -258,13 +258,8 @@ def bigram_student(docs: torch.Tensor, vocab: int, smoothing: float) -> torch.Te
     return torch.log((counts + smoothing) / (counts + smoothing).sum(-1, keepdim=True))
 
 
-def power_main(args: argparse.Namespace) -> None:
-    from scipy import stats
-
-    from distillscope.watermark import tokens_needed
-
-    torch.set_num_threads(args.threads)
-    t0 = time.time()
+def _teacher_corpora(args: argparse.Namespace):
+    """The watermark config, toy teacher, green table, watermarked logits, clean and watermarked corpora, entropy."""
     cfg = WatermarkConfig(key="bench-radioactivity-secret", gamma=0.25, delta=2.0)
     lang = ToyLanguage(args.vocab, args.successors, seed=0)
     green = green_table(cfg, args.vocab)
@@ -274,6 +269,17 @@ def power_main(args: argparse.Namespace) -> None:
     marked = lang.sample(wm_logits, n_docs, args.doc_len, seed=2)
     p = torch.softmax(lang.logits, -1)
     ent = float(-(p * torch.log(p.clamp(min=1e-30))).sum(-1).mean())
+    return cfg, lang, green, wm_logits, n_docs, clean, marked, ent
+
+
+def power_main(args: argparse.Namespace) -> None:
+    from scipy import stats
+
+    from distillscope.watermark import tokens_needed
+
+    torch.set_num_threads(args.threads)
+    t0 = time.time()
+    cfg, lang, green, wm_logits, n_docs, clean, marked, ent = _teacher_corpora(args)
     teacher_green = float((torch.softmax(wm_logits, -1) * green).sum(-1).mean())
     print(json.dumps({"vocab": args.vocab, "teacher_entropy_nats": round(ent, 3), "corpus_tokens": args.corpus,
                       "watermarked_teacher_green_rate": round(teacher_green, 4), "gamma": cfg.gamma,
@@ -382,15 +388,7 @@ def neural_main(args: argparse.Namespace) -> None:
 
     torch.set_num_threads(args.threads)
     t0 = time.time()
-    cfg = WatermarkConfig(key="bench-radioactivity-secret", gamma=0.25, delta=2.0)
-    lang = ToyLanguage(args.vocab, args.successors, seed=0)
-    green = green_table(cfg, args.vocab)
-    wm_logits = lang.logits + cfg.delta * green
-    n_docs = args.corpus // args.doc_len
-    clean = lang.sample(lang.logits, n_docs, args.doc_len, seed=1)
-    marked = lang.sample(wm_logits, n_docs, args.doc_len, seed=2)
-    p = torch.softmax(lang.logits, -1)
-    ent = float(-(p * torch.log(p.clamp(min=1e-30))).sum(-1).mean())
+    cfg, _, _, _, n_docs, clean, marked, ent = _teacher_corpora(args)
     print(json.dumps({"student": f"gpt2 {args.layers}x{args.width} ctx {args.block}", "vocab": args.vocab,
                       "teacher_entropy_nats": round(ent, 3), "corpus_tokens": args.corpus, "epochs": args.epochs,
                       "key_id": cfg.key_id}), flush=True)
