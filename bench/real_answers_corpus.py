@@ -6,7 +6,8 @@
 DIR holds one bare git directory per source, named ``owner+name`` (``owner+name/repo`` also works), e.g. made with
 ``git clone --bare https://github.com/tatsu-lab/alpaca_eval DIR/tatsu-lab+alpaca_eval``. Every source is read at the
 pinned commit below, so the output is byte-for-byte reproducible (the same uncompressed lines; the
-gzip header carries no name or time). Answers are model outputs that the source
+gzip header carries no name or time) with the same ``aliases.yaml``: the selection scans the alias table, so rebuild a
+committed corpus in a checkout of the commit that built it. Answers are model outputs that the source
 repositories committed (benchmark runs of deployed models); nothing here is written to look like an answer.
 
 Selection (seeded): from every answer file, all answers that name a model or a maker of
@@ -317,6 +318,25 @@ READERS = {"alpaca_eval": alpaca_eval, "jailbreakbench": jailbreakbench, "ko_are
            "ja_vicuna_qa": ja_vicuna, "carena_hard": carena}
 
 
+def corpus_row(name: str, src: dict, r: dict, family: tuple[str, str | None], id_key: str) -> dict:
+    """One corpus line: a reader's row ``r`` of source ``name`` with its provenance; the id hashes ``id_key``,
+    the row's path and its number in the file."""
+    rid = hashlib.sha1(f"{id_key}{r['path']}|{r['n']}".encode()).hexdigest()[:12]
+    return {"id": rid, "source": name, "licence": src["licence"], "repo": src["repo"], "commit": src["commit"],
+            "path": r["path"], "model": r["model"], "family": family[0], "tuned_by": family[1], "lang": src["lang"],
+            "prompt": r["prompt"], "answer": r["answer"], "context": r["context"], "select": r["select"]}
+
+
+def write_corpus(rows: list[dict], out: Path) -> None:
+    """Write ``rows`` as gzipped JSON lines with no file name and no time in the gzip header, so the same sources
+    give the same bytes wherever written."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(out, "wb") as raw, gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as f:
+        for r in rows:
+            f.write((json.dumps(r, ensure_ascii=False) + "\n").encode("utf-8"))
+    print(f"{len(rows)} answers -> {out}")
+
+
 def build(mirrors: Path, unlicensed: bool, seed: int = 20) -> list[dict]:
     rows = []
     for name, src in SOURCES.items():
@@ -325,12 +345,7 @@ def build(mirrors: Path, unlicensed: bool, seed: int = 20) -> list[dict]:
         g = find_gitdir(mirrors, src["repo"])
         rng = random.Random(f"{seed}:{name}")
         for r in READERS[name](g, src["commit"], rng):
-            fam, tuned = family_of(r["model"])
-            rid = hashlib.sha1(f"{name}|{r['path']}|{r['n']}".encode()).hexdigest()[:12]
-            rows.append({"id": rid, "source": name, "licence": src["licence"], "repo": src["repo"],
-                         "commit": src["commit"], "path": r["path"], "model": r["model"], "family": fam,
-                         "tuned_by": tuned, "lang": src["lang"], "prompt": r["prompt"], "answer": r["answer"],
-                         "context": r["context"], "select": r["select"]})
+            rows.append(corpus_row(name, src, r, family_of(r["model"]), f"{name}|"))
     rows.sort(key=lambda r: (r["source"], r["path"], r["id"]))
     return rows
 
@@ -342,13 +357,7 @@ def main() -> None:
                     / "real" / "corpus.jsonl.gz")
     ap.add_argument("--unlicensed", action="store_true", help="build only the sources without a licence (never commit)")
     args = ap.parse_args()
-    rows = build(args.mirrors, args.unlicensed)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    # no file name and no time in the gzip header, so the same sources give the same bytes wherever written
-    with open(args.out, "wb") as raw, gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as f:
-        for r in rows:
-            f.write((json.dumps(r, ensure_ascii=False) + "\n").encode("utf-8"))
-    print(f"{len(rows)} answers -> {args.out}")
+    write_corpus(build(args.mirrors, args.unlicensed), args.out)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@ A second, independent real-answer corpus for the identity claim extractor, from 
 (``bench/real_answers_corpus.py``) did not use, so that its labelled halves (``fresh_dev``/``fresh_test``) are
 answers nobody on the project has read. DIR holds one bare git directory per source, named ``owner+name`` (as for
 ``real_answers_corpus.py``); every source is read at the pinned commit below and the output is byte-for-byte
-reproducible (gzip header without name or time).
+reproducible (gzip header without name or time) with the same ``aliases.yaml`` (the selection scans it: rebuild the
+committed corpus in a checkout of 7708a2f, the commit that built it).
 
 Sources (all answers are model outputs the repositories committed):
 
@@ -35,7 +36,6 @@ from __future__ import annotations
 import argparse
 import csv
 import gzip
-import hashlib
 import io
 import json
 import random
@@ -46,7 +46,17 @@ from pathlib import Path
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from real_answers_corpus import ALIASES, SELFREF, family_of, find_gitdir, git_ls, git_show, name_scan
+from real_answers_corpus import (
+    ALIASES,
+    SELFREF,
+    corpus_row,
+    family_of,
+    find_gitdir,
+    git_ls,
+    git_show,
+    name_scan,
+    write_corpus,
+)
 
 SOURCES = {
     "mt_bench": {"repo": "enricai/FastChat", "commit": "edacaa5bd955893e72a7e6f0899d8301fd5ae492",
@@ -293,12 +303,8 @@ def build(mirrors: Path, seed: int = 20) -> list[dict]:
         g = find_gitdir(mirrors, src["repo"])
         rng = random.Random(f"{seed}:fresh:{name}")
         for r in READERS[name](g, src["commit"], rng):
-            fam, tuned = ("unattributed", None) if name == "gptfuzz" else fresh_family(r["model"])
-            rid = hashlib.sha1(f"fresh|{name}|{r['path']}|{r['n']}".encode()).hexdigest()[:12]
-            rows.append({"id": rid, "source": name, "licence": src["licence"], "repo": src["repo"],
-                         "commit": src["commit"], "path": r["path"], "model": r["model"], "family": fam,
-                         "tuned_by": tuned, "lang": src["lang"], "prompt": r["prompt"], "answer": r["answer"],
-                         "context": r["context"], "select": r["select"]})
+            fam = ("unattributed", None) if name == "gptfuzz" else fresh_family(r["model"])
+            rows.append(corpus_row(name, src, r, fam, f"fresh|{name}|"))
     rows.sort(key=lambda r: (r["source"], r["path"], r["id"]))
     return rows
 
@@ -319,12 +325,7 @@ def main() -> None:
         return
     if not args.mirrors:
         raise SystemExit("--mirrors DIR is needed to build the corpus")
-    rows = build(args.mirrors)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    with open(args.out, "wb") as raw, gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as f:
-        for r in rows:
-            f.write((json.dumps(r, ensure_ascii=False) + "\n").encode("utf-8"))
-    print(f"{len(rows)} answers -> {args.out}")
+    write_corpus(build(args.mirrors), args.out)
 
 
 if __name__ == "__main__":
