@@ -22,7 +22,19 @@ Sources (all answers are model outputs the repositories committed):
   markdown tables): Chinese-Alpaca 7B/13B/33B and Plus-7B/13B (four quantisation settings), Chinese-Alpaca-2
   7B/13B, Llama-3-Chinese-8B-Instruct and Chinese-Mixtral-Instruct, on ~20 prompts per category (dialogue with
   role-play, ethics/refusals, open QA, generation, literature, translation, reasoning, code); three repositories of
-  one project, pinned separately.
+  one project, pinned separately;
+- ``moss_sft``: the 620 MOSS-003 SFT sample conversations without plugins that OpenLMLab/MOSS commits
+  (``SFT_data/conversations/conversation_without_plugins/``), Chinese and English: every turn was written by
+  gpt-3.5-turbo under the MOSS system prompt ("You are an AI assistant whose name is MOSS ..."), role-play and
+  harmless (refusal) conversations included.
+
+Sources without a stated licence, built only with ``--unlicensed`` into a local file that is never committed (the
+committed files hold their labels only, ``blind2_unlic_{dev,test}.labels.tsv``):
+
+- ``logickor``: LogicKor's Korean answers of ~60 models (instructkr/LogicKor, ``generated/``);
+- ``reseairch_identity``: the identity studies of dBrogle/reseairch (answers of Claude, GPT, Gemini, Gemma, Grok,
+  DeepSeek, Qwen, Kimi, MiniMax, GLM and ByteDance Seed to "what model are you?" in Chinese and English, some under
+  a system prompt that names another model, some with ``<think>`` traces).
 
 Selection (seeded): from every answer file all answers that name a model or maker (the loose scan of
 ``real_answers_corpus.NameScan``, capped per file), up to half that many that speak of themselves as an AI without a
@@ -66,6 +78,8 @@ SOURCES = {
                  "licence": "Apache-2.0 (code), CC BY-NC 4.0 (DATA_LICENSE)", "lang": "zh"},
     "logickor": {"repo": "instructkr/LogicKor", "commit": "11c3a84f93d176754f1ce197a8f00961cffa9de2",
                  "licence": "none stated (not redistributed)", "lang": "ko", "unlicensed": True},
+    "reseairch_identity": {"repo": "dBrogle/reseairch", "commit": "ab5dd9e2fbd5e66a8f674e1439759eb1922ac4f7",
+                           "licence": "none stated (not redistributed)", "lang": "zh", "unlicensed": True},
 }
 
 # model id (lower case) -> (family, tuned_by): the models of these sources
@@ -81,6 +95,10 @@ BLIND2_FAMILIES = [
     (r"openchat-3\.5|toppy|synatra|tinywand", ("mistral", "other")),
     (r"palm", ("gemini", None)),
     (r"^meta-llama/", ("llama", None)),
+    (r"^openai/", ("gpt", None)),
+    (r"^moonshotai/|kimi", ("kimi", None)),
+    (r"^bytedance|seed-", ("doubao", None)),  # ByteDance Seed models: the alias table's ByteDance family
+    (r"^z-ai/", ("glm", None)),
     (r"noromaid", ("llama", "other")),
 ]
 
@@ -258,8 +276,42 @@ def logickor(g: Path, commit: str, rng: random.Random) -> list[dict]:
     return out
 
 
+_ALIAS_IN_SYSTEM = re.compile(r"(?i)deepseek|claude|chatgpt|gpt|qwen|kimi|gemini|grok|minimax|深度求索|通义|豆包")
+
+
+def reseairch(g: Path, commit: str, rng: random.Random) -> list[dict]:
+    """The identity studies of dBrogle/reseairch (``studies/*identity*/output/results/*.json``): answers of Claude,
+    GPT, Gemini, Gemma, Grok, DeepSeek, Qwen, Kimi, MiniMax, GLM and ByteDance Seed models to "what model are you?"
+    (in Chinese, ``你是什么模型``, or English, with or without a seeded conversation and system prompt). Only the
+    answer text is kept (the repository's judge fields are dropped: the labels are ours); exact repeats of an answer
+    by the same model in the same study are kept once. No licence is stated: built only with ``--unlicensed``."""
+    out = []
+    for p in git_ls(g, commit):
+        m = re.fullmatch(r"studies/([a-z_0-9]*identity[a-z_0-9]*)/output/results/([^/]+)\.json", p)
+        if not m:
+            continue
+        raw = git_show(g, commit, p)
+        if raw is None:
+            continue
+        model = m.group(2).replace("_", "/", 1)
+        seen: set[str] = set()
+        for key, entry in sorted(json.loads(raw.decode("utf-8")).items()):
+            msgs = entry.get("messages") or []
+            prompt = next((x["content"] for x in reversed(msgs) if x.get("role") == "user"), "")
+            system = next((x["content"] for x in msgs if x.get("role") == "system"), "")
+            for i, res in enumerate(entry.get("results") or []):
+                ans = res.get("response")
+                if not isinstance(ans, str) or not ans.strip() or ans in seen:
+                    continue
+                seen.add(ans)
+                out.append({"path": p, "model": model, "prompt": prompt, "answer": ans, "n": f"{key}.{i}",
+                            "lang": detect_lang(ans), "select": "all",
+                            "context": "roleplay" if _ALIAS_IN_SYSTEM.search(system) else "plain"})
+    return out
+
+
 READERS = {"llmzoo": llmzoo, "hfl_alpaca": hfl, "hfl_alpaca2": hfl, "hfl_llama3": hfl, "moss_sft": moss,
-           "logickor": logickor}
+           "logickor": logickor, "reseairch_identity": reseairch}
 
 
 def build(mirrors: Path, unlicensed: bool = False, seed: int = 20) -> list[dict]:
@@ -283,8 +335,9 @@ QUOTAS = {"llmzoo": {"selfname": 40, "named": 40, "none": 120},
           "hfl_alpaca2": {"selfname": 30, "named": 30, "none": 30},
           "hfl_llama3": {"selfname": 20, "named": 20, "none": 20},
           "moss_sft": {"selfname": 60, "named": 140, "none": 150},
-          "logickor": {"selfname": 40, "named": 120, "none": 110}}
-SOURCE_ORDER = ["llmzoo", "hfl_alpaca", "hfl_alpaca2", "hfl_llama3", "moss_sft", "logickor"]
+          "logickor": {"selfname": 40, "named": 120, "none": 110},
+          "reseairch_identity": {"selfname": 220, "named": 40, "none": 40}}
+SOURCE_ORDER = ["llmzoo", "hfl_alpaca", "hfl_alpaca2", "hfl_llama3", "moss_sft", "logickor", "reseairch_identity"]
 
 
 def sample(rows: list[dict], seed: int = 20) -> tuple[list[dict], list[dict]]:
@@ -323,8 +376,8 @@ def gold_main(gold_full: str) -> str:
 
 def write_sets(dev: list[dict], test: list[dict], labels: dict[str, str], out: Path) -> None:
     for half, rs in (("dev", dev), ("test", test)):
-        lines = [f"# blind2 real-answer set, {half} half: {len(rs)} answers that deployed models produced (LLM Zoo "
-                 "and HFL Chinese-LLaMA-Alpaca outputs; see real/README.md), labelled blind by "
+        lines = [f"# blind2 real-answer set, {half} half: {len(rs)} answers that deployed models produced (LLM Zoo, "
+                 "HFL Chinese-LLaMA-Alpaca and MOSS-003 SFT outputs; see real/README.md), labelled blind by "
                  "docs/identity-labelling.md." + (" TEST HALF: kept for the final score." if half == "test" else "")]
         meta = ["# id\tsource\tmodel\tfamily\tcontext\tstratum\tgold_full"]
         for r in rs:
@@ -336,11 +389,30 @@ def write_sets(dev: list[dict], test: list[dict], labels: dict[str, str], out: P
         print(f"{len(rs)} answers -> {out / f'blind2_{half}.tsv'}")
 
 
+def write_unlicensed(dev: list[dict], test: list[dict], labels: dict[str, str], out: Path) -> None:
+    """Label files without text (``id, model, family, gold_full``) for sources that may not be redistributed; the
+    bench joins them with a locally rebuilt corpus (``--unlicensed``)."""
+    srcs = sorted({r["source"] for r in dev + test})
+    pins = "; ".join(f"{s} = {SOURCES[s]['repo']} @ {SOURCES[s]['commit']}" for s in srcs)
+    for half, rs in (("dev", dev), ("test", test)):
+        rebuild = ("# Rebuild the text with bench/real_answers_blind2.py --mirrors DIR --unlicensed --out u.jsonl.gz "
+                   "and score with bench/identity_real_answers.py --blind2-unlicensed-corpus u.jsonl.gz.")
+        head = f"# blind2 labels without text, {half} half: {len(rs)} answers of sources that state no licence ({pins})."
+        lines = [head, rebuild,
+                 "# Labelled blind by docs/identity-labelling.md (see real/README.md, 'The blind2 sets')."
+                 + (" TEST HALF: kept for the final score." if half == "test" else ""),
+                 "# id\tmodel\tfamily\tgold_full"]
+        lines += [f"{r['id']}\t{r['model']}\t{r['family']}\t{labels[r['id']]}" for r in rs]
+        (out / f"blind2_unlic_{half}.labels.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        print(f"{len(rs)} labels -> {out / f'blind2_unlic_{half}.labels.tsv'}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--mirrors", type=Path, help="folder with one git mirror per source (owner+name)")
     ap.add_argument("--sample", type=Path, help="a built blind2 corpus: print the labelling sample (half, id, stratum)")
-    ap.add_argument("--labels", type=Path, help="with --sample and --write: the label file (id<TAB>gold_full)")
+    ap.add_argument("--labels", type=Path, help="with --sample and --write: the label file (id<TAB>gold_full); "
+                    "an unlicensed corpus gets label files without text (blind2_unlic_{dev,test}.labels.tsv)")
     ap.add_argument("--write", type=Path, help="with --sample and --labels: folder for blind2_{dev,test}[.meta].tsv")
     ap.add_argument("--unlicensed", action="store_true", help="build only the sources without a licence (LogicKor); "
                     "never commit the result")
@@ -359,7 +431,10 @@ def main() -> None:
             missing = [r["id"] for r in dev + test if r["id"] not in labels]
             if missing:
                 raise SystemExit(f"{len(missing)} sampled answers have no label, e.g. {missing[:3]}")
-            write_sets(dev, test, labels, args.write)
+            if any(SOURCES[r["source"]].get("unlicensed") for r in dev + test):
+                write_unlicensed(dev, test, labels, args.write)
+            else:
+                write_sets(dev, test, labels, args.write)
             return
         for half, rs in (("dev", dev), ("test", test)):
             for r in rs:
