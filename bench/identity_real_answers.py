@@ -2,6 +2,9 @@
 
     .venv/bin/python bench/identity_real_answers.py                 # every set, dev and test halves
     .venv/bin/python bench/identity_real_answers.py --json out.json # also write the figures
+    .venv/bin/python bench/identity_real_answers.py --sets blind2_dev blind2_test --blind2-unlicensed-corpus u.jsonl.gz
+        # the blind2 sets (real_answers_blind2.py): zh/en text committed, the unlicensed sources' labels joined
+        # with a local rebuild (real_answers_blind2.py --mirrors DIR --unlicensed --out u.jsonl.gz)
 
 Reads the hand-labelled real-answer sets ``tests/identity/data/real/{real,real_id,real_ko_id,fresh}_{dev,test}.tsv``
 (``real``: a stratified sample of all sources; ``real_id``: answers to AlpacaEval's questions about the model itself;
@@ -150,6 +153,8 @@ def main() -> None:
     ap.add_argument("--json", type=Path, help="write the figures here")
     ap.add_argument("--zh-corpus", type=Path, help="a locally rebuilt Carena-hard corpus (real_answers_corpus.py "
                     "--unlicensed): also score its labels real_zh.labels.tsv")
+    ap.add_argument("--blind2-unlicensed-corpus", type=Path, help="a locally rebuilt corpus of the blind2 sources "
+                    "without a licence (real_answers_blind2.py --unlicensed): also score blind2_unlic_{dev,test}")
     args = ap.parse_args()
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
                             check=False, cwd=Path(__file__).resolve().parent).stdout.strip()
@@ -157,6 +162,9 @@ def main() -> None:
     res = {"rules": rules_fingerprint(), "commit": commit, "sets": [report(h, args.min_null) for h in args.sets]}
     if args.zh_corpus:
         res["sets"].append(report("real_zh", args.min_null, args.zh_corpus))
+    if args.blind2_unlicensed_corpus:
+        res["sets"] += [report(f"blind2_unlic_{h}", args.min_null, args.blind2_unlicensed_corpus)
+                        for h in ("dev", "test")]
     if args.json:
         args.json.write_text(json.dumps(res, indent=1), encoding="utf-8")
 
