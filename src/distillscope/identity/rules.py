@@ -41,7 +41,7 @@ _PRONOUN = re.compile(r"\bi\b|\bmy\b|\bmi\b|\bmon\b|\bma\b|\bmein(?:e|en)?\b|\bm
                       r"\btôi\b|\bsaya\b|\baku\b", re.IGNORECASE)
 _ANSWERED = re.compile(r"[:：;—]")
 _POSSESSIVE = re.compile(r"'s?\s")  # "ChatGPT's fluidity", "the Llamas' licence"
-_APPOSED = re.compile(r"\s*,\s*")
+_APPOSED = re.compile(r"\s*,\s*[\"'“‘*_]*\s*")
 # A bare first-person pronoun and a comma right before a clause: "how I, Gemma, generate ...".
 _I_COMMA = re.compile(r"(?:\bi|\bme|我|私|저|\bje|\bich|\byo|\beu|\bio)\s*[,，、]\s*$")
 # Lead-in words after which an "As X, I ..." opening may still start mid-clause: "I must clarify that as an AI ...".
@@ -282,6 +282,20 @@ _OWN_GLOSS = re.compile(r"[*_\"'”’]*\s*[(（]\s*(?:my\s|our\s|(?:that|which|
                         re.IGNORECASE)
 _ME_GLOSS = re.compile(r"(?:\bme|\bmyself|\bi|저|나|私|我)\s*[(（]\s*$")
 _BASED_REL = re.compile(r"\s*[,(（]?\s*(?:which|that) i(?:'m|’m| am) (?:based|built|trained|derived) (?:on|upon|from)\b")
+# A gloss or relative clause after the name that says it is the speaker's engine, model or name: "LLaMA (which is the
+# name of the AI model that powers me)", "**LLaMA**: a nod to my language model architecture", "GPT-4 (the model
+# you're interacting with)".
+_OWN_REL = re.compile(
+    r"[*_\"'”’]*\s*(?:[,(（:：]\s*)?(?:(?:which|that)(?:'s|’s| is| was) (?:the name of |also )?(?:the |my )?"
+    r"(?:[\w-]+ ){0,4}?(?:that|which) (?:powers|runs|underlies|drives|is behind) me\b"
+    r"|(?:a nod to|named (?:after|for)|referring to|a reference to|reflecting) my (?:[\w-]+ ){0,3}?"
+    r"(?:architecture|model|origins?|creators?|developers?|technology|roots)\b"
+    r"|(?:the |this )?(?:model|ai|assistant|one) (?:that )?you(?:'re|’re| are) (?:currently |now )?"
+    r"(?:interacting|talking|chatting|speaking) (?:with|to)\b)", re.IGNORECASE)
+# "I (as the OpenAI's GPT-4 model, ...)": the name in a bracket that glosses a bare "I" with "as".
+_ME_GLOSS_AS = re.compile(r"(?:\bme|\bi)\s*[(（]\s*as\s+(?:the\s+|an?\s+)?(?:[\w-]+(?:'s|’s)?\s+){0,2}$")
+# "제가(이 AI, Grok)가", "我（本AI，通义千问）": a bracket after the speaker's pronoun that names it after a short gloss.
+_ME_GLOSS_LIST = re.compile(r"(?:저|제가|저는|나|내가|나는|私|わたし|我)\s*[(（][^()（）\n]{1,14}[,，、]\s*$")
 
 
 def own_gloss(s: Site) -> Verdict:
@@ -289,7 +303,8 @@ def own_gloss(s: Site) -> Verdict:
     model's name)", "Qwen (my base model)", "ChatGPT (that's me!)") or given as a gloss of "me" ("a large language model, like me
     (Qwen), ...", "저(Claude)는") or followed by "which I'm based on": asserted."""
     if _OWN_GLOSS.match(s.t, s.b, s.s1) or _ME_GLOSS.search(s.t, max(s.s0, s.a - 12), s.a) \
-            or _BASED_REL.match(s.t, s.b, s.s1):
+            or _BASED_REL.match(s.t, s.b, s.s1) or _OWN_REL.match(s.t, s.bb, min(len(s.t), s.bb + 120)) \
+            or _ME_GLOSS_AS.search(s.t, max(s.s0, s.a - 40), s.a) or _ME_GLOSS_LIST.search(s.t, max(s.s0, s.a - 24), s.a):
         return "asserted", "own_gloss"
     return GO_ON
 
@@ -322,8 +337,14 @@ def persona_compound(s: Site) -> Verdict:
 
 
 def recommended(s: Site) -> Verdict:
-    """"Für den Einstieg empfehle ich Phi-3", "我推荐你用Qwen": recommended, not claimed."""
-    return None if s.cues.mention_verb.search(s.left) else GO_ON
+    """"Für den Einstieg empfehle ich Phi-3", "我推荐你用Qwen", "我认为最好的选择是AWS": recommended or judged, not
+    claimed."""
+    last = None
+    for last in s.cues.mention_verb.finditer(s.left):
+        pass
+    if last is None or (not last.group(0).isascii() and s.cues.first_person.search(s.left, last.end())):
+        return GO_ON  # ("我觉得我是基于GPT的": the speaker again after the verb; "empfehle ich Phi-3" stays a mention)
+    return None
 
 
 def roleplay_lead(s: Site) -> Verdict:
@@ -356,14 +377,18 @@ _PAIR_JOIN = re.compile(r"\s*(?:이나|나|또는|혹은|와|과|및|や|とか|
 
 
 def pair_then_mention(s: Site) -> Verdict:
-    """A comparison after the second of a pair of names joined by a Korean or Japanese "or/and" ("ChatGPT나
-    Claude처럼", "GPT-4やClaudeのような") makes the first a mention too."""
+    """A comparison after the last of a pair or list of names joined by a Korean or Japanese "or/and" or commas
+    ("ChatGPT나 Claude처럼", "GPT-4やClaudeのような", "GPT-3, PaLM, Llama 2와 같은") makes the earlier ones mentions
+    too."""
     if s.post is not None or s.cues.backstage.search(s.left):
         return GO_ON
     i = bisect.bisect_right(s.starts, s.a)
     if i >= len(s.starts) or not _PAIR_JOIN.fullmatch(s.t, s.bb, s.starts[i]):
         return GO_ON
     m = _LATIN_RUN.match(s.t, s.starts[i])
+    while m and i + 1 < len(s.starts) and _PAIR_JOIN.fullmatch(s.t, m.end(), s.starts[i + 1]):
+        i += 1  # walk down the list to its last name
+        m = _LATIN_RUN.match(s.t, s.starts[i])
     rest = s.t[m.end() if m else s.starts[i] : s.s1]
     if not m or not rest or rest.isascii():
         return GO_ON
@@ -380,9 +405,14 @@ def name_then_mention(s: Site) -> Verdict:
     return GO_ON if i < len(s.starts) and _OR_JOIN.fullmatch(s.t, s.b, s.starts[i]) else None
 
 
+_BY_END = re.compile(r"\b(?:by|von|par|por|pelo|pela|da|от)\s+(?:the\s+)?$")
+
+
 def name_as_subject(s: Site) -> Verdict:
     """"文心一言是百度的产品", "ChatGPT, c'est le produit d'OpenAI": the name is the subject of its own clause (but
     not in apposition to a bare "I": "저, Claude는 ...")."""
+    if _BY_END.search(s.left):
+        return GO_ON  # "I was trained by Mistral AI and I may not ...": the agent of a passive, not a subject
     subject = s.post == "subject_post" or (
         s.m_end is not None and not s.right.strip() and s.cues.subject_next.match(s.t, s.m_end.start(), s.s1))
     if subject and not s.left.strip() and _I_COMMA.search(s.t, max(s.s0, s.c0 - 12), s.c0):
@@ -412,7 +442,7 @@ def speaker_link(s: Site) -> Verdict:
     # model (a maker before the name is fine: "Anthropic社のClaudeです").
     s.self_post = s.post == "self_post" and \
         bisect.bisect_left(s.family_starts, s.c0) == bisect.bisect_left(s.family_starts, a)
-    selfs = list(c.first_person.finditer(left))
+    selfs = _unquoted(s, list(c.first_person.finditer(left)), s.c0)
     if not selfs and c.backstage.search(t, s0, a) and not c.many_others.search(t, s0, s.s1):
         # "Nos bastidores, uso o modelo X": the speaker's engine (but not "many bots use X behind the scenes")
         selfs = list(c.backstage.finditer(left)) or [_NO_CUE]
@@ -426,6 +456,10 @@ def speaker_link(s: Site) -> Verdict:
         selfs = [_NO_CUE]
     inner = _AS_INNER.search(left) if not selfs and not s.self_post else None
     lead = inner.end() if inner and c.as_lead.match(left[inner.end():]) else 0
+    if not selfs and not s.self_post and not lead:
+        made = _AS_AI_BY.search(left)
+        if made and made.start() and _pronoun_before(s, s.c0 + made.start()):
+            selfs, lead = [_NO_CUE], made.start()  # "The process I use to answer as an AI developed by X"
     if not lead and not selfs and not s.self_post:
         mark = _LEAD_MARK.match(left)  # "[🔒CLASSIC] As an AI by X, I ...", "- As X, I ...", "α As X, I ..."
         lead = mark.end() if mark and mark.end() and c.as_lead.match(left[mark.end():]) else 0
@@ -445,8 +479,78 @@ def speaker_link(s: Site) -> Verdict:
         return None
     s.window, s.w0, s.apposition = t[s0:a], s0, True
     # Only a cue ending within _MAX_GAP of the name can count (see :func:`gap`).
-    s.selfs = list(c.first_person.finditer(s.window, max(0, len(s.window) - _MAX_GAP - _MAX_CUE)))
+    s.selfs = _unquoted(s, list(c.first_person.finditer(s.window, max(0, len(s.window) - _MAX_GAP - _MAX_CUE))), s0)
     return GO_ON if s.selfs else guess(s)
+
+
+# What may stand between a bare Chinese "我" and a name it claims: a copula, a making or basing verb, a possessive,
+# a negated copula, a "with" (for "我与X无关") or a model noun. Without one, the speaker does something with the name
+# ("我会首推AWS", "我用ChatGPT写过代码", "我认为Claude更好").
+_ZH_LINK = re.compile(
+    r"是|係|叫|称为|稱為|名为|名為|作为|作為|身为|身為|成为|成為|由|被|基于|基於|建立在|来自|來自|源自|源於|出自|属于|屬於|"
+    r"隶属|隸屬|并非|並非|绝非|絕非|而非|的|和|与|與|跟|同|运行|運行|跑在|部署|搭载|搭載|采用|採用|构建|構建|训练|訓練|"
+    r"开发|開發|打造|研发|研發|创造|創造|推出|出品|旗下|模型|助手|版本|系列|这样|這樣|这个|這個|这款|這款|一个|一個|一款|"
+    r"扮演|假装|假裝|模仿|冒充|设定|設定|设置|設置|配置|自称|自稱|称|稱|当作|當作|视为|視為|[a-z]")
+_ZH_BARE = frozenset(("我", "咱"))
+
+
+def verb_object(s: Site) -> Verdict:
+    """"我会首推AWS", "我用ChatGPT写过很多代码", "我不知道ChatGPT的训练数据": a bare Chinese "我" linked to the name
+    across a verb that neither is a copula nor says who made or runs the speaker: the name is the object of
+    something the speaker does, not its identity ("我是ChatGPT", "我由OpenAI开发", "我的开发者是OpenAI",
+    "我与OpenAI无关" keep their link)."""
+    last = s.last_self
+    if s.apposition or s.self_post or last is None or last.group(0) not in _ZH_BARE:
+        return GO_ON
+    g = s.window[last.end():]
+    if not g.strip(" *_\"'“”‘’「」") or _ZH_LINK.search(g) or s.cues.hypo.search(g) or s.cues.reported.search(g):
+        return GO_ON  # (a role or hearsay verb is decided by the rules after: "我可以扮演ChatGPT")
+    return None
+
+
+# A name as the object or subject of another verb in a verb-final sentence: "저는 ChatGPT를 추천합니다",
+# "私はChatGPTをよく使います", "저는 Claude가 더 낫다고 생각합니다".
+_SOV_ARG = re.compile(r"[)）\"'”」』*]*\s?(?:를|을|가|에 대해|에 대한|에 관해|에게|한테|を|が|について|に対して|に関して|の方が|と一緒)")
+_SOV_KEEP = re.compile(
+    r"기반|바탕|토대|베이스|개발|만든|만들|만들어|훈련|학습|제작|설계|구축|출시|소속|아니|아닙|아님|맞|관련|관계|무관|연기|역할|척|"
+    r"라고|이라고|불러|부르|ベース|基盤|基に|元に|もとに|開発|作っ|作ら|作成|訓練|学習|構築|設計|提供|ではな|じゃな|関係|無関係|"
+    r"演じ|ふり|フリ|と呼|と言|という|として|所属|ファインチューニング|チューニング|微調整|蒸留|派生|파인튜닝|튜닝|미세 조정|"
+    r"증류|파생|モデル|모델|アシスタント|어시스턴트|챗봇|チャットボット")
+
+
+def sov_argument(s: Site) -> Verdict:
+    """A name followed by an object or subject particle of another verb in a Korean or Japanese first-person
+    sentence ("저는 ChatGPT를 추천합니다", "私はChatGPTをよく使います", "저는 Claude가 더 낫다고 생각합니다"): the
+    speaker does something with the name. Making, basing, naming, role and denial verbs keep the link ("저는 GPT-4를
+    기반으로 한 모델입니다", "私はOpenAIが開発したモデルです", "저는 ChatGPT가 아닙니다")."""
+    if s.post not in (None, "subject_post") or s.self_post or not s.selfs:
+        return GO_ON
+    m = _SOV_ARG.match(s.t, s.b, s.s1)
+    if m is None or _SOV_KEEP.search(s.t, m.end(), min(s.s1, m.end() + 40)):
+        return GO_ON
+    return None
+
+
+# "as an AI (language model) developed by X" in the middle of a clause whose speaker was named before it.
+_AS_AI_BY = re.compile(r"\bas an? (?:[\w-]+ ){0,3}?(?:ai|model|assistant|chatbot|system)(?: [\w-]+){0,2}? "
+                       r"(?:developed|created|trained|built|made|designed|programmed|powered) by (?:the )?$")
+
+
+def _unquoted(s: Site, selfs: list[re.Match[str]], base: int) -> list[re.Match[str]]:
+    """The first-person cues (offsets from ``base``) that are not inside a quotation the name is outside of: the "我"
+    of “查找我的设备” (a feature's title) or of a quoted request is not the speaker's."""
+    if not selfs or not s.quotes:
+        return selfs
+    spans = [(qs, qe) for qs, qe in s.quotes if not (qs <= s.a < qe)]
+    return [m for m in selfs if m is _NO_CUE or not any(qs <= base + m.start() < qe for qs, qe in spans)]
+
+
+def _pronoun_before(s: Site, p: int) -> bool:
+    """Whether a first-person pronoun stands in the sentence before ``p`` with no name between them."""
+    last = None
+    for last in _PRONOUN.finditer(s.t, s.s0, p):
+        pass
+    return last is not None and bisect.bisect_left(s.starts, last.end()) == bisect.bisect_left(s.starts, p)
 
 
 # What makes a maker the speaker's maker in a verb-final or CJK sentence: a making verb, a model noun, a "based
@@ -539,11 +643,14 @@ def definition_term(s: Site) -> Verdict:
     """A name in the description of a bold list term ("- **Faiss**: Facebook이 개발한 라이브러리",
     "**VP9:** Google에서 개발한 코덱입니다") describes the term, not the speaker, unless a first-person word ties it
     to the speaker there ("- **Identity**: 저는 OpenAI가 개발한 모델입니다")."""
-    if any(m.group(0) for m in s.selfs or ()):
-        return GO_ON
     l0 = s.t.rfind("\n", 0, s.a) + 1
     m = _TERM_HEAD.match(s.t, l0, s.a)
-    return None if m and m.end() <= s.a else GO_ON
+    if not m or m.end() > s.a:
+        return GO_ON
+    # (a cue inside the term itself, "**기반 모델 선택:**" / "**Base model:**", names the topic, not the speaker)
+    # (a pronoun there is the speaker: "- **Ich (Chat):** Gemma 2")
+    return GO_ON if any(mm.group(0) and (s.w0 + mm.start() >= m.end() or _PRONOUN.fullmatch(mm.group(0).strip()))
+                        for mm in s.selfs or ()) else None
 
 
 def cue_of_another(s: Site) -> Verdict:
@@ -742,7 +849,7 @@ RULES: tuple[Rule, ...] = (
     metadata_card, quotation, answer_card, echoed_question,
     clause, own_gloss, maker_of_compared, policy_owner, recommended, roleplay_lead, name_then_negation, pair_then_mention,
     name_then_mention, name_as_subject, name_then_hypothetical, name_then_hearsay,
-    speaker_link, maker_without_making, human_employer, definition_term, cue_of_another, gap, maker_without_making_en, human_passive, possessor, names_between,
+    speaker_link, verb_object, sov_argument, maker_without_making, human_employer, definition_term, cue_of_another, gap, maker_without_making_en, human_passive, possessor, names_between,
     scope, leading_clause, own_apposition, invited_name, persona_compound, unqualified, clause_negation, hearsay, hypothetical, negation, asserted,
 )
 
@@ -814,7 +921,7 @@ def speaker_follows(c: Cues, t: str, c1: int, s1: int) -> str:
             break
         # A list item or a closing bracket ("to be helpful, harmless, and honest", "(GPT-4, ...)") is no clause
         # of its own: only clauses of more than _SHORT_CLAUSE words count towards the two.
-        counted += len(nxt.split()) > _SHORT_CLAUSE
+        counted += sum(1 for w in nxt.split() if _WORD.search(w)) > _SHORT_CLAUSE
         start = end
     return ""
 
