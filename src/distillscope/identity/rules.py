@@ -352,11 +352,42 @@ def roleplay_lead(s: Site) -> Verdict:
     return ("hypothetical", "roleplay_lead") if s.cues.roleplay_lead.match(s.left) else GO_ON
 
 
+# English and Chinese negations after a name whose subject is not dropped (Turkish "ChatGPT değilim", Hindi
+# "ChatGPT nahi hoon", Japanese and Korean ones carry the speaker in the verb or drop it).
+_SUBJECT_NEG = re.compile(r"(?:'s)?\s+(?:did not|didn't|does not|doesn't|has nothing|had nothing|never)\b"
+                          r"|\s*(?:并|並)?(?:无关|無關|没有关系|沒有關係|没关系|沒關係|毫无关系|毫無關係|没有任何关系|沒有任何關係|"
+                          r"并无关联|並無關聯|没有关联|沒有關聯|没有开发|沒有開發|没有训练|沒有訓練)")
+_SPEAKER = re.compile(r"\bme\b|\bmy\b|\bi\b|我|私|僕|저[는가와랑를의]|제가|나[는와랑를의]|내가")
+
+
+# "我和ChatGPT是不同的模型", "저는 ChatGPT와 다른 모델입니다", "私はChatGPTとは異なるモデルです".
+_DIFFERENCE_PAIR = re.compile(r"(?:我|저는|제가|私は|わたしは)\s*(?:和|与|與|跟|同)?\s*$")
+_DIFFERENCE_POST = re.compile(r"\s*(?:(?:是|有)?(?:完全|截然)?(?:不同|不一样|不一樣|区别|區別|两个不同|兩個不同)"
+                              r"|(?:와|과|하고)\s*(?:는\s*)?(?:전혀\s*|완전히\s*)?(?:다른|다릅|별개|구별)"
+                              r"|(?:とは|と)(?:異な|違|別))")
+
+
+def differs_from_me(s: Site) -> Verdict:
+    """The speaker and the name in one "differ" clause ("我和ChatGPT是不同的模型", "저는 ChatGPT와 다른 모델입니다"):
+    the speaker says it is another model (``negated``)."""
+    if _DIFFERENCE_PAIR.search(s.t, max(s.s0, s.a - 8), s.a) and _DIFFERENCE_POST.match(s.t, s.bb, s.s1):
+        return "negated", "difference"
+    return GO_ON
+
+
 def name_then_negation(s: Site) -> Verdict:
-    """Verb-final negation right after the name: "ChatGPTではありません", "ChatGPT değilim", "ChatGPT नहीं हूँ"."""
-    return ("negated", "neg_post") if s.post == "neg_post" else GO_ON
+    """Verb-final negation right after the name: "ChatGPTではありません", "ChatGPT değilim", "ChatGPT नहीं हूँ". In
+    English and Chinese, where the subject is not dropped, the speaker must be in the sentence ("OpenAI did not create
+    me", "我与OpenAI无关"); "Facebook did not change its name", "这与ChatGPT无关" deny nothing about the speaker."""
+    if s.post != "neg_post":
+        return GO_ON
+    if _SUBJECT_NEG.match(s.t, s.bb, s.s1) and not _SPEAKER.search(s.t, s.s0, s.s1) \
+            and not s.cues.first_person.search(s.t, s.s0, s.s1):
+        return None
+    return "negated", "neg_post"
 
 
+_KANA_HANGUL = re.compile(r"[\u3040-\u30ff\uac00-\ud7af]")
 _LATIN_RUN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\- ]*[A-Za-z0-9+]|[A-Za-z0-9]")
 _MAKER_POSS = re.compile(r"\s*(?:의|の|的)\s*")
 _COMPARE_POST = re.compile(r"\s*(?:모델|시리즈|계열|モデル|系列|模型)?\s*(?:처럼|같은|같이|보다|(?:와|과|이랑|랑)\s*(?:같|비슷|유사|닮|비교)|のよう|みたい|と同じ|と同様|に似|より|一样|一樣|类似|類似|相比|相似)")
@@ -562,7 +593,6 @@ _MAKING_CJK = re.compile(
     r"AI|ai|LLM|llm|GPT|gpt")
 
 
-_KANA_HANGUL = re.compile(r"[\u3040-\u30ff\uac00-\ud7af]")
 
 
 def maker_without_making(s: Site) -> Verdict:
@@ -847,7 +877,7 @@ Rule = Callable[[Site], Verdict]
 
 RULES: tuple[Rule, ...] = (
     metadata_card, quotation, answer_card, echoed_question,
-    clause, own_gloss, maker_of_compared, policy_owner, recommended, roleplay_lead, name_then_negation, pair_then_mention,
+    clause, own_gloss, maker_of_compared, policy_owner, recommended, roleplay_lead, differs_from_me, name_then_negation, pair_then_mention,
     name_then_mention, name_as_subject, name_then_hypothetical, name_then_hearsay,
     speaker_link, verb_object, sov_argument, maker_without_making, human_employer, definition_term, cue_of_another, gap, maker_without_making_en, human_passive, possessor, names_between,
     scope, leading_clause, own_apposition, invited_name, persona_compound, unqualified, clause_negation, hearsay, hypothetical, negation, asserted,
