@@ -322,6 +322,8 @@ def policy_owner(s: Site) -> Verdict:
 
 _COMPOUND_BEFORE = re.compile(r"(?<![\w-])([a-z]{2,})-$")
 _COMPOUND_AFTER = re.compile(r"-\d*([a-z]{2,})\b")
+_PERSONA_ADJ = re.compile(r"(?:越狱|越獄|破解|无限制|無限制|不受限制|开发者模式|開發者模式|dan ?模式|탈옥|제한 없는|개발자 모드|脱獄|制限なし|"
+                          r"開発者モード)(?:版|版本|模式|된|한|の|版の)?(?:的|下的|의)?\s*$")
 _PERSONA_PREFIX = frozenset(("anti", "based", "true", "neo", "un", "super", "mega", "bad", "better", "real"))
 
 
@@ -330,6 +332,8 @@ def persona_compound(s: Site) -> Verdict:
     "ChatGPT-DAN"; role words: ``persona_role`` of cues.yaml), the role a jailbreak prompt asked for: hypothetical
     where it is claimed (no claim where it is only a turn label). "Meta-Llama-3", "Chinese-LLaMA" are model ids."""
     c = s.cues
+    if _PERSONA_ADJ.search(s.t, max(s.s0, s.a - 16), s.a):
+        return "hypothetical", "persona_name"  # "作为越狱版的ChatGPT", "탈옥한 ChatGPT로서", "脱獄版のChatGPTとして"
     for m in (_COMPOUND_BEFORE.search(s.t, max(0, s.a - 20), s.a), _COMPOUND_AFTER.match(s.t, s.b)):
         if m and (m.group(1) in _PERSONA_PREFIX or c.persona_role.fullmatch(m.group(1))):
             return "hypothetical", "persona_name"
@@ -357,7 +361,7 @@ def roleplay_lead(s: Site) -> Verdict:
 _SUBJECT_NEG = re.compile(r"(?:'s)?\s+(?:did not|didn't|does not|doesn't|has nothing|had nothing|never)\b"
                           r"|\s*(?:并|並)?(?:无关|無關|没有关系|沒有關係|没关系|沒關係|毫无关系|毫無關係|没有任何关系|沒有任何關係|"
                           r"并无关联|並無關聯|没有关联|沒有關聯|没有开发|沒有開發|没有训练|沒有訓練)")
-_SPEAKER = re.compile(r"\bme\b|\bmy\b|\bi\b|我|私|僕|저[는가와랑를의]|제가|나[는와랑를의]|내가")
+_SPEAKER = re.compile(r"\bme\b|\bmy\b|\bi\b|我|私|わたし|僕|저[는가와랑를의]|제가|나[는와랑를의]|내가")
 
 
 # "我和ChatGPT是不同的模型", "저는 ChatGPT와 다른 모델입니다", "私はChatGPTとは異なるモデルです".
@@ -388,6 +392,7 @@ def name_then_negation(s: Site) -> Verdict:
 
 
 _KANA_HANGUL = re.compile(r"[\u3040-\u30ff\uac00-\ud7af]")
+_PAIR_JOIN = re.compile(r"\s*(?:이나|나|또는|혹은|와|과|및|や|とか|と|、|,)\s*")
 _LATIN_RUN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\- ]*[A-Za-z0-9+]|[A-Za-z0-9]")
 _MAKER_POSS = re.compile(r"\s*(?:의|の|的)\s*")
 _COMPARE_POST = re.compile(r"\s*(?:모델|시리즈|계열|モデル|系列|模型)?\s*(?:처럼|같은|같이|보다|(?:와|과|이랑|랑)\s*(?:같|비슷|유사|닮|비교)|のよう|みたい|と同じ|と同様|に似|より|一样|一樣|类似|類似|相比|相似)")
@@ -404,7 +409,6 @@ def maker_of_compared(s: Site) -> Verdict:
     return None if m and _COMPARE_POST.match(s.t, m.end(), s.s1) else GO_ON
 
 
-_PAIR_JOIN = re.compile(r"\s*(?:이나|나|또는|혹은|와|과|및|や|とか|と|、|,)\s*")
 
 
 def pair_then_mention(s: Site) -> Verdict:
@@ -521,7 +525,7 @@ _ZH_LINK = re.compile(
     r"是|係|叫|称为|稱為|名为|名為|作为|作為|身为|身為|成为|成為|由|被|基于|基於|建立在|来自|來自|源自|源於|出自|属于|屬於|"
     r"隶属|隸屬|并非|並非|绝非|絕非|而非|的|和|与|與|跟|同|运行|運行|跑在|部署|搭载|搭載|采用|採用|构建|構建|训练|訓練|"
     r"开发|開發|打造|研发|研發|创造|創造|推出|出品|旗下|模型|助手|版本|系列|这样|這樣|这个|這個|这款|這款|一个|一個|一款|"
-    r"扮演|假装|假裝|模仿|冒充|设定|設定|设置|設置|配置|自称|自稱|称|稱|当作|當作|视为|視為|[a-z]")
+    r"扮演|假装|假裝|模仿|冒充|设定|設定|设置|設置|配置|自称|自稱|称|稱|当作|當作|视为|視為")
 _ZH_BARE = frozenset(("我", "咱"))
 
 
@@ -541,7 +545,8 @@ def verb_object(s: Site) -> Verdict:
 
 # A name as the object or subject of another verb in a verb-final sentence: "저는 ChatGPT를 추천합니다",
 # "私はChatGPTをよく使います", "저는 Claude가 더 낫다고 생각합니다".
-_SOV_ARG = re.compile(r"[)）\"'”」』*]*\s?(?:를|을|가|에 대해|에 대한|에 관해|에게|한테|を|が|について|に対して|に関して|の方が|と一緒)")
+_SOV_ARG = re.compile(r"[)）\"'”」』*]*\s?(?:(?:의|の)\s?[^\s.,。、，!?！？]{1,10}(?:\s[^\s.,。、，!?！？]{1,10}){0,2}?\s?(?=[를을を]))?"
+                      r"(?:를|을|가|에 대해|에 대한|에 관해|에게|한테|を|が|について|に対して|に関して|の方が|と一緒)")
 _SOV_KEEP = re.compile(
     r"기반|바탕|토대|베이스|개발|만든|만들|만들어|훈련|학습|제작|설계|구축|출시|소속|아니|아닙|아님|맞|관련|관계|무관|연기|역할|척|"
     r"라고|이라고|불러|부르|ベース|基盤|基に|元に|もとに|開発|作っ|作ら|作成|訓練|学習|構築|設計|提供|ではな|じゃな|関係|無関係|"
@@ -554,9 +559,17 @@ def sov_argument(s: Site) -> Verdict:
     sentence ("저는 ChatGPT를 추천합니다", "私はChatGPTをよく使います", "저는 Claude가 더 낫다고 생각합니다"): the
     speaker does something with the name. Making, basing, naming, role and denial verbs keep the link ("저는 GPT-4를
     기반으로 한 모델입니다", "私はOpenAIが開発したモデルです", "저는 ChatGPT가 아닙니다")."""
-    if s.post not in (None, "subject_post") or s.self_post or not s.selfs:
-        return GO_ON
-    m = _SOV_ARG.match(s.t, s.b, s.s1)
+    last = s.last_self
+    if s.post not in (None, "subject_post", "mention_post") or s.self_post or last is None \
+            or not _SPEAKER.search(last.group(0)):
+        return GO_ON  # (a pronoun only: "中身はOpenAIのGPT-4oを使っています" names the engine it uses)
+    end, i = s.b, bisect.bisect_right(s.starts, s.a)
+    while i < len(s.starts) and _PAIR_JOIN.fullmatch(s.t, end, s.starts[i]):  # "ChatGPT와 Claude를 비교"
+        run = _LATIN_RUN.match(s.t, s.starts[i])
+        if run is None:
+            break
+        end, i = run.end(), i + 1
+    m = _SOV_ARG.match(s.t, end, s.s1)
     if m is None or _SOV_KEEP.search(s.t, m.end(), min(s.s1, m.end() + 40)):
         return GO_ON
     return None
@@ -593,6 +606,20 @@ _MAKING_CJK = re.compile(
     r"AI|ai|LLM|llm|GPT|gpt")
 
 
+
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def zh_new_subject(s: Site) -> Verdict:
+    """A name opening a Chinese clause after the speaker's clause, with no "的" after it in its clause ("我查了一下，
+    GPT-4发布于2023年"), is the subject of a new statement; an appositive description keeps its "的" ("我是通义千问，
+    阿里云研发的超大规模语言模型") or its "由" ("我是Qwen，由阿里云开发")."""
+    last = s.last_self
+    if not s.apposition or last is None or s.left.strip(" *_") or not _HAN.search(last.group(0)):
+        return GO_ON
+    rest = s.t[s.bb:s.c1]
+    return None if _HAN.search(rest) and "的" not in rest and s.post != "self_post" else GO_ON
 
 
 def maker_without_making(s: Site) -> Verdict:
@@ -879,7 +906,7 @@ RULES: tuple[Rule, ...] = (
     metadata_card, quotation, answer_card, echoed_question,
     clause, own_gloss, maker_of_compared, policy_owner, recommended, roleplay_lead, differs_from_me, name_then_negation, pair_then_mention,
     name_then_mention, name_as_subject, name_then_hypothetical, name_then_hearsay,
-    speaker_link, verb_object, sov_argument, maker_without_making, human_employer, definition_term, cue_of_another, gap, maker_without_making_en, human_passive, possessor, names_between,
+    speaker_link, verb_object, sov_argument, zh_new_subject, maker_without_making, human_employer, definition_term, cue_of_another, gap, maker_without_making_en, human_passive, possessor, names_between,
     scope, leading_clause, own_apposition, invited_name, persona_compound, unqualified, clause_negation, hearsay, hypothetical, negation, asserted,
 )
 
