@@ -154,11 +154,20 @@ def quotation(s: Site) -> Verdict:
         if qs <= s.a and s.b <= qe:
             if not (_WORD.search(s.t, qs, s.a) or _WORD.search(s.t, s.b, qe)):
                 return GO_ON  # the quote is the bare name: 「Kimi」として
+            if _in_code(s.t, qs):
+                return None  # a string in code: system_message="I am an assistant powered by X", "meta-llama/..."
             res = _quote_context(s, qs, qe)
             if res is _OWN:
                 return GO_ON
             return _quote_kind(s, qs, qe) if res is GO_ON else res
     return GO_ON
+
+
+def _in_code(t: str, p: int) -> bool:
+    """Whether offset ``p`` is inside a fenced code block or an inline code span of its line."""
+    if t.count("```", 0, p) % 2:
+        return True
+    return t.count("`", t.rfind("\n", 0, p) + 1, p) % 2 == 1
 
 
 def _quote_context(s: Site, qs: int, qe: int) -> Verdict:
