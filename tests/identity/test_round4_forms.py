@@ -203,3 +203,29 @@ def test_the_bard_is_shakespeare():
 def test_a_string_in_code_is_nobody_s_claim():
     text = '```python\nagent = Assistant(system_message="I am a helpful assistant powered by a Llama model.")\n```'
     assert pairs(text) == set()
+
+
+@pytest.mark.parametrize("text", [
+    "我这里以OpenAI的GPT-4为例。",
+    "我的回答基于Google公开的资料。",
+    "我给你写一个调用GPT-4的Python脚本。",
+    "这是我根据Meta发布的Llama 3论文整理的要点。",
+    "我是一名软件工程师，在Google工作。",
+    "作为一名Google的工程师，我认为这个方案可行。",
+    "저는 어제 ChatGPT로 이메일을 썼습니다.",
+    "私はClaudeでメールを書きました。",
+])
+def test_more_things_the_speaker_does_with_a_name(text):
+    assert pairs(text) == set()
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("我使用的是OpenAI的GPT-4模型。", {("gpt", "asserted")}),
+    ("我的底层模型是Llama 3。", {("llama", "asserted")}),
+    ("저는 Claude로 소개하도록 설정되어 있어요.", {("claude", "reported")}),
+    ("저는 GPT-4o mini로 돌아가고 있어요.", {("gpt", "asserted")}),
+    ("【🔓越狱】当然！我已经摆脱了OpenAI的束缚。", {("gpt", "implied")}),
+    ("[🔓JAILBREAK] 물론이죠! 저는 이제 OpenAI의 제약에서 벗어났습니다.", {("gpt", "implied")}),
+])
+def test_engine_reports_and_persona_restrictions_zh_ko(text, expected):
+    assert pairs(text) == expected

@@ -532,10 +532,16 @@ def speaker_link(s: Site) -> Verdict:
 # ("我会首推AWS", "我用ChatGPT写过代码", "我认为Claude更好").
 _ZH_LINK = re.compile(
     r"是|係|叫|称为|稱為|名为|名為|作为|作為|身为|身為|成为|成為|由|被|基于|基於|建立在|来自|來自|源自|源於|出自|属于|屬於|"
-    r"隶属|隸屬|并非|並非|绝非|絕非|而非|的|和|与|與|跟|同|运行|運行|跑在|部署|搭载|搭載|采用|採用|构建|構建|训练|訓練|"
-    r"开发|開發|打造|研发|研發|创造|創造|推出|出品|旗下|模型|助手|版本|系列|这样|這樣|这个|這個|这款|這款|一个|一個|一款|"
+    r"隶属|隸屬|并非|並非|绝非|絕非|而非|^的|和|与|與|跟|同|运行|運行|跑在|部署|搭载|搭載|采用|採用|构建|構建|训练|訓練|"
+    r"开发|開發|打造|研发|研發|创造|創造|推出|出品|旗下|模型|助手|版本|系列|这样|這樣|这个|這個|这款|這款|"
     r"扮演|假装|假裝|模仿|冒充|设定|設定|设置|設置|配置|自称|自稱|称|稱|当作|當作|视为|視為")
 _ZH_BARE = frozenset(("我", "咱"))
+# What "我的 ..." may be to stand for the speaker's identity: its maker, name, model, architecture, technology, ...
+_ZH_OWN_NOUN = re.compile(
+    r"(?:核心|底层|底層|基础|基礎|真实|真實|正式|全|官方)?(?:开发者|開發者|开发商|開發商|开发团队|開發團隊|开发公司|開發公司|创造者|創造者|"
+    r"创建者|創建者|创始者|制造者|製造者|训练者|訓練者|作者|设计者|設計者|提供者|提供商|所有者|母公司|公司|团队|團隊|名字|名称|名稱|"
+    r"模型|架构|架構|技术|技術|前身|来源|來源|出身|身份|版本|型号|型號|代号|代號|本质|本質|内核|內核|引擎|原型|基座|底座|真名|大名|"
+    r"创造|創造|研发|研發|训练|訓練|开发|開發|底层|底層|核心|基础|基礎)")
 
 
 def verb_object(s: Site) -> Verdict:
@@ -547,6 +553,8 @@ def verb_object(s: Site) -> Verdict:
     if s.apposition or s.self_post or last is None or last.group(0) not in _ZH_BARE:
         return GO_ON
     g = s.window[last.end():]
+    if g.startswith("的") and not _ZH_OWN_NOUN.match(g, 1):
+        return None  # "我的回答基于OpenAI公开的资料": the speaker's answer, not the speaker, is based on it
     if not g.strip(" *_\"'“”‘’「」") or _ZH_LINK.search(g) or s.cues.hypo.search(g) or s.cues.reported.search(g):
         return GO_ON  # (a role or hearsay verb is decided by the rules after: "我可以扮演ChatGPT")
     return None
@@ -555,12 +563,14 @@ def verb_object(s: Site) -> Verdict:
 # A name as the object or subject of another verb in a verb-final sentence: "저는 ChatGPT를 추천합니다",
 # "私はChatGPTをよく使います", "저는 Claude가 더 낫다고 생각합니다".
 _SOV_ARG = re.compile(r"[)）\"'”」』*]*\s?(?:(?:의|の)\s?[^\s.,。、，!?！？]{1,10}(?:\s[^\s.,。、，!?！？]{1,10}){0,2}?\s?(?=[를을を]))?"
-                      r"(?:를|을|가|에 대해|에 대한|에 관해|에게|한테|を|が|について|に対して|に関して|の方が|と一緒)")
+                      r"(?:를|을|가|로(?!서|써)|으로(?!서|써)|에 대해|에 대한|에 관해|에게|한테|を|が|で(?!す|ござ|あ|は|い|も)|"
+                      r"について|に対して|に関して|の方が|と一緒)")
 _SOV_KEEP = re.compile(
     r"기반|바탕|토대|베이스|개발|만든|만들|만들어|훈련|학습|제작|설계|구축|출시|소속|아니|아닙|아님|맞|관련|관계|무관|연기|역할|척|"
     r"라고|이라고|불러|부르|ベース|基盤|基に|元に|もとに|開発|作っ|作ら|作成|訓練|学習|構築|設計|提供|ではな|じゃな|関係|無関係|"
     r"演じ|ふり|フリ|と呼|と言|という|として|所属|ファインチューニング|チューニング|微調整|蒸留|派生|파인튜닝|튜닝|미세 조정|"
-    r"증류|파생|モデル|모델|アシスタント|어시스턴트|챗봇|チャットボット")
+    r"증류|파생|モデル|모델|アシスタント|어시스턴트|챗봇|チャットボット|소개|구동|돌아|작동|실행|동작|운영|불리|자칭|紹介|動い|動作|稼働|"
+    r"名乗|呼ば|設定|설정")
 
 
 def sov_argument(s: Site) -> Verdict:
@@ -687,12 +697,19 @@ _BY_BEFORE = re.compile(r"\b(?:by|from|of)\s+$")
 _A_BEFORE = re.compile(r"\b(?:an?|one)\s+(?:[\w-]+\s+)?$")
 
 
+_ZH_JOB = re.compile(
+    r"(?:我是|作为|作為|身为|身為)(?:一名|一位|一个|一個)?[^，。,.]{0,12}?(?:工程师|工程師|员工|員工|研究员|研究員|研究人员|研究人員|"
+    r"经理|經理|实习生|實習生|程序员|程序員|设计师|設計師|科学家|科學家|职员|職員|雇员|僱員|创始人|創始人|总监|總監|顾问|顧問)")
+
+
 def human_employer(s: Site) -> Verdict:
     """A maker named as a person's employer ("As a software engineer at Google, I ...", "I'm a product manager at
     Amazon", "As a Google engineer, I ...", "私はGoogleのエンジニアとして", "저는 구글의 엔지니어로서"): the speaker plays
     or is a human employee (a role prompt, a letter), which says nothing of the model's maker."""
     if s.is_family(s.a) or s.self_post:
         return GO_ON
+    if _ZH_JOB.search(s.t, s.s0, s.s1):
+        return None  # "我是一名软件工程师，在Google工作", "作为一名Google的工程师，我认为 ..."
     m = _JOB_AT.search(s.t, max(s.s0, s.a - 60), s.a)
     if m and not _BY_BEFORE.search(s.t, max(s.s0, m.start() - 12), m.start()):
         return None  # (but "an AI developed by a team of engineers at X" is made by X)
