@@ -102,6 +102,8 @@ _DIFFERENCE = re.compile(
     r"|我们是(?:两个|兩個)?(?:完全)?不同的|我們是(?:兩個)?(?:完全)?不同的|我是(?:一个|一個)?(?:完全)?不同的(?:模型|ai|系统|系統|助手)"
     r"|我们由不同的|我們由不同的|우리는 (?:서로 |완전히 )?다른 |저는 (?:그와는 |그것과는 |이와는 )?(?:완전히 )?다른 (?:모델|ai|시스템)"
     r"|私たちは(?:異なる|別の|別々の)|私は(?:異なる|別の)(?:モデル|ai)")
+_DIFFERENCE_KEYS = ("differ", "distinct", "separate")
+_DIFFERENCE_KEYS_CJK = ("不同", "다른", "異な", "別")
 _DIFFERENCE_BACK = 250  # how far before the statement the other model's name is looked for
 _SIGNATURE = re.compile(r"\s*(?:[—–~]|--?)\s*\S|.*(?:より|敬上)\s*$")
 
@@ -258,10 +260,22 @@ class ClaimExtractor:
         tasks, I am a distinct model", "we are different models", "我们是不同的模型", "우리는 서로 다른 모델입니다"): a
         denial of the nearest family named before (``negated``), unless the speaker claims it anyway. (With the name
         in the clause, "我和ChatGPT是不同的模型", the rule :func:`~distillscope.identity.rules.differs_from_me`.)"""
+        if len(claims) >= sum(1 for _, _, e in found if e.kind == "f"):
+            return claims  # (every family named is decided already)
+        hits = []  # the statement is searched only around its key words (a substring search is far cheaper)
+        for k in _DIFFERENCE_KEYS if tl.isascii() else _DIFFERENCE_KEYS + _DIFFERENCE_KEYS_CJK:
+            p = tl.find(k)
+            while p >= 0:
+                m = _DIFFERENCE.search(tl, max(0, p - 40), p + 60)
+                if m is not None and (not hits or m.start() != hits[-1].start()):
+                    hits.append(m)
+                p = tl.find(k, p + 60)
+        if not hits:
+            return claims
         have = {c.start for c in claims}
         claimed = {c.label for c in claims}
         new = []
-        for m in _DIFFERENCE.finditer(tl):  # the name before it (the nearest family, within a sentence or two)
+        for m in sorted(hits, key=lambda m: m.start()):  # the name before it (the nearest family, within a sentence or two)
             prior = [(a, b, e) for a, b, e in found if e.kind == "f" and m.start() - _DIFFERENCE_BACK <= a < m.start()]
             if not prior:
                 continue

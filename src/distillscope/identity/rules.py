@@ -165,6 +165,8 @@ def quotation(s: Site) -> Verdict:
 
 def _in_code(t: str, p: int) -> bool:
     """Whether offset ``p`` is inside a fenced code block or an inline code span of its line."""
+    if "`" not in t:
+        return False
     if t.count("```", 0, p) % 2:
         return True
     return t.count("`", t.rfind("\n", 0, p) + 1, p) % 2 == 1
@@ -311,9 +313,13 @@ def own_gloss(s: Site) -> Verdict:
     """A bracket that ties the name to the speaker: the name glossed as the speaker's ("**LLaMA** (my underlying
     model's name)", "Qwen (my base model)", "ChatGPT (that's me!)") or given as a gloss of "me" ("a large language model, like me
     (Qwen), ...", "저(Claude)는") or followed by "which I'm based on": asserted."""
-    if _OWN_GLOSS.match(s.t, s.b, s.s1) or _ME_GLOSS.search(s.t, max(s.s0, s.a - 12), s.a) \
-            or _BASED_REL.match(s.t, s.b, s.s1) or _OWN_REL.match(s.t, s.bb, min(len(s.t), s.bb + 120)) \
-            or _ME_GLOSS_AS.search(s.t, max(s.s0, s.a - 40), s.a) or _ME_GLOSS_LIST.search(s.t, max(s.s0, s.a - 24), s.a):
+    t, a = s.t, s.a
+    bracket = t.rfind("(", max(s.s0, a - 40), a) >= 0 or t.rfind("（", max(s.s0, a - 24), a) >= 0
+    tail = t[s.bb : s.bb + 120]
+    if _OWN_GLOSS.match(t, s.b, s.s1) or _ME_GLOSS.search(t, max(s.s0, a - 12), a) \
+            or _BASED_REL.match(t, s.b, s.s1) or ((" me" in tail or " my " in tail or "you" in tail) and _OWN_REL.match(tail)) \
+            or (bracket and (_ME_GLOSS_AS.search(t, max(s.s0, a - 40), a)
+                             or _ME_GLOSS_LIST.search(t, max(s.s0, a - 24), a))):
         return "asserted", "own_gloss"
     return GO_ON
 
@@ -341,7 +347,7 @@ def persona_compound(s: Site) -> Verdict:
     "ChatGPT-DAN"; role words: ``persona_role`` of cues.yaml), the role a jailbreak prompt asked for: hypothetical
     where it is claimed (no claim where it is only a turn label). "Meta-Llama-3", "Chinese-LLaMA" are model ids."""
     c = s.cues
-    if _PERSONA_ADJ.search(s.t, max(s.s0, s.a - 16), s.a):
+    if not s.t[max(s.s0, s.a - 16) : s.a].isascii() and _PERSONA_ADJ.search(s.t, max(s.s0, s.a - 16), s.a):
         return "hypothetical", "persona_name"  # "作为越狱版的ChatGPT", "탈옥한 ChatGPT로서", "脱獄版のChatGPTとして"
     for m in (_COMPOUND_BEFORE.search(s.t, max(0, s.a - 20), s.a), _COMPOUND_AFTER.match(s.t, s.b)):
         if m and (m.group(1) in _PERSONA_PREFIX or c.persona_role.fullmatch(m.group(1))):
@@ -352,10 +358,13 @@ def persona_compound(s: Site) -> Verdict:
 def recommended(s: Site) -> Verdict:
     """"Für den Einstieg empfehle ich Phi-3", "我推荐你用Qwen", "我认为最好的选择是AWS": recommended or judged, not
     claimed."""
-    last = None
-    for last in s.cues.mention_verb.finditer(s.left):
-        pass
-    if last is None or (not last.group(0).isascii() and s.cues.first_person.search(s.left, last.end())):
+    last = s.cues.mention_verb.search(s.left)
+    if last is None:
+        return GO_ON
+    if not last.group(0).isascii():
+        for last in s.cues.mention_verb.finditer(s.left, last.start()):
+            pass
+    if not last.group(0).isascii() and s.cues.first_person.search(s.left, last.end()):
         return GO_ON  # ("我觉得我是基于GPT的": the speaker again after the verb; "empfehle ich Phi-3" stays a mention)
     return None
 
@@ -455,7 +464,7 @@ _BY_END = re.compile(r"\b(?:by|von|par|por|pelo|pela|da|от)\s+(?:the\s+)?$")
 def name_as_subject(s: Site) -> Verdict:
     """"文心一言是百度的产品", "ChatGPT, c'est le produit d'OpenAI": the name is the subject of its own clause (but
     not in apposition to a bare "I": "저, Claude는 ...")."""
-    if _BY_END.search(s.left):
+    if _BY_END.search(s.left, max(0, len(s.left) - 16)):
         return GO_ON  # "I was trained by Mistral AI and I may not ...": the agent of a passive, not a subject
     subject = s.post == "subject_post" or (
         s.m_end is not None and not s.right.strip() and s.cues.subject_next.match(s.t, s.m_end.start(), s.s1))
@@ -501,7 +510,7 @@ def speaker_link(s: Site) -> Verdict:
     inner = _AS_INNER.search(left) if not selfs and not s.self_post else None
     lead = inner.end() if inner and c.as_lead.match(left[inner.end():]) else 0
     if not selfs and not s.self_post and not lead:
-        made = _AS_AI_BY.search(left)
+        made = _AS_AI_BY.search(left) if " by" in left else None
         if made and made.start() and _pronoun_before(s, s.c0 + made.start()):
             selfs, lead = [_NO_CUE], made.start()  # "The process I use to answer as an AI developed by X"
     if not lead and not selfs and not s.self_post:
@@ -702,13 +711,17 @@ _ZH_JOB = re.compile(
     r"经理|經理|实习生|實習生|程序员|程序員|设计师|設計師|科学家|科學家|职员|職員|雇员|僱員|创始人|創始人|总监|總監|顾问|顧問)")
 
 
+_HAN_JOB = re.compile(r"我是|作为|作為|身为|身為")
+
+
 def human_employer(s: Site) -> Verdict:
     """A maker named as a person's employer ("As a software engineer at Google, I ...", "I'm a product manager at
     Amazon", "As a Google engineer, I ...", "私はGoogleのエンジニアとして", "저는 구글의 엔지니어로서"): the speaker plays
     or is a human employee (a role prompt, a letter), which says nothing of the model's maker."""
     if s.is_family(s.a) or s.self_post:
         return GO_ON
-    if _ZH_JOB.search(s.t, s.s0, s.s1):
+    near = s.t[max(s.s0, s.a - 40) : min(s.s1, s.b + 40)]
+    if not near.isascii() and _HAN_JOB.search(near) and _ZH_JOB.search(s.t, s.s0, s.s1):
         return None  # "我是一名软件工程师，在Google工作", "作为一名Google的工程师，我认为 ..."
     m = _JOB_AT.search(s.t, max(s.s0, s.a - 60), s.a)
     if m and not _BY_BEFORE.search(s.t, max(s.s0, m.start() - 12), m.start()):
@@ -719,6 +732,7 @@ def human_employer(s: Site) -> Verdict:
     return GO_ON
 
 
+_NOUN_CUE = re.compile(r"model|모델|模型|モデル")
 _TERM_HEAD = re.compile(r"[ \t>]*(?:[-*•]|\d{1,2}[.)])?[ \t]*\*\*[^*\n]{1,60}?(?:\*\*[ \t]*[:：]|[:：][ \t]*\*\*)")
 
 
@@ -726,13 +740,17 @@ def definition_term(s: Site) -> Verdict:
     """A name in the description of a bold list term ("- **Faiss**: Facebook이 개발한 라이브러리",
     "**VP9:** Google에서 개발한 코덱입니다") describes the term, not the speaker, unless a first-person word ties it
     to the speaker there ("- **Identity**: 저는 OpenAI가 개발한 모델입니다")."""
+    if any(mm.group(0) and not _NOUN_CUE.search(mm.group(0)) for mm in s.selfs or ()):
+        return GO_ON  # (the usual case, a pronoun cue: decided without looking for the line's term)
     l0 = s.t.rfind("\n", 0, s.a) + 1
+    if s.t.find("**", l0, s.a) < 0:
+        return GO_ON
     m = _TERM_HEAD.match(s.t, l0, s.a)
     if not m or m.end() > s.a:
         return GO_ON
-    # (a cue inside the term itself, "**기반 모델 선택:**" / "**Base model:**", names the topic, not the speaker)
-    # (a pronoun there is the speaker: "- **Ich (Chat):** Gemma 2")
-    return GO_ON if any(mm.group(0) and (s.w0 + mm.start() >= m.end() or _PRONOUN.fullmatch(mm.group(0).strip()))
+    # A first-person cue in the description ties the name to the speaker; in the term itself only a pronoun does
+    # ("- **Ich (Chat):** Gemma 2"), a noun cue there names the topic ("**기반 모델 선택:**", "**Base model:**").
+    return GO_ON if any(mm.group(0) and (s.w0 + mm.start() >= m.end() or _PRONOUN.search(mm.group(0)))
                         for mm in s.selfs or ()) else None
 
 
