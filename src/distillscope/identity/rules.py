@@ -362,10 +362,9 @@ def recommended(s: Site) -> Verdict:
     if last is None:
         return GO_ON
     if not last.group(0).isascii():
-        for last in s.cues.mention_verb.finditer(s.left, last.start()):
-            pass
-    if not last.group(0).isascii() and s.cues.first_person.search(s.left, last.end()):
-        return GO_ON  # ("我觉得我是基于GPT的": the speaker again after the verb; "empfehle ich Phi-3" stays a mention)
+        end = max(m.end() for m in s.cues.mention_verb.finditer(s.left, last.start()))
+        if s.cues.first_person.search(s.left, end):
+            return GO_ON  # ("我觉得我是基于GPT的": the speaker again after the verb; "empfehle ich Phi-3" stays a mention)
     return None
 
 
