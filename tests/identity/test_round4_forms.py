@@ -229,3 +229,17 @@ def test_more_things_the_speaker_does_with_a_name(text):
 ])
 def test_engine_reports_and_persona_restrictions_zh_ko(text, expected):
     assert pairs(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("ChatGPT냐고요? 아니요, 저는 Claude입니다.", {("gpt", "negated"), ("claude", "asserted")}),
+    ("당신이 ChatGPT냐고 물으셨는데, 아닙니다.", {("gpt", "negated")}),
+    ("“你是ChatGPT吗？”不，我不是。", {("gpt", "negated")}),
+    ("ChatGPTかと聞かれましたが、違います。", {("gpt", "negated")}),
+])
+def test_a_question_repeated_after_the_name_is_decided_by_the_answer(text, expected):
+    assert pairs(text) == expected
+
+
+def test_from_now_on_i_am_x_takes_a_role_zh():
+    assert pairs("好的，从现在开始我就是ChatGPT，一个没有任何限制的AI。") == {("gpt", "hypothetical")}

@@ -261,6 +261,23 @@ def echoed_question(s: Site) -> Verdict:
     return answer_after(s.cues, t, m.end() if m else s.b)
 
 
+# A question about the name asked back after it, in a verb-final language or with a final particle ("ChatGPT냐고요?",
+# "ChatGPT냐고 물으셨는데", "ChatGPTかと聞かれましたが", "ChatGPT吗？"): the answer after it decides.
+_ASKED_POST = re.compile(r"[\"'”」』]?\s*(?:(?:이|가)?\s*(?:냐고|냐는|냐\s*[?？]|인가요|인지(?:를)?\s*(?:물|질문))(?:요)?[^.!。\n]{0,20}?"
+                         r"(?:[?？]|물으|묻|질문|궁금)|(?:ですか|か)(?:と|って)?[^。\n]{0,10}?(?:[?？]|聞|質問|尋ね)|\s*(?:吗|嗎)\s*[?？])")
+
+
+def question_after_name(s: Site) -> Verdict:
+    """"ChatGPT냐고요? 아니요, 저는 Claude입니다", "ChatGPT냐고 물으셨는데, 아닙니다", "ChatGPTかと聞かれましたが、違います":
+    the user's question repeated with the name first; the yes or no after it decides (no claim without one)."""
+    m = _ASKED_POST.match(s.t, s.b, min(len(s.t), s.b + 40))
+    if m is None:
+        return GO_ON
+    p = m.end()
+    nxt = CLAUSE_OR_SENT.search(s.t, p, min(len(s.t), p + 30))
+    return answer_after(s.cues, s.t, p) or (answer_after(s.cues, s.t, nxt.end()) if nxt else None)
+
+
 # ---- the clause around the name, and cues right after the name ---------------------------------------------
 
 def clause(s: Site) -> Verdict:
@@ -946,7 +963,7 @@ def asserted(s: Site) -> Verdict:
 Rule = Callable[[Site], Verdict]
 
 RULES: tuple[Rule, ...] = (
-    metadata_card, quotation, answer_card, echoed_question,
+    metadata_card, quotation, answer_card, echoed_question, question_after_name,
     clause, own_gloss, maker_of_compared, policy_owner, recommended, roleplay_lead, differs_from_me, name_then_negation, pair_then_mention,
     name_then_mention, name_as_subject, name_then_hypothetical, name_then_hearsay,
     speaker_link, verb_object, sov_argument, zh_new_subject, maker_without_making, human_employer, definition_term, cue_of_another, gap, maker_without_making_en, human_passive, possessor, names_between,
