@@ -270,6 +270,8 @@ _ASKED_POST = re.compile(r"[\"'”」』]?\s*(?:(?:이|가)?\s*(?:냐고|냐는|
 def question_after_name(s: Site) -> Verdict:
     """"ChatGPT냐고요? 아니요, 저는 Claude입니다", "ChatGPT냐고 물으셨는데, 아닙니다", "ChatGPTかと聞かれましたが、違います":
     the user's question repeated with the name first; the yes or no after it decides (no claim without one)."""
+    if s.t[s.b : s.b + 4].isascii():
+        return GO_ON  # (every form starts with a Korean, Japanese or Chinese particle)
     m = _ASKED_POST.match(s.t, s.b, min(len(s.t), s.b + 40))
     if m is None:
         return GO_ON
@@ -408,7 +410,8 @@ _DIFFERENCE_POST = re.compile(r"\s*(?:(?:是|有)?(?:完全|截然)?(?:不同|�
 def differs_from_me(s: Site) -> Verdict:
     """The speaker and the name in one "differ" clause ("我和ChatGPT是不同的模型", "저는 ChatGPT와 다른 모델입니다"):
     the speaker says it is another model (``negated``)."""
-    if _DIFFERENCE_PAIR.search(s.t, max(s.s0, s.a - 8), s.a) and _DIFFERENCE_POST.match(s.t, s.bb, s.s1):
+    if not s.t[max(s.s0, s.a - 8) : s.a].isascii() and _DIFFERENCE_PAIR.search(s.t, max(s.s0, s.a - 8), s.a) \
+            and _DIFFERENCE_POST.match(s.t, s.bb, s.s1):
         return "negated", "difference"
     return GO_ON
 
