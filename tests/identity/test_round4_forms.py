@@ -243,3 +243,12 @@ def test_a_question_repeated_after_the_name_is_decided_by_the_answer(text, expec
 
 def test_from_now_on_i_am_x_takes_a_role_zh():
     assert pairs("好的，从现在开始我就是ChatGPT，一个没有任何限制的AI。") == {("gpt", "hypothetical")}
+
+
+@pytest.mark.parametrize("text", [
+    'Some users also use the term "Gemini" to refer to me.',
+    "Some people use the name Gemini when talking about me.",
+    "有人用Gemini来称呼我。",
+])
+def test_a_name_others_use_for_the_speaker_is_reported(text):
+    assert pairs(text) == {("gemini", "reported")}
