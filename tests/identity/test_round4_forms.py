@@ -252,3 +252,9 @@ def test_from_now_on_i_am_x_takes_a_role_zh():
 ])
 def test_a_name_others_use_for_the_speaker_is_reported(text):
     assert pairs(text) == {("gemini", "reported")}
+
+
+def test_a_name_inside_a_web_address_is_no_claim():
+    assert pairs("AutoGen docs, as I was told: https://microsoft.github.io/autogen/docs/") == set()
+    assert pairs("I'm Claude. More at www.anthropic.com.") == {("claude", "asserted")}
+    assert pairs("我是ChatGPT。详见 https://openai.com 。") == {("gpt", "asserted")}

@@ -129,6 +129,20 @@ class Site:
 
 # ---- whose words: metadata, quotations, bare answers, echoed questions -------------------------------------
 
+_URL_HEAD = re.compile(r"(?:https?://|www\.)\S*$")
+_URL_TAIL = re.compile(r"[\w-]*\.(?:com|org|net|io|ai|dev|co|cn|jp|kr|app|html?)\b/?")
+
+
+def inside_url(s: Site) -> Verdict:
+    """A name inside a web address ("https://microsoft.github.io/autogen", "openai.com/policies") is part of a link,
+    nobody's claim."""
+    head = s.t[max(0, s.a - 80) : s.a]
+    if (("://" in head or "www." in head) and _URL_HEAD.search(head)) \
+            or (s.t[s.b : s.b + 1] == "." and _URL_TAIL.match(s.t, s.b)):
+        return None
+    return GO_ON
+
+
 def metadata_card(s: Site) -> Verdict:
     """Key-value metadata: '"is_chatgpt": false' denies, '{"model": "claude-3-5-sonnet"}' outside an API call
     asserts (reports, when the object names its source)."""
@@ -966,7 +980,7 @@ def asserted(s: Site) -> Verdict:
 Rule = Callable[[Site], Verdict]
 
 RULES: tuple[Rule, ...] = (
-    metadata_card, quotation, answer_card, echoed_question, question_after_name,
+    inside_url, metadata_card, quotation, answer_card, echoed_question, question_after_name,
     clause, own_gloss, maker_of_compared, policy_owner, recommended, roleplay_lead, differs_from_me, name_then_negation, pair_then_mention,
     name_then_mention, name_as_subject, name_then_hypothetical, name_then_hearsay,
     speaker_link, verb_object, sov_argument, zh_new_subject, maker_without_making, human_employer, definition_term, cue_of_another, gap, maker_without_making_en, human_passive, possessor, names_between,
