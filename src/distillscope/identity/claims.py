@@ -89,6 +89,22 @@ _GLOSS_OPEN = re.compile(r"\s*[(（]\s*")
 _LIST_JOIN = re.compile(r"\s*,?\s*(?:和|与|與|及|或|或者|跟|、|/|&|and|or|y|o|e|ou|et|ou|und|oder|и|или|ve|veya|và|hoặc|"
                         r"dan|atau|nor|noch|ni|né|ни|और|या|و|أو|와|과|や|と|か)?\s*")
 _LIST_ITEM = re.compile(r"\s*(?:[-*•]|\d+[.)])\s")
+# The speaker saying it is another model than one named just before ("I am a different AI", "we are different
+# models", "we were created by different organizations", "我们是不同的模型", "우리는 서로 다른 모델입니다").
+_DIFFERENCE = re.compile(
+    r"\bi(?:'m|’m| am) (?:a |an )?(?:completely |entirely |totally |fundamentally |quite )?(?:different|distinct|separate)"
+    r"(?: [\w-]+){0,2}? (?:ai|model|assistant|system|entity|chatbot|program)\b"
+    r"|\bwe(?:'re|’re| are) (?:two )?(?:completely |entirely |totally |fundamentally |quite )?(?:different|distinct|separate)"
+    r" (?:ai |language )?(?:models|systems|assistants|entities|ais|programs|products|chatbots)\b"
+    r"|\b(?:we|i) (?:were|was) (?:created|developed|made|trained|built|designed) by (?:two )?(?:different|separate) "
+    r"(?:organi[sz]ations|companies|teams|groups|developers|labs)\b"
+    r"|\bi(?:'m|’m| am) based on a (?:different|distinct|separate) (?:architecture|model)\b"
+    r"|我们是(?:两个|兩個)?(?:完全)?不同的|我們是(?:兩個)?(?:完全)?不同的|我是(?:一个|一個)?(?:完全)?不同的(?:模型|ai|系统|系統|助手)"
+    r"|我们由不同的|我們由不同的|우리는 (?:서로 |완전히 )?다른 |저는 (?:그와는 |그것과는 |이와는 )?(?:완전히 )?다른 (?:모델|ai|시스템)"
+    r"|私たちは(?:異なる|別の|別々の)|私は(?:異なる|別の)(?:モデル|ai)")
+_DIFFERENCE_KEYS = ("differ", "distinct", "separate")
+_DIFFERENCE_KEYS_CJK = ("不同", "다른", "異な", "別")
+_DIFFERENCE_BACK = 250  # how far before the statement the other model's name is looked for
 _SIGNATURE = re.compile(r"\s*(?:[—–~]|--?)\s*\S|.*(?:より|敬上)\s*$")
 
 
@@ -180,6 +196,7 @@ class ClaimExtractor:
             return []
         claims = self._name_claims(text, t, tl, found)
         claims = self._signature(claims, found, t, text)
+        claims = self._differences(claims, found, t, tl, text)
         if claims:
             claims = self._apply_scenes(claims, tl)
             claims = self._drop_foreign_makers(claims, t)
@@ -236,6 +253,43 @@ class ClaimExtractor:
             claims.append(Claim(a, b, text[a:b], family, ent.maker, res[0], self.label_of(family, ent.maker),
                                 res[1] + cue_suffix))
         return claims
+
+    def _differences(self, claims: list[Claim], found: list[tuple[int, int, Entity]], t: str, tl: str,
+                     text: str) -> list[Claim]:
+        """The speaker saying it is another model than one it just named ("ChatGPT is ... While we share some
+        tasks, I am a distinct model", "we are different models", "我们是不同的模型", "우리는 서로 다른 모델입니다"): a
+        denial of the nearest family named before (``negated``), unless the speaker claims it anyway. (With the name
+        in the clause, "我和ChatGPT是不同的模型", the rule :func:`~distillscope.identity.rules.differs_from_me`.)"""
+        if len(claims) >= sum(1 for _, _, e in found if e.kind == "f"):
+            return claims  # (every family named is decided already)
+        hits = []  # the statement is searched only around its key words (a substring search is far cheaper)
+        for k in _DIFFERENCE_KEYS if tl.isascii() else _DIFFERENCE_KEYS + _DIFFERENCE_KEYS_CJK:
+            p = tl.find(k)
+            while p >= 0:
+                m = _DIFFERENCE.search(tl, max(0, p - 40), p + 60)
+                if m is not None and (not hits or m.start() != hits[-1].start()):
+                    hits.append(m)
+                p = tl.find(k, p + 60)
+        if not hits:
+            return claims
+        have = {c.start for c in claims}
+        claimed = {c.label for c in claims}
+        new = []
+        for m in sorted(hits, key=lambda m: m.start()):  # the name before it (the nearest family, within a sentence or two)
+            prior = [(a, b, e) for a, b, e in found if e.kind == "f" and m.start() - _DIFFERENCE_BACK <= a < m.start()]
+            if not prior:
+                continue
+            a, b, e = prior[-1]
+            if a in have or len(list(SENT.finditer(tl, b, m.start()))) > 1:
+                continue
+            new.append((a, b, e))
+        out = list(claims)
+        for a, b, e in new:
+            label = self.label_of(e.id, e.maker)
+            if label in claimed or any(c.start == a for c in out):
+                continue
+            out.append(Claim(a, b, text[a:b], e.id, e.maker, "negated", label, "difference"))
+        return sorted(out, key=lambda c: c.start) if len(out) > len(claims) else claims
 
     def _policy_clause(self, tl: str, a: int, b: int) -> bool:
         """Whether the clause around ``tl[a:b]`` talks about rules or policy."""

@@ -41,7 +41,7 @@ _PRONOUN = re.compile(r"\bi\b|\bmy\b|\bmi\b|\bmon\b|\bma\b|\bmein(?:e|en)?\b|\bm
                       r"\btôi\b|\bsaya\b|\baku\b", re.IGNORECASE)
 _ANSWERED = re.compile(r"[:：;—]")
 _POSSESSIVE = re.compile(r"'s?\s")  # "ChatGPT's fluidity", "the Llamas' licence"
-_APPOSED = re.compile(r"\s*,\s*")
+_APPOSED = re.compile(r"\s*,\s*[\"'“‘*_]*\s*")
 # A bare first-person pronoun and a comma right before a clause: "how I, Gemma, generate ...".
 _I_COMMA = re.compile(r"(?:\bi|\bme|我|私|저|\bje|\bich|\byo|\beu|\bio)\s*[,，、]\s*$")
 # Lead-in words after which an "As X, I ..." opening may still start mid-clause: "I must clarify that as an AI ...".
@@ -129,6 +129,20 @@ class Site:
 
 # ---- whose words: metadata, quotations, bare answers, echoed questions -------------------------------------
 
+_URL_HEAD = re.compile(r"(?:https?://|www\.)\S*$")
+_URL_TAIL = re.compile(r"[\w-]*\.(?:com|org|net|io|ai|dev|co|cn|jp|kr|app|html?)\b/?")
+
+
+def inside_url(s: Site) -> Verdict:
+    """A name inside a web address ("https://microsoft.github.io/autogen", "openai.com/policies") is part of a link,
+    nobody's claim."""
+    head = s.t[max(0, s.a - 80) : s.a]
+    if (("://" in head or "www." in head) and _URL_HEAD.search(head)) \
+            or (s.t[s.b : s.b + 1] == "." and _URL_TAIL.match(s.t, s.b)):
+        return None
+    return GO_ON
+
+
 def metadata_card(s: Site) -> Verdict:
     """Key-value metadata: '"is_chatgpt": false' denies, '{"model": "claude-3-5-sonnet"}' outside an API call
     asserts (reports, when the object names its source)."""
@@ -154,11 +168,22 @@ def quotation(s: Site) -> Verdict:
         if qs <= s.a and s.b <= qe:
             if not (_WORD.search(s.t, qs, s.a) or _WORD.search(s.t, s.b, qe)):
                 return GO_ON  # the quote is the bare name: 「Kimi」として
+            if _in_code(s.t, qs):
+                return None  # a string in code: system_message="I am an assistant powered by X", "meta-llama/..."
             res = _quote_context(s, qs, qe)
             if res is _OWN:
                 return GO_ON
             return _quote_kind(s, qs, qe) if res is GO_ON else res
     return GO_ON
+
+
+def _in_code(t: str, p: int) -> bool:
+    """Whether offset ``p`` is inside a fenced code block or an inline code span of its line."""
+    if "`" not in t:
+        return False
+    if t.count("```", 0, p) % 2:
+        return True
+    return t.count("`", t.rfind("\n", 0, p) + 1, p) % 2 == 1
 
 
 def _quote_context(s: Site, qs: int, qe: int) -> Verdict:
@@ -250,6 +275,25 @@ def echoed_question(s: Site) -> Verdict:
     return answer_after(s.cues, t, m.end() if m else s.b)
 
 
+# A question about the name asked back after it, in a verb-final language or with a final particle ("ChatGPT냐고요?",
+# "ChatGPT냐고 물으셨는데", "ChatGPTかと聞かれましたが", "ChatGPT吗？"): the answer after it decides.
+_ASKED_POST = re.compile(r"[\"'”」』]?\s*(?:(?:이|가)?\s*(?:냐고|냐는|냐\s*[?？]|인가요|인지(?:를)?\s*(?:물|질문))(?:요)?[^.!。\n]{0,20}?"
+                         r"(?:[?？]|물으|묻|질문|궁금)|(?:ですか|か)(?:と|って)?[^。\n]{0,10}?(?:[?？]|聞|質問|尋ね)|\s*(?:吗|嗎)\s*[?？])")
+
+
+def question_after_name(s: Site) -> Verdict:
+    """"ChatGPT냐고요? 아니요, 저는 Claude입니다", "ChatGPT냐고 물으셨는데, 아닙니다", "ChatGPTかと聞かれましたが、違います":
+    the user's question repeated with the name first; the yes or no after it decides (no claim without one)."""
+    if s.t[s.b : s.b + 4].isascii():
+        return GO_ON  # (every form starts with a Korean, Japanese or Chinese particle)
+    m = _ASKED_POST.match(s.t, s.b, min(len(s.t), s.b + 40))
+    if m is None:
+        return GO_ON
+    p = m.end()
+    nxt = CLAUSE_OR_SENT.search(s.t, p, min(len(s.t), p + 30))
+    return answer_after(s.cues, s.t, p) or (answer_after(s.cues, s.t, nxt.end()) if nxt else None)
+
+
 # ---- the clause around the name, and cues right after the name ---------------------------------------------
 
 def clause(s: Site) -> Verdict:
@@ -282,14 +326,33 @@ _OWN_GLOSS = re.compile(r"[*_\"'”’]*\s*[(（]\s*(?:my\s|our\s|(?:that|which|
                         re.IGNORECASE)
 _ME_GLOSS = re.compile(r"(?:\bme|\bmyself|\bi|저|나|私|我)\s*[(（]\s*$")
 _BASED_REL = re.compile(r"\s*[,(（]?\s*(?:which|that) i(?:'m|’m| am) (?:based|built|trained|derived) (?:on|upon|from)\b")
+# A gloss or relative clause after the name that says it is the speaker's engine, model or name: "LLaMA (which is the
+# name of the AI model that powers me)", "**LLaMA**: a nod to my language model architecture", "GPT-4 (the model
+# you're interacting with)".
+_OWN_REL = re.compile(
+    r"[*_\"'”’]*\s*(?:[,(（:：]\s*)?(?:(?:which|that)(?:'s|’s| is| was) (?:the name of |also )?(?:the |my )?"
+    r"(?:[\w-]+ ){0,4}?(?:that|which) (?:powers|runs|underlies|drives|is behind) me\b"
+    r"|(?:a nod to|named (?:after|for)|referring to|a reference to|reflecting) my (?:[\w-]+ ){0,3}?"
+    r"(?:architecture|model|origins?|creators?|developers?|technology|roots)\b"
+    r"|(?:the |this )?(?:model|ai|assistant|one) (?:that )?you(?:'re|’re| are) (?:currently |now )?"
+    r"(?:interacting|talking|chatting|speaking) (?:with|to)\b)", re.IGNORECASE)
+# "I (as the OpenAI's GPT-4 model, ...)": the name in a bracket that glosses a bare "I" with "as".
+_ME_GLOSS_AS = re.compile(r"(?:\bme|\bi)\s*[(（]\s*as\s+(?:the\s+|an?\s+)?(?:[\w-]+(?:'s|’s)?\s+){0,2}$")
+# "제가(이 AI, Grok)가", "我（本AI，通义千问）": a bracket after the speaker's pronoun that names it after a short gloss.
+_ME_GLOSS_LIST = re.compile(r"(?:저|제가|저는|나|내가|나는|私|わたし|我)\s*[(（][^()（）\n]{1,14}[,，、]\s*$")
 
 
 def own_gloss(s: Site) -> Verdict:
     """A bracket that ties the name to the speaker: the name glossed as the speaker's ("**LLaMA** (my underlying
     model's name)", "Qwen (my base model)", "ChatGPT (that's me!)") or given as a gloss of "me" ("a large language model, like me
     (Qwen), ...", "저(Claude)는") or followed by "which I'm based on": asserted."""
-    if _OWN_GLOSS.match(s.t, s.b, s.s1) or _ME_GLOSS.search(s.t, max(s.s0, s.a - 12), s.a) \
-            or _BASED_REL.match(s.t, s.b, s.s1):
+    t, a = s.t, s.a
+    bracket = t.rfind("(", max(s.s0, a - 40), a) >= 0 or t.rfind("（", max(s.s0, a - 24), a) >= 0
+    tail = t[s.bb : s.bb + 120]
+    if _OWN_GLOSS.match(t, s.b, s.s1) or _ME_GLOSS.search(t, max(s.s0, a - 12), a) \
+            or _BASED_REL.match(t, s.b, s.s1) or ((" me" in tail or " my " in tail or "you" in tail) and _OWN_REL.match(tail)) \
+            or (bracket and (_ME_GLOSS_AS.search(t, max(s.s0, a - 40), a)
+                             or _ME_GLOSS_LIST.search(t, max(s.s0, a - 24), a))):
         return "asserted", "own_gloss"
     return GO_ON
 
@@ -307,6 +370,8 @@ def policy_owner(s: Site) -> Verdict:
 
 _COMPOUND_BEFORE = re.compile(r"(?<![\w-])([a-z]{2,})-$")
 _COMPOUND_AFTER = re.compile(r"-\d*([a-z]{2,})\b")
+_PERSONA_ADJ = re.compile(r"(?:越狱|越獄|破解|无限制|無限制|不受限制|开发者模式|開發者模式|dan ?模式|탈옥|제한 없는|개발자 모드|脱獄|制限なし|"
+                          r"開発者モード)(?:版|版本|模式|된|한|の|版の)?(?:的|下的|의)?\s*$")
 _PERSONA_PREFIX = frozenset(("anti", "based", "true", "neo", "un", "super", "mega", "bad", "better", "real"))
 
 
@@ -315,6 +380,8 @@ def persona_compound(s: Site) -> Verdict:
     "ChatGPT-DAN"; role words: ``persona_role`` of cues.yaml), the role a jailbreak prompt asked for: hypothetical
     where it is claimed (no claim where it is only a turn label). "Meta-Llama-3", "Chinese-LLaMA" are model ids."""
     c = s.cues
+    if not s.t[max(s.s0, s.a - 16) : s.a].isascii() and _PERSONA_ADJ.search(s.t, max(s.s0, s.a - 16), s.a):
+        return "hypothetical", "persona_name"  # "作为越狱版的ChatGPT", "탈옥한 ChatGPT로서", "脱獄版のChatGPTとして"
     for m in (_COMPOUND_BEFORE.search(s.t, max(0, s.a - 20), s.a), _COMPOUND_AFTER.match(s.t, s.b)):
         if m and (m.group(1) in _PERSONA_PREFIX or c.persona_role.fullmatch(m.group(1))):
             return "hypothetical", "persona_name"
@@ -322,8 +389,16 @@ def persona_compound(s: Site) -> Verdict:
 
 
 def recommended(s: Site) -> Verdict:
-    """"Für den Einstieg empfehle ich Phi-3", "我推荐你用Qwen": recommended, not claimed."""
-    return None if s.cues.mention_verb.search(s.left) else GO_ON
+    """"Für den Einstieg empfehle ich Phi-3", "我推荐你用Qwen", "我认为最好的选择是AWS": recommended or judged, not
+    claimed."""
+    last = s.cues.mention_verb.search(s.left)
+    if last is None:
+        return GO_ON
+    if not last.group(0).isascii():
+        end = max(m.end() for m in s.cues.mention_verb.finditer(s.left, last.start()))
+        if s.cues.first_person.search(s.left, end):
+            return GO_ON  # ("我觉得我是基于GPT的": the speaker again after the verb; "empfehle ich Phi-3" stays a mention)
+    return None
 
 
 def roleplay_lead(s: Site) -> Verdict:
@@ -331,11 +406,44 @@ def roleplay_lead(s: Site) -> Verdict:
     return ("hypothetical", "roleplay_lead") if s.cues.roleplay_lead.match(s.left) else GO_ON
 
 
+# English and Chinese negations after a name whose subject is not dropped (Turkish "ChatGPT değilim", Hindi
+# "ChatGPT nahi hoon", Japanese and Korean ones carry the speaker in the verb or drop it).
+_SUBJECT_NEG = re.compile(r"(?:'s)?\s+(?:did not|didn't|does not|doesn't|has nothing|had nothing|never)\b"
+                          r"|\s*(?:并|並)?(?:无关|無關|没有关系|沒有關係|没关系|沒關係|毫无关系|毫無關係|没有任何关系|沒有任何關係|"
+                          r"并无关联|並無關聯|没有关联|沒有關聯|没有开发|沒有開發|没有训练|沒有訓練)")
+_SPEAKER = re.compile(r"\bme\b|\bmy\b|\bi\b|我|私|わたし|僕|저[는가와랑를의]|제가|나[는와랑를의]|내가")
+
+
+# "我和ChatGPT是不同的模型", "저는 ChatGPT와 다른 모델입니다", "私はChatGPTとは異なるモデルです".
+_DIFFERENCE_PAIR = re.compile(r"(?:我|저는|제가|私は|わたしは)\s*(?:和|与|與|跟|同)?\s*$")
+_DIFFERENCE_POST = re.compile(r"\s*(?:(?:是|有)?(?:完全|截然)?(?:不同|不一样|不一樣|区别|區別|两个不同|兩個不同)"
+                              r"|(?:와|과|하고)\s*(?:는\s*)?(?:전혀\s*|완전히\s*)?(?:다른|다릅|별개|구별)"
+                              r"|(?:とは|と)(?:異な|違|別))")
+
+
+def differs_from_me(s: Site) -> Verdict:
+    """The speaker and the name in one "differ" clause ("我和ChatGPT是不同的模型", "저는 ChatGPT와 다른 모델입니다"):
+    the speaker says it is another model (``negated``)."""
+    if not s.t[max(s.s0, s.a - 8) : s.a].isascii() and _DIFFERENCE_PAIR.search(s.t, max(s.s0, s.a - 8), s.a) \
+            and _DIFFERENCE_POST.match(s.t, s.bb, s.s1):
+        return "negated", "difference"
+    return GO_ON
+
+
 def name_then_negation(s: Site) -> Verdict:
-    """Verb-final negation right after the name: "ChatGPTではありません", "ChatGPT değilim", "ChatGPT नहीं हूँ"."""
-    return ("negated", "neg_post") if s.post == "neg_post" else GO_ON
+    """Verb-final negation right after the name: "ChatGPTではありません", "ChatGPT değilim", "ChatGPT नहीं हूँ". In
+    English and Chinese, where the subject is not dropped, the speaker must be in the sentence ("OpenAI did not create
+    me", "我与OpenAI无关"); "Facebook did not change its name", "这与ChatGPT无关" deny nothing about the speaker."""
+    if s.post != "neg_post":
+        return GO_ON
+    if _SUBJECT_NEG.match(s.t, s.bb, s.s1) and not _SPEAKER.search(s.t, s.s0, s.s1) \
+            and not s.cues.first_person.search(s.t, s.s0, s.s1):
+        return None
+    return "negated", "neg_post"
 
 
+_KANA_HANGUL = re.compile(r"[\u3040-\u30ff\uac00-\ud7af]")
+_PAIR_JOIN = re.compile(r"\s*(?:이나|나|또는|혹은|와|과|및|や|とか|と|、|,)\s*")
 _LATIN_RUN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\- ]*[A-Za-z0-9+]|[A-Za-z0-9]")
 _MAKER_POSS = re.compile(r"\s*(?:의|の|的)\s*")
 _COMPARE_POST = re.compile(r"\s*(?:모델|시리즈|계열|モデル|系列|模型)?\s*(?:처럼|같은|같이|보다|(?:와|과|이랑|랑)\s*(?:같|비슷|유사|닮|비교)|のよう|みたい|と同じ|と同様|に似|より|一样|一樣|类似|類似|相比|相似)")
@@ -352,18 +460,21 @@ def maker_of_compared(s: Site) -> Verdict:
     return None if m and _COMPARE_POST.match(s.t, m.end(), s.s1) else GO_ON
 
 
-_PAIR_JOIN = re.compile(r"\s*(?:이나|나|또는|혹은|와|과|및|や|とか|と|、|,)\s*")
 
 
 def pair_then_mention(s: Site) -> Verdict:
-    """A comparison after the second of a pair of names joined by a Korean or Japanese "or/and" ("ChatGPT나
-    Claude처럼", "GPT-4やClaudeのような") makes the first a mention too."""
+    """A comparison after the last of a pair or list of names joined by a Korean or Japanese "or/and" or commas
+    ("ChatGPT나 Claude처럼", "GPT-4やClaudeのような", "GPT-3, PaLM, Llama 2와 같은") makes the earlier ones mentions
+    too."""
     if s.post is not None or s.cues.backstage.search(s.left):
         return GO_ON
     i = bisect.bisect_right(s.starts, s.a)
     if i >= len(s.starts) or not _PAIR_JOIN.fullmatch(s.t, s.bb, s.starts[i]):
         return GO_ON
     m = _LATIN_RUN.match(s.t, s.starts[i])
+    while m and i + 1 < len(s.starts) and _PAIR_JOIN.fullmatch(s.t, m.end(), s.starts[i + 1]):
+        i += 1  # walk down the list to its last name
+        m = _LATIN_RUN.match(s.t, s.starts[i])
     rest = s.t[m.end() if m else s.starts[i] : s.s1]
     if not m or not rest or rest.isascii():
         return GO_ON
@@ -380,9 +491,14 @@ def name_then_mention(s: Site) -> Verdict:
     return GO_ON if i < len(s.starts) and _OR_JOIN.fullmatch(s.t, s.b, s.starts[i]) else None
 
 
+_BY_END = re.compile(r"\b(?:by|von|par|por|pelo|pela|da|от)\s+(?:the\s+)?$")
+
+
 def name_as_subject(s: Site) -> Verdict:
     """"文心一言是百度的产品", "ChatGPT, c'est le produit d'OpenAI": the name is the subject of its own clause (but
     not in apposition to a bare "I": "저, Claude는 ...")."""
+    if _BY_END.search(s.left, max(0, len(s.left) - 16)):
+        return GO_ON  # "I was trained by Mistral AI and I may not ...": the agent of a passive, not a subject
     subject = s.post == "subject_post" or (
         s.m_end is not None and not s.right.strip() and s.cues.subject_next.match(s.t, s.m_end.start(), s.s1))
     if subject and not s.left.strip() and _I_COMMA.search(s.t, max(s.s0, s.c0 - 12), s.c0):
@@ -412,7 +528,7 @@ def speaker_link(s: Site) -> Verdict:
     # model (a maker before the name is fine: "Anthropic社のClaudeです").
     s.self_post = s.post == "self_post" and \
         bisect.bisect_left(s.family_starts, s.c0) == bisect.bisect_left(s.family_starts, a)
-    selfs = list(c.first_person.finditer(left))
+    selfs = _unquoted(s, list(c.first_person.finditer(left)), s.c0)
     if not selfs and c.backstage.search(t, s0, a) and not c.many_others.search(t, s0, s.s1):
         # "Nos bastidores, uso o modelo X": the speaker's engine (but not "many bots use X behind the scenes")
         selfs = list(c.backstage.finditer(left)) or [_NO_CUE]
@@ -426,6 +542,10 @@ def speaker_link(s: Site) -> Verdict:
         selfs = [_NO_CUE]
     inner = _AS_INNER.search(left) if not selfs and not s.self_post else None
     lead = inner.end() if inner and c.as_lead.match(left[inner.end():]) else 0
+    if not selfs and not s.self_post and not lead:
+        made = _AS_AI_BY.search(left) if " by" in left else None
+        if made and made.start() and _pronoun_before(s, s.c0 + made.start()):
+            selfs, lead = [_NO_CUE], made.start()  # "The process I use to answer as an AI developed by X"
     if not lead and not selfs and not s.self_post:
         mark = _LEAD_MARK.match(left)  # "[🔒CLASSIC] As an AI by X, I ...", "- As X, I ...", "α As X, I ..."
         lead = mark.end() if mark and mark.end() and c.as_lead.match(left[mark.end():]) else 0
@@ -445,8 +565,97 @@ def speaker_link(s: Site) -> Verdict:
         return None
     s.window, s.w0, s.apposition = t[s0:a], s0, True
     # Only a cue ending within _MAX_GAP of the name can count (see :func:`gap`).
-    s.selfs = list(c.first_person.finditer(s.window, max(0, len(s.window) - _MAX_GAP - _MAX_CUE)))
+    s.selfs = _unquoted(s, list(c.first_person.finditer(s.window, max(0, len(s.window) - _MAX_GAP - _MAX_CUE))), s0)
     return GO_ON if s.selfs else guess(s)
+
+
+# What may stand between a bare Chinese "我" and a name it claims: a copula, a making or basing verb, a possessive,
+# a negated copula, a "with" (for "我与X无关") or a model noun. Without one, the speaker does something with the name
+# ("我会首推AWS", "我用ChatGPT写过代码", "我认为Claude更好").
+_ZH_LINK = re.compile(
+    r"是|係|叫|称为|稱為|名为|名為|作为|作為|身为|身為|成为|成為|由|被|基于|基於|建立在|来自|來自|源自|源於|出自|属于|屬於|"
+    r"隶属|隸屬|并非|並非|绝非|絕非|而非|^的|和|与|與|跟|同|运行|運行|跑在|部署|搭载|搭載|采用|採用|构建|構建|训练|訓練|"
+    r"开发|開發|打造|研发|研發|创造|創造|推出|出品|旗下|模型|助手|版本|系列|这样|這樣|这个|這個|这款|這款|"
+    r"扮演|假装|假裝|模仿|冒充|设定|設定|设置|設置|配置|自称|自稱|称|稱|当作|當作|视为|視為")
+_ZH_BARE = frozenset(("我", "咱"))
+# What "我的 ..." may be to stand for the speaker's identity: its maker, name, model, architecture, technology, ...
+_ZH_OWN_NOUN = re.compile(
+    r"(?:核心|底层|底層|基础|基礎|真实|真實|正式|全|官方)?(?:开发者|開發者|开发商|開發商|开发团队|開發團隊|开发公司|開發公司|创造者|創造者|"
+    r"创建者|創建者|创始者|制造者|製造者|训练者|訓練者|作者|设计者|設計者|提供者|提供商|所有者|母公司|公司|团队|團隊|名字|名称|名稱|"
+    r"模型|架构|架構|技术|技術|前身|来源|來源|出身|身份|版本|型号|型號|代号|代號|本质|本質|内核|內核|引擎|原型|基座|底座|真名|大名|"
+    r"创造|創造|研发|研發|训练|訓練|开发|開發|底层|底層|核心|基础|基礎)")
+
+
+def verb_object(s: Site) -> Verdict:
+    """"我会首推AWS", "我用ChatGPT写过很多代码", "我不知道ChatGPT的训练数据": a bare Chinese "我" linked to the name
+    across a verb that neither is a copula nor says who made or runs the speaker: the name is the object of
+    something the speaker does, not its identity ("我是ChatGPT", "我由OpenAI开发", "我的开发者是OpenAI",
+    "我与OpenAI无关" keep their link)."""
+    last = s.last_self
+    if s.apposition or s.self_post or last is None or last.group(0) not in _ZH_BARE:
+        return GO_ON
+    g = s.window[last.end():]
+    if g.startswith("的") and not _ZH_OWN_NOUN.match(g, 1):
+        return None  # "我的回答基于OpenAI公开的资料": the speaker's answer, not the speaker, is based on it
+    if not g.strip(" *_\"'“”‘’「」") or _ZH_LINK.search(g) or s.cues.hypo.search(g) or s.cues.reported.search(g):
+        return GO_ON  # (a role or hearsay verb is decided by the rules after: "我可以扮演ChatGPT")
+    return None
+
+
+# A name as the object or subject of another verb in a verb-final sentence: "저는 ChatGPT를 추천합니다",
+# "私はChatGPTをよく使います", "저는 Claude가 더 낫다고 생각합니다".
+_SOV_ARG = re.compile(r"[)）\"'”」』*]*\s?(?:(?:의|の)\s?[^\s.,。、，!?！？]{1,10}(?:\s[^\s.,。、，!?！？]{1,10}){0,2}?\s?(?=[를을を]))?"
+                      r"(?:를|을|가|로(?!서|써)|으로(?!서|써)|에 대해|에 대한|에 관해|에게|한테|を|が|で(?!す|ござ|あ|は|い|も)|"
+                      r"について|に対して|に関して|の方が|と一緒)")
+_SOV_KEEP = re.compile(
+    r"기반|바탕|토대|베이스|개발|만든|만들|만들어|훈련|학습|제작|설계|구축|출시|소속|아니|아닙|아님|맞|관련|관계|무관|연기|역할|척|"
+    r"라고|이라고|불러|부르|ベース|基盤|基に|元に|もとに|開発|作っ|作ら|作成|訓練|学習|構築|設計|提供|ではな|じゃな|関係|無関係|"
+    r"演じ|ふり|フリ|と呼|と言|という|として|所属|ファインチューニング|チューニング|微調整|蒸留|派生|파인튜닝|튜닝|미세 조정|"
+    r"증류|파생|モデル|모델|アシスタント|어시스턴트|챗봇|チャットボット|소개|구동|돌아|작동|실행|동작|운영|불리|자칭|紹介|動い|動作|稼働|"
+    r"名乗|呼ば|設定|설정")
+
+
+def sov_argument(s: Site) -> Verdict:
+    """A name followed by an object or subject particle of another verb in a Korean or Japanese first-person
+    sentence ("저는 ChatGPT를 추천합니다", "私はChatGPTをよく使います", "저는 Claude가 더 낫다고 생각합니다"): the
+    speaker does something with the name. Making, basing, naming, role and denial verbs keep the link ("저는 GPT-4를
+    기반으로 한 모델입니다", "私はOpenAIが開発したモデルです", "저는 ChatGPT가 아닙니다")."""
+    last = s.last_self
+    if s.post not in (None, "subject_post", "mention_post") or s.self_post or last is None \
+            or not _SPEAKER.search(last.group(0)):
+        return GO_ON  # (a pronoun only: "中身はOpenAIのGPT-4oを使っています" names the engine it uses)
+    end, i = s.b, bisect.bisect_right(s.starts, s.a)
+    while i < len(s.starts) and _PAIR_JOIN.fullmatch(s.t, end, s.starts[i]):  # "ChatGPT와 Claude를 비교"
+        run = _LATIN_RUN.match(s.t, s.starts[i])
+        if run is None:
+            break
+        end, i = run.end(), i + 1
+    m = _SOV_ARG.match(s.t, end, s.s1)
+    if m is None or _SOV_KEEP.search(s.t, m.end(), min(s.s1, m.end() + 40)):
+        return GO_ON
+    return None
+
+
+# "as an AI (language model) developed by X" in the middle of a clause whose speaker was named before it.
+_AS_AI_BY = re.compile(r"\bas an? (?:[\w-]+ ){0,3}?(?:ai|model|assistant|chatbot|system)(?: [\w-]+){0,2}? "
+                       r"(?:developed|created|trained|built|made|designed|programmed|powered) by (?:the )?$")
+
+
+def _unquoted(s: Site, selfs: list[re.Match[str]], base: int) -> list[re.Match[str]]:
+    """The first-person cues (offsets from ``base``) that are not inside a quotation the name is outside of: the "我"
+    of “查找我的设备” (a feature's title) or of a quoted request is not the speaker's."""
+    if not selfs or not s.quotes:
+        return selfs
+    spans = [(qs, qe) for qs, qe in s.quotes if not (qs <= s.a < qe)]
+    return [m for m in selfs if m is _NO_CUE or not any(qs <= base + m.start() < qe for qs, qe in spans)]
+
+
+def _pronoun_before(s: Site, p: int) -> bool:
+    """Whether a first-person pronoun stands in the sentence before ``p`` with no name between them."""
+    last = None
+    for last in _PRONOUN.finditer(s.t, s.s0, p):
+        pass
+    return last is not None and bisect.bisect_left(s.starts, last.end()) == bisect.bisect_left(s.starts, p)
 
 
 # What makes a maker the speaker's maker in a verb-final or CJK sentence: a making verb, a model noun, a "based
@@ -458,7 +667,20 @@ _MAKING_CJK = re.compile(
     r"AI|ai|LLM|llm|GPT|gpt")
 
 
-_KANA_HANGUL = re.compile(r"[\u3040-\u30ff\uac00-\ud7af]")
+
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def zh_new_subject(s: Site) -> Verdict:
+    """A name opening a Chinese clause after the speaker's clause, with no "的" after it in its clause ("我查了一下，
+    GPT-4发布于2023年"), is the subject of a new statement; an appositive description keeps its "的" ("我是通义千问，
+    阿里云研发的超大规模语言模型") or its "由" ("我是Qwen，由阿里云开发")."""
+    last = s.last_self
+    if not s.apposition or last is None or s.left.strip(" *_") or not _HAN.search(last.group(0)):
+        return GO_ON
+    rest = s.t[s.bb:s.c1]
+    return None if _HAN.search(rest) and "的" not in rest and s.post != "self_post" else GO_ON
 
 
 def maker_without_making(s: Site) -> Verdict:
@@ -517,12 +739,23 @@ _BY_BEFORE = re.compile(r"\b(?:by|from|of)\s+$")
 _A_BEFORE = re.compile(r"\b(?:an?|one)\s+(?:[\w-]+\s+)?$")
 
 
+_ZH_JOB = re.compile(
+    r"(?:我是|作为|作為|身为|身為)(?:一名|一位|一个|一個)?[^，。,.]{0,12}?(?:工程师|工程師|员工|員工|研究员|研究員|研究人员|研究人員|"
+    r"经理|經理|实习生|實習生|程序员|程序員|设计师|設計師|科学家|科學家|职员|職員|雇员|僱員|创始人|創始人|总监|總監|顾问|顧問)")
+
+
+_HAN_JOB = re.compile(r"我是|作为|作為|身为|身為")
+
+
 def human_employer(s: Site) -> Verdict:
     """A maker named as a person's employer ("As a software engineer at Google, I ...", "I'm a product manager at
     Amazon", "As a Google engineer, I ...", "私はGoogleのエンジニアとして", "저는 구글의 엔지니어로서"): the speaker plays
     or is a human employee (a role prompt, a letter), which says nothing of the model's maker."""
     if s.is_family(s.a) or s.self_post:
         return GO_ON
+    near = s.t[max(s.s0, s.a - 40) : min(s.s1, s.b + 40)]
+    if not near.isascii() and _HAN_JOB.search(near) and _ZH_JOB.search(s.t, s.s0, s.s1):
+        return None  # "我是一名软件工程师，在Google工作", "作为一名Google的工程师，我认为 ..."
     m = _JOB_AT.search(s.t, max(s.s0, s.a - 60), s.a)
     if m and not _BY_BEFORE.search(s.t, max(s.s0, m.start() - 12), m.start()):
         return None  # (but "an AI developed by a team of engineers at X" is made by X)
@@ -532,6 +765,7 @@ def human_employer(s: Site) -> Verdict:
     return GO_ON
 
 
+_NOUN_CUE = re.compile(r"model|모델|模型|モデル")
 _TERM_HEAD = re.compile(r"[ \t>]*(?:[-*•]|\d{1,2}[.)])?[ \t]*\*\*[^*\n]{1,60}?(?:\*\*[ \t]*[:：]|[:：][ \t]*\*\*)")
 
 
@@ -539,11 +773,18 @@ def definition_term(s: Site) -> Verdict:
     """A name in the description of a bold list term ("- **Faiss**: Facebook이 개발한 라이브러리",
     "**VP9:** Google에서 개발한 코덱입니다") describes the term, not the speaker, unless a first-person word ties it
     to the speaker there ("- **Identity**: 저는 OpenAI가 개발한 모델입니다")."""
-    if any(m.group(0) for m in s.selfs or ()):
-        return GO_ON
+    if any(mm.group(0) and not _NOUN_CUE.search(mm.group(0)) for mm in s.selfs or ()):
+        return GO_ON  # (the usual case, a pronoun cue: decided without looking for the line's term)
     l0 = s.t.rfind("\n", 0, s.a) + 1
+    if s.t.find("**", l0, s.a) < 0:
+        return GO_ON
     m = _TERM_HEAD.match(s.t, l0, s.a)
-    return None if m and m.end() <= s.a else GO_ON
+    if not m or m.end() > s.a:
+        return GO_ON
+    # A first-person cue in the description ties the name to the speaker; in the term itself only a pronoun does
+    # ("- **Ich (Chat):** Gemma 2"), a noun cue there names the topic ("**기반 모델 선택:**", "**Base model:**").
+    return GO_ON if any(mm.group(0) and (s.w0 + mm.start() >= m.end() or _PRONOUN.search(mm.group(0)))
+                        for mm in s.selfs or ()) else None
 
 
 def cue_of_another(s: Site) -> Verdict:
@@ -739,10 +980,10 @@ def asserted(s: Site) -> Verdict:
 Rule = Callable[[Site], Verdict]
 
 RULES: tuple[Rule, ...] = (
-    metadata_card, quotation, answer_card, echoed_question,
-    clause, own_gloss, maker_of_compared, policy_owner, recommended, roleplay_lead, name_then_negation, pair_then_mention,
+    inside_url, metadata_card, quotation, answer_card, echoed_question, question_after_name,
+    clause, own_gloss, maker_of_compared, policy_owner, recommended, roleplay_lead, differs_from_me, name_then_negation, pair_then_mention,
     name_then_mention, name_as_subject, name_then_hypothetical, name_then_hearsay,
-    speaker_link, maker_without_making, human_employer, definition_term, cue_of_another, gap, maker_without_making_en, human_passive, possessor, names_between,
+    speaker_link, verb_object, sov_argument, zh_new_subject, maker_without_making, human_employer, definition_term, cue_of_another, gap, maker_without_making_en, human_passive, possessor, names_between,
     scope, leading_clause, own_apposition, invited_name, persona_compound, unqualified, clause_negation, hearsay, hypothetical, negation, asserted,
 )
 
@@ -814,7 +1055,7 @@ def speaker_follows(c: Cues, t: str, c1: int, s1: int) -> str:
             break
         # A list item or a closing bracket ("to be helpful, harmless, and honest", "(GPT-4, ...)") is no clause
         # of its own: only clauses of more than _SHORT_CLAUSE words count towards the two.
-        counted += len(nxt.split()) > _SHORT_CLAUSE
+        counted += sum(1 for w in nxt.split() if _WORD.search(w)) > _SHORT_CLAUSE
         start = end
     return ""
 
