@@ -118,7 +118,7 @@ def open_radioactivity(suspect: Any, texts: Sequence[str] | Sequence[Sequence[in
 def closed_radioactivity(completions: Sequence[str] | Sequence[Sequence[int]], config: WatermarkConfig,
                          tokenizer: Any = None, vocab_size: int | None = None,
                          prompts: Sequence[str] | Sequence[Sequence[int]] = (), dedup: bool = True,
-                         suspect_spec: str = "", max_scored: int | None = None) -> Evidence:
+                         suspect_spec: str = "", max_scored: int | None = None, count_cap: int = 1) -> Evidence:
     """Closed-model radioactivity test on the suspect's generated ``completions`` (answers only, no prompts).
 
     Args:
@@ -130,6 +130,9 @@ def closed_radioactivity(completions: Sequence[str] | Sequence[Sequence[int]], c
         dedup: count each (window, token) tuple once over all completions.
         max_scored: token budget: score at most this many distinct tuples (in reading order; None: all).
             Power grows with the tuples scored: see :func:`tokens_needed`.
+        count_cap: weigh each distinct tuple by min(its occurrences, count_cap), with the exact weighted-binomial
+            null (:mod:`distillscope.watermark.scoring`); 1 (default) counts each tuple once. Worth it when the
+            suspect's text repeats tuples a lot (long reads of a model with a small set of likely continuations).
     """
     if vocab_size is None:
         if tokenizer is None:
@@ -148,10 +151,10 @@ def closed_radioactivity(completions: Sequence[str] | Sequence[Sequence[int]], c
     for p in prompts:
         exclude |= ngrams_of(scheme, enc(p))
     counts = count_hits(scheme, [enc(c) for c in completions], dedup=dedup, exclude=exclude,
-                        max_scored=max_scored)
+                        max_scored=max_scored, count_cap=count_cap)
     return _evidence("closed", config, counts,
                      {"dedup": dedup, "n_completions": len(completions), "n_prompts": len(prompts),
-                      "suspect": suspect_spec, "max_scored": max_scored}, {},
+                      "suspect": suspect_spec, "max_scored": max_scored, "count_cap": count_cap}, {},
                      [("Only tuples absent from the prompts are scored; completions are tokenized with the "
                        "watermarked model's tokenizer.")])
 
