@@ -58,6 +58,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import time
 
 import numpy as np
@@ -259,14 +260,25 @@ def bigram_student(docs: torch.Tensor, vocab: int, smoothing: float) -> torch.Te
 
 
 def _teacher_corpora(args: argparse.Namespace):
-    """The watermark config, toy teacher, green table, watermarked logits, clean and watermarked corpora, entropy."""
+    """The watermark config, toy teacher, green table, watermarked logits, clean and watermarked corpora, entropy.
+
+    With ``--cache FILE`` the two corpora (the slow part, deterministic given the arguments) are saved there on
+    the first run and read back on later runs with the same vocabulary, successors, corpus and document length."""
     cfg = WatermarkConfig(key="bench-radioactivity-secret", gamma=0.25, delta=2.0)
     lang = ToyLanguage(args.vocab, args.successors, seed=0)
     green = green_table(cfg, args.vocab)
     wm_logits = lang.logits + cfg.delta * green
     n_docs = args.corpus // args.doc_len
-    clean = lang.sample(lang.logits, n_docs, args.doc_len, seed=1)
-    marked = lang.sample(wm_logits, n_docs, args.doc_len, seed=2)
+    sig = [args.vocab, args.successors, args.corpus, args.doc_len]
+    cache = getattr(args, "cache", None)
+    saved = torch.load(cache) if cache and os.path.exists(cache) else None
+    if saved is not None and saved["sig"] == sig:
+        clean, marked = saved["clean"], saved["marked"]
+    else:
+        clean = lang.sample(lang.logits, n_docs, args.doc_len, seed=1)
+        marked = lang.sample(wm_logits, n_docs, args.doc_len, seed=2)
+        if cache:
+            torch.save({"sig": sig, "clean": clean, "marked": marked}, cache)
     p = torch.softmax(lang.logits, -1)
     ent = float(-(p * torch.log(p.clamp(min=1e-30))).sum(-1).mean())
     return cfg, lang, green, wm_logits, n_docs, clean, marked, ent
@@ -332,14 +344,16 @@ def power_main(args: argparse.Namespace) -> None:
 
 # --- neural student (--neural): a tiny GPT-2 trained on the same corpus mixture ----------------------------------
 def neural_student(docs: torch.Tensor, vocab: int, block: int, epochs: int, lr: float, d: int, layers: int,
-                   batch: int, seed: int):
-    """Train a tiny GPT-2 (``layers`` layers, width ``d``, context ``block``) on ``docs`` cut into ``block``-token
-    pieces; returns the model (eval mode) and the mean training loss of each epoch."""
+                   batch: int, seed: int, inner: int | None = None, tied: bool = True):
+    """Train a tiny GPT-2 (``layers`` layers, width ``d``, MLP width ``inner`` (default 4d), context ``block``) on
+    ``docs`` cut into ``block``-token pieces; ``tied``: the output layer shares the input embedding (GPT-2's
+    default). Returns the model (eval mode) and the mean training loss of each epoch."""
     from transformers import GPT2Config, GPT2LMHeadModel
 
     torch.manual_seed(seed)
     cfg = GPT2Config(vocab_size=vocab, n_positions=block, n_embd=d, n_layer=layers, n_head=max(1, d // 32),
-                     resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0, bos_token_id=0, eos_token_id=0)
+                     n_inner=inner, resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0, bos_token_id=0,
+                     eos_token_id=0, tie_word_embeddings=tied)
     net = GPT2LMHeadModel(cfg)
     x = docs[:, : docs.shape[1] // block * block].reshape(-1, block)
     opt = torch.optim.AdamW(net.parameters(), lr=lr, weight_decay=0.0)
@@ -364,8 +378,17 @@ def neural_student(docs: torch.Tensor, vocab: int, block: int, epochs: int, lr: 
 
 
 @torch.no_grad()
-def neural_sample(net, vocab: int, n_docs: int, length: int, seed: int, batch: int = 512) -> torch.Tensor:
-    """Sample ``n_docs`` documents of ``length`` tokens (temperature 1, first token uniform, KV cache)."""
+def neural_loss(net, docs: torch.Tensor, block: int) -> float:
+    """Mean next-token cross-entropy (nats) of ``net`` on ``docs`` cut into ``block``-token pieces."""
+    x = docs[:, : docs.shape[1] // block * block].reshape(-1, block)
+    return float(sum(net(input_ids=x[s: s + 256], labels=x[s: s + 256]).loss * len(x[s: s + 256])
+                     for s in range(0, len(x), 256)) / len(x))
+
+
+@torch.no_grad()
+def neural_sample(net, vocab: int, n_docs: int, length: int, seed: int, batch: int = 512,
+                  temperature: float = 1.0) -> torch.Tensor:
+    """Sample ``n_docs`` documents of ``length`` tokens (first token uniform, KV cache)."""
     g = torch.Generator().manual_seed(seed)
     out = []
     for s in range(0, n_docs, batch):
@@ -374,59 +397,84 @@ def neural_sample(net, vocab: int, n_docs: int, length: int, seed: int, batch: i
         for _ in range(length - 1):
             o = net(input_ids=cur, past_key_values=past, use_cache=True)
             past = o.past_key_values
-            cur = torch.multinomial(torch.softmax(o.logits[:, -1], -1), 1, generator=g)
+            cur = torch.multinomial(torch.softmax(o.logits[:, -1] / temperature, -1), 1, generator=g)
             seq.append(cur)
         out.append(torch.cat(seq, 1))
     return torch.cat(out)
 
 
-def neural_main(args: argparse.Namespace) -> None:
-    """Same teacher, corpus mixtures and scoring as :func:`power_main`, with a tiny GPT-2 student per fraction."""
+def _control_row(text: list[list[int]], vocab: int, keys: int, caps: list[int]) -> dict[str, object]:
+    """p-values of ``text`` (which no key below generated) under ``keys`` unrelated keys, for each count cap."""
     from scipy import stats
 
+    out: dict[str, object] = {"keys": keys, "tokens_read": sum(map(len, text))}
+    for cap in caps:
+        ps = np.array([closed_radioactivity(text, WatermarkConfig(key=f"unrelated-{j}", gamma=0.25),
+                                            vocab_size=vocab, count_cap=cap).p_value for j in range(keys)])
+        out[f"cap{cap}"] = {"ks_p": round(float(stats.kstest(ps, "uniform").pvalue), 4),
+                            "fpr@0.05": float(np.mean(ps < 0.05)), "fpr@0.01": float(np.mean(ps < 0.01)),
+                            "min_p": float(ps.min()), "mean_p": round(float(ps.mean()), 4),
+                            "deciles": np.histogram(ps, bins=10, range=(0, 1))[0].tolist()}
+    return out
+
+
+def neural_main(args: argparse.Namespace) -> None:
+    """Same teacher and corpus mixtures as :func:`power_main`, with a tiny GPT-2 student per fraction; budgets are
+    tokens of the suspect's text read, scored once per distinct tuple (count cap 1) and with capped counts."""
     from distillscope.watermark import tokens_needed
 
     torch.set_num_threads(args.threads)
     t0 = time.time()
-    cfg, _, _, _, n_docs, clean, marked, ent = _teacher_corpora(args)
-    print(json.dumps({"student": f"gpt2 {args.layers}x{args.width} ctx {args.block}", "vocab": args.vocab,
-                      "teacher_entropy_nats": round(ent, 3), "corpus_tokens": args.corpus, "epochs": args.epochs,
-                      "key_id": cfg.key_id}), flush=True)
-    budgets = sorted(args.budgets)
-    n_gen = max(budgets) * 2 // args.block + 1
-    rows, suspects = [], {}
+    cfg, lang, _, _, n_docs, clean, marked, ent = _teacher_corpora(args)
+    fresh = lang.sample(lang.logits, 250, args.doc_len, seed=9)  # 50k held-out clean teacher tokens
+    caps = sorted({1, args.count_cap})
+    print(json.dumps({"student": f"gpt2 {args.layers}x{args.width} mlp {args.inner or 4 * args.width} "
+                      f"ctx {args.block}{' untied' if args.untied else ''} batch {args.batch}", "vocab": args.vocab, "teacher_entropy_nats": round(ent, 3),
+                      "corpus_tokens": args.corpus, "epochs": args.epochs, "lr": args.lr,
+                      "temperature": args.temperature, "count_caps": caps, "key_id": cfg.key_id,
+                      "setup_s": round(time.time() - t0, 1)}), flush=True)
+    reads = sorted(args.read)
+    rows = []
     for f in args.fractions:
         k = round(f * n_docs)
         corpus = torch.cat([marked[:k], clean[k:]])
         t = time.time()
         net, losses = neural_student(corpus, args.vocab, args.block, args.epochs, args.lr, args.width,
-                                     args.layers, args.batch, seed=3)
+                                     args.layers, args.batch, seed=3, inner=args.inner, tied=not args.untied)
         t_train = time.time() - t
-        gen = neural_sample(net, args.vocab, n_gen, args.block, seed=100 + int(1000 * f))
-        suspects[f] = gen
-        # excess hit rate measured on a separate sample (not the one scored), deduplicated like the test
-        held = neural_sample(net, args.vocab, n_gen // 2, args.block, seed=200 + int(1000 * f))
+        t = time.time()
+        gen = neural_sample(net, args.vocab, -(-max(reads) // args.block), args.block, seed=100 + int(1000 * f),
+                            temperature=args.temperature)
+        t_gen = time.time() - t
+        # excess hit rate of first occurrences, on a separate 200k-token sample (not the one scored)
+        held = neural_sample(net, args.vocab, 200_000 // args.block, args.block, seed=200 + int(1000 * f),
+                             temperature=args.temperature)
         hc = closed_radioactivity(held.tolist(), cfg, vocab_size=args.vocab).details["counts"]
         excess = hc["rate"] - cfg.gamma
-        row = {"fraction": f, "watermarked_tokens": k * args.doc_len, "final_loss": round(losses[-1], 3),
-               "train_s": round(t_train, 1), "student_excess_hit_rate": round(excess, 4),
-               "excess_from_tuples": hc["n_scored"],
+        row = {"fraction": f, "watermarked_tokens": k * args.doc_len, "train_loss": round(losses[-1], 3),
+               "heldout_loss_clean": round(neural_loss(net, fresh, args.block), 3), "train_s": round(t_train, 1),
+               "sample_s": round(t_gen, 1), "excess_first_occurrence": round(excess, 4),
                "tokens_needed_p<1e-6_power0.9": tokens_needed(excess) if excess > 0 else None}
-        for b in budgets:
-            c = closed_radioactivity(gen.tolist(), cfg, vocab_size=args.vocab, max_scored=b).details["counts"]
-            row[f"log10p@{b}"] = round(c["log10_p"], 2)
-            row[f"scored@{b}"] = c["n_scored"]
+        for b in reads:
+            text = gen[: -(-b // args.block)].tolist()
+            for cap in caps:
+                c = closed_radioactivity(text, cfg, vocab_size=args.vocab, count_cap=cap).details["counts"]
+                row[f"log10p@{b}/cap{cap}"] = round(c["log10_p"], 2)
+            row[f"distinct@{b}"] = c["n_scored"]
         rows.append(row)
         print(json.dumps(row), flush=True)
-    if 0.0 in suspects:
-        ps = [closed_radioactivity(suspects[0.0].tolist(), WatermarkConfig(key=f"unrelated-{j}", gamma=0.25),
-                                   vocab_size=args.vocab, max_scored=args.control_budget).p_value
-              for j in range(args.null_keys)]
-        print(json.dumps({"controls f=0": {"keys": len(ps), "budget": args.control_budget,
-                                           "ks_p": round(float(stats.kstest(ps, "uniform").pvalue), 4),
-                                           "fpr@0.05": float(np.mean(np.asarray(ps) < 0.05)),
-                                           "fpr@0.01": float(np.mean(np.asarray(ps) < 0.01)),
-                                           "min_p": float(min(ps))}}), flush=True)
+        if f in (0.0, 0.05) and args.null_keys:  # the student's text under keys that did not watermark its data
+            ctrl = _control_row(gen[: -(-args.control_budget // args.block)].tolist(), args.vocab, args.null_keys,
+                                caps)
+            print(json.dumps({f"controls f={f}": ctrl}), flush=True)
+    head = ["fraction", "train loss", "held-out loss", "excess"] + [f"log10 p @{b} (cap {c})" for b in reads
+                                                                     for c in caps]
+    print(" | ".join(head))
+    print(" | ".join("---" for _ in head))
+    for r in rows:
+        print(" | ".join(str(x) for x in [r["fraction"], r["train_loss"], r["heldout_loss_clean"],
+                                          r["excess_first_occurrence"]]
+                         + [r[f"log10p@{b}/cap{c}"] for b in reads for c in caps]))
     print(f"total {round(time.time() - t0, 1)} s")
 
 
@@ -454,6 +502,14 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=64, help="(--neural) sequences per step")
     ap.add_argument("--neural-epochs", dest="epochs_n", type=int, default=1, help="(--neural)")
     ap.add_argument("--neural-lr", dest="lr_n", type=float, default=3e-3, help="(--neural)")
+    ap.add_argument("--inner", type=int, default=None, help="(--neural) MLP width (default 4 x width)")
+    ap.add_argument("--untied", action="store_true", help="(--neural) output layer not tied to the input embedding")
+    ap.add_argument("--cache", default=None, help="file to keep the teacher corpora in between runs")
+    ap.add_argument("--read", type=int, nargs="*", default=[32_000, 128_000, 512_000, 1_000_000],
+                    help="(--neural) budgets: tokens of the suspect's text read")
+    ap.add_argument("--count-cap", type=int, default=4,
+                    help="(--neural) also score with each distinct tuple weighted by min(occurrences, cap)")
+    ap.add_argument("--temperature", type=float, default=1.0, help="(--neural) the suspect's sampling temperature")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
