@@ -427,14 +427,14 @@ def neural_main(args: argparse.Namespace) -> None:
     t0 = time.time()
     cfg, lang, _, _, n_docs, clean, marked, ent = _teacher_corpora(args)
     fresh = lang.sample(lang.logits, 250, args.doc_len, seed=9)  # 50k held-out clean teacher tokens
-    caps = sorted({1, args.count_cap})
+    caps = sorted({1, *args.count_cap})
     print(json.dumps({"student": f"gpt2 {args.layers}x{args.width} mlp {args.inner or 4 * args.width} "
                       f"ctx {args.block}{' untied' if args.untied else ''} batch {args.batch}", "vocab": args.vocab, "teacher_entropy_nats": round(ent, 3),
                       "corpus_tokens": args.corpus, "epochs": args.epochs, "lr": args.lr,
                       "temperature": args.temperature, "count_caps": caps, "key_id": cfg.key_id,
                       "setup_s": round(time.time() - t0, 1)}), flush=True)
     reads = sorted(args.read)
-    rows = []
+    rows, suspects = [], {}
     for f in args.fractions:
         k = round(f * n_docs)
         corpus = torch.cat([marked[:k], clean[k:]])
@@ -446,6 +446,9 @@ def neural_main(args: argparse.Namespace) -> None:
         gen = neural_sample(net, args.vocab, -(-max(reads) // args.block), args.block, seed=100 + int(1000 * f),
                             temperature=args.temperature)
         t_gen = time.time() - t
+        suspects[f] = gen
+        if args.save_suspects:
+            torch.save(suspects, args.save_suspects)
         # excess hit rate of first occurrences, on a separate 200k-token sample (not the one scored)
         held = neural_sample(net, args.vocab, 200_000 // args.block, args.block, seed=200 + int(1000 * f),
                              temperature=args.temperature)
@@ -507,8 +510,9 @@ def main() -> None:
     ap.add_argument("--cache", default=None, help="file to keep the teacher corpora in between runs")
     ap.add_argument("--read", type=int, nargs="*", default=[32_000, 128_000, 512_000, 1_000_000],
                     help="(--neural) budgets: tokens of the suspect's text read")
-    ap.add_argument("--count-cap", type=int, default=4,
+    ap.add_argument("--count-cap", type=int, nargs="*", default=[4],
                     help="(--neural) also score with each distinct tuple weighted by min(occurrences, cap)")
+    ap.add_argument("--save-suspects", default=None, help="(--neural) torch.save the scored suspect texts here")
     ap.add_argument("--temperature", type=float, default=1.0, help="(--neural) the suspect's sampling temperature")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--json", action="store_true")
