@@ -470,14 +470,15 @@ def neural_main(args: argparse.Namespace) -> None:
             ctrl = _control_row(gen[: -(-args.control_budget // args.block)].tolist(), args.vocab, args.null_keys,
                                 caps)
             print(json.dumps({f"controls f={f}": ctrl}), flush=True)
-    head = ["fraction", "train loss", "held-out loss", "excess"] + [f"log10 p @{b} (cap {c})" for b in reads
-                                                                     for c in caps]
+    head = ["fraction", "train loss", "held-out loss", "excess"] + [
+        f"@{b} read: distinct, " + ", ".join(f"log10 p cap {c}" for c in caps) for b in reads]
     print(" | ".join(head))
     print(" | ".join("---" for _ in head))
     for r in rows:
         print(" | ".join(str(x) for x in [r["fraction"], r["train_loss"], r["heldout_loss_clean"],
                                           r["excess_first_occurrence"]]
-                         + [r[f"log10p@{b}/cap{c}"] for b in reads for c in caps]))
+                         + [", ".join(str(v) for v in [r[f"distinct@{b}"]] + [r[f"log10p@{b}/cap{c}"] for c in caps])
+                            for b in reads]))
     print(f"total {round(time.time() - t0, 1)} s")
 
 
