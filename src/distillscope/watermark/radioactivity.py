@@ -14,7 +14,10 @@ Both deduplicate scored (context window, token) tuples across all texts and neve
 the text the suspect was shown (open: the prefix before the position; closed: the prompt), because a model can
 copy such n-grams from its context without ever having trained on watermarked data. With those two rules every
 scored tuple is, under the null, an independent Bernoulli(p0) draw per trial, so the p-value is the exact
-binomial tail. ``distillscope radioactivity SUSPECT --key ...`` runs either setting.
+binomial tail. In the closed setting ``count_cap`` > 1 also weighs each distinct tuple by how often the suspect
+produced it (capped), with the exact weighted-binomial null: more power once the suspect's text repeats its likely
+tuples (see :mod:`distillscope.watermark.scoring`). ``distillscope radioactivity SUSPECT --key ...`` runs either
+setting.
 """
 
 from __future__ import annotations
@@ -181,10 +184,11 @@ def tokens_needed(excess: float, p0: float = 0.25, trials_per: int = 1, alpha: f
 def closed_radioactivity_from_model(suspect: Model, prompts: Sequence[str], config: WatermarkConfig,
                                     tokenizer: Any, vocab_size: int | None = None, n_samples: int = 1,
                                     max_tokens: int = 128, temperature: float = 1.0,
-                                    progress: Callable[[int], None] | None = None) -> Evidence:
-    """Generate from ``suspect`` (any Model) on ``prompts`` and run :func:`closed_radioactivity`."""
+                                    progress: Callable[[int], None] | None = None, count_cap: int = 1) -> Evidence:
+    """Generate from ``suspect`` (any Model) on ``prompts`` and run :func:`closed_radioactivity` (``count_cap``:
+    see there)."""
     reqs = [GenRequest.chat(p, max_tokens=max_tokens, temperature=temperature, seed_index=i)
             for p in prompts for i in range(n_samples)]
     outs = suspect.generate(reqs, progress=progress)
     return closed_radioactivity([o.text for o in outs], config, tokenizer=tokenizer, vocab_size=vocab_size,
-                                prompts=list(prompts), suspect_spec=suspect.spec)
+                                prompts=list(prompts), suspect_spec=suspect.spec, count_cap=count_cap)
