@@ -169,7 +169,10 @@ def tokens_needed(excess: float, p0: float = 0.25, trials_per: int = 1, alpha: f
 
     A student trained on a fraction f of watermarked text inherits at most about f times the watermark's own
     excess hit rate (KGW delta = 2, gamma = 0.25 on fluent text: roughly +0.2 to +0.3), so 5% watermarked data
-    means an excess near 0.01 to 0.015 and tens of thousands of tuples.
+    means an excess near 0.01 to 0.015 and tens of thousands of tuples. The excess is not constant in the budget:
+    once the read covers most of the tuples the suspect can produce, the excess over first occurrences falls (the
+    rare tuples read last carry little of what it learned), so plan from an excess measured at the budget in
+    question, or use ``count_cap`` > 1 (``bench/radioactivity.py --neural``).
     """
     from scipy import stats
 
