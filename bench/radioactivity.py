@@ -38,7 +38,7 @@ Measured 2026-12-07 (one core each through the shared CPU-slot wrapper, load ave
     f     train / held-out loss  excess   log10 p, cap 1 / cap 4, at tokens read (distinct tuples)
                                            32k (23.7k)    128k (73k)     512k (223k)     1M (378k)
     0     4.706 / 4.785          +0.0005  -0.90 / -1.30  -0.50 / -0.58  -0.04 / -0.17   -0.11 / -0.17
-    0.02  F02
+    0.02  4.709 / 4.780          +0.0029  -1.93 / -1.62  -2.24 / -2.58  -4.14 / -5.25   -2.67 / -4.65
     0.05  4.713 / 4.783          +0.0075  -4.08 / -4.28  -3.08 / -7.23  -3.19 / -11.12  -3.02 / -12.22
     1.0   F100
 
