@@ -28,8 +28,9 @@ min(occurrences, 4); exact weighted-binomial null, ``distillscope.stats.weighted
 (first occurrences) is measured on a separate 200k-token sample, not the scored one.
 
 Measured 2026-12-07 (one core each through the shared CPU-slot wrapper, load average 2.4-4.9 on 2 shared cores):
-1 layer, width 256, MLP 512, untied output layer, batch 32, lr 3e-3 one-cycle, 2 epochs; per student about
-415 s training and 165-220 s sampling the 1M scored tokens (the 5% run: 713 s in all)::
+1 layer, width 256, MLP 512, untied output layer, batch 32, lr 3e-3 one-cycle, 2 epochs; per student 190-425 s
+training and 110-220 s sampling the 1M scored tokens (whole runs: 5% 713 s at load 3.7-4.9; 2% 376 s and 100%
+about 420 s at load 2.2-3.1)::
 
     python bench/radioactivity.py --neural --corpus 1000000 --width 256 --layers 1 --inner 512 --untied \
         --batch 32 --neural-lr 3e-3 --neural-epochs 2 --read 32000 128000 512000 1000000 --count-cap 4 \
@@ -40,8 +41,9 @@ Measured 2026-12-07 (one core each through the shared CPU-slot wrapper, load ave
     0     4.706 / 4.785          +0.0005  -0.90 / -1.30  -0.50 / -0.58  -0.04 / -0.17   -0.11 / -0.17
     0.02  4.709 / 4.780          +0.0029  -1.93 / -1.62  -2.24 / -2.58  -4.14 / -5.25   -2.67 / -4.65
     0.05  4.713 / 4.783          +0.0075  -4.08 / -4.28  -3.08 / -7.23  -3.19 / -11.12  -3.02 / -12.22
-    1.0   F100
+    1.0   4.217 / 5.441          +0.1445  -1432 / -1811  -1958 / -3211  -1550 / -4338   -1154 / -4174
 
+    (the 100% student's held-out loss is on clean teacher text; distinct tuples at 1M: 316k)
     controls, 32k tokens read, unrelated keys (KS p / FPR@0.05 / FPR@0.01, cap 1 then cap 4):
       f = 0 student, 200 keys:    0.71 / 0.065 / 0   and 0.88 / 0.05 / 0.005 (deciles flat: 18-30 and 15-23 per 20)
       f = 5% student, 100 keys:   0.18 / 0.03 / 0    and 0.15 / 0.06 / 0
