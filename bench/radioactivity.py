@@ -30,7 +30,7 @@ min(occurrences, 4); exact weighted-binomial null, ``distillscope.stats.weighted
 Measured 2026-12-07 (one core each through the shared CPU-slot wrapper, load average 2.4-4.9 on 2 shared cores):
 1 layer, width 256, MLP 512, untied output layer, batch 32, lr 3e-3 one-cycle, 2 epochs; per student 190-425 s
 training and 110-220 s sampling the 1M scored tokens (whole runs: 5% 713 s at load 3.7-4.9; 2% 376 s and 100%
-about 420 s at load 2.2-3.1)::
+370 s at load 2.2-3.1)::
 
     python bench/radioactivity.py --neural --corpus 1000000 --width 256 --layers 1 --inner 512 --untied \
         --batch 32 --neural-lr 3e-3 --neural-epochs 2 --read 32000 128000 512000 1000000 --count-cap 4 \
