@@ -47,6 +47,8 @@ training and 110-220 s sampling the 1M scored tokens (whole runs: 5% 713 s at lo
     controls, 32k tokens read, unrelated keys (KS p / FPR@0.05 / FPR@0.01, cap 1 then cap 4):
       f = 0 student, 200 keys:    0.71 / 0.065 / 0   and 0.88 / 0.05 / 0.005 (deciles flat: 18-30 and 15-23 per 20)
       f = 5% student, 100 keys:   0.18 / 0.03 / 0    and 0.15 / 0.06 / 0
+    at 128k tokens read (the goal's budget; what ``--control-budget 128000`` runs), f = 2% student, 100 keys:
+                                  0.37 / 0.04 / 0    and 0.47 / 0.06 / 0
 
 **5% watermarked data is detected at p < 1e-6 from 128k tokens of the suspect's text** (73k distinct tuples;
 log10 p = -7.2, and -12.2 at 1M tokens), with the capped-count score; the student's held-out loss is 4.78 nats
