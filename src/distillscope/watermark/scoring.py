@@ -7,8 +7,8 @@ makes clean text look watermarked, so every scorer here counts each n-gram once.
 lefthash seeding draws each context's green list as exactly ``gamma * V`` tokens, so distinct tokens after the same
 context are drawn without replacement and the hit count is a little *less* spread than the binomial, by the factor
 ``(V - m) / (V - 1)`` on the variance for ``m`` distinct tokens after one context: the binomial upper tail is then
-slightly conservative. It matters only on long reads, e.g. 1M tokens of a 2,048-token
-bigram student: about 90 distinct tokens per context, variance factor 0.96.)
+slightly conservative. It matters only on long reads, e.g. 1M tokens of a 2,048-token bigram student: about 90
+distinct tokens per context, variance factor 0.96.)
 
 Capped-count weighting (``count_cap`` > 1) keeps the information in repeats without that error: each distinct
 n-gram is still one draw, but it counts ``w = min(occurrences, count_cap)`` times, and the p-value is the exact tail
