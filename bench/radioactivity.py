@@ -1,10 +1,8 @@
 """Closed-setting radioactivity with power: is 5% watermarked training data detectable from the suspect's text only?
 
-    /work/wt/heavy .venv/bin/python bench/radioactivity.py                 # power curve (toy language), ~20 min here (5 min CPU)
-    /work/wt/heavy .venv/bin/python bench/radioactivity.py --smollm        # the earlier SmolLM2 experiment
-    /work/wt/heavy .venv/bin/python bench/radioactivity.py --neural --corpus 1000000 --fractions 0.0 0.05 1.0 \
-        --budgets 2000 8000 32000 --null-keys 20 --control-budget 16000 --neural-lr 1e-2 --neural-epochs 2
-                                                                            # tiny GPT-2 students, ~10 min
+    python bench/radioactivity.py            # power curve, count students (toy language), ~20 min here (5 min CPU)
+    python bench/radioactivity.py --smollm   # the earlier SmolLM2 experiment
+    python bench/radioactivity.py --neural --fractions 0.05 ...   # tiny GPT-2 students: command and figures below
 
 Power curve (default). Only the suspect's generated text is scored (closed setting), with each (window, token)
 tuple counted once and a stated budget of distinct tuples; p-values are exact binomial tails.
@@ -22,29 +20,78 @@ tuple counted once and a stated budget of distinct tuples; p-values are exact bi
 4. Controls: the f = 0 student under ``--null-keys`` unrelated keys (p-values must be uniform: KS test and
    FPR at 0.05/0.01), and the f = 5% student under unrelated keys.
 
-Neural students (``--neural``): a tiny GPT-2 (2 layers, width 64, context 50, one thread) per fraction, trained
-2 epochs (lr 1e-2, one-cycle) on a 1M-token mixture from the same teacher, sampled at temperature 1 and scored
-exactly like the count students; its excess hit rate is measured on a second, held-out sample (about 25k distinct
-tuples), not on the scored one. Measured (2026-12-07, 324 s, load average 1.0-1.3 on 2 shared cores):
+Neural students (``--neural``): a tiny GPT-2 per fraction, trained on a 1M-token mixture from the same teacher,
+sampled at temperature 1 (first token uniform, 50-token documents, batched with a KV cache); budgets are tokens of
+the suspect's text read (``--read``), every distinct (previous token, token) tuple in them scored, once
+(``count_cap`` 1: the plain exact binomial) and with capped counts (``--count-cap 4``: each distinct tuple weighs
+min(occurrences, 4); exact weighted-binomial null, ``distillscope.stats.weighted_binomial``). The excess hit rate
+(first occurrences) is measured on a separate 200k-token sample, not the scored one.
 
-    f     wm tokens  final loss  excess   tokens_needed  log10 p @2k  @8k     @32k
-    0     0          5.635       +0.0007  -              -0.10        -0.09   -0.22
-    0.05  50,000     5.645       +0.0082  102,181        -0.80        -1.56   -1.31
-    1.0   1,000,000  5.136       +0.1232  473            -98.99       -257.6  -417.6
-    controls (f = 0 student, 20 unrelated keys, 16k tuples): FPR@0.05 0, FPR@0.01 0, min p 0.051, KS p 0.033
+Measured 2026-12-07 (one core each through the shared CPU-slot wrapper, load average 2.4-4.9 on 2 shared cores):
+1 layer, width 256, MLP 512, untied output layer, batch 32, lr 3e-3 one-cycle, 2 epochs; per student 190-425 s
+training and 110-220 s sampling the 1M scored tokens (whole runs: 5% 713 s at load 3.7-4.9; 2% 376 s and 100%
+370 s at load 2.2-3.1)::
 
-So the neural student inherits the watermark (f = 100%: p = 1e-418 at 32k tuples), but at 5% its excess hit rate
-(+0.008) is too small for 32k tuples:
-p < 1e-6 is NOT reached at 32k; ``tokens_needed(0.0082)`` predicts about 102k distinct tuples. The student is far
-from converged (loss 5.6 nats vs the teacher's 3.76 entropy): a better-trained student should sit between this row
-and the count-model upper bound. The control p-values lean high (none below 0.05 over 20 keys, KS p 0.03): the
-deviation is in the conservative direction (too few small p-values), not anti-conservative.
-Larger budget (same configuration, ``--fractions 0.0 0.05 --budgets 32000 128000 --null-keys 50``; 294 s, load
-average 1.0): the 5% student gives log10 p = -1.31 at 32k and -1.48 at 128k tuples; its excess measured on about
-92k held-out tuples is +0.0050, so ``tokens_needed`` predicts about 278k distinct tuples for p < 1e-6 (the 5%
-GPT-2 student does NOT meet the goal at any budget measured here; the count-model row is the only one that does).
-f = 0: log10 p -0.22 / -0.04. Controls, 50 unrelated keys at 16k: FPR@0.05 0, FPR@0.01 0, min p 0.051, KS p 0.047
-(again no small p-values: conservative, but not uniform at this sample size; worth a look with more keys).
+    python bench/radioactivity.py --neural --corpus 1000000 --width 256 --layers 1 --inner 512 --untied \
+        --batch 32 --neural-lr 3e-3 --neural-epochs 2 --read 32000 128000 512000 1000000 --count-cap 4 \
+        --control-budget 32000 --cache teacher_1M.pt --fractions 0.05 --null-keys 100   # and 0.0 / 0.02 / 1.0
+
+    f     train / held-out loss  excess   log10 p, cap 1 / cap 4, at tokens read (distinct tuples)
+                                           32k (23.7k)    128k (73k)     512k (223k)     1M (378k)
+    0     4.706 / 4.785          +0.0005  -0.90 / -1.30  -0.50 / -0.58  -0.04 / -0.17   -0.11 / -0.17
+    0.02  4.709 / 4.780          +0.0029  -1.93 / -1.62  -2.24 / -2.58  -4.14 / -5.25   -2.67 / -4.65
+    0.05  4.713 / 4.783          +0.0075  -4.08 / -4.28  -3.08 / -7.23  -3.19 / -11.12  -3.02 / -12.22
+    1.0   4.217 / 5.441          +0.1445  -1432 / -1811  -1958 / -3211  -1550 / -4338   -1154 / -4174
+
+    (the 100% student's held-out loss is on clean teacher text; distinct tuples at 1M: 316k)
+    controls, 32k tokens read, unrelated keys (KS p / FPR@0.05 / FPR@0.01, cap 1 then cap 4):
+      f = 0 student, 200 keys:    0.71 / 0.065 / 0   and 0.88 / 0.05 / 0.005 (deciles flat: 18-30 and 15-23 per 20)
+      f = 5% student, 100 keys:   0.18 / 0.03 / 0    and 0.15 / 0.06 / 0
+    at 128k tokens read (the goal's budget; what ``--control-budget 128000`` runs), f = 2% student, 100 keys:
+                                  0.37 / 0.04 / 0    and 0.47 / 0.06 / 0
+
+**5% watermarked data is detected at p < 1e-6 from 128k tokens of the suspect's text** (73k distinct tuples;
+log10 p = -7.2, and -12.2 at 1M tokens), with the capped-count score; the student's held-out loss is 4.78 nats
+against the teacher's entropy 3.76 (2 epochs of 1M tokens: still not converged). The once-per-tuple score peaks
+early (-4.1 at 32k tokens) and then falls (-3.0 at 1M).
+
+What limited the earlier neural student (2 layers x 64, tied embeddings; loss 5.6; log10 p -1.5 at 128k tuples):
+
+* **Rank.** The teacher is a random bigram, so its watermark is a random pattern over (previous token, token)
+  pairs, and a GPT-2's logits over the previous token are a rank-``width`` bilinear form. The best rank-d
+  approximation of the probability-weighted pattern ``P * (green - gamma)`` keeps 20% of its energy at d = 64,
+  33% at 128, 51% at 256, 74% at 512; tying the output layer to the input embedding makes it worse (held-out loss
+  after 400k tokens at width 256: 5.74 tied, 5.59 untied). Width 256 with an untied head (and a 1-layer, MLP-512
+  body to pay for it on one core): trained on 400k tokens of the 5% mixture, its token-level excess is 0.009,
+  half the count student's 0.019 on the same data.
+* **Learning rate.** lr 1e-2 stalls a width-256 student at log V (7.6 nats after 400k tokens); 3e-3 trains.
+* **Dedup saturates.** The teacher has 2048 x 128 = 262k plausible tuples. Scored once each, the first tuples
+  read are the student's likely (watermark-carrying) ones; a long read fills in rare ones that carry little, so
+  the once-per-tuple excess falls as the read grows (count student at 5%: +0.019 over the first 32k distinct
+  tuples, +0.010 over all 193k in 1M tokens; z stalls near 9.9 from 64k distinct tuples on), and a neural student
+  that spreads mass off the teacher's support adds unlearned tuples (378k distinct in 1M tokens). So the 278k
+  distinct tuples ``tokens_needed`` asked for exist, but not with the excess it was given (measured over ~100k
+  tuples, it assumes a constant excess): the GPT-2 5% student's once-per-tuple log10 p is -4.1 at 23.7k distinct
+  tuples and -3.0 at 378k. The repeats are where the
+  signal keeps growing: a student that learned the watermark repeats its green continuations more often. Capped
+  counts keep that while the null stays exact (weights depend on the text only); uncapped counts are dominated by
+  the teacher's own Zipf head (count student, 1M tokens: z 8.9 once-per-tuple, 12.3 capped at 4, 12.2 at 16,
+  9.3 at 64; 8.3 uncapped on another 1M-token sample).
+* **Temperature** did not help the count student (T = 0.6 / 0.8 / 1.0 within noise at 100k-1M tokens); the
+  generation length (50-token documents) and prompts (first token uniform) do not matter for a bigram teacher.
+
+Controls "leaning high" (earlier: KS p 0.033 over 20 keys, 0.047 over 50): not reproduced. Those two samples were
+largely one (the same f = 0 student text, the same first 16k tuples, keys unrelated-0..19 in both), and no p below
+0.05 in 50 keys happens with probability 0.95^50 = 0.08 under uniformity. With 200 keys (GPT-2 f = 0 student,
+above) and 300 keys (count f = 0 student, 16k tuples: KS p 0.80, FPR@0.05 0.06, deciles 24-36 per 30) the
+p-values are uniform. One real, small and conservative effect remains: lefthash KGW's green lists hold exactly
+gamma * V tokens, so distinct tokens after one context are drawn without replacement (hit-count variance times
+(V - m) / (V - 1) for m distinct tokens after a context: 0.997 at 16k distinct tuples, about 0.91 at the 378k
+of 1M tokens of the GPT-2 student), so the binomial upper tail is slightly conservative, more so on long reads.
+
+The earlier student, for the record (2 layers x 64, tied, lr 1e-2, 2 epochs, budgets in distinct tuples, 324 s
+at load 1.0-1.3): f = 0: log10 p -0.10 / -0.09 / -0.22 at 2k / 8k / 32k tuples; 5%: -0.80 / -1.56 / -1.31
+(and -1.48 at 128k); 100%: -99 / -258 / -418; loss 5.6.
 
 Why the earlier bench gave p = 0.37 at 5% (``--smollm``): 120 answers x 48 tokens, so the 5% student saw 6
 watermarked answers (about 290 watermarked tokens), and the closed setting scored about 1,900 tuples from 40
@@ -58,6 +105,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import time
 
 import numpy as np
@@ -259,14 +307,25 @@ def bigram_student(docs: torch.Tensor, vocab: int, smoothing: float) -> torch.Te
 
 
 def _teacher_corpora(args: argparse.Namespace):
-    """The watermark config, toy teacher, green table, watermarked logits, clean and watermarked corpora, entropy."""
+    """The watermark config, toy teacher, green table, watermarked logits, clean and watermarked corpora, entropy.
+
+    With ``--cache FILE`` the two corpora (the slow part, deterministic given the arguments) are saved there on
+    the first run and read back on later runs with the same vocabulary, successors, corpus and document length."""
     cfg = WatermarkConfig(key="bench-radioactivity-secret", gamma=0.25, delta=2.0)
     lang = ToyLanguage(args.vocab, args.successors, seed=0)
     green = green_table(cfg, args.vocab)
     wm_logits = lang.logits + cfg.delta * green
     n_docs = args.corpus // args.doc_len
-    clean = lang.sample(lang.logits, n_docs, args.doc_len, seed=1)
-    marked = lang.sample(wm_logits, n_docs, args.doc_len, seed=2)
+    sig = [args.vocab, args.successors, args.corpus, args.doc_len]
+    cache = getattr(args, "cache", None)
+    saved = torch.load(cache) if cache and os.path.exists(cache) else None
+    if saved is not None and saved["sig"] == sig:
+        clean, marked = saved["clean"], saved["marked"]
+    else:
+        clean = lang.sample(lang.logits, n_docs, args.doc_len, seed=1)
+        marked = lang.sample(wm_logits, n_docs, args.doc_len, seed=2)
+        if cache:
+            torch.save({"sig": sig, "clean": clean, "marked": marked}, cache)
     p = torch.softmax(lang.logits, -1)
     ent = float(-(p * torch.log(p.clamp(min=1e-30))).sum(-1).mean())
     return cfg, lang, green, wm_logits, n_docs, clean, marked, ent
@@ -332,14 +391,16 @@ def power_main(args: argparse.Namespace) -> None:
 
 # --- neural student (--neural): a tiny GPT-2 trained on the same corpus mixture ----------------------------------
 def neural_student(docs: torch.Tensor, vocab: int, block: int, epochs: int, lr: float, d: int, layers: int,
-                   batch: int, seed: int):
-    """Train a tiny GPT-2 (``layers`` layers, width ``d``, context ``block``) on ``docs`` cut into ``block``-token
-    pieces; returns the model (eval mode) and the mean training loss of each epoch."""
+                   batch: int, seed: int, inner: int | None = None, tied: bool = True):
+    """Train a tiny GPT-2 (``layers`` layers, width ``d``, MLP width ``inner`` (default 4d), context ``block``) on
+    ``docs`` cut into ``block``-token pieces; ``tied``: the output layer shares the input embedding (GPT-2's
+    default). Returns the model (eval mode) and the mean training loss of each epoch."""
     from transformers import GPT2Config, GPT2LMHeadModel
 
     torch.manual_seed(seed)
     cfg = GPT2Config(vocab_size=vocab, n_positions=block, n_embd=d, n_layer=layers, n_head=max(1, d // 32),
-                     resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0, bos_token_id=0, eos_token_id=0)
+                     n_inner=inner, resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0, bos_token_id=0,
+                     eos_token_id=0, tie_word_embeddings=tied)
     net = GPT2LMHeadModel(cfg)
     x = docs[:, : docs.shape[1] // block * block].reshape(-1, block)
     opt = torch.optim.AdamW(net.parameters(), lr=lr, weight_decay=0.0)
@@ -364,8 +425,17 @@ def neural_student(docs: torch.Tensor, vocab: int, block: int, epochs: int, lr: 
 
 
 @torch.no_grad()
-def neural_sample(net, vocab: int, n_docs: int, length: int, seed: int, batch: int = 512) -> torch.Tensor:
-    """Sample ``n_docs`` documents of ``length`` tokens (temperature 1, first token uniform, KV cache)."""
+def neural_loss(net, docs: torch.Tensor, block: int) -> float:
+    """Mean next-token cross-entropy (nats) of ``net`` on ``docs`` cut into ``block``-token pieces."""
+    x = docs[:, : docs.shape[1] // block * block].reshape(-1, block)
+    return float(sum(net(input_ids=x[s: s + 256], labels=x[s: s + 256]).loss * len(x[s: s + 256])
+                     for s in range(0, len(x), 256)) / len(x))
+
+
+@torch.no_grad()
+def neural_sample(net, vocab: int, n_docs: int, length: int, seed: int, batch: int = 512,
+                  temperature: float = 1.0) -> torch.Tensor:
+    """Sample ``n_docs`` documents of ``length`` tokens (first token uniform, KV cache)."""
     g = torch.Generator().manual_seed(seed)
     out = []
     for s in range(0, n_docs, batch):
@@ -374,59 +444,91 @@ def neural_sample(net, vocab: int, n_docs: int, length: int, seed: int, batch: i
         for _ in range(length - 1):
             o = net(input_ids=cur, past_key_values=past, use_cache=True)
             past = o.past_key_values
-            cur = torch.multinomial(torch.softmax(o.logits[:, -1], -1), 1, generator=g)
+            cur = torch.multinomial(torch.softmax(o.logits[:, -1] / temperature, -1), 1, generator=g)
             seq.append(cur)
         out.append(torch.cat(seq, 1))
     return torch.cat(out)
 
 
-def neural_main(args: argparse.Namespace) -> None:
-    """Same teacher, corpus mixtures and scoring as :func:`power_main`, with a tiny GPT-2 student per fraction."""
+def _control_row(text: list[list[int]], vocab: int, keys: int, caps: list[int]) -> dict[str, object]:
+    """p-values of ``text`` (which no key below generated) under ``keys`` unrelated keys, for each count cap."""
     from scipy import stats
 
+    out: dict[str, object] = {"keys": keys, "tokens_read": sum(map(len, text))}
+    for cap in caps:
+        ps = np.array([closed_radioactivity(text, WatermarkConfig(key=f"unrelated-{j}", gamma=0.25),
+                                            vocab_size=vocab, count_cap=cap).p_value for j in range(keys)])
+        out[f"cap{cap}"] = {"ks_p": round(float(stats.kstest(ps, "uniform").pvalue), 4),
+                            "fpr@0.05": float(np.mean(ps < 0.05)), "fpr@0.01": float(np.mean(ps < 0.01)),
+                            "min_p": float(ps.min()), "mean_p": round(float(ps.mean()), 4),
+                            "deciles": np.histogram(ps, bins=10, range=(0, 1))[0].tolist()}
+    return out
+
+
+def neural_main(args: argparse.Namespace) -> None:
+    """Same teacher and corpus mixtures as :func:`power_main`, with a tiny GPT-2 student per fraction; budgets are
+    tokens of the suspect's text read, scored once per distinct tuple (count cap 1) and with capped counts."""
     from distillscope.watermark import tokens_needed
 
     torch.set_num_threads(args.threads)
     t0 = time.time()
-    cfg, _, _, _, n_docs, clean, marked, ent = _teacher_corpora(args)
-    print(json.dumps({"student": f"gpt2 {args.layers}x{args.width} ctx {args.block}", "vocab": args.vocab,
-                      "teacher_entropy_nats": round(ent, 3), "corpus_tokens": args.corpus, "epochs": args.epochs,
-                      "key_id": cfg.key_id}), flush=True)
-    budgets = sorted(args.budgets)
-    n_gen = max(budgets) * 2 // args.block + 1
+    cfg, lang, _, _, n_docs, clean, marked, ent = _teacher_corpora(args)
+    fresh = lang.sample(lang.logits, 250, args.doc_len, seed=9)  # 50k held-out clean teacher tokens
+    caps = sorted({1, *args.count_cap})
+    print(json.dumps({"student": f"gpt2 {args.layers}x{args.width} mlp {args.inner or 4 * args.width} "
+                      f"ctx {args.block}{' untied' if args.untied else ''} batch {args.batch}",
+                      "vocab": args.vocab, "teacher_entropy_nats": round(ent, 3),
+                      "corpus_tokens": args.corpus, "epochs": args.epochs, "lr": args.lr,
+                      "temperature": args.temperature, "count_caps": caps, "key_id": cfg.key_id,
+                      "setup_s": round(time.time() - t0, 1)}), flush=True)
+    reads = sorted(args.read)
     rows, suspects = [], {}
     for f in args.fractions:
         k = round(f * n_docs)
         corpus = torch.cat([marked[:k], clean[k:]])
         t = time.time()
         net, losses = neural_student(corpus, args.vocab, args.block, args.epochs, args.lr, args.width,
-                                     args.layers, args.batch, seed=3)
+                                     args.layers, args.batch, seed=args.student_seed, inner=args.inner,
+                                     tied=not args.untied)
         t_train = time.time() - t
-        gen = neural_sample(net, args.vocab, n_gen, args.block, seed=100 + int(1000 * f))
+        t = time.time()
+        shift = 0 if args.student_seed == 3 else 10_000 * args.student_seed  # seed 3: the documented runs
+        gen = neural_sample(net, args.vocab, -(-max(reads) // args.block), args.block,
+                            seed=100 + int(1000 * f) + shift, temperature=args.temperature)
+        t_gen = time.time() - t
         suspects[f] = gen
-        # excess hit rate measured on a separate sample (not the one scored), deduplicated like the test
-        held = neural_sample(net, args.vocab, n_gen // 2, args.block, seed=200 + int(1000 * f))
+        if args.save_suspects:
+            torch.save(suspects, args.save_suspects)
+        # excess hit rate of first occurrences, on a separate 200k-token sample (not the one scored)
+        held = neural_sample(net, args.vocab, 200_000 // args.block, args.block, seed=200 + int(1000 * f) + shift,
+                             temperature=args.temperature)
         hc = closed_radioactivity(held.tolist(), cfg, vocab_size=args.vocab).details["counts"]
         excess = hc["rate"] - cfg.gamma
-        row = {"fraction": f, "watermarked_tokens": k * args.doc_len, "final_loss": round(losses[-1], 3),
-               "train_s": round(t_train, 1), "student_excess_hit_rate": round(excess, 4),
-               "excess_from_tuples": hc["n_scored"],
+        row = {"fraction": f, "watermarked_tokens": k * args.doc_len, "train_loss": round(losses[-1], 3),
+               "heldout_loss_clean": round(neural_loss(net, fresh, args.block), 3), "train_s": round(t_train, 1),
+               "sample_s": round(t_gen, 1), "excess_first_occurrence": round(excess, 4),
                "tokens_needed_p<1e-6_power0.9": tokens_needed(excess) if excess > 0 else None}
-        for b in budgets:
-            c = closed_radioactivity(gen.tolist(), cfg, vocab_size=args.vocab, max_scored=b).details["counts"]
-            row[f"log10p@{b}"] = round(c["log10_p"], 2)
-            row[f"scored@{b}"] = c["n_scored"]
+        for b in reads:
+            text = gen[: -(-b // args.block)].tolist()
+            for cap in caps:
+                c = closed_radioactivity(text, cfg, vocab_size=args.vocab, count_cap=cap).details["counts"]
+                row[f"log10p@{b}/cap{cap}"] = round(c["log10_p"], 2)
+            row[f"distinct@{b}"] = c["n_scored"]
         rows.append(row)
         print(json.dumps(row), flush=True)
-    if 0.0 in suspects:
-        ps = [closed_radioactivity(suspects[0.0].tolist(), WatermarkConfig(key=f"unrelated-{j}", gamma=0.25),
-                                   vocab_size=args.vocab, max_scored=args.control_budget).p_value
-              for j in range(args.null_keys)]
-        print(json.dumps({"controls f=0": {"keys": len(ps), "budget": args.control_budget,
-                                           "ks_p": round(float(stats.kstest(ps, "uniform").pvalue), 4),
-                                           "fpr@0.05": float(np.mean(np.asarray(ps) < 0.05)),
-                                           "fpr@0.01": float(np.mean(np.asarray(ps) < 0.01)),
-                                           "min_p": float(min(ps))}}), flush=True)
+        if f in (0.0, 0.05) and args.null_keys:  # the student's text under keys that did not watermark its data
+            ctrl = _control_row(gen[: -(-args.control_budget // args.block)].tolist(), args.vocab, args.null_keys,
+                                caps)
+            print(json.dumps({f"controls f={f}": ctrl}), flush=True)
+    head = ["fraction", "train loss", "held-out loss", "excess"] + [
+        f"@{b} read: distinct, " + ", ".join(f"log10 p cap {c}" for c in caps) for b in reads]
+    print(" | ".join(head))
+    print(" | ".join("---" for _ in head))
+    for r in rows:
+        print(" | ".join(str(x) for x in [r["fraction"], r["train_loss"], r["heldout_loss_clean"],
+                                          r["excess_first_occurrence"]]
+                         + [", ".join(str(v) for v in [r[f"distinct@{b}"]] + [r[f"log10p@{b}/cap{c}"] for c in caps])
+                            for b in reads]))
     print(f"total {round(time.time() - t0, 1)} s")
 
 
@@ -454,6 +556,16 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=64, help="(--neural) sequences per step")
     ap.add_argument("--neural-epochs", dest="epochs_n", type=int, default=1, help="(--neural)")
     ap.add_argument("--neural-lr", dest="lr_n", type=float, default=3e-3, help="(--neural)")
+    ap.add_argument("--inner", type=int, default=None, help="(--neural) MLP width (default 4 x width)")
+    ap.add_argument("--student-seed", type=int, default=3, help="(--neural) initialisation/order/sampling seed")
+    ap.add_argument("--untied", action="store_true", help="(--neural) output layer not tied to the input embedding")
+    ap.add_argument("--cache", default=None, help="file to keep the teacher corpora in between runs")
+    ap.add_argument("--read", type=int, nargs="*", default=[32_000, 128_000, 512_000, 1_000_000],
+                    help="(--neural) budgets: tokens of the suspect's text read")
+    ap.add_argument("--count-cap", type=int, nargs="*", default=[4],
+                    help="(--neural) also score with each distinct tuple weighted by min(occurrences, cap)")
+    ap.add_argument("--save-suspects", default=None, help="(--neural) torch.save the scored suspect texts here")
+    ap.add_argument("--temperature", type=float, default=1.0, help="(--neural) the suspect's sampling temperature")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()

@@ -119,3 +119,54 @@ def test_synthid_open_known_positive_and_null(teacher, synthid_cfg):
     assert open_radioactivity(suspect, texts, synthid_cfg).p_value < 1e-6
     assert open_radioactivity(teacher, texts, synthid_cfg).p_value > 1e-3
     torch.manual_seed(0)
+
+
+def _bigram_text(n_seq: int, length: int, bias: torch.Tensor | None, seed: int) -> list[list[int]]:
+    """Sequences from a random bigram model over tokens 0..63, 16 Zipf-weighted successors each (1,024 tuples in
+    all, so a few thousand tokens repeat every tuple); ``bias`` [64, V] is added to its logits."""
+    g = torch.Generator().manual_seed(123)
+    logits = torch.full((64, V), -1e9)
+    for a in range(64):
+        nxt = torch.randperm(64, generator=g)[:16]
+        logits[a, nxt] = -torch.log(torch.arange(1, 17, dtype=torch.float))
+    if bias is not None:
+        logits = logits + bias
+    probs = torch.softmax(logits, -1)
+    g = torch.Generator().manual_seed(seed)
+    cur = torch.randint(0, 64, (n_seq,), generator=g)
+    out = [cur]
+    for _ in range(length - 1):
+        cur = torch.multinomial(probs[cur], 1, generator=g)[:, 0]
+        out.append(cur)
+    return torch.stack(out, 1).tolist()
+
+
+def test_closed_count_cap_null_is_calibrated_under_many_keys():
+    """Key-independent text full of repeated tuples, scored under 120 KGW keys with count_cap 8: FPR <= alpha."""
+    text = _bigram_text(50, 100, None, seed=0)
+    ps = [closed_radioactivity(text, WatermarkConfig(key=f"null-{k}", gamma=0.25), vocab_size=V,
+                               count_cap=8).p_value for k in range(120)]
+    assert _fpr_ok(ps, 0.05, 120) and _fpr_ok(ps, 0.1, 120) and _fpr_ok(ps, 0.25, 120)
+    assert np.mean(np.asarray(ps) < 0.5) > 0.3  # not degenerate (all p near 1 would pass the FPR check)
+
+
+def test_closed_count_cap_known_positive_where_first_occurrences_saturate():
+    """A suspect with +0.7 logit on green repeats green tuples more often; once the text covers every tuple the
+    first-occurrence count sees little, the capped-count weighting still finds it."""
+    cfg = WatermarkConfig(key="radio-secret", gamma=0.25)
+    scheme = make_scheme(cfg, V)
+    bias = 0.7 * torch.stack([scheme.token_scores([a]) for a in range(64)])
+    text = _bigram_text(50, 100, bias, seed=1)
+    once = closed_radioactivity(text, cfg, vocab_size=V)
+    weighted = closed_radioactivity(text, cfg, vocab_size=V, count_cap=8)
+    c = weighted.details["counts"]
+    assert c["count_cap"] == 8 and c["n_scored"] == once.details["counts"]["n_scored"] <= 1024
+    assert weighted.p_value < 1e-6 and weighted.p_value < once.p_value
+    assert closed_radioactivity(text, WatermarkConfig(key="unrelated"), vocab_size=V, count_cap=8).p_value > 1e-3
+
+
+def test_closed_count_cap_needs_dedup():
+    with pytest.raises(InputError, match="dedup"):
+        closed_radioactivity([[1, 2, 3]], WatermarkConfig(key="k"), vocab_size=V, dedup=False, count_cap=4)
+    with pytest.raises(InputError, match="count_cap"):
+        closed_radioactivity([[1, 2, 3]], WatermarkConfig(key="k"), vocab_size=V, count_cap=0)

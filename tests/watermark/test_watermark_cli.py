@@ -54,3 +54,8 @@ def test_closed_radioactivity_goes_through_the_store(tmp_path):
     assert r.exit_code == 0, r.output
     r = runner.invoke(app, ["store", "info", "--store", str(store), "--json"])
     assert json.loads(r.stdout)["specs"] == [{"spec": "mock:echo", "samples": 4}]
+    r = runner.invoke(app, [*args, "--count-cap", "4"])  # weighted score, same cached samples
+    d = json.loads(r.stdout)
+    assert r.exit_code == 0 and d["params"]["count_cap"] == 4 and d["details"]["counts"]["count_cap"] == 4
+    r = runner.invoke(app, ["store", "info", "--store", str(store), "--json"])
+    assert json.loads(r.stdout)["specs"] == [{"spec": "mock:echo", "samples": 4}]

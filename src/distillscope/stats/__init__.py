@@ -6,6 +6,7 @@ Modules:
     mmd          Hamming/codepoint kernel over strings and a stratified (per-prompt) MMD permutation test
     power        power and sample-size planning (normal approximation) and empirical power with intervals
     intervals    confidence intervals (owned by the identity package)
+    weighted_binomial  exact upper tail of a sum of integer-weighted binomials (capped-count watermark scores)
 """
 
 from distillscope.stats.combine import bonferroni, cauchy, combine_pvalues, fisher, stouffer

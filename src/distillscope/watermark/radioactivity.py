@@ -14,7 +14,10 @@ Both deduplicate scored (context window, token) tuples across all texts and neve
 the text the suspect was shown (open: the prefix before the position; closed: the prompt), because a model can
 copy such n-grams from its context without ever having trained on watermarked data. With those two rules every
 scored tuple is, under the null, an independent Bernoulli(p0) draw per trial, so the p-value is the exact
-binomial tail. ``distillscope radioactivity SUSPECT --key ...`` runs either setting.
+binomial tail. In the closed setting ``count_cap`` > 1 also weighs each distinct tuple by how often the suspect
+produced it (capped), with the exact weighted-binomial null: more power once the suspect's text repeats its likely
+tuples (see :mod:`distillscope.watermark.scoring`). ``distillscope radioactivity SUSPECT --key ...`` runs either
+setting.
 """
 
 from __future__ import annotations
@@ -118,7 +121,7 @@ def open_radioactivity(suspect: Any, texts: Sequence[str] | Sequence[Sequence[in
 def closed_radioactivity(completions: Sequence[str] | Sequence[Sequence[int]], config: WatermarkConfig,
                          tokenizer: Any = None, vocab_size: int | None = None,
                          prompts: Sequence[str] | Sequence[Sequence[int]] = (), dedup: bool = True,
-                         suspect_spec: str = "", max_scored: int | None = None) -> Evidence:
+                         suspect_spec: str = "", max_scored: int | None = None, count_cap: int = 1) -> Evidence:
     """Closed-model radioactivity test on the suspect's generated ``completions`` (answers only, no prompts).
 
     Args:
@@ -130,6 +133,9 @@ def closed_radioactivity(completions: Sequence[str] | Sequence[Sequence[int]], c
         dedup: count each (window, token) tuple once over all completions.
         max_scored: token budget: score at most this many distinct tuples (in reading order; None: all).
             Power grows with the tuples scored: see :func:`tokens_needed`.
+        count_cap: weigh each distinct tuple by min(its occurrences, count_cap), with the exact weighted-binomial
+            null (:mod:`distillscope.watermark.scoring`); 1 (default) counts each tuple once. Worth it when the
+            suspect's text repeats tuples a lot (long reads of a model with a small set of likely continuations).
     """
     if vocab_size is None:
         if tokenizer is None:
@@ -148,10 +154,10 @@ def closed_radioactivity(completions: Sequence[str] | Sequence[Sequence[int]], c
     for p in prompts:
         exclude |= ngrams_of(scheme, enc(p))
     counts = count_hits(scheme, [enc(c) for c in completions], dedup=dedup, exclude=exclude,
-                        max_scored=max_scored)
+                        max_scored=max_scored, count_cap=count_cap)
     return _evidence("closed", config, counts,
                      {"dedup": dedup, "n_completions": len(completions), "n_prompts": len(prompts),
-                      "suspect": suspect_spec, "max_scored": max_scored}, {},
+                      "suspect": suspect_spec, "max_scored": max_scored, "count_cap": count_cap}, {},
                      [("Only tuples absent from the prompts are scored; completions are tokenized with the "
                        "watermarked model's tokenizer.")])
 
@@ -163,7 +169,10 @@ def tokens_needed(excess: float, p0: float = 0.25, trials_per: int = 1, alpha: f
 
     A student trained on a fraction f of watermarked text inherits at most about f times the watermark's own
     excess hit rate (KGW delta = 2, gamma = 0.25 on fluent text: roughly +0.2 to +0.3), so 5% watermarked data
-    means an excess near 0.01 to 0.015 and tens of thousands of tuples.
+    means an excess near 0.01 to 0.015 and tens of thousands of tuples. The excess is not constant in the budget:
+    once the read covers most of the tuples the suspect can produce, the excess over first occurrences falls (the
+    rare tuples read last carry little of what it learned), so plan from an excess measured at the budget in
+    question, or use ``count_cap`` > 1 (``bench/radioactivity.py --neural``).
     """
     from scipy import stats
 
@@ -178,10 +187,11 @@ def tokens_needed(excess: float, p0: float = 0.25, trials_per: int = 1, alpha: f
 def closed_radioactivity_from_model(suspect: Model, prompts: Sequence[str], config: WatermarkConfig,
                                     tokenizer: Any, vocab_size: int | None = None, n_samples: int = 1,
                                     max_tokens: int = 128, temperature: float = 1.0,
-                                    progress: Callable[[int], None] | None = None) -> Evidence:
-    """Generate from ``suspect`` (any Model) on ``prompts`` and run :func:`closed_radioactivity`."""
+                                    progress: Callable[[int], None] | None = None, count_cap: int = 1) -> Evidence:
+    """Generate from ``suspect`` (any Model) on ``prompts`` and run :func:`closed_radioactivity` (``count_cap``:
+    see there)."""
     reqs = [GenRequest.chat(p, max_tokens=max_tokens, temperature=temperature, seed_index=i)
             for p in prompts for i in range(n_samples)]
     outs = suspect.generate(reqs, progress=progress)
     return closed_radioactivity([o.text for o in outs], config, tokenizer=tokenizer, vocab_size=vocab_size,
-                                prompts=list(prompts), suspect_spec=suspect.spec)
+                                prompts=list(prompts), suspect_spec=suspect.spec, count_cap=count_cap)
