@@ -18,6 +18,7 @@ child process so its peak RSS is its own. Reported per size:
 campaigns among benign look-alikes), one per ``--blind-seeds`` seed, with recall per campaign kind.
 ``--covert`` adds a row (engine column "covert") for campaigns that share no IPs, netblocks or payment ids;
 ``--spark`` adds a PySpark row on the smallest log and checks it flags the same campaigns as DuckDB.
+``--style-groups`` scans with the experimental style groups on (``monitor/style.py``; off by default).
 
 Wall seconds depend on what else runs on the machine; CPU seconds say how much work the scan needed.
 
@@ -117,7 +118,8 @@ def score(res, truth) -> dict:
             "purity_mean": sum(purity) / len(purity) if purity else None}
 
 
-def _child_scan(out: Path, engine: str) -> None:
+def _child_scan(out: Path, engine: str, style: bool = False) -> None:
+    from distillscope.monitor.campaigns import LinkConfig
     from distillscope.monitor.scan import scan
 
     w0, c0 = time.perf_counter(), time.process_time()
@@ -127,7 +129,7 @@ def _child_scan(out: Path, engine: str) -> None:
 
         spark = spark_session("local[2]", shuffle_partitions=4)
     logs = [out / "log"] if (out / "log").is_dir() else sorted(p for p in out.iterdir() if p.name.startswith("log"))
-    res = scan(logs, engine=engine, spark=spark)
+    res = scan(logs, engine=engine, spark=spark, cfg=LinkConfig(style_groups=style))
     wall, cpu = time.perf_counter() - w0, time.process_time() - c0
     print(json.dumps({
         "engine": engine, "log": out.name, "exchanges": res.ingest.n_rows, "accounts": len(res.accounts),
@@ -165,6 +167,8 @@ def main() -> None:
     ap.add_argument("--blind", default=None,
                     help="comma-separated exchange counts to scan on the blind simulator (bench/monitor_sim_blind.py)")
     ap.add_argument("--blind-seeds", default="1,2", help="seeds for --blind")
+    ap.add_argument("--style-groups", action="store_true",
+                    help="scan with style groups on (LinkConfig.style_groups; experimental, see monitor/style.py)")
     ap.add_argument("--json-out", default=None, help="write all results here as JSON")
     ap.add_argument("--_child", nargs="*", help=argparse.SUPPRESS)
     a = ap.parse_args()
@@ -173,9 +177,10 @@ def main() -> None:
         if kind == "sim":
             _child_simulate(int(rest[0]), int(rest[1]), Path(rest[2]), covert=len(rest) > 3)
         else:
-            _child_scan(Path(rest[0]), rest[1])
+            _child_scan(Path(rest[0]), rest[1], style=len(rest) > 2)
         return
     sizes = [int(s) for s in a.sizes.split(",")] if a.sizes else []
+    style = ["style"] if a.style_groups else []
     rows = []
     for n in [int(x) for x in a.blind.split(",")] if a.blind else []:
         for seed in [int(x) for x in a.blind_seeds.split(",")]:
@@ -183,7 +188,7 @@ def main() -> None:
             if not (out / "truth" / "accounts.csv").exists():
                 print(f"simulating {n:,} exchanges with the blind simulator, seed {seed} ...", flush=True)
                 _blind_simulate(n, seed, out)
-            r = _run(["--_child", "scan", str(out), "duckdb"])
+            r = _run(["--_child", "scan", str(out), "duckdb", *style])
             rows.append(r)
             print(f"  scanned {r['exchanges']:,} (blind, seed {seed}): {r['wall_s']:.1f} s wall, "
                   f"{r['peak_rss_mb']:.0f} MB", flush=True)
@@ -194,7 +199,7 @@ def main() -> None:
             print(f"simulating {n:,} exchanges {plan(n)} ...", flush=True)
             sim = _run(["--_child", "sim", str(n), str(a.seed), str(out)])
             print(f"  simulated in {sim['simulate_s']:.0f} s", flush=True)
-        r = _run(["--_child", "scan", str(out), "duckdb"])
+        r = _run(["--_child", "scan", str(out), "duckdb", *style])
         rows.append(r)
         print(f"  scanned {r['exchanges']:,} on duckdb: {r['wall_s']:.1f} s wall, {r['cpu_s']:.1f} s CPU, "
               f"{r['peak_rss_mb']:.0f} MB", flush=True)
@@ -204,12 +209,12 @@ def main() -> None:
         out.mkdir(parents=True, exist_ok=True)
         if not (out / "truth.parquet").exists():
             _run(["--_child", "sim", str(n), str(a.seed), str(out), "covert"])
-        r = _run(["--_child", "scan", str(out), "duckdb"])
+        r = _run(["--_child", "scan", str(out), "duckdb", *style])
         rows.append(r)
     if a.spark and sizes:
         out = Path(a.workdir) / f"n{sizes[0]}-s{a.seed}"
         duck = next(r for r in rows if r["log"] == out.name)
-        r = _run(["--_child", "scan", str(out), "spark"])
+        r = _run(["--_child", "scan", str(out), "spark", *style])
         r["engine"] = "spark"
         r["same_campaigns_as_duckdb"] = r["campaign_sets"] == duck["campaign_sets"]
         rows.append(r)
