@@ -36,6 +36,9 @@ Measured (2 shared cores, load average 5-7 from other jobs; detector 5269733):
   built-in 1M recall 1.000 at FPR 0 (was 0.0001), 29.8 s, 1.7 GB; covert 1M recall 1.000 at FPR 0, 28.4 s, 1.7 GB;
   5M recall 1.000 (53/53) at FPR 0, 54.8 s wall (59.2 s CPU), 3.8 GB; blind 300k seeds 1/2/3 recall
   0.394/0.294/0.327 at FPR 0.0098/0.0005/0.0010 (20-30 s, 2.0-2.1 GB).
+* detector 5af77f3 (style groups added, off by default), load average 2.2: built-in 1M recall 1.000 at FPR 0,
+  26.1 s, 1.66 GB; covert 1M 1.000 at FPR 0, 25.7 s, 1.67 GB. Blind 300k with --style-groups: see
+  docs/monitor-blind-scores.md (recall up, FPR 0.007-0.021).
 """
 
 from __future__ import annotations
