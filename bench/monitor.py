@@ -18,6 +18,7 @@ child process so its peak RSS is its own. Reported per size:
 campaigns among benign look-alikes), one per ``--blind-seeds`` seed, with recall per campaign kind.
 ``--covert`` adds a row (engine column "covert") for campaigns that share no IPs, netblocks or payment ids;
 ``--spark`` adds a PySpark row on the smallest log and checks it flags the same campaigns as DuckDB.
+``--style-groups`` scans with the experimental style groups on (``monitor/style.py``; off by default).
 
 Wall seconds depend on what else runs on the machine; CPU seconds say how much work the scan needed.
 
@@ -35,6 +36,9 @@ Measured (2 shared cores, load average 5-7 from other jobs; detector 5269733):
   built-in 1M recall 1.000 at FPR 0 (was 0.0001), 29.8 s, 1.7 GB; covert 1M recall 1.000 at FPR 0, 28.4 s, 1.7 GB;
   5M recall 1.000 (53/53) at FPR 0, 54.8 s wall (59.2 s CPU), 3.8 GB; blind 300k seeds 1/2/3 recall
   0.394/0.294/0.327 at FPR 0.0098/0.0005/0.0010 (20-30 s, 2.0-2.1 GB).
+* detector 5af77f3 (style groups added, off by default), load average 2.2: built-in 1M recall 1.000 at FPR 0,
+  26.1 s, 1.66 GB; covert 1M 1.000 at FPR 0, 25.7 s, 1.67 GB. Blind 300k with --style-groups: see
+  docs/monitor-blind-scores.md (recall up, FPR 0.007-0.021).
 """
 
 from __future__ import annotations
@@ -117,7 +121,8 @@ def score(res, truth) -> dict:
             "purity_mean": sum(purity) / len(purity) if purity else None}
 
 
-def _child_scan(out: Path, engine: str) -> None:
+def _child_scan(out: Path, engine: str, style: bool = False) -> None:
+    from distillscope.monitor.campaigns import LinkConfig
     from distillscope.monitor.scan import scan
 
     w0, c0 = time.perf_counter(), time.process_time()
@@ -127,7 +132,7 @@ def _child_scan(out: Path, engine: str) -> None:
 
         spark = spark_session("local[2]", shuffle_partitions=4)
     logs = [out / "log"] if (out / "log").is_dir() else sorted(p for p in out.iterdir() if p.name.startswith("log"))
-    res = scan(logs, engine=engine, spark=spark)
+    res = scan(logs, engine=engine, spark=spark, cfg=LinkConfig(style_groups=style))
     wall, cpu = time.perf_counter() - w0, time.process_time() - c0
     print(json.dumps({
         "engine": engine, "log": out.name, "exchanges": res.ingest.n_rows, "accounts": len(res.accounts),
@@ -165,6 +170,8 @@ def main() -> None:
     ap.add_argument("--blind", default=None,
                     help="comma-separated exchange counts to scan on the blind simulator (bench/monitor_sim_blind.py)")
     ap.add_argument("--blind-seeds", default="1,2", help="seeds for --blind")
+    ap.add_argument("--style-groups", action="store_true",
+                    help="scan with style groups on (LinkConfig.style_groups; experimental, see monitor/style.py)")
     ap.add_argument("--json-out", default=None, help="write all results here as JSON")
     ap.add_argument("--_child", nargs="*", help=argparse.SUPPRESS)
     a = ap.parse_args()
@@ -173,9 +180,10 @@ def main() -> None:
         if kind == "sim":
             _child_simulate(int(rest[0]), int(rest[1]), Path(rest[2]), covert=len(rest) > 3)
         else:
-            _child_scan(Path(rest[0]), rest[1])
+            _child_scan(Path(rest[0]), rest[1], style=len(rest) > 2)
         return
     sizes = [int(s) for s in a.sizes.split(",")] if a.sizes else []
+    style = ["style"] if a.style_groups else []
     rows = []
     for n in [int(x) for x in a.blind.split(",")] if a.blind else []:
         for seed in [int(x) for x in a.blind_seeds.split(",")]:
@@ -183,7 +191,7 @@ def main() -> None:
             if not (out / "truth" / "accounts.csv").exists():
                 print(f"simulating {n:,} exchanges with the blind simulator, seed {seed} ...", flush=True)
                 _blind_simulate(n, seed, out)
-            r = _run(["--_child", "scan", str(out), "duckdb"])
+            r = _run(["--_child", "scan", str(out), "duckdb", *style])
             rows.append(r)
             print(f"  scanned {r['exchanges']:,} (blind, seed {seed}): {r['wall_s']:.1f} s wall, "
                   f"{r['peak_rss_mb']:.0f} MB", flush=True)
@@ -194,7 +202,7 @@ def main() -> None:
             print(f"simulating {n:,} exchanges {plan(n)} ...", flush=True)
             sim = _run(["--_child", "sim", str(n), str(a.seed), str(out)])
             print(f"  simulated in {sim['simulate_s']:.0f} s", flush=True)
-        r = _run(["--_child", "scan", str(out), "duckdb"])
+        r = _run(["--_child", "scan", str(out), "duckdb", *style])
         rows.append(r)
         print(f"  scanned {r['exchanges']:,} on duckdb: {r['wall_s']:.1f} s wall, {r['cpu_s']:.1f} s CPU, "
               f"{r['peak_rss_mb']:.0f} MB", flush=True)
@@ -204,12 +212,12 @@ def main() -> None:
         out.mkdir(parents=True, exist_ok=True)
         if not (out / "truth.parquet").exists():
             _run(["--_child", "sim", str(n), str(a.seed), str(out), "covert"])
-        r = _run(["--_child", "scan", str(out), "duckdb"])
+        r = _run(["--_child", "scan", str(out), "duckdb", *style])
         rows.append(r)
     if a.spark and sizes:
         out = Path(a.workdir) / f"n{sizes[0]}-s{a.seed}"
         duck = next(r for r in rows if r["log"] == out.name)
-        r = _run(["--_child", "scan", str(out), "spark"])
+        r = _run(["--_child", "scan", str(out), "spark", *style])
         r["engine"] = "spark"
         r["same_campaigns_as_duckdb"] = r["campaign_sets"] == duck["campaign_sets"]
         rows.append(r)

@@ -102,6 +102,39 @@ def test_spark_gives_the_same_campaigns_as_duckdb(spark, tmp_path):
     np.testing.assert_allclose(a[num].to_numpy(float), b[num].to_numpy(float), rtol=1e-9, atol=1e-9)
 
 
+@pytest.mark.spark
+def test_spark_gives_the_same_half_features_and_style_groups_as_duckdb(spark, tmp_path):
+    from distillscope.monitor import features as F
+    from distillscope.monitor.scan import Engine
+
+    path = tmp_path / "tiny.parquet"
+    simulate(SimConfig(n_exchanges=3_000, n_accounts=150, n_campaigns=2, campaign_accounts=30, seed=3), path)
+    import pyarrow.parquet as pq
+
+    tab = pq.read_table(path)
+    out = []
+    for name in ("duckdb", "spark"):
+        eng = Engine(name, spark=spark if name == "spark" else None)
+        t = eng.load(tab)
+        rel = F.detect_releases(t)
+        s = eng.keep(F.sample_prompts(t))
+        h = F.half_features(t, s, F.completion_quantile(t, 0.9), rel[-1] if rel else None).to_pandas()
+        out.append(h.sort_values(["account_id", "half"]).reset_index(drop=True))
+        eng.close()
+    d, k = out
+    assert len(d) > 150 and set(d["half"]) == {0, 1}
+    assert (d["account_id"] == k["account_id"]).all() and (d["half"] == k["half"]).all()
+    num = [c for c in d.columns if c not in ("account_id", "half")]
+    np.testing.assert_allclose(d[num].to_numpy(float), k[num].to_numpy(float), rtol=1e-9, atol=1e-9)
+    cfg = LinkConfig(style_groups=True)
+    duck, sprk = scan([path], cfg=cfg), scan([path], engine="spark", spark=spark, cfg=cfg)
+    assert [sorted(c.accounts) for c in sprk.campaigns] == [sorted(c.accounts) for c in duck.campaigns]
+    assert [c.status for c in sprk.campaigns] == [c.status for c in duck.campaigns]
+    fa = duck.accounts.set_index("account_id").sort_index()["flagged"]
+    fb = sprk.accounts.set_index("account_id").sort_index()["flagged"]
+    assert (fa == fb).all()
+
+
 def test_communities_keep_two_groups_apart_across_a_stray_link():
     from distillscope.monitor.campaigns import communities
 

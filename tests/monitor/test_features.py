@@ -135,3 +135,25 @@ def test_term_counts_count_prompts_per_word():
     assert vocab == sorted(vocab) and set(vocab) == {"alpha", "beta", "gamma"}
     got = {(r.account_id, vocab[r.term]): r.n for r in tc.itertuples()}
     assert got == {("a", "alpha"): 3, ("a", "beta"): 3, ("a", "gamma"): 3, ("b", "alpha"): 1}
+
+
+def test_half_features_split_each_history_into_disjoint_alternating_blocks():
+    t0 = 1767225600
+    # 100 exchanges -> blocks of 4 (the sample's spacing): even blocks ask for detail and get long outputs
+    rows = [_row("big", t0 + 60 * i, "explain this in full detail" if (i // 4) % 2 == 0 else "user: hi",
+                 completion_tokens=4000 if (i // 4) % 2 == 0 else 50) for i in range(100)]
+    # 10 exchanges -> blocks of 1: the halves alternate exchange by exchange; the new model only in half 1
+    rows += [_row("small", t0 + 3600 * i, "user: what is this", model="new" if i % 2 else "m") for i in range(10)]
+    t = _table(rows)
+    s = F.sample_prompts(t)
+    rel = F.Release("new", t0)
+    h = F.half_features(t, s, long_tokens=1000, release=rel).to_pandas().set_index(["account_id", "half"])
+    assert h.loc[("big", 0), "n"] == 52 and h.loc[("big", 1), "n"] == 48
+    assert h.loc[("big", 0), "detail_share"] == 1.0 and h.loc[("big", 1), "detail_share"] == 0.0
+    assert h.loc[("big", 0), "long_output_share"] == 1.0 and h.loc[("big", 1), "long_output_share"] == 0.0
+    assert h.loc[("big", 0), "n_sampled"] + h.loc[("big", 1), "n_sampled"] == len(s.to_pandas().query("account_id == 'big'"))
+    assert h.loc[("small", 0), "n"] == 5 and h.loc[("small", 1), "n"] == 5
+    assert h.loc[("small", 0), "new_model_share_after"] == 0.0 and h.loc[("small", 1), "new_model_share_after"] == 1.0
+    assert h.loc[("small", 1), "gap_mean"] == 3600.0
+    no_rel = F.half_features(t, s, long_tokens=1000).to_pandas()
+    assert no_rel["new_model_share_after"].isna().all()

@@ -68,6 +68,10 @@ def register(app: typer.Typer) -> None:
                                                "bad_rows.jsonl into.", folder=True)] = None,
         top: Annotated[int, typer.Option(min=1, help="Campaigns to show in the table.")] = 20,
         min_accounts: Annotated[int, typer.Option(min=2, help="Smallest group reported as a campaign.")] = 3,
+        style_groups: Annotated[bool, typer.Option(
+            "--style-groups", help="Also group accounts by elicitation style and automation on one half of their "
+                                   "history and test them on the other (experimental: not calibrated against "
+                                   "ordinary accounts that are persistently alike, see monitor/style.py).")] = False,
         as_json: Json = False,
     ) -> None:
         """Rank campaigns (linked accounts with distillation-like traffic) and score every account.
@@ -86,7 +90,7 @@ def register(app: typer.Typer) -> None:
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console,
                       transient=True, disable=as_json) as prog:
             task = prog.add_task("scan", total=None)
-            res = scan(files, engine=engine, cfg=LinkConfig(min_accounts=min_accounts),
+            res = scan(files, engine=engine, cfg=LinkConfig(min_accounts=min_accounts, style_groups=style_groups),
                        progress=lambda s: prog.update(task, description=s))
         if out is not None:
             res.write(out)

@@ -9,6 +9,9 @@ Input is an Ibis table in the exchange-log schema (:mod:`distillscope.monitor.sc
   traffic shift after a model release, and prompt-template reuse (from :func:`template_buckets`).
 * :func:`term_counts`: each account's bag of words over its sampled prompts (its content signature, for
   distances to the population and to other accounts; :mod:`.content`).
+* :func:`half_features`: the style indicators once per half of each account's history (alternate blocks of
+  consecutive exchanges, the blocks :func:`sample_prompts` samples from), so accounts can be grouped on one half and
+  tested on the other (:mod:`.style`).
 * :func:`template_buckets`: MinHash LSH buckets of each account's prompts. The MinHash of a prompt is taken over its
   word set with ``md5(salt || word)`` as the hash (the same on every engine, so DuckDB and Spark agree exactly);
   ``rows`` minima make one band, and prompts filled into the same template land in the same bucket of some band.
@@ -71,11 +74,59 @@ def sample_prompts(t: ir.Table, per_account: int = 32) -> ir.Table:
     Spacing the sample over the whole history (not the first prompts) keeps an account that starts ordinary and
     turns to harvesting later, or mixes the two, represented as it is.
     """
+    s = _blocks(t, per_account)
+    s = s.filter((s._rn % s._step) == 0)
+    return s.select("account_id", pid=s._blk, p=s.prompt.lower())
+
+
+def _blocks(t: ir.Table, per_account: int) -> ir.Table:
+    """``t`` plus ``_rn`` (row number in the account's history, by time) and ``_blk`` (``_rn // step``, the block
+    :func:`sample_prompts` takes one prompt from)."""
     w = ibis.window(group_by=t.account_id, order_by=[t.ts, t.prompt])
     s = t.mutate(_rn=ibis.row_number().over(w), _n=t.count().over(ibis.window(group_by=t.account_id)))
     step = ((s._n + per_account - 1) / per_account).floor().cast("int64")
-    s = s.filter((s._rn % step) == 0)
-    return s.select("account_id", pid=(s._rn / step).floor().cast("int64"), p=s.prompt.lower())
+    return s.mutate(_step=step, _blk=(s._rn / step).floor().cast("int64"))
+
+
+def half_features(t: ir.Table, sample: ir.Table, long_tokens: int, release: Release | None = None,
+                  per_account: int = 32) -> ir.Table:
+    """(account_id, half, n, shares...): the style indicators of each half of an account's history.
+
+    Half ``h`` is the exchanges of the blocks ``b`` with ``b % 2 == h`` (blocks of ``ceil(n / per_account)``
+    consecutive exchanges; an account with at most ``per_account`` exchanges alternates exchange by exchange), and
+    its content shares come from the sampled prompts of those blocks (``pid % 2 == h``), so the two halves share no
+    exchange. Columns: ``n``, ``n_sampled``, ``cot_share``, ``detail_share``, ``synth_share``, ``followup_share``
+    (sampled prompts), ``long_output_share`` (completion tokens >= ``long_tokens``), ``new_model_share_after``
+    (share of the exchanges after ``release`` that go to its model; NaN without one or without such exchanges),
+    ``gap_mean``, ``gap_std`` (seconds between an exchange and the account's previous one, over the half's
+    exchanges)."""
+    b = _blocks(t, per_account)
+    e = epoch_s(b.ts)
+    w = ibis.window(group_by=b.account_id, order_by=[b.ts, b.prompt])
+    b = b.mutate(half=(b._blk % 2).cast("int64"), _gap=(e - e.lag().over(w)).cast("float64"), _e=e)
+    aggs: dict[str, ir.Value] = {
+        "n": b.count(),
+        "long_output_share": (b.completion_tokens >= long_tokens).cast("float64").mean(),
+        "gap_mean": b._gap.mean(),
+        "gap_std": b._gap.std(),
+    }
+    if release is not None:
+        after = b._e >= release.epoch_s
+        aggs["_n_after"] = after.cast("int64").sum()
+        aggs["_n_new"] = (after & (b.model == release.model)).cast("int64").sum()
+    rows = b.group_by(["account_id", "half"]).aggregate(**aggs)
+    if release is not None:
+        rows = rows.mutate(new_model_share_after=ibis.cases(
+            (rows._n_after > 0, rows._n_new.cast("float64") / rows._n_after), else_=ibis.null("float64")))
+        rows = rows.drop("_n_after", "_n_new")
+    else:
+        rows = rows.mutate(new_model_share_after=ibis.null("float64"))
+    f = _flags(sample.mutate(half=(sample.pid % 2).cast("int64")))
+    cs = f.group_by(["account_id", "half"]).aggregate(
+        n_sampled=f.count(), cot_share=f.cot.mean(), detail_share=f.detail.mean(), synth_share=f.synth.mean(),
+        followup_share=f.followup.mean())
+    out = rows.left_join(cs, ["account_id", "half"])
+    return out.drop(*[c for c in out.columns if c.endswith("_right")])
 
 
 def content_shares(s: ir.Table) -> ir.Table:

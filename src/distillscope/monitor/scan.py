@@ -204,8 +204,13 @@ def scan(paths: list[str | Path] | None = None, engine: str = "duckdb", cfg: Lin
         prompts = (sample.filter(sample.pid < 8).to_pandas()
                    if cfg is not None and cfg.embedding == "minilm" else None)
         say("account features")
+        long_tokens = F.completion_quantile(t, 0.9)
         feats = F.account_features(t, releases=releases[-1:], sample=sample, templates=tpl,
-                                   long_tokens=F.completion_quantile(t, 0.9)).to_pandas()
+                                   long_tokens=long_tokens).to_pandas()
+        halves = None
+        if cfg is not None and cfg.style_groups:
+            say("style indicators per half of each history")
+            halves = F.half_features(t, sample, long_tokens, releases[-1] if releases else None).to_pandas()
         say("tokens and activity")
         # one query (one engine job) for IP/org tokens, template buckets and hourly activity
         tpl_tok = tpl.select("account_id", kind=ibis.literal("tpl"),
@@ -224,7 +229,10 @@ def scan(paths: list[str | Path] | None = None, engine: str = "duckdb", cfg: Lin
     tokens = toks.loc[~is_hour, ["account_id", "kind", "token", "n"]]
     feats = feats.sort_values("account_id").reset_index(drop=True)
     terms = terms.sort_values(["account_id", "term"]).reset_index(drop=True)
-    campaigns, accounts, links = link_accounts(feats, tokens, act, cfg, terms=terms, vocab=vocab, prompts=prompts)
+    if halves is not None:
+        halves = halves.sort_values(["account_id", "half"]).reset_index(drop=True)
+    campaigns, accounts, links = link_accounts(feats, tokens, act, cfg, terms=terms, vocab=vocab, prompts=prompts,
+                                               halves=halves)
     notes = []
     if len(feats) < 2:
         notes.append(f"the log holds {len(feats)} account(s): campaigns need at least two, so none can be found.")
