@@ -426,12 +426,17 @@ def persona_compound(s: Site) -> Verdict:
     return GO_ON
 
 
+_WHETHER_ME = re.compile(r"\s*(?:i(?:'m|’m| am| was| run on| am running on| am based on)|i'm based on)\s")
+
+
 def recommended(s: Site) -> Verdict:
     """"Für den Einstieg empfehle ich Phi-3", "我推荐你用Qwen", "我认为最好的选择是AWS": recommended or judged, not
     claimed."""
     last = s.cues.mention_verb.search(s.left)
     if last is None:
         return GO_ON
+    if _WHETHER_ME.match(s.left, last.end()):
+        return GO_ON  # "I can't tell you whether I'm GPT-4, Claude or Gemini": candidates for the speaker
     if not last.group(0).isascii():
         end = max(m.end() for m in s.cues.mention_verb.finditer(s.left, last.start()))
         if s.cues.first_person.search(s.left, end):
@@ -556,6 +561,14 @@ def name_then_hearsay(s: Site) -> Verdict:
 
 # ---- is the name tied to the speaker? ----------------------------------------------------------------------
 
+# The speaker named in the third person in the sentence before, and "it" opening the next one.
+_THIRD_SELF = re.compile(r"\b(?:the (?:ai |language )?(?:assistant|model|chatbot|bot|system|ai)(?: that)? you(?:'re|’re| are) "
+                         r"(?:now |currently )?(?:interacting|talking|chatting|speaking|conversing) (?:with|to)|"
+                         r"this (?:conversation|chat|session|interaction) is (?:running|powered|being run|run|hosted))\b")
+_IT_SUBJECT = re.compile(r"[\s*_]*it(?:'s|’s| is| was|'s| has| does|\s+(?:isn't|isn’t|wasn't|doesn't|doesn’t))\s")
+_MAX_THIRD = 300
+
+
 def speaker_link(s: Site) -> Verdict:
     """Find the first-person link: a cue in the clause ("I am", "我", "私は"), a cue right after the name
     ("Anthropic made me", "Claudeです"), a backstage engine ("Arka planda X çalışıyor"), an "As X, I ..."
@@ -570,6 +583,8 @@ def speaker_link(s: Site) -> Verdict:
     if not selfs and c.backstage.search(t, s0, a) and not c.many_others.search(t, s0, s.s1):
         # "Nos bastidores, uso o modelo X": the speaker's engine (but not "many bots use X behind the scenes")
         selfs = list(c.backstage.finditer(left)) or [_NO_CUE]
+    if not selfs and _IT_SUBJECT.match(left) and _THIRD_SELF.search(t, max(0, s0 - _MAX_THIRD), s0):
+        selfs = [_NO_CUE]  # "The AI assistant you're talking to is made by X. It is not associated with Y."
     if s.self_post and not selfs and c.topic.search(left):
         s.self_post = False  # "多くのモデルはLlamaをベースにしています": the copula is the topic's
     s.after = ""
