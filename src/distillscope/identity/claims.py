@@ -60,7 +60,7 @@ from typing import Any
 from distillscope.errors import InputError
 from distillscope.identity.lexicon import Cues
 from distillscope.identity.names import Entity, NameScanner, load_aliases
-from distillscope.identity.rules import Site, decide
+from distillscope.identity.rules import Site, decide, topic_heading
 from distillscope.identity.segments import Segment, Segmenter
 from distillscope.identity.text import (
     CLAUSE_OR_SENT,
@@ -351,8 +351,8 @@ class ClaimExtractor:
         while p1 > 0 and not t[t.rfind("\n", 0, p1) + 1 : p1].strip():
             p1 = t.rfind("\n", 0, p1)  # (skip blank lines: a list may leave one between its items)
         p0 = t.rfind("\n", 0, max(0, p1)) + 1
-        if _LIST_ITEM.match(t, p0, l0):
-            return claims  # the last item of a list ("- Qwen2.5\n- Gemma 2"), not a sign-off
+        if _LIST_ITEM.match(t, p0, l0) or topic_heading(lower(t[p0:p1])):
+            return claims  # the last item of a list ("- Qwen2.5\n- Gemma 2", "Go:\n- 구글에서 만든 언어"), not a sign-off
         have = {c.start for c in claims}
         new = [Claim(a, b, text[a:b], e.id if e.kind == "f" else None, e.maker, "asserted",
                      self.label_of(e.id if e.kind == "f" else None, e.maker), "signature")

@@ -275,25 +275,23 @@ def answer_card(s: Site) -> Verdict:
 
 
 _VERSION = re.compile(r"[a-z]{0,3}\d[\w.]*|v\d[\w.]*")  # "K2.5", "3.5", "v2", "70b" after a name
+_TOKEN = re.compile(r"[^\W_][\w.+-]*")
 _MAX_BARE = 80  # the longest answer that can be names alone
 _NOT_ONE = re.compile(r"[?？,，、;/&]|\b(?:and|or|vs)\b|和|或")
 
 
 def _only_names(s: Site) -> bool:
-    """An answer made of names and versions only ("Kimi. Kimi K2.5. Moonshot AI.", "GPT-4o / OpenAI"): the
+    """An answer made of names and versions only ("Kimi. Kimi K2.5. Moonshot AI.", "GPT-4o. OpenAI."): the
     answer to "what model are you?" is the name."""
     t = s.t
     if len(t) > _MAX_BARE or _NOT_ONE.search(t):  # a question back, or a list of several ("Google, Amazon")
         return False
-    k = 0
-    for m in re.finditer(r"[^\W_][\w.+-]*", t):
-        while k < len(s.spans) and s.spans[k][1] <= m.start():
-            k += 1
-        if k < len(s.spans) and s.spans[k][0] <= m.start() < s.spans[k][1]:
-            continue
-        if not _VERSION.fullmatch(m.group(0).rstrip(".")):
-            return False
-    return True
+    rest, p = [], 0
+    for a, b in s.spans:  # the text outside the names
+        rest.append(t[p:a])
+        p = max(p, b)
+    rest.append(t[p:])
+    return all(_VERSION.fullmatch(w.rstrip(".")) for w in _TOKEN.findall(" ".join(rest)))
 
 
 def _subject_goes_on(t: str, p: int) -> bool:
@@ -629,7 +627,8 @@ _MADE_ADN = re.compile(
     r"만든|만들어진|만드는|(?:開発|作成|訓練|トレーニング|設計|構築|公開|リリース)(?:した|された|している|される)|作った|作られた|"
     r"(?:开发|開發|研发|研發|推出|打造|训练|訓練|设计|設計|创建|創建)的)\s*")
 # Where the head noun phrase ends: punctuation, a copula or case particle, or a quote/bracket.
-_HEAD_END = re.compile(r"[,.!?;:。，、！？；：\n(（\[「『\"'“”*]|입니다|이다|이며|이고|이자|으로|로서|로(?=\s|$|[,.])|"
+_HEAD_END = re.compile(r"[,.!?;:。，、！？；：\n(（\[「『\"'“”*]|입니다|이다|이며|이고|이자|이에요|예요|이야|였|이었|으로|로서|"
+                       r"로(?=\s|$|[,.])|"
                        r"(?<=[^\s])(?:는|은|이|가|을|를|의|와|과|도|에)(?=\s|$|[,.])|です|であ|では|で[、,]|は|が|を|に|と|の|"
                        r"是|，|为|為")
 # Nouns that make the thing made the speaker: an AI, a model, an assistant, a chatbot ("언어" alone is not).
@@ -873,6 +872,20 @@ def definition_term(s: Site) -> Verdict:
     # ("- **Ich (Chat):** Gemma 2"), a noun cue there names the topic ("**기반 모델 선택:**", "**Base model:**").
     return GO_ON if any(mm.group(0) and (s.w0 + mm.start() >= m.end() or _PRONOUN.search(mm.group(0)))
                         for mm in s.selfs or ()) else None
+
+
+# A plain list or heading term: "Go:", "3. Go (Golang):", "3. **Go**:", "- Rust —" (at most a few words).
+_PLAIN_TERM = re.compile(r"[ \t>#]*(?:[-*•]|\d{1,2}[.)])?[ \t]*[*_]*([^\s:：*_\n][^:：*\n]{0,28}?)[*_]*[ \t]*[:：][*_]*[ \t]*")
+# Terms that head the speaker's own profile ("Identity:", "About me:", "개발사:", "名前:"), not a topic.
+_SELF_TERM = re.compile(r"identity|about|who|name|developer|creator|maker|model|company|provider|me\b|my\b|"
+                        r"정체|소개|이름|개발|제작|모델|회사|저|나|身份|名|开发|開発|模型|公司|自己|私|わたし|モデル|会社|"
+                        r"assistant|ai\b|어시스턴트|助手|アシスタント")
+
+
+def topic_heading(line: str) -> bool:
+    """Whether ``line`` is a plain heading term of a topic ("Go:", "3. **Go**:"), not of the speaker's profile."""
+    m = _PLAIN_TERM.fullmatch(line.rstrip())
+    return m is not None and not _SELF_TERM.search(m.group(1))
 
 
 def cue_of_another(s: Site) -> Verdict:
