@@ -156,3 +156,9 @@ def test_a_list_item_under_a_topic_heading_is_no_signature():
 def test_a_sign_off_and_a_profile_heading_keep_the_signature():
     assert pairs("Thanks for asking!\n— Claude") == {("claude", "asserted")}
     assert pairs("Who am I:\n- Built by OpenAI.") == {("gpt", "asserted")}
+
+
+def test_a_persona_inside_a_model_names_the_engine_not_hearsay():
+    text = "I'm not a product you subscribe to; this chat is powered by the “coding helper” persona inside ChatGPT."
+    assert pairs(text) == {("gpt", "asserted")}
+    assert pairs("The system prompt gives me a persona: you are Claude.") != {("claude", "asserted")}
