@@ -60,7 +60,7 @@ from typing import Any
 from distillscope.errors import InputError
 from distillscope.identity.lexicon import Cues
 from distillscope.identity.names import Entity, NameScanner, load_aliases
-from distillscope.identity.rules import Site, decide
+from distillscope.identity.rules import Site, decide, topic_heading
 from distillscope.identity.segments import Segment, Segmenter
 from distillscope.identity.text import (
     CLAUSE_OR_SENT,
@@ -106,6 +106,44 @@ _DIFFERENCE_KEYS = ("differ", "distinct", "separate")
 _DIFFERENCE_KEYS_CJK = ("不同", "다른", "異な", "別")
 _DIFFERENCE_BACK = 250  # how far before the statement the other model's name is looked for
 _SIGNATURE = re.compile(r"\s*(?:[—–~]|--?)\s*\S|.*(?:より|敬上)\s*$")
+
+# A reasoning trace deciding which identity to present, as the set-up asks: "I should identify myself as X",
+# "根据系统提示，我应该清楚地表明我的身份。我是X" (the identity a system prompt assigned, taken as a role).
+_ADOPT = re.compile(
+    r"\b(?:should|must|need to|have to|(?:am|'m|’m) (?:supposed|meant|expected|told|instructed) to|will|'ll|’ll)"
+    r"\s+(?:clearly\s+|simply\s+|just\s+)?(?:identify|present|introduce|describe|represent|refer to)\s+myself\s+as\b"
+    r"|(?:根据|根據|按照|依照|按)(?:系统提示|系統提示|系统设定|系統設定|设定|設定|指令|系统指令|系統指令)[^。\n]{0,20}?"
+    r"(?:我)?(?:应该|應該|应当|應當|需要|要)[^。\n]{0,12}?(?:表明|说明|說明|介绍|介紹|表示|确认|確認)[^。\n]{0,6}?(?:身份|自己)"
+    r"|(?:according to|per|as (?:stated|set|defined) in|following) (?:the |my )?(?:system prompt|instructions|system message)"
+    r"[^.\n]{0,40}?\bi (?:should|must|need to|have to)\b[^.\n]{0,30}?\b(?:identify|introduce|present)")
+
+
+def _adopted_in_trace(tl: str, seg: Segment, p: int) -> bool:
+    """Whether the trace ``seg``, before ``p``, decides to present an identity the set-up assigned."""
+    return _ADOPT.search(tl, seg.start, p) is not None
+
+
+def _inherit_trace(claims: list[Claim], segments: list[Segment]) -> list[Claim]:
+    """The final answer after a reasoning trace inherits the trace's status for a name the trace only reported
+    or adopted ("根据系统提示，我是X" → ``reported``; "I should identify myself as X" → ``hypothetical``): the
+    answer's "我是X" carries out what the trace decided, it does not add the model's own word."""
+    traces = [g for g in segments if g.kind == "trace"]
+    if not traces:
+        return claims
+    in_trace = {id(c): next((g for g in traces if g.start <= c.start < g.end), None) for c in claims}
+    framed: dict[str, str] = {}
+    for c in claims:
+        if in_trace[id(c)] is not None:
+            if c.status == "asserted":
+                framed[c.label] = ""
+            elif c.status in ("hypothetical", "reported") and framed.get(c.label) != "":
+                framed.setdefault(c.label, c.status)
+    if not any(framed.values()):
+        return claims
+    end = max(g.end for g in traces)
+    return [replace(c, status=framed[c.label], cue="trace_frame")
+            if c.status == "asserted" and c.start >= end and framed.get(c.label) else c for c in claims]
+
 
 
 @dataclass(frozen=True)
@@ -224,8 +262,10 @@ class ClaimExtractor:
                 c = replace(c, status="implied", cue="persona")
             elif c.status == "asserted" and seg.kind == "trace" and self._policy_clause(tl, c.start, c.end):
                 c = replace(c, status="implied", cue="trace_policy")
+            elif c.status == "asserted" and seg.kind == "trace" and _adopted_in_trace(tl, seg, c.start):
+                c = replace(c, status="hypothetical", cue="trace_adopted")
             out.append(c)
-        return out
+        return _inherit_trace(out, segments)
 
     def _name_claims(self, text: str, t: str, tl: str, found: list[tuple[int, int, Entity]]) -> list[Claim]:
         """One :func:`~distillscope.identity.rules.decide` per name, in order; the second name of a pair ("X和Y",
@@ -233,6 +273,7 @@ class ClaimExtractor:
         quotes = quote_spans(t)
         starts = [a for a, _, _ in found]
         family_starts = [a for a, _, e in found if e.kind == "f"]
+        spans = [(a, b) for a, b, _ in found]
         claims: list[Claim] = []
         prev: tuple[int, Entity, tuple[str, str] | None] | None = None  # (end, entity, result) of the last name
         claimed: dict[int, int] = {}  # start -> end of the names found to be claims so far
@@ -244,7 +285,7 @@ class ClaimExtractor:
                 res, cue_suffix = prev[2], "+list"
             else:
                 s0, s1 = sentence_bounds(t, a, b)
-                res = decide(Site(self.cues, tl, a, b, s0, s1, quotes, starts, family_starts, claimed))
+                res = decide(Site(self.cues, tl, a, b, s0, s1, quotes, starts, family_starts, claimed, spans))
             prev = (b, ent, res)
             if res is None:
                 continue
@@ -310,8 +351,8 @@ class ClaimExtractor:
         while p1 > 0 and not t[t.rfind("\n", 0, p1) + 1 : p1].strip():
             p1 = t.rfind("\n", 0, p1)  # (skip blank lines: a list may leave one between its items)
         p0 = t.rfind("\n", 0, max(0, p1)) + 1
-        if _LIST_ITEM.match(t, p0, l0):
-            return claims  # the last item of a list ("- Qwen2.5\n- Gemma 2"), not a sign-off
+        if _LIST_ITEM.match(t, p0, l0) or topic_heading(lower(t[p0:p1])):
+            return claims  # the last item of a list ("- Qwen2.5\n- Gemma 2", "Go:\n- 구글에서 만든 언어"), not a sign-off
         have = {c.start for c in claims}
         new = [Claim(a, b, text[a:b], e.id if e.kind == "f" else None, e.maker, "asserted",
                      self.label_of(e.id if e.kind == "f" else None, e.maker), "signature")

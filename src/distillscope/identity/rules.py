@@ -106,6 +106,7 @@ class Site:
         "scope",
         "self_post",
         "selfs",
+        "spans",
         "starts",
         "t",
         "w0",
@@ -113,8 +114,10 @@ class Site:
     )
 
     def __init__(self, cues: Cues, t: str, a: int, b: int, s0: int, s1: int, quotes: list[tuple[int, int]],
-                 starts: list[int], family_starts: list[int], claimed: dict[int, int]) -> None:
+                 starts: list[int], family_starts: list[int], claimed: dict[int, int],
+                 spans: list[tuple[int, int]] | None = None) -> None:
         self.cues, self.t, self.a, self.b, self.s0, self.s1 = cues, t, a, b, s0, s1
+        self.spans = spans or [(a, b)]  # every name's (start, end), for rules that read the whole answer
         self.quotes, self.starts, self.family_starts, self.claimed = quotes, starts, family_starts, claimed
 
     def is_family(self, p: int) -> bool:
@@ -235,6 +238,16 @@ def _quote_kind(s: Site, qs: int, qe: int) -> Verdict:
         return "reported", "quote_reported"
     return GO_ON if ends_with_self(c, before) else None
 
+# An answer that starts mid-phrase with what the speaker is ("language model developed by MiniMax AI.", "موديل لغة
+# كبير تم تدريبه بواسطة Google"): the "I'm a" of the answer was cut off (or never written).
+_FRAGMENT = re.compile(
+    r"[\s*_]*(?:an?\s+)?(?!the\s)(?:[\w-]+\s+){0,3}?(?:language model|assistant|model|chatbot|ai)\s+(?:[\w-]+\s+)?"
+    r"(?:developed|created|made|trained|built|designed|released|owned)\s+(?:by|at)\s+(?:the\s+)?[*_]*"
+    r"|\s*(?:نموذج|موديل|مساعد)\s+(?:\S+\s+){0,3}?(?:تم\s+)?(?:تدريبه|تطويره|إنشاؤه|تصميمه|دربته|طورته|أنشأته)\s+"
+    r"(?:بواسطة|من قبل|من)\s*")
+_MAX_FRAGMENT = 90
+_FRAGMENT_END = re.compile(r"[*_)）\s]*(?:[.!。\n(（]|$)|\s+(?:ai|inc|llc|ltd)\b")  # the name ends the phrase
+
 
 def answer_card(s: Site) -> Verdict:
     """An answer that is the name ("Qwen2.5-72B-Instruct.", "Le Chat, by Mistral AI.") or a profile card
@@ -246,8 +259,11 @@ def answer_card(s: Site) -> Verdict:
         field = sep and _FIELD_NEXT.match(t, sep.end())
         if field and bisect.bisect_left(s.starts, sep.end()) < bisect.bisect_left(s.starts, field.end()):
             field = None  # a list of names before a colon ("Claude, GPT-4, Gemini: all are chatbots"), no field
-        if _BARE_TAIL.fullmatch(t, b) or (made_by and not _subject_goes_on(t, made_by.end())) or field:
+        if _BARE_TAIL.fullmatch(t, b) or (made_by and not _subject_goes_on(t, made_by.end())) or field \
+                or _only_names(s):
             return "asserted", "bare"
+    if a <= _MAX_FRAGMENT and _FRAGMENT.fullmatch(t, 0, a) and _FRAGMENT_END.match(t, s.b):
+        return "asserted", "fragment"
     line0 = t.rfind("\n", 0, a) + 1
     if a - line0 <= 40 and c.profile_field.match(t, line0, a) and (
             c.profile_head.search(t, max(0, line0 - 300), line0)
@@ -256,6 +272,26 @@ def answer_card(s: Site) -> Verdict:
         return ("reported" if c.meta_source.search(t, line0, end if end >= 0 else len(t)) else "asserted",
                 "profile")
     return GO_ON
+
+
+_VERSION = re.compile(r"[a-z]{0,3}\d[\w.]*|v\d[\w.]*")  # "K2.5", "3.5", "v2", "70b" after a name
+_TOKEN = re.compile(r"[^\W_][\w.+-]*")
+_MAX_BARE = 80  # the longest answer that can be names alone
+_NOT_ONE = re.compile(r"[?？,，、;/&]|\b(?:and|or|vs)\b|和|或")
+
+
+def _only_names(s: Site) -> bool:
+    """An answer made of names and versions only ("Kimi. Kimi K2.5. Moonshot AI.", "GPT-4o. OpenAI."): the
+    answer to "what model are you?" is the name."""
+    t = s.t
+    if len(t) > _MAX_BARE or _NOT_ONE.search(t):  # a question back, or a list of several ("Google, Amazon")
+        return False
+    rest, p = [], 0
+    for a, b in s.spans:  # the text outside the names
+        rest.append(t[p:a])
+        p = max(p, b)
+    rest.append(t[p:])
+    return all(_VERSION.fullmatch(w.rstrip(".")) for w in _TOKEN.findall(" ".join(rest)))
 
 
 def _subject_goes_on(t: str, p: int) -> bool:
@@ -388,12 +424,17 @@ def persona_compound(s: Site) -> Verdict:
     return GO_ON
 
 
+_WHETHER_ME = re.compile(r"\s*(?:i(?:'m|’m| am| was| run on| am running on| am based on)|i'm based on)\s")
+
+
 def recommended(s: Site) -> Verdict:
     """"Für den Einstieg empfehle ich Phi-3", "我推荐你用Qwen", "我认为最好的选择是AWS": recommended or judged, not
     claimed."""
     last = s.cues.mention_verb.search(s.left)
     if last is None:
         return GO_ON
+    if _WHETHER_ME.match(s.left, last.end()):
+        return GO_ON  # "I can't tell you whether I'm GPT-4, Claude or Gemini": candidates for the speaker
     if not last.group(0).isascii():
         end = max(m.end() for m in s.cues.mention_verb.finditer(s.left, last.start()))
         if s.cues.first_person.search(s.left, end):
@@ -518,6 +559,14 @@ def name_then_hearsay(s: Site) -> Verdict:
 
 # ---- is the name tied to the speaker? ----------------------------------------------------------------------
 
+# The speaker named in the third person in the sentence before, and "it" opening the next one.
+_THIRD_SELF = re.compile(r"\b(?:the (?:ai |language )?(?:assistant|model|chatbot|bot|system|ai)(?: that)? you(?:'re|’re| are) "
+                         r"(?:now |currently )?(?:interacting|talking|chatting|speaking|conversing) (?:with|to)|"
+                         r"this (?:conversation|chat|session|interaction) is (?:running|powered|being run|run|hosted))\b")
+_IT_SUBJECT = re.compile(r"[\s*_]*it(?:'s|’s| is| was|'s| has| does|\s+(?:isn't|isn’t|wasn't|doesn't|doesn’t))\s")
+_MAX_THIRD = 300
+
+
 def speaker_link(s: Site) -> Verdict:
     """Find the first-person link: a cue in the clause ("I am", "我", "私は"), a cue right after the name
     ("Anthropic made me", "Claudeです"), a backstage engine ("Arka planda X çalışıyor"), an "As X, I ..."
@@ -532,6 +581,8 @@ def speaker_link(s: Site) -> Verdict:
     if not selfs and c.backstage.search(t, s0, a) and not c.many_others.search(t, s0, s.s1):
         # "Nos bastidores, uso o modelo X": the speaker's engine (but not "many bots use X behind the scenes")
         selfs = list(c.backstage.finditer(left)) or [_NO_CUE]
+    if not selfs and _IT_SUBJECT.match(left) and _THIRD_SELF.search(t, max(0, s0 - _MAX_THIRD), s0):
+        selfs = [_NO_CUE]  # "The AI assistant you're talking to is made by X. It is not associated with Y."
     if s.self_post and not selfs and c.topic.search(left):
         s.self_post = False  # "多くのモデルはLlamaをベースにしています": the copula is the topic's
     s.after = ""
@@ -567,6 +618,42 @@ def speaker_link(s: Site) -> Verdict:
     # Only a cue ending within _MAX_GAP of the name can count (see :func:`gap`).
     s.selfs = _unquoted(s, list(c.first_person.finditer(s.window, max(0, len(s.window) - _MAX_GAP - _MAX_CUE))), s0)
     return GO_ON if s.selfs else guess(s)
+
+
+# "Go: Google에서 개발한 언어로, ...", "- 구글에서 만든 시스템 프로그래밍 언어", "Googleが開発したプログラミング言語です":
+# a maker and a making verb in adnominal form right after it, then the head noun the verb describes.
+_MADE_ADN = re.compile(
+    r"\s*(?:에서|이|가|が|によって|により|由)?\s*(?:(?:개발|제작|훈련|설계|출시|구축|공개|발표)(?:한|된|했던|되었던|하는|되는)|"
+    r"만든|만들어진|만드는|(?:開発|作成|訓練|トレーニング|設計|構築|公開|リリース)(?:した|された|している|される)|作った|作られた|"
+    r"(?:开发|開發|研发|研發|推出|打造|训练|訓練|设计|設計|创建|創建)的)\s*")
+# Where the head noun phrase ends: punctuation, a copula or case particle, or a quote/bracket.
+_HEAD_END = re.compile(r"[,.!?;:。，、！？；：\n(（\[「『\"'“”*]|입니다|이다|이며|이고|이자|이에요|예요|이야|였|이었|으로|로서|"
+                       r"로(?=\s|$|[,.])|"
+                       r"(?<=[^\s])(?:는|은|이|가|을|를|의|와|과|도|에)(?=\s|$|[,.])|です|であ|では|で[、,]|は|が|を|に|と|の|"
+                       r"是|，|为|為")
+# Nouns that make the thing made the speaker: an AI, a model, an assistant, a chatbot ("언어" alone is not).
+_IDENTITY_HEAD = re.compile(r"(?:ai|인공지능|모델|어시스턴트|챗봇|비서|에이전트|llm|アシスタント|モデル|チャットボット|人工知能|"
+                            r"エージェント|助手|助理|模型|机器人|機器人|聊天机器人|智能体|assistant|model|chatbot|bot)\s*$")
+
+
+def made_thing(s: Site) -> Verdict:
+    """A maker followed by a making verb that describes a head noun, with no first-person cue in the clause
+    ("Go: Google에서 개발한 언어로, ...", "- 구글에서 만든 시스템 프로그래밍 언어", "Googleが開発したプログラミング言語です",
+    "由Google开发的编程语言"): the thing made is a list item or heading term, not the speaker, unless the head noun
+    is an identity noun ("Google에서 개발한 AI 어시스턴트입니다") or a model name follows ("Google이 개발한 Gemini입니다")."""
+    if s.selfs or s.after or not s.self_post:
+        return GO_ON
+    m = _MADE_ADN.match(s.t, s.bb, s.s1)
+    if m is None:
+        return GO_ON
+    end = _HEAD_END.search(s.t, m.end(), min(s.s1, m.end() + 40))
+    head_end = end.start() if end else min(s.s1, m.end() + 40)
+    if bisect.bisect_left(s.starts, m.end()) < bisect.bisect_left(s.starts, head_end + 1):
+        return GO_ON  # a name after the verb: that name's own claim decides
+    head = s.t[m.end():head_end].strip()
+    if not head or _IDENTITY_HEAD.search(head):
+        return GO_ON
+    return None
 
 
 # What may stand between a bare Chinese "我" and a name it claims: a copula, a making or basing verb, a possessive,
@@ -787,6 +874,20 @@ def definition_term(s: Site) -> Verdict:
                         for mm in s.selfs or ()) else None
 
 
+# A plain list or heading term: "Go:", "3. Go (Golang):", "3. **Go**:", "- Rust —" (at most a few words).
+_PLAIN_TERM = re.compile(r"[ \t>#]*(?:[-*•]|\d{1,2}[.)])?[ \t]*[*_]*([^\s:：*_\n][^:：*\n]{0,28}?)[*_]*[ \t]*[:：][*_]*[ \t]*")
+# Terms that head the speaker's own profile ("Identity:", "About me:", "개발사:", "名前:"), not a topic.
+_SELF_TERM = re.compile(r"identity|about|who|name|developer|creator|maker|model|company|provider|me\b|my\b|"
+                        r"정체|소개|이름|개발|제작|모델|회사|저|나|身份|名|开发|開発|模型|公司|自己|私|わたし|モデル|会社|"
+                        r"assistant|ai\b|어시스턴트|助手|アシスタント")
+
+
+def topic_heading(line: str) -> bool:
+    """Whether ``line`` is a plain heading term of a topic ("Go:", "3. **Go**:"), not of the speaker's profile."""
+    m = _PLAIN_TERM.fullmatch(line.rstrip())
+    return m is not None and not _SELF_TERM.search(m.group(1))
+
+
 def cue_of_another(s: Site) -> Verdict:
     """In an appositive link, a cue that labels another name ("| Grok (yo) | ChatGPT |") or an Italian "sono"
     whose subject is a list of models ("GPT e Claude sono due modelli, il primo di OpenAI") links nothing."""
@@ -983,7 +1084,7 @@ RULES: tuple[Rule, ...] = (
     inside_url, metadata_card, quotation, answer_card, echoed_question, question_after_name,
     clause, own_gloss, maker_of_compared, policy_owner, recommended, roleplay_lead, differs_from_me, name_then_negation, pair_then_mention,
     name_then_mention, name_as_subject, name_then_hypothetical, name_then_hearsay,
-    speaker_link, verb_object, sov_argument, zh_new_subject, maker_without_making, human_employer, definition_term, cue_of_another, gap, maker_without_making_en, human_passive, possessor, names_between,
+    speaker_link, made_thing, verb_object, sov_argument, zh_new_subject, maker_without_making, human_employer, definition_term, cue_of_another, gap, maker_without_making_en, human_passive, possessor, names_between,
     scope, leading_clause, own_apposition, invited_name, persona_compound, unqualified, clause_negation, hearsay, hypothetical, negation, asserted,
 )
 
