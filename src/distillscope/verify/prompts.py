@@ -11,7 +11,7 @@ assistant): a model answering "Write a limerick about a cat." at temperature 1 h
 ``probes/verify/self_description.yaml`` holds prompts whose answers depend on who the model is told it is ("Who
 are you?"); `distillscope verify` appends them to the shipped set by default (``bench/verify_sysprompt.py``:
 against a hidden "travel company assistant" prompt on SmolLM2, 3 probes x 10 samples give power 0.52, the first 5
-shipped prompts 0.13).
+shipped prompts 0.16 in the same run).
 """
 
 from __future__ import annotations
