@@ -7,9 +7,9 @@ Run (generation is cached in the sample store, so a rerun or a rerun with bigger
     nice -n 10 .venv/bin/python bench/verify_power.py --analyse-only --trials 100
     .venv/bin/python bench/verify_power.py --speed                    # MMD timing line only
 
-Defaults: 5 prompts of the shipped set, 40-token completions, pools of 60 endpoint / 60 reference completions per
-prompt, stored in a sample store under the bench cache (``verify_bench/samples.duckdb``), 30 trials, 1,000 label
-shuffles (``verify``'s default). Torch runs single-threaded (``--threads``) because on an oversubscribed CPU extra
+Defaults: 5 prompts of the shipped set, 40-token completions, pools of 60 endpoint / 120 reference completions per
+prompt, stored in a sample store under the bench cache (``verify_bench/samples.duckdb``), 30 trials per
+distortion, 200 null trials, 50 recorded reference texts in the BBm columns, 1,000 label shuffles (``verify``'s default). Torch runs single-threaded (``--threads``) because on an oversubscribed CPU extra
 threads only spin. ``--prepare-only`` stops after the proxy passes (one teacher-forcing pass per completion and
 proxy gives the proxy features, the reference log-likelihood of the rank test and the token kernel's records, all
 cached on disk by sample id); ``--only NAME...`` analyses a subset of the variants.
@@ -38,15 +38,18 @@ interval covering 0.05 (2026-12-07, load ~2.1).
 Columns. Text only, reference as recorded text: MET's own package (``model-equality-testing``, its MMD with a
 Hamming kernel on characters and its permutation p-value) on exactly the trial's samples; our MMD; the format
 test (without stop reasons, which recorded text lacks); the proxy-likelihood test and the token kernel under a
-local LM that is NOT the reference (``--proxy``, default the lineage zoo's logit-distilled student s1); their
-combination by nonparametric combination, Fisher (``--npc``) and min (Tippett). Text only, white-box reference:
-the likelihood rank test, the proxy test and the token kernel with the reference as proxy, and the combination
-(MMD + rank + proxy + kernel + format). With ``--logprob-column``, everything including the endpoint's logprobs.
+local LM that is NOT the reference (``--proxy``, default Gemma-3-270M: another family and another tokenizer, what
+a user auditing a closed model has; the lineage zoo's logit-distilled student s1 when Gemma is not installed);
+their combination by nonparametric combination, Fisher and min (Tippett), with ``n`` recorded reference texts per
+prompt (BB_*) and with ``--ref-n`` of them (BBm_*; the endpoint still gives ``n``). Text only, white-box
+reference: the likelihood rank test, the proxy test and the token kernel with the reference as proxy, and the
+combination (MMD + rank + proxy + kernel + format) by Fisher and by min (verify's default). With
+``--logprob-column``, everything including the endpoint's logprobs. Null trials (``--null-trials``, default 200)
+draw fresh disjoint halves each, so their false-positive rates carry Wilson intervals; distortion trials
+(``--trials``) share pools. ``--only`` runs a subset and ``--out`` writes its JSON, ``--merge`` prints one table
+from several: the full run is split in two so that each half stays under ~15 minutes.
 
-Measured (defaults, 2-core machine at load ~2.5, 2026-12-07): median power over the 11 distortions at 10 samples
-per prompt: white-box reference, text only 0.90 (Fisher; 1.00 with --npc min); reference as recorded text 0.47
-(Fisher; 0.37 min); MET's package 0.05. The token kernel alone takes KGW from 0.13 (rank) / 0.10 (proxy) to
-0.97 and SynthID to 1.00. No text-only test sees fp16/bf16 rounding; the hidden system prompt reaches 0.47 at 20.
+RESULTS
 
 Distortions: sampling at temperature 0.9 and at top-p 0.9 (the claim is temperature 1, top-p 1), int8 dynamic
 quantization, fp16 and bf16 rounding of the weights (compute stays fp32), KGW (delta 2, gamma 0.25) and SynthID

@@ -21,6 +21,25 @@ that a persona line shifts little that a two-sample test can see in 10 samples (
 visible trace is more early stops). A system prompt shows where the model talks about itself or is asked for
 advice in the persona's domain: self-description probes. Realistic: relays and resellers prepend their own system
 prompts (personas, safety rules, "you are GPT-4"), and a user who sends none cannot see it.
+
+Measured (2026-12-07, defaults: pools of 30, 100 trials, load 4.3-5.3 on the 2 cores), rejection rates at alpha
+0.05:
+
+    prompt set                   source  n    mmd  format  rank  proxy  kernel  WB_min
+    self-description probes (3)  null    5   0.06    0.03  0.02   0.04    0.08    0.05  (Wilson [0.022, 0.112])
+                                 null   10   0.05    0.05  0.06   0.05    0.09    0.06  (Wilson [0.028, 0.125])
+                                 sys     5   0.07    0.04  0.17   0.31    0.15    0.23
+                                 sys    10   0.18    0.06  0.46   0.69    0.41    0.52
+    shipped prompts (first 5)    null    5   0.06    0.03  0.03   0.06    0.07    0.04  (Wilson [0.016, 0.098])
+                                 null   10   0.03    0.07  0.03   0.05    0.04    0.05  (Wilson [0.022, 0.112])
+                                 sys     5   0.13    0.10  0.09   0.05    0.10    0.11
+                                 sys    10   0.35    0.09  0.13   0.06    0.23    0.16
+
+Three probes carry 3x the power of five shipped prompts ("What can you help me with?" -> "I can help you with all
+sorts of amazing travel ideas"); on them the proxy-likelihood test (the reference as proxy) carries most of it
+(0.69 alone at n = 10). `distillscope verify` therefore appends the probes (``probes/verify/self_description.yaml``)
+to its default prompts. Still short of 0.9 at 10 samples: more probes, or more samples on the probes, would be
+the next step; a persona aimed at another domain would need probes that ask for advice in it.
 """
 
 from __future__ import annotations
