@@ -68,7 +68,9 @@ class VerifyConfig:
                                "usage.prompt_tokens must match the white-box reference's tokenizer.", min=0)
     proxy: str = opt("auto", "Proxy LM for the proxy-likelihood test: a white-box spec (zoo:/hf:) that scores "
                      "both sides' completions (mean token logprob, surprise, entropy, rank; the reference may stay "
-                     "black-box), 'auto' (the reference when it is white-box, else no proxy test) or 'none'.")
+                     "black-box), 'auto' (the reference when it is white-box, else no proxy test) or 'none'. For a black-box or "
+                     "recorded reference, any local LM of another family works (zoo:gemma3-270m: bench/verify_power.py "
+                     "measures it) and is what gives text-only tests their power.")
     battery: BatteryConfig = field(default_factory=BatteryConfig)
 
     def __post_init__(self) -> None:
