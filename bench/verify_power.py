@@ -9,10 +9,11 @@ Run (generation is cached in the sample store, so a rerun or a rerun with bigger
 
 Defaults: 5 prompts of the shipped set, 40-token completions, pools of 60 endpoint / 120 reference completions per
 prompt, stored in a sample store under the bench cache (``verify_bench/samples.duckdb``), 30 trials per
-distortion, 200 null trials, 50 recorded reference texts in the BBm columns, 1,000 label shuffles (``verify``'s default). Torch runs single-threaded (``--threads``) because on an oversubscribed CPU extra
-threads only spin. ``--prepare-only`` stops after the proxy passes (one teacher-forcing pass per completion and
-proxy gives the proxy features, the reference log-likelihood of the rank test and the token kernel's records, all
-cached on disk by sample id); ``--only NAME...`` analyses a subset of the variants.
+distortion, 200 null trials, 50 recorded reference texts in the BBm columns, 1,000 label shuffles (``verify``'s
+default). Torch runs single-threaded (``--threads``) because on an oversubscribed CPU extra threads only spin.
+``--prepare-only`` stops after the proxy passes (one teacher-forcing pass per completion and proxy gives the proxy
+features, the reference log-likelihood of the rank test and the token kernel's records, all cached on disk by
+sample id); ``--only NAME...`` analyses a subset of the variants.
 
 Design. Every variant ("endpoint") gets a pool of completions per prompt, the reference gets its own pool
 (different seeds). A trial draws ``n`` endpoint and ``n`` reference completions per prompt without replacement
@@ -49,7 +50,75 @@ draw fresh disjoint halves each, so their false-positive rates carry Wilson inte
 (``--trials``) share pools. ``--only`` runs a subset and ``--out`` writes its JSON, ``--merge`` prints one table
 from several: the full run is split in two so that each half stays under ~15 minutes.
 
-RESULTS
+Measured 2026-12-07 (defaults: Gemma-3-270M proxy, 40 trials per distortion, 30 for MET, 200 null trials,
+1,000 shuffles; split in three runs of 13.5, 4.5 and 6 minutes at load 2.1-3.2 on the 2 shared cores; the full
+printed table is ``bench/verify_power_results.txt``). Rejection rates at alpha 0.05 (BB: reference as n recorded
+texts; BBm: as 50 recorded texts; WB: white-box reference; all text only):
+
+    distortion                      n     MET     mmd  BB_fis  BB_min BBm_min  WB_fis  WB_min
+    temperature 0.9                 5    0.00    0.03    0.40    0.42    0.55    0.70    0.90
+    temperature 0.9                10    0.00    0.10    0.47    0.72    0.95    0.97    1.00
+    temperature 0.9                20    0.03    0.05    0.88    1.00    1.00    1.00    1.00
+    KGW watermark (delta 2)         5    0.00    0.10    0.12    0.15    0.78    0.25    0.17
+    KGW watermark (delta 2)        10    0.00    0.10    0.45    0.70    0.97    0.72    0.88
+    KGW watermark (delta 2)        20    0.00    0.07    0.68    1.00    1.00    0.88    1.00
+    top-p 0.9                       5    0.00    0.00    0.17    0.45    0.72    0.70    0.95
+    top-p 0.9                      10    0.00    0.00    0.47    0.85    1.00    0.97    1.00
+    top-p 0.9                      20    0.00    0.05    0.72    1.00    1.00    1.00    1.00
+    SynthID watermark               5    0.07    0.30    0.72    1.00    1.00    0.60    1.00
+    SynthID watermark              10    0.17    0.55    0.93    1.00    1.00    0.82    1.00
+    SynthID watermark              20    0.87    1.00    1.00    1.00    1.00    1.00    1.00
+    hidden system prompt            5    0.03    0.20    0.05    0.07    0.10    0.03    0.05
+    hidden system prompt           10    0.03    0.12    0.07    0.10    0.23    0.12    0.05
+    hidden system prompt           20    0.20    0.53    0.33    0.33    0.30    0.35    0.33
+    int8 dynamic quant              5    0.03    0.23    0.78    0.68    1.00    1.00    1.00
+    int8 dynamic quant             10    0.27    0.42    0.97    0.97    1.00    1.00    1.00
+    int8 dynamic quant             20    0.40    0.90    1.00    1.00    1.00    1.00    1.00
+    fine-tuned (4 steps, last 2 b   5    0.00    0.10    0.17    0.15    0.20    0.20    0.20
+    fine-tuned (4 steps, last 2 b  10    0.00    0.17    0.40    0.33    0.53    0.47    0.38
+    fine-tuned (4 steps, last 2 b  20    0.20    0.57    0.88    0.65    0.82    0.95    0.85
+    fp16 weight rounding            5    0.00    0.07    0.10    0.15    0.07    0.07    0.05
+    fp16 weight rounding           10    0.00    0.05    0.03    0.03    0.05    0.00    0.07
+    fp16 weight rounding           20    0.00    0.05    0.10    0.07    0.03    0.07    0.12
+    bf16 weight rounding            5    0.00    0.05    0.00    0.07    0.00    0.00    0.03
+    bf16 weight rounding           10    0.00    0.05    0.00    0.00    0.05    0.03    0.03
+    bf16 weight rounding           20    0.03    0.07    0.03    0.12    0.05    0.03    0.05
+    logit-distilled student         5    0.90    1.00    1.00    1.00    1.00    1.00    1.00
+    logit-distilled student        10    1.00    1.00    1.00    1.00    1.00    1.00    1.00
+    logit-distilled student        20    1.00    1.00    1.00    1.00    1.00    1.00    1.00
+    different model                 5    0.20    0.75    1.00    1.00    1.00    1.00    1.00
+    different model                10    0.97    1.00    1.00    1.00    1.00    1.00    1.00
+    different model                20    1.00    1.00    1.00    1.00    1.00    1.00    1.00
+    median of 11                    5    0.00    0.10    0.17    0.42    0.72    0.60    0.90
+    median of 11                   10    0.00    0.12    0.47    0.72    0.97    0.82    1.00
+    median of 11                   20    0.20    0.53    0.88    1.00    1.00    1.00    1.00
+
+False-positive rates on the null (k/trials [Wilson 95%]); every interval covers 0.05:
+
+    n=5:   MET 0/30 [0.000, 0.114]; mmd 11/200 [0.031, 0.096]; BB_fis 11/200 [0.031, 0.096]
+           BB_min 9/200 [0.024, 0.083]; BBm_min 10/200 [0.027, 0.090]; WB_fis 7/200 [0.017, 0.070]
+           WB_min 8/200 [0.020, 0.077]
+    n=10:  MET 0/30 [0.000, 0.114]; mmd 12/200 [0.035, 0.102]; BB_fis 14/200 [0.042, 0.114]
+           BB_min 10/200 [0.027, 0.090]; BBm_min 6/200 [0.014, 0.064]; WB_fis 11/200 [0.031, 0.096]
+           WB_min 12/200 [0.035, 0.102]
+    n=20:  MET 0/30 [0.000, 0.114]; mmd 13/200 [0.038, 0.108]; BB_fis 15/200 [0.046, 0.120]
+           BB_min 13/200 [0.038, 0.108]; BBm_min 8/200 [0.020, 0.077]; WB_fis 12/200 [0.035, 0.102]
+           WB_min 10/200 [0.027, 0.090]
+
+Findings. (1) min (Tippett) beats Fisher wherever one test carries the signal alone (KGW: kernel; temperature
+and top-p: proxy/rank): white-box median at n = 10 is 1.00 by min and 0.82 by Fisher (0.90 in the previous run of
+30 trials: Fisher's median sits on the KGW and SynthID rows, which it dilutes), so `verify` now combines by min.
+Both are exact. (2) The recorded-text column was at 0.47 (Fisher, tiny distilled student s1 as proxy, 10 recorded
+texts) for three reasons, measured one at a time: the combination (min: 0.37 with s1, 0.72 with Gemma), the proxy
+(a 2-layer student sees temperature at z 2.1 where Gemma sees 2.7-3.0 and the reference itself 4.4; Gemma's
+kernel keeps KGW at 0.88 although its tokenizer is not the watermark's) and the number of recorded reference
+texts (10 -> 50 per prompt: 0.72 -> 0.97). So a user with recorded reference text needs about 50 recorded texts
+per prompt and any local LM of another family as ``--proxy`` for >= 0.9 median power at 10 endpoint samples.
+(3) Out of reach at these sizes: fp16/bf16 weight rounding (no test above its null rate; the rounded models'
+samples may be indistinguishable: median |dlogprob| 1.5e-3 / 7.3e-3 nats per token) and the hidden system prompt
+on these five creative prompts (0.05-0.23 at n = 10): ``bench/verify_sysprompt.py`` shows that self-description
+probes see it (0.52 from 3 probes), which `verify` now appends to its prompts. The 4-step fine-tune stays at
+0.4-0.5 at n = 10 (0.8-0.95 at 20).
 
 Distortions: sampling at temperature 0.9 and at top-p 0.9 (the claim is temperature 1, top-p 1), int8 dynamic
 quantization, fp16 and bf16 rounding of the weights (compute stays fp32), KGW (delta 2, gamma 0.25) and SynthID
