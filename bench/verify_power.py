@@ -110,10 +110,11 @@ and top-p: proxy/rank): white-box median at n = 10 is 1.00 by min and 0.82 by Fi
 30 trials: Fisher's median sits on the KGW and SynthID rows, which it dilutes), so `verify` now combines by min.
 Both are exact. (2) The recorded-text column was at 0.47 (Fisher, tiny distilled student s1 as proxy, 10 recorded
 texts) for three reasons, measured one at a time: the combination (min: 0.37 with s1, 0.72 with Gemma), the proxy
-(a 2-layer student sees temperature at z 2.1 where Gemma sees 2.7-3.0 and the reference itself 4.4; Gemma's
-kernel keeps KGW at 0.88 although its tokenizer is not the watermark's) and the number of recorded reference
-texts (10 -> 50 per prompt: 0.72 -> 0.97). So a user with recorded reference text needs about 50 recorded texts
-per prompt and any local LM of another family as ``--proxy`` for >= 0.9 median power at 10 endpoint samples.
+(mean-logprob z of temperature 0.9 at n = 10: 2.1 under the 2-layer student, 2.7 under Gemma, 3.8-4.4 under the
+reference itself; Gemma's kernel keeps KGW at 0.88 although its tokenizer is not the watermark's) and the number
+of recorded reference texts (10 -> 50 per prompt: 0.72 -> 0.97). So a user with recorded reference text needs
+about 50 recorded texts per prompt and any local LM of another family as ``--proxy`` for >= 0.9 median power at
+10 endpoint samples.
 (3) Out of reach at these sizes: fp16/bf16 weight rounding (no test above its null rate; the rounded models'
 samples may be indistinguishable: median |dlogprob| 1.5e-3 / 7.3e-3 nats per token) and the hidden system prompt
 on these five creative prompts (0.05-0.23 at n = 10): ``bench/verify_sysprompt.py`` shows that self-description
