@@ -52,8 +52,8 @@ from several: the full run is split in two so that each half stays under ~15 min
 
 Measured 2026-12-07 (defaults: Gemma-3-270M proxy, 40 trials per distortion, 30 for MET, 200 null trials,
 1,000 shuffles; split in three runs of 13.5, 4.5 and 6 minutes at load 2.1-3.2 on the 2 shared cores; the full
-printed table is ``bench/verify_power_results.txt``). Rejection rates at alpha 0.05 (BB: reference as n recorded
-texts; BBm: as 50 recorded texts; WB: white-box reference; all text only):
+printed table is ``bench/verify_power_results.txt``). Rejection rates at alpha 0.05 (BB: reference as n
+recorded texts; BBm: as 50 recorded texts; WB: white-box reference; all text only):
 
     distortion                      n     MET     mmd  BB_fis  BB_min BBm_min  WB_fis  WB_min
     temperature 0.9                 5    0.00    0.03    0.40    0.42    0.55    0.70    0.90
@@ -106,20 +106,20 @@ False-positive rates on the null (k/trials [Wilson 95%]); every interval covers 
            WB_min 10/200 [0.027, 0.090]
 
 Findings. (1) min (Tippett) beats Fisher wherever one test carries the signal alone (KGW: kernel; temperature
-and top-p: proxy/rank): white-box median at n = 10 is 1.00 by min and 0.82 by Fisher (0.90 in the previous run of
-30 trials: Fisher's median sits on the KGW and SynthID rows, which it dilutes), so `verify` now combines by min.
-Both are exact. (2) The recorded-text column was at 0.47 (Fisher, tiny distilled student s1 as proxy, 10 recorded
-texts) for three reasons, measured one at a time: the combination (min: 0.37 with s1, 0.72 with Gemma), the proxy
-(mean-logprob z of temperature 0.9 at n = 10: 2.1 under the 2-layer student, 2.7 under Gemma, 3.8-4.4 under the
-reference itself; Gemma's kernel keeps KGW at 0.88 although its tokenizer is not the watermark's) and the number
-of recorded reference texts (10 -> 50 per prompt: 0.72 -> 0.97). So a user with recorded reference text needs
-about 50 recorded texts per prompt and any local LM of another family as ``--proxy`` for >= 0.9 median power at
-10 endpoint samples.
+and top-p: proxy/rank): white-box median at n = 10 is 1.00 by min and 0.82 by Fisher (0.90 in the previous run
+of 30 trials: Fisher's median sits on the KGW and SynthID rows, which it dilutes), so `verify` now combines by
+min. Both are exact. (2) The recorded-text column was at 0.47 (Fisher, tiny distilled student s1 as proxy, 10
+recorded texts) for three reasons, measured one at a time: the combination (min: 0.37 with s1, 0.72 with
+Gemma), the proxy (mean-logprob z of temperature 0.9 at n = 10: 2.1 under the 2-layer student, 2.7 under
+Gemma, 3.8-4.4 under the reference itself; Gemma's kernel keeps KGW at 0.88 although its tokenizer is not the
+watermark's) and the number of recorded reference texts (10 -> 50 per prompt: 0.72 -> 0.97). So a user with
+recorded reference text needs about 50 recorded texts per prompt and any local LM of another family as
+``--proxy`` for >= 0.9 median power at 10 endpoint samples.
 (3) Out of reach at these sizes: fp16/bf16 weight rounding (no test above its null rate; the rounded models'
-samples may be indistinguishable: median |dlogprob| 1.5e-3 / 7.3e-3 nats per token) and the hidden system prompt
-on these five creative prompts (0.05-0.23 at n = 10): ``bench/verify_sysprompt.py`` shows that self-description
-probes see it (0.52 from 3 probes), which `verify` now appends to its prompts. The 4-step fine-tune stays at
-0.4-0.5 at n = 10 (0.8-0.95 at 20).
+samples may be indistinguishable: median |dlogprob| 1.5e-3 / 7.3e-3 nats per token) and the hidden system
+prompt on these five creative prompts (0.05-0.23 at n = 10): ``bench/verify_sysprompt.py`` shows that
+self-description probes see it (0.52 from 3 probes), which `verify` now appends to its prompts. The 4-step
+fine-tune stays at 0.4-0.5 at n = 10 (0.8-0.95 at 20).
 
 Distortions: sampling at temperature 0.9 and at top-p 0.9 (the claim is temperature 1, top-p 1), int8 dynamic
 quantization, fp16 and bf16 rounding of the weights (compute stays fp32), KGW (delta 2, gamma 0.25) and SynthID
