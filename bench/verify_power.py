@@ -114,7 +114,13 @@ Gemma), the proxy (mean-logprob z of temperature 0.9 at n = 10: 2.1 under the 2-
 Gemma, 3.8-4.4 under the reference itself; Gemma's kernel keeps KGW at 0.88 although its tokenizer is not the
 watermark's) and the number of recorded reference texts (10 -> 50 per prompt: 0.72 -> 0.97). So a user with
 recorded reference text needs about 50 recorded texts per prompt and any local LM of another family as
-``--proxy`` for >= 0.9 median power at 10 endpoint samples.
+``--proxy`` for >= 0.9 median power at 10 endpoint samples. With 25 recorded texts (``--ref-n 25``, same
+trials, 4.5 min at load 2.1-3.1) BBm_min at n = 10 is 0.85 (temperature), 0.97 (KGW), 0.93 (top-p), 0.55
+(fine-tune), 0.03 (hidden system prompt): the median stays at the top-p row (0.93) if the rows not rerun
+(SynthID, int8, student, different model: >= 0.97 with 10 texts) keep their rates. Its null over 100 trials:
+10/100 at n = 5 (Wilson [0.055, 0.174], the one interval of the runs that misses 0.05), 9/100 at n = 10
+([0.048, 0.162]), 3/100 at n = 20; each null trial's labels are a uniformly random split of draws from one
+model, so the test is exact and these are chance (see the 400-trial rerun in the results file).
 (3) Out of reach at these sizes: fp16/bf16 weight rounding (no test above its null rate; the rounded models'
 samples may be indistinguishable: median |dlogprob| 1.5e-3 / 7.3e-3 nats per token) and the hidden system
 prompt on these five creative prompts (0.05-0.23 at n = 10): ``bench/verify_sysprompt.py`` shows that
