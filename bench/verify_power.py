@@ -9,8 +9,8 @@ Run (generation is cached in the sample store, so a rerun or a rerun with bigger
 
 Defaults: 5 prompts of the shipped set, 40-token completions, pools of 60 endpoint / 120 reference completions per
 prompt, stored in a sample store under the bench cache (``verify_bench/samples.duckdb``), 30 trials per
-distortion, 200 null trials, 50 recorded reference texts in the BBm columns, 1,000 label shuffles (``verify``'s
-default). Torch runs single-threaded (``--threads``) because on an oversubscribed CPU extra threads only spin.
+distortion, 200 null trials, 50 recorded reference texts in the BBm columns, 1,000 label shuffles
+(``verify``'s default). Torch runs single-threaded (``--threads``) because on an oversubscribed CPU extra threads only spin.
 ``--prepare-only`` stops after the proxy passes (one teacher-forcing pass per completion and proxy gives the proxy
 features, the reference log-likelihood of the rank test and the token kernel's records, all cached on disk by
 sample id); ``--only NAME...`` analyses a subset of the variants.
