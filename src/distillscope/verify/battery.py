@@ -25,11 +25,17 @@ Tests (the ones whose inputs are present run):
                             tokens estimates KL(endpoint || reference) >= 0; one-sided sign-flip test of 0.
 ``verify.logprob_match``    endpoint reports logprobs: tokens whose reported logprob differs from the reference's
                             by more than a numerical tolerance; binomial test against a small allowed rate.
-``verify.combined``         one p-value for the global null. The MMD, rank, proxy and format statistics are
-                            computed on the same label shuffles and combined by nonparametric combination (Fisher's function
-                            of the per-shuffle p-values, exact); that p-value and logprob_match's are then
-                            combined by Bonferroni, which is valid under any dependence (logprob_shift is
-                            reported, not combined).
+``verify.combined``         one p-value for the global null. The MMD, rank, proxy, kernel and format statistics
+                            are computed on the same label shuffles and combined by nonparametric combination
+                            (Pesarin): each shuffle's statistic becomes its p-value among all shuffles, these
+                            are joined by ``min`` (Tippett; the default) or Fisher's ``-sum log p``
+                            (``BatteryConfig.npc``), and the joined value of the observed labels is ranked
+                            among the shuffles'. That is itself a permutation p-value, so it is exact for any
+                            dependence between the tests. min is the default because the tests see different
+                            distortions and one usually carries the signal alone, which Fisher's sum dilutes
+                            (measured in ``bench/verify_power.py``). That p-value and logprob_match's (and any
+                            ``extra`` evidence) are then combined by Bonferroni, valid under any dependence
+                            (logprob_shift is reported, not combined).
 
 Adding a test: write ``def my_test(ss: SampleSet, ctx: BatteryContext) -> Evidence`` (use ``ctx.perms`` for
 label shuffles and put the ``(B+1,)`` statistics in ``ctx.npc`` to join the exact combination), then add it to

@@ -218,16 +218,16 @@ def verify(endpoint: Model, reference: Model, prompts: list[str] | None = None, 
     Args:
         endpoint: the model under audit (usually ``openai:MODEL@URL``).
         reference: the model it claims to be; white-box (``zoo:``/``hf:``) enables the likelihood tests.
-        prompts: prompts to sample (default: the shipped informative set).
+        prompts: prompts to sample (default: the shipped informative set and the self-description probes).
         config: sampling and test settings.
         store: a SampleStore (default: the user's store); ``False`` bypasses the store.
         progress: callable(n_done) for progress bars.
         proxy: a white-box LM for the proxy-likelihood test (default: from ``config.proxy``).
     """
-    from distillscope.verify.prompts import default_prompts
+    from distillscope.verify.prompts import verify_prompts
 
     cfg = config or VerifyConfig()
-    prompts = list(prompts) if prompts is not None else default_prompts()
+    prompts = list(prompts) if prompts is not None else verify_prompts()
     ss, spend, declared = collect(endpoint, reference, prompts, cfg, store, progress, proxy)
     ev = run_battery(ss, cfg.battery, extra=_tokenizer_evidence(endpoint, reference, ss, cfg, store))
     comb = ev[-1]
