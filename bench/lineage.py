@@ -108,12 +108,16 @@ def _runner(name: str, fn: Callable[..., Any]) -> Callable[..., list[Any]]:
             panel = ctx["peers"](pair) or list(pair.panel)
             ctrl = () if ctx["panel_side_only"] else [get(x) for x in pair.controls[: ctx["bb_controls"]]]
             return list(fn(s, c, [get(x) for x in panel], ctx["prompts"], samples=ctx["samples"],
-                           max_tokens=ctx["max_tokens"], store=ctx["store"], features=ctx["features"],
+                           max_tokens=ctx["max_tokens"], temperature=ctx["temperature"], store=ctx["store"],
+                           features=ctx["features"],
                            permutations=ctx["permutations"], reference=ctx["reference"],
                            score_memo=ctx["score_memo"], controls=ctrl))
         if name == "functional":
             return [fn(s, c, [get(x) for x in pair.controls], max_tokens=ctx["functional_tokens"])]
-        if name in ("weights", "representations"):
+        if name == "representations":
+            peers = [get(x) for x in ctx["peers"](pair)[: ctx["null_models"]]]
+            return [fn(s, c, null_models=[get(x) for x in pair.controls[: ctx["null_models"]]], candidate_peers=peers)]
+        if name == "weights":
             return [fn(s, c, null_models=[get(x) for x in pair.controls[: ctx["null_models"]]])]
         # the tokenizer test sees only the two tokenizers: computed once per pair of tokenizers
         from distillscope.distill.data import tokenizer_hash
@@ -300,6 +304,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--prompts", type=int, default=12, help="held-out black-box prompts")
     ap.add_argument("--samples", type=int, default=2, help="black-box samples per prompt and model")
     ap.add_argument("--max-tokens", type=int, default=32, help="tokens per black-box sample")
+    ap.add_argument("--temperature", type=float, default=0.7, help="black-box sampling temperature (1.0 earlier)")
     ap.add_argument("--features", default="ngram,embedding,likelihood", help="black-box features")
     ap.add_argument("--reference", default="others", choices=("others", "own"),
                     help="black-box scores relative to the other models (default) or raw (the earlier version)")
@@ -344,7 +349,7 @@ def main(argv: list[str] | None = None) -> int:
     pairs = select_pairs(pairs, args.max_pairs, max_independent=args.max_independent)
     n_train = SIZES[zoo["size"]].n_prompts if zoo["size"] in SIZES else 0
     ctx = {"prompts": default_prompts(None, seed=0)[n_train : n_train + args.prompts], "samples": args.samples,
-           "max_tokens": args.max_tokens, "store": SampleStore(folder / "bench-samples.duckdb"),
+           "max_tokens": args.max_tokens, "temperature": args.temperature, "store": SampleStore(folder / "bench-samples.duckdb"),
            "features": [f.strip() for f in args.features.split(",") if f.strip()], "permutations": 2000,
            "reference": args.reference, "score_memo": {}, "peers": peer_panel(zoo, args.panel == "peers"),
            "bb_controls": args.bb_controls, "panel_side_only": args.panel_side_only,

@@ -144,8 +144,8 @@ def _pair_maker(mem: dict[str, dict[str, Any]], teachers: list[str]) -> Callable
                 for fam in ("tiny", "ref") for kind in (True, False)}
     students = [n for n, m in mem.items() if m["relation"] in STUDENT_RELATIONS]
 
-    def shape(n: str) -> tuple[Any, Any]:
-        return mem[n]["recipe"].get("layers"), mem[n]["recipe"].get("d")
+    def shape(n: str) -> tuple[Any, Any, Any]:  # a student's controls share its shape and training length
+        return mem[n]["recipe"].get("layers"), mem[n]["recipe"].get("d"), mem[n]["recipe"].get("steps")
 
     def recipe_matched(s: str, c: str) -> list[str]:
         same = [x for x in students if x != s and mem[x]["teacher"] != c and mem[x]["tokenizer"] == mem[s]["tokenizer"]
@@ -274,7 +274,7 @@ def build_lineage_zoo(out_dir: str | Path | None = None, size: str = "bench", te
             "path": None if ref else str(out / m.name), "spec": teacher_spec if ref else f"hf:{out / m.name}",
             "relation": m.relation, "method": m.recipe.get("method", "reference"), "parent": m.parent,
             "teacher": m.teacher, "seed": m.seed, "arch": m.arch, "tokenizer": m.tokenizer, "recipe": m.recipe,
-            "built": ref or done(out / m.name),
+            "built": ref or done(out / m.name, m.recipe),
         }
 
     def flush() -> None:
@@ -284,7 +284,7 @@ def build_lineage_zoo(out_dir: str | Path | None = None, size: str = "bench", te
 
     for m in members:
         record(m)
-    need = [m for m in todo if m.name != "teacher-ref" and (force or not done(out / m.name))]
+    need = [m for m in todo if m.name != "teacher-ref" and (force or not done(out / m.name, m.recipe))]
     if need:
         builder = Builder(out, sz, size, members, teacher_spec, show_progress, log)
         t0 = time.perf_counter()
