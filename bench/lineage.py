@@ -320,6 +320,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--budget-s", type=float, default=None, help="start no new pair after this many seconds")
     ap.add_argument("--time-135m", action="store_true", help="also time weight_test on SmolLM2 vs its quantized")
     ap.add_argument("--out", type=Path, default=None, help="JSON results (default ZOO/bench-lineage.json)")
+    ap.add_argument("--store", type=Path, default=None,
+                    help="black-box sample store (default ZOO/bench-samples.duckdb; one per concurrent run)")
     ap.add_argument("--combine", type=Path, nargs="+", default=None,
                     help="print the tables of the records of these result files together (runs split by --match)")
     args = ap.parse_args(argv)
@@ -348,8 +350,9 @@ def main(argv: list[str] | None = None) -> int:
         pairs = [p for p in pairs if re.search(args.match, f"{p.relation} {p.suspect} {p.candidate}")]
     pairs = select_pairs(pairs, args.max_pairs, max_independent=args.max_independent)
     n_train = SIZES[zoo["size"]].n_prompts if zoo["size"] in SIZES else 0
+    store = SampleStore(args.store or folder / "bench-samples.duckdb")
     ctx = {"prompts": default_prompts(None, seed=0)[n_train : n_train + args.prompts], "samples": args.samples,
-           "max_tokens": args.max_tokens, "temperature": args.temperature, "store": SampleStore(folder / "bench-samples.duckdb"),
+           "max_tokens": args.max_tokens, "temperature": args.temperature, "store": store,
            "features": [f.strip() for f in args.features.split(",") if f.strip()], "permutations": 2000,
            "reference": args.reference, "score_memo": {}, "peers": peer_panel(zoo, args.panel == "peers"),
            "bb_controls": args.bb_controls, "panel_side_only": args.panel_side_only,

@@ -20,12 +20,15 @@ in ``lineage.json`` when it is not installed.
 
 Derived members (``TEACHER--RELATION-sSEED``, :data:`DERIVED_RELATIONS`, several seeds each): logit-distilled
 (same architecture; other architecture, GPT-2 <-> Llama with the teacher's tokenizer; smaller size),
-sequence-distilled, mixed-5pct (5% of the examples are teacher answers, the rest corpus data), student-of-student,
+sequence-distilled, mixed-5pct (5% of the target tokens are teacher answers, the rest corpus data; trained to
+convergence, with hard-label controls ``control-tiny-mixsteps-ARCH-sSEED`` trained as long), student-of-student,
 fine-tuned, quantized (bits/group per seed), pruned (magnitude, sparsity per seed), merged (weight averages of the
 teacher and fine-tunes). Controls (``control-TOKENIZER-ARCH-sSEED``) see the same prompts and corpus data as the
 students but no teacher: the hard negatives. Teacher-like controls (``control-teacherlike-ARCH-sSEED``) are trained
-from scratch with the scratch teachers' recipe on the students' corpus: the matched controls of suspects that are
-teachers or weight-derivatives of one (the reference teacher has none: nothing of its size can be trained here).
+from scratch with the scratch teachers' recipe, each on its own random third of the corpus (as each scratch teacher
+has its own third): the peers of a scratch teacher, and the matched controls of suspects that are teachers or
+weight-derivatives of one (the reference teacher has none: nothing of its size can be trained here). A member
+whose recipe in the plan differs from the one in its ``provenance.json`` is rebuilt by the next build.
 
 Every student sees the same prompts; only the targets differ; every fresh model has its own init seed, so weight
 similarity between students is not an artefact of a shared initialisation. Each member folder has
