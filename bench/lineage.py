@@ -301,6 +301,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--max-independent", type=int, default=None,
                     help="cap per independent relation (default: --max-pairs)")
     ap.add_argument("--match", default=None, help="only pairs whose 'relation suspect candidate' matches this regex")
+    ap.add_argument("--select-first", action="store_true",
+                    help="apply --max-pairs/--max-independent before --match (runs split by --match then cover "
+                         "exactly the pairs of one full run)")
     ap.add_argument("--prompts", type=int, default=12, help="held-out black-box prompts")
     ap.add_argument("--samples", type=int, default=2, help="black-box samples per prompt and model")
     ap.add_argument("--max-tokens", type=int, default=32, help="tokens per black-box sample")
@@ -344,11 +347,14 @@ def main(argv: list[str] | None = None) -> int:
     zoo = read_lineage(folder)
     methods = _load_methods([m.strip() for m in args.methods.split(",") if m.strip()])
     pairs = lineage_pairs(zoo)
+    if args.select_first:  # the pairs a full run selects, then --match splits them between runs
+        pairs = select_pairs(pairs, args.max_pairs, max_independent=args.max_independent)
     if args.match:
         import re
 
         pairs = [p for p in pairs if re.search(args.match, f"{p.relation} {p.suspect} {p.candidate}")]
-    pairs = select_pairs(pairs, args.max_pairs, max_independent=args.max_independent)
+    if not args.select_first:
+        pairs = select_pairs(pairs, args.max_pairs, max_independent=args.max_independent)
     n_train = SIZES[zoo["size"]].n_prompts if zoo["size"] in SIZES else 0
     store = SampleStore(args.store or folder / "bench-samples.duckdb")
     ctx = {"prompts": default_prompts(None, seed=0)[n_train : n_train + args.prompts], "samples": args.samples,
