@@ -28,7 +28,14 @@ On the bench zoo (candidate's peers as the panel where the zoo has them, the sus
 controls) this removed the reference teacher's two false positives and kept recall (0.85); the two left are the
 scratch teachers against each other, where both reference sets are the zoo's teacher-like controls, trained on the
 students' corpus third: measurably not peers of either teacher (their samples are less likely under both teachers
-than the other teacher's are), so both sides reject. Peers of a model must be trained on their own data sample.
+than the other teacher's are), so both sides reject. Peers of a model must be trained on their own data sample
+(the zoo's teacher-like controls now are, each on its own random third of the corpus).
+
+On the control side, ``likelihood`` is a likelihood ratio when the panel holds models that are not controls: the
+log-likelihood of a model's samples under A minus their mean log-likelihood under those panel models. The raw
+log-likelihood under A also measures how fluent a model's text is, to any scorer, and a control more fluent than
+B hid B's lineage (see :func:`_toward_candidate`); the ratio is one function of each model's samples, applied to
+B and the controls alike, so the control side's null is untouched.
 
 The test, per feature and side: at each prompt, count the panel models that A beats; under the null ("at every prompt, A's
 similarity to B is exchangeable with the panel models'") each count is uniform on 0..K and independent across
