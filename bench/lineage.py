@@ -20,7 +20,41 @@ by Holm (``blackbox`` row); its precision and recall over all pairs are printed 
 Black-box prompts are held out: the shipped prompts after the ones the zoo's students were trained on. Samples are
 cached in a store of their own next to the zoo (``bench-samples.duckdb``), so a rerun only pays for new samples.
 
-Measured (bench zoo, 105 models; pairs ``--max-pairs 6 --max-independent 15``: 60 derived, 51 independent; 8 held-out
+Measured 2026-12-07 (session 8), rebuilt zoo (112 models: the 5%-mix students now take 5% of their target tokens
+from the teacher and train 400 steps, with hard-label controls as long; four teacher-like controls, each on its own
+random third of the corpus; 16 members rebuilt in 18.4 min at load 2-6), black-box at temperature 0.7 with the
+control side's likelihood ratio, representations with the candidate-peers side. The 111 pairs of one full run
+(``--max-pairs 6 --max-independent 15 --select-first``, 12 held-out prompts x 2 samples x 32 tokens), split by
+``--match``: the 76 pairs without the reference teacher in full (1,323 s, load 2.2-2.8, one heavy slot); of the 35
+pairs with the reference teacher (SmolLM2), the first ones only (about 150 s/pair: fresh 135M samples at the new
+temperature; the run did not finish before the session's end). Scratch pairs (complete):
+
+=================  ======  =====  ================  =====  ======  ================================================
+method             recall  prec.  FPR [Wilson 95%]  AUROC  s/pair  notes (76 pairs: 45 derived, 31 independent)
+=================  ======  =====  ================  =====  ======  ================================================
+black-box (Holm)   0.91    1.00   0/31 [0.00,0.11]  0.995  7.8     misses: mixed-5pct 4/6; size 6/6 (was 3/6);
+                                                                   teacher vs teacher 0/2 (was 2/6 FP overall)
+  likelihood       0.96    1.00   0/31 [0.00,0.11]  0.996          mixed-5pct 4/6 (Holm over 3 features costs 2)
+  ngram            0.47    1.00   0/31 [0.00,0.11]  0.870
+  embedding        0.18    1.00   0/31 [0.00,0.11]  0.829
+functional         0.80    0.97   1/31 [0.01,0.16]  0.932  1.6     mixed-5pct 1/6, sequence-distilled 0/4
+weights            0.33    0.94   1/31 [0.01,0.16]  0.686  0.32    weight-derived pairs separated by p and by
+                                                                   statistic; the FP is one other-teacher pair
+representations    0.33    1.00   0/31 [0.00,0.11]  0.825  4.5     weight relations 14/14, no student relation
+=================  ======  =====  ================  =====  ======  ================================================
+
+With the first SmolLM2 pairs added (79 pairs: 48 derived, 34 independent): black-box recall 0.92, precision 1.00,
+FPR 0/34; representations FPR 0/34 (the other-tokenizer pairs were 8/15 false positives before).
+
+5%-mix footprint (why the recipe changed): as first built (15 answers, 2.4% of the target tokens, 120 steps,
+training loss 5.1-6.0 nats) the teacher's unseen answers were no likelier under its mixed students than under the
+controls (log-likelihood of the teacher's minus the other teacher's answers: students -0.03..0.08, controls
+-0.08..0.17; only the 15 answers seen in training showed a trace). Rebuilt (36 answers = 5.0% of the target
+tokens, 400 steps; two seeds measured first): on the GPT-2 teacher's unseen answers its students 0.25/0.25, its
+own-architecture controls 0.04/0.09; the Llama teacher's students 0.59/1.02 against its controls 0.61/0.27 (the
+architecture matters as much as the teacher data, hence controls of the student's own architecture).
+
+Session 7 (before: the first zoo, 105 models; pairs ``--max-pairs 6 --max-independent 15``: 60 derived, 51 independent; 8 held-out
 prompts x 2 samples x 32 tokens; ``--null-models 6``), 2026-12-07, ALL 111 pairs and every method, split in two runs
 (``--match '^independent'``: 746 s, load 4.7 at start; ``--match '^(?!independent)' --time-135m``: 1383 s, load 3.3;
 2 cores shared with other jobs), tables printed together with ``--combine``. Detection at alpha 0.05; FPR with
