@@ -11,7 +11,7 @@ Python API::
 Shell::
 
     distillscope zoo build-lineage --size test            # seconds, tiny random reference teacher
-    distillscope zoo build-lineage --size bench --out zoo/  # SmolLM2 + 2 teachers trained here (46 min, 3.6 GB)
+    distillscope zoo build-lineage --size bench --out zoo/  # SmolLM2 + 2 teachers trained here (~65 min, 3.6 GB)
 
 Teachers: the reference teacher (``zoo:smollm2-135m-instruct``; ``zoo:tiny-llama`` for ``test``), and two small
 models TRAINED HERE FROM SCRATCH with the shipped 2k BPE tokenizer on disjoint thirds of the built-in corpus: a
@@ -232,9 +232,11 @@ def build_lineage_zoo(out_dir: str | Path | None = None, size: str = "bench", te
 
     Args:
         out_dir: zoo folder (default ``distillscope.paths.cache_dir("lineage") / size``).
-        size: ``test`` (seconds, tiny random reference teacher), ``bench`` (SmolLM2 teacher; 99 models, 81 derived
-            and 111 independent pairs; 46 minutes measured on 2 cores shared at load 5-8, 3.6 GB of which 3.1 GB
-            are the twelve 16-bit SmolLM2 derivatives), ``small`` or ``medium`` (more steps and seeds).
+        size: ``test`` (seconds, tiny random reference teacher), ``bench`` (SmolLM2 teacher; 112 models, 81 derived
+            and 137 independent pairs; the first build took 46 minutes on 2 cores shared at load 5-8, and the
+            recipe changes of session 8 rebuilt 16 members (5%-mix students, their controls, the teacher-like
+            controls) in 18.4 minutes at load 2-6; 3.6 GB of which 3.1 GB are the twelve 16-bit SmolLM2
+            derivatives), ``small`` or ``medium`` (more steps and seeds).
         teacher: reference teacher spec (default per size: SmolLM2-135M-Instruct; tiny-llama for ``test``).
         force: rebuild members that exist (and drop the stored teacher answers).
         relations: build only these relations (plus teachers and the members they depend on); None: all.
