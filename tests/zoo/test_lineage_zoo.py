@@ -143,6 +143,19 @@ def test_rerun_builds_nothing_and_cli(zoo):
     assert got["members"]["teacher-ref--sequence-distilled-s1"]["method"] == "sequences"
 
 
+@pytest.mark.slow  # builds the test-size zoo once (~35 s CPU)
+def test_member_whose_recipe_changed_is_rebuilt(zoo):
+    out, paths, _ = zoo
+    prov_path = paths["teacher-scratch-llama--pruned-s1"] / "provenance.json"
+    prov = json.loads(prov_path.read_text())
+    planned = prov["lineage"]["recipe"]
+    prov["lineage"]["recipe"] = {**planned, "sparsity": 0.9}  # as if built by an older plan
+    prov_path.write_text(json.dumps(prov))
+    build_lineage_zoo(out, size="test", show_progress=False)
+    assert json.loads(prov_path.read_text())["lineage"]["recipe"] == planned
+    assert read_lineage(out)["members"]["teacher-scratch-llama--pruned-s1"]["built"]
+
+
 def test_quantize_and_prune_reach_gpt2_conv1d():
     from distillscope.zoo import tiny_model
 
