@@ -25,26 +25,23 @@ from the teacher and train 400 steps, with hard-label controls as long; four tea
 random third of the corpus; 16 members rebuilt in 18.4 min at load 2-6), black-box at temperature 0.7 with the
 control side's likelihood ratio, representations with the candidate-peers side. The 111 pairs of one full run
 (``--max-pairs 6 --max-independent 15 --select-first``, 12 held-out prompts x 2 samples x 32 tokens), split by
-``--match``: the 76 pairs without the reference teacher in full (1,323 s, load 2.2-2.8, one heavy slot); of the 35
-pairs with the reference teacher (SmolLM2), the first ones only (about 150 s/pair: fresh 135M samples at the new
-temperature; the run did not finish before the session's end). Scratch pairs (complete):
+``--match``: the 76 pairs without the reference teacher (1,323 s, load 2.2-2.8) and the 35 with it (2,925 s, load
+2.6-4.3; fresh 135M samples at the new temperature), one heavy slot each; tables printed with ``--combine``:
 
 =================  ======  =====  ================  =====  ======  ================================================
-method             recall  prec.  FPR [Wilson 95%]  AUROC  s/pair  notes (76 pairs: 45 derived, 31 independent)
+method             recall  prec.  FPR [Wilson 95%]  AUROC  s/pair  notes (111 pairs: 60 derived, 51 independent)
 =================  ======  =====  ================  =====  ======  ================================================
-black-box (Holm)   0.91    1.00   0/31 [0.00,0.11]  0.995  7.8     misses: mixed-5pct 4/6; size 6/6 (was 3/6);
-                                                                   teacher vs teacher 0/2 (was 2/6 FP overall)
-  likelihood       0.96    1.00   0/31 [0.00,0.11]  0.996          mixed-5pct 4/6 (Holm over 3 features costs 2)
-  ngram            0.47    1.00   0/31 [0.00,0.11]  0.870
-  embedding        0.18    1.00   0/31 [0.00,0.11]  0.829
-functional         0.80    0.97   1/31 [0.01,0.16]  0.932  1.6     mixed-5pct 1/6, sequence-distilled 0/4
-weights            0.33    0.94   1/31 [0.01,0.16]  0.686  0.32    weight-derived pairs separated by p and by
-                                                                   statistic; the FP is one other-teacher pair
-representations    0.33    1.00   0/31 [0.00,0.11]  0.825  4.5     weight relations 14/14, no student relation
+black-box (Holm)   0.93    1.00   0/51 [0.00,0.07]  0.992  8.6     misses: mixed-5pct 4/6 only; size 6/6 (was
+                                                                   3/6); teacher vs teacher 0/6 FP (was 2/6)
+  likelihood       0.97    0.95   3/51 [0.02,0.16]  0.992          alone: mixed 4/6, but 3/15 other-tokenizer FP
+  ngram            0.57    1.00   0/51 [0.00,0.07]  0.886
+  embedding        0.37    1.00   0/51 [0.00,0.07]  0.909
+functional         0.85    0.96   2/51 [0.01,0.13]  0.952  2.4     FP: two control pairs; mixed-5pct 1/6,
+                                                                   sequence-distilled 2/6
+weights            0.40    0.92   2/51 [0.01,0.13]  0.763  0.47    weight-derived separated from every independent
+                                                                   pair by p; 135M pair 22.0 s (load ~4)
+representations    0.42    0.96   1/51 [0.00,0.10]  0.783  5.7     other-tokenizer FP 1/15 (was 8/15; 9/51 all)
 =================  ======  =====  ================  =====  ======  ================================================
-
-With the first SmolLM2 pairs added (79 pairs: 48 derived, 34 independent): black-box recall 0.92, precision 1.00,
-FPR 0/34; representations FPR 0/34 (the other-tokenizer pairs were 8/15 false positives before).
 
 5%-mix footprint (why the recipe changed): as first built (15 answers, 2.4% of the target tokens, 120 steps,
 training loss 5.1-6.0 nats) the teacher's unseen answers were no likelier under its mixed students than under the
