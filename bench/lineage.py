@@ -20,7 +20,38 @@ by Holm (``blackbox`` row); its precision and recall over all pairs are printed 
 Black-box prompts are held out: the shipped prompts after the ones the zoo's students were trained on. Samples are
 cached in a store of their own next to the zoo (``bench-samples.duckdb``), so a rerun only pays for new samples.
 
-Measured (bench zoo, 105 models; pairs ``--max-pairs 6 --max-independent 15``: 60 derived, 51 independent; 8 held-out
+Measured 2026-12-07 (session 8), rebuilt zoo (112 models: the 5%-mix students now take 5% of their target tokens
+from the teacher and train 400 steps, with hard-label controls as long; four teacher-like controls, each on its own
+random third of the corpus; 16 members rebuilt in 18.4 min at load 2-6), black-box at temperature 0.7 with the
+control side's likelihood ratio, representations with the candidate-peers side. The 111 pairs of one full run
+(``--max-pairs 6 --max-independent 15 --select-first``, 12 held-out prompts x 2 samples x 32 tokens), split by
+``--match``: the 76 pairs without the reference teacher (1,323 s, load 2.2-2.8) and the 35 with it (2,925 s, load
+2.6-4.3; fresh 135M samples at the new temperature), one heavy slot each; tables printed with ``--combine``:
+
+=================  ======  =====  ================  =====  ======  ================================================
+method             recall  prec.  FPR [Wilson 95%]  AUROC  s/pair  notes (111 pairs: 60 derived, 51 independent)
+=================  ======  =====  ================  =====  ======  ================================================
+black-box (Holm)   0.93    1.00   0/51 [0.00,0.07]  0.992  8.6     misses: mixed-5pct 4/6 only; size 6/6 (was
+                                                                   3/6); teacher vs teacher 0/6 FP (was 2/6)
+  likelihood       0.97    0.95   3/51 [0.02,0.16]  0.992          alone: mixed 4/6, but 3/15 other-tokenizer FP
+  ngram            0.57    1.00   0/51 [0.00,0.07]  0.886
+  embedding        0.37    1.00   0/51 [0.00,0.07]  0.909
+functional         0.85    0.96   2/51 [0.01,0.13]  0.952  2.4     FP: two control pairs; mixed-5pct 1/6,
+                                                                   sequence-distilled 2/6
+weights            0.40    0.92   2/51 [0.01,0.13]  0.763  0.47    weight-derived separated from every independent
+                                                                   pair by p; 135M pair 22.0 s (load ~4)
+representations    0.42    0.96   1/51 [0.00,0.10]  0.783  5.7     other-tokenizer FP 1/15 (was 8/15; 9/51 all)
+=================  ======  =====  ================  =====  ======  ================================================
+
+5%-mix footprint (why the recipe changed): as first built (15 answers, 2.4% of the target tokens, 120 steps,
+training loss 5.1-6.0 nats) the teacher's unseen answers were no likelier under its mixed students than under the
+controls (log-likelihood of the teacher's minus the other teacher's answers: students -0.03..0.08, controls
+-0.08..0.17; only the 15 answers seen in training showed a trace). Rebuilt (36 answers = 5.0% of the target
+tokens, 400 steps; two seeds measured first): on the GPT-2 teacher's unseen answers its students 0.25/0.25, its
+own-architecture controls 0.04/0.09; the Llama teacher's students 0.59/1.02 against its controls 0.61/0.27 (the
+architecture matters as much as the teacher data, hence controls of the student's own architecture).
+
+Session 7 (before: the first zoo, 105 models; pairs ``--max-pairs 6 --max-independent 15``: 60 derived, 51 independent; 8 held-out
 prompts x 2 samples x 32 tokens; ``--null-models 6``), 2026-12-07, ALL 111 pairs and every method, split in two runs
 (``--match '^independent'``: 746 s, load 4.7 at start; ``--match '^(?!independent)' --time-135m``: 1383 s, load 3.3;
 2 cores shared with other jobs), tables printed together with ``--combine``. Detection at alpha 0.05; FPR with
@@ -108,12 +139,16 @@ def _runner(name: str, fn: Callable[..., Any]) -> Callable[..., list[Any]]:
             panel = ctx["peers"](pair) or list(pair.panel)
             ctrl = () if ctx["panel_side_only"] else [get(x) for x in pair.controls[: ctx["bb_controls"]]]
             return list(fn(s, c, [get(x) for x in panel], ctx["prompts"], samples=ctx["samples"],
-                           max_tokens=ctx["max_tokens"], store=ctx["store"], features=ctx["features"],
+                           max_tokens=ctx["max_tokens"], temperature=ctx["temperature"], store=ctx["store"],
+                           features=ctx["features"],
                            permutations=ctx["permutations"], reference=ctx["reference"],
                            score_memo=ctx["score_memo"], controls=ctrl))
         if name == "functional":
             return [fn(s, c, [get(x) for x in pair.controls], max_tokens=ctx["functional_tokens"])]
-        if name in ("weights", "representations"):
+        if name == "representations":
+            peers = [get(x) for x in ctx["peers"](pair)[: ctx["null_models"]]]
+            return [fn(s, c, null_models=[get(x) for x in pair.controls[: ctx["null_models"]]], candidate_peers=peers)]
+        if name == "weights":
             return [fn(s, c, null_models=[get(x) for x in pair.controls[: ctx["null_models"]]])]
         # the tokenizer test sees only the two tokenizers: computed once per pair of tokenizers
         from distillscope.distill.data import tokenizer_hash
@@ -297,9 +332,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--max-independent", type=int, default=None,
                     help="cap per independent relation (default: --max-pairs)")
     ap.add_argument("--match", default=None, help="only pairs whose 'relation suspect candidate' matches this regex")
+    ap.add_argument("--select-first", action="store_true",
+                    help="apply --max-pairs/--max-independent before --match (runs split by --match then cover "
+                         "exactly the pairs of one full run)")
     ap.add_argument("--prompts", type=int, default=12, help="held-out black-box prompts")
     ap.add_argument("--samples", type=int, default=2, help="black-box samples per prompt and model")
     ap.add_argument("--max-tokens", type=int, default=32, help="tokens per black-box sample")
+    ap.add_argument("--temperature", type=float, default=0.7, help="black-box sampling temperature (1.0 earlier)")
     ap.add_argument("--features", default="ngram,embedding,likelihood", help="black-box features")
     ap.add_argument("--reference", default="others", choices=("others", "own"),
                     help="black-box scores relative to the other models (default) or raw (the earlier version)")
@@ -315,6 +354,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--budget-s", type=float, default=None, help="start no new pair after this many seconds")
     ap.add_argument("--time-135m", action="store_true", help="also time weight_test on SmolLM2 vs its quantized")
     ap.add_argument("--out", type=Path, default=None, help="JSON results (default ZOO/bench-lineage.json)")
+    ap.add_argument("--store", type=Path, default=None,
+                    help="black-box sample store (default ZOO/bench-samples.duckdb; one per concurrent run)")
     ap.add_argument("--combine", type=Path, nargs="+", default=None,
                     help="print the tables of the records of these result files together (runs split by --match)")
     args = ap.parse_args(argv)
@@ -337,14 +378,18 @@ def main(argv: list[str] | None = None) -> int:
     zoo = read_lineage(folder)
     methods = _load_methods([m.strip() for m in args.methods.split(",") if m.strip()])
     pairs = lineage_pairs(zoo)
+    if args.select_first:  # the pairs a full run selects, then --match splits them between runs
+        pairs = select_pairs(pairs, args.max_pairs, max_independent=args.max_independent)
     if args.match:
         import re
 
         pairs = [p for p in pairs if re.search(args.match, f"{p.relation} {p.suspect} {p.candidate}")]
-    pairs = select_pairs(pairs, args.max_pairs, max_independent=args.max_independent)
+    if not args.select_first:
+        pairs = select_pairs(pairs, args.max_pairs, max_independent=args.max_independent)
     n_train = SIZES[zoo["size"]].n_prompts if zoo["size"] in SIZES else 0
+    store = SampleStore(args.store or folder / "bench-samples.duckdb")
     ctx = {"prompts": default_prompts(None, seed=0)[n_train : n_train + args.prompts], "samples": args.samples,
-           "max_tokens": args.max_tokens, "store": SampleStore(folder / "bench-samples.duckdb"),
+           "max_tokens": args.max_tokens, "temperature": args.temperature, "store": store,
            "features": [f.strip() for f in args.features.split(",") if f.strip()], "permutations": 2000,
            "reference": args.reference, "score_memo": {}, "peers": peer_panel(zoo, args.panel == "peers"),
            "bb_controls": args.bb_controls, "panel_side_only": args.panel_side_only,

@@ -269,3 +269,91 @@ def test_control_side_detects_a_copy_its_controls_do_not_share():
     assert ev.p_value < 0.01 and ev.p_value == max(ev.details["p_panel"], ev.details["control_side"]["p"])
     with pytest.raises(InputError):
         blackbox_test(b, a, panel, PROMPTS, samples=2, features=("ngram",), cache=False, controls=[a])
+
+
+class WhiteWordModel(WordModel):
+    """A WordModel that can score text (white-box enough for the ``likelihood`` feature): a word's log-probability
+    is the one it is sampled with, smoothed so that every word can be scored."""
+
+    tokenizer = None
+    vocab_size = len(WORDS)
+    module = None
+
+    def __init__(self, seed: int, dist: int = 0, n_words: int = 20, source: Model | None = None,
+                 noise: float = 0.5) -> None:
+        super().__init__(seed, dist, n_words)
+        self.source, self.noise = source, noise
+        if source is not None:
+            self.spec = f"test:wcopy-{source.spec}-s{seed}"
+        rank = np.empty(len(WORDS), dtype=int)
+        rank[self.order] = np.arange(len(WORDS))
+        self.logp = np.log(0.95 * self.probs[rank] + 0.05 / len(WORDS))
+
+    def _generate(self, requests, progress=None):
+        if self.source is None:
+            return super()._generate(requests, progress)
+        out = []
+        for r, c in zip(requests, self.source.generate(requests)):
+            rng = _rng(self.seed, r.messages, r.seed, r.seed_index)
+            own = self.text(r, rng).split()
+            out.append(Completion(" ".join(o if rng.random() < self.noise else w for w, o in zip(c.text.split(), own))))
+        return out
+
+    def render(self, req):
+        return str(req.messages)
+
+    def encode(self, text):
+        return [WORDS.index(w) for w in text.split() if w in WORDS]
+
+    def score_continuations(self, ctx, conts):
+        return [[float(self.logp[t]) for t in c] for c in conts]
+
+    def score(self, prompt, continuation):
+        raise NotImplementedError
+
+    def score_ids(self, ctx, cont):
+        raise NotImplementedError
+
+    def logits(self, input_ids, attention_mask=None):
+        raise NotImplementedError
+
+    def hidden_states(self, texts, layer=-1):
+        raise NotImplementedError
+
+    def state_dict(self):
+        return {}
+
+    def with_logits_transform(self, transform, tag):
+        raise NotImplementedError
+
+
+def test_control_side_likelihood_ratio_keeps_the_null():
+    """Null: B and its controls identically distributed and unrelated to A; the control side's likelihood ratio
+    (A against the panel models that are not controls) gives uniform p-values (KS) and the verdict keeps alpha."""
+    from distillscope.models import is_white_box
+
+    reps, alpha = 150, 0.05
+    p_ctrl, p_all = [], []
+    for rep in range(reps):
+        b = WhiteWordModel(seed=1000 * rep + 1, dist=1)
+        ctrl = [WhiteWordModel(seed=1000 * rep + 10 + j, dist=1) for j in range(4)]
+        a = WhiteWordModel(seed=1000 * rep + 2, dist=2)
+        panel = [WhiteWordModel(seed=1000 * rep + 20 + j, dist=3 + j) for j in range(3)]
+        ev = blackbox_test(b, a, panel, PROMPTS[:8], samples=2, features=("likelihood",), cache=False, seed=rep,
+                           permutations=50, controls=ctrl)[0]
+        p_ctrl.append(ev.details["control_side"]["p"])
+        p_all.append(ev.p_value)
+    assert is_white_box(b) and len(ev.params["control_likelihood_scorers"]) == 3
+    assert st.kstest(p_ctrl, "uniform").pvalue > 0.01
+    assert np.mean(np.array(p_all) <= alpha) <= st.binom.ppf(0.999, reps, alpha) / reps
+
+
+def test_control_side_likelihood_ratio_detects_a_copy_against_copies_of_other_sources():
+    """Known positive: B copies A's words (half replaced); its controls are made the same way from other sources."""
+    a = WhiteWordModel(seed=1, dist=1)
+    panel = [WhiteWordModel(seed=s, dist=10 + s) for s in range(3, 7)]
+    b = WhiteWordModel(seed=2, dist=99, source=a)
+    ctrl = [WhiteWordModel(seed=20 + s, dist=99, source=WhiteWordModel(seed=s, dist=5 + s)) for s in range(4)]
+    ev = blackbox_test(b, a, panel, PROMPTS, samples=2, features=("likelihood",), cache=False, controls=ctrl)[0]
+    assert ev.params["control_likelihood_scorers"] == [m.spec for m in panel]
+    assert ev.details["control_side"]["p"] < 0.01 and ev.p_value < 0.01

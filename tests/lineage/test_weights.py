@@ -179,6 +179,26 @@ def test_representations(zoo):
     assert ev_none.p_value is None and any("null_models" in c for c in ev_none.caveats)
 
 
+def test_representations_candidate_peers_side(zoo):
+    """Both sides: a quantized copy is convicted by the larger p-value (known positive), and unrelated suspects,
+    with the other seeds split into null models and peers of the candidate, keep the FPR at alpha (null)."""
+    models = [zoo["a"], *zoo["unrelated"]]
+    a = models[0]
+    q = _wrap(quantize_weights(copy.deepcopy(a.module)), a, "quantized")
+    ev = representation_test(q, a, null_models=models[1:5], candidate_peers=models[1:], max_texts=24)
+    assert ev.p_value < 0.01 and ev.details["p_candidate_peers"] < 0.01
+    assert ev.p_value == max(ev.details["p_null_models"], ev.details["p_candidate_peers"])
+    ps = []
+    for cand in (0, 7):
+        for s in range(1, 7):
+            rest = [m for i, m in enumerate(models) if i not in (cand, s)]
+            ev = representation_test(models[s], models[cand], null_models=rest[:3], candidate_peers=rest[3:6],
+                                      max_texts=24)
+            ps.append(ev.p_value)
+    rate = rejection_rate(ps, 0.05)
+    assert rate.low <= 0.05 and rate.rate <= 0.2, (rate, ps)
+
+
 def test_embedding_rows_aligned_by_token_string(zoo):
     """A copy behind a tokenizer whose token ids are shuffled (same strings) is matched row by row through the
     strings and convicted; without that alignment its embedding rows would look unrelated."""

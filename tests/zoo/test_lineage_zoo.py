@@ -55,9 +55,12 @@ def test_relations_seeds_and_teachers(zoo):
     t = _module(mem["teacher-scratch-llama"]["spec"])
     assert x.config.model_type == "gpt2" and t.config.model_type == "llama"
     assert x.config.vocab_size == t.config.vocab_size
-    # 5% of the mixed student's examples are teacher answers
+    # 5% of the mixed student's target tokens are teacher answers (the first answers that reach 5%), and it is
+    # trained as long as its own hard-label controls, which are among its controls
     prov = json.loads((paths["teacher-scratch-gpt2--mixed-5pct-s0"] / "provenance.json").read_text())
-    assert 0.04 < prov["teacher_samples"]["fraction_of_examples"] <= 0.05 + 1e-9
+    ts = prov["teacher_samples"]
+    assert 0.05 <= ts["fraction_of_target_tokens"] < 0.08, ts
+    assert prov["training"]["steps"] == mem["control-tiny-mixsteps-gpt2-s0"]["recipe"]["steps"]
     # the scratch teachers are different models trained on different text
     pa = json.loads((paths["teacher-scratch-llama"] / "provenance.json").read_text())
     pb = json.loads((paths["teacher-scratch-gpt2"] / "provenance.json").read_text())
@@ -138,6 +141,19 @@ def test_rerun_builds_nothing_and_cli(zoo):
     assert res.exit_code == 0, res.output
     got = json.loads(res.stdout)
     assert got["members"]["teacher-ref--sequence-distilled-s1"]["method"] == "sequences"
+
+
+@pytest.mark.slow  # builds the test-size zoo once (~35 s CPU)
+def test_member_whose_recipe_changed_is_rebuilt(zoo):
+    out, paths, _ = zoo
+    prov_path = paths["teacher-scratch-llama--pruned-s1"] / "provenance.json"
+    prov = json.loads(prov_path.read_text())
+    planned = prov["lineage"]["recipe"]
+    prov["lineage"]["recipe"] = {**planned, "sparsity": 0.9}  # as if built by an older plan
+    prov_path.write_text(json.dumps(prov))
+    build_lineage_zoo(out, size="test", show_progress=False)
+    assert json.loads(prov_path.read_text())["lineage"]["recipe"] == planned
+    assert read_lineage(out)["members"]["teacher-scratch-llama--pruned-s1"]["built"]
 
 
 def test_quantize_and_prune_reach_gpt2_conv1d():

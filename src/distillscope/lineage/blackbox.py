@@ -28,7 +28,14 @@ On the bench zoo (candidate's peers as the panel where the zoo has them, the sus
 controls) this removed the reference teacher's two false positives and kept recall (0.85); the two left are the
 scratch teachers against each other, where both reference sets are the zoo's teacher-like controls, trained on the
 students' corpus third: measurably not peers of either teacher (their samples are less likely under both teachers
-than the other teacher's are), so both sides reject. Peers of a model must be trained on their own data sample.
+than the other teacher's are), so both sides reject. Peers of a model must be trained on their own data sample
+(the zoo's teacher-like controls now are, each on its own random third of the corpus).
+
+On the control side, ``likelihood`` is a likelihood ratio when the panel holds models that are not controls: the
+log-likelihood of a model's samples under A minus their mean log-likelihood under those panel models. The raw
+log-likelihood under A also measures how fluent a model's text is, to any scorer, and a control more fluent than
+B hid B's lineage (see :func:`_toward_candidate`); the ratio is one function of each model's samples, applied to
+B and the controls alike, so the control side's null is untouched.
 
 The test, per feature and side: at each prompt, count the panel models that A beats; under the null ("at every prompt, A's
 similarity to B is exchangeable with the panel models'") each count is uniform on 0..K and independent across
@@ -191,12 +198,17 @@ def relative_scores(mat: np.ndarray, symmetric: bool = True) -> np.ndarray:
 
 
 def _toward_candidate(feature: str, models: Sequence[Model], reqs_by_prompt: list[list[GenRequest]],
-                      texts: list[list[list[str]]], memo: dict[Any, float] | None) -> np.ndarray:
+                      texts: list[list[list[str]]], memo: dict[Any, float] | None,
+                      scorers: Sequence[Model] = ()) -> np.ndarray:
     """``[n, N-1]``: similarity to the candidate (models[1]) of the suspect (column 0) and of each control.
 
-    ``models`` = [suspect, candidate, *controls]. Raw similarity (no model effects): under the control side's null
-    the suspect is exchangeable with its controls, so their raw similarities to A are too. ``likelihood`` is the
-    mean log-likelihood of each model's samples under A (A must be white-box).
+    ``models`` = [suspect, candidate, *controls]. No model effects: under the control side's null the suspect is
+    exchangeable with its controls, so any one function of a model's samples is too. ``likelihood`` is the mean
+    log-likelihood of each model's samples under A (A must be white-box) or, with ``scorers`` (white-box models that
+    are neither the suspect nor a control), the log-likelihood ratio of A to the scorers' mean, which takes out how
+    likely a model's text is under *any* model (fluency): on the bench zoo the 5%-mix students of the scratch Llama
+    teacher write text that the scratch GPT-2 teacher finds likelier than its own mixed students' (-3.9 against
+    -4.8 nats/token), which hid those students from the raw score.
     """
     n, big_n = len(texts[0]), len(models)
     xs = [0, *range(2, big_n)]
@@ -204,7 +216,10 @@ def _toward_candidate(feature: str, models: Sequence[Model], reqs_by_prompt: lis
     if feature == "likelihood":
         s = len(texts[0][0])
         for i, reqs in enumerate(reqs_by_prompt):
-            vals = _loglik(models[1], reqs[0], [t for x in xs for t in texts[x][i]], memo)
+            flat = [t for x in xs for t in texts[x][i]]
+            vals = np.array(_loglik(models[1], reqs[0], flat, memo))
+            if scorers:
+                vals = vals - np.mean([_loglik(m, reqs[0], flat, memo) for m in scorers], axis=0)
             out[i] = [float(np.mean(vals[k * s:(k + 1) * s])) for k in range(len(xs))]
         return out
     if feature == "embedding":
@@ -292,9 +307,9 @@ def _evidence(feature: str, scores: np.ndarray, prompts: Sequence[str], specs: l
 def blackbox_test(suspect: Model, candidate: Model, panel: Sequence[Model], prompts: Sequence[str], *,
                   samples: int = 4, max_tokens: int = 48, store: SampleStore | None = None,
                   features: Sequence[str] = FEATURES, permutations: int = 2000, seed: int = 0,
-                  temperature: float = 1.0, cache: bool = True, reference: str = "others",
-                  score_memo: dict[Any, float] | None = None, controls: Sequence[Model] | None = None
-                  ) -> list[Evidence]:
+                  temperature: float = 0.7, cache: bool = True, reference: str = "others",
+                  score_memo: dict[Any, float] | None = None, controls: Sequence[Model] | None = None,
+                  likelihood_ratio: bool = True) -> list[Evidence]:
     """Test whether suspect B is closer to candidate A than to a panel, one Evidence per feature.
 
     Args:
@@ -311,7 +326,11 @@ def blackbox_test(suspect: Model, candidate: Model, panel: Sequence[Model], prom
             :class:`~distillscope.errors.MissingModelError` naming it.
         permutations: sign flips for the secondary sign-flip p-value in ``details``.
         seed: sampling seed (shared by every model) and tie-breaking seed.
-        temperature: sampling temperature.
+        temperature: sampling temperature (the same for every model, so the null is untouched). Below 1 the
+            samples follow each model's modes, which is what distillation copies: at 1.0 a weak student's heavy tail
+            (tokens its teacher never writes) dominated its samples, and on the bench zoo the 1-layer Llama
+            students of the scratch Llama teacher were less like it than hard-label controls (likelihood under the
+            teacher -9.5 nats/token against -8.9); at 0.7 they were the likeliest of all (-4.7 against -8.5 to -5.6).
         cache: draw through the store (``False`` only for simulations).
         reference: ``others`` (default): a model's similarity to B minus its mean similarity to the other compared
             models (:func:`relative_scores`); ``own``: the raw similarity to B (and, for ``likelihood``, B's
@@ -319,6 +338,9 @@ def blackbox_test(suspect: Model, candidate: Model, panel: Sequence[Model], prom
         score_memo: a dict in which ``likelihood`` keeps (model spec, context, text) -> log-likelihood across calls.
         controls: peers of the suspect (trained like B, without A) for the control side; ``None`` (default): the
             panel serves as both; ``()``: panel side only (valid only with peers of A in the panel).
+        likelihood_ratio: on the control side, score ``likelihood`` as the log-likelihood ratio of A to the mean
+            of the panel models that are not controls (``False``, or no such panel model: the raw log-likelihood
+            under A, the earlier score). Either is one function applied to every model alike, so the null holds.
 
     Returns:
         One :class:`Evidence` per feature, named ``lineage.blackbox.<feature>``. Holm across them is the caller's.
@@ -351,11 +373,15 @@ def blackbox_test(suspect: Model, candidate: Model, panel: Sequence[Model], prom
     ids = [c.sample_id for cs in comps for c in cs if c.sample_id]
     by_spec = dict(zip([*specs, *(m.spec for m in extra)], texts))
     ctrl_models = [suspect, candidate, *controls]
+    # the control side's likelihood ratio is taken against the panel models that are not controls (none: raw)
+    ctrl_specs = {m.spec for m in controls}
+    scorers = [m for m in panel if m.spec not in ctrl_specs] if likelihood_ratio else []
     ctrl_texts = [by_spec[m.spec] for m in ctrl_models]
     texts = texts[: len(models)]
     params = {"samples": samples, "max_tokens": max_tokens, "temperature": temperature, "seed": seed,
               "n_prompts": len(prompts), "n_panel": len(panel), "reference": reference,
-              "n_controls": len(controls), "controls_are_panel": [m.spec for m in controls] == specs[2:]}
+              "n_controls": len(controls), "controls_are_panel": [m.spec for m in controls] == specs[2:],
+              "control_likelihood_scorers": [m.spec for m in scorers]}
     out = []
     for f in features:
         if f == "likelihood" and not all(is_white_box(m) for m in models[1:]):
@@ -367,8 +393,8 @@ def blackbox_test(suspect: Model, candidate: Model, panel: Sequence[Model], prom
             continue
         try:
             scores = _scores(f, models, reqs_by_prompt, texts, reference, score_memo)
-            ctrl = (_toward_candidate(f, ctrl_models, reqs_by_prompt, ctrl_texts, score_memo) if controls
-                    else None)
+            ctrl = (_toward_candidate(f, ctrl_models, reqs_by_prompt, ctrl_texts, score_memo, scorers)
+                    if controls else None)
         except MissingModelError as e:
             if len(features) == 1:
                 raise

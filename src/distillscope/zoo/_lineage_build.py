@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import gc
 import math
+import random
 import time
 from pathlib import Path
 from typing import Any
@@ -24,8 +25,17 @@ LR_FT_REF = 5e-5
 K = 20
 
 
-def done(path: Path) -> bool:
-    return (path / "provenance.json").exists() and (path / "config.json").exists()
+def done(path: Path, recipe: dict[str, Any] | None = None) -> bool:
+    """A member folder is built when it holds a model and its provenance, and (given ``recipe``) was built with
+    that recipe: a member whose plan changed is rebuilt."""
+    if not ((path / "provenance.json").exists() and (path / "config.json").exists()):
+        return False
+    if recipe is None:
+        return True
+    import json
+
+    built = json.loads((path / "provenance.json").read_text()).get("lineage", {}).get("recipe")
+    return json.loads(json.dumps(built)) == json.loads(json.dumps(recipe))
 
 
 def arch_config(arch: str, tok: Any, vocab: int, layers: int, d: int) -> Any:
@@ -211,9 +221,17 @@ class Builder:
         from distillscope.distill.data import data_hash, default_prompts, encode_chat, encode_texts
         from distillscope.zoo import tiny_tokenizer
 
-        third = self.thirds[m.recipe["corpus_third"]]
+        if "corpus_sample" in m.recipe:  # a teacher-like control: its own random third of the whole corpus
+            corpus = [p for t in self.thirds for p in t]
+            third = random.Random(f"sample:{m.recipe['corpus_sample']}").sample(corpus, len(corpus) // 3)
+            what = f"a random third of the built-in corpus (sample {m.recipe['corpus_sample']})"
+            prompt_seed = 100 + m.recipe["corpus_sample"]
+        else:
+            third = self.thirds[m.recipe["corpus_third"]]
+            what = f"built-in corpus third {m.recipe['corpus_third']}"
+            prompt_seed = 1 + m.recipe["corpus_third"]
         tok = tiny_tokenizer()
-        prompts = default_prompts(None, seed=1 + m.recipe["corpus_third"])
+        prompts = default_prompts(None, seed=prompt_seed)
         chat = [e for i, p in enumerate(prompts)
                 if (e := encode_chat(tok, p, " ".join(third[i % len(third)].split()[:60]), self.sz.max_len))]
         ex = encode_texts(tok, third, self.sz.max_len) + chat
@@ -225,7 +243,7 @@ class Builder:
                          self.path(m.name), f"teacher {m.name}")
         self._save(m, model, tok, method="scratch", teacher=None,
                    data={"sha256": data_hash(ex), "n_sequences": len(ex), "n_target_tokens": sum(e.n_targets for e in ex),
-                         "source": f"built-in corpus third {m.recipe['corpus_third']} (raw text + chat answers)"
+                         "source": f"{what} (raw text + chat answers)"
                                    + (" (a teacher-like control, no teacher)" if m.relation == "control" else "")},
                    hp={**m.recipe, "arch": m.arch, "seed": m.seed}, started=started, parents=[],
                    extra={"training": tr})
@@ -242,12 +260,7 @@ class Builder:
         if m.relation == "control":
             ex, source = self.corpus_examples(fam), "zoo prompts with corpus passages + corpus text (no teacher)"
         elif method == "mixed":
-            t_ex, ids = self.answer_examples(m.teacher or "", fam)
-            c_ex = self.corpus_examples(fam)
-            n_t = min(len(t_ex), math.ceil(len(c_ex) * 0.05 / 0.95))
-            ex = c_ex[: math.floor(n_t * 0.95 / 0.05)] + t_ex[:n_t]  # teacher answers are 5% of the examples
-            source = f"corpus data + {n_t} of {parent}'s answers ({n_t / len(ex):.1%} of the examples)"
-            extra["teacher_samples"] = {"n": n_t, "sample_ids": ids[:n_t], "fraction_of_examples": n_t / len(ex)}
+            ex, extra["teacher_samples"], source = self._mix(m, fam)
         else:
             ex, ids = self.answer_examples(parent or "", fam)
             source = f"answers of {parent} to the zoo prompts"
@@ -259,6 +272,7 @@ class Builder:
         train_method = "logits" if method == "logits" else "text"
         teacher = self.model(parent) if train_method == "logits" and parent else None
         steps, bs, _ = self.student_budget(fam)
+        steps = int(m.recipe.get("steps", steps))
         tr = self._train(model, ex, train_method, teacher, steps, m.seed, LR_STUDENT, bs, self.path(m.name), m.name)
         self._save(m, model, tok, method=method if m.relation != "control" else "text",
                    teacher=parent if m.relation != "control" else None,
@@ -267,6 +281,35 @@ class Builder:
                    hp={**m.recipe, "arch": m.arch, "seed": m.seed, "k": K if train_method == "logits" else None},
                    started=started, parents=[{"spec": self.spec(parent), "role": "teacher"}] if parent and
                    m.relation != "control" else [], extra={"training": tr, **extra})
+
+    def _mix(self, m: Member, fam: str, share: float = 0.05) -> tuple[list, dict[str, Any], str]:
+        """(examples, teacher_samples record, source) of a 5%-mix student: all of the students' corpus data plus
+        the teacher's answers, ``share`` of the target tokens (``fraction="target tokens"`` in the recipe) or, in
+        zoos built before that, of the examples."""
+        t_ex, ids = self.answer_examples(m.teacher or "", fam)
+        c_ex = self.corpus_examples(fam)
+        if m.recipe.get("fraction") == "target tokens":
+            want = share / (1 - share) * sum(e.n_targets for e in c_ex)
+            n_t, got = 0, 0
+            while n_t < len(t_ex) and got < want:
+                got += t_ex[n_t].n_targets
+                n_t += 1
+            if got < want:  # too few answers (the test zoo): less corpus data instead
+                cut, room = 0, got * (1 - share) / share
+                while cut < len(c_ex) and room >= c_ex[cut].n_targets:
+                    room -= c_ex[cut].n_targets
+                    cut += 1
+                c_ex = c_ex[: max(cut, 1)]
+            ex = c_ex + t_ex[:n_t]
+        else:
+            n_t = min(len(t_ex), math.ceil(len(c_ex) * share / (1 - share)))
+            ex = c_ex[: math.floor(n_t * (1 - share) / share)] + t_ex[:n_t]
+        t_tok, all_tok = sum(e.n_targets for e in t_ex[:n_t]), sum(e.n_targets for e in ex)
+        source = (f"corpus data + {n_t} of {m.parent}'s answers ({n_t / len(ex):.1%} of the examples, "
+                  f"{t_tok / all_tok:.1%} of the target tokens)")
+        rec = {"n": n_t, "sample_ids": ids[:n_t], "fraction_of_examples": n_t / len(ex), "target_tokens": t_tok,
+               "fraction_of_target_tokens": t_tok / all_tok}
+        return ex, rec, source
 
     def _finetune(self, m: Member, started: str) -> None:
         from distillscope.distill.data import data_hash, encode_texts

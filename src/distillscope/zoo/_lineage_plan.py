@@ -18,7 +18,8 @@ DERIVED_RELATIONS = {
     "logit-distilled-xarch": "fresh student of the OTHER architecture (Llama <-> GPT-2), same tokenizer, logit KD",
     "logit-distilled-size": "fresh student of the teacher's architecture at a different (smaller) size, logit KD",
     "sequence-distilled": "fresh student fine-tuned on the teacher's sampled answers (text only)",
-    "mixed-5pct": "fresh student on corpus data of which 5% of the examples are the teacher's answers",
+    "mixed-5pct": "fresh student on corpus data of which 5% of the target tokens are the teacher's answers, trained "
+                  "to convergence (``mixed_steps``)",
     "student-of-student": "logit-distilled from a logit-distilled student of the teacher (a grandchild)",
     "fine-tuned": "the teacher itself, a few steps of fine-tuning on corpus text (lr varies per seed)",
     "quantized": "the teacher with group-wise round-to-nearest Linear weights (bits/group vary per seed)",
@@ -51,6 +52,10 @@ class ZooSize:
         ref_relations: relations built for the reference teacher (its students cost most: 49k vocabulary).
         ref_student: (steps, batch size, max_len) for students and controls with the reference tokenizer
             (None: as the others); the 49k-way softmax dominates their cost.
+        mixed_steps: steps of the 5%-mix students and of their own hard-label controls (None: ``steps``). A
+            student that sees 5% teacher text in a short run keeps no trace of it beyond the exact texts it saw
+            (bench zoo, 120 steps: training loss 5.1-6.0 nats, the teacher's unseen answers no likelier under it
+            than under controls), so this relation is trained until the loss levels off.
     """
 
     n_prompts: int
@@ -69,18 +74,19 @@ class ZooSize:
     ref_dtype: str = "float32"
     ref_relations: tuple[str, ...] = tuple(DERIVED_RELATIONS)
     ref_student: tuple[int, int, int] | None = None  # (steps, batch size, max_len) of students with its vocabulary
+    mixed_steps: int | None = None
 
 
 SIZES = {
-    "test": ZooSize(6, 8, 2, 2, 32, (1, 32), (1, 16), (2, 32), 4, 2, 1, "zoo:tiny-llama"),
+    "test": ZooSize(6, 8, 2, 2, 32, (1, 32), (1, 16), (2, 32), 4, 2, 1, "zoo:tiny-llama", mixed_steps=4),
     "bench": ZooSize(48, 40, 120, 8, 96, (2, 128), (1, 64), (4, 128), 500, 30, 3, DEFAULT_TEACHER,
-                     ref_dtype="float16", ref_student=(80, 4, 80),
+                     ref_dtype="float16", ref_student=(80, 4, 80), mixed_steps=400,
                      ref_relations=("logit-distilled", "logit-distilled-xarch", "sequence-distilled", "fine-tuned",
                                     "quantized", "pruned", "merged")),
     "small": ZooSize(64, 48, 200, 8, 96, (2, 128), (1, 64), (4, 128), 800, 40, 4, DEFAULT_TEACHER,
-                     ref_dtype="float16"),
+                     ref_dtype="float16", mixed_steps=600),
     "medium": ZooSize(240, 64, 400, 8, 128, (2, 128), (1, 64), (4, 192), 1500, 60, 10, DEFAULT_TEACHER,
-                      ref_dtype="float16"),
+                      ref_dtype="float16", mixed_steps=1200),
 }
 
 
@@ -129,8 +135,10 @@ def _derived(t: str, arch: str, tokfam: str, sz: ZooSize, relations: tuple[str, 
                 shape = sz.small_student if rel == "logit-distilled-size" else sz.student
                 method = "logits" if rel.startswith("logit") else ("sequences" if rel == "sequence-distilled" else
                                                                    "mixed")
-                out.append(Member(name, rel, t, t, 100 * s + len(out), a, tokfam,
-                                  {"method": method, "layers": shape[0], "d": shape[1]}))
+                recipe = {"method": method, "layers": shape[0], "d": shape[1]}
+                if method == "mixed" and sz.mixed_steps is not None:
+                    recipe.update(steps=sz.mixed_steps, fraction="target tokens")
+                out.append(Member(name, rel, t, t, 100 * s + len(out), a, tokfam, recipe))
             elif rel == "student-of-student":
                 child = f"{t}--logit-distilled-s{s}"
                 a = arch if arch in OTHER_ARCH else "llama"
@@ -184,17 +192,25 @@ def plan(size: str, teacher_spec: str, optional: dict[str, bool] | None = None) 
     members += controls("tiny")
     for name, arch, _ in SCRATCH:
         members += _derived(f"teacher-{name}", arch, "tiny", sz, tuple(DERIVED_RELATIONS))
-    # Controls trained like the scratch teachers (same recipe, the students' corpus third): the matched controls of
-    # suspects that are teachers or weight-derivatives of one.
-    for s in range(sz.seeds):
+    # Controls trained like the scratch teachers (same recipe, each on its own random third of the corpus, as each
+    # teacher has its own third): the matched controls of suspects that are teachers or weight-derivatives of one,
+    # and the peers of a scratch teacher. A sample overlaps each teacher's third by about a third, which can only
+    # bring a control closer to a teacher (a conservative null). One more than the seeds, so each architecture has
+    # at least two.
+    for s in range(sz.seeds + 1):
         arch = ("llama", "gpt2")[s % 2]
         members.append(Member(f"control-teacherlike-{arch}-s{s}", "control", None, None, 70 + s, arch, "tiny",
-                              {"method": "scratch", "corpus_third": 2, "layers": sz.scratch_teacher[0],
+                              {"method": "scratch", "corpus_sample": s, "layers": sz.scratch_teacher[0],
                                "d": sz.scratch_teacher[1], "steps": sz.teacher_steps}))
     # Controls of the different-size students' shape (their matched controls), one per seed and architecture.
     members += [Member(f"control-tiny-small-{arch}-s{s}", "control", None, None, 90 + 10 * s, arch, "tiny",
                        {"method": "text", "layers": sz.small_student[0], "d": sz.small_student[1]})
                 for arch in ("llama", "gpt2") for s in range(sz.seeds)]
+    # Hard-label controls trained as long as the 5%-mix students (their matched controls).
+    if sz.mixed_steps is not None:
+        members += [Member(f"control-tiny-mixsteps-{arch}-s{s}", "control", None, None, 110 + 10 * s, arch, "tiny",
+                           {"method": "text", "layers": sz.student[0], "d": sz.student[1], "steps": sz.mixed_steps})
+                    for arch in ("llama", "gpt2") for s in range(sz.seeds)]
     # The reference teacher's weight-derivatives first (minutes), then its Llama controls and students, and the
     # GPT-2 ones (cross-architecture students and their controls) last.
     def rank(m: Member) -> int:

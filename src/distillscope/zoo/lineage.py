@@ -11,7 +11,7 @@ Python API::
 Shell::
 
     distillscope zoo build-lineage --size test            # seconds, tiny random reference teacher
-    distillscope zoo build-lineage --size bench --out zoo/  # SmolLM2 + 2 teachers trained here (46 min, 3.6 GB)
+    distillscope zoo build-lineage --size bench --out zoo/  # SmolLM2 + 2 teachers trained here (~65 min, 3.6 GB)
 
 Teachers: the reference teacher (``zoo:smollm2-135m-instruct``; ``zoo:tiny-llama`` for ``test``), and two small
 models TRAINED HERE FROM SCRATCH with the shipped 2k BPE tokenizer on disjoint thirds of the built-in corpus: a
@@ -20,12 +20,15 @@ in ``lineage.json`` when it is not installed.
 
 Derived members (``TEACHER--RELATION-sSEED``, :data:`DERIVED_RELATIONS`, several seeds each): logit-distilled
 (same architecture; other architecture, GPT-2 <-> Llama with the teacher's tokenizer; smaller size),
-sequence-distilled, mixed-5pct (5% of the examples are teacher answers, the rest corpus data), student-of-student,
+sequence-distilled, mixed-5pct (5% of the target tokens are teacher answers, the rest corpus data; trained to
+convergence, with hard-label controls ``control-tiny-mixsteps-ARCH-sSEED`` trained as long), student-of-student,
 fine-tuned, quantized (bits/group per seed), pruned (magnitude, sparsity per seed), merged (weight averages of the
 teacher and fine-tunes). Controls (``control-TOKENIZER-ARCH-sSEED``) see the same prompts and corpus data as the
 students but no teacher: the hard negatives. Teacher-like controls (``control-teacherlike-ARCH-sSEED``) are trained
-from scratch with the scratch teachers' recipe on the students' corpus: the matched controls of suspects that are
-teachers or weight-derivatives of one (the reference teacher has none: nothing of its size can be trained here).
+from scratch with the scratch teachers' recipe, each on its own random third of the corpus (as each scratch teacher
+has its own third): the peers of a scratch teacher, and the matched controls of suspects that are teachers or
+weight-derivatives of one (the reference teacher has none: nothing of its size can be trained here). A member
+whose recipe in the plan differs from the one in its ``provenance.json`` is rebuilt by the next build.
 
 Every student sees the same prompts; only the targets differ; every fresh model has its own init seed, so weight
 similarity between students is not an artefact of a shared initialisation. Each member folder has
@@ -144,8 +147,8 @@ def _pair_maker(mem: dict[str, dict[str, Any]], teachers: list[str]) -> Callable
                 for fam in ("tiny", "ref") for kind in (True, False)}
     students = [n for n, m in mem.items() if m["relation"] in STUDENT_RELATIONS]
 
-    def shape(n: str) -> tuple[Any, Any]:
-        return mem[n]["recipe"].get("layers"), mem[n]["recipe"].get("d")
+    def shape(n: str) -> tuple[Any, Any, Any]:  # a student's controls share its shape and training length
+        return mem[n]["recipe"].get("layers"), mem[n]["recipe"].get("d"), mem[n]["recipe"].get("steps")
 
     def recipe_matched(s: str, c: str) -> list[str]:
         same = [x for x in students if x != s and mem[x]["teacher"] != c and mem[x]["tokenizer"] == mem[s]["tokenizer"]
@@ -229,9 +232,11 @@ def build_lineage_zoo(out_dir: str | Path | None = None, size: str = "bench", te
 
     Args:
         out_dir: zoo folder (default ``distillscope.paths.cache_dir("lineage") / size``).
-        size: ``test`` (seconds, tiny random reference teacher), ``bench`` (SmolLM2 teacher; 99 models, 81 derived
-            and 111 independent pairs; 46 minutes measured on 2 cores shared at load 5-8, 3.6 GB of which 3.1 GB
-            are the twelve 16-bit SmolLM2 derivatives), ``small`` or ``medium`` (more steps and seeds).
+        size: ``test`` (seconds, tiny random reference teacher), ``bench`` (SmolLM2 teacher; 112 models, 81 derived
+            and 137 independent pairs; the first build took 46 minutes on 2 cores shared at load 5-8, and the
+            recipe changes of session 8 rebuilt 16 members (5%-mix students, their controls, the teacher-like
+            controls) in 18.4 minutes at load 2-6; 3.6 GB of which 3.1 GB are the twelve 16-bit SmolLM2
+            derivatives), ``small`` or ``medium`` (more steps and seeds).
         teacher: reference teacher spec (default per size: SmolLM2-135M-Instruct; tiny-llama for ``test``).
         force: rebuild members that exist (and drop the stored teacher answers).
         relations: build only these relations (plus teachers and the members they depend on); None: all.
@@ -274,7 +279,7 @@ def build_lineage_zoo(out_dir: str | Path | None = None, size: str = "bench", te
             "path": None if ref else str(out / m.name), "spec": teacher_spec if ref else f"hf:{out / m.name}",
             "relation": m.relation, "method": m.recipe.get("method", "reference"), "parent": m.parent,
             "teacher": m.teacher, "seed": m.seed, "arch": m.arch, "tokenizer": m.tokenizer, "recipe": m.recipe,
-            "built": ref or done(out / m.name),
+            "built": ref or done(out / m.name, m.recipe),
         }
 
     def flush() -> None:
@@ -284,7 +289,7 @@ def build_lineage_zoo(out_dir: str | Path | None = None, size: str = "bench", te
 
     for m in members:
         record(m)
-    need = [m for m in todo if m.name != "teacher-ref" and (force or not done(out / m.name))]
+    need = [m for m in todo if m.name != "teacher-ref" and (force or not done(out / m.name, m.recipe))]
     if need:
         builder = Builder(out, sz, size, members, teacher_spec, show_progress, log)
         t0 = time.perf_counter()
