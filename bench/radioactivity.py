@@ -44,6 +44,9 @@ training and 110-220 s sampling the 1M scored tokens (whole runs: 5% 713 s at lo
     1.0   4.217 / 5.441          +0.1445  -1432 / -1811  -1958 / -3211  -1550 / -4338   -1154 / -4174
 
     (the 100% student's held-out loss is on clean teacher text; distinct tuples at 1M: 316k)
+    second student seed (``--student-seed 4 --fractions 0.05 --read 32000 128000 1000000 --null-keys 20``,
+    912 s at load 3.3-4.2): 0.05  4.713 / 4.78  +0.0058  -7.46 / -9.18  -5.62 / -11.24  (1M: -6.36 / -17.22);
+    its controls (20 unrelated keys, 32k read): KS p 0.52 (cap 1) and 0.90 (cap 4)
     controls, 32k tokens read, unrelated keys (KS p / FPR@0.05 / FPR@0.01, cap 1 then cap 4):
       f = 0 student, 200 keys:    0.71 / 0.065 / 0   and 0.88 / 0.05 / 0.005 (deciles flat: 18-30 and 15-23 per 20)
       f = 5% student, 100 keys:   0.18 / 0.03 / 0    and 0.15 / 0.06 / 0
