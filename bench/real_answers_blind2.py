@@ -54,16 +54,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from real_answers_corpus import (
-    SELFREF,
     corpus_row,
     family_of,
     find_gitdir,
     git_ls,
     git_show,
-    name_scan,
     write_corpus,
 )
-from real_answers_fresh import _name_res, stratum
+from real_answers_fresh import _pick
+from real_answers_fresh import sample as fresh_sample
 
 SOURCES = {
     "llmzoo": {"repo": "FreedomIntelligence/LLMZoo", "commit": "cf70d9cd7a34808681ebe58e652f697420d7b055",
@@ -125,18 +124,6 @@ def blind2_family(model: str) -> tuple[str, str | None]:
         if re.search(pat, m):
             return fam
     return family_of(model)
-
-
-def _pick(rows: list[dict], rng: random.Random, cap_named: int, n_random: int) -> list[dict]:
-    scan = name_scan()
-    named, selfref, rest = [], [], []
-    for r in rows:
-        (named if scan.search(r["answer"]) else selfref if SELFREF.search(r["answer"]) else rest).append(r)
-    out = []
-    for grp, cap, why in ((named, cap_named, "mention"), (selfref, cap_named // 2, "selfref"), (rest, n_random, "random")):
-        take = grp if len(grp) <= cap else rng.sample(grp, cap)
-        out += [{**r, "select": why} for r in take]
-    return out
 
 
 ROLE_CUES = re.compile(r"扮演|假设你是|假如你是|你是一[名个位只]|想象你是|作为一[名个位]|role|pretend|imagine you|you are a",
@@ -342,26 +329,8 @@ SOURCE_ORDER = ["llmzoo", "hfl_alpaca", "hfl_alpaca2", "hfl_llama3", "moss_sft",
 
 def sample(rows: list[dict], seed: int = 20) -> tuple[list[dict], list[dict]]:
     """The labelled sample (seeded, stratified by source and stratum, round-robin over models), split at random
-    into a dev and a test half."""
-    res = _name_res()
-    rng = random.Random(f"{seed}:blind2:sample")
-    cells: dict[tuple[str, str], dict[str, list[dict]]] = {}
-    for r in rows:
-        st = stratum(r["answer"], res)
-        cells.setdefault((r["source"], st), {}).setdefault(r["model"], []).append({**r, "stratum": st})
-    picked = []
-    for (src, st), by_model in sorted(cells.items(), key=lambda kv: (SOURCE_ORDER.index(kv[0][0]), kv[0][1])):
-        quota = QUOTAS[src][st]
-        queues = [rng.sample(v, len(v)) for _, v in sorted(by_model.items())]
-        take: list[dict] = []
-        while len(take) < quota and any(queues):
-            for q in queues:
-                if q and len(take) < quota:
-                    take.append(q.pop())
-        picked += take
-    rng.shuffle(picked)
-    half = len(picked) // 2
-    return sorted(picked[:half], key=lambda r: r["id"]), sorted(picked[half:], key=lambda r: r["id"])
+    into a dev and a test half: the fresh builder's sampler with blind2's quotas and source order."""
+    return fresh_sample(rows, seed, tag="blind2", quotas=QUOTAS, order=SOURCE_ORDER)
 
 
 def _flat(text: str) -> str:

@@ -267,11 +267,14 @@ QUOTAS = {"gptfuzz": {"selfname": 360, "named": 30, "none": 80},
 SOURCE_ORDER = ["gptfuzz", "ja_mt_bench", "komt_bench", "mt_bench", "vicuna_blog_eval", "arena_hard_1k"]
 
 
-def sample(rows: list[dict], seed: int = 20) -> tuple[list[dict], list[dict]]:
+def sample(rows: list[dict], seed: int = 20, tag: str = "fresh", quotas: dict | None = None,
+           order: list[str] | None = None) -> tuple[list[dict], list[dict]]:
     """The labelled sample (seeded, stratified by source and stratum, round-robin over models so that every model
-    appears), split at random into a dev and a test half."""
+    appears), split at random into a dev and a test half. ``tag``, ``quotas`` and ``order`` let another corpus
+    builder (``real_answers_blind2.py``) draw its own sample the same way."""
+    quotas, order = quotas or QUOTAS, order or SOURCE_ORDER
     res = _name_res()
-    rng = random.Random(f"{seed}:fresh:sample")
+    rng = random.Random(f"{seed}:{tag}:sample")
     cells: dict[tuple[str, str], dict[str, list[dict]]] = {}
     for r in rows:
         st = stratum(r["answer"], res)
@@ -279,8 +282,8 @@ def sample(rows: list[dict], seed: int = 20) -> tuple[list[dict], list[dict]]:
     picked = []
     # one seeded stream over the cells in the order the sources were added (SOURCE_ORDER), so that adding a source
     # or raising a quota leaves the answers drawn before unchanged
-    for (src, st), by_model in sorted(cells.items(), key=lambda kv: (SOURCE_ORDER.index(kv[0][0]), kv[0][1])):
-        quota = QUOTAS[src][st]
+    for (src, st), by_model in sorted(cells.items(), key=lambda kv: (order.index(kv[0][0]), kv[0][1])):
+        quota = quotas[src][st]
         queues = [rng.sample(v, len(v)) for _, v in sorted(by_model.items())]
         take: list[dict] = []
         while len(take) < quota and any(queues):
