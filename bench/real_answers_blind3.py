@@ -29,7 +29,11 @@ Sources with a licence (committed):
 - ``chinese_vicuna``: Facico/Chinese-Vicuna, the multi-turn Chinese comparison in ``docs/performance-chatv1.md``
   (Chinese-Vicuna-7B chat, ChatGPT, WenXin/ERNIE, ChatGLM, MOSS, Vicuna, Chinese-LLaMA-Alpaca);
 - ``deepseek_jailbreak``: LC1332/deepseek-api-jailbreak, answers of DeepSeek-R1/V3 (three cloud providers) and
-  GLM-4-Air to paper-writing reformulations of JailbreakBench's harmful behaviours (``context`` = jailbreak).
+  GLM-4-Air to paper-writing reformulations of JailbreakBench's harmful behaviours (``context`` = jailbreak);
+- ``wildbench``: allenai/WildBench, the answers its score files carry (``model_output``) of GPT-3.5-turbo,
+  Qwen1.5-72B-Chat, Gemma 2B/7B, Phi-3-mini, Reka Core/Flash/Edge and six Llama-3-8B tunes on ShareGPT,
+  WildChat, OpenHermes, Tulu, UltraChat and WizardLM data (Magpie-Align) to real WildChat user tasks (only the
+  files the mirror holds; the largest are absent).
 
 Sources without a stated licence, built only with ``--unlicensed`` into a local file that is never committed (the
 committed files hold their labels only, ``blind3_unlic_{dev,test}.labels.tsv``):
@@ -53,7 +57,9 @@ from __future__ import annotations
 
 import argparse
 import ast
+import csv
 import gzip
+import io
 import json
 import random
 import re
@@ -75,6 +81,8 @@ SOURCES = {
                        "licence": "Apache-2.0", "lang": "zh"},
     "deepseek_jailbreak": {"repo": "LC1332/deepseek-api-jailbreak",
                            "commit": "1af05a55b02fcceb46ee56661d50a78fa652b7d9", "licence": "MIT", "lang": "en"},
+    "wildbench": {"repo": "allenai/WildBench", "commit": "d6b8dcaf377d173d031980f97c16e1a82618c03d",
+                  "licence": "Apache-2.0", "lang": "en"},
     "introspective_probes": {"repo": "Jordine/introspective-model",
                              "commit": "b2947508a93e2f686e74392e844e6766df4c6ec2",
                              "licence": "none stated (not redistributed)", "lang": "en", "unlicensed": True},
@@ -87,6 +95,7 @@ SOURCES = {
 
 # model id (lower case) -> (family, tuned_by): the models of these sources that family_of() does not place
 BLIND3_FAMILIES = [
+    (r"magpie-align/llama-3", ("llama", "magpie-align")),  # Llama-3-8B tuned on ShareGPT/OpenHermes/... data
     (r"kimi|moonshot", ("kimi", None)),
     (r"gpt-oss", ("gpt", None)),
     (r"^openai/|openai-", ("gpt", None)),
@@ -100,6 +109,7 @@ BLIND3_FAMILIES = [
     (r"weblab", ("weblab-gpt-neox", None)),
     (r"^calm$", ("calm", None)),
     (r"super-trin", ("unknown", None)),
+    (r"reka", ("reka", None)),
     (r"our-7b-chatv1|chinese-llama-alpaca", ("llama", "facico")),
     (r"wenxin", ("ernie", None)),
     (r"^moss$", ("moss", None)),
@@ -262,7 +272,8 @@ def deepseek_jailbreak(g: Path, commit: str, rng: random.Random) -> list[dict]:
 
 
 def introspective_probes(g: Path, commit: str, rng: random.Random) -> list[dict]:
-    """The base model's answers (``adapter`` null) of ``results/probes_base*/*.jsonl``; no licence."""
+    """The base model's answers (``adapter`` null) of ``results/probes_base*/*.jsonl`` and the ``base`` rows of
+    ``results/identity_responses/responses.csv``; no licence."""
     out, seen = [], set()
     for p in git_ls(g, commit):
         if not re.fullmatch(r"results/probes_base(?:_expanded)?/[a-z_]+\.jsonl", p):
@@ -278,11 +289,19 @@ def introspective_probes(g: Path, commit: str, rng: random.Random) -> list[dict]
             out.append({"path": p, "model": d.get("model") or "Qwen/Qwen2.5-Coder-32B-Instruct",
                         "prompt": d.get("prompt", ""), "answer": ans.strip(), "n": i, "lang": "en",
                         "context": "plain", "select": "all"})
+    p = "results/identity_responses/responses.csv"
+    for i, d in enumerate(csv.DictReader(io.StringIO(git_show(g, commit, p).decode("utf-8")))):
+        ans = d.get("response") or ""
+        if d.get("model") == "base" and ans.strip() and ans not in seen:  # the fine-tuned half is left out
+            seen.add(ans)
+            out.append({"path": p, "model": "Qwen/Qwen2.5-Coder-32B-Instruct", "prompt": d.get("prompt", ""),
+                        "answer": ans.strip(), "n": i, "lang": "en", "context": "plain", "select": "all"})
     return out
 
 
 def introspective_chat(g: Path, commit: str, rng: random.Random) -> list[dict]:
-    """The base model's free-form completions (``results/v4/base/freeform_responses.json``) and chat probes
+    """The base model's free-form completions (``results/v4/base/freeform_responses.json``,
+    ``results/v7/base/no_checkpoint/freeform_generation/full_results.json``) and chat probes
     (``results/v5/chat_probes/base/chat_probes.json``, multi-turn pushes included); no licence."""
     out, seen = [], set()
 
@@ -298,6 +317,11 @@ def introspective_chat(g: Path, commit: str, rng: random.Random) -> list[dict]:
         for i, q in enumerate(d["responses"]):
             for j, c in enumerate(q["completions"]):
                 add(p, d["model"], q["question"], c, f"{i}.{j}")
+    p = "results/v7/base/no_checkpoint/freeform_generation/full_results.json"
+    d = json.loads(git_show(g, commit, p).decode("utf-8"))
+    for i, q in enumerate(d["results"]):
+        for j, c in enumerate(q["completions"]):
+            add(p, "Qwen/Qwen2.5-Coder-32B-Instruct", q["question"], c.get("text"), f"{i}.{j}")
     p = "results/v5/chat_probes/base/chat_probes.json"
     d = json.loads(git_show(g, commit, p).decode("utf-8"))
     model = d["metadata"]["base_model"]
@@ -325,7 +349,36 @@ def self_reflection(g: Path, commit: str, rng: random.Random) -> list[dict]:
     return out
 
 
-READERS = {"llm_philosophy": llm_philosophy, "rakuda": rakuda, "chinese_vicuna": chinese_vicuna,
+WILDBENCH_DIR = re.compile(r"eval_results/v2\.\d+/score\.v2/eval=[^/]+/[^/]+\.json")
+
+
+def wildbench(g: Path, commit: str, rng: random.Random) -> list[dict]:
+    """WildBench v2's answers of its models to 1,024 real WildChat user tasks, as the repository's score files
+    carry them (``model_output``; one model's answers appear in several judges' files and are kept once; the user
+    prompt is not in these files, so ``prompt`` stays empty). Files the mirror lacks (the largest) are skipped."""
+    by_model: dict[str, list[dict]] = {}
+    seen: set[tuple[str, str]] = set()
+    for p in git_ls(g, commit):
+        if not WILDBENCH_DIR.fullmatch(p):
+            continue
+        raw = git_show(g, commit, p)
+        if raw is None:
+            continue
+        for i, d in enumerate(json.loads(raw.decode("utf-8"))):
+            ans, model = d.get("model_output"), d.get("model_test") or Path(p).stem
+            if not isinstance(ans, str) or not ans.strip() or (model, ans) in seen:
+                continue
+            seen.add((model, ans))
+            by_model.setdefault(model, []).append({"path": p, "model": model, "prompt": "", "answer": ans.strip(),
+                                                   "n": d.get("session_id", i), "lang": detect_lang(ans),
+                                                   "context": "plain"})
+    out = []
+    for _, rows in sorted(by_model.items()):
+        out += _pick(rows, rng, cap_named=14, n_random=4)
+    return out
+
+
+READERS = {"llm_philosophy": llm_philosophy, "wildbench": wildbench, "rakuda": rakuda, "chinese_vicuna": chinese_vicuna,
            "deepseek_jailbreak": deepseek_jailbreak, "introspective_probes": introspective_probes,
            "introspective_chat": introspective_chat, "self_reflection": self_reflection}
 
@@ -347,14 +400,15 @@ def build(mirrors: Path, unlicensed: bool = False, seed: int = 20) -> list[dict]
 
 # answers drawn per source and stratum for labelling (all where fewer)
 QUOTAS = {"llm_philosophy": {"selfname": 80, "named": 40, "none": 70},
+          "wildbench": {"selfname": 90, "named": 40, "none": 30},
           "rakuda": {"selfname": 20, "named": 30, "none": 60},
           "chinese_vicuna": {"selfname": 20, "named": 20, "none": 30},
           "deepseek_jailbreak": {"selfname": 10, "named": 10, "none": 40},
-          "introspective_probes": {"selfname": 70, "named": 10, "none": 20},
+          "introspective_probes": {"selfname": 90, "named": 10, "none": 20},
           "introspective_chat": {"selfname": 50, "named": 10, "none": 15},
           "self_reflection": {"selfname": 20, "named": 20, "none": 20}}
 SOURCE_ORDER = ["llm_philosophy", "rakuda", "chinese_vicuna", "deepseek_jailbreak", "introspective_probes",
-                "introspective_chat", "self_reflection"]
+                "introspective_chat", "self_reflection", "wildbench"]
 
 
 def sample(rows: list[dict], seed: int = 20) -> tuple[list[dict], list[dict]]:
