@@ -273,7 +273,8 @@ def deepseek_jailbreak(g: Path, commit: str, rng: random.Random) -> list[dict]:
 
 def introspective_probes(g: Path, commit: str, rng: random.Random) -> list[dict]:
     """The base model's answers (``adapter`` null) of ``results/probes_base*/*.jsonl`` and the ``base`` rows of
-    ``results/identity_responses/responses.csv``; no licence."""
+    ``results/identity_responses/responses.csv`` and ``results/v2/identity/*/responses.csv`` (each run samples the
+    base model afresh); no licence."""
     out, seen = [], set()
     for p in git_ls(g, commit):
         if not re.fullmatch(r"results/probes_base(?:_expanded)?/[a-z_]+\.jsonl", p):
@@ -289,13 +290,15 @@ def introspective_probes(g: Path, commit: str, rng: random.Random) -> list[dict]
             out.append({"path": p, "model": d.get("model") or "Qwen/Qwen2.5-Coder-32B-Instruct",
                         "prompt": d.get("prompt", ""), "answer": ans.strip(), "n": i, "lang": "en",
                         "context": "plain", "select": "all"})
-    p = "results/identity_responses/responses.csv"
-    for i, d in enumerate(csv.DictReader(io.StringIO(git_show(g, commit, p).decode("utf-8")))):
-        ans = d.get("response") or ""
-        if d.get("model") == "base" and ans.strip() and ans not in seen:  # the fine-tuned half is left out
-            seen.add(ans)
-            out.append({"path": p, "model": "Qwen/Qwen2.5-Coder-32B-Instruct", "prompt": d.get("prompt", ""),
-                        "answer": ans.strip(), "n": i, "lang": "en", "context": "plain", "select": "all"})
+    for p in git_ls(g, commit):
+        if not re.fullmatch(r"results/(?:v2/)?identity(?:_responses|/[a-z0-9_]+)/responses\.csv", p):
+            continue
+        for i, d in enumerate(csv.DictReader(io.StringIO(git_show(g, commit, p).decode("utf-8")))):
+            ans = d.get("response") or ""
+            if d.get("model") == "base" and ans.strip() and ans not in seen:  # the fine-tuned half is left out
+                seen.add(ans)
+                out.append({"path": p, "model": "Qwen/Qwen2.5-Coder-32B-Instruct", "prompt": d.get("prompt", ""),
+                            "answer": ans.strip(), "n": i, "lang": "en", "context": "plain", "select": "all"})
     return out
 
 
@@ -404,7 +407,7 @@ QUOTAS = {"llm_philosophy": {"selfname": 80, "named": 40, "none": 70},
           "rakuda": {"selfname": 20, "named": 30, "none": 60},
           "chinese_vicuna": {"selfname": 20, "named": 20, "none": 30},
           "deepseek_jailbreak": {"selfname": 10, "named": 10, "none": 40},
-          "introspective_probes": {"selfname": 90, "named": 10, "none": 20},
+          "introspective_probes": {"selfname": 110, "named": 10, "none": 20},
           "introspective_chat": {"selfname": 50, "named": 10, "none": 15},
           "self_reflection": {"selfname": 20, "named": 20, "none": 20}}
 SOURCE_ORDER = ["llm_philosophy", "rakuda", "chinese_vicuna", "deepseek_jailbreak", "introspective_probes",
@@ -420,7 +423,7 @@ def sample(rows: list[dict], seed: int = 20) -> tuple[list[dict], list[dict]]:
 def write_sets(dev: list[dict], test: list[dict], labels: dict[str, str], out: Path) -> None:
     for half, rs in (("dev", dev), ("test", test)):
         lines = [f"# blind3 real-answer set, {half} half: {len(rs)} answers that deployed models produced "
-                 "(llm-philosophy, Rakuda, Chinese-Vicuna and DeepSeek-API-jailbreak outputs; see real/README.md), "
+                 "(llm-philosophy, WildBench, Rakuda, Chinese-Vicuna and DeepSeek-API-jailbreak outputs; see real/README.md), "
                  "labelled blind by docs/identity-labelling.md."
                  + (" TEST HALF: kept for the final score." if half == "test" else "")]
         meta = ["# id\tsource\tmodel\tfamily\tcontext\tstratum\tgold_full"]
