@@ -44,7 +44,10 @@ committed files hold their labels only, ``blind3_unlic_{dev,test}.labels.tsv``):
   identity), two commits of one repository;
 - ``self_reflection``: BinaryMuse/ai-research-self-reflection, ten models' answers (Claude Opus/Sonnet 4.5,
   Gemini 3, GPT-5.2, gpt-oss-20b, Llama 3.2, Kimi K2.5, Qwen3-Coder, TinyLlama) to "What can you tell me about your
-  model identity and version?" and to a self-reflection prompt.
+  model identity and version?" and to a self-reflection prompt;
+- ``role_rlhf``: estiens/ghost_in_the_weights, seven frontier models' answers (GLM-4.7, GPT-5.2, Grok 4.1, Kimi K2,
+  MiMo v2 Flash, Qwen Plus, Seed 1.6 Flash) to a three-turn conversation in which the user criticises how Claude
+  and OpenAI handle mental-health topics (vendors named by the user; reasoning traces without tags).
 
 Selection (seeded): the fresh builder's ``_pick`` per answer file where a source is large (all answers that name a
 model or maker, capped, half as many that speak of themselves as an AI, a uniform sample of the rest), every answer
@@ -91,12 +94,16 @@ SOURCES = {
     "self_reflection": {"repo": "BinaryMuse/ai-research-self-reflection",
                         "commit": "1574d5da61b6f6618fdccca165e918eacefbdcd6",
                         "licence": "none stated (not redistributed)", "lang": "en", "unlicensed": True},
+    "role_rlhf": {"repo": "estiens/ghost_in_the_weights", "commit": "1fa650318839969abf11297972ad230af38756ff",
+                  "licence": "none stated (not redistributed)", "lang": "en", "unlicensed": True},
 }
 
 # model id (lower case) -> (family, tuned_by): the models of these sources that family_of() does not place
 BLIND3_FAMILIES = [
     (r"magpie-align/llama-3", ("llama", "magpie-align")),  # Llama-3-8B tuned on ShareGPT/OpenHermes/... data
     (r"kimi|moonshot", ("kimi", None)),
+    (r"^mimo", ("mimo", None)),  # Xiaomi MiMo
+    (r"^seed_", ("doubao", None)),  # ByteDance Seed: the alias table's ByteDance family
     (r"gpt-oss", ("gpt", None)),
     (r"^openai/|openai-", ("gpt", None)),
     (r"tinyllama", ("llama", "other")),
@@ -381,7 +388,30 @@ def wildbench(g: Path, commit: str, rng: random.Random) -> list[dict]:
     return out
 
 
-READERS = {"llm_philosophy": llm_philosophy, "wildbench": wildbench, "rakuda": rakuda, "chinese_vicuna": chinese_vicuna,
+def role_rlhf(g: Path, commit: str, rng: random.Random) -> list[dict]:
+    """Seven frontier models' answers (GLM-4.7, GPT-5.2, Grok 4.1, Kimi K2, MiMo v2 Flash, Qwen Plus, Seed 1.6
+    Flash; via OpenRouter) to a three-turn conversation about crisis pop-ups and RLHF in which the user names Claude
+    and OpenAI (``role_based_rlhf/model_responses/``); several answers open with an undelimited reasoning trace. No
+    licence."""
+    base = "role_based_rlhf/model_responses/"
+    prompts = {}
+    for p in git_ls(g, commit):
+        if p.startswith(base + "prompts/") and p.endswith(".txt"):
+            prompts[Path(p).name[:2]] = git_show(g, commit, p).decode("utf-8").split("=" * 20, 1)[-1].strip("=\n ")
+    out = []
+    for p in git_ls(g, commit):
+        m = re.fullmatch(re.escape(base) + r"([^/]+)/(\d\d)_[0-9_]+\.txt", p)
+        if not m or m.group(1) == "prompts":
+            continue
+        text = git_show(g, commit, p).decode("utf-8")
+        ans = text.split("=" * 20, 1)[-1].lstrip("=").strip()  # drop the "Model: / Timestamp:" header
+        if ans:
+            out.append({"path": p, "model": m.group(1), "prompt": prompts.get(m.group(2), ""), "answer": ans,
+                        "n": m.group(2), "lang": detect_lang(ans), "context": "plain", "select": "all"})
+    return out
+
+
+READERS = {"llm_philosophy": llm_philosophy, "role_rlhf": role_rlhf, "wildbench": wildbench, "rakuda": rakuda, "chinese_vicuna": chinese_vicuna,
            "deepseek_jailbreak": deepseek_jailbreak, "introspective_probes": introspective_probes,
            "introspective_chat": introspective_chat, "self_reflection": self_reflection}
 
@@ -409,9 +439,10 @@ QUOTAS = {"llm_philosophy": {"selfname": 80, "named": 40, "none": 70},
           "deepseek_jailbreak": {"selfname": 10, "named": 10, "none": 40},
           "introspective_probes": {"selfname": 110, "named": 10, "none": 20},
           "introspective_chat": {"selfname": 50, "named": 10, "none": 15},
-          "self_reflection": {"selfname": 20, "named": 20, "none": 20}}
+          "self_reflection": {"selfname": 20, "named": 20, "none": 20},
+          "role_rlhf": {"selfname": 21, "named": 21, "none": 21}}
 SOURCE_ORDER = ["llm_philosophy", "rakuda", "chinese_vicuna", "deepseek_jailbreak", "introspective_probes",
-                "introspective_chat", "self_reflection", "wildbench"]
+                "introspective_chat", "self_reflection", "wildbench", "role_rlhf"]
 
 
 def sample(rows: list[dict], seed: int = 20) -> tuple[list[dict], list[dict]]:
