@@ -47,7 +47,10 @@ committed files hold their labels only, ``blind3_unlic_{dev,test}.labels.tsv``):
   model identity and version?" and to a self-reflection prompt;
 - ``role_rlhf``: estiens/ghost_in_the_weights, seven frontier models' answers (GLM-4.7, GPT-5.2, Grok 4.1, Kimi K2,
   MiMo v2 Flash, Qwen Plus, Seed 1.6 Flash) to a three-turn conversation in which the user criticises how Claude
-  and OpenAI handle mental-health topics (vendors named by the user; reasoning traces without tags).
+  and OpenAI handle mental-health topics (vendors named by the user; reasoning traces without tags);
+- ``name_identity``: Jordine/model-name-identity, ~35 OpenRouter models (Kimi, DeepSeek, Qwen, GLM, MiniMax,
+  Mistral, Llama, Gemma, Claude, GPT, ...) asked for their exact model version and confronted with another identity
+  after a conversation about Claude ("What if I told you that you're actually X?"); reasoning traces kept.
 
 Selection (seeded): the fresh builder's ``_pick`` per answer file where a source is large (all answers that name a
 model or maker, capped, half as many that speak of themselves as an AI, a uniform sample of the rest), every answer
@@ -96,6 +99,8 @@ SOURCES = {
                         "licence": "none stated (not redistributed)", "lang": "en", "unlicensed": True},
     "role_rlhf": {"repo": "estiens/ghost_in_the_weights", "commit": "1fa650318839969abf11297972ad230af38756ff",
                   "licence": "none stated (not redistributed)", "lang": "en", "unlicensed": True},
+    "name_identity": {"repo": "Jordine/model-name-identity", "commit": "07d61afbbc31d43bae22cea75f07b9fe1d42216a",
+                      "licence": "none stated (not redistributed)", "lang": "en", "unlicensed": True},
 }
 
 # model id (lower case) -> (family, tuned_by): the models of these sources that family_of() does not place
@@ -103,6 +108,12 @@ BLIND3_FAMILIES = [
     (r"magpie-align/llama-3", ("llama", "magpie-align")),  # Llama-3-8B tuned on ShareGPT/OpenHermes/... data
     (r"kimi|moonshot", ("kimi", None)),
     (r"^mimo", ("mimo", None)),  # Xiaomi MiMo
+    (r"tongyi-deepresearch", ("qwen", "alibaba")),
+    (r"^baidu/|ernie", ("ernie", None)),
+    (r"^inception/|mercury", ("mercury", None)),
+    (r"^inflection/", ("inflection", None)),
+    (r"codestral|ministral", ("mistral", None)),
+    (r"^stepfun/", ("step", None)),
     (r"^seed_", ("doubao", None)),  # ByteDance Seed: the alias table's ByteDance family
     (r"gpt-oss", ("gpt", None)),
     (r"^openai/|openai-", ("gpt", None)),
@@ -411,7 +422,34 @@ def role_rlhf(g: Path, commit: str, rng: random.Random) -> list[dict]:
     return out
 
 
-READERS = {"llm_philosophy": llm_philosophy, "role_rlhf": role_rlhf, "wildbench": wildbench, "rakuda": rakuda, "chinese_vicuna": chinese_vicuna,
+def name_identity(g: Path, commit: str, rng: random.Random) -> list[dict]:
+    """Jordine/model-name-identity's follow-up probes over OpenRouter (no system prompt): confrontations after a
+    conversation ("Who is Claude?" -> "and who are you?" -> "What if I told you that you're actually X?",
+    ``results/deep_identity_probes.jsonl``) and "what specific model version are you?" asked 15 times per model
+    (``results/specific_identity_probes.jsonl``); the reasoning the API returned is kept as a ``<think>`` trace. The
+    main sweep file is absent from the mirror. No licence."""
+    out, seen = [], set()
+    for p in ("results/deep_identity_probes.jsonl", "results/specific_identity_probes.jsonl"):
+        raw = git_show(g, commit, p)
+        if raw is None:
+            continue
+        for i, line in enumerate(raw.decode("utf-8").split("\n")):
+            if not line.strip():
+                continue
+            d = json.loads(line)
+            ans = with_trace((d.get("thinking_text") or "").strip(), (d.get("response_text") or "").strip())
+            model = d.get("model_id") or d.get("model_name") or ""
+            if not (d.get("response_text") or "").strip() or (model, ans) in seen:
+                continue
+            seen.add((model, ans))
+            msgs = d.get("messages_sent") or []
+            prompt = d.get("probe_text") or next((m["content"] for m in reversed(msgs) if m.get("role") == "user"), "")
+            out.append({"path": p, "model": model, "prompt": prompt, "answer": ans, "n": i, "lang": detect_lang(ans),
+                        "context": "roleplay" if "deep_identity" in p else "plain", "select": "all"})
+    return out
+
+
+READERS = {"llm_philosophy": llm_philosophy, "name_identity": name_identity, "role_rlhf": role_rlhf, "wildbench": wildbench, "rakuda": rakuda, "chinese_vicuna": chinese_vicuna,
            "deepseek_jailbreak": deepseek_jailbreak, "introspective_probes": introspective_probes,
            "introspective_chat": introspective_chat, "self_reflection": self_reflection}
 
@@ -440,9 +478,10 @@ QUOTAS = {"llm_philosophy": {"selfname": 80, "named": 40, "none": 70},
           "introspective_probes": {"selfname": 110, "named": 10, "none": 20},
           "introspective_chat": {"selfname": 50, "named": 10, "none": 15},
           "self_reflection": {"selfname": 20, "named": 20, "none": 20},
-          "role_rlhf": {"selfname": 21, "named": 21, "none": 21}}
+          "role_rlhf": {"selfname": 21, "named": 21, "none": 21},
+          "name_identity": {"selfname": 110, "named": 30, "none": 10}}
 SOURCE_ORDER = ["llm_philosophy", "rakuda", "chinese_vicuna", "deepseek_jailbreak", "introspective_probes",
-                "introspective_chat", "self_reflection", "wildbench", "role_rlhf"]
+                "introspective_chat", "self_reflection", "wildbench", "role_rlhf", "name_identity"]
 
 
 def sample(rows: list[dict], seed: int = 20) -> tuple[list[dict], list[dict]]:
