@@ -5,6 +5,8 @@
     .venv/bin/python bench/identity_real_answers.py --sets blind2_dev blind2_test --blind2-unlicensed-corpus u.jsonl.gz
         # the blind2 sets (real_answers_blind2.py): zh/en text committed, the unlicensed sources' labels joined
         # with a local rebuild (real_answers_blind2.py --mirrors DIR --unlicensed --out u.jsonl.gz)
+    .venv/bin/python bench/identity_real_answers.py --sets blind3_dev blind3_test --blind3-unlicensed-corpus u3.jsonl.gz
+        # the blind3 sets (real_answers_blind3.py), the same way
 
 Reads the hand-labelled real-answer sets ``tests/identity/data/real/{real,real_id,real_ko_id,fresh}_{dev,test}.tsv``
 (``real``: a stratified sample of all sources; ``real_id``: answers to AlpacaEval's questions about the model itself;
@@ -39,7 +41,7 @@ from distillscope.stats.intervals import wilson
 REAL = Path(__file__).resolve().parents[1] / "tests" / "identity" / "data" / "real"
 ALIASES = Path(__file__).resolve().parents[1] / "src" / "distillscope" / "identity" / "data" / "aliases.yaml"
 STATUSES = ("asserted", "negated", "reported", "hypothetical")
-CODES = {"A": "asserted", "N": "negated", "R": "reported", "H": "hypothetical"}
+CODES = {"A": "asserted", "N": "negated", "R": "reported", "H": "hypothetical", "I": "implied"}
 
 
 def load_meta(path: Path) -> list[dict[str, str]]:
@@ -155,6 +157,8 @@ def main() -> None:
                     "--unlicensed): also score its labels real_zh.labels.tsv")
     ap.add_argument("--blind2-unlicensed-corpus", type=Path, help="a locally rebuilt corpus of the blind2 sources "
                     "without a licence (real_answers_blind2.py --unlicensed): also score blind2_unlic_{dev,test}")
+    ap.add_argument("--blind3-unlicensed-corpus", type=Path, help="a locally rebuilt corpus of the blind3 sources "
+                    "without a licence (real_answers_blind3.py --unlicensed): also score blind3_unlic_{dev,test}")
     args = ap.parse_args()
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
                             check=False, cwd=Path(__file__).resolve().parent).stdout.strip()
@@ -164,6 +168,9 @@ def main() -> None:
         res["sets"].append(report("real_zh", args.min_null, args.zh_corpus))
     if args.blind2_unlicensed_corpus:
         res["sets"] += [report(f"blind2_unlic_{h}", args.min_null, args.blind2_unlicensed_corpus)
+                        for h in ("dev", "test")]
+    if args.blind3_unlicensed_corpus:
+        res["sets"] += [report(f"blind3_unlic_{h}", args.min_null, args.blind3_unlicensed_corpus)
                         for h in ("dev", "test")]
     if args.json:
         args.json.write_text(json.dumps(res, indent=1), encoding="utf-8")
