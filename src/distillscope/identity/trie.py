@@ -225,20 +225,21 @@ class PatternUnion:
             m = _LEAD.match(q)
             prefix = literal_prefix(q[len(m.group(0)) if m else 0 :])[0]
             if not add_pattern(foreign if prefix and not prefix[0].isascii() else other, q):
-                slow.append(q)
+                slow.append(_guards_after_first(q))
         self._rxs: list[Any] = [WordStart(word.regex(), r"\w")] if word else []
-        self._rxs += [re.compile(r) for r in (
-            other.regex() if other else "",
-            "(?i:" + "|".join(f"(?:{q})" for q in slow) + ")" if slow else "",
-        ) if r]
+        self._rxs += [re.compile(other.regex())] if other else []
+        slow_rx = re.compile("(?i:" + "|".join(f"(?:{q})" for q in slow) + ")") if slow else None
         # Patterns that start with a non-ASCII letter ("我", "私は", "\bменя\b") cannot match ASCII-only text, the
-        # usual case for English answers, where that regex is skipped.
+        # usual case for English answers, where that regex is skipped; so is the regex of the other patterns when
+        # each of them needs a non-ASCII character ("(?<=[셨었았였했])지만").
         self._foreign = re.compile(foreign.regex()) if foreign else None
-        self._all = [*self._rxs, self._foreign] if self._foreign else self._rxs
+        self._all = [*self._rxs, *[slow_rx] * bool(slow_rx), *[self._foreign] * bool(self._foreign)]
+        if slow_rx is not None and not all(_needs_non_ascii(q) for q in slow):
+            self._rxs.append(slow_rx)
 
     def _regexes(self, s: str, pos: int, endpos: int) -> list[re.Pattern[str]]:
         # (str.isascii() of a whole string is a flag lookup; only a mixed text pays for the slice)
-        if self._foreign is None or s.isascii() or s[pos:endpos].isascii():
+        if len(self._all) == len(self._rxs) or s.isascii() or s[pos:endpos].isascii():
             return self._rxs
         return self._all
 
@@ -262,6 +263,35 @@ class PatternUnion:
         out = [m for rx in rxs for m in rx.finditer(s, pos, e)]
         out.sort(key=lambda m: m.start())
         return out
+
+
+# A pattern that opens with a word boundary and look-behind guards before a word character ("\\b(?<!\\bi )(?<!must )
+# says? (?:that )?I\\b"), which ``re`` tries at every word boundary, guard by guard.
+_GUARDED = re.compile(r"\\b((?:\(\?<[!=](?:[^()\\]|\\.)*\))+)([A-Za-z])(?![?*+{])")
+_GUARD = re.compile(r"\(\?<([!=])((?:[^()\\]|\\.)*)\)")
+
+
+def _guards_after_first(q: str) -> str:
+    r"""``\b(?<!X)c...`` as ``c(?<!\w[\s\S])(?<!X[\s\S])...``: the same matches (the guards look behind the first
+    character instead of before it), but ``re`` tries the guards only where that character occurs."""
+    m = _GUARDED.match(q)
+    if m is None:
+        return q
+    guards = "".join(f"(?<{g.group(1)}{g.group(2)}[\\s\\S])" for g in _GUARD.finditer(m.group(1)))
+    return m.group(2) + r"(?<!\w[\s\S])" + guards + q[m.end():]
+
+
+def _needs_non_ascii(q: str) -> bool:
+    """Whether every match of ``q`` (case-insensitive) holds a character no ASCII character matches: its first
+    literal after leading look-arounds, such as 지 in ``(?<=[셨었았였했])지만``."""
+    body = _LOOK_LEAD.sub("", q)
+    ch = body[:1]
+    if not ch or ch.isascii() or ch in _SPECIAL or body[1:2] in _QUANT:
+        return False
+    return not any(re.fullmatch(re.escape(ch), chr(i), re.IGNORECASE) for i in range(128))
+
+
+_LOOK_LEAD = re.compile(r"^(?:\\b|\(\?<?[!=](?:[^()\\]|\\.|\[[^\]]*\])*\))*")
 
 
 def cue_regex(patterns: Iterable[str]) -> re.Pattern[str]:
