@@ -15,6 +15,7 @@ literal text; :class:`PatternUnion` combines them, on lower-cased text, into up 
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -161,7 +162,7 @@ def add_pattern(trie: Trie, q: str) -> bool:
     return True
 
 
-_SHORT = 300  # spans shorter than this are searched with the lookbehind regex itself (less Python per call)
+_SHORT = 80  # spans shorter than this are searched with the lookbehind regex itself (less Python per call)
 
 
 class WordStart:
@@ -236,12 +237,16 @@ class PatternUnion:
         self._all = [*self._rxs, *[slow_rx] * bool(slow_rx), *[self._foreign] * bool(self._foreign)]
         if slow_rx is not None and not all(_needs_non_ascii(q) for q in slow):
             self._rxs.append(slow_rx)
+        self._short = [r.rx if isinstance(r, WordStart) else r for r in self._rxs]
+        self._short_all = [r.rx if isinstance(r, WordStart) else r for r in self._all]
 
-    def _regexes(self, s: str, pos: int, endpos: int) -> list[re.Pattern[str]]:
-        # (str.isascii() of a whole string is a flag lookup; only a mixed text pays for the slice)
+    def _regexes(self, s: str, pos: int, endpos: int) -> list[Any]:
+        # (str.isascii() of a whole string is a flag lookup; only a mixed text pays for the slice.) A short span is
+        # searched with each WordStart's own look-behind regex directly (one Python call fewer).
+        short = endpos - pos < _SHORT
         if len(self._all) == len(self._rxs) or s.isascii() or s[pos:endpos].isascii():
-            return self._rxs
-        return self._all
+            return self._short if short else self._rxs
+        return self._short_all if short else self._all
 
     def search(self, s: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
         e = len(s) if endpos is None else endpos
@@ -253,6 +258,8 @@ class PatternUnion:
             m = rx.search(s, pos, e)
             if m is not None and (best is None or m.start() < best.start()):
                 best = m
+                if m.start() == pos:
+                    break  # (no later regex can start earlier, and an earlier regex wins a tie)
         return best
 
     def finditer(self, s: str, pos: int = 0, endpos: int | None = None) -> Iterable[re.Match[str]]:
@@ -260,9 +267,15 @@ class PatternUnion:
         rxs = self._regexes(s, pos, e)
         if len(rxs) == 1:
             return rxs[0].finditer(s, pos, e)
-        out = [m for rx in rxs for m in rx.finditer(s, pos, e)]
-        out.sort(key=lambda m: m.start())
+        found = [ms for ms in (list(rx.finditer(s, pos, e)) for rx in rxs) if ms]
+        if len(found) < 2:
+            return found[0] if found else []
+        out = [m for ms in found for m in ms]
+        out.sort(key=_start)  # (stable: at one offset, the earlier regex's match first)
         return out
+
+
+_start = operator.methodcaller("start")
 
 
 # A pattern that opens with a word boundary and look-behind guards before a word character ("\\b(?<!\\bi )(?<!must )
