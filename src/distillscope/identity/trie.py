@@ -181,6 +181,8 @@ class WordStart:
     def __init__(self, body: str, cls: str) -> None:
         self.rx = re.compile(f"(?<!{cls})" + body)
         self._fast = re.compile(f"[^{cls.strip('[]')}]" + body)
+        # On ASCII text ``\w`` is [A-Za-z0-9_], a class ``re`` tests by bitmap instead of by Unicode category.
+        self._fast_ascii = re.compile("[^A-Za-z0-9_]" + body) if cls == r"\w" else self._fast
         self.pattern = self.rx.pattern
 
     def search(self, s: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
@@ -191,7 +193,7 @@ class WordStart:
             m = self.rx.match(s, 0, e)
             if m is not None:
                 return m
-        f = self._fast.search(s, max(pos - 1, 0), e)
+        f = (self._fast_ascii if s.isascii() else self._fast).search(s, max(pos - 1, 0), e)
         return None if f is None else self.rx.match(s, f.start() + 1, e)
 
     def finditer(self, s: str, pos: int = 0, endpos: int | None = None) -> Iterable[re.Match[str]]:
