@@ -13,6 +13,7 @@ add it to ``cues.yaml`` under its role and language; a new role needs a line in 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +70,8 @@ class Cues:
         # "[^。]{0,20}?可能性", cannot match: a second regex without them costs ~half.
         self.post = _post_regex(flat, ascii_text=False)
         self.post_latin = _post_regex(flat, ascii_text=True)
+        # The same few tails follow most names (".", "。", "です。", " हूँ"): their roles are remembered.
+        self.post_role = lru_cache(maxsize=512)(self._post_role)
         # implied_lead ends at the name ("... the usage policies of "): a "$"-anchored alternation that re tries
         # at every position; the same patterns unanchored, as a trie, rule most texts out first.
         self.implied_lead_any = PatternUnion([q.removesuffix("$") for q in flat.get("implied_lead", [])])
@@ -78,6 +81,14 @@ class Cues:
         self.profile_field = re.compile(
             r"[\s>*_#|•–-]*(?:" + "|".join(f"(?:{p})" for p in flat["profile_field"]) + r")[*_\s]*[:：][*_\s]*$",
             re.IGNORECASE)
+
+    def _post_role(self, text: str) -> str | None:
+        """The role (one of :data:`POST_ROLES`) of the cue that opens ``text``, the lower-cased text right after a
+        name, or None."""
+        if not text or text.isspace():  # (no cue matches blank text)
+            return None
+        m = (self.post_latin if text.isascii() else self.post).match(text)
+        return m.lastgroup if m else None
 
     def __getattr__(self, name: str) -> Any:  # (for type checkers: attributes are set from UNIONS and REGEXES)
         raise AttributeError(f"no cue set {name!r}; roles are listed in identity/lexicon.py")

@@ -352,9 +352,7 @@ def clause(s: Site) -> Verdict:
     s.left, s.right = t[c0:a], t[bb:s.c1]
     if s.right.strip() in ("도", "も") and m_end is not None:
         s.right = t[bb:s1]  # "Claude도, Gemini도 아니고": the verb after the last of the list decides
-    post = None if not s.right or s.right.isspace() else (  # (no cue matches blank text)
-        c.post_latin if s.right.isascii() else c.post).match(s.right)
-    s.post = post.lastgroup if post else None
+    s.post = c.post_role(s.right)
     return GO_ON
 
 

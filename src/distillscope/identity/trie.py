@@ -15,6 +15,7 @@ literal text; :class:`PatternUnion` combines them, on lower-cased text, into up 
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -161,6 +162,8 @@ def add_pattern(trie: Trie, q: str) -> bool:
     return True
 
 
+_MEMO_LEN = 64  # results on strings up to this long are remembered (the same clauses recur: "i am ", "我是")
+_MEMO_SIZE = 1024  # results remembered per cue set at most
 _SHORT = 300  # spans shorter than this are searched with the lookbehind regex itself (less Python per call)
 
 
@@ -178,6 +181,8 @@ class WordStart:
     def __init__(self, body: str, cls: str) -> None:
         self.rx = re.compile(f"(?<!{cls})" + body)
         self._fast = re.compile(f"[^{cls.strip('[]')}]" + body)
+        # On ASCII text ``\w`` is [A-Za-z0-9_], a class ``re`` tests by bitmap instead of by Unicode category.
+        self._fast_ascii = re.compile("[^A-Za-z0-9_]" + body) if cls == r"\w" else self._fast
         self.pattern = self.rx.pattern
 
     def search(self, s: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
@@ -188,7 +193,7 @@ class WordStart:
             m = self.rx.match(s, 0, e)
             if m is not None:
                 return m
-        f = self._fast.search(s, max(pos - 1, 0), e)
+        f = (self._fast_ascii if s.isascii() else self._fast).search(s, max(pos - 1, 0), e)
         return None if f is None else self.rx.match(s, f.start() + 1, e)
 
     def finditer(self, s: str, pos: int = 0, endpos: int | None = None) -> Iterable[re.Match[str]]:
@@ -225,25 +230,46 @@ class PatternUnion:
             m = _LEAD.match(q)
             prefix = literal_prefix(q[len(m.group(0)) if m else 0 :])[0]
             if not add_pattern(foreign if prefix and not prefix[0].isascii() else other, q):
-                slow.append(q)
+                slow.append(_guards_after_first(q))
         self._rxs: list[Any] = [WordStart(word.regex(), r"\w")] if word else []
-        self._rxs += [re.compile(r) for r in (
-            other.regex() if other else "",
-            "(?i:" + "|".join(f"(?:{q})" for q in slow) + ")" if slow else "",
-        ) if r]
+        self._rxs += [re.compile(other.regex())] if other else []
+        slow_rx = re.compile("(?i:" + "|".join(f"(?:{q})" for q in slow) + ")") if slow else None
         # Patterns that start with a non-ASCII letter ("我", "私は", "\bменя\b") cannot match ASCII-only text, the
-        # usual case for English answers, where that regex is skipped.
+        # usual case for English answers, where that regex is skipped; so is the regex of the other patterns when
+        # each of them needs a non-ASCII character ("(?<=[셨었았였했])지만").
         self._foreign = re.compile(foreign.regex()) if foreign else None
-        self._all = [*self._rxs, self._foreign] if self._foreign else self._rxs
+        self._all = [*self._rxs, *[slow_rx] * bool(slow_rx), *[self._foreign] * bool(self._foreign)]
+        if slow_rx is not None and not all(_needs_non_ascii(q) for q in slow):
+            self._rxs.append(slow_rx)
+        self._memo: dict[tuple[str, int, int, bool], Any] = {}
+        self._short = [r.rx if isinstance(r, WordStart) else r for r in self._rxs]
+        self._short_all = [r.rx if isinstance(r, WordStart) else r for r in self._all]
 
-    def _regexes(self, s: str, pos: int, endpos: int) -> list[re.Pattern[str]]:
-        # (str.isascii() of a whole string is a flag lookup; only a mixed text pays for the slice)
-        if self._foreign is None or s.isascii() or s[pos:endpos].isascii():
-            return self._rxs
-        return self._all
+    def _regexes(self, s: str, pos: int, endpos: int) -> list[Any]:
+        # (str.isascii() of a whole string is a flag lookup; only a mixed text pays for the slice.) A short span is
+        # searched with each WordStart's own look-behind regex directly (one Python call fewer).
+        short = endpos - pos < _SHORT
+        if len(self._all) == len(self._rxs) or s.isascii() or s[pos:endpos].isascii():
+            return self._short if short else self._rxs
+        return self._short_all if short else self._all
 
     def search(self, s: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
         e = len(s) if endpos is None else endpos
+        if len(s) <= _MEMO_LEN:  # a short string of its own (the clause before a name): often seen before
+            key = (s, pos, e, False)
+            if key in self._memo:
+                return self._memo[key]  # type: ignore[no-any-return]
+            m = self._search(s, pos, e)
+            self._remember(key, m)
+            return m
+        return self._search(s, pos, e)
+
+    def _remember(self, key: tuple[str, int, int, bool], value: Any) -> None:
+        if len(self._memo) >= _MEMO_SIZE:
+            self._memo.clear()  # (bounded: the clauses that recur do so within a few answers)
+        self._memo[key] = value
+
+    def _search(self, s: str, pos: int, e: int) -> re.Match[str] | None:
         rxs = self._regexes(s, pos, e)
         if len(rxs) == 1:
             return rxs[0].search(s, pos, e)
@@ -252,16 +278,63 @@ class PatternUnion:
             m = rx.search(s, pos, e)
             if m is not None and (best is None or m.start() < best.start()):
                 best = m
+                if m.start() == pos:
+                    break  # (no later regex can start earlier, and an earlier regex wins a tie)
         return best
 
     def finditer(self, s: str, pos: int = 0, endpos: int | None = None) -> Iterable[re.Match[str]]:
         e = len(s) if endpos is None else endpos
+        if len(s) <= _MEMO_LEN:
+            key = (s, pos, e, True)
+            if key in self._memo:
+                return self._memo[key]  # type: ignore[no-any-return]
+            ms = tuple(self._finditer(s, pos, e))
+            self._remember(key, ms)
+            return ms
+        return self._finditer(s, pos, e)
+
+    def _finditer(self, s: str, pos: int, e: int) -> Iterable[re.Match[str]]:
         rxs = self._regexes(s, pos, e)
         if len(rxs) == 1:
             return rxs[0].finditer(s, pos, e)
-        out = [m for rx in rxs for m in rx.finditer(s, pos, e)]
-        out.sort(key=lambda m: m.start())
+        found = [ms for ms in (list(rx.finditer(s, pos, e)) for rx in rxs) if ms]
+        if len(found) < 2:
+            return found[0] if found else []
+        out = [m for ms in found for m in ms]
+        out.sort(key=_start)  # (stable: at one offset, the earlier regex's match first)
         return out
+
+
+_start = operator.methodcaller("start")
+
+
+# A pattern that opens with a word boundary and look-behind guards before a word character ("\\b(?<!\\bi )(?<!must )
+# says? (?:that )?I\\b"), which ``re`` tries at every word boundary, guard by guard.
+_GUARDED = re.compile(r"\\b((?:\(\?<[!=](?:[^()\\]|\\.)*\))+)([A-Za-z])(?![?*+{])")
+_GUARD = re.compile(r"\(\?<([!=])((?:[^()\\]|\\.)*)\)")
+
+
+def _guards_after_first(q: str) -> str:
+    r"""``\b(?<!X)c...`` as ``c(?<!\w[\s\S])(?<!X[\s\S])...``: the same matches (the guards look behind the first
+    character instead of before it), but ``re`` tries the guards only where that character occurs."""
+    m = _GUARDED.match(q)
+    if m is None:
+        return q
+    guards = "".join(f"(?<{g.group(1)}{g.group(2)}[\\s\\S])" for g in _GUARD.finditer(m.group(1)))
+    return m.group(2) + r"(?<!\w[\s\S])" + guards + q[m.end():]
+
+
+def _needs_non_ascii(q: str) -> bool:
+    """Whether every match of ``q`` (case-insensitive) holds a character no ASCII character matches: its first
+    literal after leading look-arounds, such as 지 in ``(?<=[셨었았였했])지만``."""
+    body = _LOOK_LEAD.sub("", q)
+    ch = body[:1]
+    if not ch or ch.isascii() or ch in _SPECIAL or body[1:2] in _QUANT:
+        return False
+    return not any(re.fullmatch(re.escape(ch), chr(i), re.IGNORECASE) for i in range(128))
+
+
+_LOOK_LEAD = re.compile(r"^(?:\\b|\(\?<?[!=](?:[^()\\]|\\.|\[[^\]]*\])*\))*")
 
 
 def cue_regex(patterns: Iterable[str]) -> re.Pattern[str]:
