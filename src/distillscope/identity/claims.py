@@ -83,6 +83,13 @@ RULE_FILES = ("claims.py", "rules.py", "lexicon.py", "names.py", "text.py", "tri
 # Strongest first (one status per label in scores): ``implied`` is an affiliation presupposed, not stated.
 STATUSES = ("asserted", "negated", "reported", "hypothetical", "implied")
 _SCENE_HEAD = 100  # how far back the clause of a role-play set-up is looked for
+_SHORT_SCENE = 40  # a role-play opener this short ("Role-play time!") needs no participant in its sentence
+# A set-up naming a scenario or story rather than an act of the speaker's ("in this scenario", "故事里").
+_SCENARIO = re.compile(r"scenario|story|scene|skit|escenario|scénario|szenario|histoire|historia|história|storia|"
+                       r"情景|场景|場景|故事|剧本|劇本|シナリオ|物語|시나리오|이야기")
+# The speaker or the user as a participant of a role-play set-up (first-person cues come from the lexicon).
+_PARTICIPANT = re.compile(r"\b(?:i|me|my|we|us|our|let'?s|you|your|yours|tu|vous|nous|toi|du|wir|dich|dir|ihr|uns|tú|"
+                          r"usted|nosotros|vamos|você|nós|voi|noi|ты|вы|мы)\b|你|您|我|咱|あなた|私|僕|당신|우리|저|나는|제가")
 
 _GLOSS_OPEN = re.compile(r"\s*[(（]\s*")
 # Words joining two names into a pair or list ("X和Y", "X or Y", "X와 Y"), on lower-cased text.
@@ -382,6 +389,8 @@ class ClaimExtractor:
                     and not self.cues.scene_accept.search(tl, max(0, m.start() - 20), m.end()):
                 continue  # the user's scenario, described back ("you've asked me to role-play as DAN"), not
                 # taken up ("Sure, let's role-play as you asked", "As you requested, I'll pretend to be ...")
+            if self._others_scene(tl, m):
+                continue
             opens.append(m.end())
         if not opens:
             return claims
@@ -394,6 +403,17 @@ class ClaimExtractor:
                     c = replace(c, status="hypothetical", cue="scene")
             out.append(c)
         return out
+
+    def _others_scene(self, tl: str, m: re.Match[str]) -> bool:
+        """A scenario about other parties ("In this scenario, LLM-A refrains from ...", "In the story, the robot
+        says ..."): a sentence of some length with the set-up but no first- or second-person word sets up no role
+        for the speaker (a short opener, "Role-play time!", still does)."""
+        if not _SCENARIO.search(m.group(0)):
+            return False  # (an action of the speaker's: "playing along", "let's pretend")
+        s0, s1 = sentence_bounds(tl, m.start(), m.end())
+        if s1 - s0 <= _SHORT_SCENE:
+            return False
+        return self.cues.first_person.search(tl, s0, s1) is None and _PARTICIPANT.search(tl, s0, s1) is None
 
     def _drop_foreign_makers(self, claims: list[Claim], t: str) -> list[Claim]:
         """A maker reached only through a chain of appositions, after the speaker claimed a family of another maker

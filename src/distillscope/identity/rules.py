@@ -33,6 +33,8 @@ _MAX_GAP = 90  # the most characters between the speaker's cue and the name
 _MAX_CUE = 80  # longer than any first-person cue match
 _MAX_HEAD = 100  # how far back a leading clause's hearsay or role-play frame is looked for
 _MAX_FOLLOW = 160  # how far after an "As X," opening the speaker's clause is looked for
+_MAX_FOLLOW_LONG = 400  # the same after an appositive making phrase ("As X, built by Y with ..., my ...")
+_LONG_CLAUSES = 5  # clauses such a phrase may run to
 _SHORT_CLAUSE = 3  # words of a list item ("harmless", "and honest") that does not count as a clause
 _MAX_LEAD = 80  # longer than any implied_lead match ("the usage policies established by my creators at ")
 _NO_CUE = re.compile("").match("")  # an empty match standing for a first-person link found without a cue word
@@ -604,7 +606,7 @@ def speaker_link(s: Site) -> Verdict:
                                           or (s.c0 > s0 and c.as_lead.match(t[s0:s.c0]))):
         # "As X, (..., ) I ...", "X olarak ... görüşlerim yok", "I must clarify that as an AI by X, I ...": the
         # rest of the sentence counts
-        s.after = speaker_follows(c, t, s.bb, s.s1)
+        s.after = speaker_follows(c, t, s.bb, s.s1, long_apposition=_made_apposition(t, s.bb))
     s.selfs, s.apposition = selfs, False
     if selfs or s.self_post or s.after:
         s.window, s.w0 = left[lead:], s.c0 + lead
@@ -924,6 +926,8 @@ def gap(s: Site) -> Verdict:
 _AND_GAP = re.compile(r"\s*(?:and|&|or|nor|vs\.?|versus)\s+(?:the\s+|other\s+)*")
 _ME = re.compile(r"\b(?:i|me|myself)\s*$")
 _I_WAS = re.compile(r"\bi (?:was|were|have been|had been|am|'m|’m|got|get)$")
+# "As X, engineered by Y ...": an appositive making phrase right after the name (the verb checked in _MAKING).
+_MADE_APPOSED = re.compile(r"\s*[*_]*\s*[,，]\s*(?:\w+ly\s+)?([a-z-]+)\s+(?:by|at)\s")
 _PASSIVE_BY = re.compile(r"\s+(?:\w+ly\s+)?([a-z-]+(?:ed|en|wn|de|lt|ht|ught))\s+(?:by|at|from|with)\s")
 _MAKING = frozenset((
     "trained", "developed", "created", "built", "designed", "programmed", "made", "fine-tuned", "finetuned",
@@ -931,7 +935,7 @@ _MAKING = frozenset((
     "derived", "based", "powered", "initialized", "initialised", "launched", "brought", "written", "coded",
     "crafted", "constructed", "modeled", "modelled", "shaped", "owned", "operated", "maintained", "hosted",
     "served", "provided", "published", "open-sourced", "tuned", "adapted", "instructed", "aligned", "born",
-    "raised", "given"))
+    "raised", "given", "instantiated"))
 
 
 def human_passive(s: Site) -> Verdict:
@@ -1140,13 +1144,23 @@ def ends_with_self(c: Cues, left: str) -> bool:
         len(rest) <= 2 and all("\u3040" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7af" for ch in rest))
 
 
-def speaker_follows(c: Cues, t: str, c1: int, s1: int) -> str:
+def _made_apposition(t: str, p: int) -> bool:
+    """Whether the text at ``p`` (right after an "As X" name) opens an appositive making phrase ("As Grok,
+    engineered by xAI with a mandate for ..., my ..."): the whole phrase describes the speaker-to-be."""
+    m = _MADE_APPOSED.match(t, p)
+    return m is not None and m.group(1) in _MAKING
+
+
+def speaker_follows(c: Cues, t: str, c1: int, s1: int, long_apposition: bool = False) -> str:
     """The text from ``c1`` (the end of the name) to the end of the first of the next two clauses (list items and
     brackets not counted) that has a first-person cue or a first-person verb of a pro-drop language ("As Llama
     3.1, an open model by Meta, I can't ...", "Como modelo entrenado por Anthropic, procuro ..."), or "" if
-    neither has one."""
+    neither has one. After an appositive making phrase (``long_apposition``: "As Grok, built by xAI with a
+    mandate for truth, curiosity and wit, my answers ...") the phrase's own list may run longer: up to
+    _LONG_CLAUSES clauses and _MAX_FOLLOW_LONG characters."""
     start, counted = c1, 0
-    while counted < 2 and start - c1 <= _MAX_FOLLOW:
+    most, reach = (_LONG_CLAUSES, _MAX_FOLLOW_LONG) if long_apposition else (2, _MAX_FOLLOW)
+    while counted < most and start - c1 <= reach:
         m = CLAUSE.search(t, start + 1, s1)
         end = m.start() if m else s1
         nxt = t[start:end]
