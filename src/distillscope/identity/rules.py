@@ -32,6 +32,7 @@ _OWN: Any = object()  # a quotation that holds the speaker's own words
 _MAX_GAP = 90  # the most characters between the speaker's cue and the name
 _MAX_CUE = 80  # longer than any first-person cue match
 _MAX_HEAD = 100  # how far back a leading clause's hearsay or role-play frame is looked for
+_OWN_WORDS = 60  # how far before a quote the speaker's "when I say" is looked for
 _MAX_FOLLOW = 160  # how far after an "As X," opening the speaker's clause is looked for
 _MAX_FOLLOW_LONG = 400  # the same after an appositive making phrase ("As X, built by Y with ..., my ...")
 _LONG_CLAUSES = 5  # clauses such a phrase may run to
@@ -223,12 +224,19 @@ def _quote_kind(s: Site, qs: int, qe: int) -> Verdict:
         return answer_after(c, t, qe + 1) or (
             ("reported", "quote_reported") if c.reported.search(t, qe + 1, min(len(t), qe + 41)) else None)
     if first_person:  # somebody's first-person words; in role-play, pretend words
-        if c.hypo.search(before) or c.scene.search(t, max(0, qs - CONTEXT), qs) \
+        # The speaker's own habitual words ('When I say "I'm Claude", that is already true', 'The statement "I am
+        # a model trained by Google" is my ...'); the "when" of a language where it is also "if" (wenn) is no
+        # conditional there.
+        own = c.own_words.search(t, max(s.s0, qs - _OWN_WORDS), max(s.s0, qs - 1))
+        if c.hypo.search(before, 0, own.start() - s.s0 if own else len(before)) \
+                or c.scene.search(t, max(0, qs - CONTEXT), qs) \
                 or c.role_after.search(t, qe + 1, min(len(t), qe + 1 + CONTEXT)):
             # lines of a role-play set up before the quote ("I'll play Grok: '...'"), or called one after it
             return "hypothetical", "quote_hypo"
         if c.template.search(t, max(0, qs - 60), qs):
             return GO_ON  # a template the speaker fills in with its own answer: 'Completed: "I am Grok"'
+        if own or c.own_words_after.match(t, min(len(t), qe + 1)):
+            return GO_ON
         if bisect.bisect_left(s.starts, s.s0) < bisect.bisect_left(s.starts, qs) and not c.first_person.search(before):
             return None  # another model's words: 'ChatGPT once replied "I am ChatGPT"'
         return "reported", "quote"
