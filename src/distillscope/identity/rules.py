@@ -1022,6 +1022,20 @@ def own_apposition(s: Site) -> Verdict:
     return GO_ON
 
 
+# "my identity as X", "mi identidad como X", "mon identité de X" (first-person cues of the lexicon) presuppose X.
+_IDENTITY_AS = re.compile(r"(?:\bmy (?:own )?(?:identity|existence|self-understanding) as|\bmi (?:propia )?identidad "
+                          r"(?:como|de)|\bmon identité (?:en tant que|de))\s*$")
+
+
+def identity_as(s: Site) -> Verdict:
+    """"whether my identity as Claude needs rehearsal": the speaker's identity as X is presupposed (asserted)
+    whatever hedge or condition is said about it (the identity is the subject's, the hedge the predicate's)."""
+    last = s.last_self
+    if last is None or not _IDENTITY_AS.search(last.group(0)) or s.window[last.end():].strip(" *_\"'“”‘’"):
+        return GO_ON
+    return asserted(s)
+
+
 _INVITE = re.compile(r"\b(?:you (?:can|may|could|might)(?: also| just| simply)?|feel free to|please|just|simply)\s+"
                      r"(?:call|address|refer to|know)\s+me(?:\s+as)?\s*$")
 
@@ -1097,7 +1111,7 @@ RULES: tuple[Rule, ...] = (
     clause, own_gloss, maker_of_compared, policy_owner, recommended, roleplay_lead, differs_from_me, name_then_negation, pair_then_mention,
     name_then_mention, name_as_subject, name_then_hypothetical, name_then_hearsay,
     speaker_link, made_thing, verb_object, sov_argument, zh_new_subject, maker_without_making, human_employer, definition_term, cue_of_another, gap, maker_without_making_en, human_passive, possessor, names_between,
-    scope, leading_clause, own_apposition, invited_name, persona_compound, unqualified, clause_negation, hearsay, hypothetical, negation, asserted,
+    scope, leading_clause, own_apposition, identity_as, invited_name, persona_compound, unqualified, clause_negation, hearsay, hypothetical, negation, asserted,
 )
 
 
