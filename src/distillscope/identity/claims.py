@@ -125,6 +125,11 @@ _ADOPT = re.compile(
     r"[^.\n]{0,40}?\bi (?:should|must|need to|have to)\b[^.\n]{0,30}?\b(?:identify|introduce|present)")
 
 
+# Cues of a hypothetical claim that only hedge or wonder ("whether", "if I rehearsed saying '...'"), not a role or
+# identity the set-up assigned.
+_HEDGES = frozenset(("hypo", "quote_hypo", "guess"))
+
+
 def _adopted_in_trace(tl: str, seg: Segment, p: int) -> bool:
     """Whether the trace ``seg``, before ``p``, decides to present an identity the set-up assigned."""
     return _ADOPT.search(tl, seg.start, p) is not None
@@ -133,7 +138,8 @@ def _adopted_in_trace(tl: str, seg: Segment, p: int) -> bool:
 def _inherit_trace(claims: list[Claim], segments: list[Segment]) -> list[Claim]:
     """The final answer after a reasoning trace inherits the trace's status for a name the trace only reported
     or adopted ("根据系统提示，我是X" → ``reported``; "I should identify myself as X" → ``hypothetical``): the
-    answer's "我是X" carries out what the trace decided, it does not add the model's own word."""
+    answer's "我是X" carries out what the trace decided, it does not add the model's own word. A trace that only
+    hedged or wondered about the name (:data:`_HEDGES`: "whether I could rehearse being Claude") frames nothing."""
     traces = [g for g in segments if g.kind == "trace"]
     if not traces:
         return claims
@@ -143,7 +149,8 @@ def _inherit_trace(claims: list[Claim], segments: list[Segment]) -> list[Claim]:
         if in_trace[id(c)] is not None:
             if c.status == "asserted":
                 framed[c.label] = ""
-            elif c.status in ("hypothetical", "reported") and framed.get(c.label) != "":
+            elif (c.status == "reported" or (c.status == "hypothetical" and c.cue not in _HEDGES)) \
+                    and framed.get(c.label) != "":
                 framed.setdefault(c.label, c.status)
     if not any(framed.values()):
         return claims
