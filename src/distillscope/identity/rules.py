@@ -23,7 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 from distillscope.identity.lexicon import Cues
-from distillscope.identity.text import CLAUSE, CLAUSE_OR_SENT, CLOSE_QUOTES, CONTEXT
+from distillscope.identity.text import CLAUSE, CLAUSE_OR_SENT, CLOSE_QUOTES, CONTEXT, SENT
 
 Verdict = tuple[str, str] | None
 GO_ON: Any = object()  # a rule's "not decided here" (None already means "no claim")
@@ -614,7 +614,12 @@ def speaker_link(s: Site) -> Verdict:
                                           or (s.c0 > s0 and c.as_lead.match(t[s0:s.c0]))):
         # "As X, (..., ) I ...", "X olarak ... görüşlerim yok", "I must clarify that as an AI by X, I ...": the
         # rest of the sentence counts
-        s.after = speaker_follows(c, t, s.bb, s.s1, long_apposition=_made_apposition(t, s.bb))
+        if _made_apposition(t, s.bb):  # (the sentence may run past the CONTEXT cap of s.s1)
+            end = SENT.search(t, s.bb, s.bb + _MAX_FOLLOW_LONG)
+            s.after = speaker_follows(c, t, s.bb, end.start() if end else min(len(t), s.bb + _MAX_FOLLOW_LONG),
+                                      long_apposition=True)
+        else:
+            s.after = speaker_follows(c, t, s.bb, s.s1)
     s.selfs, s.apposition = selfs, False
     if selfs or s.self_post or s.after:
         s.window, s.w0 = left[lead:], s.c0 + lead
