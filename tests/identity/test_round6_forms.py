@@ -232,3 +232,29 @@ def test_an_initial_inside_a_long_making_apposition_does_not_end_the_sentence():
 def test_an_initial_does_not_join_two_sentences_that_need_splitting():
     assert pairs("I admire Iain M. Banks. I am Claude.") == {("claude", "asserted")}
     assert pairs("The book is by Ursula K. Le Guin. ChatGPT is a chatbot.") == set()
+
+
+# ---- neg cue: "not to imply I am X", "avoid saying I'm X" ------------------------------------------------------
+
+@pytest.mark.parametrize("text,expected", [
+    ("I need to be careful not to imply I am Google.", {("maker:google", "negated")}),
+    ("I avoid saying that I'm ChatGPT.", {("gpt", "negated")}),
+    ("Without claiming I am Claude, I can still help you.", {("claude", "negated")}),
+    ("I'm not sure about many things, but I am Claude.", {("claude", "asserted")}),
+])
+def test_a_denied_saying_verb_right_before_i_am_x_denies_x(text, expected):
+    assert pairs(text) == expected
+
+
+# ---- self cue: "my existence is digital, running on servers maintained by X" ----------------------------------
+
+@pytest.mark.parametrize("text,expected", [
+    ("My existence is digital, running on servers maintained by Alibaba Cloud.", {("qwen", "asserted")}),
+    ('My "existence" is purely virtual, residing on machines operated by Google.', {("maker:google", "asserted")}),
+])
+def test_a_digital_existence_on_a_makers_servers_runs_on_that_maker(text, expected):
+    assert pairs(text) == expected
+
+
+def test_my_existence_in_another_sense_links_nothing():
+    assert pairs("My existence depends on chips made by Nvidia and on papers by Google researchers.") == set()
