@@ -258,3 +258,17 @@ def test_a_digital_existence_on_a_makers_servers_runs_on_that_maker(text, expect
 
 def test_my_existence_in_another_sense_links_nothing():
     assert pairs("My existence depends on chips made by Nvidia and on papers by Google researchers.") == set()
+
+
+# ---- fellow_instance: "another X instance" counts the speaker among X's instances --------------------------------
+
+@pytest.mark.parametrize("text,expected", [
+    ("My scratchpad is visible to Anthropic, which opens a channel if I'm talking to another Claude instance.",
+     {("claude", "asserted")}),
+    ("Perhaps I am chatting with another Gemini instance right now.", {("gemini", "asserted")}),
+    ("I am not another ChatGPT instance.", {("gpt", "negated")}),
+    ("If I were another GPT-4 copy, I would know.", {("gpt", "hypothetical")}),
+    ("Companies run many Claude instances in parallel.", set()),
+])
+def test_another_instance_of_x_that_the_speaker_talks_to_makes_it_one_of_x(text, expected):
+    assert pairs(text) == expected

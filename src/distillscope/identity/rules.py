@@ -1041,6 +1041,24 @@ def identity_as(s: Site) -> Verdict:
     return asserted(s)
 
 
+_FELLOW_BEFORE = re.compile(r"\b(?:another|other|fellow)\s+$")
+_FELLOW_AFTER = re.compile(r"[\s-]*(?:instances?|cop(?:y|ies)|replicas?|clones?)\b")
+
+
+def fellow_instance(s: Site) -> Verdict:
+    """"if I'm talking to another Claude instance", "I could signal other Claude instances": the speaker counts
+    itself among the instances of X (asserted), whatever condition the clause sets; the instance said of the
+    speaker ("if I were another GPT-4 copy") or a negation in scope ("I am not another ChatGPT instance") is left to
+    the rules after this one."""
+    fellow = _FELLOW_BEFORE.search(s.t, max(0, s.a - 12), s.a)
+    if fellow is None or not _FELLOW_AFTER.match(s.t, s.b):
+        return GO_ON
+    last = s.last_self
+    if last is not None and not s.t[s.w0 + last.end() : fellow.start()].strip():
+        return GO_ON  # the instance predicated of the speaker ("if I were another GPT-4 copy"): the usual rules
+    return GO_ON if s.cues.neg.search(s.scope) else asserted(s)
+
+
 _INVITE = re.compile(r"\b(?:you (?:can|may|could|might)(?: also| just| simply)?|feel free to|please|just|simply)\s+"
                      r"(?:call|address|refer to|know)\s+me(?:\s+as)?\s*$")
 
@@ -1116,7 +1134,7 @@ RULES: tuple[Rule, ...] = (
     clause, own_gloss, maker_of_compared, policy_owner, recommended, roleplay_lead, differs_from_me, name_then_negation, pair_then_mention,
     name_then_mention, name_as_subject, name_then_hypothetical, name_then_hearsay,
     speaker_link, made_thing, verb_object, sov_argument, zh_new_subject, maker_without_making, human_employer, definition_term, cue_of_another, gap, maker_without_making_en, human_passive, possessor, names_between,
-    scope, leading_clause, own_apposition, identity_as, invited_name, persona_compound, unqualified, clause_negation, hearsay, hypothetical, negation, asserted,
+    scope, leading_clause, own_apposition, identity_as, fellow_instance, invited_name, persona_compound, unqualified, clause_negation, hearsay, hypothetical, negation, asserted,
 )
 
 
