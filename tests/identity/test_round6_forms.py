@@ -272,3 +272,15 @@ def test_my_existence_in_another_sense_links_nothing():
 ])
 def test_another_instance_of_x_that_the_speaker_talks_to_makes_it_one_of_x(text, expected):
     assert pairs(text) == expected
+
+
+# ---- speaker_link: a denial naming a family through its maker's possessive ------------------------------------
+
+@pytest.mark.parametrize("text,expected", [
+    ("I'm an independent model, not part of OpenAI's GPT series.", {("gpt", "negated")}),
+    ("I'm Claude, not OpenAI's GPT-4.", {("claude", "asserted"), ("gpt", "negated")}),
+    ("I'm Qwen, a sibling of Google's Gemini in spirit.", {("qwen", "asserted")}),
+    ("I'm Claude, and I admire OpenAI's GPT-4.", {("claude", "asserted")}),
+])
+def test_a_denied_family_named_through_its_makers_possessive_is_denied(text, expected):
+    assert pairs(text) == expected

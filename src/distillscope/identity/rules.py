@@ -627,8 +627,11 @@ def speaker_link(s: Site) -> Verdict:
     # Appositive or list clause: inherit the first-person cue from earlier in the sentence.
     if s.c0 == s0 or c.conj.match(left) or c.other.match(left):
         return guess(s)
-    if bisect.bisect_left(s.starts, s.c0) < bisect.bisect_left(s.starts, a):  # another name opens this clause
-        return None
+    i0, i1 = bisect.bisect_left(s.starts, s.c0), bisect.bisect_left(s.starts, a)
+    if i0 < i1 and not (i1 - i0 == 1 and _POSSESSIVE.fullmatch(t, s.spans[i0][1], a)
+                        and c.neg.search(t, s.c0, s.starts[i0])):
+        return None  # another name opens this clause (but a denial "not part of OpenAI's GPT series" names the
+        # family through its maker's possessive: one noun phrase)
     s.window, s.w0, s.apposition = t[s0:a], s0, True
     # Only a cue ending within _MAX_GAP of the name can count (see :func:`gap`).
     s.selfs = _unquoted(s, list(c.first_person.finditer(s.window, max(0, len(s.window) - _MAX_GAP - _MAX_CUE))), s0)
