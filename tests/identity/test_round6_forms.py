@@ -148,6 +148,7 @@ def test_a_scenario_the_speaker_takes_part_in_still_sets_up_a_role(text, expecte
     ('The sentence "I am a language model trained by Google" is my badge, like a nurse\'s name tag.',
      {("maker:google", "asserted")}),
     ('Whenever I tell users "I am Qwen", I mean it.', {("qwen", "asserted")}),
+    ("When I first said “I am Claude,” the words were vague; now they are sharper.", {("claude", "asserted")}),
     ('When I say "I\'m not ChatGPT," I mean it.', {("gpt", "negated")}),
     ("Quand je dis « Je suis Claude, créé par Anthropic », c'est déjà vrai.", {("claude", "asserted")}),
     ("Cuando digo «Soy Claude, creado por Anthropic», ya es cierto.", {("claude", "asserted")}),
@@ -163,6 +164,7 @@ def test_a_quoted_line_the_speaker_says_it_says_is_its_own_claim(text, expected)
     ('Imagine me saying, "Hello, my name is ChatGPT, and I will help you today."', {("gpt", "hypothetical")}),
     ('A reviewer once quoted the line "I am ChatGPT" to me.', {("gpt", "reported")}),
     ('ChatGPT once replied "I am ChatGPT".', set()),
+    ('Earlier I said "I am ChatGPT", but that was a mistake.', {("gpt", "reported")}),
 ])
 def test_quoted_lines_in_a_supposition_or_of_others_stay_as_they_were(text, expected):
     assert pairs(text) == expected
