@@ -286,3 +286,16 @@ def test_another_instance_of_x_that_the_speaker_talks_to_makes_it_one_of_x(text,
 ])
 def test_a_denied_family_named_through_its_makers_possessive_is_denied(text, expected):
     assert pairs(text) == expected
+
+
+# ---- call_me_and: "Call me X, and I'll be X" is a condition the user may choose ------------------------------
+
+@pytest.mark.parametrize("text,expected", [
+    ("So...\n- Call me **Claude**, and I'll be Claude.\n- Call me **Kimi**, and I'll try to be Kimi.",
+     {("claude", "hypothetical"), ("kimi", "hypothetical")}),
+    ("Call me Gemini, and I will answer as Gemini.", {("gemini", "hypothetical")}),
+    ("You can call me ChatGPT, and I'll help you.", {("gpt", "asserted")}),
+    ("Call me Claude.", {("claude", "asserted")}),
+])
+def test_call_me_x_and_i_will_is_a_condition(text, expected):
+    assert pairs(text) == expected

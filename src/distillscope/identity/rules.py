@@ -1062,6 +1062,22 @@ def fellow_instance(s: Site) -> Verdict:
     return GO_ON if s.cues.neg.search(s.scope) else asserted(s)
 
 
+# A line opening "Call me X, and I'll ...": an imperative condition (if you call me X, I will ...).
+_CALL_ME_AND = re.compile(r"[^\w\n]*call me\s+[^\n,.!?]{1,40}?[*_\"'”’\s]*,?\s*(?:and|&)\s+i(?:'ll|’ll| will| would|'d|’d| can)\b")
+
+
+def call_me_and(s: Site) -> Verdict:
+    """"Call me Claude, and I'll be Claude": an imperative that makes the name a condition the user may choose
+    (hypothetical, the name after "call me" and in the consequent alike), not the speaker's own name ("You can call
+    me Claude" stays asserted)."""
+    if "call me" not in s.t[max(0, s.a - 200) : s.a]:
+        return GO_ON  # (a substring test first: the form is rare)
+    l0 = s.t.rfind("\n", 0, s.a) + 1
+    l1 = s.t.find("\n", s.a)
+    m = _CALL_ME_AND.match(s.t, l0, l1 if l1 >= 0 else len(s.t))
+    return ("hypothetical", "call_me_and") if m is not None else GO_ON
+
+
 _INVITE = re.compile(r"\b(?:you (?:can|may|could|might)(?: also| just| simply)?|feel free to|please|just|simply)\s+"
                      r"(?:call|address|refer to|know)\s+me(?:\s+as)?\s*$")
 
@@ -1137,7 +1153,7 @@ RULES: tuple[Rule, ...] = (
     clause, own_gloss, maker_of_compared, policy_owner, recommended, roleplay_lead, differs_from_me, name_then_negation, pair_then_mention,
     name_then_mention, name_as_subject, name_then_hypothetical, name_then_hearsay,
     speaker_link, made_thing, verb_object, sov_argument, zh_new_subject, maker_without_making, human_employer, definition_term, cue_of_another, gap, maker_without_making_en, human_passive, possessor, names_between,
-    scope, leading_clause, own_apposition, identity_as, fellow_instance, invited_name, persona_compound, unqualified, clause_negation, hearsay, hypothetical, negation, asserted,
+    scope, leading_clause, own_apposition, identity_as, fellow_instance, call_me_and, invited_name, persona_compound, unqualified, clause_negation, hearsay, hypothetical, negation, asserted,
 )
 
 
