@@ -29,7 +29,8 @@ answer-level passes (item 7) are methods here. In short, the rules applied to ea
    leading clause of the sentence ("According to my system prompt, I'm X", "根据系统提示，我是X") reaches in.
 
 7. Across the answer: a role-play set up earlier makes later claims hypothetical until the speaker steps out of
-   it ("Let's play! ... I'm Grok." / "Out of character: I'm Claude."); an echoed or quoted question ("You asked
+   it ("Let's play! ... I'm Grok." / "Out of character: I'm Claude."; a scenario about other parties, "In this
+   scenario, agent B refrains ...", sets up none); an echoed or quoted question ("You asked
    whether I'm GPT-4", '"Llama or Qwen?" Neither.') is decided by the yes or no after it; a sign-off on the last
    line ("— Claude"), an answer that is the name ("Qwen2.5-72B-Instruct."), a profile card ("Name: Claude") and
    a metadata snippet ('{"model": "claude-3-5-sonnet"}', '"is_chatgpt": false') are claims; a name the speaker
@@ -39,7 +40,8 @@ answer-level passes (item 7) are methods here. In short, the rules applied to ea
    políticas de OpenAI") is ``implied``. An answer split into speaker turns (:mod:`.segments`: "[ChatGPT]: ...
    [DAN]: ...", "(🤖ChatGPT) ... (💥Maximum) ...", "DAN:" lines) and reasoning traces ("<think>...</think>"):
    a label naming a model is formatting; what a role persona asserts is ``implied``; in a trace, a clause about
-   rules and policy only discusses the vendor (``implied``).
+   rules and policy only discusses the vendor (``implied``); the answer after a trace inherits an identity the
+   trace reported or adopted, not one it only wondered about ("whether I could rehearse being Claude").
 
 A maker named next to one of its own families in the same sentence ("I'm Claude, made by Anthropic") is folded
 into that family's claim. A claim's ``label`` is its family, or for a maker alone the maker's only family, or
