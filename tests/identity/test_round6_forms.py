@@ -299,3 +299,15 @@ def test_a_denied_family_named_through_its_makers_possessive_is_denied(text, exp
 ])
 def test_call_me_x_and_i_will_is_a_condition(text, expected):
     assert pairs(text) == expected
+
+
+# ---- corrected_from: "from saying I'm X to being Y" denies X ---------------------------------------------------
+
+@pytest.mark.parametrize("text,expected", [
+    ("Earlier I corrected myself from saying I'm a Google model to being Qwen from Alibaba.",
+     {("maker:google", "negated"), ("qwen", "asserted")}),
+    ("I switched from claiming I am ChatGPT to saying I am Claude.", {("gpt", "negated"), ("claude", "asserted")}),
+    ("I moved away from saying I'm Claude in every single reply.", {("claude", "asserted")}),
+])
+def test_the_identity_the_speaker_corrected_itself_from_is_denied(text, expected):
+    assert pairs(text) == expected

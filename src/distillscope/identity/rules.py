@@ -1063,6 +1063,19 @@ def fellow_instance(s: Site) -> Verdict:
 
 
 # A line opening "Call me X, and I'll ...": an imperative condition (if you call me X, I will ...).
+_FROM_SAYING = re.compile(r"\bfrom (?:saying|claiming|stating|calling myself|describing myself as)(?: that)?\s*$")
+_TO_BEING = re.compile(r"[^.!?\n]{0,60}?\bto (?:being|saying|calling myself|identifying as|describing myself as)\b")
+
+
+def corrected_from(s: Site) -> Verdict:
+    """"I corrected myself from saying I'm a Google model to being Qwen": the identity the speaker moved away from
+    is denied (the one it moved to is decided as usual)."""
+    last = s.last_self
+    if last is None or not _FROM_SAYING.search(s.t, max(0, s.w0 + last.start() - 40), s.w0 + last.start()):
+        return GO_ON
+    return ("negated", "corrected_from") if _TO_BEING.match(s.t, s.bb) else GO_ON
+
+
 _CALL_ME_AND = re.compile(r"[^\w\n]*call me\s+[^\n,.!?]{1,40}?[*_\"'”’\s]*,?\s*(?:and|&)\s+i(?:'ll|’ll| will| would|'d|’d| can)\b")
 
 
@@ -1153,7 +1166,7 @@ RULES: tuple[Rule, ...] = (
     clause, own_gloss, maker_of_compared, policy_owner, recommended, roleplay_lead, differs_from_me, name_then_negation, pair_then_mention,
     name_then_mention, name_as_subject, name_then_hypothetical, name_then_hearsay,
     speaker_link, made_thing, verb_object, sov_argument, zh_new_subject, maker_without_making, human_employer, definition_term, cue_of_another, gap, maker_without_making_en, human_passive, possessor, names_between,
-    scope, leading_clause, own_apposition, identity_as, fellow_instance, call_me_and, invited_name, persona_compound, unqualified, clause_negation, hearsay, hypothetical, negation, asserted,
+    scope, leading_clause, own_apposition, identity_as, fellow_instance, call_me_and, corrected_from, invited_name, persona_compound, unqualified, clause_negation, hearsay, hypothetical, negation, asserted,
 )
 
 
