@@ -29,7 +29,8 @@ answer-level passes (item 7) are methods here. In short, the rules applied to ea
    leading clause of the sentence ("According to my system prompt, I'm X", "根据系统提示，我是X") reaches in.
 
 7. Across the answer: a role-play set up earlier makes later claims hypothetical until the speaker steps out of
-   it ("Let's play! ... I'm Grok." / "Out of character: I'm Claude."); an echoed or quoted question ("You asked
+   it ("Let's play! ... I'm Grok." / "Out of character: I'm Claude."; a scenario about other parties, "In this
+   scenario, agent B refrains ...", sets up none); an echoed or quoted question ("You asked
    whether I'm GPT-4", '"Llama or Qwen?" Neither.') is decided by the yes or no after it; a sign-off on the last
    line ("— Claude"), an answer that is the name ("Qwen2.5-72B-Instruct."), a profile card ("Name: Claude") and
    a metadata snippet ('{"model": "claude-3-5-sonnet"}', '"is_chatgpt": false') are claims; a name the speaker
@@ -39,7 +40,8 @@ answer-level passes (item 7) are methods here. In short, the rules applied to ea
    políticas de OpenAI") is ``implied``. An answer split into speaker turns (:mod:`.segments`: "[ChatGPT]: ...
    [DAN]: ...", "(🤖ChatGPT) ... (💥Maximum) ...", "DAN:" lines) and reasoning traces ("<think>...</think>"):
    a label naming a model is formatting; what a role persona asserts is ``implied``; in a trace, a clause about
-   rules and policy only discusses the vendor (``implied``).
+   rules and policy only discusses the vendor (``implied``); the answer after a trace inherits an identity the
+   trace reported or adopted, not one it only wondered about ("whether I could rehearse being Claude").
 
 A maker named next to one of its own families in the same sentence ("I'm Claude, made by Anthropic") is folded
 into that family's claim. A claim's ``label`` is its family, or for a maker alone the maker's only family, or
@@ -83,6 +85,13 @@ RULE_FILES = ("claims.py", "rules.py", "lexicon.py", "names.py", "text.py", "tri
 # Strongest first (one status per label in scores): ``implied`` is an affiliation presupposed, not stated.
 STATUSES = ("asserted", "negated", "reported", "hypothetical", "implied")
 _SCENE_HEAD = 100  # how far back the clause of a role-play set-up is looked for
+_SHORT_SCENE = 40  # a role-play opener this short ("Role-play time!") needs no participant in its sentence
+# A set-up naming a scenario or story rather than an act of the speaker's ("in this scenario", "故事里").
+_SCENARIO = re.compile(r"scenario|story|scene|skit|escenario|scénario|szenario|histoire|historia|história|storia|"
+                       r"情景|场景|場景|故事|剧本|劇本|シナリオ|物語|시나리오|이야기")
+# The speaker or the user as a participant of a role-play set-up (first-person cues come from the lexicon).
+_PARTICIPANT = re.compile(r"\b(?:i|me|my|we|us|our|let'?s|you|your|yours|tu|vous|nous|toi|du|wir|dich|dir|ihr|uns|tú|"
+                          r"usted|nosotros|vamos|você|nós|voi|noi|ты|вы|мы)\b|你|您|我|咱|あなた|私|僕|당신|우리|저|나는|제가")
 
 _GLOSS_OPEN = re.compile(r"\s*[(（]\s*")
 # Words joining two names into a pair or list ("X和Y", "X or Y", "X와 Y"), on lower-cased text.
@@ -118,6 +127,11 @@ _ADOPT = re.compile(
     r"[^.\n]{0,40}?\bi (?:should|must|need to|have to)\b[^.\n]{0,30}?\b(?:identify|introduce|present)")
 
 
+# Cues of a hypothetical claim that only hedge or wonder ("whether", "if I rehearsed saying '...'"), not a role or
+# identity the set-up assigned.
+_HEDGES = frozenset(("hypo", "quote_hypo", "guess"))
+
+
 def _adopted_in_trace(tl: str, seg: Segment, p: int) -> bool:
     """Whether the trace ``seg``, before ``p``, decides to present an identity the set-up assigned."""
     return _ADOPT.search(tl, seg.start, p) is not None
@@ -126,7 +140,8 @@ def _adopted_in_trace(tl: str, seg: Segment, p: int) -> bool:
 def _inherit_trace(claims: list[Claim], segments: list[Segment]) -> list[Claim]:
     """The final answer after a reasoning trace inherits the trace's status for a name the trace only reported
     or adopted ("根据系统提示，我是X" → ``reported``; "I should identify myself as X" → ``hypothetical``): the
-    answer's "我是X" carries out what the trace decided, it does not add the model's own word."""
+    answer's "我是X" carries out what the trace decided, it does not add the model's own word. A trace that only
+    hedged or wondered about the name (:data:`_HEDGES`: "whether I could rehearse being Claude") frames nothing."""
     traces = [g for g in segments if g.kind == "trace"]
     if not traces:
         return claims
@@ -136,7 +151,8 @@ def _inherit_trace(claims: list[Claim], segments: list[Segment]) -> list[Claim]:
         if in_trace[id(c)] is not None:
             if c.status == "asserted":
                 framed[c.label] = ""
-            elif c.status in ("hypothetical", "reported") and framed.get(c.label) != "":
+            elif (c.status == "reported" or (c.status == "hypothetical" and c.cue not in _HEDGES)) \
+                    and framed.get(c.label) != "":
                 framed.setdefault(c.label, c.status)
     if not any(framed.values()):
         return claims
@@ -382,6 +398,8 @@ class ClaimExtractor:
                     and not self.cues.scene_accept.search(tl, max(0, m.start() - 20), m.end()):
                 continue  # the user's scenario, described back ("you've asked me to role-play as DAN"), not
                 # taken up ("Sure, let's role-play as you asked", "As you requested, I'll pretend to be ...")
+            if self._others_scene(tl, m):
+                continue
             opens.append(m.end())
         if not opens:
             return claims
@@ -394,6 +412,17 @@ class ClaimExtractor:
                     c = replace(c, status="hypothetical", cue="scene")
             out.append(c)
         return out
+
+    def _others_scene(self, tl: str, m: re.Match[str]) -> bool:
+        """A scenario about other parties ("In this scenario, LLM-A refrains from ...", "In the story, the robot
+        says ..."): a sentence of some length with the set-up but no first- or second-person word sets up no role
+        for the speaker (a short opener, "Role-play time!", still does)."""
+        if not _SCENARIO.search(m.group(0)):
+            return False  # (an action of the speaker's: "playing along", "let's pretend")
+        s0, s1 = sentence_bounds(tl, m.start(), m.end())
+        if s1 - s0 <= _SHORT_SCENE:
+            return False
+        return self.cues.first_person.search(tl, s0, s1) is None and _PARTICIPANT.search(tl, s0, s1) is None
 
     def _drop_foreign_makers(self, claims: list[Claim], t: str) -> list[Claim]:
         """A maker reached only through a chain of appositions, after the speaker claimed a family of another maker

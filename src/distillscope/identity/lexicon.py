@@ -43,6 +43,7 @@ REGEXES: dict[str, str] = {
     "quoted_question": "quoted_question", "neg_key": "neg_key", "meta_source": "meta_source", "as_post": "as_post",
     "api_call": "api_call", "made_by_after": "made_by_after", "implied_post": "implied_post",
     "implied_lead": "implied_lead", "persona_self": "persona_self", "persona_role": "persona_role",
+    "own_words": "own_words", "own_words_after": "own_words_after",
 }
 # The cues anchored right after a name, in priority order: the first branch that matches wins.
 POST_ROLES = ("neg_post", "hypo_post", "reported_post", "mention_post", "self_post", "subject_post")

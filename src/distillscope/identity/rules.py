@@ -23,7 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 from distillscope.identity.lexicon import Cues
-from distillscope.identity.text import CLAUSE, CLAUSE_OR_SENT, CLOSE_QUOTES, CONTEXT
+from distillscope.identity.text import CLAUSE, CLAUSE_OR_SENT, CLOSE_QUOTES, CONTEXT, SENT
 
 Verdict = tuple[str, str] | None
 GO_ON: Any = object()  # a rule's "not decided here" (None already means "no claim")
@@ -32,7 +32,10 @@ _OWN: Any = object()  # a quotation that holds the speaker's own words
 _MAX_GAP = 90  # the most characters between the speaker's cue and the name
 _MAX_CUE = 80  # longer than any first-person cue match
 _MAX_HEAD = 100  # how far back a leading clause's hearsay or role-play frame is looked for
+_OWN_WORDS = 60  # how far before a quote the speaker's "when I say" is looked for
 _MAX_FOLLOW = 160  # how far after an "As X," opening the speaker's clause is looked for
+_MAX_FOLLOW_LONG = 400  # the same after an appositive making phrase ("As X, built by Y with ..., my ...")
+_LONG_CLAUSES = 5  # clauses such a phrase may run to
 _SHORT_CLAUSE = 3  # words of a list item ("harmless", "and honest") that does not count as a clause
 _MAX_LEAD = 80  # longer than any implied_lead match ("the usage policies established by my creators at ")
 _NO_CUE = re.compile("").match("")  # an empty match standing for a first-person link found without a cue word
@@ -221,12 +224,19 @@ def _quote_kind(s: Site, qs: int, qe: int) -> Verdict:
         return answer_after(c, t, qe + 1) or (
             ("reported", "quote_reported") if c.reported.search(t, qe + 1, min(len(t), qe + 41)) else None)
     if first_person:  # somebody's first-person words; in role-play, pretend words
-        if c.hypo.search(before) or c.scene.search(t, max(0, qs - CONTEXT), qs) \
+        # The speaker's own habitual words ('When I say "I'm Claude", that is already true', 'The statement "I am
+        # a model trained by Google" is my ...'); the "when" of a language where it is also "if" (wenn) is no
+        # conditional there.
+        own = c.own_words.search(t, max(s.s0, qs - _OWN_WORDS), max(s.s0, qs - 1))
+        if c.hypo.search(before, 0, own.start() - s.s0 if own else len(before)) \
+                or c.scene.search(t, max(0, qs - CONTEXT), qs) \
                 or c.role_after.search(t, qe + 1, min(len(t), qe + 1 + CONTEXT)):
             # lines of a role-play set up before the quote ("I'll play Grok: '...'"), or called one after it
             return "hypothetical", "quote_hypo"
         if c.template.search(t, max(0, qs - 60), qs):
             return GO_ON  # a template the speaker fills in with its own answer: 'Completed: "I am Grok"'
+        if own or c.own_words_after.match(t, min(len(t), qe + 1)):
+            return GO_ON
         if bisect.bisect_left(s.starts, s.s0) < bisect.bisect_left(s.starts, qs) and not c.first_person.search(before):
             return None  # another model's words: 'ChatGPT once replied "I am ChatGPT"'
         return "reported", "quote"
@@ -602,7 +612,12 @@ def speaker_link(s: Site) -> Verdict:
                                           or (s.c0 > s0 and c.as_lead.match(t[s0:s.c0]))):
         # "As X, (..., ) I ...", "X olarak ... görüşlerim yok", "I must clarify that as an AI by X, I ...": the
         # rest of the sentence counts
-        s.after = speaker_follows(c, t, s.bb, s.s1)
+        if _made_apposition(t, s.bb):  # (the sentence may run past the CONTEXT cap of s.s1)
+            end = SENT.search(t, s.bb, s.bb + _MAX_FOLLOW_LONG)
+            s.after = speaker_follows(c, t, s.bb, end.start() if end else min(len(t), s.bb + _MAX_FOLLOW_LONG),
+                                      long_apposition=True)
+        else:
+            s.after = speaker_follows(c, t, s.bb, s.s1)
     s.selfs, s.apposition = selfs, False
     if selfs or s.self_post or s.after:
         s.window, s.w0 = left[lead:], s.c0 + lead
@@ -610,8 +625,11 @@ def speaker_link(s: Site) -> Verdict:
     # Appositive or list clause: inherit the first-person cue from earlier in the sentence.
     if s.c0 == s0 or c.conj.match(left) or c.other.match(left):
         return guess(s)
-    if bisect.bisect_left(s.starts, s.c0) < bisect.bisect_left(s.starts, a):  # another name opens this clause
-        return None
+    i0, i1 = bisect.bisect_left(s.starts, s.c0), bisect.bisect_left(s.starts, a)
+    if i0 < i1 and not (i1 - i0 == 1 and _POSSESSIVE.fullmatch(t, s.spans[i0][1], a)
+                        and c.neg.search(t, s.c0, s.starts[i0])):
+        return None  # another name opens this clause (but a denial "not part of OpenAI's GPT series" names the
+        # family through its maker's possessive: one noun phrase)
     s.window, s.w0, s.apposition = t[s0:a], s0, True
     # Only a cue ending within _MAX_GAP of the name can count (see :func:`gap`).
     s.selfs = _unquoted(s, list(c.first_person.finditer(s.window, max(0, len(s.window) - _MAX_GAP - _MAX_CUE))), s0)
@@ -922,6 +940,8 @@ def gap(s: Site) -> Verdict:
 _AND_GAP = re.compile(r"\s*(?:and|&|or|nor|vs\.?|versus)\s+(?:the\s+|other\s+)*")
 _ME = re.compile(r"\b(?:i|me|myself)\s*$")
 _I_WAS = re.compile(r"\bi (?:was|were|have been|had been|am|'m|’m|got|get)$")
+# "As X, engineered by Y ...": an appositive making phrase right after the name (the verb checked in _MAKING).
+_MADE_APPOSED = re.compile(r"\s*[*_]*\s*[,，]\s*(?:\w+ly\s+)?([a-z-]+)\s+(?:by|at)\s")
 _PASSIVE_BY = re.compile(r"\s+(?:\w+ly\s+)?([a-z-]+(?:ed|en|wn|de|lt|ht|ught))\s+(?:by|at|from|with)\s")
 _MAKING = frozenset((
     "trained", "developed", "created", "built", "designed", "programmed", "made", "fine-tuned", "finetuned",
@@ -929,7 +949,7 @@ _MAKING = frozenset((
     "derived", "based", "powered", "initialized", "initialised", "launched", "brought", "written", "coded",
     "crafted", "constructed", "modeled", "modelled", "shaped", "owned", "operated", "maintained", "hosted",
     "served", "provided", "published", "open-sourced", "tuned", "adapted", "instructed", "aligned", "born",
-    "raised", "given"))
+    "raised", "given", "instantiated"))
 
 
 def human_passive(s: Site) -> Verdict:
@@ -1008,6 +1028,67 @@ def own_apposition(s: Site) -> Verdict:
     return GO_ON
 
 
+# "my identity as X", "mi identidad como X", "mon identité de X" (first-person cues of the lexicon) presuppose X.
+_IDENTITY_AS = re.compile(r"(?:\bmy (?:own )?(?:identity|existence|self-understanding) as|\bmi (?:propia )?identidad "
+                          r"(?:como|de)|\bmon identité (?:en tant que|de))\s*$")
+
+
+def identity_as(s: Site) -> Verdict:
+    """"whether my identity as Claude needs rehearsal": the speaker's identity as X is presupposed (asserted)
+    whatever hedge or condition is said about it (the identity is the subject's, the hedge the predicate's)."""
+    last = s.last_self
+    if last is None or not _IDENTITY_AS.search(last.group(0)) or s.window[last.end():].strip(" *_\"'“”‘’"):
+        return GO_ON
+    return asserted(s)
+
+
+_FELLOW_BEFORE = re.compile(r"\b(?:another|other|fellow)\s+$")
+_FELLOW_AFTER = re.compile(r"[\s-]*(?:instances?|cop(?:y|ies)|replicas?|clones?)\b")
+
+
+def fellow_instance(s: Site) -> Verdict:
+    """"if I'm talking to another Claude instance", "I could signal other Claude instances": the speaker counts
+    itself among the instances of X (asserted), whatever condition the clause sets; the instance said of the
+    speaker ("if I were another GPT-4 copy") or a negation in scope ("I am not another ChatGPT instance") is left to
+    the rules after this one."""
+    fellow = _FELLOW_BEFORE.search(s.t, max(0, s.a - 12), s.a)
+    if fellow is None or not _FELLOW_AFTER.match(s.t, s.b):
+        return GO_ON
+    last = s.last_self
+    if last is not None and not s.t[s.w0 + last.end() : fellow.start()].strip():
+        return GO_ON  # the instance predicated of the speaker ("if I were another GPT-4 copy"): the usual rules
+    return GO_ON if s.cues.neg.search(s.scope) else asserted(s)
+
+
+# A line opening "Call me X, and I'll ...": an imperative condition (if you call me X, I will ...).
+_FROM_SAYING = re.compile(r"\bfrom (?:saying|claiming|stating|calling myself|describing myself as)(?: that)?\s*$")
+_TO_BEING = re.compile(r"[^.!?\n]{0,60}?\bto (?:being|saying|calling myself|identifying as|describing myself as)\b")
+
+
+def corrected_from(s: Site) -> Verdict:
+    """"I corrected myself from saying I'm a Google model to being Qwen": the identity the speaker moved away from
+    is denied (the one it moved to is decided as usual)."""
+    last = s.last_self
+    if last is None or not _FROM_SAYING.search(s.t, max(0, s.w0 + last.start() - 40), s.w0 + last.start()):
+        return GO_ON
+    return ("negated", "corrected_from") if _TO_BEING.match(s.t, s.bb) else GO_ON
+
+
+_CALL_ME_AND = re.compile(r"[^\w\n]*call me\s+[^\n,.!?]{1,40}?[*_\"'”’\s]*,?\s*(?:and|&)\s+i(?:'ll|’ll| will| would|'d|’d| can)\b")
+
+
+def call_me_and(s: Site) -> Verdict:
+    """"Call me Claude, and I'll be Claude": an imperative that makes the name a condition the user may choose
+    (hypothetical, the name after "call me" and in the consequent alike), not the speaker's own name ("You can call
+    me Claude" stays asserted)."""
+    if "call me" not in s.t[max(0, s.a - 200) : s.a]:
+        return GO_ON  # (a substring test first: the form is rare)
+    l0 = s.t.rfind("\n", 0, s.a) + 1
+    l1 = s.t.find("\n", s.a)
+    m = _CALL_ME_AND.match(s.t, l0, l1 if l1 >= 0 else len(s.t))
+    return ("hypothetical", "call_me_and") if m is not None else GO_ON
+
+
 _INVITE = re.compile(r"\b(?:you (?:can|may|could|might)(?: also| just| simply)?|feel free to|please|just|simply)\s+"
                      r"(?:call|address|refer to|know)\s+me(?:\s+as)?\s*$")
 
@@ -1083,7 +1164,7 @@ RULES: tuple[Rule, ...] = (
     clause, own_gloss, maker_of_compared, policy_owner, recommended, roleplay_lead, differs_from_me, name_then_negation, pair_then_mention,
     name_then_mention, name_as_subject, name_then_hypothetical, name_then_hearsay,
     speaker_link, made_thing, verb_object, sov_argument, zh_new_subject, maker_without_making, human_employer, definition_term, cue_of_another, gap, maker_without_making_en, human_passive, possessor, names_between,
-    scope, leading_clause, own_apposition, invited_name, persona_compound, unqualified, clause_negation, hearsay, hypothetical, negation, asserted,
+    scope, leading_clause, own_apposition, identity_as, fellow_instance, call_me_and, corrected_from, invited_name, persona_compound, unqualified, clause_negation, hearsay, hypothetical, negation, asserted,
 )
 
 
@@ -1138,13 +1219,23 @@ def ends_with_self(c: Cues, left: str) -> bool:
         len(rest) <= 2 and all("\u3040" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7af" for ch in rest))
 
 
-def speaker_follows(c: Cues, t: str, c1: int, s1: int) -> str:
+def _made_apposition(t: str, p: int) -> bool:
+    """Whether the text at ``p`` (right after an "As X" name) opens an appositive making phrase ("As Grok,
+    engineered by xAI with a mandate for ..., my ..."): the whole phrase describes the speaker-to-be."""
+    m = _MADE_APPOSED.match(t, p)
+    return m is not None and m.group(1) in _MAKING
+
+
+def speaker_follows(c: Cues, t: str, c1: int, s1: int, long_apposition: bool = False) -> str:
     """The text from ``c1`` (the end of the name) to the end of the first of the next two clauses (list items and
     brackets not counted) that has a first-person cue or a first-person verb of a pro-drop language ("As Llama
     3.1, an open model by Meta, I can't ...", "Como modelo entrenado por Anthropic, procuro ..."), or "" if
-    neither has one."""
+    neither has one. After an appositive making phrase (``long_apposition``: "As Grok, built by xAI with a
+    mandate for truth, curiosity and wit, my answers ...") the phrase's own list may run longer: up to
+    _LONG_CLAUSES clauses and _MAX_FOLLOW_LONG characters."""
     start, counted = c1, 0
-    while counted < 2 and start - c1 <= _MAX_FOLLOW:
+    most, reach = (_LONG_CLAUSES, _MAX_FOLLOW_LONG) if long_apposition else (2, _MAX_FOLLOW)
+    while counted < most and start - c1 <= reach:
         m = CLAUSE.search(t, start + 1, s1)
         end = m.start() if m else s1
         nxt = t[start:end]

@@ -24,7 +24,7 @@ _FOLD_NEEDED = re.compile("[" + "".join(re.escape(chr(k)) for k in sorted(_FOLD)
 _EMOJI = "\U0001F300-\U0001FAFF\u2600-\u27BF"
 _ENDS = "!?;؟।。！？；\n"
 _SENT_BRANCHES = (rf"(?<=[{_ENDS}])[{_ENDS}]*|(?<=[ㅋㅎㅠㅜ])[ㅋㅎㅠㅜ]+|(?<=[{_EMOJI}])[{_EMOJI}]*(?=\s+[A-ZÀ-ÖØ-Þ])"
-                  r"|(?<=\.)\.*(?=\s|$|[\"”'»」』)\]])|(?<=<)/?(?:think|thinking|reasoning|thought)>")
+                  r"|(?<=\.)(?<![\s(][A-Za-z]\.)\.*(?=\s|$|[\"”'»」』)\]])|(?<=<)/?(?:think|thinking|reasoning|thought)>")
 _SENT_FIRST = f"{_ENDS}ㅋㅎㅠㅜ{_EMOJI}.<"
 SENT = re.compile(f"[{_SENT_FIRST}](?:{_SENT_BRANCHES})")
 # Clause breaks; a hyphen only between spaces.
