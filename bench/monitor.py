@@ -93,8 +93,14 @@ def truth_table(out: Path):
 
 
 def score(res, truth) -> dict:
-    """Recall per campaign type, benign FPR per population, purity, AUROC of the account score."""
+    """Recall per campaign type, benign FPR per population (95% Clopper-Pearson intervals), purity, AUROC of the
+    account score. Reference accounts (a labelled benign reference, never flagged) are left out of every figure."""
+    from distillscope.stats.intervals import binomial_interval
+
     acc = res.accounts.merge(truth, on="account_id", how="left")
+    n_ref = int(acc["reference"].sum()) if "reference" in acc else 0
+    if n_ref:
+        acc = acc[~acc["reference"].astype(bool)]
     camp = acc["is_campaign"].fillna(False).astype(bool)
     purity = []
     for c in res.flagged:
@@ -109,7 +115,13 @@ def score(res, truth) -> dict:
         u = mannwhitneyu(acc.loc[camp, "distill_score"], acc.loc[~camp, "distill_score"]).statistic
         auroc = float(u / (camp.sum() * (~camp).sum()))
     found = {c for f in res.flagged for c in acc.loc[acc["account_id"].isin(f.accounts) & camp, "campaign"]}
-    return {"campaign_accounts": int(camp.sum()), "campaigns_true": int(acc.loc[camp, "campaign"].nunique()),
+    k1, n1, k0, n0 = int(acc.loc[camp, "flagged"].sum()), int(camp.sum()), int(acc.loc[~camp, "flagged"].sum()), \
+        int((~camp).sum())
+    ci = {"recall_ci": list(binomial_interval(k1, n1, method="clopper-pearson")) if n1 else None,
+          "benign_fpr_ci": list(binomial_interval(k0, n0, method="clopper-pearson")) if n0 else None,
+          "benign_flagged": k0, "reference_accounts": n_ref,
+          "recall_by_type_n": {t: [int(g["flagged"].sum()), len(g)] for t, g in acc[camp].groupby("ctype")}}
+    return {**ci, "campaign_accounts": int(camp.sum()), "campaigns_true": int(acc.loc[camp, "campaign"].nunique()),
             "campaigns_hit": len(found), "campaigns_found": len(res.flagged),
             "recall": float(acc.loc[camp, "flagged"].mean()) if camp.any() else None,
             "recall_by_type": by_type, "benign_fpr": float(acc.loc[~camp, "flagged"].mean()),
@@ -121,8 +133,21 @@ def score(res, truth) -> dict:
             "purity_mean": sum(purity) / len(purity) if purity else None}
 
 
-def _child_scan(out: Path, engine: str, style: bool = False) -> None:
+def draw_reference(truth, share: float, population: str | None = None, seed: int = 12345) -> list[str]:
+    """A labelled benign reference as a provider would hold it: ``share`` of the benign accounts (by count), drawn
+    at random from all benign accounts, or from one benign ``population`` only (a biased reference)."""
+    import numpy as np
+
+    benign = truth[~truth["is_campaign"]]
+    pick = benign if population is None else benign[benign["population"] == population]
+    n = min(len(pick), round(share * len(benign)))
+    return sorted(np.random.default_rng(seed).choice(pick["account_id"].to_numpy(), size=n, replace=False).tolist())
+
+
+def _child_scan(out: Path, engine: str, style: bool = False, ref_share: float = 0.0,
+                ref_population: str | None = None) -> None:
     from distillscope.monitor.campaigns import LinkConfig
+    from distillscope.monitor.reference import Reference
     from distillscope.monitor.scan import scan
 
     w0, c0 = time.perf_counter(), time.process_time()
@@ -132,11 +157,15 @@ def _child_scan(out: Path, engine: str, style: bool = False) -> None:
 
         spark = spark_session("local[2]", shuffle_partitions=4)
     logs = [out / "log"] if (out / "log").is_dir() else sorted(p for p in out.iterdir() if p.name.startswith("log"))
-    res = scan(logs, engine=engine, spark=spark, cfg=LinkConfig(style_groups=style))
+    truth = truth_table(out)
+    ref = Reference(ids=draw_reference(truth, ref_share, ref_population)) if ref_share > 0 else None
+    res = scan(logs, engine=engine, spark=spark, cfg=LinkConfig(style_groups=style), reference=ref)
     wall, cpu = time.perf_counter() - w0, time.process_time() - c0
+    label = engine + ("+style" if style else "") + (f"+ref{ref_share:g}" if ref else "") + \
+        (f"({ref_population})" if ref and ref_population else "")
     print(json.dumps({
-        "engine": engine, "log": out.name, "exchanges": res.ingest.n_rows, "accounts": len(res.accounts),
-        **score(res, truth_table(out)),
+        "engine": label, "log": out.name, "exchanges": res.ingest.n_rows, "accounts": len(res.accounts),
+        **score(res, truth),
         "wall_s": wall, "cpu_s": cpu, "steps_s": res.timings,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "campaign_sets": sorted(sorted(c.accounts) for c in res.flagged),
@@ -172,6 +201,12 @@ def main() -> None:
     ap.add_argument("--blind-seeds", default="1,2", help="seeds for --blind")
     ap.add_argument("--style-groups", action="store_true",
                     help="scan with style groups on (LinkConfig.style_groups; experimental, see monitor/style.py)")
+    ap.add_argument("--reference-share", type=float, default=0.0,
+                    help="also scan each log with a labelled benign reference: this share of the benign accounts, "
+                         "drawn at random (scored on the other accounts; the scan without it is the 'before' row)")
+    ap.add_argument("--reference-population", default=None,
+                    help="draw the reference from this benign population only (a biased reference, e.g. chat)")
+    ap.add_argument("--no-before", action="store_true", help="with --reference-share: skip the scan without it")
     ap.add_argument("--json-out", default=None, help="write all results here as JSON")
     ap.add_argument("--_child", nargs="*", help=argparse.SUPPRESS)
     a = ap.parse_args()
@@ -180,10 +215,18 @@ def main() -> None:
         if kind == "sim":
             _child_simulate(int(rest[0]), int(rest[1]), Path(rest[2]), covert=len(rest) > 3)
         else:
-            _child_scan(Path(rest[0]), rest[1], style=len(rest) > 2)
+            _child_scan(Path(rest[0]), rest[1], style=rest[2] == "style", ref_share=float(rest[3]),
+                        ref_population=rest[4] or None)
         return
     sizes = [int(s) for s in a.sizes.split(",")] if a.sizes else []
-    style = ["style"] if a.style_groups else []
+    style = "style" if a.style_groups else "-"
+    variants = [] if a.reference_share > 0 and a.no_before else [["0", ""]]
+    if a.reference_share > 0:
+        variants.append([str(a.reference_share), a.reference_population or ""])
+
+    def scans(out: Path, engine: str = "duckdb") -> list[dict]:
+        return [_run(["--_child", "scan", str(out), engine, style, *v]) for v in variants]
+
     rows = []
     for n in [int(x) for x in a.blind.split(",")] if a.blind else []:
         for seed in [int(x) for x in a.blind_seeds.split(",")]:
@@ -191,10 +234,10 @@ def main() -> None:
             if not (out / "truth" / "accounts.csv").exists():
                 print(f"simulating {n:,} exchanges with the blind simulator, seed {seed} ...", flush=True)
                 _blind_simulate(n, seed, out)
-            r = _run(["--_child", "scan", str(out), "duckdb", *style])
-            rows.append(r)
-            print(f"  scanned {r['exchanges']:,} (blind, seed {seed}): {r['wall_s']:.1f} s wall, "
-                  f"{r['peak_rss_mb']:.0f} MB", flush=True)
+            for r in scans(out):
+                rows.append(r)
+                print(f"  scanned {r['exchanges']:,} (blind, seed {seed}, {r['engine']}): {r['wall_s']:.1f} s wall, "
+                      f"{r['peak_rss_mb']:.0f} MB", flush=True)
     for n in sizes:
         out = Path(a.workdir) / f"n{n}-s{a.seed}"
         out.mkdir(parents=True, exist_ok=True)
@@ -202,36 +245,38 @@ def main() -> None:
             print(f"simulating {n:,} exchanges {plan(n)} ...", flush=True)
             sim = _run(["--_child", "sim", str(n), str(a.seed), str(out)])
             print(f"  simulated in {sim['simulate_s']:.0f} s", flush=True)
-        r = _run(["--_child", "scan", str(out), "duckdb", *style])
-        rows.append(r)
-        print(f"  scanned {r['exchanges']:,} on duckdb: {r['wall_s']:.1f} s wall, {r['cpu_s']:.1f} s CPU, "
-              f"{r['peak_rss_mb']:.0f} MB", flush=True)
+        for r in scans(out):
+            rows.append(r)
+            print(f"  scanned {r['exchanges']:,} on {r['engine']}: {r['wall_s']:.1f} s wall, {r['cpu_s']:.1f} s CPU, "
+                  f"{r['peak_rss_mb']:.0f} MB", flush=True)
     if a.covert:
         n = sizes[0]
         out = Path(a.workdir) / f"n{n}-s{a.seed}-covert"
         out.mkdir(parents=True, exist_ok=True)
         if not (out / "truth.parquet").exists():
             _run(["--_child", "sim", str(n), str(a.seed), str(out), "covert"])
-        r = _run(["--_child", "scan", str(out), "duckdb", *style])
-        rows.append(r)
+        rows += [dict(r, engine="covert " + r["engine"]) for r in scans(out)]
     if a.spark and sizes:
         out = Path(a.workdir) / f"n{sizes[0]}-s{a.seed}"
-        duck = next(r for r in rows if r["log"] == out.name)
-        r = _run(["--_child", "scan", str(out), "spark", *style])
-        r["engine"] = "spark"
+        duck = next((r for r in rows if r["log"] == out.name and "+ref" not in r["engine"]), {"campaign_sets": None})
+        r = _run(["--_child", "scan", str(out), "spark", style, "0", ""])
         r["same_campaigns_as_duckdb"] = r["campaign_sets"] == duck["campaign_sets"]
         rows.append(r)
     print()
-    print(f"{'engine':7} {'log':>22} {'exchanges':>10} {'accounts':>8} {'camp.acc':>8} {'hit/true':>8} {'recall':>7} "
+    print(f"{'engine':14} {'log':>22} {'exchanges':>10} {'accounts':>8} {'camp.acc':>8} {'hit/true':>8} {'recall':>7} "
           f"{'by type':>28} {'benignFPR':>9} {'AUROC':>6} {'purity':>11} {'wall s':>7} {'CPU s':>7} {'peak MB':>8}")
     for r in rows:
         pur = f"{r['purity_min']:.2f}/{r['purity_mean']:.2f}" if r["purity_min"] is not None else "-"
         bt = " ".join(f"{k}:{v:.3f}" for k, v in r["recall_by_type"].items())
         au = f"{r['auroc_account_score']:.3f}" if r["auroc_account_score"] is not None else "-"
         rec = f"{r['recall']:.4f}" if r["recall"] is not None else "-"
-        print(f"{r['engine']:7} {r['log']:>22} {r['exchanges']:>10,} {r['accounts']:>8,} {r['campaign_accounts']:>8,} "
+        print(f"{r['engine']:14} {r['log']:>22} {r['exchanges']:>10,} {r['accounts']:>8,} {r['campaign_accounts']:>8,} "
               f"{r['campaigns_hit']:>3}/{r['campaigns_true']:<4} {rec:>7} {bt:>28} {r['benign_fpr']:>9.5f} {au:>6} "
               f"{pur:>11} {r['wall_s']:>7.1f} {r['cpu_s']:>7.1f} {r['peak_rss_mb']:>8.0f}")
+        if r.get("recall_ci"):
+            print(f"        recall 95% CI [{r['recall_ci'][0]:.3f}, {r['recall_ci'][1]:.3f}]; benign FPR "
+                  f"{r['benign_flagged']}/{r['benign_accounts']} CI [{r['benign_fpr_ci'][0]:.5f}, "
+                  f"{r['benign_fpr_ci'][1]:.5f}]; reference accounts left out: {r['reference_accounts']}")
         if r["false_positives_by_population"]:
             print(f"        false positives by population: {r['false_positives_by_population']}")
         for nm in r["named_not_flagged"][:6]:

@@ -72,6 +72,13 @@ def register(app: typer.Typer) -> None:
             "--style-groups", help="Also group accounts by elicitation style and automation on one half of their "
                                    "history and test them on the other (experimental: not calibrated against "
                                    "ordinary accounts that are persistently alike, see monitor/style.py).")] = False,
+        benign_reference: Annotated[str | None, typer.Option(
+            "--benign-reference", metavar="SPEC",
+            help="Known-good accounts as the null of every test instead of the log itself: ids:PATH (account ids "
+                 "of this log, one per line), log:PATH (a log of known-good traffic, scanned with it), or a bare "
+                 "PATH (.txt/.ids/.lst or a one-column account_id CSV = ids, else a log); several items "
+                 "comma-separated. They are never flagged. Must be a random sample of the benign accounts "
+                 "(see distillscope.monitor.reference).")] = None,
         as_json: Json = False,
     ) -> None:
         """Rank campaigns (linked accounts with distillation-like traffic) and score every account.
@@ -91,7 +98,7 @@ def register(app: typer.Typer) -> None:
                       transient=True, disable=as_json) as prog:
             task = prog.add_task("scan", total=None)
             res = scan(files, engine=engine, cfg=LinkConfig(min_accounts=min_accounts, style_groups=style_groups),
-                       progress=lambda s: prog.update(task, description=s))
+                       progress=lambda s: prog.update(task, description=s), reference=benign_reference)
         if out is not None:
             res.write(out)
         emit(res.to_dict(), as_json, lambda: _print(res, top, out))

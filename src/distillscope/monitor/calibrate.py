@@ -115,6 +115,10 @@ class GroupTest:
         normal_min: groups at least this large use the normal approximation of the resampling distribution.
         mc_min_z: smaller groups whose z is below this (p > 0.02, far from a family-wise rejection) use it too.
         seed: random seed (a test run twice gives the same p-value).
+        clean: the pool is a labelled benign reference (``scan(..., reference=...)``), not the log's own
+            accounts: members outside it are not added to it (nothing to be conservative about), and the z of the
+            normal approximation counts the error of the pool's per-stratum means (a two-sample z: with a few
+            hundred reference accounts and a group of a few hundred, that error is as large as the group's own).
     """
 
     score: np.ndarray
@@ -125,6 +129,7 @@ class GroupTest:
     normal_min: int = 12
     mc_min_z: float = 2.0
     seed: int = 0
+    clean: bool = False
 
     def __post_init__(self) -> None:
         s = np.asarray(self.score, float)
@@ -142,7 +147,7 @@ class GroupTest:
     def _moments(self, members: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per stratum (count, mean, variance) of the pool with ``members`` added; a stratum with fewer than 5
         accounts borrows the whole pool's moments."""
-        out = members[~self.pool[members]]
+        out = members[~self.pool[members]] if not self.clean else members[:0]
         s = self.score[out]
         st = self.stratum[out]
         cnt = self._cnt + np.bincount(st, minlength=self._ns)
@@ -163,9 +168,13 @@ class GroupTest:
         k = len(members)
         obs = float(np.mean(self.score[members]))
         c = np.bincount(self.stratum[members], minlength=self._ns)
-        _, m, v = self._moments(members)
+        cnt, m, v = self._moments(members)
         mean = float((c * m).sum() / k)
-        sd = float(np.sqrt((c * v).sum()) / k)
+        var = (c * v).sum()
+        if self.clean:  # the reference means are estimates: add their variance (stratum s: v_s / n_s)
+            n_s = np.where(cnt >= 5, cnt, max(cnt.sum(), 1))
+            var += (c * c * v / np.maximum(n_s, 1)).sum()
+        sd = float(np.sqrt(var) / k)
         z = (obs - mean) / sd if sd > 0 else (np.inf if obs > mean else 0.0)
         return float(z), float((obs - mean) / self.sd), c
 
@@ -185,10 +194,11 @@ class GroupTest:
         while True:
             null = np.zeros(b)
             for s_ in np.flatnonzero(c):
-                extra = self.score[members[(self.stratum[members] == s_) & ~self.pool[members]]]
+                add = members[~self.pool[members]] if not self.clean else members[:0]
+                extra = self.score[add[self.stratum[add] == s_]]
                 v_ = np.concatenate([self._vals[int(s_)], extra])
                 if len(v_) < 5:
-                    v_ = np.concatenate([self.score[self.pool], self.score[members[~self.pool[members]]]])
+                    v_ = np.concatenate([self.score[self.pool], self.score[add]])
                 null += v_[rng.integers(0, len(v_), size=(b, c[s_]))].sum(axis=1)
             p = permutation_pvalue(obs, null / k)
             # at the Monte Carlo floor: draw more (up to max_resamples) so a multiple-testing correction over
@@ -196,3 +206,52 @@ class GroupTest:
             if p > 1.5 / (b + 1) or b >= self.max_resamples:
                 return p, float(z), float(effect)
             b = min(self.max_resamples, b * 10)
+
+
+def depletion_pvalue(n_reference: int, k: int, share: float) -> float:
+    """P(at most ``n_reference`` of ``k`` members are reference accounts) when the members are ordinary accounts.
+
+    A labelled benign reference drawn at random from the benign accounts is drawn into every benign group at the
+    same rate, the reference's share of the benign accounts; a campaign's own accounts are never in it. Linking
+    never looks at the labels, so under the null "these ``k`` accounts are benign accounts, linked as benign
+    accounts are" the number of reference members is binomial(``k``, share of benign accounts). That share is
+    unknown (the benign count is), but it is at least ``share`` = reference accounts / all accounts, and the
+    binomial CDF falls as the share rises: the p-value is conservative. Valid only if the reference is a random
+    sample of the benign accounts; a reference drawn from some benign populations only (older accounts, verified
+    organisations) makes the others' groups look depleted (measured: docs/monitor-blind-scores.md)."""
+    from scipy.stats import binom
+
+    if k <= 0:
+        return 1.0
+    return float(binom.cdf(int(n_reference), int(k), float(min(max(share, 0.0), 1.0))))
+
+
+def reference_needed(n_accounts: int, alpha: float, group_size: int) -> int:
+    """Reference accounts needed among ``n_accounts`` so that a group of ``group_size`` accounts with no reference
+    member reaches ``alpha`` in :func:`depletion_pvalue`: ``(1 - r / n) ** group_size <= alpha``."""
+    import math
+
+    return math.ceil(n_accounts * (1.0 - alpha ** (1.0 / group_size)) - 1e-9)
+
+
+def reference_share(score: np.ndarray, reference: np.ndarray, confidence: float = 0.999,
+                    quantile: float = 0.5) -> float:
+    """A lower bound on the reference's share of the benign accounts, for :func:`depletion_pvalue`.
+
+    ``reference / all accounts`` is a valid bound but a loose one when campaigns are a large part of the log (a
+    third on the blind simulator). Campaign accounts score high, so among the accounts that score at or below the
+    reference's ``quantile`` (its median), nearly all are benign, and each benign one is in the reference with the reference's share
+    of the benign accounts: the share of reference accounts there, at its one-sided ``confidence`` Clopper-Pearson
+    lower bound, still underestimates it (campaign accounts among them only dilute it). The larger of the two bounds
+    is returned."""
+    from scipy.stats import beta
+
+    score = np.asarray(score, float)
+    reference = np.asarray(reference, bool)
+    n, r = len(score), int(reference.sum())
+    if r == 0 or n == 0:
+        return 0.0
+    below = score <= np.quantile(score[reference], quantile)
+    k, m = int((below & reference).sum()), int(below.sum())
+    lower = float(beta.ppf(1.0 - confidence, k, m - k + 1)) if k > 0 else 0.0
+    return max(r / n, lower)
