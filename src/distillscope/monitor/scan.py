@@ -178,7 +178,8 @@ def scan(paths: list[str | Path] | None = None, engine: str = "duckdb", cfg: Lin
         spark: an existing SparkSession for ``engine="spark"``.
         progress: called with the name of each step as it starts.
         reference: a labelled benign reference (:mod:`.reference`: known-good account ids of this log and/or
-            logs of known-good traffic, scanned with it), as a :class:`~.reference.Reference` or a SPEC string.
+            logs of known-good traffic, scanned with it), as a :class:`~.reference.Reference`, a SPEC string, or a
+            list of account ids of the log.
             Its accounts become the null of every test and are never flagged.
     """
     say = progress or (lambda s: None)
@@ -186,7 +187,8 @@ def scan(paths: list[str | Path] | None = None, engine: str = "duckdb", cfg: Lin
     t0 = time.perf_counter()
     ref = None
     if reference is not None:  # a bad SPEC fails before the log is read
-        ref = reference if isinstance(reference, Reference) else parse_reference(reference)
+        ref = reference if isinstance(reference, Reference) else parse_reference(reference) \
+            if isinstance(reference, str) else Reference(ids=[str(i) for i in reference], sources=["ids"])
     say("reading logs")
     if table is not None:
         ing = IngestResult(table=table, files=["<table>"])
