@@ -29,6 +29,12 @@ aside, listed in the campaign's evidence and not flagged (columns member_project
 an account whose content neighbours are mostly in a flagged campaign joins it only if it passes the same test.
 Exit code 1 when any campaign is flagged.
 
+With --benign-reference (known-good accounts: distillscope.monitor.reference) the null is those accounts instead
+of the log: a group's mean score is compared with volume-matched reference accounts (screen), and the group must
+hold fewer reference accounts than benign groups of its size do (binomial depletion test, confirming the screened
+groups; flagged only when both reject). account_p is the account's rank among the reference accounts; reference
+accounts are never flagged. The reference must be a random sample of the benign accounts.
+
 Terms: a link joins two accounts by content (their word signatures are mutual nearest neighbours that share most
 of their neighbour lists; needs no shared infrastructure), or when at least two kinds of metadata evidence agree:
 infra (shared IP, /24 netblock or org/payment id), tpl (shared prompt templates), sync (the same hours of

@@ -353,22 +353,21 @@ def _test_round(campaigns: list[Campaign], test: C.GroupTest, per_indicator: dic
     indicator (same pool, same volume matching) goes into the evidence: what makes the group unusual.
 
     With a labelled benign ``reference`` (boolean mask), the score test's pool is the reference, and a group must
-    also hold fewer reference accounts than benign groups do (:func:`.calibrate.depletion_pvalue`, at the share
-    :func:`.calibrate.reference_share`): the score test screens (Holm over all groups, with the effect size), the
+    also hold fewer reference accounts than benign groups do (:class:`.calibrate.DepletionTest`): the score test
+    screens (Holm over all groups, with the effect size), the
     depletion test confirms (Holm over the screened groups only: the screen looks at scores, the depletion test at
     which members are in the reference, which under the null is independent of their scores). A group is flagged
     only when both reject (intersection-union); its ``p_adjusted`` is the larger of the two adjusted p-values."""
     from distillscope.evidence import Evidence, holm
 
-    share = C.reference_share(test.score, reference) if reference is not None else 0.0
+    dep_test = C.DepletionTest(test.score, reference) if reference is not None else None
     for cmp in campaigns:
         mem = index.get_indexer(cmp.accounts)
         cmp.p_value, cmp.z, cmp.effect = test.pvalue(mem)
-        if reference is not None:
-            r = int(reference[mem].sum())
-            cmp.evidence.update(p_score=cmp.p_value, p_depletion=C.depletion_pvalue(r, len(mem), share),
-                                reference_members=r, reference_members_expected=share * len(mem),
-                                reference_share=share)
+        if dep_test is not None:
+            p_dep, r, expected = dep_test.pvalue(mem)
+            cmp.evidence.update(p_score=cmp.p_value, p_depletion=p_dep, reference_members=r,
+                                reference_members_expected=expected, reference_share=dep_test.share)
         best = None
         for k, t in per_indicator.items():
             zk, ek, _ = t.z(mem)
@@ -686,17 +685,26 @@ def _test_rounds(campaigns: list[Campaign], score: np.ndarray, pct: pd.DataFrame
 def _members(campaigns: list[Campaign], idx: np.ndarray, index: pd.Index, ids: np.ndarray, cfg: LinkConfig,
              nex: np.ndarray, pct: np.ndarray, stratum: np.ndarray, pool: np.ndarray, ref_mask: np.ndarray | None,
              member_proj: np.ndarray, member_lr: np.ndarray) -> list[Campaign]:
-    """Attach neighbours to flagged campaigns, drop reference accounts from them, run the member test (filling
-    ``member_proj`` and ``member_lr``); returns the campaigns that still have accounts."""
+    """Attach neighbours to flagged campaigns, run the member test (filling ``member_proj`` and ``member_lr``), drop
+    reference accounts; returns the campaigns that still have accounts.
+
+    With a reference, its accounts inside a flagged group go through the member test like the others (they are a
+    random sample of the group's benign members), then are dropped: the number of them the test kept, divided by
+    the reference's share of benign accounts, estimates how many benign accounts the campaign still flags
+    (``estimated_benign_flagged`` in its evidence)."""
     if cfg.member_evidence:
         _attach_to_flagged(campaigns, idx, index, ids, cfg, nex)
         campaigns = [c for c in campaigns if c.accounts]
     for cmp in campaigns:
-        if cmp.flagged and ref_mask is not None:
-            _drop_reference(cmp, ref_mask, index, nex)
         if cfg.member_evidence and cmp.flagged and cmp.accounts:
             j, x, lr = _member_evidence(cmp, pct, stratum, pool, index, ids, nex)
             member_proj[j], member_lr[j] = x, lr
+        if cmp.flagged and ref_mask is not None:
+            kept = int(ref_mask[index.get_indexer(cmp.accounts)].sum())
+            share = cmp.evidence.get("reference_share") or float(ref_mask.mean())
+            cmp.evidence.update(reference_members_kept_by_member_test=kept,
+                                estimated_benign_flagged=kept / max(share, 1e-9))
+            _drop_reference(cmp, ref_mask, index, nex)
     return [c for c in campaigns if c.accounts]
 
 
@@ -725,7 +733,7 @@ def link_accounts(feats: pd.DataFrame, tokens: pd.DataFrame, activity: pd.DataFr
             verified organisations, accounts reviewed by trust & safety). With it the null of every test comes from
             these accounts instead of the log's own: the group score test and the member test use them as the
             ordinary accounts, each group must also hold fewer of them than benign groups do
-            (:func:`.calibrate.depletion_pvalue`), ``account_p`` is the account's rank among them, and they are
+            (:class:`.calibrate.DepletionTest`), ``account_p`` is the account's rank among them, and they are
             never flagged. Unknown ids, or fewer than :func:`reference_check` asks for, are an
             :class:`~distillscope.errors.InputError`.
 

@@ -21,7 +21,7 @@ as a SPEC, one or more items separated by commas:
 
 What the reference changes (:func:`.campaigns.link_accounts`): the group score test and the member test compare
 with reference accounts instead of the log's, every group must also hold fewer reference accounts than benign
-groups do (:func:`.calibrate.depletion_pvalue`), ``account_p`` is a rank among reference accounts, and reference
+groups do (:class:`.calibrate.DepletionTest`), ``account_p`` is a rank among reference accounts, and reference
 accounts are never flagged. The depletion test is valid only if the reference is a random sample of the benign
 accounts; a biased one (only old accounts, only one kind of customer) makes every other benign population look
 depleted (measured in docs/monitor-blind-scores.md: a reference of chat users only raised benign FPR from 0.0006

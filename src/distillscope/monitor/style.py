@@ -128,7 +128,7 @@ def style_groups(halves: pd.DataFrame, index: pd.Index, pool: np.ndarray, stratu
             only).
         reference: a labelled benign reference (mask over ``index``): the tests' ordinary accounts are these
             instead of ``pool``, and a group's p-value is also at least its depletion p-value
-            (:func:`.calibrate.depletion_pvalue`: fewer reference members than benign groups of its size hold).
+            (:class:`.calibrate.DepletionTest`: fewer reference members than benign groups of its size hold).
 
     Returns:
         (every tested group with its Holm-adjusted p-value over all groups of both directions, the indicator
@@ -147,13 +147,13 @@ def style_groups(halves: pd.DataFrame, index: pd.Index, pool: np.ndarray, stratu
     out: list[StyleGroup] = []
     null = pool if reference is None else reference
     clean = reference is not None
-    share = 0.0
+    dep: dict[int, C.DepletionTest] = {}
     for g, t in ((0, 1), (1, 0)) if split else ((0, 0), (1, 1)):
         te = C.GroupTest(P[t][:, ie].mean(axis=1), stratum, pool=null, seed=cfg.seed, clean=clean)
         ta = C.GroupTest(P[t][:, ia].mean(axis=1), stratum, pool=null, seed=cfg.seed, clean=clean)
         tl = C.GroupTest(P[t][:, il], stratum, pool=null, seed=cfg.seed, clean=clean)
         if clean:
-            share = max(share, C.reference_share(P[t][:, ie + ia].mean(axis=1), reference))
+            dep[t] = C.DepletionTest(P[t][:, ie + ia].mean(axis=1), reference)
         for m in _groups(P[g], cand, cfg):
             pe, ze, ee = te.pvalue(m)
             pa, za, ea = ta.pvalue(m)
@@ -169,8 +169,7 @@ def style_groups(halves: pd.DataFrame, index: pd.Index, pool: np.ndarray, stratu
             s.p_adjusted = float(e.p_adjusted)
         if clean:  # screen on the style tests, confirm by depletion among the screened (as campaigns._test_round)
             for s in out:
-                s.reference_expected = share * len(s.members)
-                s.p_depletion = C.depletion_pvalue(s.reference_members, len(s.members), share)
+                s.p_depletion, _, s.reference_expected = dep[s.tested_on].pvalue(s.members)
             screened = [s for s in out if s.p_adjusted <= cfg.alpha and s.effect >= cfg.min_effect]
             dep = holm([Evidence(name="d", null="", statistic=0.0, p_value=s.p_depletion) for s in screened])
             for s in out:
