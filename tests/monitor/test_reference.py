@@ -158,6 +158,10 @@ def test_null_no_campaigns_with_reference_flags_nothing(tmp_path):
     ref = np.random.default_rng(1).choice(benign, 100, replace=False).tolist()
     res = scan([path], reference=ref)
     _, fpr = _rates(res, truth)
+    # groups unusual against the reference that hold known-good accounts are named with why they are not flagged
+    for c in res.campaigns:
+        if c.status == "holds known-good accounts":
+            assert c.evidence["reference_members"] > 0 and "benign reference" in c.reason
     k = int(res.accounts.loc[~res.accounts["reference"], "flagged"].sum())
     lo, _ = binomial_interval(k, 400, confidence=0.99)
     assert lo <= LinkConfig().alpha and fpr <= 0.01

@@ -414,6 +414,14 @@ def _test_round(campaigns: list[Campaign], test: C.GroupTest, per_indicator: dic
 def _not_significant(c: Campaign, cfg: LinkConfig) -> tuple[str, str] | None:
     if c.p_adjusted <= cfg.alpha and c.effect >= cfg.min_effect:
         return None
+    e = c.evidence
+    if e.get("p_depletion_adjusted") is not None and e["p_depletion_adjusted"] > cfg.alpha:
+        # passed the score screen against the reference, but holds known-good accounts like a benign group
+        return "holds known-good accounts", (
+            f"unusual against the benign reference (score p={e['p_score']:.2g}, effect {c.effect:.2f} sd) but it "
+            f"holds {e['reference_members']} reference accounts where benign groups of its size hold "
+            f"{e['reference_members_expected']:.1f} (depletion p_adj={e['p_depletion_adjusted']:.2g}): a benign "
+            f"population that asks alike (students, writers, a lab) or a campaign mixed with one; not flagged, review")
     return "not flagged", (f"not unusual enough: p_adj={c.p_adjusted:.2g} (alpha {cfg.alpha}), effect "
                            f"{c.effect:.2f} sd (min {cfg.min_effect})")
 
