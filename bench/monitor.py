@@ -19,6 +19,10 @@ campaigns among benign look-alikes), one per ``--blind-seeds`` seed, with recall
 ``--covert`` adds a row (engine column "covert") for campaigns that share no IPs, netblocks or payment ids;
 ``--spark`` adds a PySpark row on the smallest log and checks it flags the same campaigns as DuckDB.
 ``--style-groups`` scans with the experimental style groups on (``monitor/style.py``; off by default).
+``--reference-share 0.2`` scans every log twice, without and with a labelled benign reference (``scan(reference=)``,
+``monitor scan --benign-reference``): a random 20% of the benign accounts, left out of every figure;
+``--reference-population chat`` draws it from one benign population only (a biased reference), ``--no-before``
+skips the scan without it. Recall and benign FPR come with 95% Clopper-Pearson intervals.
 
 Wall seconds depend on what else runs on the machine; CPU seconds say how much work the scan needed.
 
@@ -39,6 +43,14 @@ Measured (2 shared cores, load average 5-7 from other jobs; detector 5269733):
 * detector 5af77f3 (style groups added, off by default), load average 2.2: built-in 1M recall 1.000 at FPR 0,
   26.1 s, 1.66 GB; covert 1M 1.000 at FPR 0, 25.7 s, 1.67 GB. Blind 300k with --style-groups: see
   docs/monitor-blind-scores.md (recall up, FPR 0.007-0.021).
+* detector c185c66 (benign reference; docs/monitor-blind-scores.md), load average 3.0-5.2 (another helper's two
+  benchmarks on both cores), ``--reference-share 0.2``, before -> after in the same run: blind 300k seeds 1/2/3
+  recall 0.394/0.294/0.327 -> 0.280/0.278/0.286 at benign FPR 0.0098/0.0005/0.0010 -> 0.0003/0.0006/0.0010
+  (1/3090, 2/3180, 3/3154; seed 3 held out, run once), 29-55 s, 2.0 GB; with --style-groups 0.333/0.320/0.314 at
+  FPR 0.0016/0.0016/0.0010 (without the reference 0.582/0.333/0.397 at 0.021/0.007/0.021). Built-in 1M: recall
+  1.000 at FPR 0 before and after (42.4 s vs 47.5 s wall, 26.8 s CPU, 1.85 GB); covert 1M 1.000 at FPR 0 (37.4 s,
+  1.79 GB). A reference of chat users only: FPR 0.048/0.092 (student cohorts look depleted). Goal (0.95 recall at
+  FPR <= 0.001) not met on the blind simulator: the reference calibrates, it does not add recall.
 """
 
 from __future__ import annotations
