@@ -189,3 +189,29 @@ def test_cli_benign_reference(ref_log, tmp_path):
     assert any("benign reference" in n for n in d["summary"]["notes"])
     r = CliRunner().invoke(app, ["monitor", "scan", str(path), "--benign-reference", _write_ids(tmp_path, ref[:10])])
     assert r.exit_code != 0 and "needs at least 50" in r.output
+
+
+def test_flagged_members_must_lie_above_every_reference_member_of_their_group():
+    """Known positive: benign members below the group's highest reference member are dropped; null: with no
+    reference member in the group nothing changes."""
+    import pandas as pd
+
+    from distillscope.monitor.campaigns import Campaign, _above_reference
+
+    ids = np.array([f"a{i}" for i in range(10)], dtype=object)
+    index = pd.Index(ids)
+    ref = np.zeros(10, bool)
+    ref[[2, 3]] = True
+    proj = np.array([3.0, 2.5, 1.0, 1.5, 0.5, 1.2, 2.0, np.nan, np.nan, np.nan])
+
+    def camp(rows):
+        return Campaign(campaign_id=0, accounts=sorted(ids[rows].tolist()), n_accounts=len(rows), n_exchanges=0,
+                        score=0, cohesion=0, likeness=0, flagged=True, evidence={"_tested_rows": np.array(rows)})
+
+    c = camp([0, 1, 2, 3, 4, 5, 6])
+    _above_reference(c, ref, index, np.ones(10, int), proj)
+    assert c.accounts == ["a0", "a1", "a2", "a3", "a6"]  # 0.5 and 1.2 lie at or below the reference's 1.5
+    assert c.evidence["below_highest_reference_member"] == ["a4", "a5"] and "_tested_rows" not in c.evidence
+    c = camp([0, 1, 4, 5, 6])
+    _above_reference(c, ref, index, np.ones(10, int), proj)
+    assert c.n_accounts == 5

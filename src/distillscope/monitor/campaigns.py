@@ -110,6 +110,8 @@ class LinkConfig:
     # with a labelled benign reference (link_accounts(reference=...)): the smallest group with no reference member
     # that must be able to reach alpha in the depletion test; fewer reference accounts than that needs is an error
     reference_group_size: int = 100
+    # with a reference: a flagged member must lie above every reference member of its group (_above_reference)
+    reference_ceiling: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -661,6 +663,31 @@ def reference_mask(reference: Collection[str], index: pd.Index, cfg: LinkConfig)
     return np.asarray(index.isin(ref), bool)
 
 
+def _above_reference(c: Campaign, ref_mask: np.ndarray, index: pd.Index, nex: np.ndarray,
+                     member_proj: np.ndarray) -> None:
+    """Keep only the members whose member-test projection lies above that of every reference member the group
+    linked: its reference members are a random sample of its benign members, so of its ``b`` benign members about
+    ``b / (r + 1)`` lie above the highest of its ``r`` reference members. Measured on the blind simulator (300k,
+    seeds 1 / 2, link step): with a random 50% of the benign accounts as reference, benign FPR 0.051 / 0.086 -> 0.0036
+    / 0.0035 (recall 0.53 / 0.47 -> 0.44 / 0.37); with 20%, 0.0019 / 0.0006 -> 0.0016 / 0.0006 (recall 0.328 / 0.278
+    -> 0.319 / 0.278). Dropped members are listed in ``evidence["below_highest_reference_member"]``."""
+    mem = index.get_indexer(c.accounts)
+    linked = c.evidence.pop("_tested_rows", None)
+    if linked is None:
+        return
+    refs = linked[ref_mask[linked]]
+    if not len(refs):
+        return
+    t = float(np.nanmax(member_proj[refs]))
+    keep = ~(member_proj[mem] <= t) | ref_mask[mem]
+    if keep.all():
+        return
+    c.evidence["below_highest_reference_member"] = [a for a, k in zip(c.accounts, keep, strict=True) if not k]
+    c.accounts = [a for a, k in zip(c.accounts, keep, strict=True) if k]
+    c.n_accounts = len(c.accounts)
+    c.n_exchanges = int(nex[mem[keep]].sum())
+
+
 def _drop_reference(c: Campaign, ref_mask: np.ndarray, index: pd.Index, nex: np.ndarray) -> None:
     """Known-good accounts in a flagged campaign are never flagged: listed in its evidence, dropped from it."""
     j = index.get_indexer(c.accounts)
@@ -715,12 +742,16 @@ def _members(campaigns: list[Campaign], idx: np.ndarray, index: pd.Index, ids: n
         if cfg.member_evidence and cmp.flagged and cmp.accounts:
             j, x, lr = _member_evidence(cmp, pct, stratum, pool, index, ids, nex)
             member_proj[j], member_lr[j] = x, lr
+            cmp.evidence["_tested_rows"] = j
         if cmp.flagged and ref_mask is not None:
             kept = int(ref_mask[index.get_indexer(cmp.accounts)].sum())
             share = cmp.evidence.get("reference_share") or float(ref_mask.mean())
             cmp.evidence.update(reference_members_kept_by_member_test=kept,
                                 estimated_benign_flagged=kept / max(share, 1e-9))
+            if cfg.member_evidence and cfg.reference_ceiling:
+                _above_reference(cmp, ref_mask, index, nex, member_proj)
             _drop_reference(cmp, ref_mask, index, nex)
+        cmp.evidence.pop("_tested_rows", None)
     return [c for c in campaigns if c.accounts]
 
 
