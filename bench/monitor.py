@@ -49,7 +49,10 @@ Measured (2 shared cores, load average 5-7 from other jobs; detector 5269733):
   (1/3090, 2/3180, 3/3154; seed 3 held out, run once), 29-55 s, 2.0 GB; with --style-groups 0.333/0.320/0.314 at
   FPR 0.0016/0.0016/0.0010 (without the reference 0.582/0.333/0.397 at 0.021/0.007/0.021). Built-in 1M: recall
   1.000 at FPR 0 before and after (42.4 s vs 47.5 s wall, 26.8 s CPU, 1.85 GB); covert 1M 1.000 at FPR 0 (37.4 s,
-  1.79 GB). A reference of chat users only: FPR 0.048/0.092 (student cohorts look depleted). Goal (0.95 recall at
+  1.79 GB). A reference of chat users only: FPR 0.048/0.092 (student cohorts look depleted). Detector 3a6f5e3
+  (reference ceiling: a flagged member lies above every reference member of its group), same load: seeds 1/2/3
+  recall 0.269/0.235/0.268 at FPR 0/0.0003/0.0010 (26-33 s, 1.9-2.2 GB); built-in 1M 1.000 at FPR 0 (59.6 s wall,
+  26.5 s CPU, 1.76 GB); a 50% reference: seeds 1/2 recall 0.455/0.288 at FPR 0.0041/0.0005. Goal (0.95 recall at
   FPR <= 0.001) not met on the blind simulator: the reference calibrates, it does not add recall.
 """
 

@@ -41,8 +41,9 @@ provider's known-good accounts instead of the log: the score test compares with 
 with ``clean=True``), a screened group must also hold fewer of them than benign groups do
 (:class:`.calibrate.DepletionTest`, Holm over the screened groups, intersection-union), the member test and
 ``account_p`` use them, and they are never flagged. Measured on the blind simulator (300k, seeds 1/2/3, random 20%
-of the benign accounts): recall 0.28/0.28/0.29 at benign FPR 0.0003/0.0006/0.0010 (without: 0.39/0.29/0.33 at
-0.0098/0.0005/0.0010); see docs/monitor-blind-scores.md.
+of the benign accounts, with the reference ceiling of :func:`_above_reference`): recall 0.27/0.24/0.27 at benign
+FPR 0/0.0003/0.0010 (without a reference: 0.39/0.29/0.33 at 0.0098/0.0005/0.0010); see
+docs/monitor-blind-scores.md.
 """
 
 from __future__ import annotations

@@ -25,8 +25,8 @@ groups do (:class:`.calibrate.DepletionTest`), ``account_p`` is a rank among ref
 accounts are never flagged. The depletion test is valid only if the reference is a random sample of the benign
 accounts; a biased one (only old accounts, only one kind of customer) makes every other benign population look
 depleted (measured in docs/monitor-blind-scores.md, blind simulator 300k seeds 1/2: a random 20% of the benign
-accounts gives benign FPR 0.0003/0.0006 at recall 0.28/0.28; the same number drawn from chat users only, FPR
-0.048/0.092, student cohorts first).
+accounts gives benign FPR 0.0003/0.0006 at recall 0.28/0.28 (before the reference ceiling); the same number
+drawn from chat users only, FPR 0.048/0.092, student cohorts first).
 """
 
 from __future__ import annotations
