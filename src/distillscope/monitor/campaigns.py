@@ -624,14 +624,18 @@ def _add_style_groups(campaigns: list[Campaign], halves: pd.DataFrame, index: pd
                                "p_elicitation": g.p_elicitation, "p_automation": g.p_automation,
                                "long_output_z": g.z_long, "top_org_share": org_share,
                                "test_half_mean_percentiles": dict(zip(S.COLUMNS, map(float, ind), strict=True))})
-        if reference is not None:
-            c.evidence.update(p_depletion=g.p_depletion, reference_members=g.reference_members,
-                              reference_members_expected=g.reference_expected)
-            _drop_reference(c, reference, index, nex)
         if cfg.member_evidence and c.accounts:
             j, x, lr = _member_evidence(c, P[g.tested_on], stratum, pool if reference is None else reference, index,
                                         ids, nex)
             member_proj[j], member_lr[j] = x, lr
+            c.evidence["_tested_rows"] = j
+        if reference is not None:  # as for content groups (_members): ceiling, then the reference members leave
+            c.evidence.update(p_depletion=g.p_depletion, reference_members=g.reference_members,
+                              reference_members_expected=g.reference_expected)
+            if cfg.member_evidence and cfg.reference_ceiling:
+                _above_reference(c, reference, index, nex, member_proj)
+            _drop_reference(c, reference, index, nex)
+        c.evidence.pop("_tested_rows", None)
         if c.n_accounts:
             campaigns.append(c)
             pool[index.get_indexer(c.accounts)] = False
