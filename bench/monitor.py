@@ -52,7 +52,9 @@ Measured (2 shared cores, load average 5-7 from other jobs; detector 5269733):
   1.79 GB). A reference of chat users only: FPR 0.048/0.092 (student cohorts look depleted). Detector 3a6f5e3
   (reference ceiling: a flagged member lies above every reference member of its group), same load: seeds 1/2/3
   recall 0.269/0.235/0.268 at FPR 0/0.0003/0.0010 (26-33 s, 1.9-2.2 GB); built-in 1M 1.000 at FPR 0 (59.6 s wall,
-  26.5 s CPU, 1.76 GB); a 50% reference: seeds 1/2 recall 0.455/0.288 at FPR 0.0041/0.0005. Goal (0.95 recall at
+  26.5 s CPU, 1.76 GB); a 50% reference: seeds 1/2 recall 0.455/0.288 at FPR 0.0041/0.0005. Detector 73d5e46
+  with --style-groups (ceiling in style groups too), load 3.4-4.0: seeds 1/2/3 recall 0.316/0.272/0.291 at FPR
+  0.0010/0.0009/0.0010 (29-33 s, 2.1-2.2 GB), the best figures at FPR <= 0.001 so far. Goal (0.95 recall at
   FPR <= 0.001) not met on the blind simulator: the reference calibrates, it does not add recall.
 """
 
