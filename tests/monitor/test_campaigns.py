@@ -133,6 +133,17 @@ def test_spark_gives_the_same_half_features_and_style_groups_as_duckdb(spark, tm
     fa = duck.accounts.set_index("account_id").sort_index()["flagged"]
     fb = sprk.accounts.set_index("account_id").sort_index()["flagged"]
     assert (fa == fb).all()
+    # with a labelled benign reference (monitor/reference.py) too: the same campaigns, p-values and flags
+    ref = sorted(duck.accounts["account_id"])[::2][:60]  # any 60 accounts: parity, not accuracy
+    cfg = LinkConfig(style_groups=True, alpha=0.01)
+    duck = scan([path], cfg=cfg, reference=ref)
+    sprk = scan([path], engine="spark", spark=spark, cfg=cfg, reference=ref)
+    assert int(duck.accounts["reference"].sum()) == 60
+    assert [sorted(c.accounts) for c in sprk.campaigns] == [sorted(c.accounts) for c in duck.campaigns]
+    assert [round(c.p_adjusted, 9) for c in sprk.campaigns] == [round(c.p_adjusted, 9) for c in duck.campaigns]
+    fa = duck.accounts.set_index("account_id").sort_index()[["flagged", "account_p"]]
+    fb = sprk.accounts.set_index("account_id").sort_index()[["flagged", "account_p"]]
+    assert (fa["flagged"] == fb["flagged"]).all() and np.allclose(fa["account_p"], fb["account_p"])
 
 
 def test_communities_keep_two_groups_apart_across_a_stray_link():

@@ -29,6 +29,12 @@ aside, listed in the campaign's evidence and not flagged (columns member_project
 an account whose content neighbours are mostly in a flagged campaign joins it only if it passes the same test.
 Exit code 1 when any campaign is flagged.
 
+With --benign-reference (known-good accounts: distillscope.monitor.reference) the null is those accounts instead
+of the log: a group's mean score is compared with volume-matched reference accounts (screen), and the group must
+hold fewer reference accounts than benign groups of its size do (binomial depletion test, confirming the screened
+groups; flagged only when both reject). account_p is the account's rank among the reference accounts; reference
+accounts are never flagged. The reference must be a random sample of the benign accounts.
+
 Terms: a link joins two accounts by content (their word signatures are mutual nearest neighbours that share most
 of their neighbour lists; needs no shared infrastructure), or when at least two kinds of metadata evidence agree:
 infra (shared IP, /24 netblock or org/payment id), tpl (shared prompt templates), sync (the same hours of
@@ -72,6 +78,13 @@ def register(app: typer.Typer) -> None:
             "--style-groups", help="Also group accounts by elicitation style and automation on one half of their "
                                    "history and test them on the other (experimental: not calibrated against "
                                    "ordinary accounts that are persistently alike, see monitor/style.py).")] = False,
+        benign_reference: Annotated[str | None, typer.Option(
+            "--benign-reference", metavar="SPEC",
+            help="Known-good accounts as the null of every test instead of the log itself: ids:PATH (account ids "
+                 "of this log, one per line), log:PATH (a log of known-good traffic, scanned with it), or a bare "
+                 "PATH (.txt/.ids/.lst or a one-column account_id CSV = ids, else a log); several items "
+                 "comma-separated. They are never flagged. Must be a random sample of the benign accounts "
+                 "(see distillscope.monitor.reference).")] = None,
         as_json: Json = False,
     ) -> None:
         """Rank campaigns (linked accounts with distillation-like traffic) and score every account.
@@ -91,7 +104,7 @@ def register(app: typer.Typer) -> None:
                       transient=True, disable=as_json) as prog:
             task = prog.add_task("scan", total=None)
             res = scan(files, engine=engine, cfg=LinkConfig(min_accounts=min_accounts, style_groups=style_groups),
-                       progress=lambda s: prog.update(task, description=s))
+                       progress=lambda s: prog.update(task, description=s), reference=benign_reference)
         if out is not None:
             res.write(out)
         emit(res.to_dict(), as_json, lambda: _print(res, top, out))

@@ -35,11 +35,21 @@ mostly in a flagged campaign join it as candidates (:func:`_attach_to_flagged`),
 its own indicators are at least as likely under the group as under ordinary accounts (:func:`_member_evidence`);
 the others are set aside and listed in the campaign's evidence. Each flagged account's evidence is its campaign's
 adjusted p-value plus its own ``member_projection_sd`` and ``member_density_ratio`` in the account table.
+
+**With a labelled benign reference** (``link_accounts(reference=...)``, :mod:`.reference`) the null is the
+provider's known-good accounts instead of the log: the score test compares with them (:class:`.calibrate.GroupTest`
+with ``clean=True``), a screened group must also hold fewer of them than benign groups do
+(:class:`.calibrate.DepletionTest`, Holm over the screened groups, intersection-union), the member test and
+``account_p`` use them, and they are never flagged. Measured on the blind simulator (300k, seeds 1/2/3, random 20%
+of the benign accounts, with the reference ceiling of :func:`_above_reference`): recall 0.27/0.24/0.27 at benign
+FPR 0/0.0003/0.0010 (without a reference: 0.39/0.29/0.33 at 0.0098/0.0005/0.0010); see
+docs/monitor-blind-scores.md.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -98,6 +108,11 @@ class LinkConfig:
     # null is rejected for them too. Measured on the blind simulator (300k, seeds 1/2): recall 0.394/0.294 ->
     # 0.582/0.333 at benign FPR 0.0098/0.0005 -> 0.0212/0.0068 (chat users, research-lab members, students)
     style_groups: bool = False
+    # with a labelled benign reference (link_accounts(reference=...)): the smallest group with no reference member
+    # that must be able to reach alpha in the depletion test; fewer reference accounts than that needs is an error
+    reference_group_size: int = 100
+    # with a reference: a flagged member must lie above every reference member of its group (_above_reference)
+    reference_ceiling: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -130,10 +145,15 @@ class Campaign:
         """This campaign as an :class:`~distillscope.evidence.Evidence`."""
         from distillscope.evidence import Evidence
 
+        null = ("the members are ordinary accounts of this log (mean score of volume-matched accounts resampled "
+                "from the accounts outside flagged campaigns)")
+        if "p_depletion" in self.evidence:
+            null = ("the members are benign accounts linked as benign accounts are: their mean score is that of "
+                    "volume-matched accounts of the labelled benign reference, or they hold as many reference "
+                    "accounts as benign groups of their size (intersection-union; both rejected to flag)")
         return Evidence(
             name="monitor.campaign",
-            null="the members are ordinary accounts of this log (mean score of volume-matched accounts resampled "
-                 "from the accounts that link to no group)",
+            null=null,
             statistic=self.likeness, p_value=self.p_value, p_adjusted=self.p_adjusted, effect_size=self.effect,
             effect_name="(members' mean score - volume-matched pool mean) / pool sd of one account's score",
             sample_ids=list(self.accounts),
@@ -339,14 +359,26 @@ def _attach(comp: np.ndarray, idx: np.ndarray, cfg: LinkConfig) -> tuple[np.ndar
 
 
 def _test_round(campaigns: list[Campaign], test: C.GroupTest, per_indicator: dict[str, C.GroupTest],
-                index: pd.Index, cfg: LinkConfig) -> None:
+                index: pd.Index, cfg: LinkConfig, reference: np.ndarray | None = None) -> None:
     """Test every candidate campaign against ``test``'s pool, Holm-adjust, and apply :data:`RULES`. The z of each
-    indicator (same pool, same volume matching) goes into the evidence: what makes the group unusual."""
+    indicator (same pool, same volume matching) goes into the evidence: what makes the group unusual.
+
+    With a labelled benign ``reference`` (boolean mask), the score test's pool is the reference, and a group must
+    also hold fewer reference accounts than benign groups do (:class:`.calibrate.DepletionTest`): the score test
+    screens (Holm over all groups, with the effect size), the
+    depletion test confirms (Holm over the screened groups only: the screen looks at scores, the depletion test at
+    which members are in the reference, which under the null is independent of their scores). A group is flagged
+    only when both reject (intersection-union); its ``p_adjusted`` is the larger of the two adjusted p-values."""
     from distillscope.evidence import Evidence, holm
 
+    dep_test = C.DepletionTest(test.score, reference) if reference is not None else None
     for cmp in campaigns:
         mem = index.get_indexer(cmp.accounts)
         cmp.p_value, cmp.z, cmp.effect = test.pvalue(mem)
+        if dep_test is not None:
+            p_dep, r, expected = dep_test.pvalue(mem)
+            cmp.evidence.update(p_score=cmp.p_value, p_depletion=p_dep, reference_members=r,
+                                reference_members_expected=expected, reference_share=dep_test.share)
         best = None
         for k, t in per_indicator.items():
             zk, ek, _ = t.z(mem)
@@ -370,6 +402,17 @@ def _test_round(campaigns: list[Campaign], test: C.GroupTest, per_indicator: dic
     evs = holm([Evidence(name="c", null="", statistic=0.0, p_value=c.p_value) for c in campaigns])
     for cmp, e in zip(campaigns, evs, strict=True):
         cmp.p_adjusted = float(e.p_adjusted)
+    if reference is not None:
+        screened = [c for c in campaigns if c.p_adjusted <= cfg.alpha and c.effect >= cfg.min_effect]
+        dep = holm([Evidence(name="d", null="", statistic=0.0, p_value=c.evidence["p_depletion"]) for c in screened])
+        for cmp in campaigns:
+            cmp.evidence["p_depletion_adjusted"] = None
+            cmp.p_value = max(cmp.p_value, cmp.evidence["p_depletion"])
+            cmp.p_adjusted = max(cmp.p_adjusted, cmp.evidence["p_depletion"])
+        for cmp, e in zip(screened, dep, strict=True):
+            cmp.evidence["p_depletion_adjusted"] = float(e.p_adjusted)
+            cmp.p_adjusted = max(cmp.p_adjusted, float(e.p_adjusted))
+    for cmp in campaigns:
         cmp.flagged = False
         for rule in RULES:
             verdict = rule(cmp, cfg)
@@ -382,6 +425,14 @@ def _test_round(campaigns: list[Campaign], test: C.GroupTest, per_indicator: dic
 def _not_significant(c: Campaign, cfg: LinkConfig) -> tuple[str, str] | None:
     if c.p_adjusted <= cfg.alpha and c.effect >= cfg.min_effect:
         return None
+    e = c.evidence
+    if e.get("p_depletion_adjusted") is not None and e["p_depletion_adjusted"] > cfg.alpha:
+        # passed the score screen against the reference, but holds known-good accounts like a benign group
+        return "holds known-good accounts", (
+            f"unusual against the benign reference (score p={e['p_score']:.2g}, effect {c.effect:.2f} sd) but it "
+            f"holds {e['reference_members']} reference accounts where benign groups of its size hold "
+            f"{e['reference_members_expected']:.1f} (depletion p_adj={e['p_depletion_adjusted']:.2g}): a benign "
+            f"population that asks alike (students, writers, a lab) or a campaign mixed with one; not flagged, review")
     return "not flagged", (f"not unusual enough: p_adj={c.p_adjusted:.2g} (alpha {cfg.alpha}), effect "
                            f"{c.effect:.2f} sd (min {cfg.min_effect})")
 
@@ -521,21 +572,30 @@ def _member_evidence(c: Campaign, pct: np.ndarray, stratum: np.ndarray, pool: np
 
 
 def _flagged(c: Campaign, cfg: LinkConfig) -> tuple[str, str] | None:
+    if "p_depletion" in c.evidence:
+        return "flagged", (
+            f"members' mean score {c.likeness:.3f} is {c.effect:.2f} sd above the benign reference "
+            f"(p={c.evidence['p_score']:.2g}, z={c.z:.1f}) and the group holds {c.evidence['reference_members']} "
+            f"reference accounts where benign groups of its size hold {c.evidence['reference_members_expected']:.1f} "
+            f"(p={c.evidence['p_depletion']:.2g}); p_adj={c.p_adjusted:.2g}")
     return "flagged", (f"members' mean score {c.likeness:.3f} is {c.effect:.2f} pool sd above ordinary accounts of "
                        f"this log (p_adj={c.p_adjusted:.2g}, z={c.z:.1f})")
 
 
 def _add_style_groups(campaigns: list[Campaign], halves: pd.DataFrame, index: pd.Index, ids: np.ndarray,
                       pool: np.ndarray, stratum: np.ndarray, org: np.ndarray, nex: np.ndarray, cfg: LinkConfig,
-                      member_proj: np.ndarray, member_lr: np.ndarray) -> np.ndarray:
+                      member_proj: np.ndarray, member_lr: np.ndarray,
+                      reference: np.ndarray | None = None) -> np.ndarray:
     """Flag the style groups (:func:`.style.style_groups`: grouped on one half of each account's history, tested on
     the other) that pass ``alpha`` and ``min_effect`` and no named rule, keeping the members that pass the member
     test on the test half; each becomes a campaign with ``evidence["kind"] == "style"``. Returns the new pool
     (the flagged members leave it). Style groups that are not flagged are not listed: their accounts already
-    appear in the content groups."""
+    appear in the content groups. With a labelled ``reference`` (mask), ``pool`` is the accounts outside flagged
+    campaigns (reference accounts included: they are grouped like every benign account), the tests use the
+    reference as the ordinary accounts, and reference members of a flagged group are dropped from it."""
     from distillscope.monitor import style as S
 
-    groups, P = S.style_groups(halves, index, pool, stratum, cfg)
+    groups, P = S.style_groups(halves, index, pool, stratum, cfg, reference=reference)
     pool = pool.copy()
     for g in sorted(groups, key=lambda x: (x.p_adjusted, -len(x.members))):
         m = g.members[pool[g.members]]  # an account flagged by an earlier style group stays there
@@ -550,6 +610,9 @@ def _add_style_groups(campaigns: list[Campaign], halves: pd.DataFrame, index: pd
                f"tested on half {g.tested_on}: unusual in both (elicitation p={g.p_elicitation:.2g}, automation "
                f"p={g.p_automation:.2g}; p_adj={g.p_adjusted:.2g} over {len(groups)} style groups, effect "
                f"{g.effect:.2f} sd; long-output z={g.z_long:.1f})")
+        if reference is not None:
+            why += (f"; {g.reference_members} reference accounts where benign groups of its size hold "
+                    f"{g.reference_expected:.1f} (p={g.p_depletion:.2g})")
         ind = P[g.tested_on][m].mean(axis=0)
         c = Campaign(campaign_id=-1, accounts=sorted(ids[m].tolist()), n_accounts=len(m),
                      n_exchanges=int(nex[m].sum()), score=float(P[g.tested_on][m].mean()), cohesion=0.0,
@@ -561,13 +624,140 @@ def _add_style_groups(campaigns: list[Campaign], halves: pd.DataFrame, index: pd
                                "p_elicitation": g.p_elicitation, "p_automation": g.p_automation,
                                "long_output_z": g.z_long, "top_org_share": org_share,
                                "test_half_mean_percentiles": dict(zip(S.COLUMNS, map(float, ind), strict=True))})
-        if cfg.member_evidence:
-            j, x, lr = _member_evidence(c, P[g.tested_on], stratum, pool, index, ids, nex)
+        if cfg.member_evidence and c.accounts:
+            j, x, lr = _member_evidence(c, P[g.tested_on], stratum, pool if reference is None else reference, index,
+                                        ids, nex)
             member_proj[j], member_lr[j] = x, lr
+            c.evidence["_tested_rows"] = j
+        if reference is not None:  # as for content groups (_members): ceiling, then the reference members leave
+            c.evidence.update(p_depletion=g.p_depletion, reference_members=g.reference_members,
+                              reference_members_expected=g.reference_expected)
+            if cfg.member_evidence and cfg.reference_ceiling:
+                _above_reference(c, reference, index, nex, member_proj)
+            _drop_reference(c, reference, index, nex)
+        c.evidence.pop("_tested_rows", None)
         if c.n_accounts:
             campaigns.append(c)
             pool[index.get_indexer(c.accounts)] = False
     return pool
+
+
+def reference_check(n_reference: int, n_accounts: int, cfg: LinkConfig) -> None:
+    """Raise :class:`InputError` when ``n_reference`` known-good accounts among ``n_accounts`` are too few: the score
+    test matches volume on deciles (at least 5 reference accounts in each: 50), and a group of
+    ``cfg.reference_group_size`` accounts with no reference member must reach ``cfg.alpha`` in the depletion test
+    (:func:`.calibrate.reference_needed`)."""
+    need = max(50, C.reference_needed(n_accounts, cfg.alpha, cfg.reference_group_size))
+    if n_reference < need:
+        raise InputError(
+            f"the benign reference holds {n_reference} of the log's {n_accounts} accounts; at alpha {cfg.alpha} it "
+            f"needs at least {need} (so that a group of {cfg.reference_group_size} accounts with none of them can "
+            f"reach alpha, and each volume decile has 5): add known-good accounts, or raise alpha / "
+            f"LinkConfig.reference_group_size.")
+
+
+def reference_mask(reference: Collection[str], index: pd.Index, cfg: LinkConfig) -> np.ndarray:
+    """Boolean mask over ``index`` of the reference account ids; unknown ids and too few ids are errors."""
+    ref = pd.Index(pd.unique(pd.Series(list(reference), dtype=object).astype(str)))
+    unknown = ref[~ref.isin(index)]
+    if len(unknown):
+        ex = ", ".join(map(repr, unknown[:5].tolist()))
+        raise InputError(f"{len(unknown)} of the {len(ref)} benign-reference account ids are not in the log (e.g. "
+                         f"{ex}): remove them, or pass the traffic that holds them as a reference log.")
+    reference_check(len(ref), len(index), cfg)
+    return np.asarray(index.isin(ref), bool)
+
+
+def _above_reference(c: Campaign, ref_mask: np.ndarray, index: pd.Index, nex: np.ndarray,
+                     member_proj: np.ndarray) -> None:
+    """Keep only the members whose member-test projection lies above that of every reference member the group
+    linked: its reference members are a random sample of its benign members, so of its ``b`` benign members about
+    ``b / (r + 1)`` lie above the highest of its ``r`` reference members. Measured on the blind simulator (300k,
+    seeds 1 / 2, link step): with a random 50% of the benign accounts as reference, benign FPR 0.051 / 0.086 -> 0.0036
+    / 0.0035 (recall 0.53 / 0.47 -> 0.44 / 0.37); with 20%, 0.0019 / 0.0006 -> 0.0016 / 0.0006 (recall 0.328 / 0.278
+    -> 0.319 / 0.278). Dropped members are listed in ``evidence["below_highest_reference_member"]``."""
+    mem = index.get_indexer(c.accounts)
+    linked = c.evidence.pop("_tested_rows", None)
+    if linked is None:
+        return
+    refs = linked[ref_mask[linked]]
+    if not len(refs):
+        return
+    t = float(np.nanmax(member_proj[refs]))
+    keep = ~(member_proj[mem] <= t) | ref_mask[mem]
+    if keep.all():
+        return
+    c.evidence["below_highest_reference_member"] = [a for a, k in zip(c.accounts, keep, strict=True) if not k]
+    c.accounts = [a for a, k in zip(c.accounts, keep, strict=True) if k]
+    c.n_accounts = len(c.accounts)
+    c.n_exchanges = int(nex[mem[keep]].sum())
+
+
+def _drop_reference(c: Campaign, ref_mask: np.ndarray, index: pd.Index, nex: np.ndarray) -> None:
+    """Known-good accounts in a flagged campaign are never flagged: listed in its evidence, dropped from it."""
+    j = index.get_indexer(c.accounts)
+    keep = ~ref_mask[j]
+    if keep.all():
+        return
+    c.evidence["reference_members_not_flagged"] = [a for a, k in zip(c.accounts, keep, strict=True) if not k]
+    c.accounts = [a for a, k in zip(c.accounts, keep, strict=True) if k]
+    c.n_accounts = len(c.accounts)
+    c.n_exchanges = int(nex[j[keep]].sum())
+
+
+def _test_rounds(campaigns: list[Campaign], score: np.ndarray, pct: pd.DataFrame, stratum: np.ndarray,
+                 index: pd.Index, cfg: LinkConfig, ref_mask: np.ndarray | None) -> np.ndarray:
+    """Test rounds (:func:`_test_round`) until the pool stops changing; returns the last pool."""
+    n = len(score)
+    pool = np.ones(n, bool) if ref_mask is None else ref_mask
+    clean = ref_mask is not None
+    for _ in range(cfg.max_rounds):
+        # the null pool is every account outside the campaigns flagged so far (all accounts in the first round):
+        # flagged accounts are not ordinary, so they leave the reference and the next round is sharper. With a
+        # labelled reference the pool is the reference, whatever is flagged: one round.
+        per = {k: C.GroupTest(pct[k].to_numpy(), stratum, pool=pool, clean=clean) for k in pct.columns}
+        _test_round(campaigns, C.GroupTest(score, stratum, pool=pool, seed=cfg.seed, clean=clean), per, index, cfg,
+                    reference=ref_mask)
+        if clean:
+            break
+        new_pool = np.ones(n, bool)
+        for cmp in campaigns:
+            if cmp.flagged:
+                new_pool[index.get_indexer(cmp.accounts)] = False
+        if (new_pool == pool).all():
+            break
+        pool = new_pool
+    return pool
+
+
+def _members(campaigns: list[Campaign], idx: np.ndarray, index: pd.Index, ids: np.ndarray, cfg: LinkConfig,
+             nex: np.ndarray, pct: np.ndarray, stratum: np.ndarray, pool: np.ndarray, ref_mask: np.ndarray | None,
+             member_proj: np.ndarray, member_lr: np.ndarray) -> list[Campaign]:
+    """Attach neighbours to flagged campaigns, run the member test (filling ``member_proj`` and ``member_lr``), drop
+    reference accounts; returns the campaigns that still have accounts.
+
+    With a reference, its accounts inside a flagged group go through the member test like the others (they are a
+    random sample of the group's benign members), then are dropped: the number of them the test kept, divided by
+    the reference's share of benign accounts, estimates how many benign accounts the campaign still flags
+    (``estimated_benign_flagged`` in its evidence)."""
+    if cfg.member_evidence:
+        _attach_to_flagged(campaigns, idx, index, ids, cfg, nex)
+        campaigns = [c for c in campaigns if c.accounts]
+    for cmp in campaigns:
+        if cfg.member_evidence and cmp.flagged and cmp.accounts:
+            j, x, lr = _member_evidence(cmp, pct, stratum, pool, index, ids, nex)
+            member_proj[j], member_lr[j] = x, lr
+            cmp.evidence["_tested_rows"] = j
+        if cmp.flagged and ref_mask is not None:
+            kept = int(ref_mask[index.get_indexer(cmp.accounts)].sum())
+            share = cmp.evidence.get("reference_share") or float(ref_mask.mean())
+            cmp.evidence.update(reference_members_kept_by_member_test=kept,
+                                estimated_benign_flagged=kept / max(share, 1e-9))
+            if cfg.member_evidence and cfg.reference_ceiling:
+                _above_reference(cmp, ref_mask, index, nex, member_proj)
+            _drop_reference(cmp, ref_mask, index, nex)
+        cmp.evidence.pop("_tested_rows", None)
+    return [c for c in campaigns if c.accounts]
 
 
 #: The flag decision, as an ordered list of named rules: the first that returns a verdict decides.
@@ -577,7 +767,8 @@ RULES = (_not_significant, _declared_organisation, _no_output_harvest, _flagged)
 def link_accounts(feats: pd.DataFrame, tokens: pd.DataFrame, activity: pd.DataFrame,
                   cfg: LinkConfig | None = None, terms: pd.DataFrame | None = None,
                   vocab: list[str] | None = None, prompts: pd.DataFrame | None = None,
-                  halves: pd.DataFrame | None = None) -> tuple[list[Campaign], pd.DataFrame, pd.DataFrame]:
+                  halves: pd.DataFrame | None = None,
+                  reference: Collection[str] | None = None) -> tuple[list[Campaign], pd.DataFrame, pd.DataFrame]:
     """Find campaigns and test them.
 
     Args:
@@ -590,6 +781,13 @@ def link_accounts(feats: pd.DataFrame, tokens: pd.DataFrame, activity: pd.DataFr
         prompts: sampled prompts ``account_id, pid, p``, needed only for ``cfg.embedding == "minilm"``.
         halves: :func:`features.half_features` rows, for the style groups (:mod:`.style`; skipped without them
             or with ``cfg.style_groups`` off).
+        reference: ids of known-good accounts of this log (a labelled benign reference: long-standing accounts,
+            verified organisations, accounts reviewed by trust & safety). With it the null of every test comes from
+            these accounts instead of the log's own: the group score test and the member test use them as the
+            ordinary accounts, each group must also hold fewer of them than benign groups do
+            (:class:`.calibrate.DepletionTest`), ``account_p`` is the account's rank among them, and they are
+            never flagged. Unknown ids, or fewer than :func:`reference_check` asks for, are an
+            :class:`~distillscope.errors.InputError`.
 
     Returns:
         (campaigns, flagged first then by z; per-account table with ``distill_score`` (mean indicator
@@ -603,6 +801,7 @@ def link_accounts(feats: pd.DataFrame, tokens: pd.DataFrame, activity: pd.DataFr
     ids = feats["account_id"].to_numpy(dtype=object)
     n = len(ids)
     index = pd.Index(ids)
+    ref_mask = reference_mask(reference, index, cfg) if reference is not None else None
 
     mlinks, tok = metadata_links(feats, tokens, activity, index, cfg)
     feats = C.derived_columns(feats)
@@ -683,30 +882,21 @@ def link_accounts(feats: pd.DataFrame, tokens: pd.DataFrame, activity: pd.DataFr
                                   n_exchanges=int(nex[mem].sum()), score=likeness, cohesion=cohesion,
                                   likeness=likeness, flagged=False, p_value=p, z=z, effect=eff,
                                   evidence=evidence))
-    pool = np.ones(n, bool)
-    for _ in range(cfg.max_rounds):
-        # the null pool is every account outside the campaigns flagged so far (all accounts in the first round):
-        # flagged accounts are not ordinary, so they leave the reference and the next round is sharper
-        per = {k: C.GroupTest(pct[k].to_numpy(), stratum, pool=pool) for k in pct.columns}
-        _test_round(campaigns, C.GroupTest(score, stratum, pool=pool, seed=cfg.seed), per, index, cfg)
-        new_pool = np.ones(n, bool)
-        for cmp in campaigns:
-            if cmp.flagged:
-                new_pool[index.get_indexer(cmp.accounts)] = False
-        if (new_pool == pool).all():
-            break
-        pool = new_pool
+    clean = ref_mask is not None
+    pool = _test_rounds(campaigns, score, pct, stratum, index, cfg, ref_mask)
     member_proj = np.full(n, np.nan)
     member_lr = np.full(n, np.nan)
-    if cfg.member_evidence:
-        _attach_to_flagged(campaigns, idx, index, ids, cfg, nex)
-        campaigns = [c for c in campaigns if c.accounts]
+    campaigns = _members(campaigns, idx, index, ids, cfg, nex, pct.to_numpy(), stratum, pool, ref_mask,
+                         member_proj, member_lr)
+    if cfg.style_groups and halves is not None and len(halves):
+        outside = np.ones(n, bool)
         for cmp in campaigns:
             if cmp.flagged:
-                j, x, lr = _member_evidence(cmp, pct.to_numpy(), stratum, pool, index, ids, nex)
-                member_proj[j], member_lr[j] = x, lr
-    if cfg.style_groups and halves is not None and len(halves):
-        pool = _add_style_groups(campaigns, halves, index, ids, pool, stratum, org, nex, cfg, member_proj, member_lr)
+                outside[index.get_indexer(cmp.accounts)] = False
+        outside = _add_style_groups(campaigns, halves, index, ids, outside if clean else pool, stratum, org, nex,
+                                    cfg, member_proj, member_lr, reference=ref_mask)
+        if not clean:
+            pool = outside
     ref = np.sort(score[pool] if pool.sum() >= 10 else score)
     account_p = (1 + len(ref) - np.searchsorted(ref, score - 1e-12, side="left")) / (1 + len(ref))
     campaigns.sort(key=lambda x: (not x.flagged, -x.z, -x.n_accounts, x.accounts[0]))
@@ -720,6 +910,7 @@ def link_accounts(feats: pd.DataFrame, tokens: pd.DataFrame, activity: pd.DataFr
     accounts = feats.assign(distill_score=score, account_p=account_p, campaign_id=acc_campaign,
                             campaign_p=acc_cp, campaign_score=np.where(acc_campaign >= 0, score, 0.0),
                             flagged=acc_flag, member_projection_sd=member_proj, member_density_ratio=member_lr,
+                            reference=ref_mask if ref_mask is not None else np.zeros(n, bool),
                             **{f"pct_{k}": pct[k].to_numpy() for k in pct.columns})
     accounts = accounts.sort_values(["flagged", "campaign_p", "distill_score"], ascending=[False, True, False])
     out_links = links.assign(a=ids[la], b=ids[lb])

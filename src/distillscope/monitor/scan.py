@@ -27,6 +27,7 @@ from distillscope.errors import DistillscopeError, InputError
 from distillscope.monitor import features as F
 from distillscope.monitor.campaigns import Campaign, LinkConfig, link_accounts
 from distillscope.monitor.ingest import IngestResult, read_logs
+from distillscope.monitor.reference import Reference, parse_reference
 
 
 @dataclass
@@ -166,7 +167,8 @@ def spark_session(master: str = "local[*]", shuffle_partitions: int = 8):
 
 def scan(paths: list[str | Path] | None = None, engine: str = "duckdb", cfg: LinkConfig | None = None,
          table: pa.Table | None = None, spark: Any = None,
-         progress: Callable[[str], None] | None = None) -> ScanResult:
+         progress: Callable[[str], None] | None = None,
+         reference: Reference | str | list[str] | None = None) -> ScanResult:
     """Read logs, compute features on ``engine``, link accounts into campaigns.
 
     Args:
@@ -175,10 +177,18 @@ def scan(paths: list[str | Path] | None = None, engine: str = "duckdb", cfg: Lin
         cfg: linking thresholds.
         spark: an existing SparkSession for ``engine="spark"``.
         progress: called with the name of each step as it starts.
+        reference: a labelled benign reference (:mod:`.reference`: known-good account ids of this log and/or
+            logs of known-good traffic, scanned with it), as a :class:`~.reference.Reference`, a SPEC string, or a
+            list of account ids of the log.
+            Its accounts become the null of every test and are never flagged.
     """
     say = progress or (lambda s: None)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
+    ref = None
+    if reference is not None:  # a bad SPEC fails before the log is read
+        ref = reference if isinstance(reference, Reference) else parse_reference(reference) \
+            if isinstance(reference, str) else Reference(ids=[str(i) for i in reference], sources=["ids"])
     say("reading logs")
     if table is not None:
         ing = IngestResult(table=table, files=["<table>"])
@@ -188,6 +198,17 @@ def scan(paths: list[str | Path] | None = None, engine: str = "duckdb", cfg: Lin
         raise InputError("scan needs log paths (or a table).")
     if ing.n_rows == 0:
         raise InputError(f"no valid rows in {', '.join(ing.files)} ({ing.n_bad} bad rows).")
+    ref_ids: list[str] | None = None
+    if ref is not None:
+        ref_ids = list(ref.ids)
+        if ref.logs:
+            say("reading the benign reference logs")
+            ring = read_logs(list(ref.logs))
+            if ring.n_rows == 0:
+                raise InputError(f"no valid rows in the benign reference logs {', '.join(ring.files)}.")
+            ref_ids += ring.table.column("account_id").unique().to_pylist()
+            ing = IngestResult(table=pa.concat_tables([ing.table, ring.table.cast(ing.table.schema)]),
+                               bad=ing.bad + ring.bad, n_bad=ing.n_bad + ring.n_bad, files=ing.files + ring.files)
     timings["ingest"] = time.perf_counter() - t0
     eng = Engine(engine, spark=spark)
     try:
@@ -232,8 +253,11 @@ def scan(paths: list[str | Path] | None = None, engine: str = "duckdb", cfg: Lin
     if halves is not None:
         halves = halves.sort_values(["account_id", "half"]).reset_index(drop=True)
     campaigns, accounts, links = link_accounts(feats, tokens, act, cfg, terms=terms, vocab=vocab, prompts=prompts,
-                                               halves=halves)
+                                               halves=halves, reference=ref_ids)
     notes = []
+    if ref_ids is not None:
+        notes.append(f"benign reference: {int(accounts['reference'].sum())} known-good accounts are the null of "
+                     f"every test and are never flagged (a random sample of the benign accounts is assumed)")
     if len(feats) < 2:
         notes.append(f"the log holds {len(feats)} account(s): campaigns need at least two, so none can be found.")
     if ing.n_bad:
