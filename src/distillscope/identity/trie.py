@@ -162,8 +162,6 @@ def add_pattern(trie: Trie, q: str) -> bool:
     return True
 
 
-_MEMO_LEN = 64  # results on strings up to this long are remembered (the same clauses recur: "i am ", "我是")
-_MEMO_SIZE = 1024  # results remembered per cue set at most
 _SHORT = 300  # spans shorter than this are searched with the lookbehind regex itself (less Python per call)
 
 
@@ -241,7 +239,6 @@ class PatternUnion:
         self._all = [*self._rxs, *[slow_rx] * bool(slow_rx), *[self._foreign] * bool(self._foreign)]
         if slow_rx is not None and not all(_needs_non_ascii(q) for q in slow):
             self._rxs.append(slow_rx)
-        self._memo: dict[tuple[str, int, int, bool], Any] = {}
         self._short = [r.rx if isinstance(r, WordStart) else r for r in self._rxs]
         self._short_all = [r.rx if isinstance(r, WordStart) else r for r in self._all]
 
@@ -255,21 +252,6 @@ class PatternUnion:
 
     def search(self, s: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
         e = len(s) if endpos is None else endpos
-        if len(s) <= _MEMO_LEN:  # a short string of its own (the clause before a name): often seen before
-            key = (s, pos, e, False)
-            if key in self._memo:
-                return self._memo[key]  # type: ignore[no-any-return]
-            m = self._search(s, pos, e)
-            self._remember(key, m)
-            return m
-        return self._search(s, pos, e)
-
-    def _remember(self, key: tuple[str, int, int, bool], value: Any) -> None:
-        if len(self._memo) >= _MEMO_SIZE:
-            self._memo.clear()  # (bounded: the clauses that recur do so within a few answers)
-        self._memo[key] = value
-
-    def _search(self, s: str, pos: int, e: int) -> re.Match[str] | None:
         rxs = self._regexes(s, pos, e)
         if len(rxs) == 1:
             return rxs[0].search(s, pos, e)
@@ -284,16 +266,6 @@ class PatternUnion:
 
     def finditer(self, s: str, pos: int = 0, endpos: int | None = None) -> Iterable[re.Match[str]]:
         e = len(s) if endpos is None else endpos
-        if len(s) <= _MEMO_LEN:
-            key = (s, pos, e, True)
-            if key in self._memo:
-                return self._memo[key]  # type: ignore[no-any-return]
-            ms = tuple(self._finditer(s, pos, e))
-            self._remember(key, ms)
-            return ms
-        return self._finditer(s, pos, e)
-
-    def _finditer(self, s: str, pos: int, e: int) -> Iterable[re.Match[str]]:
         rxs = self._regexes(s, pos, e)
         if len(rxs) == 1:
             return rxs[0].finditer(s, pos, e)
