@@ -335,7 +335,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--select-first", action="store_true",
                     help="apply --max-pairs/--max-independent before --match (runs split by --match then cover "
                          "exactly the pairs of one full run)")
-    ap.add_argument("--prompts", type=int, default=12, help="held-out black-box prompts")
+    ap.add_argument("--prompts", type=int, default=24, help="held-out black-box prompts (12 before session 9)")
     ap.add_argument("--samples", type=int, default=2, help="black-box samples per prompt and model")
     ap.add_argument("--max-tokens", type=int, default=32, help="tokens per black-box sample")
     ap.add_argument("--temperature", type=float, default=0.7, help="black-box sampling temperature (1.0 earlier)")
@@ -401,6 +401,17 @@ def main(argv: list[str] | None = None) -> int:
           f"load average {load[0]:.1f} on {os.cpu_count()} cores")
     records: list[dict[str, Any]] = []
     t_all = time.perf_counter()
+    out = args.out or folder / "bench-lineage.json"
+
+    def save(recs: list[dict[str, Any]], timing: dict[str, Any] | None, partial: bool) -> None:
+        out.write_text(json.dumps({
+            "zoo": str(folder), "size": zoo["size"], "complete": zoo["complete"], "alpha": args.alpha,
+            "args": {k: str(v) for k, v in vars(args).items()}, "load_average_start": load,
+            "load_average_end": os.getloadavg(), "cpu_count": os.cpu_count(),
+            "seconds_total": time.perf_counter() - t_all, "model_load_seconds": get.seconds, "partial": partial,
+            "summary": summarise(recs, args.alpha), "timing_135m": timing, "records": recs,
+        }, indent=1, default=str))
+
     for i, pair in enumerate(pairs):
         if args.budget_s is not None and time.perf_counter() - t_all > args.budget_s:
             print(f"note: time budget reached after {i} of {len(pairs)} pairs; the rest is not run")
@@ -428,6 +439,7 @@ def main(argv: list[str] | None = None) -> int:
         brief = " ".join(f"{r['method']}={_fmt(r['p'], 3)}" for r in done if "." not in r["method"])
         print(f"  {i + 1}/{len(pairs)} {pair.relation} {pair.suspect} vs {pair.candidate}: {brief} "
               f"({time.perf_counter() - t_all:.0f} s)", file=sys.stderr, flush=True)
+        save(records, None, partial=i + 1 < len(pairs))  # a run stopped early keeps the pairs it finished
     summary = summarise(records, args.alpha)
     print_tables(summary, args.alpha)
     bb = summary.get("blackbox")
@@ -435,13 +447,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nblack-box overall (Holm across features, alpha {args.alpha}): precision {_fmt(bb['precision'])}, "
               f"recall {_fmt(bb['recall'])} (goal >= 0.95 both)")
     timing = time_135m(zoo, get) if args.time_135m else None
-    out = args.out or folder / "bench-lineage.json"
-    out.write_text(json.dumps({
-        "zoo": str(folder), "size": zoo["size"], "complete": zoo["complete"], "alpha": args.alpha,
-        "args": {k: str(v) for k, v in vars(args).items()}, "load_average_start": load,
-        "load_average_end": os.getloadavg(), "cpu_count": os.cpu_count(), "seconds_total": time.perf_counter() - t_all,
-        "model_load_seconds": get.seconds, "summary": summary, "timing_135m": timing, "records": records,
-    }, indent=1, default=str))
+    save(records, timing, partial=False)
     print(f"\nresults: {out}")
     return 0
 
