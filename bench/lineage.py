@@ -27,9 +27,9 @@ at 12/24/36/48 prompts: mixed-5pct detected 2/4/4/4 of 6 (p of the two left: 0.1
 48 prompts with sampling, 55-140 s from cached samples; load 0.5-2.0). Full run in three parts, one heavy slot each:
 the 76 pairs without the reference teacher, every method (2,463 s, load 1.9 -> 4.2), the 35 with it, black-box only
 (1,789 s, load 4.7 -> 2.3; the 12 prompts already in the store reused, the rerun at 12 prompts reproduced session
-8's p-values exactly), and the 35 with it, the other methods (stopped at the deadline after 21 pairs; the 14 left
-taken from session 8's run, whose functional, weights, representations and tokenizer p-values are identical to
-this session's on every one of the 76 + 21 pairs rerun: those methods do not use the prompts):
+8's p-values exactly), and the 35 with it, the other methods and ``--time-135m`` (1,839 s, load 3.8 -> 2.0).
+Functional, weights, representations and tokenizer p-values are identical to session 8's on all 111 pairs (they do
+not use the prompts). 135M weight pair: 14.8 s in that run (load ~2.0), 40.8 s alone while it ran (load 2.1-2.5):
 
 =================  ======  =====  ================  =====  ======  ================================================
 method             recall  prec.  FPR [Wilson 95%]  AUROC  s/pair  notes (111 pairs: 60 derived, 51 independent)
@@ -42,7 +42,7 @@ black-box (Holm)   0.97    0.92   5/51 [0.04,0.21]  0.996  20.1    GOAL NOT MET.
   ngram            0.58    1.00   0/51 [0.00,0.07]  0.941
   embedding        0.48    1.00   0/51 [0.00,0.07]  0.958
 functional         0.85    0.96   2/51 [0.01,0.13]  0.952  3.0     unchanged (see below: FPs are one outlying seed)
-weights            0.40    0.92   2/51 [0.01,0.13]  0.763  0.66    unchanged; weight-derived pairs separated
+weights            0.40    0.92   2/51 [0.01,0.13]  0.763  0.63    unchanged; weight-derived pairs separated
 representations    0.42    0.96   1/51 [0.00,0.10]  0.783  8.2     unchanged
 =================  ======  =====  ================  =====  ======  ================================================
 
