@@ -376,21 +376,24 @@ def write_unlicensed(dev: list[dict], test: list[dict], labels: dict[str, str], 
         print(f"{len(rs)} labels -> {out / f'blind2_unlic_{half}.labels.tsv'}")
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def cli(tag: str, sources: dict, build_fn, sample_fn, write_sets_fn, write_unlicensed_fn, doc: str,
+        unlicensed_sources: str, argv: list[str] | None = None) -> None:
+    """The command line of a blind corpus builder (this one and real_answers_blind3.py): build the corpus, print
+    the labelling sample, or write the labelled files; ``tag`` names the files (``{tag}_corpus.jsonl.gz``)."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
     ap.add_argument("--mirrors", type=Path, help="folder with one git mirror per source (owner+name)")
-    ap.add_argument("--sample", type=Path, help="a built blind2 corpus: print the labelling sample (half, id, stratum)")
+    ap.add_argument("--sample", type=Path, help=f"a built {tag} corpus: print the labelling sample (half, id, stratum)")
     ap.add_argument("--labels", type=Path, help="with --sample and --write: the label file (id<TAB>gold_full); "
-                    "an unlicensed corpus gets label files without text (blind2_unlic_{dev,test}.labels.tsv)")
-    ap.add_argument("--write", type=Path, help="with --sample and --labels: folder for blind2_{dev,test}[.meta].tsv")
-    ap.add_argument("--unlicensed", action="store_true", help="build only the sources without a licence (LogicKor); "
-                    "never commit the result")
+                    f"an unlicensed corpus gets label files without text ({tag}_unlic_{{dev,test}}.labels.tsv)")
+    ap.add_argument("--write", type=Path, help=f"with --sample and --labels: folder for {tag}_{{dev,test}}[.meta].tsv")
+    ap.add_argument("--unlicensed", action="store_true", help="build only the sources without a licence "
+                    f"({unlicensed_sources}); never commit the result")
     ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "tests" / "identity" / "data"
-                    / "real" / "blind2_corpus.jsonl.gz")
-    args = ap.parse_args()
+                    / "real" / f"{tag}_corpus.jsonl.gz")
+    args = ap.parse_args(argv)
     if args.sample:
         with gzip.open(args.sample, "rt", encoding="utf-8") as f:
-            dev, test = sample([json.loads(line) for line in f])
+            dev, test = sample_fn([json.loads(line) for line in f])
         if args.labels and args.write:
             labels = {}
             for line in args.labels.read_text(encoding="utf-8").split("\n"):
@@ -400,10 +403,10 @@ def main() -> None:
             missing = [r["id"] for r in dev + test if r["id"] not in labels]
             if missing:
                 raise SystemExit(f"{len(missing)} sampled answers have no label, e.g. {missing[:3]}")
-            if any(SOURCES[r["source"]].get("unlicensed") for r in dev + test):
-                write_unlicensed(dev, test, labels, args.write)
+            if any(sources[r["source"]].get("unlicensed") for r in dev + test):
+                write_unlicensed_fn(dev, test, labels, args.write)
             else:
-                write_sets(dev, test, labels, args.write)
+                write_sets_fn(dev, test, labels, args.write)
             return
         for half, rs in (("dev", dev), ("test", test)):
             for r in rs:
@@ -411,7 +414,11 @@ def main() -> None:
         return
     if not args.mirrors:
         raise SystemExit("--mirrors DIR is needed to build the corpus")
-    write_corpus(build(args.mirrors, args.unlicensed), args.out)
+    write_corpus(build_fn(args.mirrors, args.unlicensed), args.out)
+
+
+def main() -> None:
+    cli("blind2", SOURCES, build, sample, write_sets, write_unlicensed, __doc__, "LogicKor, reseairch")
 
 
 if __name__ == "__main__":

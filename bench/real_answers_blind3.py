@@ -61,10 +61,8 @@ over models) with blind3's quotas.
 
 from __future__ import annotations
 
-import argparse
 import ast
 import csv
-import gzip
 import io
 import json
 import random
@@ -73,8 +71,8 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from real_answers_blind2 import _flat, detect_lang, gold_main
-from real_answers_corpus import corpus_row, family_of, find_gitdir, git_ls, git_show, write_corpus
+from real_answers_blind2 import _flat, cli, detect_lang, gold_main
+from real_answers_corpus import corpus_row, family_of, find_gitdir, git_ls, git_show
 from real_answers_fresh import _pick
 from real_answers_fresh import sample as fresh_sample
 
@@ -525,40 +523,8 @@ def write_unlicensed(dev: list[dict], test: list[dict], labels: dict[str, str], 
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--mirrors", type=Path, help="folder with one git mirror per source (owner+name)")
-    ap.add_argument("--sample", type=Path, help="a built blind3 corpus: print the labelling sample (half, id, stratum)")
-    ap.add_argument("--labels", type=Path, help="with --sample and --write: the label file (id<TAB>gold_full)")
-    ap.add_argument("--write", type=Path, help="with --sample and --labels: folder for the labelled files")
-    ap.add_argument("--unlicensed", action="store_true", help="build only the sources without a licence; never "
-                    "commit the result")
-    ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "tests" / "identity" / "data"
-                    / "real" / "blind3_corpus.jsonl.gz")
-    args = ap.parse_args()
-    if args.sample:
-        with gzip.open(args.sample, "rt", encoding="utf-8") as f:
-            dev, test = sample([json.loads(line) for line in f])
-        if args.labels and args.write:
-            labels = {}
-            for line in args.labels.read_text(encoding="utf-8").split("\n"):
-                if line and not line.startswith("#"):
-                    i, g = line.split("\t")[:2]
-                    labels[i] = g.strip()
-            missing = [r["id"] for r in dev + test if r["id"] not in labels]
-            if missing:
-                raise SystemExit(f"{len(missing)} sampled answers have no label, e.g. {missing[:3]}")
-            if any(SOURCES[r["source"]].get("unlicensed") for r in dev + test):
-                write_unlicensed(dev, test, labels, args.write)
-            else:
-                write_sets(dev, test, labels, args.write)
-            return
-        for half, rs in (("dev", dev), ("test", test)):
-            for r in rs:
-                print(f"{half}\t{r['id']}\t{r['stratum']}")
-        return
-    if not args.mirrors:
-        raise SystemExit("--mirrors DIR is needed to build the corpus")
-    write_corpus(build(args.mirrors, args.unlicensed), args.out)
+    cli("blind3", SOURCES, build, sample, write_sets, write_unlicensed, __doc__,
+        "introspective-model, ai-research-self-reflection, ghost_in_the_weights, model-name-identity")
 
 
 if __name__ == "__main__":

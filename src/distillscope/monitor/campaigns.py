@@ -687,10 +687,7 @@ def _above_reference(c: Campaign, ref_mask: np.ndarray, index: pd.Index, nex: np
     keep = ~(member_proj[mem] <= t) | ref_mask[mem]
     if keep.all():
         return
-    c.evidence["below_highest_reference_member"] = [a for a, k in zip(c.accounts, keep, strict=True) if not k]
-    c.accounts = [a for a, k in zip(c.accounts, keep, strict=True) if k]
-    c.n_accounts = len(c.accounts)
-    c.n_exchanges = int(nex[mem[keep]].sum())
+    _keep_members(c, keep, "below_highest_reference_member", nex[mem])
 
 
 def _drop_reference(c: Campaign, ref_mask: np.ndarray, index: pd.Index, nex: np.ndarray) -> None:
@@ -699,10 +696,16 @@ def _drop_reference(c: Campaign, ref_mask: np.ndarray, index: pd.Index, nex: np.
     keep = ~ref_mask[j]
     if keep.all():
         return
-    c.evidence["reference_members_not_flagged"] = [a for a, k in zip(c.accounts, keep, strict=True) if not k]
+    _keep_members(c, keep, "reference_members_not_flagged", nex[j])
+
+
+def _keep_members(c: Campaign, keep: np.ndarray, why: str, member_exchanges: np.ndarray) -> None:
+    """Drop the members of ``c`` where ``keep`` is false, listing them in ``c.evidence[why]``; its counts follow
+    (``member_exchanges``: each member's exchange count, in ``c.accounts`` order)."""
+    c.evidence[why] = [a for a, k in zip(c.accounts, keep, strict=True) if not k]
     c.accounts = [a for a, k in zip(c.accounts, keep, strict=True) if k]
     c.n_accounts = len(c.accounts)
-    c.n_exchanges = int(nex[j[keep]].sum())
+    c.n_exchanges = int(member_exchanges[keep].sum())
 
 
 def _test_rounds(campaigns: list[Campaign], score: np.ndarray, pct: pd.DataFrame, stratum: np.ndarray,
