@@ -301,19 +301,26 @@ READERS = {"llmzoo": llmzoo, "hfl_alpaca": hfl, "hfl_alpaca2": hfl, "hfl_llama3"
            "logickor": logickor, "reseairch_identity": reseairch}
 
 
-def build(mirrors: Path, unlicensed: bool = False, seed: int = 20) -> list[dict]:
+def build_corpus(tag: str, sources: dict, readers: dict, family_fn, mirrors: Path, unlicensed: bool,
+                 seed: int) -> list[dict]:
+    """Every answer of the sources with (``unlicensed``) or without a licence, read at their pinned commits by
+    ``readers`` (one per source), as corpus rows tagged ``tag`` (this builder and real_answers_blind3.py)."""
     rows = []
-    for name, src in SOURCES.items():
+    for name, src in sources.items():
         if bool(src.get("unlicensed")) != unlicensed:
             continue
         g = find_gitdir(mirrors, src["repo"])
-        rng = random.Random(f"{seed}:blind2:{name}")
-        for r in READERS[name](g, src["commit"], rng):
-            row = corpus_row(name, src, r, blind2_family(r["model"]), f"blind2|{name}|")
+        rng = random.Random(f"{seed}:{tag}:{name}")
+        for r in readers[name](g, src["commit"], rng):
+            row = corpus_row(name, src, r, family_fn(r["model"]), f"{tag}|{name}|")
             row["lang"] = r["lang"]
             rows.append(row)
     rows.sort(key=lambda r: (r["source"], r["path"], r["id"]))
     return rows
+
+
+def build(mirrors: Path, unlicensed: bool = False, seed: int = 20) -> list[dict]:
+    return build_corpus("blind2", SOURCES, READERS, blind2_family, mirrors, unlicensed, seed)
 
 
 # answers drawn per source and stratum for labelling (all where fewer)

@@ -71,8 +71,8 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from real_answers_blind2 import _flat, cli, detect_lang, gold_main
-from real_answers_corpus import corpus_row, family_of, find_gitdir, git_ls, git_show
+from real_answers_blind2 import _flat, build_corpus, cli, detect_lang, gold_main
+from real_answers_corpus import family_of, git_ls, git_show
 from real_answers_fresh import _pick
 from real_answers_fresh import sample as fresh_sample
 
@@ -453,18 +453,7 @@ READERS = {"llm_philosophy": llm_philosophy, "name_identity": name_identity, "ro
 
 
 def build(mirrors: Path, unlicensed: bool = False, seed: int = 20) -> list[dict]:
-    rows = []
-    for name, src in SOURCES.items():
-        if bool(src.get("unlicensed")) != unlicensed:
-            continue
-        g = find_gitdir(mirrors, src["repo"])
-        rng = random.Random(f"{seed}:blind3:{name}")
-        for r in READERS[name](g, src["commit"], rng):
-            row = corpus_row(name, src, r, blind3_family(r["model"]), f"blind3|{name}|")
-            row["lang"] = r["lang"]
-            rows.append(row)
-    rows.sort(key=lambda r: (r["source"], r["path"], r["id"]))
-    return rows
+    return build_corpus("blind3", SOURCES, READERS, blind3_family, mirrors, unlicensed, seed)
 
 
 # answers drawn per source and stratum for labelling (all where fewer)
