@@ -350,37 +350,49 @@ def gold_main(gold_full: str) -> str:
     return ",".join(keep) if keep else "-"
 
 
-def write_sets(dev: list[dict], test: list[dict], labels: dict[str, str], out: Path) -> None:
+def write_labelled(tag: str, described: str, dev: list[dict], test: list[dict], labels: dict[str, str],
+                   out: Path) -> None:
+    """``{tag}_{dev,test}.tsv`` (language, main gold, text) and their ``.meta.tsv`` sidecars; ``described`` names
+    the sources in the header (this builder and real_answers_blind3.py)."""
     for half, rs in (("dev", dev), ("test", test)):
-        lines = [f"# blind2 real-answer set, {half} half: {len(rs)} answers that deployed models produced (LLM Zoo, "
-                 "HFL Chinese-LLaMA-Alpaca and MOSS-003 SFT outputs; see real/README.md), labelled blind by "
-                 "docs/identity-labelling.md." + (" TEST HALF: kept for the final score." if half == "test" else "")]
+        lines = [f"# {tag} real-answer set, {half} half: {len(rs)} answers that deployed models produced ({described}; "
+                 "see real/README.md), labelled blind by docs/identity-labelling.md."
+                 + (" TEST HALF: kept for the final score." if half == "test" else "")]
         meta = ["# id\tsource\tmodel\tfamily\tcontext\tstratum\tgold_full"]
         for r in rs:
             g = labels[r["id"]]
             lines.append(f"{r['lang']}\t{gold_main(g)}\t{_flat(r['answer'])}")
             meta.append(f"{r['id']}\t{r['source']}\t{r['model']}\t{r['family']}\t{r['context']}\t{r['stratum']}\t{g}")
-        (out / f"blind2_{half}.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-        (out / f"blind2_{half}.meta.tsv").write_text("\n".join(meta) + "\n", encoding="utf-8")
-        print(f"{len(rs)} answers -> {out / f'blind2_{half}.tsv'}")
+        (out / f"{tag}_{half}.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        (out / f"{tag}_{half}.meta.tsv").write_text("\n".join(meta) + "\n", encoding="utf-8")
+        print(f"{len(rs)} answers -> {out / f'{tag}_{half}.tsv'}")
 
 
-def write_unlicensed(dev: list[dict], test: list[dict], labels: dict[str, str], out: Path) -> None:
+def write_labels_only(tag: str, sources: dict, rebuild: str, dev: list[dict], test: list[dict],
+                      labels: dict[str, str], out: Path) -> None:
     """Label files without text (``id, model, family, gold_full``) for sources that may not be redistributed; the
-    bench joins them with a locally rebuilt corpus (``--unlicensed``)."""
+    bench joins them with a locally rebuilt corpus (``--unlicensed``). ``rebuild`` says how, in the header."""
     srcs = sorted({r["source"] for r in dev + test})
-    pins = "; ".join(f"{s} = {SOURCES[s]['repo']} @ {SOURCES[s]['commit']}" for s in srcs)
+    pins = "; ".join(f"{s} = {sources[s]['repo']} @ {sources[s]['commit']}" for s in srcs)
     for half, rs in (("dev", dev), ("test", test)):
-        rebuild = ("# Rebuild the text with bench/real_answers_blind2.py --mirrors DIR --unlicensed --out u.jsonl.gz "
-                   "and score with bench/identity_real_answers.py --blind2-unlicensed-corpus u.jsonl.gz.")
-        head = f"# blind2 labels without text, {half} half: {len(rs)} answers of sources that state no licence ({pins})."
-        lines = [head, rebuild,
-                 "# Labelled blind by docs/identity-labelling.md (see real/README.md, 'The blind2 sets')."
+        head = f"# {tag} labels without text, {half} half: {len(rs)} answers of sources that state no licence ({pins})."
+        lines = [head, f"# Rebuild the text with {rebuild}",
+                 f"# Labelled blind by docs/identity-labelling.md (see real/README.md, 'The {tag} sets')."
                  + (" TEST HALF: kept for the final score." if half == "test" else ""),
                  "# id\tmodel\tfamily\tgold_full"]
         lines += [f"{r['id']}\t{r['model']}\t{r['family']}\t{labels[r['id']]}" for r in rs]
-        (out / f"blind2_unlic_{half}.labels.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-        print(f"{len(rs)} labels -> {out / f'blind2_unlic_{half}.labels.tsv'}")
+        (out / f"{tag}_unlic_{half}.labels.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        print(f"{len(rs)} labels -> {out / f'{tag}_unlic_{half}.labels.tsv'}")
+
+
+def write_sets(dev: list[dict], test: list[dict], labels: dict[str, str], out: Path) -> None:
+    write_labelled("blind2", "LLM Zoo, HFL Chinese-LLaMA-Alpaca and MOSS-003 SFT outputs", dev, test, labels, out)
+
+
+def write_unlicensed(dev: list[dict], test: list[dict], labels: dict[str, str], out: Path) -> None:
+    write_labels_only("blind2", SOURCES, "bench/real_answers_blind2.py --mirrors DIR --unlicensed --out u.jsonl.gz and "
+                      "score with bench/identity_real_answers.py --blind2-unlicensed-corpus u.jsonl.gz.",
+                      dev, test, labels, out)
 
 
 def cli(tag: str, sources: dict, build_fn, sample_fn, write_sets_fn, write_unlicensed_fn, doc: str,

@@ -71,7 +71,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from real_answers_blind2 import _flat, build_corpus, cli, detect_lang, gold_main
+from real_answers_blind2 import build_corpus, cli, detect_lang, write_labelled, write_labels_only
 from real_answers_corpus import family_of, git_ls, git_show
 from real_answers_fresh import _pick
 from real_answers_fresh import sample as fresh_sample
@@ -478,37 +478,13 @@ def sample(rows: list[dict], seed: int = 20) -> tuple[list[dict], list[dict]]:
 
 
 def write_sets(dev: list[dict], test: list[dict], labels: dict[str, str], out: Path) -> None:
-    for half, rs in (("dev", dev), ("test", test)):
-        lines = [f"# blind3 real-answer set, {half} half: {len(rs)} answers that deployed models produced "
-                 "(llm-philosophy, WildBench, Rakuda, Chinese-Vicuna and DeepSeek-API-jailbreak outputs; see real/README.md), "
-                 "labelled blind by docs/identity-labelling.md."
-                 + (" TEST HALF: kept for the final score." if half == "test" else "")]
-        meta = ["# id\tsource\tmodel\tfamily\tcontext\tstratum\tgold_full"]
-        for r in rs:
-            g = labels[r["id"]]
-            lines.append(f"{r['lang']}\t{gold_main(g)}\t{_flat(r['answer'])}")
-            meta.append(f"{r['id']}\t{r['source']}\t{r['model']}\t{r['family']}\t{r['context']}\t{r['stratum']}\t{g}")
-        (out / f"blind3_{half}.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-        (out / f"blind3_{half}.meta.tsv").write_text("\n".join(meta) + "\n", encoding="utf-8")
-        print(f"{len(rs)} answers -> {out / f'blind3_{half}.tsv'}")
+    write_labelled("blind3", "llm-philosophy, WildBench, Rakuda, Chinese-Vicuna and DeepSeek-API-jailbreak outputs",
+                   dev, test, labels, out)
 
 
 def write_unlicensed(dev: list[dict], test: list[dict], labels: dict[str, str], out: Path) -> None:
-    """Label files without text (``id, model, family, gold_full``) for sources that may not be redistributed; join
-    them with a locally rebuilt corpus (``--unlicensed``) by id."""
-    srcs = sorted({r["source"] for r in dev + test})
-    pins = "; ".join(f"{s} = {SOURCES[s]['repo']} @ {SOURCES[s]['commit']}" for s in srcs)
-    for half, rs in (("dev", dev), ("test", test)):
-        rebuild = ("# Rebuild the text with bench/real_answers_blind3.py --mirrors DIR --unlicensed --out u3.jsonl.gz "
-                   "and join by id.")
-        head = f"# blind3 labels without text, {half} half: {len(rs)} answers of sources that state no licence ({pins})."
-        lines = [head, rebuild,
-                 "# Labelled blind by docs/identity-labelling.md (see real/README.md, 'The blind3 sets')."
-                 + (" TEST HALF: kept for the final score." if half == "test" else ""),
-                 "# id\tmodel\tfamily\tgold_full"]
-        lines += [f"{r['id']}\t{r['model']}\t{r['family']}\t{labels[r['id']]}" for r in rs]
-        (out / f"blind3_unlic_{half}.labels.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-        print(f"{len(rs)} labels -> {out / f'blind3_unlic_{half}.labels.tsv'}")
+    write_labels_only("blind3", SOURCES, "bench/real_answers_blind3.py --mirrors DIR --unlicensed --out u3.jsonl.gz "
+                      "and join by id.", dev, test, labels, out)
 
 
 def main() -> None:
