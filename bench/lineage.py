@@ -191,6 +191,7 @@ def _runner(name: str, fn: Callable[..., Any]) -> Callable[..., list[Any]]:
                            max_tokens=ctx["max_tokens"], temperature=ctx["temperature"], store=ctx["store"],
                            features=ctx["features"],
                            permutations=ctx["permutations"], reference=ctx["reference"],
+                           likelihood_reference=ctx["likelihood_reference"],
                            score_memo=ctx["score_memo"], controls=ctrl))
         if name == "functional":
             return [fn(s, c, [get(x) for x in pair.controls], max_tokens=ctx["functional_tokens"])]
@@ -385,12 +386,17 @@ def main(argv: list[str] | None = None) -> int:
                     help="apply --max-pairs/--max-independent before --match (runs split by --match then cover "
                          "exactly the pairs of one full run)")
     ap.add_argument("--prompts", type=int, default=24, help="held-out black-box prompts (12 before session 9)")
+    ap.add_argument("--prompt-offset", type=int, default=0,
+                    help="skip this many held-out prompts first (a replication on prompts the default run never saw)")
     ap.add_argument("--samples", type=int, default=2, help="black-box samples per prompt and model")
     ap.add_argument("--max-tokens", type=int, default=32, help="tokens per black-box sample")
     ap.add_argument("--temperature", type=float, default=0.7, help="black-box sampling temperature (1.0 earlier)")
     ap.add_argument("--features", default="ngram,embedding,likelihood", help="black-box features")
     ap.add_argument("--reference", default="others", choices=("others", "own"),
                     help="black-box scores relative to the other models (default) or raw (the earlier version)")
+    ap.add_argument("--likelihood-reference", default="raw", choices=("raw", "others", "own"),
+                    help="black-box likelihood, panel side: raw log-likelihood (default since session 10) or "
+                         "minus the scorer effect fitted on the other models' texts (before)")
     ap.add_argument("--panel", default="peers", choices=("peers", "zoo"),
                     help="black-box panel: the candidate's peers where the zoo has them (default) or the zoo's panel")
     ap.add_argument("--bb-controls", type=int, default=4,
@@ -437,10 +443,12 @@ def main(argv: list[str] | None = None) -> int:
         pairs = select_pairs(pairs, args.max_pairs, max_independent=args.max_independent)
     n_train = SIZES[zoo["size"]].n_prompts if zoo["size"] in SIZES else 0
     store = SampleStore(args.store or folder / "bench-samples.duckdb")
-    ctx = {"prompts": default_prompts(None, seed=0)[n_train : n_train + args.prompts], "samples": args.samples,
+    first = n_train + args.prompt_offset
+    ctx = {"prompts": default_prompts(None, seed=0)[first : first + args.prompts], "samples": args.samples,
            "max_tokens": args.max_tokens, "temperature": args.temperature, "store": store,
            "features": [f.strip() for f in args.features.split(",") if f.strip()], "permutations": 2000,
-           "reference": args.reference, "score_memo": {}, "peers": peer_panel(zoo, args.panel == "peers"),
+           "reference": args.reference, "score_memo": {},
+           "likelihood_reference": args.likelihood_reference, "peers": peer_panel(zoo, args.panel == "peers"),
            "bb_controls": args.bb_controls, "panel_side_only": args.panel_side_only,
            "functional_tokens": args.functional_tokens, "null_models": args.null_models}
     get = Models({m["spec"] for m in zoo["members"].values() if m["relation"] == "teacher"})

@@ -5,15 +5,24 @@ costs nothing). Per prompt, a feature measures how alike two models' samples are
 (``ngram``), all-MiniLM embedding cosine (``embedding``, extra ``embed``) and, when A and every panel model are
 white-box, ``likelihood``: the mean per-token log-likelihood of one model's samples under another model.
 
-Relative scores (``reference="others"``, the default). Raw similarity to B confounds lineage with what makes a model
-close to *everyone*: a fluent or peaked model, a tokenizer shared with the rest, a sharp model under which every
-foreign text looks unlikely. So per prompt an additive model is fitted to the similarities among the candidate and
-the panel (never B): ``S[x, y] = mu + a_x + a_y`` (``L[x, m] = mu + t_x + s_m`` for the likelihood of x's text under
-m), and a model's score is its similarity to B minus its own effect (:func:`relative_scores`). On the bench zoo the
-raw likelihood score (B's log-likelihood minus that of the model's own samples, ``reference="own"``) ranked the
-strongest teacher last for every suspect, its own students included; the relative score does not. The fit treats
-every model alike, so the null below is untouched. On untrained random models (every text about equally likely)
-``own`` sees a near-copy better, because its samples share B's seeds.
+Relative scores (``reference="others"``, the default for ``ngram`` and ``embedding``). Raw similarity to B
+confounds lineage with what makes a model close to *everyone*: a fluent or peaked model, a tokenizer shared with the
+rest. So per prompt an additive model is fitted to the similarities among the candidate and the panel (never B):
+``S[x, y] = mu + a_x + a_y``, and a model's score is its similarity to B minus its own effect
+(:func:`relative_scores`). The fit treats every model alike, so the null below is untouched.
+
+The likelihood feature is scored raw on the panel side (``likelihood_reference="raw"``, the default): the mean
+log-likelihood of B's samples under each model, as measured. Its additive version (``"others"``: ``L[x, m] = mu +
+t_x + s_m`` fitted on the candidate's and the panel's texts, B's likelihood minus the scorer effect ``s_m``) assumes
+that how harsh a scorer is on the panel's texts carries over to B's, and on the bench zoo it does not: the scratch
+Llama teacher is the harshest scorer of its peers' texts (0.3-0.7 nats/token below the others) but not of SmolLM2's
+(-6.93 against its peers' -6.61 to -7.27), so subtracting its harshness moved it from 5th to 2nd of 6, and 5 of the 8
+SmolLM2-family models were convicted of owing it something (panel p 0.001-0.016, 24 prompts; the control side
+could not save them: their controls are tiny students, not peers of a 135M model). Raw, the same 111 pairs gave no
+false positive and one derived pair fewer (bench/lineage.py). Raw asks the panel to hold peers of A as strong as A
+(a candidate that is a better language model than the panel finds any fluent text likelier); the control side
+covers that case when the controls are peers of B. The earlier ``"own"`` reference (B's log-likelihood minus that
+of the model's own samples) ranked the strongest teacher last for every suspect, its own students included.
 
 Two sides, one verdict (an intersection-union test). The *panel side* asks whether B is closer to A than to the
 panel; its null needs the panel to hold peers of A (models trained like A, unrelated to B): when A is a model of a kind
@@ -233,14 +242,17 @@ def _toward_candidate(feature: str, models: Sequence[Model], reqs_by_prompt: lis
 
 
 def _scores(feature: str, models: Sequence[Model], reqs_by_prompt: list[list[GenRequest]],
-            texts: list[list[list[str]]], reference: str = "others", memo: dict[Any, float] | None = None
-            ) -> np.ndarray:
+            texts: list[list[list[str]]], reference: str = "others", memo: dict[Any, float] | None = None,
+            likelihood_reference: str = "raw") -> np.ndarray:
     """``[n_prompts, 1 + K]`` similarity of B (models[0]) to A (column 0) and the panel (columns 1..)."""
     if feature not in FEATURES:
         raise InputError(f"Unknown black-box lineage feature {feature!r}: use one of {', '.join(FEATURES)}.")
     if feature == "likelihood":
-        if reference == "own":
+        if likelihood_reference == "own":
             return _likelihood_raw(models, reqs_by_prompt, texts, memo)
+        if likelihood_reference == "raw":  # only B's samples are scored
+            return np.array([[float(np.mean(_loglik(m, reqs[0], texts[0][i], memo))) for m in models[1:]]
+                             for i, reqs in enumerate(reqs_by_prompt)])
         return relative_scores(_likelihood_matrix(models, reqs_by_prompt, texts, memo), symmetric=False)
     mat = _matrix(feature, models, texts)
     return mat[:, 0, 1:] if reference == "own" else relative_scores(mat)
@@ -309,7 +321,7 @@ def blackbox_test(suspect: Model, candidate: Model, panel: Sequence[Model], prom
                   features: Sequence[str] = FEATURES, permutations: int = 2000, seed: int = 0,
                   temperature: float = 0.7, cache: bool = True, reference: str = "others",
                   score_memo: dict[Any, float] | None = None, controls: Sequence[Model] | None = None,
-                  likelihood_ratio: bool = True) -> list[Evidence]:
+                  likelihood_ratio: bool = True, likelihood_reference: str = "raw") -> list[Evidence]:
     """Test whether suspect B is closer to candidate A than to a panel, one Evidence per feature.
 
     Args:
@@ -332,15 +344,19 @@ def blackbox_test(suspect: Model, candidate: Model, panel: Sequence[Model], prom
             students of the scratch Llama teacher were less like it than hard-label controls (likelihood under the
             teacher -9.5 nats/token against -8.9); at 0.7 they were the likeliest of all (-4.7 against -8.5 to -5.6).
         cache: draw through the store (``False`` only for simulations).
-        reference: ``others`` (default): a model's similarity to B minus its mean similarity to the other compared
-            models (:func:`relative_scores`); ``own``: the raw similarity to B (and, for ``likelihood``, B's
-            log-likelihood minus that of the model's own samples), kept for comparison.
+        reference: for ``ngram`` and ``embedding``: ``others`` (default): a model's similarity to B minus its
+            effect fitted on the similarities among the other compared models (:func:`relative_scores`); ``own``:
+            the raw similarity to B, kept for comparison.
         score_memo: a dict in which ``likelihood`` keeps (model spec, context, text) -> log-likelihood across calls.
         controls: peers of the suspect (trained like B, without A) for the control side; ``None`` (default): the
             panel serves as both; ``()``: panel side only (valid only with peers of A in the panel).
         likelihood_ratio: on the control side, score ``likelihood`` as the log-likelihood ratio of A to the mean
             of the panel models that are not controls (``False``, or no such panel model: the raw log-likelihood
             under A, the earlier score). Either is one function applied to every model alike, so the null holds.
+        likelihood_reference: the panel side of ``likelihood``: ``raw`` (default): the mean log-likelihood of B's
+            samples under each model; ``others``: minus the model's scorer effect fitted on the candidate's and the
+            panel's texts (the default before session 10; see the module docstring for why it changed); ``own``:
+            minus the log-likelihood of the model's own samples.
 
     Returns:
         One :class:`Evidence` per feature, named ``lineage.blackbox.<feature>``. Holm across them is the caller's.
@@ -351,6 +367,8 @@ def blackbox_test(suspect: Model, candidate: Model, panel: Sequence[Model], prom
         raise InputError("blackbox_test needs at least 2 prompts (10 or more recommended).")
     if reference not in ("others", "own"):
         raise InputError(f"reference must be 'others' or 'own', got {reference!r}.")
+    if likelihood_reference not in ("raw", "others", "own"):
+        raise InputError(f"likelihood_reference must be 'raw', 'others' or 'own', got {likelihood_reference!r}.")
     bad = [f for f in features if f not in FEATURES]
     if bad:
         raise InputError(f"Unknown black-box lineage feature(s) {bad}: use any of {', '.join(FEATURES)}.")
@@ -380,6 +398,7 @@ def blackbox_test(suspect: Model, candidate: Model, panel: Sequence[Model], prom
     texts = texts[: len(models)]
     params = {"samples": samples, "max_tokens": max_tokens, "temperature": temperature, "seed": seed,
               "n_prompts": len(prompts), "n_panel": len(panel), "reference": reference,
+              "likelihood_reference": likelihood_reference,
               "n_controls": len(controls), "controls_are_panel": [m.spec for m in controls] == specs[2:],
               "control_likelihood_scorers": [m.spec for m in scorers]}
     out = []
@@ -392,7 +411,7 @@ def blackbox_test(suspect: Model, candidate: Model, panel: Sequence[Model], prom
                                          f"white-box (the score is symmetric in them); black-box: {bb}.")]))
             continue
         try:
-            scores = _scores(f, models, reqs_by_prompt, texts, reference, score_memo)
+            scores = _scores(f, models, reqs_by_prompt, texts, reference, score_memo, likelihood_reference)
             ctrl = (_toward_candidate(f, ctrl_models, reqs_by_prompt, ctrl_texts, score_memo, scorers)
                     if controls else None)
         except MissingModelError as e:
