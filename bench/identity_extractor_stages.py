@@ -2,6 +2,7 @@
 throughput texts of bench/identity_extractor.py (the labelled answers, short and padded to ~1,500 characters).
 
     .venv/bin/python bench/identity_extractor_stages.py             # --rounds 5; --rules 15 rules listed
+    .venv/bin/python bench/identity_extractor_stages.py --bounds    # also: the time if some regex work were free
 
 For each text set: the extractor's own time per answer (best pass, unwrapped); then, from a pass with each stage of
 ``ClaimExtractor.extract`` wrapped in a timer, what folding and lower-casing, the name scan, the rule decisions
@@ -10,12 +11,18 @@ the per-name set-up (sentence bounds, quotation spans) and the other answer-leve
 most (from a pass with each rule timed). Single-threaded CPU time (``time.process_time``), less one clock reading
 per timed call; estimates good to a few µs (the speaker-turn pass's label scans count in the name scan too). Run it
 through the machine's CPU-slot wrapper when the machine is shared.
+
+``--bounds`` prints ceilings for a faster engine: the time per answer when the results of the cue-set searches
+(``trie.PatternUnion``), of the name scan (``NameScanner.scan``) or of the cues after a name (``Cues.post_role``)
+are replayed from a recorded pass instead of computed (extraction is deterministic, so each call gets its own
+result back): no scheme that still computes them can be faster than that.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -25,6 +32,7 @@ from identity_extractor import DATA, FILLER, held_out_files  # bench/ is on the 
 
 import distillscope.identity.claims as claims_mod
 from distillscope.identity import rules as rules_mod
+from distillscope.identity import trie as trie_mod
 from distillscope.identity.claims import ClaimExtractor
 from distillscope.identity.scoring import load_labelled
 
@@ -147,14 +155,60 @@ def report(label: str, ts: list[str], rounds: int, n_rules: int) -> None:
         print(f"    {k:<42}{v:>8.1f}")
 
 
+def replayed(ex: ClaimExtractor, ts: list[str], rounds: int, targets: list[tuple[Any, str]]) -> float:
+    """Best pass (CPU seconds) with the calls of ``targets`` (owner, attribute) answered from a recorded pass."""
+    record: list[Any] = []
+    saved = [(owner, attr, vars(owner).get(attr), attr in vars(owner)) for owner, attr in targets]
+
+    def recorder(fn: Callable[..., Any]) -> Callable[..., Any]:
+        def call(*args: Any, **kw: Any) -> Any:
+            res = fn(*args, **kw)
+            res = res if res is None or isinstance(res, (str, re.Match)) else list(res)
+            record.append(res)
+            return res
+        return call
+
+    for owner, attr in targets:
+        setattr(owner, attr, recorder(getattr(owner, attr)))
+    for t in ts:
+        ex.extract(t)
+    feed = [iter(record)]
+    try:
+        for owner, attr in targets:
+            setattr(owner, attr, lambda *a, **k: next(feed[0]))
+        return best_pass(ex, ts, rounds, lambda: feed.__setitem__(0, iter(record)))
+    finally:
+        for owner, attr, old, had in saved:
+            if had:
+                setattr(owner, attr, old)
+            else:
+                delattr(owner, attr)
+
+
+def bounds(ts: list[str], rounds: int) -> None:
+    ex = ClaimExtractor()
+    ex.extract(ts[0])
+    plain = best_pass(ex, ts, rounds)
+    print(f"  ceilings (µs per answer; as computed: {plain / len(ts) * 1e6:.1f})")
+    union = [(trie_mod.PatternUnion, "search"), (trie_mod.PatternUnion, "finditer")]
+    for label, targets in (("cue-set searches replayed", union), ("name scan replayed", [(ex.names, "scan")]),
+                           ("cues after a name replayed", [(ex.cues, "post_role")]),
+                           ("all three replayed", [*union, (ex.names, "scan"), (ex.cues, "post_role")])):
+        el = replayed(ex, ts, rounds, targets)
+        print(f"    {label:<42}{el / len(ts) * 1e6:>8.1f}  ({plain / el:.2f}x)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=5, help="passes per measurement (the fastest counts)")
     ap.add_argument("--rules", type=int, default=15, help="how many of the costliest rules to list")
+    ap.add_argument("--bounds", action="store_true", help="also time passes with some regex work replayed")
     args = ap.parse_args()
     short, long = texts()
     for label, ts in (("short answers", short), ("long answers", long)):
         report(label, ts, args.rounds, args.rules)
+        if args.bounds:
+            bounds(ts, args.rounds)
     print(f"\n(machine load now: {' '.join(f'{x:.2f}' for x in os.getloadavg())})")
 
 
