@@ -40,8 +40,9 @@ others (before)     24 (as s9)    58/60 = 0.97         5/51 [0.04, 0.21]        
 others (before)     next 24       58/60 = 0.97         1/51 [0.00, 0.10]           0.98
 ==================  ============  ===================  ==========================  ===================
 
-- Misses are all mixed-5pct (raw: 3/6 detected on both prompt sets; ``others``: 4/6); every other relation 6/6 on
-  both sets, for both. The one FP of the replication is the same pair for both (control-tiny-llama-s1 against the
+- Misses, raw: mixed-5pct 4/6 and logit-distilled-size 5/6 on the first 24, mixed-5pct 3/6 on the next 24
+  (``others``: mixed-5pct 4/6 on both); every other relation 6/6. Median s/pair 9.6 and 8.5 (load 2-3; 20.1
+  before: raw scores only B's samples on the panel side). 135M weight pair alone at load 1.3-1.5: 21.0 s. The one FP of the replication is the same pair for both (control-tiny-llama-s1 against the
   scratch GPT-2 teacher: the control seed that is also the functional test's outlier).
 - ``others``' five FPs of the first 24 prompts do not recur on the next 24 (0/15 other-tokenizer): they were the
   fixed quirk of one scorer meeting one prompt set, which is what the per-prompt null cannot absorb (the trap is a
