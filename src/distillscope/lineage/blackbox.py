@@ -24,8 +24,9 @@ additive gave 1 false positive of 51 each and recall 0.95 and 0.97 (bench/lineag
 the rank test's null is per prompt, and a scorer's fixed quirk that happens to favour B's text wins at every
 prompt; the control side (below) is what keeps the verdict, when the controls are peers of B. Raw also asks the
 panel to hold peers of A as strong as A (a candidate that is a better language model than the panel finds any
-fluent text likelier); the control side covers that case too. The earlier ``"own"`` reference (B's log-likelihood minus that
-of the model's own samples) ranked the strongest teacher last for every suspect, its own students included.
+fluent text likelier); the control side covers that case too. The earlier ``"own"`` reference (B's
+log-likelihood minus that of the model's own samples) ranked the strongest teacher last for every suspect, its own
+students included.
 
 Two sides, one verdict (an intersection-union test). The *panel side* asks whether B is closer to A than to the
 panel; its null needs the panel to hold peers of A (models trained like A, unrelated to B): when A is a model of a kind
