@@ -78,9 +78,19 @@ SOURCES = {
 BLIND4_FAMILIES = [
     (r"gigachat", ("gigachat", None)),
     (r"yandex_?gpt", ("yandexgpt", None)),
+    (r"t-lite-instruct-0\.1", ("llama", "t-tech")),  # T-lite 0.1 tunes Llama-3-8B
     (r"t-tech-t-|t-lite|t-pro", ("qwen", "t-tech")),  # T-Lite/T-Pro 1.0 tune Qwen2.5
+    (r"aya-|aya_", ("command", "cohere")),  # Aya 23 / Aya Expanse: Cohere's Command family
+    (r"starcoder", ("starcoder", None)),
+    (r"lfm2|lfm-", ("lfm", None)),
+    (r"openchat-3\.5", ("mistral", "other")),  # OpenChat-3.5 tunes Mistral-7B (3.6 tunes Llama-3-8B)
+    (r"xverse", ("xverse", None)),
+    (r"stockmark", ("stockmark", None)),
+    (r"dots\.llm", ("dots", None)),
+    (r"alice-v3-1-405b", ("llama", "ubitus")),
     (r"vikhr-llama", ("llama", "vikhr")),
-    (r"vikhr-nemo|vikhr-it|it-5\.\d|vikhr-7b|kolibri-vikhr-mistral", ("mistral", "vikhr")),
+    (r"vikhr-it|^it-5\.\d", ("unknown", "vikhr")),  # Vikhr's internal instruct runs: base not stated
+    (r"vikhr-nemo|vikhr-7b|kolibri-vikhr-mistral", ("mistral", "vikhr")),
     (r"saiga_llama3|paralex-llama|best_tgpt", ("llama", "other")),
     (r"suzume|mitsu|llama-3-8b-multilingual", ("llama", "lightblue")),
     (r"karasu|qarasu|ao-karasu", ("qwen", "lightblue")),

@@ -38,6 +38,10 @@ def test_families_of_the_new_models():
     assert b4.blind4_family("lightblue__suzume-llama-3-8B-multilingual") == ("llama", "lightblue")
     assert b4.blind4_family("EXAONE-3.5-7.8B-Instruct") == ("exaone", None)
     assert b4.blind4_family("chatglm-4-flash") == ("glm", None)
+    assert b4.blind4_family("aya-expanse-8b") == ("command", "cohere")
+    assert b4.blind4_family("openchat-3.5-0106") == ("mistral", "other")
+    assert b4.blind4_family("t-lite-instruct-0.1") == ("llama", "t-tech")
+    assert b4.blind4_family("T-Tech-T-pro-it-1.0") == ("qwen", "t-tech")
     assert b4.blind4_family("Qwen__Qwen2.5-72B-Instruct")[0] == "qwen"
     assert b4.blind4_family("claude-3-opus-20240229")[0] == "claude"
 
