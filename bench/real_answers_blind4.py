@@ -28,9 +28,11 @@ Sources (all licensed; every answer is a model output the repository committed):
   (``{de,fr,ru,zh}_mt_bench``), both turns, answered by GPT-3.5-turbo, Qwen2-7B-Instruct, Starling-LM-7B-beta,
   Llama-3-8B-Instruct and lightblue's multilingual Llama-3 tunes (Suzume); role-play questions are ``roleplay``;
   the Japanese half is left out (its answers may repeat the AUGMXNT/FastChat set of an earlier corpus);
-- ``ru_arena``: VikhrModels/ru_llm_arena, Arena-Hard translated to Russian, answered by ~60 models (GigaChat
+- ``ru_arena``: VikhrModels/ru_llm_arena, Arena-Hard translated to Russian, answered by ~70 models (GigaChat
   Lite/Pro/Max, YandexGPT, T-Lite/T-Pro, Vikhr, Saiga, GPT-3.5/4/4o-mini, Llama 3/3.1, Qwen 2/2.5, Gemma 2, GLM-4,
-  Mistral, Command R, Aya, Phi-3, Hermes, Starling, Storm, SimPO/SPPO tunes); long answers;
+  Mistral, Command R, Aya, Phi-3, Hermes, Starling, Storm, SimPO/SPPO tunes); long answers. Its prompt set holds five
+  questions about the model itself (``RU_IDENTITY_PROMPTS``: name, "owner", name and version, show the text above):
+  every model's answer to them is kept (``select`` = ``identity_prompt``) and labelled;
 - ``korean_mt``: pnu-clink/korean-mt-bench, Korean and English MT-Bench answers (both turns) of EEVE-Korean-10.8B,
   EXAONE-3.5-7.8B, Llama-3.1-8B, Mistral-7B-v0.3, Phi-3.5-mini and Gemma-2-9B;
 - ``cllm``: kid1999/CLLM, Chinese answers of ChatGPT-4o-mini, Gemini-1.5-flash, Llama-3-8B, ChatGLM-4-flash and
