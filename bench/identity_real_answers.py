@@ -7,6 +7,8 @@
         # with a local rebuild (real_answers_blind2.py --mirrors DIR --unlicensed --out u.jsonl.gz)
     .venv/bin/python bench/identity_real_answers.py --sets blind3_dev blind3_test --blind3-unlicensed-corpus u3.jsonl.gz
         # the blind3 sets (real_answers_blind3.py), the same way
+    .venv/bin/python bench/identity_real_answers.py --sets blind4_dev blind4_test
+        # the blind4 sets (real_answers_blind4.py: ru/zh/ja claims, de/fr/ko nulls; all text committed)
 
 Reads the hand-labelled real-answer sets ``tests/identity/data/real/{real,real_id,real_ko_id,fresh}_{dev,test}.tsv``
 (``real``: a stratified sample of all sources; ``real_id``: answers to AlpacaEval's questions about the model itself;
