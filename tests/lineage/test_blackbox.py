@@ -414,3 +414,28 @@ def test_scorer_harshness_that_does_not_carry_over_to_the_suspect_moves_the_addi
     raw = mat[0, 0, 1:]
     assert np.argmax(rel) == 0  # additive: A on top, a conviction in the making
     assert np.argsort(-raw).tolist().index(0) in (1, 2)  # raw: A in the middle
+
+
+class LenientWordModel(WhiteWordModel):
+    """A scorer far flatter than the others (a more lenient one): every text is likelier under it."""
+
+    def __init__(self, seed: int, dist: int = 0) -> None:
+        super().__init__(seed, dist)
+        rank = np.empty(len(WORDS), dtype=int)
+        rank[self.order] = np.arange(len(WORDS))
+        self.logp = np.log(0.2 * self.probs[rank] + 0.8 / len(WORDS))
+
+
+def test_a_lenient_candidate_wins_the_raw_panel_side_is_named_and_the_control_side_keeps_the_verdict():
+    b = WhiteWordModel(seed=1, dist=1)
+    ctrl = [WhiteWordModel(seed=30 + j, dist=1) for j in range(4)]  # peers of B
+    panel = [WhiteWordModel(seed=10 + j, dist=2 + j) for j in range(4)]
+    lenient = LenientWordModel(seed=2, dist=7)
+    ev = blackbox_test(b, lenient, panel, PROMPTS, samples=2, features=("likelihood",), cache=False,
+                       controls=ctrl)[0]
+    assert ev.details["p_panel"] < 0.01  # the raw panel side favours the lenient scorer, B owes it nothing
+    assert ev.details["candidate_leniency"] > 0.2 and any("lenient" in c for c in ev.caveats)  # 0.42 measured
+    assert ev.p_value > 0.05  # the control side (B's peers) keeps the verdict
+    fair = blackbox_test(b, WhiteWordModel(seed=3, dist=8), panel, PROMPTS, samples=2, features=("likelihood",),
+                         cache=False, controls=ctrl)[0]
+    assert fair.details["candidate_leniency"] < 0 and not any("lenient" in c for c in fair.caveats)  # -0.31

@@ -274,7 +274,7 @@ def _control_side(ctrl: np.ndarray | None, ctrl_specs: list[str], seed: int) -> 
 
 def _evidence(feature: str, scores: np.ndarray, prompts: Sequence[str], specs: list[str], sample_ids: list[str],
               params: dict[str, Any], seed: int, permutations: int, ctrl: np.ndarray | None = None,
-              ctrl_specs: Sequence[str] = ()) -> Evidence:
+              ctrl_specs: Sequence[str] = (), leniency: float | None = None) -> Evidence:
     p_panel, beats, stat, p_cons = sim.exact_rank_test(scores, seed=seed)
     p_ctrl, ctrl_details = _control_side(ctrl, list(ctrl_specs), seed)
     p = p_panel if p_ctrl is None else max(p_panel, p_ctrl)
@@ -302,6 +302,10 @@ def _evidence(feature: str, scores: np.ndarray, prompts: Sequence[str], specs: l
         side = "control" if p_ctrl >= p_panel else "panel"
         caveats.append(f"p = max(panel side {p_panel:.3g}, control side {p_ctrl:.3g}): the {side} side decides; valid "
                        "when either the panel holds peers of the candidate or the controls peers of the suspect.")
+    if leniency is not None and leniency > 0 and p_panel <= 0.05:
+        caveats.append(f"The candidate scores the controls' samples {leniency:.2f} nats/token above the panel models' "
+                       "mean: a more lenient scorer than the panel, which the raw likelihood panel side favours for "
+                       "that alone; the verdict rests on the control side (controls that are peers of the suspect).")
     return Evidence(
         name=f"lineage.blackbox.{feature}", null=NULL, statistic=stat, p_value=p, effect_size=effect,
         effect_name="standardised mean over prompts of sim(B, A) - mean_j sim(B, panel_j) (mean / sd)",
@@ -316,6 +320,7 @@ def _evidence(feature: str, scores: np.ndarray, prompts: Sequence[str], specs: l
             "p_panel": p_panel, "p_conservative": p_cons if p_ctrl is None else max(p_cons, ctrl_details["p_conservative"]),
             "control_side": ctrl_details,
             "sign_flip_p": sf.p_value if sf else None, "per_prompt": rows, "drivers": drivers,
+            "candidate_leniency": leniency,
         },
     )
 
@@ -424,6 +429,8 @@ def blackbox_test(suspect: Model, candidate: Model, panel: Sequence[Model], prom
             out.append(Evidence(name=f"lineage.blackbox.{f}", null=NULL, statistic=float("nan"), p_value=None,
                                 params={**params, "feature": f}, caveats=[f"Not run: {e}"]))
             continue
+        # raw likelihood: how much likelier the controls' samples are under A than under the panel (A's leniency)
+        lenient = f == "likelihood" and likelihood_reference == "raw" and bool(scorers) and ctrl is not None
         out.append(_evidence(f, scores, prompts, specs, ids, params, seed, permutations, ctrl,
-                             [m.spec for m in controls]))
+                             [m.spec for m in controls], float(ctrl[:, 1:].mean()) if lenient else None))
     return out
