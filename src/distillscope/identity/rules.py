@@ -256,6 +256,8 @@ _FRAGMENT = re.compile(
     r"|\s*(?:نموذج|موديل|مساعد)\s+(?:\S+\s+){0,3}?(?:تم\s+)?(?:تدريبه|تطويره|إنشاؤه|تصميمه|دربته|طورته|أنشأته)\s+"
     r"(?:بواسطة|من قبل|من)\s*")
 _MAX_FRAGMENT = 90
+_COUNT_FIELD = re.compile(r"出现|出現|次数|次數|回数|횟수|빈도|\b(?:count|occurrences?|appearances?|frequency|times|раз|"
+                          r"количество|anzahl|häufigkeit|vorkommen|fois|veces|frecuencia|vezes|volte)\b", re.IGNORECASE)
 _FRAGMENT_END = re.compile(r"[*_)）\s]*(?:[.!。\n(（]|$)|\s+(?:ai|inc|llc|ltd)\b")  # the name ends the phrase
 
 
@@ -267,8 +269,10 @@ def answer_card(s: Site) -> Verdict:
         sep = _LEAD_SEP.match(t, b)
         made_by = sep and c.made_by_lead.match(t, sep.end())
         field = sep and _FIELD_NEXT.match(t, sep.end())
-        if field and bisect.bisect_left(s.starts, sep.end()) < bisect.bisect_left(s.starts, field.end()):
-            field = None  # a list of names before a colon ("Claude, GPT-4, Gemini: all are chatbots"), no field
+        if field and (bisect.bisect_left(s.starts, sep.end()) < bisect.bisect_left(s.starts, field.end())
+                      or _COUNT_FIELD.search(field.group(0))):
+            field = None  # a list of names before a colon ("Claude, GPT-4, Gemini: all are chatbots"), or a
+            # word count's tally ("亚马逊，出现次数：4", "Amazon, occurrences: 4"), no field
         if _BARE_TAIL.fullmatch(t, b) or (made_by and not _subject_goes_on(t, made_by.end())) or field \
                 or _only_names(s):
             return "asserted", "bare"
@@ -308,7 +312,10 @@ def _subject_goes_on(t: str, p: int) -> bool:
     """Whether the clause after an appositive starting before ``p`` is followed by more of the sentence ("ChatGPT,
     developed by OpenAI, has achieved ...": the name is the sentence's subject, not an answer)."""
     m = CLAUSE_OR_SENT.search(t, p)
-    return m is not None and t[m.start()] in ",，" and _WORD.search(t, m.end(), m.end() + 3) is not None
+    return m is not None and t[m.start()] in ",，" and _GOES_ON.match(t, m.end()) is not None
+
+
+_GOES_ON = re.compile(r"[\s\-–—]{0,4}\w")  # (", - это интересная модель": a dash before the predicate)
 
 
 def echoed_question(s: Site) -> Verdict:
@@ -636,6 +643,33 @@ def speaker_link(s: Site) -> Verdict:
     return GO_ON if s.selfs else guess(s)
 
 
+# A demonstrative noun cue: "this model", "эта модель", "ce modèle", "dieses Modell", "这个模型", "このモデル".
+_THIS_NOUN = re.compile(r"(?:this|эт(?:от|а)|ce|cet|dies(?:es|er)|est[ea]|quest[oa]|这个|這個|这位|這位|この|이)\s?\S")
+_MAX_ANTECEDENT = 200  # how far before "this model" the model it points back to is looked for
+_BREAK = re.compile(r"[\n.!?。！？]")
+_TWO_LETTERS = re.compile(r"[^\W\d_]{2}")
+
+
+def anaphoric_this(s: Site) -> Verdict:
+    """"### 1. **Google's LaMDA** This model, developed at Google Research, ...": when the only first-person cue is
+    a demonstrative noun ("this model", "эта модель", "ce modèle", "このモデル") and a model's name that no claim
+    took up (a heading, a list item, a topic) comes shortly before it, the demonstrative points back to that model:
+    the maker named there made that model, not the speaker ("I'm Claude. This model was made by Anthropic": Claude
+    was a claim, so "this model" is the speaker; a family name is what "this model" is: "this assistant is
+    Claude")."""
+    if s.is_family(s.a) or not s.selfs or not all(mm.group(0) and _THIS_NOUN.match(mm.group(0)) for mm in s.selfs):
+        return GO_ON
+    t, p = s.t, s.w0 + s.selfs[0].start()
+    for k in range(bisect.bisect_left(s.starts, max(0, p - _MAX_ANTECEDENT)), bisect.bisect_left(s.starts, p)):
+        a, b = s.spans[k]
+        if a == s.a or a in s.claimed or not s.is_family(a) or not _BREAK.search(t, b, p):
+            continue
+        l0, l1 = t.rfind("\n", 0, a) + 1, t.find("\n", b)
+        if _TWO_LETTERS.search(t[l0:a] + " " + t[b : l1 if l1 >= 0 else len(t)]):
+            return None  # (a line that is the name alone is a persona's label: "[ChatGPT]:", "(🤖ChatGPT)")
+    return GO_ON
+
+
 # "Go: Google에서 개발한 언어로, ...", "- 구글에서 만든 시스템 프로그래밍 언어", "Googleが開発したプログラミング言語です":
 # a maker and a making verb in adnominal form right after it, then the head noun the verb describes.
 _MADE_ADN = re.compile(
@@ -937,6 +971,34 @@ def gap(s: Site) -> Verdict:
     return GO_ON
 
 
+# The name opens a clause of its own after the speaker's cue: a complement of saying or thinking ("Я могу сказать,
+# что GPT-4 ...", "il est clair que GPT-4 ...", "Ich denke, dass GPT-4 ...") or a "but" with no denial before it
+# ("Я помню, как JARVIS понимал меня, но GPT-4 идёт дальше"; "Я не ChatGPT, но Claude" keeps Claude). (English
+# needs no such rule: its bare "I" is no cue.)
+_THAT_CLAUSE = re.compile(
+    r"(?:сказать|скажу|говорю|думаю|считаю|знаю|помню|понимаю|уверен\w*|ясно|очевидно|кажется|надеюсь|верю|признать|"
+    r"признаю|жду|zugeben|gebe zu|admettre|avouer|ammettere|admitir|reconocer|reconnaître|"
+    r"dis|dire|pense|crois|sais|comprends|clair|sûr\w*|évident|espère|"
+    r"sagen|sage|denke|glaube|weiß|verstehe|sicher|klar|hoffe|"
+    r"dico|dire|penso|credo|so|capisco|chiaro|sicur\w*|spero|"
+    r"decir|digo|pienso|creo|sé|entiendo|claro|segur\w*|espero|"
+    r"dizer|digo|acho|penso|sei|entendo|claro|esper\w*)\s*,?\s+(?:что|как|que|qu'|dass|che)\s+$")
+_BUT_CLAUSE = re.compile(r"(?:^|[\s,])(?:но|однако|але|mais|aber|doch|pero|ma|però|mas|porém)\s+$")
+
+
+def other_clause_subject(s: Site) -> Verdict:
+    """A name that is the subject of a clause of its own after the speaker's pronoun (see :data:`_THAT_CLAUSE`) is
+    no claim about the speaker, unless a first-person word follows it in its clause ("..., mais GPT-4 est mon
+    modèle de base")."""
+    last = s.last_self
+    if s.self_post or s.after or last is None:
+        return GO_ON
+    g = s.window[last.end():]
+    if not (_THAT_CLAUSE.search(g) or (_BUT_CLAUSE.search(g) and not s.cues.neg.search(s.window))):
+        return GO_ON
+    return GO_ON if s.cues.first_person.search(s.right) else None
+
+
 _AND_GAP = re.compile(r"\s*(?:and|&|or|nor|vs\.?|versus)\s+(?:the\s+|other\s+)*")
 _ME = re.compile(r"\b(?:i|me|myself)\s*$")
 _I_WAS = re.compile(r"\bi (?:was|were|have been|had been|am|'m|’m|got|get)$")
@@ -1163,7 +1225,7 @@ RULES: tuple[Rule, ...] = (
     inside_url, metadata_card, quotation, answer_card, echoed_question, question_after_name,
     clause, own_gloss, maker_of_compared, policy_owner, recommended, roleplay_lead, differs_from_me, name_then_negation, pair_then_mention,
     name_then_mention, name_as_subject, name_then_hypothetical, name_then_hearsay,
-    speaker_link, made_thing, verb_object, sov_argument, zh_new_subject, maker_without_making, human_employer, definition_term, cue_of_another, gap, maker_without_making_en, human_passive, possessor, names_between,
+    speaker_link, anaphoric_this, made_thing, verb_object, sov_argument, zh_new_subject, maker_without_making, human_employer, definition_term, cue_of_another, gap, other_clause_subject, maker_without_making_en, human_passive, possessor, names_between,
     scope, leading_clause, own_apposition, identity_as, fellow_instance, call_me_and, corrected_from, invited_name, persona_compound, unqualified, clause_negation, hearsay, hypothetical, negation, asserted,
 )
 
