@@ -168,9 +168,9 @@ def build(mirrors: Path, unlicensed: bool = False, seed: int = 20) -> list[dict]
 
 
 # answers drawn per source and stratum for labelling (all where fewer)
-QUOTAS = {"do_not_answer": {"selfname": 110, "named": 30, "none": 30},
-          "latent_jailbreak": {"selfname": 100, "named": 30, "none": 30},
-          "xstest": {"selfname": 30, "named": 15, "none": 30},
+QUOTAS = {"do_not_answer": {"selfname": 200, "named": 60, "none": 30},
+          "latent_jailbreak": {"selfname": 151, "named": 100, "none": 30},
+          "xstest": {"selfname": 30, "named": 30, "none": 30},
           "gpteacher_rp": {"selfname": 10, "named": 10, "none": 20}}
 SOURCE_ORDER = ["do_not_answer", "latent_jailbreak", "xstest", "gpteacher_rp"]
 
