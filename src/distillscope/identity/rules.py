@@ -254,11 +254,19 @@ _FRAGMENT = re.compile(
     r"[\s*_]*(?:an?\s+)?(?!the\s)(?:[\w-]+\s+){0,3}?(?:language model|assistant|model|chatbot|ai)\s+(?:[\w-]+\s+)?"
     r"(?:developed|created|made|trained|built|designed|released|owned)\s+(?:by|at)\s+(?:the\s+)?[*_]*"
     r"|\s*(?:نموذج|موديل|مساعد)\s+(?:\S+\s+){0,3}?(?:تم\s+)?(?:تدريبه|تطويره|إنشاؤه|تصميمه|دربته|طورته|أنشأته)\s+"
-    r"(?:بواسطة|من قبل|من)\s*")
+    r"(?:بواسطة|من قبل|من)\s*"
+    # "Языковая модель OpenAI", "Языковая модель на основе GPT-4", "ИИ-ассистент, разработанный компанией X",
+    # "Sprachmodell von X", "Modèle de langage développé par X": the answer is the noun phrase
+    r"|[\s*_]*(?:большая\s+)?(?:языковая\s+модель|модель|ии-ассистент|ассистент|чат-бот|нейросеть)[,\s]+"
+    r"(?:(?:на\s+основе|от|компании|разработанн\w+|созданн\w+|обученн\w+)\s+)?(?:компанией\s+)?[*_«\"]*"
+    r"|[\s*_]*(?:ein\s+)?(?:sprachmodell|ki-modell|ki-assistent|assistent)\s+(?:(?:von|auf\s+basis\s+von|basierend\s+auf|"
+    r"entwickelt\s+von)\s+)[*_]*"
+    r"|[\s*_]*(?:un\s+)?(?:modèle\s+de\s+langage|assistant(?:\s+ia)?)\s+(?:(?:de|basé\s+sur|développé\s+par|conçu\s+par)\s+)[*_]*")
 _MAX_FRAGMENT = 90
 _COUNT_FIELD = re.compile(r"出现|出現|次数|次數|回数|횟수|빈도|\b(?:count|occurrences?|appearances?|frequency|times|раз|"
                           r"количество|anzahl|häufigkeit|vorkommen|fois|veces|frecuencia|vezes|volte)\b", re.IGNORECASE)
-_FRAGMENT_END = re.compile(r"[*_)）\s]*(?:[.!。\n(（]|$)|\s+(?:ai|inc|llc|ltd)\b")  # the name ends the phrase
+_FRAGMENT_END = re.compile(r"[*_)）»\"\s]*(?:[.!。\n(（]|$|[,，]\s*(?:version|версия|versi[oó]n|バージョン|版本))|\s+(?:ai|inc|llc|ltd)\b")
+# (the name ends the phrase, or a version follows it: "Языковая модель OpenAI, версия не указана.")
 
 
 def answer_card(s: Site) -> Verdict:
@@ -376,7 +384,9 @@ def clause(s: Site) -> Verdict:
 _OWN_GLOSS = re.compile(r"[*_\"'”’]*\s*[(（]\s*(?:my\s|our\s|(?:that|which|this|it)(?:'s|’s| is) me\b|me[)!）])",
                         re.IGNORECASE)
 _ME_GLOSS = re.compile(r"(?:\bme|\bmyself|\bi|저|나|私|我)\s*[(（]\s*$")
-_BASED_REL = re.compile(r"\s*[,(（]?\s*(?:which|that) i(?:'m|’m| am) (?:based|built|trained|derived) (?:on|upon|from)\b")
+_BASED_REL = re.compile(r"\s*[,(（]?\s*(?:(?:which|that) |(?:specifically |namely |in particular )?the (?:\w+ )?"
+                        r"(?:version|model|variant|release|one) (?:that )?)i(?:'m|’m| am) (?:based|built|trained|derived|"
+                        r"modell?ed) (?:on|upon|from|after)\b")  # (", specifically the version I am modeled after")
 # A gloss or relative clause after the name that says it is the speaker's engine, model or name: "LLaMA (which is the
 # name of the AI model that powers me)", "**LLaMA**: a nod to my language model architecture", "GPT-4 (the model
 # you're interacting with)".
@@ -388,7 +398,8 @@ _OWN_REL = re.compile(
     r"|(?:the |this )?(?:model|ai|assistant|one) (?:that )?you(?:'re|’re| are) (?:currently |now )?"
     r"(?:interacting|talking|chatting|speaking) (?:with|to)\b)", re.IGNORECASE)
 # "I (as the OpenAI's GPT-4 model, ...)": the name in a bracket that glosses a bare "I" with "as".
-_ME_GLOSS_AS = re.compile(r"(?:\bme|\bi)\s*[(（]\s*as\s+(?:the\s+|an?\s+)?(?:[\w-]+(?:'s|’s)?\s+){0,2}$")
+_ME_GLOSS_AS = re.compile(r"(?:\bme|\bi|\bmy (?:own )?(?:self-model|self-image|self|identity|persona|role|case))\s*[(（]\s*as\s+"
+                          r"(?:the\s+|an?\s+)?(?:[\w-]+(?:'s|’s)?\s+){0,2}$")  # (also "my self-model (as Grok, ...)")
 # "제가(이 AI, Grok)가", "我（本AI，通义千问）": a bracket after the speaker's pronoun that names it after a short gloss.
 _ME_GLOSS_LIST = re.compile(r"(?:저|제가|저는|나|내가|나는|私|わたし|我)\s*[(（][^()（）\n]{1,14}[,，、]\s*$")
 
@@ -964,7 +975,11 @@ def gap(s: Site) -> Verdict:
         lead = s.cues.as_lead.match(g)
         if lead and len(g[lead.end():].split()) >= 2:  # "Como modelo entrenado por X": "como" is "as", no
             g = g[lead.end():]  # comparison (but "Come ChatGPT, posso ...", "Как и ChatGPT, я" are "like")
-    if len(g) > _MAX_GAP or (s.cues.mention.search(g) and not s.cues.backstage.search(s.t, s.s0, s.a)):
+    if len(g) > _MAX_GAP and not (len(g) <= _MAX_GAP_MADE and last is not None and _POSSESSIVE_CUE.match(last.group(0))
+                                  and _MADE_TAIL.search(g)):
+        return None  # (but "Моя разработка ... основаны на данных, созданных командой разработчиков из компании X",
+        # "My training and updates are handled by a team of engineers at X": the possessive's maker, named late)
+    if s.cues.mention.search(g) and not s.cues.backstage.search(s.t, s.s0, s.a):
         return None
     if last and _AND_GAP.fullmatch(g) and _ME.search(last.group(0)):
         return None  # "between myself and ChatGPT", "both I and Claude": the speaker and another model
@@ -978,7 +993,7 @@ def gap(s: Site) -> Verdict:
 _THAT_CLAUSE = re.compile(
     r"(?:сказать|скажу|говорю|думаю|считаю|знаю|помню|понимаю|уверен\w*|ясно|очевидно|кажется|надеюсь|верю|признать|"
     r"признаю|жду|zugeben|gebe zu|admettre|avouer|ammettere|admitir|reconocer|reconnaître|"
-    r"dis|dire|pense|crois|sais|comprends|clair|sûr\w*|évident|espère|"
+    r"dis|dire|dirais|dirait|pense|crois|sais|comprends|clair|sûr\w*|évident|espère|"
     r"sagen|sage|denke|glaube|weiß|verstehe|sicher|klar|hoffe|"
     r"dico|dire|penso|credo|so|capisco|chiaro|sicur\w*|spero|"
     r"decir|digo|pienso|creo|sé|entiendo|claro|segur\w*|espero|"
@@ -999,6 +1014,11 @@ def other_clause_subject(s: Site) -> Verdict:
     return GO_ON if s.cues.first_person.search(s.right) else None
 
 
+_MAX_GAP_MADE = 200
+_POSSESSIVE_CUE = re.compile(r"(?:my|мо[йяеёи]|моего|моей|mon|ma|mes|mein\w*|meu|minha|mio|mia|我的)\b")
+_MADE_TAIL = re.compile(r"(?:made|developed|created|built|trained|designed|maintained|updated|handled|разработан\w*|"
+                        r"создан\w*|обучен\w*|обновля\w*|entwickelt|trainiert|développ\w*|conçu\w*|entraîn\w*|"
+                        r"desarrollad\w*|creado|开发|研发|训练)[^.!?。\n]{0,70}$")
 _AND_GAP = re.compile(r"\s*(?:and|&|or|nor|vs\.?|versus)\s+(?:the\s+|other\s+)*")
 _ME = re.compile(r"\b(?:i|me|myself)\s*$")
 _I_WAS = re.compile(r"\bi (?:was|were|have been|had been|am|'m|’m|got|get)$")
