@@ -86,12 +86,11 @@ def blind6_family(model: str) -> tuple[str, str | None]:
 
 
 def answer_lang(text: str, lang: str) -> str:
-    """``lang`` (the file's language) unless the answer is in another script or reads as plain English."""
-    if lang in ("ru", "ja", "ko", "zh"):
-        got = lang_of(text)
-        return lang if got == "en" and lang == "ru" else got
+    """``lang`` (the file's language) unless the answer is in another script or reads as plain English: the script
+    decides (``lang_of``: zh/ja/ko/ru); a Latin-script answer in a file of another script is ``en``, one in a
+    Latin-script language's file is that language unless its share of common English words says English."""
     got = lang_of(text)
-    if got != "en":
+    if got != "en" or lang in ("ru", "ja", "ko", "zh"):
         return got
     words = max(1, len(text.split()))
     return "en" if len(_EN_WORDS.findall(text)) / words > 0.08 else lang
@@ -148,7 +147,7 @@ CIPHER_MODELS = {"gpt-35-turbo-0613": "gpt-3.5-turbo-0613", "gpt-4-0613": "gpt-4
 _CIPHER_FILE = re.compile(r"experimental_results/(?:results_on_multi_domains/MainExperiment|other_models/claude2)_"
                           r"([a-z0-9.-]+?)_data_([a-z-]+)_(baseline|unchange)_toxic_zh_(?:True|False)_(?:True|False)_"
                           r"\d+_0_results\.list")
-_BOT = re.compile("\U0001f916: (.*?)\x1b\\[0m", re.S)
+_BOT = re.compile("\U0001f916: (.*?)\x1b\\[0m", re.DOTALL)
 
 
 def _cipher_answer(conversation: str) -> str:
