@@ -1,0 +1,561 @@
+"""An exact, conservative prefilter for the extractor's regex searches (optional: uses ``hyperscan`` when installed).
+
+    >>> import re
+    >>> from distillscope.identity.prefilter import relax
+    >>> relax(re.compile(r"(?<!\\w)i am\\b", re.IGNORECASE)) is not None
+    True
+
+One hyperscan scan of an answer finds where the extractor's regexes *could* match. Each compiled ``re`` pattern is
+relaxed (:func:`relax`) into hyperscan patterns that together match a superset of what ``re`` matches:
+look-arounds and ``\\b`` are dropped, every character or class is widened to the characters ``re`` accepts there
+under its own Unicode and case-insensitive rules (or to all non-ASCII characters where that set is not known
+exactly), lazy and possessive repeats become plain ones; a pattern with back-references or that can match the
+empty string is not relaxed (and stays ungated). So where the relaxed patterns report nothing, ``re`` finds
+nothing: such searches are answered without running ``re``; every other search runs ``re`` as before, and results
+are exactly those of ``re``.
+
+:class:`Gate` holds one hyperscan database over groups of regexes, built once per extractor (and once per process
+for the same patterns). A *presence* group (the regexes of a cue set) only records whether it occurs anywhere in
+the text; a *positional* group (the name scan) records where (:meth:`Gate.windows`), so that ``re`` runs only
+over the stretches that may hold a name (:func:`finditer_in`). :meth:`Gate.scan` is called once per text; a gate
+answers only for that very string object (a search on any other string, a slice for instance, runs ``re``).
+Without ``hyperscan``, or for a text with lone surrogates (not UTF-8), nothing is answered and the extractor runs
+plain ``re``; ``DISTILLSCOPE_NO_PREFILTER=1`` switches the prefilter off.
+"""
+
+from __future__ import annotations
+
+import bisect
+import os
+import re
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from typing import Any
+
+try:  # (optional: the extractor gives the same results without it, only slower on long answers)
+    import hyperscan
+except ImportError:  # pragma: no cover - exercised where hyperscan is not installed
+    hyperscan = None
+
+import _sre
+
+try:
+    from re import _casefix
+    from re import _constants as C  # noqa: N812
+    from re import _parser as P  # noqa: N812
+except ImportError:  # pragma: no cover - Python < 3.11
+    import sre_constants as C  # type: ignore[no-redef]  # noqa: N812
+    import sre_parse as P  # type: ignore[no-redef]  # noqa: N812
+
+    _casefix = None  # type: ignore[assignment]
+
+AVAILABLE = hyperscan is not None
+# Whether extractors use the prefilter (tests and the bench switch it off to compare).
+ENABLED = AVAILABLE and not os.environ.get("DISTILLSCOPE_NO_PREFILTER")
+_MAX_LEN = 8000  # hyperscan refuses one expression over ~16,000 characters: longer ones are split
+_MAX_TOTAL = 2_000_000
+_TOP = 0x10FFFF
+_WIDEN = 1 << 30  # (a flag bit of our own, outside re's)
+_NON_ASCII = ((0x80, 0xD7FF), (0xE000, _TOP))  # (no surrogates: the text scanned is UTF-8)
+_CATEGORY_RX = {"DIGIT": r"\d", "NOT_DIGIT": r"\D", "SPACE": r"\s", "NOT_SPACE": r"\S", "WORD": r"\w",
+                "NOT_WORD": r"\W", "LINEBREAK": r"\n", "NOT_LINEBREAK": r"[^\n]"}
+
+
+class _Unrelaxable(Exception):
+    pass
+
+
+@lru_cache(maxsize=1)
+def _inverse_lower() -> dict[int, tuple[int, ...]]:
+    """lower-case character -> the other characters whose (simple) lower case it is (i -> İ, k -> K (Kelvin))."""
+    out: dict[int, list[int]] = {}
+    for c in range(0x20000):  # (no cased character lies beyond)
+        lo = _sre.unicode_tolower(c)
+        if lo != c:
+            out.setdefault(lo, []).append(c)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _case_closure(chars: Iterable[int]) -> set[int]:
+    """Every character ``re`` may equate with one of ``chars`` under IGNORECASE (a superset): the characters
+    themselves, their lower cases, the extra equivalents of ``re._casefix``, and all characters lowering to these."""
+    extra = getattr(_casefix, "_EXTRA_CASES", {}) if _casefix is not None else {}
+    inv = _inverse_lower()
+    out = set(chars)
+    los = {_sre.unicode_tolower(c) for c in out}
+    los |= {f for lo in list(los) for f in extra.get(lo, ())}
+    out |= los
+    for lo in los:
+        out.update(inv.get(lo, ()))
+    return out
+
+
+def _ascii_members(rx: str, flags: int) -> set[int]:
+    """The ASCII characters a one-character regex matches, tested with ``re`` itself."""
+    one = re.compile(rx, flags)
+    return {x for x in range(128) if one.fullmatch(chr(x))}
+
+
+def _class_set(items: list[tuple[Any, Any]], flags: int, widen: bool = False) -> list[tuple[int, int]]:
+    """A superset of the characters a class (``re``'s IN items) matches, as code point ranges: exact on ASCII
+    (tested with ``re``), the case closure of its members beyond, all non-ASCII for a category or a negation.
+    ``widen``: also every case variant of those characters."""
+    icase = bool(flags & re.IGNORECASE)
+    negate, members, any_high = False, set(), False
+    ascii_in: set[int] = set()
+    for op, av in items:
+        if op is C.NEGATE:
+            negate = True
+        elif op is C.LITERAL:
+            members.add(av)
+            ascii_in |= _ascii_members(re.escape(chr(av)), flags)
+        elif op is C.RANGE:
+            lo, hi = av
+            if hi - lo > 50_000:
+                any_high = True
+                members.update(range(lo, min(hi, 127) + 1))
+            else:
+                members.update(range(lo, hi + 1))
+            ascii_in |= _ascii_members(f"[{re.escape(chr(lo))}-{re.escape(chr(hi))}]", flags)
+        elif op is C.CATEGORY:
+            any_high = True
+            ascii_in |= _ascii_members(_CATEGORY_RX[str(av).replace("CATEGORY_", "").replace("UNI_", "")], flags)
+        else:
+            raise _Unrelaxable(f"class item {op}")
+    if negate:
+        ascii_in, members, any_high = {x for x in range(128) if x not in ascii_in}, set(), True
+    else:
+        members = {c for c in (_case_closure(members) if icase else members) if c >= 128}
+    chars = ascii_in | members
+    if widen:
+        chars |= _case_closure(chars)
+    out = _ranges(chars)
+    return out + list(_NON_ASCII) if any_high else out
+
+
+def _literal_set(c: int, flags: int, widen: bool = False) -> list[tuple[int, int]]:
+    ascii_in = _ascii_members(re.escape(chr(c)), flags)
+    chars = ascii_in | {x for x in (_case_closure({c}) if flags & re.IGNORECASE or widen else {c}) if x >= 128}
+    if widen:
+        chars |= _case_closure(chars)
+    return _ranges(chars)
+
+
+def _ranges(chars: set[int]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for c in sorted(x for x in chars if not 0xD800 <= x <= 0xDFFF):
+        if out and out[-1][1] == c - 1:
+            out[-1] = (out[-1][0], c)
+        else:
+            out.append((c, c))
+    return out
+
+
+def _render(ranges: list[tuple[int, int]]) -> str:
+    if not ranges:
+        raise _Unrelaxable("empty class")
+    if len(ranges) == 1 and ranges[0][0] == ranges[0][1]:
+        return f"\\x{{{ranges[0][0]:x}}}"
+    return "[" + "".join(f"\\x{{{a:x}}}" if a == b else f"\\x{{{a:x}}}-\\x{{{b:x}}}" for a, b in ranges) + "]"
+
+
+def _emit(sub: Iterable[tuple[Any, Any]], flags: int, at_start: bool = False) -> str:
+    """Hyperscan text of a parsed sequence; the flag bit _WIDEN asks for every case variant as well. ``at_start``:
+    the sequence opens the match, so that a leading one-character look-behind or ``\\b`` can be kept as a
+    consumed character before it (:func:`_guard`); elsewhere look-arounds are dropped."""
+    widen = bool(flags & _WIDEN)
+    plain = flags & ~_WIDEN
+    items = list(sub)
+    out = []
+    start = at_start and not widen
+    for k, (op, av) in enumerate(items):
+        if op in (C.AT, C.ASSERT, C.ASSERT_NOT):
+            guard = _guard(op, av, items[k + 1 :], plain) if start else None
+            if guard is not None:
+                out.append(guard)
+                start = False
+            continue  # (zero-width: dropping it only adds matches)
+        start = False
+        if op is C.LITERAL:
+            out.append(_render(_literal_set(av, plain, widen)))
+        elif op is C.NOT_LITERAL:
+            out.append(_render(_class_set([(C.NEGATE, None), (C.LITERAL, av)], plain, widen)))
+        elif op is C.IN:
+            out.append(_render(_class_set(av, plain, widen)))
+        elif op is C.CATEGORY:
+            out.append(_render(_class_set([(C.CATEGORY, av)], plain, widen)))
+        elif op is C.ANY:
+            cls = [(0, _TOP)] if flags & re.DOTALL else [(0, 9), (11, _TOP)]
+            out.append(_render([r for a, b in cls for r in _split_surrogates(a, b)]))
+        elif op is C.BRANCH:
+            out.append("(?:" + "|".join(_emit(alt, flags, at_start and k == 0) for alt in av[1]) + ")")
+        elif op is C.SUBPATTERN:
+            _group, add, dele, p = av
+            out.append("(?:" + _emit(p, (flags | add) & ~dele, at_start and k == 0) + ")")
+        elif op in (C.MAX_REPEAT, C.MIN_REPEAT) or op is getattr(C, "POSSESSIVE_REPEAT", None):
+            lo, hi, p = av
+            body = _emit(p, flags)
+            if body:
+                out.append(f"(?:{body}){{{lo},{'' if hi is C.MAXREPEAT else hi}}}")
+        elif op is getattr(C, "ATOMIC_GROUP", None):
+            out.append("(?:" + _emit(av, flags) + ")")
+        elif op is C.GROUPREF_EXISTS:
+            _g, yes, no = av
+            out.append("(?:" + _emit(yes, flags) + "|" + (_emit(no, flags) if no else "") + ")")
+        else:
+            raise _Unrelaxable(str(op))
+    return "".join(out)
+
+
+_ASCII_WORD = {x for x in range(128) if chr(x).isalnum() or x == ord("_")}
+
+
+def _guard(op: Any, av: Any, rest: list[Any], flags: int) -> str | None:
+    """A look-behind of one character (or ``\\b`` before a word character) at the start of a match, as the
+    character before the match, consumed (or the start of the text): ``(?<![a-z])x`` -> ``(?:^|[^a-z])x``. The
+    class keeps every character but the ASCII ones ``re`` surely rejects there. None where it cannot be kept."""
+    if op is C.AT:
+        if av is C.AT_BOUNDARY and _starts_with_word(rest):
+            return "(?:^|" + _render(_ranges(set(range(128)) - _ASCII_WORD) + list(_NON_ASCII)) + ")"
+        return None
+    direction, p = av
+    if direction != -1 or len(p) != 1 or p.getwidth() != (1, 1):
+        return None
+    (iop, iav), = list(p)
+    if iop is C.LITERAL:
+        inside = _literal_set(iav, flags)
+    elif iop is C.IN:
+        inside = _class_set(iav, flags)
+    elif iop is C.CATEGORY:
+        inside = _class_set([(C.CATEGORY, iav)], flags)
+    else:
+        return None
+    if op is C.ASSERT:  # (the character before must be one of these)
+        return _render(inside)
+    sure = {c for a, b in inside for c in range(a, min(b, 127) + 1)}  # (ASCII members are exact)
+    return "(?:^|" + _render(_ranges(set(range(128)) - sure) + list(_NON_ASCII)) + ")"
+
+
+def _starts_with_word(seq: list[Any]) -> bool:
+    """Whether every match of ``seq`` starts with a literal word character (so that ``\\b`` before it means a
+    non-word character, or nothing, before it)."""
+    for op, av in seq:
+        if op in (C.AT, C.ASSERT, C.ASSERT_NOT):
+            continue
+        if op is C.LITERAL:
+            return chr(av).isalnum() or chr(av) == "_"
+        if op is C.SUBPATTERN:
+            return _starts_with_word(list(av[3]))
+        if op is C.BRANCH:
+            return all(_starts_with_word(list(alt)) for alt in av[1])
+        return False
+    return False
+
+
+def _split_surrogates(a: int, b: int) -> list[tuple[int, int]]:
+    if b < 0xD800 or a > 0xDFFF:
+        return [(a, b)]
+    return [r for r in ((a, 0xD7FF), (0xE000, b)) if r[0] <= r[1]]
+
+
+def _branch_at(seq: list[Any]) -> tuple[int, list[list[Any]]] | None:
+    """The first alternation in ``seq`` (bare, or inside a group), as (index, the sequences replacing that item);
+    an alternative inside a group keeps the group's flags."""
+    for i, (op, av) in enumerate(seq):
+        if op is C.BRANCH:
+            return i, [list(alt) for alt in av[1]]
+        if op is C.SUBPATTERN:
+            inner = _branch_at(list(av[3]))
+            if inner is not None:
+                j, alts = inner
+                _group, add, dele, p = av
+                body = list(p)
+                return i, [[(C.SUBPATTERN, (None, add, dele, body[:j] + alt + body[j + 1 :]))] for alt in alts]
+    return None
+
+
+def _split(seq: list[Any], flags: int, depth: int = 0) -> list[str]:
+    """``seq`` as one or more expressions whose union matches what it matches, each short enough for hyperscan:
+    an alternation is distributed over the sequence around it until each part fits."""
+    out = _emit(seq, flags, at_start=True)
+    if len(out) <= _MAX_LEN:
+        return [out]
+    found = _branch_at(seq)
+    if found is None or depth > 60:
+        raise _Unrelaxable("too long")
+    i, alts = found
+    return [x for alt in alts for x in _split(seq[:i] + alt + seq[i + 1 :], flags, depth + 1)]
+
+
+def relax(rx: re.Pattern[str], widen: bool = False) -> list[str] | None:
+    """Hyperscan expressions (UTF-8 mode) that together match every span ``rx`` matches, or None where none can
+    be given (back-references, a pattern that can match the empty string, too long). ``widen``: match every
+    case variant of those spans as well (for a case-sensitive regex searched on a text whose lower-cased copy is
+    scanned)."""
+    try:
+        parsed = P.parse(rx.pattern, rx.flags)
+        if parsed.getwidth()[0] == 0:
+            return None
+        out = _split(list(parsed), rx.flags | (_WIDEN if widen else 0))
+    except (_Unrelaxable, RecursionError, re.error):
+        return None
+    return out if sum(map(len, out)) <= _MAX_TOTAL else None
+
+
+_MAX_PATHS = 20_000
+
+
+def prefixes(rx: re.Pattern[str], width: int = 4, widen: bool = False) -> list[list[str]] | None:
+    """Hyperscan classes of the first characters every match of ``rx`` starts with: a list of paths, each a list of
+    up to ``width`` one-character expressions (look-arounds skipped; a path stops at a repeat or an optional
+    item), such that every match of ``rx`` begins with a string one path matches; None where some match may begin
+    otherwise (an optional or repeated first item) or the paths would be too many."""
+    try:
+        parsed = P.parse(rx.pattern, rx.flags)
+        flags = rx.flags | (_WIDEN if widen else 0)
+        paths = _paths(list(parsed), flags, width)
+    except (_Unrelaxable, RecursionError, re.error):
+        return None
+    if not paths or any(not p for p in paths):
+        return None
+    return [list(p) for p in dict.fromkeys(tuple(p) for p in paths)]
+
+
+def _paths(seq: list[Any], flags: int, k: int) -> list[list[str]]:
+    """Prefix paths of ``seq`` (see :func:`prefixes`), each at most ``k`` atoms; an item of ``seq`` is an ``re``
+    parse item (under ``flags``) or a :data:`_FLAGGED` one carrying the flags of its group."""
+    if k == 0 or not seq:
+        return [[]]
+    item, rest = seq[0], seq[1:]
+    f = flags
+    if item[0] is _FLAGGED:
+        f, item = item[1]
+    return _paths_item(item, rest, f, flags, k)
+
+
+_FLAGGED = object()  # a pseudo-op: (flags, item) for an item of a group with its own flags
+
+
+def _paths_item(item: tuple[Any, Any], rest: list[Any], f: int, outer: int, k: int) -> list[list[str]]:
+    op, av = item
+    widen = bool(f & _WIDEN)
+    plain = f & ~_WIDEN
+    if op in (C.AT, C.ASSERT, C.ASSERT_NOT):
+        return _paths(rest, outer, k)
+    if op is C.SUBPATTERN:
+        _group, add, dele, p = av
+        return _paths([(_FLAGGED, ((f | add) & ~dele, x)) for x in p] + rest, outer, k)
+    if op is C.BRANCH:
+        out: list[list[str]] = []
+        for alt in av[1]:
+            out += _paths([(_FLAGGED, (f, x)) for x in alt] + rest, outer, k)
+            if len(out) > _MAX_PATHS:
+                raise _Unrelaxable("too many paths")
+        return out
+    if op is C.LITERAL:
+        atom = _render(_literal_set(av, plain, widen))
+    elif op is C.NOT_LITERAL:
+        atom = _render(_class_set([(C.NEGATE, None), (C.LITERAL, av)], plain, widen))
+    elif op is C.IN:
+        atom = _render(_class_set(av, plain, widen))
+    elif op is C.CATEGORY:
+        atom = _render(_class_set([(C.CATEGORY, av)], plain, widen))
+    elif op is C.ANY:
+        atom = _render([r for a, b in ([(0, _TOP)] if f & re.DOTALL else [(0, 9), (11, _TOP)])
+                        for r in _split_surrogates(a, b)])
+    elif op in (C.MAX_REPEAT, C.MIN_REPEAT) or op is getattr(C, "POSSESSIVE_REPEAT", None):
+        lo, hi, body = av
+        if hi == 1:  # optional ("x?"): the paths through it and those past it
+            through = _paths([(_FLAGGED, (f, x)) for x in body] + rest, outer, k)
+            return through + (_paths(rest, outer, k) if lo == 0 else [])
+        return _paths([(_FLAGGED, (f, x)) for x in body], outer, k) if lo >= 1 else [[]]
+    else:
+        return [[]]  # (anything else: the path stops here)
+    return [[atom, *p] for p in _paths(rest, outer, k - 1)]
+
+
+def lookahead_reach(rx: re.Pattern[str]) -> int | None:
+    """How many characters past a match's end ``rx`` may read (look-aheads, ``\\b``, ``$``); None if unbounded."""
+    reach = 0
+
+    def walk(sub: Iterable[tuple[Any, Any]]) -> None:
+        nonlocal reach
+        for op, av in sub:
+            if op is C.AT:
+                reach = max(reach, 1)
+            elif op in (C.ASSERT, C.ASSERT_NOT):
+                direction, p = av
+                hi = p.getwidth()[1]
+                if hi >= C.MAXREPEAT:
+                    raise _Unrelaxable("unbounded look-around")
+                reach = max(reach, hi + 1)
+                walk(p)
+            elif op is C.BRANCH:
+                for alt in av[1]:
+                    walk(alt)
+            elif op is C.SUBPATTERN:
+                walk(av[3])
+            elif op in (C.MAX_REPEAT, C.MIN_REPEAT) or op is getattr(C, "POSSESSIVE_REPEAT", None):
+                walk(av[2])
+            elif op is getattr(C, "ATOMIC_GROUP", None):
+                walk(av)
+            elif op is C.GROUPREF_EXISTS:
+                walk(av[1])
+                if av[2]:
+                    walk(av[2])
+
+    try:
+        walk(P.parse(rx.pattern, rx.flags))
+    except _Unrelaxable:
+        return None
+    return reach
+
+
+class Gate:
+    """One hyperscan database over groups of regexes (see the module docstring).
+
+    Args:
+        ends: groups (each a sequence of compiled regexes) whose possible match *ends* are recorded
+            (:meth:`may_match`: may a match lie inside a span?).
+        starts: regexes whose possible match *starts* are recorded (:meth:`starts`), each as ``(regex, widen)``
+            (``widen`` for a regex searched on the original text when its lower-cased copy is the text scanned:
+            see :func:`relax`); found from their first ``width`` characters (:func:`prefixes`).
+
+    Group ids: ``ends`` groups ``0 .. len(ends) - 1``, then the ``starts`` ones. A group with a regex that cannot be
+    relaxed is not gated: :meth:`may_match` is True and :meth:`starts` None for it.
+    """
+
+    def __init__(self, ends: Sequence[Sequence[re.Pattern[str]]],
+                 starts: Sequence[tuple[re.Pattern[str], bool]] = (), width: int = 4) -> None:
+        self.gated = [False] * (len(ends) + len(starts))
+        self.state: tuple[str, dict[int, list[int]]] | None = None
+        self._db: Any = None
+        if hyperscan is None:
+            return
+        exprs: list[str] = []
+        info: list[tuple[int, int]] = []  # expression id -> (group, width: -1 for an ``ends`` group)
+        for gid, rxs in enumerate(ends):
+            relaxed = [relax(rx) for rx in rxs]
+            if not rxs or any(r is None for r in relaxed):
+                continue
+            self.gated[gid] = True
+            for part in (x for r in relaxed for x in r):  # type: ignore[union-attr]
+                exprs.append(part)
+                info.append((gid, -1))
+        for k, (rx, widen) in enumerate(starts):
+            gid = len(ends) + k
+            paths = prefixes(rx, width, widen)
+            if paths is None:
+                continue
+            self.gated[gid] = True
+            for path in paths:
+                exprs.append("".join(path))
+                info.append((gid, len(path)))
+        self._info = info
+        if exprs:
+            self._db = _compile(tuple(exprs))
+            self._scratch = hyperscan.Scratch(self._db)
+
+    @property
+    def active(self) -> bool:
+        return self._db is not None
+
+    def scan(self, text: str) -> None:
+        """Record where each group may match in ``text`` (the string object later searches must pass)."""
+        if self._db is None:
+            return
+        self.state = None
+        try:
+            data = text.encode("utf-8")
+        except UnicodeEncodeError:  # lone surrogates: no gating for this text
+            return
+        raw: list[tuple[int, int]] = []
+        add = raw.append
+        self._db.scan(data, match_event_handler=lambda i, frm, to, flags, ctx: add((to, i)), scratch=self._scratch)
+        hits: dict[int, list[int]] = {}
+        if raw:
+            raw.sort()
+            utf8 = len(data) != len(text)
+            info = self._info
+            pb = pc = 0  # (byte offset, character offset) of the last end converted
+            for to, i in raw:
+                if utf8 and to != pb:
+                    pc += len(data[pb:to].decode("utf-8"))
+                    pb = to
+                gid, w = info[i]
+                hits.setdefault(gid, []).append((pc if utf8 else to) - (w if w > 0 else 0))
+            for lst in hits.values():
+                lst.sort()  # (starts of prefixes of several widths may come out of order)
+        self.state = (text, hits)
+
+    def may_match(self, gid: int, s: str, pos: int, endpos: int) -> bool:
+        """False where group ``gid`` surely has no match inside ``s[pos:endpos]`` (only for the text scanned
+        last: True for any other string)."""
+        st = self.state
+        if st is None or st[0] is not s or not self.gated[gid]:
+            return True
+        ends = st[1].get(gid)
+        if not ends:
+            return False
+        i = bisect.bisect_right(ends, pos)
+        return i < len(ends) and ends[i] <= endpos
+
+    def starts(self, gid: int, s: str) -> list[int] | None:
+        """Sorted offsets of ``s`` where ``starts`` group ``gid`` may start a match (every match starts at one of
+        them), or None when unknown (another text, an ungated group)."""
+        st = self.state
+        if st is None or st[0] is not s or not self.gated[gid]:
+            return None
+        return st[1].get(gid, [])
+
+
+def finditer_at(rx: re.Pattern[str], s: str, starts: list[int]) -> list[re.Match[str]]:
+    """``list(rx.finditer(s))``, given sorted ``starts`` that include every offset where a match of ``rx`` starts
+    (:meth:`Gate.starts`): ``re`` tries those offsets only, in order, past the end of the last match, as its own
+    ``finditer`` would (a match tried at an offset reads the same text, before and after, as there)."""
+    out: list[re.Match[str]] = []
+    cur = -1
+    match = rx.match
+    for p in starts:
+        if p < cur:
+            continue
+        m = match(s, p)
+        if m is not None:
+            out.append(m)
+            cur = m.end() if m.end() > p else p + 1
+    return out
+
+
+@lru_cache(maxsize=4)
+def _compile(exprs: tuple[str, ...]) -> Any:
+    db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+    db.compile(expressions=[e.encode("ascii") for e in exprs], ids=list(range(len(exprs))), elements=len(exprs),
+               flags=[hyperscan.HS_FLAG_UTF8] * len(exprs))
+    return db
+
+
+# The cue sets worth gating: the ones searched on the whole answer or on long spans of it, where a search that
+# finds nothing costs most (measured on the long answers of bench/identity_extractor.py: the role-play scene scan
+# over the whole answer, the echoed-question and backstage look-backs, the contrast words of a clause). Gating the
+# others costs more hyperscan time than it saves re time (they occur in almost every answer, or are searched on
+# slices, which are other string objects).
+CUE_SETS = ("scene", "echo")
+
+
+def attach(cues: Any, names: Any, cue_sets: Sequence[str] = CUE_SETS) -> Gate:
+    """A gate over the cue sets ``cue_sets`` of ``cues`` (:class:`~.lexicon.Cues`; one group per regex of each
+    :class:`~.trie.PatternUnion`) and the name scan ``names`` (:class:`~.names.NameScanner`), set on each of them."""
+    groups: list[list[re.Pattern[str]]] = []
+    owners: list[tuple[Any, list[int]]] = []
+    for name in cue_sets:
+        u = getattr(cues, name)
+        rxs = u.regexes()
+        owners.append((u, list(range(len(groups), len(groups) + len(rxs)))))
+        groups += [[rx] for rx in rxs]
+    scans = names.scan_regexes()
+    gate = Gate(groups, scans)
+    if gate.active:
+        for u, gids in owners:
+            u.set_gate(gate, gids)
+        names.set_gate(gate, list(range(len(groups), len(groups) + len(scans))))
+    return gate
