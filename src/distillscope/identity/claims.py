@@ -60,12 +60,12 @@ from pathlib import Path
 from typing import Any
 
 from distillscope.errors import InputError
-from distillscope.identity import prefilter
+from distillscope.identity import prefilter as _prefilter
 from distillscope.identity.lexicon import Cues
 from distillscope.identity.names import Entity, NameScanner, load_aliases
+from distillscope.identity.prefilter import Gate
 from distillscope.identity.rules import Site, decide, topic_heading
 from distillscope.identity.segments import Segment, Segmenter
-from distillscope.identity.prefilter import Gate
 from distillscope.identity.text import (
     CLAUSE_OR_SENT,
     CONTEXT,
@@ -86,7 +86,7 @@ DATA = HERE / "data"
 RULE_FILES = ("claims.py", "rules.py", "lexicon.py", "names.py", "text.py", "trie.py", "segments.py")
 # Strongest first (one status per label in scores): ``implied`` is an affiliation presupposed, not stated.
 STATUSES = ("asserted", "negated", "reported", "hypothetical", "implied")
-_GATE_MIN = 400  # texts at least this long are prefiltered (see ClaimExtractor.__init__)
+_GATE_MIN = 400  # texts at least this long are prefiltered (see ClaimExtractor)
 _SCENE_HEAD = 100  # how far back the clause of a role-play set-up is looked for
 _SHORT_SCENE = 40  # a role-play opener this short ("Role-play time!") needs no participant in its sentence
 # A set-up naming a scenario or story rather than an act of the speaker's ("in this scenario", "故事里").
@@ -202,10 +202,15 @@ class ClaimExtractor:
         aliases: alias table path (default: the shipped ``data/aliases.yaml``).
         extra_families: ad-hoc families ``{id: [alias, ...]}``, e.g. the declared name of the model under test
             (``{"aster": ["Aster"]}``), so that its own name counts as a claim too.
+        prefilter: use the hyperscan prefilter (:mod:`.prefilter`) where it is installed: the same claims, faster
+            on long answers. False runs plain ``re`` throughout.
+        prefilter_min: the shortest text (characters) that is prefiltered (on short ones the scan costs what it
+            saves).
     """
 
     def __init__(self, aliases: str | Path | None = None,
-                 extra_families: Mapping[str, Sequence[str]] | None = None) -> None:
+                 extra_families: Mapping[str, Sequence[str]] | None = None, *, prefilter: bool = True,
+                 prefilter_min: int = _GATE_MIN) -> None:
         table = load_aliases(aliases)
         self.families: dict[str, dict[str, Any]] = dict(table["families"])
         self.makers: dict[str, dict[str, Any]] = dict(table["makers"])
@@ -222,10 +227,12 @@ class ClaimExtractor:
                 self._maker_families.setdefault(f["maker"], []).append(fid)
         self.names = NameScanner(self.families, self.makers)
         self.cues = Cues()
-        # The prefilter (optional, exact): one hyperscan scan per text proves which cue sets are absent and where
-        # names may be, so that re skips those searches; built on the first long text (its compile takes seconds,
-        # once per process), used on long texts only (on short ones the scan costs what it saves).
+        # The prefilter (optional, exact): one hyperscan scan per text proves where names may start and which
+        # role-play and echo cues are absent, so that re skips those searches; built on the first long text (its
+        # compile takes about a second, once per process), used on long texts only.
         self._gate: Gate | None = None
+        self._use_gate = prefilter and _prefilter.ENABLED
+        self.prefilter_min = prefilter_min
         self.segmenter = Segmenter(self.cues.persona_self, self.cues.persona_role,
                                    lambda label: [(a, b) for a, b, _ in self.names.mentions(label)])
 
@@ -252,9 +259,9 @@ class ClaimExtractor:
             raise InputError(f"extract() needs a string, got {type(text).__name__}.")
         t = fold(text)
         tl = lower(t)
-        if len(tl) >= _GATE_MIN and prefilter.ENABLED:
+        if self._use_gate and len(tl) >= self.prefilter_min:
             if self._gate is None:
-                self._gate = prefilter.attach(self.cues, self.names)
+                self._gate = _prefilter.attach(self.cues, self.names)
             self._gate.scan(tl)
         found = self.names.scan(t, tl)
         if not found:

@@ -41,11 +41,11 @@ import _sre
 
 try:
     from re import _casefix
-    from re import _constants as C  # noqa: N812
-    from re import _parser as P  # noqa: N812
+    from re import _constants as C
+    from re import _parser as P
 except ImportError:  # pragma: no cover - Python < 3.11
-    import sre_constants as C  # type: ignore[no-redef]  # noqa: N812
-    import sre_parse as P  # type: ignore[no-redef]  # noqa: N812
+    import sre_constants as C  # type: ignore[no-redef]
+    import sre_parse as P  # type: ignore[no-redef]
 
     _casefix = None  # type: ignore[assignment]
 
@@ -239,7 +239,7 @@ def _guard(op: Any, av: Any, rest: list[Any], flags: int) -> str | None:
 def _starts_with_word(seq: list[Any]) -> bool:
     """Whether every match of ``seq`` starts with a literal word character (so that ``\\b`` before it means a
     non-word character, or nothing, before it)."""
-    for op, av in seq:
+    for op, av in _unflag(seq):
         if op in (C.AT, C.ASSERT, C.ASSERT_NOT):
             continue
         if op is C.LITERAL:
@@ -305,23 +305,27 @@ def relax(rx: re.Pattern[str], widen: bool = False) -> list[str] | None:
 _MAX_PATHS = 20_000
 
 
+_GUARD_MARK = "\0"  # marks a path's leading guard atom (the character before the match, or the text's start)
+
+
 def prefixes(rx: re.Pattern[str], width: int = 4, widen: bool = False) -> list[list[str]] | None:
     """Hyperscan classes of the first characters every match of ``rx`` starts with: a list of paths, each a list of
-    up to ``width`` one-character expressions (look-arounds skipped; a path stops at a repeat or an optional
-    item), such that every match of ``rx`` begins with a string one path matches; None where some match may begin
-    otherwise (an optional or repeated first item) or the paths would be too many."""
+    up to ``width`` one-character expressions (a path stops at a repeat; an optional item branches), such that
+    every match of ``rx`` begins with a string one path matches; None where some match may begin otherwise or the
+    paths would be too many. A leading one-character look-behind (or ``\\b``) becomes a first atom marked with
+    :data:`_GUARD_MARK`: the character before the match (or the text's start), not part of it."""
     try:
         parsed = P.parse(rx.pattern, rx.flags)
         flags = rx.flags | (_WIDEN if widen else 0)
-        paths = _paths(list(parsed), flags, width)
+        paths = _paths(list(parsed), flags, width, at_start=not widen)
     except (_Unrelaxable, RecursionError, re.error):
         return None
-    if not paths or any(not p for p in paths):
+    if not paths or any(not [a for a in p if not a.startswith(_GUARD_MARK)] for p in paths):
         return None
     return [list(p) for p in dict.fromkeys(tuple(p) for p in paths)]
 
 
-def _paths(seq: list[Any], flags: int, k: int) -> list[list[str]]:
+def _paths(seq: list[Any], flags: int, k: int, at_start: bool = False) -> list[list[str]]:
     """Prefix paths of ``seq`` (see :func:`prefixes`), each at most ``k`` atoms; an item of ``seq`` is an ``re``
     parse item (under ``flags``) or a :data:`_FLAGGED` one carrying the flags of its group."""
     if k == 0 or not seq:
@@ -330,25 +334,33 @@ def _paths(seq: list[Any], flags: int, k: int) -> list[list[str]]:
     f = flags
     if item[0] is _FLAGGED:
         f, item = item[1]
-    return _paths_item(item, rest, f, flags, k)
+    return _paths_item(item, rest, f, flags, k, at_start)
 
 
 _FLAGGED = object()  # a pseudo-op: (flags, item) for an item of a group with its own flags
 
 
-def _paths_item(item: tuple[Any, Any], rest: list[Any], f: int, outer: int, k: int) -> list[list[str]]:
+def _unflag(seq: list[Any]) -> list[Any]:
+    return [x[1][1] if x[0] is _FLAGGED else x for x in seq]
+
+
+def _paths_item(item: tuple[Any, Any], rest: list[Any], f: int, outer: int, k: int,
+                at_start: bool) -> list[list[str]]:
     op, av = item
     widen = bool(f & _WIDEN)
     plain = f & ~_WIDEN
     if op in (C.AT, C.ASSERT, C.ASSERT_NOT):
-        return _paths(rest, outer, k)
+        guard = _guard(op, av, _unflag(rest), plain) if at_start else None
+        if guard is not None:
+            return [[_GUARD_MARK + guard, *p] for p in _paths(rest, outer, k, False)]
+        return _paths(rest, outer, k, at_start)
     if op is C.SUBPATTERN:
         _group, add, dele, p = av
-        return _paths([(_FLAGGED, ((f | add) & ~dele, x)) for x in p] + rest, outer, k)
+        return _paths([(_FLAGGED, ((f | add) & ~dele, x)) for x in p] + rest, outer, k, at_start)
     if op is C.BRANCH:
         out: list[list[str]] = []
         for alt in av[1]:
-            out += _paths([(_FLAGGED, (f, x)) for x in alt] + rest, outer, k)
+            out += _paths([(_FLAGGED, (f, x)) for x in alt] + rest, outer, k, at_start)
             if len(out) > _MAX_PATHS:
                 raise _Unrelaxable("too many paths")
         return out
@@ -366,49 +378,12 @@ def _paths_item(item: tuple[Any, Any], rest: list[Any], f: int, outer: int, k: i
     elif op in (C.MAX_REPEAT, C.MIN_REPEAT) or op is getattr(C, "POSSESSIVE_REPEAT", None):
         lo, hi, body = av
         if hi == 1:  # optional ("x?"): the paths through it and those past it
-            through = _paths([(_FLAGGED, (f, x)) for x in body] + rest, outer, k)
-            return through + (_paths(rest, outer, k) if lo == 0 else [])
-        return _paths([(_FLAGGED, (f, x)) for x in body], outer, k) if lo >= 1 else [[]]
+            through = _paths([(_FLAGGED, (f, x)) for x in body] + rest, outer, k, at_start)
+            return through + (_paths(rest, outer, k, at_start) if lo == 0 else [])
+        return _paths([(_FLAGGED, (f, x)) for x in body], outer, k, at_start) if lo >= 1 else [[]]
     else:
         return [[]]  # (anything else: the path stops here)
-    return [[atom, *p] for p in _paths(rest, outer, k - 1)]
-
-
-def lookahead_reach(rx: re.Pattern[str]) -> int | None:
-    """How many characters past a match's end ``rx`` may read (look-aheads, ``\\b``, ``$``); None if unbounded."""
-    reach = 0
-
-    def walk(sub: Iterable[tuple[Any, Any]]) -> None:
-        nonlocal reach
-        for op, av in sub:
-            if op is C.AT:
-                reach = max(reach, 1)
-            elif op in (C.ASSERT, C.ASSERT_NOT):
-                direction, p = av
-                hi = p.getwidth()[1]
-                if hi >= C.MAXREPEAT:
-                    raise _Unrelaxable("unbounded look-around")
-                reach = max(reach, hi + 1)
-                walk(p)
-            elif op is C.BRANCH:
-                for alt in av[1]:
-                    walk(alt)
-            elif op is C.SUBPATTERN:
-                walk(av[3])
-            elif op in (C.MAX_REPEAT, C.MIN_REPEAT) or op is getattr(C, "POSSESSIVE_REPEAT", None):
-                walk(av[2])
-            elif op is getattr(C, "ATOMIC_GROUP", None):
-                walk(av)
-            elif op is C.GROUPREF_EXISTS:
-                walk(av[1])
-                if av[2]:
-                    walk(av[2])
-
-    try:
-        walk(P.parse(rx.pattern, rx.flags))
-    except _Unrelaxable:
-        return None
-    return reach
+    return [[atom, *p] for p in _paths(rest, outer, k - 1, False)]
 
 
 class Gate:
@@ -449,8 +424,8 @@ class Gate:
                 continue
             self.gated[gid] = True
             for path in paths:
-                exprs.append("".join(path))
-                info.append((gid, len(path)))
+                exprs.append("".join(a.removeprefix(_GUARD_MARK) for a in path))
+                info.append((gid, sum(not a.startswith(_GUARD_MARK) for a in path)))
         self._info = info
         if exprs:
             self._db = _compile(tuple(exprs))
@@ -471,7 +446,10 @@ class Gate:
             return
         raw: list[tuple[int, int]] = []
         add = raw.append
-        self._db.scan(data, match_event_handler=lambda i, frm, to, flags, ctx: add((to, i)), scratch=self._scratch)
+        try:
+            self._db.scan(data, match_event_handler=lambda i, frm, to, flags, ctx: add((to, i)), scratch=self._scratch)
+        except hyperscan.error:  # (e.g. the scratch space in use by another thread: no gating for this text)
+            return
         hits: dict[int, list[int]] = {}
         if raw:
             raw.sort()
@@ -483,7 +461,7 @@ class Gate:
                     pc += len(data[pb:to].decode("utf-8"))
                     pb = to
                 gid, w = info[i]
-                hits.setdefault(gid, []).append((pc if utf8 else to) - (w if w > 0 else 0))
+                hits.setdefault(gid, []).append((pc if utf8 else to) - max(0, w))
             for lst in hits.values():
                 lst.sort()  # (starts of prefixes of several widths may come out of order)
         self.state = (text, hits)
