@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/identity_extractor.py            # --rounds 50 for steadier timings
     .venv/bin/python bench/identity_extractor.py --no-synthetic --rounds 9   # real answers and timings only
+    .venv/bin/python bench/identity_extractor.py --timings-only --extractor-only   # throughput only
 
 Real answers (tests/identity/data/real, answers deployed models wrote; see its README): the blind scores recorded
 in identity/data/extractor_validation.json (the corpus' first score, the score before any rule read it, the final
@@ -103,7 +104,12 @@ def main() -> None:
     ap.add_argument("--no-synthetic", action="store_true", help="skip the hand-written labelled sets' scores")
     ap.add_argument("--extractor-only", action="store_true",
                     help="time only the full extractor (the naive alternation takes minutes on long answers)")
+    ap.add_argument("--timings-only", action="store_true", help="skip every score: throughput only")
     args = ap.parse_args()
+    if args.timings_only:
+        files = held_out_files()
+        timings(load_labelled(sorted(DATA.glob("claims_*.tsv")) + files), args.rounds, args.extractor_only)
+        return
     real_answers()
     # Every held-out set was scored once when it arrived (the first score is in its header); rules were then fixed
     # after reading its errors, so all but the newest count as development data. Before changing rules after

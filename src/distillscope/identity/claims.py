@@ -263,6 +263,8 @@ class ClaimExtractor:
             if self._gate is None:
                 self._gate = _prefilter.attach(self.cues, self.names)
             self._gate.scan(tl)
+        elif self._gate is not None:
+            self._gate.clear()
         found = self.names.scan(t, tl)
         if not found:
             return []

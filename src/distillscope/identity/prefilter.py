@@ -6,21 +6,23 @@
     True
 
 One hyperscan scan of an answer finds where the extractor's regexes *could* match. Each compiled ``re`` pattern is
-relaxed (:func:`relax`) into hyperscan patterns that together match a superset of what ``re`` matches:
-look-arounds and ``\\b`` are dropped, every character or class is widened to the characters ``re`` accepts there
-under its own Unicode and case-insensitive rules (or to all non-ASCII characters where that set is not known
-exactly), lazy and possessive repeats become plain ones; a pattern with back-references or that can match the
-empty string is not relaxed (and stays ungated). So where the relaxed patterns report nothing, ``re`` finds
+relaxed (:func:`relax`) into hyperscan patterns (UTF-8 mode, no hyperscan case or Unicode flags) that together match
+a superset of what ``re`` matches: every literal or class is widened to the characters ``re`` accepts there under
+its own Unicode and IGNORECASE rules (exact on ASCII, tested with ``re`` itself; a superset beyond); look-arounds
+and ``\\b`` are dropped, except that a one-character look-behind (or ``\\b``) opening a match and a one-character
+look-ahead (or ``\\b``) closing it are kept as a consumed character before and after it (or the text's start or
+end); lazy, possessive and atomic constructs become plain ones. A pattern with back-references or that can match
+the empty string is not relaxed and stays with ``re``. So where the relaxed patterns report nothing, ``re`` finds
 nothing: such searches are answered without running ``re``; every other search runs ``re`` as before, and results
-are exactly those of ``re``.
+are exactly those of ``re`` (tests/identity/test_prefilter.py checks the property on every labelled text).
 
-:class:`Gate` holds one hyperscan database over groups of regexes, built once per extractor (and once per process
-for the same patterns). A *presence* group (the regexes of a cue set) only records whether it occurs anywhere in
-the text; a *positional* group (the name scan) records where (:meth:`Gate.windows`), so that ``re`` runs only
-over the stretches that may hold a name (:func:`finditer_in`). :meth:`Gate.scan` is called once per text; a gate
-answers only for that very string object (a search on any other string, a slice for instance, runs ``re``).
-Without ``hyperscan``, or for a text with lone surrogates (not UTF-8), nothing is answered and the extractor runs
-plain ``re``; ``DISTILLSCOPE_NO_PREFILTER=1`` switches the prefilter off.
+:class:`Gate` holds one hyperscan database, built once per extractor (compiled once per process for the same
+patterns). *Ends* groups (the cue sets of :data:`CUE_SETS`) record where a match may end, so that
+:meth:`Gate.may_match` can rule a span out (for the scanned text, or a string found in it: a slice); *starts* groups
+(the name-scan regexes, from their first characters, :func:`prefixes`) record where a match may start, so that
+``re`` tries those offsets only (:func:`finditer_at`). :meth:`Gate.scan` is called once per text. Without
+``hyperscan``, or for a text with lone surrogates (not UTF-8), nothing is answered and the extractor runs plain
+``re``; ``DISTILLSCOPE_NO_PREFILTER=1`` (or ``ClaimExtractor(prefilter=False)``) switches the prefilter off.
 """
 
 from __future__ import annotations
@@ -159,39 +161,61 @@ def _render(ranges: list[tuple[int, int]]) -> str:
     return "[" + "".join(f"\\x{{{a:x}}}" if a == b else f"\\x{{{a:x}}}-\\x{{{b:x}}}" for a, b in ranges) + "]"
 
 
-def _emit(sub: Iterable[tuple[Any, Any]], flags: int, at_start: bool = False) -> str:
+class _Tails:
+    """What the trailing guards of one relaxed regex accept after a match (see :func:`_tail_guard`): the ASCII
+    characters every guard accepts, and whether every guard accepts all non-ASCII characters."""
+
+    def __init__(self) -> None:
+        self.any = False
+        self.ascii: set[int] = set(range(128))
+        self.non_ascii = True
+
+    def add(self, ranges: list[tuple[int, int]]) -> None:
+        self.any = True
+        self.ascii &= {c for lo, hi in ranges for c in range(lo, min(hi, 127) + 1)}
+        self.non_ascii = self.non_ascii and all(any(lo <= a and b <= hi for lo, hi in ranges) for a, b in _NON_ASCII)
+
+
+def _emit(sub: Iterable[tuple[Any, Any]], flags: int, at_start: bool = False, at_end: bool = False,
+          prev_word: bool = False, tails: _Tails | None = None, leads: _Tails | None = None) -> str:
     """Hyperscan text of a parsed sequence; the flag bit _WIDEN asks for every case variant as well. ``at_start``:
     the sequence opens the match, so that a leading one-character look-behind or ``\\b`` can be kept as a
-    consumed character before it (:func:`_guard`); elsewhere look-arounds are dropped."""
+    consumed character before it (:func:`_guard`); ``at_end`` (with ``tails``): it ends the match, so that a
+    trailing one-character look-ahead or ``\\b`` can be kept as a consumed character after it
+    (:func:`_tail_guard`; ``prev_word``: the character before the sequence is a word character); elsewhere
+    look-arounds are dropped."""
     widen = bool(flags & _WIDEN)
     plain = flags & ~_WIDEN
     items = list(sub)
     out = []
     start = at_start and not widen
+    last = len(items) - 1
     for k, (op, av) in enumerate(items):
+        end = at_end and k == last and tails is not None and not widen
         if op in (C.AT, C.ASSERT, C.ASSERT_NOT):
             guard = _guard(op, av, items[k + 1 :], plain) if start else None
             if guard is not None:
                 out.append(guard)
                 start = False
+                if leads is not None:
+                    leads.add(_guard_chars(guard))
+            elif end:
+                tail = _tail_guard(op, av, prev_word, plain)
+                if tail is not None:
+                    out.append("(?:$|" + _render(tail) + ")")
+                    tails.add(tail)  # type: ignore[union-attr]
             continue  # (zero-width: dropping it only adds matches)
         start = False
-        if op is C.LITERAL:
-            out.append(_render(_literal_set(av, plain, widen)))
-        elif op is C.NOT_LITERAL:
-            out.append(_render(_class_set([(C.NEGATE, None), (C.LITERAL, av)], plain, widen)))
-        elif op is C.IN:
-            out.append(_render(_class_set(av, plain, widen)))
-        elif op is C.CATEGORY:
-            out.append(_render(_class_set([(C.CATEGORY, av)], plain, widen)))
-        elif op is C.ANY:
-            cls = [(0, _TOP)] if flags & re.DOTALL else [(0, 9), (11, _TOP)]
-            out.append(_render([r for a, b in cls for r in _split_surrogates(a, b)]))
+        atom = _atom(op, av, flags)
+        if atom is not None:
+            out.append(atom)
         elif op is C.BRANCH:
-            out.append("(?:" + "|".join(_emit(alt, flags, at_start and k == 0) for alt in av[1]) + ")")
+            out.append("(?:" + "|".join(_emit(alt, flags, at_start and k == 0, end, prev_word, tails, leads)
+                                        for alt in av[1]) + ")")
         elif op is C.SUBPATTERN:
             _group, add, dele, p = av
-            out.append("(?:" + _emit(p, (flags | add) & ~dele, at_start and k == 0) + ")")
+            out.append("(?:" + _emit(p, (flags | add) & ~dele, at_start and k == 0, end, prev_word, tails, leads)
+                       + ")")
         elif op in (C.MAX_REPEAT, C.MIN_REPEAT) or op is getattr(C, "POSSESSIVE_REPEAT", None):
             lo, hi, p = av
             body = _emit(p, flags)
@@ -204,7 +228,52 @@ def _emit(sub: Iterable[tuple[Any, Any]], flags: int, at_start: bool = False) ->
             out.append("(?:" + _emit(yes, flags) + "|" + (_emit(no, flags) if no else "") + ")")
         else:
             raise _Unrelaxable(str(op))
+        prev_word = op is C.LITERAL and (chr(av).isalnum() or chr(av) == "_")
     return "".join(out)
+
+
+def _atom(op: Any, av: Any, flags: int) -> str | None:
+    """Hyperscan text of a one-character item (literal, class, category, any), or None for another item."""
+    widen = bool(flags & _WIDEN)
+    plain = flags & ~_WIDEN
+    if op is C.LITERAL:
+        return _render(_literal_set(av, plain, widen))
+    if op is C.NOT_LITERAL:
+        return _render(_class_set([(C.NEGATE, None), (C.LITERAL, av)], plain, widen))
+    if op is C.IN:
+        return _render(_class_set(av, plain, widen))
+    if op is C.CATEGORY:
+        return _render(_class_set([(C.CATEGORY, av)], plain, widen))
+    if op is C.ANY:
+        cls = [(0, _TOP)] if flags & re.DOTALL else [(0, 9), (11, _TOP)]
+        return _render([r for a, b in cls for r in _split_surrogates(a, b)])
+    return None
+
+
+def _tail_guard(op: Any, av: Any, prev_word: bool, flags: int) -> list[tuple[int, int]] | None:
+    """The characters a one-character look-ahead (or ``\\b`` after a word character) at the end of a match lets
+    follow it (a superset; exact on ASCII), or None where it cannot be kept. The relaxed pattern consumes that
+    character (or the text's end), so a hit ends one past the match: :meth:`Gate.may_match` accounts for it."""
+    if op is C.AT:
+        if av is C.AT_BOUNDARY and prev_word:
+            return _ranges(set(range(128)) - _ASCII_WORD) + list(_NON_ASCII)
+        return None
+    direction, p = av
+    if direction != 1 or len(p) != 1 or p.getwidth() != (1, 1):
+        return None
+    (iop, iav), = list(p)
+    if iop is C.LITERAL:
+        inside = _literal_set(iav, flags)
+    elif iop is C.IN:
+        inside = _class_set(iav, flags)
+    elif iop is C.CATEGORY:
+        inside = _class_set([(C.CATEGORY, iav)], flags)
+    else:
+        return None
+    if op is C.ASSERT:
+        return None  # (a positive look-ahead fails at the text's end: "$" would not do; left out for simplicity)
+    sure = {c for a, b in inside for c in range(a, min(b, 127) + 1)}
+    return _ranges(set(range(128)) - sure) + list(_NON_ASCII)
 
 
 _ASCII_WORD = {x for x in range(128) if chr(x).isalnum() or x == ord("_")}
@@ -214,9 +283,31 @@ def _guard(op: Any, av: Any, rest: list[Any], flags: int) -> str | None:
     """A look-behind of one character (or ``\\b`` before a word character) at the start of a match, as the
     character before the match, consumed (or the start of the text): ``(?<![a-z])x`` -> ``(?:^|[^a-z])x``. The
     class keeps every character but the ASCII ones ``re`` surely rejects there. None where it cannot be kept."""
+    ranges = _guard_ranges(op, av, rest, flags)
+    if ranges is None:
+        return None
+    return _render(ranges) if op is C.ASSERT else "(?:^|" + _render(ranges) + ")"
+
+
+_GUARD_SETS: dict[str, list[tuple[int, int]]] = {}  # rendered guard -> its character ranges
+
+
+def _guard_chars(guard: str) -> list[tuple[int, int]]:
+    return _GUARD_SETS[guard]
+
+
+def _guard_ranges(op: Any, av: Any, rest: list[Any], flags: int) -> list[tuple[int, int]] | None:
+    out = _guard_ranges_raw(op, av, rest, flags)
+    if out is not None:
+        _GUARD_SETS[_render(out) if op is C.ASSERT else "(?:^|" + _render(out) + ")"] = out
+    return out
+
+
+def _guard_ranges_raw(op: Any, av: Any, rest: list[Any], flags: int) -> list[tuple[int, int]] | None:
+    """The characters a leading guard lets stand before the match (see :func:`_guard`), or None."""
     if op is C.AT:
         if av is C.AT_BOUNDARY and _starts_with_word(rest):
-            return "(?:^|" + _render(_ranges(set(range(128)) - _ASCII_WORD) + list(_NON_ASCII)) + ")"
+            return _ranges(set(range(128)) - _ASCII_WORD) + list(_NON_ASCII)
         return None
     direction, p = av
     if direction != -1 or len(p) != 1 or p.getwidth() != (1, 1):
@@ -231,9 +322,9 @@ def _guard(op: Any, av: Any, rest: list[Any], flags: int) -> str | None:
     else:
         return None
     if op is C.ASSERT:  # (the character before must be one of these)
-        return _render(inside)
+        return inside
     sure = {c for a, b in inside for c in range(a, min(b, 127) + 1)}  # (ASCII members are exact)
-    return "(?:^|" + _render(_ranges(set(range(128)) - sure) + list(_NON_ASCII)) + ")"
+    return _ranges(set(range(128)) - sure) + list(_NON_ASCII)
 
 
 def _starts_with_word(seq: list[Any]) -> bool:
@@ -274,29 +365,33 @@ def _branch_at(seq: list[Any]) -> tuple[int, list[list[Any]]] | None:
     return None
 
 
-def _split(seq: list[Any], flags: int, depth: int = 0) -> list[str]:
+def _split(seq: list[Any], flags: int, tails: _Tails | None = None, depth: int = 0,
+           leads: _Tails | None = None) -> list[str]:
     """``seq`` as one or more expressions whose union matches what it matches, each short enough for hyperscan:
     an alternation is distributed over the sequence around it until each part fits."""
-    out = _emit(seq, flags, at_start=True)
-    if len(out) <= _MAX_LEN:
+    out = _emit(seq, flags, at_start=True, at_end=tails is not None, tails=tails, leads=leads)
+    if len(out) <= _MAX_LEN:  # (a part split further has recorded its guards in ``tails`` already: harmless)
         return [out]
     found = _branch_at(seq)
     if found is None or depth > 60:
         raise _Unrelaxable("too long")
     i, alts = found
-    return [x for alt in alts for x in _split(seq[:i] + alt + seq[i + 1 :], flags, depth + 1)]
+    return [x for alt in alts for x in _split(seq[:i] + alt + seq[i + 1 :], flags, tails, depth + 1, leads)]
 
 
-def relax(rx: re.Pattern[str], widen: bool = False) -> list[str] | None:
+def relax(rx: re.Pattern[str], widen: bool = False, tails: _Tails | None = None,
+          leads: _Tails | None = None) -> list[str] | None:
     """Hyperscan expressions (UTF-8 mode) that together match every span ``rx`` matches, or None where none can
     be given (back-references, a pattern that can match the empty string, too long). ``widen``: match every
     case variant of those spans as well (for a case-sensitive regex searched on a text whose lower-cased copy is
-    scanned)."""
+    scanned). ``tails``: keep trailing one-character look-aheads (and ``\\b``) as a consumed character after the
+    match, recording in it what they accept (a hit may then end one character past the match); ``leads``: record
+    likewise what the leading guards accept before the match."""
     try:
         parsed = P.parse(rx.pattern, rx.flags)
         if parsed.getwidth()[0] == 0:
             return None
-        out = _split(list(parsed), rx.flags | (_WIDEN if widen else 0))
+        out = _split(list(parsed), rx.flags | (_WIDEN if widen else 0), tails, leads=leads)
     except (_Unrelaxable, RecursionError, re.error):
         return None
     return out if sum(map(len, out)) <= _MAX_TOTAL else None
@@ -347,7 +442,6 @@ def _unflag(seq: list[Any]) -> list[Any]:
 def _paths_item(item: tuple[Any, Any], rest: list[Any], f: int, outer: int, k: int,
                 at_start: bool) -> list[list[str]]:
     op, av = item
-    widen = bool(f & _WIDEN)
     plain = f & ~_WIDEN
     if op in (C.AT, C.ASSERT, C.ASSERT_NOT):
         guard = _guard(op, av, _unflag(rest), plain) if at_start else None
@@ -364,17 +458,9 @@ def _paths_item(item: tuple[Any, Any], rest: list[Any], f: int, outer: int, k: i
             if len(out) > _MAX_PATHS:
                 raise _Unrelaxable("too many paths")
         return out
-    if op is C.LITERAL:
-        atom = _render(_literal_set(av, plain, widen))
-    elif op is C.NOT_LITERAL:
-        atom = _render(_class_set([(C.NEGATE, None), (C.LITERAL, av)], plain, widen))
-    elif op is C.IN:
-        atom = _render(_class_set(av, plain, widen))
-    elif op is C.CATEGORY:
-        atom = _render(_class_set([(C.CATEGORY, av)], plain, widen))
-    elif op is C.ANY:
-        atom = _render([r for a, b in ([(0, _TOP)] if f & re.DOTALL else [(0, 9), (11, _TOP)])
-                        for r in _split_surrogates(a, b)])
+    atom = _atom(op, av, f)
+    if atom is not None:
+        pass
     elif op in (C.MAX_REPEAT, C.MIN_REPEAT) or op is getattr(C, "POSSESSIVE_REPEAT", None):
         lo, hi, body = av
         if hi == 1:  # optional ("x?"): the paths through it and those past it
@@ -403,17 +489,25 @@ class Gate:
     def __init__(self, ends: Sequence[Sequence[re.Pattern[str]]],
                  starts: Sequence[tuple[re.Pattern[str], bool]] = (), width: int = 4) -> None:
         self.gated = [False] * (len(ends) + len(starts))
-        self.state: tuple[str, dict[int, list[int]]] | None = None
+        # (text, match ends or starts per group, {id(string): (string, offset in text)}) of the text scanned last
+        self.state: tuple[str, dict[int, list[int]], dict[int, tuple[str, int]]] | None = None
         self._db: Any = None
+        self._tails: dict[int, _Tails] = {}
+        self._leads: dict[int, _Tails] = {}
         if hyperscan is None:
             return
         exprs: list[str] = []
         info: list[tuple[int, int]] = []  # expression id -> (group, width: -1 for an ``ends`` group)
         for gid, rxs in enumerate(ends):
-            relaxed = [relax(rx) for rx in rxs]
+            tails, leads = _Tails(), _Tails()
+            relaxed = [relax(rx, tails=tails, leads=leads) for rx in rxs]
             if not rxs or any(r is None for r in relaxed):
                 continue
             self.gated[gid] = True
+            if tails.any:
+                self._tails[gid] = tails
+            if leads.any:
+                self._leads[gid] = leads
             for part in (x for r in relaxed for x in r):  # type: ignore[union-attr]
                 exprs.append(part)
                 info.append((gid, -1))
@@ -435,11 +529,15 @@ class Gate:
     def active(self) -> bool:
         return self._db is not None
 
+    def clear(self) -> None:
+        """Forget the text scanned last (no search is answered until the next :meth:`scan`)."""
+        self.state = None
+
     def scan(self, text: str) -> None:
         """Record where each group may match in ``text`` (the string object later searches must pass)."""
+        self.state = None
         if self._db is None:
             return
-        self.state = None
         try:
             data = text.encode("utf-8")
         except UnicodeEncodeError:  # lone surrogates: no gating for this text
@@ -464,14 +562,47 @@ class Gate:
                 hits.setdefault(gid, []).append((pc if utf8 else to) - max(0, w))
             for lst in hits.values():
                 lst.sort()  # (starts of prefixes of several widths may come out of order)
-        self.state = (text, hits)
+        self.state = (text, hits, {})
+
+    @staticmethod
+    def _offset(st: tuple[str, dict[int, list[int]], dict[int, tuple[str, int]]], s: str) -> int:
+        """Where the string ``s`` (a slice of the scanned text, say) occurs in the text of state ``st``, or -1. Any
+        occurrence will do: a match in ``s`` consumes the same characters there."""
+        got = st[2].get(id(s))
+        if got is not None and got[0] is s:
+            return got[1]
+        o = st[0].find(s) if s else -1
+        st[2][id(s)] = (s, o)  # (holding ``s`` keeps its id from being reused while cached)
+        return o
 
     def may_match(self, gid: int, s: str, pos: int, endpos: int) -> bool:
-        """False where group ``gid`` surely has no match inside ``s[pos:endpos]`` (only for the text scanned
-        last: True for any other string)."""
+        """False where group ``gid`` surely has no match inside ``s[pos:endpos]``, where ``s`` is the text scanned
+        last or a string found in it (a slice of it, say); True for any other string."""
         st = self.state
-        if st is None or st[0] is not s or not self.gated[gid]:
+        if st is None or not self.gated[gid]:
             return True
+        if st[0] is not s:
+            o = self._offset(st, s)
+            if o < 0:
+                return True
+            if pos == 0 and o > 0:
+                # re sees the start of ``s`` before its first character, the text its own character: only if every
+                # leading guard accepts that character does a hit start where the match does
+                leads = self._leads.get(gid)
+                c = ord(st[0][o - 1])
+                if leads is not None and not (c in leads.ascii if c < 128 else leads.non_ascii):
+                    return True
+            endpos = min(endpos, len(s)) + o
+            pos += o
+            s = st[0]
+        tails = self._tails.get(gid)
+        if tails is not None and endpos < len(s):
+            # A trailing look-ahead reads s[endpos] in the scanned text, where re (stopping at endpos) reads the
+            # end: only if every trailing guard accepts that character does a hit end by endpos + 1.
+            c = ord(s[endpos])
+            if not (c in tails.ascii if c < 128 else tails.non_ascii):
+                return True
+            endpos += 1
         ends = st[1].get(gid)
         if not ends:
             return False
@@ -512,28 +643,24 @@ def _compile(exprs: tuple[str, ...]) -> Any:
     return db
 
 
-# The cue sets worth gating: the ones searched on the whole answer or on long spans of it, where a search that
-# finds nothing costs most (measured on the long answers of bench/identity_extractor.py: the role-play scene scan
-# over the whole answer, the echoed-question and backstage look-backs, the contrast words of a clause). Gating the
-# others costs more hyperscan time than it saves re time (they occur in almost every answer, or are searched on
-# slices, which are other string objects).
+# The cue sets gated (each cue pattern in them is relaxed automatically): the role-play scene scan over the whole
+# answer and the echoed-question look-back, where a search that finds nothing costs most. Measured on the long
+# answers of bench/identity_extractor.py, gating any other set costs more than it saves: its searches are short (a
+# clause around a name) or on slices (found in the text with str.find), and the Python around each gated search,
+# with the callbacks for the hits of its relaxed patterns, costs about what a short re search does.
 CUE_SETS = ("scene", "echo")
 
 
 def attach(cues: Any, names: Any, cue_sets: Sequence[str] = CUE_SETS) -> Gate:
-    """A gate over the cue sets ``cue_sets`` of ``cues`` (:class:`~.lexicon.Cues`; one group per regex of each
-    :class:`~.trie.PatternUnion`) and the name scan ``names`` (:class:`~.names.NameScanner`), set on each of them."""
-    groups: list[list[re.Pattern[str]]] = []
-    owners: list[tuple[Any, list[int]]] = []
-    for name in cue_sets:
-        u = getattr(cues, name)
-        rxs = u.regexes()
-        owners.append((u, list(range(len(groups), len(groups) + len(rxs)))))
-        groups += [[rx] for rx in rxs]
+    """A gate over the cue sets ``cue_sets`` of ``cues`` (:class:`~.lexicon.Cues`, each a
+    :class:`~.trie.PatternUnion`: one group each) and the name scan ``names``
+    (:class:`~.names.NameScanner`), set on each of them."""
+    unions = [getattr(cues, name) for name in cue_sets]
+    groups = [u.regexes() for u in unions]
     scans = names.scan_regexes()
     gate = Gate(groups, scans)
     if gate.active:
-        for u, gids in owners:
-            u.set_gate(gate, gids)
+        for gid, u in enumerate(unions):
+            u.set_gate(gate, gid)
         names.set_gate(gate, list(range(len(groups), len(groups) + len(scans))))
     return gate

@@ -242,28 +242,16 @@ class PatternUnion:
         self._short = [r.rx if isinstance(r, WordStart) else r for r in self._rxs]
         self._short_all = [r.rx if isinstance(r, WordStart) else r for r in self._all]
 
-    _gate: Any = None  # (prefilter Gate, {id(regex): group id}): see :meth:`set_gate`
+    _gate: Any = None  # (prefilter Gate, group id): see :meth:`set_gate`
 
     def regexes(self) -> list[re.Pattern[str]]:
         """The compiled regexes searched (a :class:`WordStart` as its look-behind regex, which has its matches)."""
         return [r.rx if isinstance(r, WordStart) else r for r in self._all]
 
-    def set_gate(self, gate: Any, gids: list[int]) -> None:
-        """Let a :class:`~distillscope.identity.prefilter.Gate` skip the regexes (``gids[i]`` is the group of
-        ``self.regexes()[i]``) that it proves absent from the text it scanned."""
-        ids: dict[int, int] = {}
-        for r, g in zip(self._all, gids, strict=True):
-            ids[id(r)] = g
-            if isinstance(r, WordStart):
-                ids[id(r.rx)] = g
-        self._gate = (gate, ids)
-
-    def _gated(self, s: str, rxs: list[Any], pos: int, endpos: int) -> list[Any]:
-        gate, ids = self._gate
-        st = gate.state
-        if st is None or st[0] is not s:
-            return rxs
-        return [r for r in rxs if gate.may_match(ids[id(r)], s, pos, endpos)]
+    def set_gate(self, gate: Any, gid: int) -> None:
+        """Let a :class:`~distillscope.identity.prefilter.Gate` answer the searches it proves empty (``gid``: the
+        group of :meth:`regexes` in it)."""
+        self._gate = (gate, gid)
 
     def _regexes(self, s: str, pos: int, endpos: int) -> list[Any]:
         # (str.isascii() of a whole string is a flag lookup; only a mixed text pays for the slice.) A short span is
@@ -275,11 +263,10 @@ class PatternUnion:
 
     def search(self, s: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
         e = len(s) if endpos is None else endpos
+        g = self._gate
+        if g is not None and not g[0].may_match(g[1], s, pos, e):
+            return None  # (the prefilter proved it)
         rxs = self._regexes(s, pos, e)
-        if self._gate is not None:
-            rxs = self._gated(s, rxs, pos, e)
-            if not rxs:
-                return None
         if len(rxs) == 1:
             return rxs[0].search(s, pos, e)
         best = None
@@ -293,11 +280,10 @@ class PatternUnion:
 
     def finditer(self, s: str, pos: int = 0, endpos: int | None = None) -> Iterable[re.Match[str]]:
         e = len(s) if endpos is None else endpos
+        g = self._gate
+        if g is not None and not g[0].may_match(g[1], s, pos, e):
+            return []  # (the prefilter proved it)
         rxs = self._regexes(s, pos, e)
-        if self._gate is not None:
-            rxs = self._gated(s, rxs, pos, e)
-            if not rxs:
-                return []
         if len(rxs) == 1:
             return rxs[0].finditer(s, pos, e)
         found = [ms for ms in (list(rx.finditer(s, pos, e)) for rx in rxs) if ms]
