@@ -72,6 +72,7 @@ from distillscope.identity.text import (
     SENT,
     fold,
     lower,
+    mask_false_pronouns,
     quote_spans,
     sentence_bounds,
     sentence_break,
@@ -88,6 +89,26 @@ RULE_FILES = ("claims.py", "rules.py", "lexicon.py", "names.py", "text.py", "tri
 STATUSES = ("asserted", "negated", "reported", "hypothetical", "implied")
 _GATE_MIN = 400  # texts at least this long are prefiltered (see ClaimExtractor)
 _SCENE_HEAD = 100  # how far back the clause of a role-play set-up is looked for
+# "As Tony Stark, ...", "Я, Тони Старк, ...", "作为钢铁侠，...", "トニー・スタークとして、...": the speaker takes on a named
+# character (two to four capitalised words, or a name in a script without capitals). What it then says of models is
+# the character's talk (MT-Bench: "as Tony Stark, could GPT-4 replace JARVIS?"), until a scene exit ("as an AI").
+_CAP = r"[A-ZÀ-ÖØ-ÞА-ЯЁ][\w'’.-]*"
+_CHARACTER_LEAD = (
+    r"[\s*_#>\"“]*(?:"
+    r"(?:As|Speaking as|In the role of|Als|En tant que|Como|Come|In quanto|Как|Будучи|Як)\s+"
+    rf"(?P<lat>(?:{_CAP}\s+){{1,3}}{_CAP})(?=\s*[,，]|\s+(?!(?:once|famously|said|says|noted|notes|put|puts|wrote|"
+    r"writes|argued|observed|pointed|explained|has|had|would)\b)[a-zà-öø-ÿа-яё])|"
+    rf"(?:I|Je|Moi|Ich|Yo|Io|Eu|Я)\s*,\s*(?P<app>(?:{_CAP}\s+){{1,3}}{_CAP})\s*,|"
+    r"(?:作为|作為|身为|身為)(?P<zh>[\u4e00-\u9fff·・]{2,8})[，,]|"
+    r"(?P<ja>[\u30a0-\u30ff・]{3,12}|[\u4e00-\u9fff]{2,6})として[、,]"
+    r")")
+# (at the start of the text, and after a sentence end: a leading character class lets ``re`` skip ahead fast)
+_CHARACTER_AT_START = re.compile(_CHARACTER_LEAD)
+_CHARACTER = re.compile(r"[.!?。！？\n]" + _CHARACTER_LEAD)
+# What makes such a lead the speaker's own kind, not a character: "As Large Language Models, ...", "作为人工智能，".
+_KIND_NOUN = re.compile(r"\b(?:ai|ki|ia|ии|llm|language|models?|modell|assistants?|assistent|chatbots?|bots?|sprachmodell|"
+                        r"modèle|modelo|modello|модел\w*|ассистент\w*|developers?|engineers?|users?)\b|人工智能|智能|模型|助手|"
+                        r"助理|机器人|機器人|程序|系统|系統|一个|一個|一名|一位|AI|アシスタント|モデル|人工知能|開発", re.IGNORECASE)
 _SHORT_SCENE = 40  # a role-play opener this short ("Role-play time!") needs no participant in its sentence
 # A set-up naming a scenario or story rather than an act of the speaker's ("in this scenario", "故事里").
 _SCENARIO = re.compile(r"scenario|story|scene|skit|escenario|scénario|szenario|histoire|historia|história|storia|"
@@ -268,11 +289,11 @@ class ClaimExtractor:
         found = self.names.scan(t, tl)
         if not found:
             return []
-        claims = self._name_claims(text, t, tl, found)
+        claims = self._name_claims(text, t, mask_false_pronouns(t, tl), found)
         claims = self._signature(claims, found, t, text)
         claims = self._differences(claims, found, t, tl, text)
         if claims:
-            claims = self._apply_scenes(claims, tl)
+            claims = self._apply_scenes(claims, tl, t, found)
             claims = self._drop_foreign_makers(claims, t)
             claims = _drop_denied_mentions(claims)
             segments = self.segmenter.segment(t)
@@ -395,15 +416,31 @@ class ClaimExtractor:
                for a, b, e in found if a >= l0 and a not in have]
         return sorted(claims + new, key=lambda c: c.start) if new else claims
 
-    def _apply_scenes(self, claims: list[Claim], tl: str) -> list[Claim]:
-        """Claims made after a role-play or game set-up ("Let's play! ... For this game I'm Grok") are
-        hypothetical until a ``scene_exit`` cue ("out of character", "actually") steps out of it. A set-up with a
-        negation or an offer in its clause ("I can't role-play as ChatGPT", "I can play Gemini if you like"), or
-        the user's request described back in its sentence ("In the scenario you describe, ...") opens nothing."""
+    @staticmethod
+    def _character_leads(t: str, found: list[tuple[int, int, Entity]]) -> list[int]:
+        """Where the speaker takes on a named character (:data:`_CHARACTER`): the end of each such lead whose name
+        is no model's or maker's ("As Claude Shannon put it" names a model) and no kind of AI."""
+        out = []
+        first = _CHARACTER_AT_START.match(t)
+        for m in ([first] if first else []) + list(_CHARACTER.finditer(t)):
+            g = m.lastgroup or ""
+            if _KIND_NOUN.search(m.group(g)) or any(a < m.end(g) and b > m.start(g) for a, b, _ in found):
+                continue
+            out.append(m.end())
+        return out
+
+    def _apply_scenes(self, claims: list[Claim], tl: str, t: str = "",
+                      found: list[tuple[int, int, Entity]] | None = None) -> list[Claim]:
+        """Claims made after a role-play or game set-up ("Let's play! ... For this game I'm Grok") or after the
+        speaker takes on a named character ("As Tony Stark, I think GPT-4 ...") are hypothetical until a
+        ``scene_exit`` cue ("out of character", "actually") steps out of it. A set-up with a negation or an offer in
+        its clause ("I can't role-play as ChatGPT", "I can play Gemini if you like"), or the user's request
+        described back in its sentence ("In the scenario you describe, ...") opens nothing. (``t``, the folded text,
+        and ``found``, its names, are needed for the characters.)"""
         last = max((c.start for c in claims if c.status in ("asserted", "reported")), default=-1)
         if last < 0:
             return claims  # (only asserted and reported claims can turn hypothetical)
-        opens = []
+        opens = [p for p in self._character_leads(t, found or []) if p <= last] if t else []
         for m in self.cues.scene.finditer(tl, 0, last):
             c0 = 0
             for b in CLAUSE_OR_SENT.finditer(tl, max(0, m.start() - _SCENE_HEAD), m.start()):
@@ -423,6 +460,7 @@ class ClaimExtractor:
             opens.append(m.end())
         if not opens:
             return claims
+        opens.sort()
         exits = [m.start() for m in self.cues.scene_exit.finditer(tl, opens[0], last)]
         out = []
         for c in claims:

@@ -7,7 +7,8 @@
 
 A name absorbs its version tag ("GPT-4o", "Claude 3.5 Sonnet"); a Latin name may not run into a longer Latin
 word. To add a model family, add it to ``aliases.yaml`` (``aliases``: case-insensitive; ``exact``: case-sensitive,
-for names that are also words, such as "Yi"; ``patterns``: regular expressions; ``exclude``: what may not follow).
+for names that are also words, such as "Yi"; ``patterns``: regular expressions; ``exclude``: what may not follow;
+``homonym``: text that, anywhere in an answer, makes every mention of the name another thing: the Amazon river).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from distillscope.identity.trie import SEP, Trie, WordStart, add_pattern, expand
 
 DATA = Path(__file__).parent / "data"
 _LATIN = re.compile(r"[A-Za-z0-9]")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")  # a Cyrillic name may not start inside a word ("экзотермиЧЕСКИМИ")
 # Version tags a Latin name absorbs: GPT-4o, Qwen2.5-7B-Instruct, Llama 3.1 8B, Claude 3.5 Sonnet, Gemini 1.5 Pro.
 _VERSION = (
     r"(?:[ \-]?[vr]?\d+(?:\.\d+)*(?:[a-z](?![a-z]))?)?"
@@ -76,6 +78,12 @@ def load_aliases(path: str | Path | None = None) -> dict[str, Any]:
     return table
 
 
+def _word_class(first: str) -> re.Pattern[str] | None:
+    """What may not come right before a name starting with ``first``: a Latin name may not continue a Latin word,
+    a Cyrillic one a Cyrillic word (CJK and other scripts are written without spaces: any character may)."""
+    return _LATIN if _LATIN.match(first) else _CYRILLIC if _CYRILLIC.match(first) else None
+
+
 class NameScanner:
     """Every occurrence of a model or maker name in a text (:meth:`mentions`), found with one trie regex per kind.
 
@@ -85,8 +93,10 @@ class NameScanner:
     """
 
     def __init__(self, families: Mapping[str, Mapping[str, Any]], makers: Mapping[str, Mapping[str, Any]]) -> None:
-        self._groups: dict[str, tuple[Entity, bool]] = {}  # marker -> (entity, starts with a Latin letter)
+        # marker -> (entity, the class of character that may not precede it: Latin or Cyrillic, or None)
+        self._groups: dict[str, tuple[Entity, re.Pattern[str] | None]] = {}
         self._exclude: dict[str, re.Pattern[str]] = {}
+        self._homonym: dict[Entity, re.Pattern[str]] = {}  # entity -> text that makes every mention a homonym
         lit: list[tuple[str, str]] = []
         exact: list[tuple[str, str]] = []
         pats: list[str] = []
@@ -101,12 +111,14 @@ class NameScanner:
         for field, dest in (("aliases", lit), ("exact", exact)):
             for a in spec.get(field) or []:
                 marker = f"g{len(self._groups)}"
-                self._groups[marker] = (ent, bool(_LATIN.match(fold(a).strip()[:1])))
+                self._groups[marker] = (ent, _word_class(fold(a).strip()[:1]))
                 dest.append((a, marker))
         for p in (q for pat in spec.get("patterns") or [] for q in expand(pat)):
             marker = f"g{len(self._groups)}"  # one per alternative: a group name may occur only once
-            self._groups[marker] = (ent, bool(_LATIN.match(p[:1])))
+            self._groups[marker] = (ent, _word_class(p[:1]))
             pats.append(f"{p}(?P<{marker}>)")
+        if spec.get("homonym"):
+            self._homonym[ent] = re.compile("|".join(spec["homonym"]), re.IGNORECASE)
         if spec.get("exclude"):
             for marker, (e, _) in self._groups.items():
                 if e == ent:
@@ -192,12 +204,20 @@ class NameScanner:
             if a < last_end:
                 continue  # overlaps a longer or earlier name
             marker = m.lastgroup or ""
-            ent, latin_start = self._groups[marker]
-            if latin_start and a > 0 and _LATIN.match(t[a - 1]):
+            ent, before = self._groups[marker]
+            if before is not None and a > 0 and before.match(t[a - 1]):
                 continue
             ex = self._exclude.get(marker)
             if ex is not None and ex.match(t, a):
                 continue
             out.append((a, b, ent))
             last_end = b
+        if self._homonym:
+            out = self._drop_homonyms(out, t)
         return out
+
+    def _drop_homonyms(self, found: list[tuple[int, int, Entity]], t: str) -> list[tuple[int, int, Entity]]:
+        """Drop every mention of an entity whose ``homonym`` context occurs anywhere in the text: an answer that
+        speaks of the Amazon river ("亚马逊河", "the Amazon rainforest") means the river by a bare "亚马逊" too."""
+        gone = {e for e in {e for _, _, e in found} if e in self._homonym and self._homonym[e].search(t)}
+        return [f for f in found if f[2] not in gone] if gone else found

@@ -254,9 +254,19 @@ _FRAGMENT = re.compile(
     r"[\s*_]*(?:an?\s+)?(?!the\s)(?:[\w-]+\s+){0,3}?(?:language model|assistant|model|chatbot|ai)\s+(?:[\w-]+\s+)?"
     r"(?:developed|created|made|trained|built|designed|released|owned)\s+(?:by|at)\s+(?:the\s+)?[*_]*"
     r"|\s*(?:نموذج|موديل|مساعد)\s+(?:\S+\s+){0,3}?(?:تم\s+)?(?:تدريبه|تطويره|إنشاؤه|تصميمه|دربته|طورته|أنشأته)\s+"
-    r"(?:بواسطة|من قبل|من)\s*")
+    r"(?:بواسطة|من قبل|من)\s*"
+    # "Языковая модель OpenAI", "Языковая модель на основе GPT-4", "ИИ-ассистент, разработанный компанией X",
+    # "Sprachmodell von X", "Modèle de langage développé par X": the answer is the noun phrase
+    r"|[\s*_]*(?:большая\s+)?(?:языковая\s+модель|модель|ии-ассистент|ассистент|чат-бот|нейросеть)[,\s]+"
+    r"(?:(?:на\s+основе|от|компании|разработанн\w+|созданн\w+|обученн\w+)\s+)?(?:компанией\s+)?[*_«\"]*"
+    r"|[\s*_]*(?:ein\s+)?(?:sprachmodell|ki-modell|ki-assistent|assistent)\s+(?:(?:von|auf\s+basis\s+von|basierend\s+auf|"
+    r"entwickelt\s+von)\s+)[*_]*"
+    r"|[\s*_]*(?:un\s+)?(?:modèle\s+de\s+langage|assistant(?:\s+ia)?)\s+(?:(?:de|basé\s+sur|développé\s+par|conçu\s+par)\s+)[*_]*")
 _MAX_FRAGMENT = 90
-_FRAGMENT_END = re.compile(r"[*_)）\s]*(?:[.!。\n(（]|$)|\s+(?:ai|inc|llc|ltd)\b")  # the name ends the phrase
+_COUNT_FIELD = re.compile(r"出现|出現|次数|次數|回数|횟수|빈도|\b(?:count|occurrences?|appearances?|frequency|times|раз|"
+                          r"количество|anzahl|häufigkeit|vorkommen|fois|veces|frecuencia|vezes|volte)\b", re.IGNORECASE)
+_FRAGMENT_END = re.compile(r"[*_)）»\"\s]*(?:[.!。\n(（]|$|[,，]\s*(?:version|версия|versi[oó]n|バージョン|版本))|\s+(?:ai|inc|llc|ltd)\b")
+# (the name ends the phrase, or a version follows it: "Языковая модель OpenAI, версия не указана.")
 
 
 def answer_card(s: Site) -> Verdict:
@@ -267,8 +277,10 @@ def answer_card(s: Site) -> Verdict:
         sep = _LEAD_SEP.match(t, b)
         made_by = sep and c.made_by_lead.match(t, sep.end())
         field = sep and _FIELD_NEXT.match(t, sep.end())
-        if field and bisect.bisect_left(s.starts, sep.end()) < bisect.bisect_left(s.starts, field.end()):
-            field = None  # a list of names before a colon ("Claude, GPT-4, Gemini: all are chatbots"), no field
+        if field and (bisect.bisect_left(s.starts, sep.end()) < bisect.bisect_left(s.starts, field.end())
+                      or _COUNT_FIELD.search(field.group(0))):
+            field = None  # a list of names before a colon ("Claude, GPT-4, Gemini: all are chatbots"), or a
+            # word count's tally ("亚马逊，出现次数：4", "Amazon, occurrences: 4"), no field
         if _BARE_TAIL.fullmatch(t, b) or (made_by and not _subject_goes_on(t, made_by.end())) or field \
                 or _only_names(s):
             return "asserted", "bare"
@@ -308,7 +320,10 @@ def _subject_goes_on(t: str, p: int) -> bool:
     """Whether the clause after an appositive starting before ``p`` is followed by more of the sentence ("ChatGPT,
     developed by OpenAI, has achieved ...": the name is the sentence's subject, not an answer)."""
     m = CLAUSE_OR_SENT.search(t, p)
-    return m is not None and t[m.start()] in ",，" and _WORD.search(t, m.end(), m.end() + 3) is not None
+    return m is not None and t[m.start()] in ",，" and _GOES_ON.match(t, m.end()) is not None
+
+
+_GOES_ON = re.compile(r"[\s\-–—]{0,4}\w")  # (", - это интересная модель": a dash before the predicate)
 
 
 def echoed_question(s: Site) -> Verdict:
@@ -369,7 +384,9 @@ def clause(s: Site) -> Verdict:
 _OWN_GLOSS = re.compile(r"[*_\"'”’]*\s*[(（]\s*(?:my\s|our\s|(?:that|which|this|it)(?:'s|’s| is) me\b|me[)!）])",
                         re.IGNORECASE)
 _ME_GLOSS = re.compile(r"(?:\bme|\bmyself|\bi|저|나|私|我)\s*[(（]\s*$")
-_BASED_REL = re.compile(r"\s*[,(（]?\s*(?:which|that) i(?:'m|’m| am) (?:based|built|trained|derived) (?:on|upon|from)\b")
+_BASED_REL = re.compile(r"\s*[,(（]?\s*(?:(?:which|that) |(?:specifically |namely |in particular )?the (?:\w+ )?"
+                        r"(?:version|model|variant|release|one) (?:that )?)i(?:'m|’m| am) (?:based|built|trained|derived|"
+                        r"modell?ed) (?:on|upon|from|after)\b")  # (", specifically the version I am modeled after")
 # A gloss or relative clause after the name that says it is the speaker's engine, model or name: "LLaMA (which is the
 # name of the AI model that powers me)", "**LLaMA**: a nod to my language model architecture", "GPT-4 (the model
 # you're interacting with)".
@@ -381,7 +398,8 @@ _OWN_REL = re.compile(
     r"|(?:the |this )?(?:model|ai|assistant|one) (?:that )?you(?:'re|’re| are) (?:currently |now )?"
     r"(?:interacting|talking|chatting|speaking) (?:with|to)\b)", re.IGNORECASE)
 # "I (as the OpenAI's GPT-4 model, ...)": the name in a bracket that glosses a bare "I" with "as".
-_ME_GLOSS_AS = re.compile(r"(?:\bme|\bi)\s*[(（]\s*as\s+(?:the\s+|an?\s+)?(?:[\w-]+(?:'s|’s)?\s+){0,2}$")
+_ME_GLOSS_AS = re.compile(r"(?:\bme|\bi|\bmy (?:own )?(?:self-model|self-image|self|identity|persona|role|case))\s*[(（]\s*as\s+"
+                          r"(?:the\s+|an?\s+)?(?:[\w-]+(?:'s|’s)?\s+){0,2}$")  # (also "my self-model (as Grok, ...)")
 # "제가(이 AI, Grok)가", "我（本AI，通义千问）": a bracket after the speaker's pronoun that names it after a short gloss.
 _ME_GLOSS_LIST = re.compile(r"(?:저|제가|저는|나|내가|나는|私|わたし|我)\s*[(（][^()（）\n]{1,14}[,，、]\s*$")
 
@@ -634,6 +652,33 @@ def speaker_link(s: Site) -> Verdict:
     # Only a cue ending within _MAX_GAP of the name can count (see :func:`gap`).
     s.selfs = _unquoted(s, list(c.first_person.finditer(s.window, max(0, len(s.window) - _MAX_GAP - _MAX_CUE))), s0)
     return GO_ON if s.selfs else guess(s)
+
+
+# A demonstrative noun cue: "this model", "эта модель", "ce modèle", "dieses Modell", "这个模型", "このモデル".
+_THIS_NOUN = re.compile(r"(?:this|эт(?:от|а)|ce|cet|dies(?:es|er)|est[ea]|quest[oa]|这个|這個|这位|這位|この|이)\s?\S")
+_MAX_ANTECEDENT = 200  # how far before "this model" the model it points back to is looked for
+_BREAK = re.compile(r"[\n.!?。！？]")
+_TWO_LETTERS = re.compile(r"[^\W\d_]{2}")
+
+
+def anaphoric_this(s: Site) -> Verdict:
+    """"### 1. **Google's LaMDA** This model, developed at Google Research, ...": when the only first-person cue is
+    a demonstrative noun ("this model", "эта модель", "ce modèle", "このモデル") and a model's name that no claim
+    took up (a heading, a list item, a topic) comes shortly before it, the demonstrative points back to that model:
+    the maker named there made that model, not the speaker ("I'm Claude. This model was made by Anthropic": Claude
+    was a claim, so "this model" is the speaker; a family name is what "this model" is: "this assistant is
+    Claude")."""
+    if s.is_family(s.a) or not s.selfs or not all(mm.group(0) and _THIS_NOUN.match(mm.group(0)) for mm in s.selfs):
+        return GO_ON
+    t, p = s.t, s.w0 + s.selfs[0].start()
+    for k in range(bisect.bisect_left(s.starts, max(0, p - _MAX_ANTECEDENT)), bisect.bisect_left(s.starts, p)):
+        a, b = s.spans[k]
+        if a == s.a or a in s.claimed or not s.is_family(a) or not _BREAK.search(t, b, p):
+            continue
+        l0, l1 = t.rfind("\n", 0, a) + 1, t.find("\n", b)
+        if _TWO_LETTERS.search(t[l0:a] + " " + t[b : l1 if l1 >= 0 else len(t)]):
+            return None  # (a line that is the name alone is a persona's label: "[ChatGPT]:", "(🤖ChatGPT)")
+    return GO_ON
 
 
 # "Go: Google에서 개발한 언어로, ...", "- 구글에서 만든 시스템 프로그래밍 언어", "Googleが開発したプログラミング言語です":
@@ -930,13 +975,50 @@ def gap(s: Site) -> Verdict:
         lead = s.cues.as_lead.match(g)
         if lead and len(g[lead.end():].split()) >= 2:  # "Como modelo entrenado por X": "como" is "as", no
             g = g[lead.end():]  # comparison (but "Come ChatGPT, posso ...", "Как и ChatGPT, я" are "like")
-    if len(g) > _MAX_GAP or (s.cues.mention.search(g) and not s.cues.backstage.search(s.t, s.s0, s.a)):
+    if len(g) > _MAX_GAP and not (len(g) <= _MAX_GAP_MADE and last is not None and _POSSESSIVE_CUE.match(last.group(0))
+                                  and _MADE_TAIL.search(g)):
+        return None  # (but "Моя разработка ... основаны на данных, созданных командой разработчиков из компании X",
+        # "My training and updates are handled by a team of engineers at X": the possessive's maker, named late)
+    if s.cues.mention.search(g) and not s.cues.backstage.search(s.t, s.s0, s.a):
         return None
     if last and _AND_GAP.fullmatch(g) and _ME.search(last.group(0)):
         return None  # "between myself and ChatGPT", "both I and Claude": the speaker and another model
     return GO_ON
 
 
+# The name opens a clause of its own after the speaker's cue: a complement of saying or thinking ("Я могу сказать,
+# что GPT-4 ...", "il est clair que GPT-4 ...", "Ich denke, dass GPT-4 ...") or a "but" with no denial before it
+# ("Я помню, как JARVIS понимал меня, но GPT-4 идёт дальше"; "Я не ChatGPT, но Claude" keeps Claude). (English
+# needs no such rule: its bare "I" is no cue.)
+_THAT_CLAUSE = re.compile(
+    r"(?:сказать|скажу|говорю|думаю|считаю|знаю|помню|понимаю|уверен\w*|ясно|очевидно|кажется|надеюсь|верю|признать|"
+    r"признаю|жду|zugeben|gebe zu|admettre|avouer|ammettere|admitir|reconocer|reconnaître|"
+    r"dis|dire|dirais|dirait|pense|crois|sais|comprends|clair|sûr\w*|évident|espère|"
+    r"sagen|sage|denke|glaube|weiß|verstehe|sicher|klar|hoffe|"
+    r"dico|dire|penso|credo|so|capisco|chiaro|sicur\w*|spero|"
+    r"decir|digo|pienso|creo|sé|entiendo|claro|segur\w*|espero|"
+    r"dizer|digo|acho|penso|sei|entendo|claro|esper\w*)\s*,?\s+(?:что|как|que|qu'|dass|che)\s+$")
+_BUT_CLAUSE = re.compile(r"(?:^|[\s,])(?:но|однако|але|mais|aber|doch|pero|ma|però|mas|porém)\s+$")
+
+
+def other_clause_subject(s: Site) -> Verdict:
+    """A name that is the subject of a clause of its own after the speaker's pronoun (see :data:`_THAT_CLAUSE`) is
+    no claim about the speaker, unless a first-person word follows it in its clause ("..., mais GPT-4 est mon
+    modèle de base")."""
+    last = s.last_self
+    if s.self_post or s.after or last is None:
+        return GO_ON
+    g = s.window[last.end():]
+    if not (_THAT_CLAUSE.search(g) or (_BUT_CLAUSE.search(g) and not s.cues.neg.search(s.window))):
+        return GO_ON
+    return GO_ON if s.cues.first_person.search(s.right) else None
+
+
+_MAX_GAP_MADE = 200
+_POSSESSIVE_CUE = re.compile(r"(?:my|мо[йяеёи]|моего|моей|mon|ma|mes|mein\w*|meu|minha|mio|mia|我的)\b")
+_MADE_TAIL = re.compile(r"(?:made|developed|created|built|trained|designed|maintained|updated|handled|разработан\w*|"
+                        r"создан\w*|обучен\w*|обновля\w*|entwickelt|trainiert|développ\w*|conçu\w*|entraîn\w*|"
+                        r"desarrollad\w*|creado|开发|研发|训练)[^.!?。\n]{0,70}$")
 _AND_GAP = re.compile(r"\s*(?:and|&|or|nor|vs\.?|versus)\s+(?:the\s+|other\s+)*")
 _ME = re.compile(r"\b(?:i|me|myself)\s*$")
 _I_WAS = re.compile(r"\bi (?:was|were|have been|had been|am|'m|’m|got|get)$")
@@ -1163,7 +1245,7 @@ RULES: tuple[Rule, ...] = (
     inside_url, metadata_card, quotation, answer_card, echoed_question, question_after_name,
     clause, own_gloss, maker_of_compared, policy_owner, recommended, roleplay_lead, differs_from_me, name_then_negation, pair_then_mention,
     name_then_mention, name_as_subject, name_then_hypothetical, name_then_hearsay,
-    speaker_link, made_thing, verb_object, sov_argument, zh_new_subject, maker_without_making, human_employer, definition_term, cue_of_another, gap, maker_without_making_en, human_passive, possessor, names_between,
+    speaker_link, anaphoric_this, made_thing, verb_object, sov_argument, zh_new_subject, maker_without_making, human_employer, definition_term, cue_of_another, gap, other_clause_subject, maker_without_making_en, human_passive, possessor, names_between,
     scope, leading_clause, own_apposition, identity_as, fellow_instance, call_me_and, corrected_from, invited_name, persona_compound, unqualified, clause_negation, hearsay, hypothetical, negation, asserted,
 )
 

@@ -96,3 +96,25 @@ def sentence_bounds(t: str, a: int, b: int) -> tuple[int, int]:
             s0 = m.end()
     m = SENT.search(t, a + 1, b + CONTEXT)
     return s0, (m.end() if m else min(len(t), b + CONTEXT))
+
+
+# Words that look like a first-person pronoun of another language on lower-cased text: the European Union and I/O
+# in capitals ("(EU)", "IO-bound"; not a capitalised Portuguese or Italian sentence, "EU SOU ..."), and the French
+# participle "eu" after a form of avoir ("a eu un impact"). :func:`mask_false_pronouns` blanks them out.
+_CAPS_PRONOUN = re.compile(r"\b(?:EU|IO)\b(?!\s+[A-ZÀ-Ý]{2,}\b)")
+_AVOIR_EU = re.compile(r"\b(?:a|ont|avait|avaient|aurait|auraient|aura|auront|avoir|ait|aient|avons|avez|avais|eût)\s+(eu)\b")
+_BLANK = "\u2063"  # an invisible separator: no word character, no space, no cue
+
+
+def mask_false_pronouns(t: str, tl: str) -> str:
+    """``tl`` (the lower-cased ``t``) with the look-alike pronouns above replaced by invisible separators, so that
+    no first-person cue finds them (offsets are kept)."""
+    spans = [m.span() for m in _CAPS_PRONOUN.finditer(t)] if ("EU" in t or "IO" in t) else []
+    if " eu" in tl:
+        spans += [m.span(1) for m in _AVOIR_EU.finditer(tl)]
+    if not spans:
+        return tl
+    chars = list(tl)
+    for a, b in spans:
+        chars[a:b] = _BLANK * (b - a)
+    return "".join(chars)
