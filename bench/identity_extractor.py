@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/identity_extractor.py            # --rounds 50 for steadier timings
     .venv/bin/python bench/identity_extractor.py --no-synthetic --rounds 9   # real answers and timings only
+    .venv/bin/python bench/identity_extractor.py --timings-only --extractor-only   # throughput only
 
 Real answers (tests/identity/data/real, answers deployed models wrote; see its README): the blind scores recorded
 in identity/data/extractor_validation.json (the corpus' first score, the score before any rule read it, the final
@@ -13,9 +14,10 @@ rules were written against, plus the former held-out sets) and on the newest hel
 highest N, written blind to the rules by another author and not yet used to change them), each former held-out
 set's first (blind) score as recorded in its header, asserted-claim precision/recall per language, then responses per second measured side by side in one run:
 the full extractor, its name scan alone, and a naive case-insensitive alternation of every alias (the first
-thing one would write), on short answers and on long (~1,500-character) answers. Timings are CPU time of this
-single-threaded process: the best of several passes (the code's speed) and the median (what the machine's load
-made of it).
+thing one would write), on short answers and on long (~1,500-character) answers; the full extractor with the
+hyperscan prefilter (identity/prefilter.py, used on answers of 400 characters or more where hyperscan is installed)
+and without it (plain ``re``), their passes interleaved. Timings are CPU time of this single-threaded process: the
+best of several passes (the code's speed) and the median (what the machine's load made of it).
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ from collections import defaultdict
 from pathlib import Path
 
 from distillscope.errors import InputError
-from distillscope.identity.claims import default_extractor, fold, load_aliases
+from distillscope.identity import prefilter
+from distillscope.identity.claims import ClaimExtractor, default_extractor, fold, load_aliases
 from distillscope.identity.scoring import blind_validation, load_labelled, recorded_first_score, score
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "identity" / "data"
@@ -101,7 +104,12 @@ def main() -> None:
     ap.add_argument("--no-synthetic", action="store_true", help="skip the hand-written labelled sets' scores")
     ap.add_argument("--extractor-only", action="store_true",
                     help="time only the full extractor (the naive alternation takes minutes on long answers)")
+    ap.add_argument("--timings-only", action="store_true", help="skip every score: throughput only")
     args = ap.parse_args()
+    if args.timings_only:
+        files = held_out_files()
+        timings(load_labelled(sorted(DATA.glob("claims_*.tsv")) + files), args.rounds, args.extractor_only)
+        return
     real_answers()
     # Every held-out set was scored once when it arrived (the first score is in its header); rules were then fixed
     # after reading its errors, so all but the newest count as development data. Before changing rules after
@@ -178,26 +186,46 @@ def synthetic(files, former, newest, dev, held) -> None:
 
 
 def timings(items, rounds: int, extractor_only: bool = False) -> None:
+    """Throughput with and without the hyperscan prefilter (identity/prefilter.py), side by side: the passes of the
+    runs alternate, so that the machine's load falls on all of them alike."""
     ex = default_extractor()
+    plain = ClaimExtractor(prefilter=False)
     naive = naive_regex()
     short = [i.text for i in items]
     long = [(FILLER * 3)[: 700] + " " + t + " " + (FILLER * 3)[: 700] for t in short]
+    on = "on" if prefilter.ENABLED else "unavailable: hyperscan not installed" if not prefilter.AVAILABLE else "off"
     runs = {
-        "extractor (full)": lambda ts: [ex.extract(t) for t in ts],
-        "name scan only": lambda ts: [ex.mentions(t) for t in ts],
+        f"extractor (full), prefilter {on}": lambda ts: [ex.extract(t) for t in ts],
+        "extractor (full), no prefilter (plain re)": lambda ts: [plain.extract(t) for t in ts],
+        "name scan only (plain re)": lambda ts: [ex.mentions(t) for t in ts],
         "naive IGNORECASE alternation (names only)": lambda ts: [naive.findall(fold(t)) for t in ts],
     }
     if extractor_only:
-        runs = {k: v for k, v in runs.items() if k == "extractor (full)"}
+        runs = {k: v for k, v in runs.items() if k.startswith("extractor")}
+    print(f"\nmachine load before timing: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     for label, texts in (("short answers", short), (f"long answers (~{sum(map(len, long)) // len(long)} chars)", long)):
         print(f"\nthroughput on {label}, {len(texts)} texts, {rounds} passes (responses per CPU second):")
         base = None
-        for name, fn in runs.items():
-            best, median = timeit(fn, texts, rounds)
+        for name, (best, median) in zip(runs, timeit_alternating(list(runs.values()), texts, rounds), strict=True):
             base = base or best
             print(f"  {name:<44}best {best:>8,.0f}/s   median {median:>8,.0f}/s   ratio to full {best / base:5.2f}")
     print("\ngoal: asserted precision and recall >= 0.98 (>= 0.95 on real answers); >= 5,000 responses/s on one core "
           f"(machine load now: {' '.join(f'{x:.2f}' for x in os.getloadavg())})")
+
+
+def timeit_alternating(fns, texts, rounds: int) -> list[tuple[float, float]]:
+    """:func:`timeit` for several functions at once, their passes interleaved: (best, median) responses per CPU
+    second for each."""
+    for fn in fns:
+        fn(texts[:50])  # warm caches (and build the prefilter's database)
+    times: list[list[float]] = [[] for _ in fns]
+    for _ in range(rounds):
+        for fn, ts in zip(fns, times, strict=True):
+            c0 = time.process_time()
+            fn(texts)
+            ts.append(time.process_time() - c0)
+    n = len(texts)
+    return [(n / max(min(ts), 1e-9), n / max(statistics.median(ts), 1e-9)) for ts in times]
 
 
 if __name__ == "__main__":

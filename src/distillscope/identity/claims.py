@@ -60,8 +60,10 @@ from pathlib import Path
 from typing import Any
 
 from distillscope.errors import InputError
+from distillscope.identity import prefilter as _prefilter
 from distillscope.identity.lexicon import Cues
 from distillscope.identity.names import Entity, NameScanner, load_aliases
+from distillscope.identity.prefilter import Gate
 from distillscope.identity.rules import Site, decide, topic_heading
 from distillscope.identity.segments import Segment, Segmenter
 from distillscope.identity.text import (
@@ -85,6 +87,7 @@ DATA = HERE / "data"
 RULE_FILES = ("claims.py", "rules.py", "lexicon.py", "names.py", "text.py", "trie.py", "segments.py")
 # Strongest first (one status per label in scores): ``implied`` is an affiliation presupposed, not stated.
 STATUSES = ("asserted", "negated", "reported", "hypothetical", "implied")
+_GATE_MIN = 400  # texts at least this long are prefiltered (see ClaimExtractor)
 _SCENE_HEAD = 100  # how far back the clause of a role-play set-up is looked for
 # "As Tony Stark, ...", "Я, Тони Старк, ...", "作为钢铁侠，...", "トニー・スタークとして、...": the speaker takes on a named
 # character (two to four capitalised words, or a name in a script without capitals). What it then says of models is
@@ -220,10 +223,15 @@ class ClaimExtractor:
         aliases: alias table path (default: the shipped ``data/aliases.yaml``).
         extra_families: ad-hoc families ``{id: [alias, ...]}``, e.g. the declared name of the model under test
             (``{"aster": ["Aster"]}``), so that its own name counts as a claim too.
+        prefilter: use the hyperscan prefilter (:mod:`.prefilter`) where it is installed: the same claims, faster
+            on long answers. False runs plain ``re`` throughout.
+        prefilter_min: the shortest text (characters) that is prefiltered (on short ones the scan costs what it
+            saves).
     """
 
     def __init__(self, aliases: str | Path | None = None,
-                 extra_families: Mapping[str, Sequence[str]] | None = None) -> None:
+                 extra_families: Mapping[str, Sequence[str]] | None = None, *, prefilter: bool = True,
+                 prefilter_min: int = _GATE_MIN) -> None:
         table = load_aliases(aliases)
         self.families: dict[str, dict[str, Any]] = dict(table["families"])
         self.makers: dict[str, dict[str, Any]] = dict(table["makers"])
@@ -240,6 +248,12 @@ class ClaimExtractor:
                 self._maker_families.setdefault(f["maker"], []).append(fid)
         self.names = NameScanner(self.families, self.makers)
         self.cues = Cues()
+        # The prefilter (optional, exact): one hyperscan scan per text proves where names may start and which
+        # role-play and echo cues are absent, so that re skips those searches; built on the first long text (its
+        # compile takes about a second, once per process), used on long texts only.
+        self._gate: Gate | None = None
+        self._use_gate = prefilter and _prefilter.ENABLED
+        self.prefilter_min = prefilter_min
         self.segmenter = Segmenter(self.cues.persona_self, self.cues.persona_role,
                                    lambda label: [(a, b) for a, b, _ in self.names.mentions(label)])
 
@@ -266,6 +280,12 @@ class ClaimExtractor:
             raise InputError(f"extract() needs a string, got {type(text).__name__}.")
         t = fold(text)
         tl = lower(t)
+        if self._use_gate and len(tl) >= self.prefilter_min:
+            if self._gate is None:
+                self._gate = _prefilter.attach(self.cues, self.names)
+            self._gate.scan(tl)
+        elif self._gate is not None:
+            self._gate.clear()
         found = self.names.scan(t, tl)
         if not found:
             return []

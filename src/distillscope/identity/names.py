@@ -22,6 +22,7 @@ from typing import Any
 import yaml
 
 from distillscope.errors import InputError
+from distillscope.identity.prefilter import finditer_at
 from distillscope.identity.text import fold, lower
 from distillscope.identity.trie import SEP, Trie, WordStart, add_pattern, expand
 
@@ -155,6 +156,18 @@ class NameScanner:
         if slow_pats:
             self._name_scans.append((re.compile("|".join(slow_pats), re.IGNORECASE), True, False))
 
+    _gate: Any = None  # (prefilter Gate, [group id of each name scan]): see :meth:`set_gate`
+
+    def scan_regexes(self) -> list[tuple[re.Pattern[str], bool]]:
+        """The name-scan regexes, each with whether it is searched on the original (not lower-cased) text."""
+        return [(rx.rx if isinstance(rx, WordStart) else rx, not on_lower) for rx, on_lower, _ in self._name_scans]
+
+    def set_gate(self, gate: Any, gids: list[int]) -> None:
+        """Let a :class:`~distillscope.identity.prefilter.Gate` (positional groups ``gids``, one per name-scan
+        regex, scanned on the lower-cased text) restrict each name-scan regex to the stretches that may hold it."""
+        self._plain = [rx for rx, _ in self.scan_regexes()]
+        self._gate = (gate, gids)
+
     def mentions(self, text: str) -> list[tuple[int, int, Entity]]:
         """Every alias occurrence (start, end, entity), claim or not."""
         t = fold(text)
@@ -164,9 +177,14 @@ class NameScanner:
         """:meth:`mentions` on text already folded (``t``) and lower-cased (``tl``)."""
         hits: list[re.Match[str]] = []
         ascii_only = tl.isascii()
-        for rx, on_lower, non_ascii in self._name_scans:
+        gate = self._gate
+        for k, (rx, on_lower, non_ascii) in enumerate(self._name_scans):
             if not (non_ascii and ascii_only):
-                hits += rx.finditer(tl if on_lower else t)
+                starts = gate[0].starts(gate[1][k], tl) if gate is not None else None
+                if starts is None:
+                    hits += rx.finditer(tl if on_lower else t)
+                elif starts:  # (the offsets where the prefilter found a name may start: re tries those only)
+                    hits += finditer_at(self._plain[k], tl if on_lower else t, starts)
         if self._exact_markers and hits:
             checked = []
             for m in hits:

@@ -242,6 +242,17 @@ class PatternUnion:
         self._short = [r.rx if isinstance(r, WordStart) else r for r in self._rxs]
         self._short_all = [r.rx if isinstance(r, WordStart) else r for r in self._all]
 
+    _gate: Any = None  # (prefilter Gate, group id): see :meth:`set_gate`
+
+    def regexes(self) -> list[re.Pattern[str]]:
+        """The compiled regexes searched (a :class:`WordStart` as its look-behind regex, which has its matches)."""
+        return [r.rx if isinstance(r, WordStart) else r for r in self._all]
+
+    def set_gate(self, gate: Any, gid: int) -> None:
+        """Let a :class:`~distillscope.identity.prefilter.Gate` answer the searches it proves empty (``gid``: the
+        group of :meth:`regexes` in it)."""
+        self._gate = (gate, gid)
+
     def _regexes(self, s: str, pos: int, endpos: int) -> list[Any]:
         # (str.isascii() of a whole string is a flag lookup; only a mixed text pays for the slice.) A short span is
         # searched with each WordStart's own look-behind regex directly (one Python call fewer).
@@ -252,6 +263,9 @@ class PatternUnion:
 
     def search(self, s: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
         e = len(s) if endpos is None else endpos
+        g = self._gate
+        if g is not None and not g[0].may_match(g[1], s, pos, e):
+            return None  # (the prefilter proved it)
         rxs = self._regexes(s, pos, e)
         if len(rxs) == 1:
             return rxs[0].search(s, pos, e)
@@ -266,6 +280,9 @@ class PatternUnion:
 
     def finditer(self, s: str, pos: int = 0, endpos: int | None = None) -> Iterable[re.Match[str]]:
         e = len(s) if endpos is None else endpos
+        g = self._gate
+        if g is not None and not g[0].may_match(g[1], s, pos, e):
+            return []  # (the prefilter proved it)
         rxs = self._regexes(s, pos, e)
         if len(rxs) == 1:
             return rxs[0].finditer(s, pos, e)
