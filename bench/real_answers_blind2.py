@@ -350,6 +350,41 @@ def gold_main(gold_full: str) -> str:
     return ",".join(keep) if keep else "-"
 
 
+def written_sets_problems(tag: str, dev: list[dict], test: list[dict], real: Path) -> tuple[dict[str, str], list[str]]:
+    """Check the committed files of a labelled set against the seeded sample: ``{tag}.labels.tsv`` labels exactly
+    the sampled answers with well-formed labels, and ``{tag}_{dev,test}.tsv``/``.meta.tsv`` hold them in sample order
+    with the sample's fields, the labels and the main gold; ``{tag}.notes.tsv`` repeats the labels it discusses.
+    Returns the labels and a list of problems (empty when the files agree)."""
+    problems: list[str] = []
+    labels = dict(line.split("\t")[:2] for line in (real / f"{tag}.labels.tsv").read_text("utf-8").splitlines()
+                  if line and not line.startswith("#"))
+    if set(labels) != {r["id"] for r in dev + test}:
+        problems.append(f"{tag}.labels.tsv does not label exactly the sampled answers")
+    for rid, gold in labels.items():
+        if gold != "-" and not all(g.rpartition("=")[2] in "ANRHI" and g.rpartition("=")[0] for g in gold.split(",")):
+            problems.append(f"{rid}: malformed label {gold!r}")
+    for half, rs in (("dev", dev), ("test", test)):
+        meta = [line.split("\t") for line in (real / f"{tag}_{half}.meta.tsv").read_text("utf-8").splitlines()
+                if not line.startswith("#")]
+        tsv = [line.split("\t") for line in (real / f"{tag}_{half}.tsv").read_text("utf-8").splitlines()
+               if not line.startswith("#")]
+        if [m[0] for m in meta] != [r["id"] for r in rs] or [t[0] for t in tsv] != [r["lang"] for r in rs]:
+            problems.append(f"{tag}_{half}: answers or languages not in sample order")
+            continue
+        for m, t, r in zip(meta, tsv, rs):
+            if (m[1], m[2], m[3], m[4], m[5]) != (r["source"], r["model"], r["family"], r["context"], r["stratum"]):
+                problems.append(f"{m[0]}: meta fields differ from the sample")
+            if m[-1] != labels.get(m[0]) or t[1] != gold_main(m[-1]):
+                problems.append(f"{m[0]}: labels differ between the files")
+            if m[5] == "none" and m[-1] != "-":
+                problems.append(f"{m[0]}: a claim without a name of the alias table")
+    notes = [line.split("\t") for line in (real / f"{tag}.notes.tsv").read_text("utf-8").splitlines()
+             if line and not line.startswith("#")]
+    if not notes or any(labels.get(n[0]) != n[3] for n in notes):
+        problems.append(f"{tag}.notes.tsv is empty or disagrees with the labels")
+    return labels, problems
+
+
 def write_labelled(tag: str, described: str, dev: list[dict], test: list[dict], labels: dict[str, str],
                    out: Path) -> None:
     """``{tag}_{dev,test}.tsv`` (language, main gold, text) and their ``.meta.tsv`` sidecars; ``described`` names
