@@ -250,6 +250,19 @@ def _atom(op: Any, av: Any, flags: int) -> str | None:
     return None
 
 
+def _one_char_set(p: Any, flags: int) -> list[tuple[int, int]] | None:
+    """The characters a one-character look-around body ``p`` (a literal, class or category) accepts, as ranges;
+    None for any other body."""
+    (iop, iav), = list(p)
+    if iop is C.LITERAL:
+        return _literal_set(iav, flags)
+    if iop is C.IN:
+        return _class_set(iav, flags)
+    if iop is C.CATEGORY:
+        return _class_set([(C.CATEGORY, iav)], flags)
+    return None
+
+
 def _tail_guard(op: Any, av: Any, prev_word: bool, flags: int) -> list[tuple[int, int]] | None:
     """The characters a one-character look-ahead (or ``\\b`` after a word character) at the end of a match lets
     follow it (a superset; exact on ASCII), or None where it cannot be kept. The relaxed pattern consumes that
@@ -261,14 +274,8 @@ def _tail_guard(op: Any, av: Any, prev_word: bool, flags: int) -> list[tuple[int
     direction, p = av
     if direction != 1 or len(p) != 1 or p.getwidth() != (1, 1):
         return None
-    (iop, iav), = list(p)
-    if iop is C.LITERAL:
-        inside = _literal_set(iav, flags)
-    elif iop is C.IN:
-        inside = _class_set(iav, flags)
-    elif iop is C.CATEGORY:
-        inside = _class_set([(C.CATEGORY, iav)], flags)
-    else:
+    inside = _one_char_set(p, flags)
+    if inside is None:
         return None
     if op is C.ASSERT:
         return None  # (a positive look-ahead fails at the text's end: "$" would not do; left out for simplicity)
@@ -312,14 +319,8 @@ def _guard_ranges_raw(op: Any, av: Any, rest: list[Any], flags: int) -> list[tup
     direction, p = av
     if direction != -1 or len(p) != 1 or p.getwidth() != (1, 1):
         return None
-    (iop, iav), = list(p)
-    if iop is C.LITERAL:
-        inside = _literal_set(iav, flags)
-    elif iop is C.IN:
-        inside = _class_set(iav, flags)
-    elif iop is C.CATEGORY:
-        inside = _class_set([(C.CATEGORY, iav)], flags)
-    else:
+    inside = _one_char_set(p, flags)
+    if inside is None:
         return None
     if op is C.ASSERT:  # (the character before must be one of these)
         return inside
