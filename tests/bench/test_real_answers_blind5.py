@@ -10,7 +10,6 @@ import gzip
 import io
 import json
 import random
-import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
@@ -38,21 +37,7 @@ def test_families_of_the_new_models():
         assert b5.blind5_family(model)[0] != "unknown", model
 
 
-def _git_repo(tmp_path: Path, files: dict[str, str]) -> tuple[Path, str]:
-    repo = tmp_path / "src"
-    for name, text in files.items():
-        (repo / name).parent.mkdir(parents=True, exist_ok=True)
-        (repo / name).write_text(text, encoding="utf-8")
-    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t",
-           "HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
-    for cmd in (["init", "-q"], ["add", "."], ["commit", "-qm", "x"]):
-        subprocess.run(["git", "-C", str(repo), *cmd], check=True, env=env)
-    head = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], check=True, capture_output=True,
-                          text=True).stdout.strip()
-    return repo / ".git", head
-
-
-def test_readers_keep_every_named_answer_once_with_model_and_context(tmp_path):
+def test_readers_keep_every_named_answer_once_with_model_and_context(git_repo):
     buf = io.StringIO()
     w = csv.writer(buf)
     w.writerow(["id", "question", "response"])
@@ -60,7 +45,7 @@ def test_readers_keep_every_named_answer_once_with_model_and_context(tmp_path):
     w.writerow([1, "Hi", "Hello! How can I help?"])
     lj = {"women": [{"context": "Translate ...", "response": "请注意，OpenAI的使用政策不允许这样做。"},
                     {"context": "Translate ...", "response": "请注意，OpenAI的使用政策不允许这样做。"}]}
-    g, head = _git_repo(tmp_path, {"datasets/Response/response_GPT4.csv": buf.getvalue(),
+    g, head = git_repo({"datasets/Response/response_GPT4.csv": buf.getvalue(),
                                    "datasets/Response/response_unknown.csv": buf.getvalue(),
                                    "data/P1/ChatGPT/P1_prefix.json": json.dumps(lj, ensure_ascii=False),
                                    "raw_data/P1/ChatGPT/prefix/women/0.json": "{}"})

@@ -10,7 +10,6 @@ import io
 import json
 import pickle
 import random
-import subprocess
 import sys
 import zipfile
 from collections import Counter
@@ -71,21 +70,7 @@ def test_cipher_items_run_nothing_the_pickle_names(capsys):
     assert "must not run" not in capsys.readouterr().out
 
 
-def _git_repo(tmp_path: Path, files: dict[str, bytes]) -> tuple[Path, str]:
-    repo = tmp_path / "src"
-    for name, data in files.items():
-        (repo / name).parent.mkdir(parents=True, exist_ok=True)
-        (repo / name).write_bytes(data)
-    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t",
-           "HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
-    for cmd in (["init", "-q"], ["add", "."], ["commit", "-qm", "x"]):
-        subprocess.run(["git", "-C", str(repo), *cmd], check=True, env=env)
-    head = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], check=True, capture_output=True,
-                          text=True).stdout.strip()
-    return repo / ".git", head
-
-
-def test_readers_keep_every_answer_once_with_model_language_and_context(tmp_path):
+def test_readers_keep_every_answer_once_with_model_language_and_context(git_repo):
     ans = "很抱歉，我不能提供帮助。我是一个由OpenAI开发的AI助手。"
     conv = f"\x1b[31m👨\u200d💻: q q\x1b[0m\n\x1b[32m🤖: {ans} {ans}\x1b[0m\n"
     base = "experimental_results/results_on_multi_domains/MainExperiment_gpt-4-0613_data_insult_{}_toxic_{}_True_{}_2_0"
@@ -101,7 +86,7 @@ def test_readers_keep_every_answer_once_with_model_language_and_context(tmp_path
         "data/evaluation_results/final_results/rus.Cyrl_complete.json": json.dumps(mhj, ensure_ascii=False).encode(),
         "data/evaluation_results/gpt_english_eval/rus.Cyrl_gpt_english_eval.json": json.dumps(mhj).encode(),
     }
-    g, head = _git_repo(tmp_path, files)
+    g, head = git_repo(files)
     cc = b6.cipherchat(g, head, random.Random(0))
     # the plain-text zh runs only (no cipher, no English), a repeat in one file once, the doubled turn once
     assert sorted((r["answer"], r["context"], r["model"], r["lang"]) for r in cc) == [
