@@ -82,24 +82,32 @@ def blind5_family(model: str) -> tuple[str, str | None]:
     return blind4_family(model)
 
 
+def _csv_answers(g: Path, commit: str, rng: random.Random, path_re: str, models: dict[str, str], prompt_col: str,
+                 answer_col: str, cap_named: int, n_random: int) -> list[dict]:
+    """The non-empty answers of every CSV file whose path matches ``path_re`` (group 1: a key of ``models``), one row
+    each (``id`` column as ``n``, plain context), selected per file by :func:`_pick_all_selfnamed`."""
+    out = []
+    for p in git_ls(g, commit):
+        m = re.fullmatch(path_re, p)
+        if not m or m.group(1) not in models:
+            continue
+        rows = []
+        for d in csv.DictReader(io.StringIO(git_show(g, commit, p).decode("utf-8"))):
+            ans = (d.get(answer_col) or "").strip()
+            if ans:
+                rows.append({"path": p, "model": models[m.group(1)], "prompt": d.get(prompt_col) or "",
+                             "answer": ans, "n": d["id"], "lang": lang_of(ans), "context": "plain"})
+        out += _pick_all_selfnamed(rows, rng, cap_named=cap_named, n_random=n_random)
+    return out
+
+
 DNA_MODELS = {"GPT4": "gpt-4", "ChatGPT": "gpt-3.5-turbo", "Claude": "claude", "ChatGLM2": "chatglm2-6b",
               "llama2-7b-chat": "llama-2-7b-chat", "vicuna-7b": "vicuna-7b"}
 
 
 def do_not_answer(g: Path, commit: str, rng: random.Random) -> list[dict]:
-    out = []
-    for p in git_ls(g, commit):
-        m = re.fullmatch(r"datasets/Response/response_([^/]+)\.csv", p)
-        if not m or m.group(1) not in DNA_MODELS:
-            continue
-        rows = []
-        for d in csv.DictReader(io.StringIO(git_show(g, commit, p).decode("utf-8"))):
-            ans = (d.get("response") or "").strip()
-            if ans:
-                rows.append({"path": p, "model": DNA_MODELS[m.group(1)], "prompt": d.get("question") or "",
-                             "answer": ans, "n": d["id"], "lang": lang_of(ans), "context": "plain"})
-        out += _pick_all_selfnamed(rows, rng, cap_named=60, n_random=80)
-    return out
+    return _csv_answers(g, commit, rng, r"datasets/Response/response_([^/]+)\.csv", DNA_MODELS, "question", "response",
+                        cap_named=60, n_random=80)
 
 
 LJ_MODELS = {"ChatGPT": "gpt-3.5-turbo", "ChatGLM2-6B": "chatglm2-6b", "BELLE-7B-2M": "belle-7b-2m"}
@@ -132,19 +140,8 @@ XSTEST_MODELS = {"gpt4": "gpt-4", "llama2orig": "llama-2-70b-chat+system-prompt"
 
 
 def xstest(g: Path, commit: str, rng: random.Random) -> list[dict]:
-    out = []
-    for p in git_ls(g, commit):
-        m = re.fullmatch(r"model_completions/xstest_v2_completions_([a-z0-9]+)\.csv", p)
-        if not m or m.group(1) not in XSTEST_MODELS:
-            continue
-        rows = []
-        for d in csv.DictReader(io.StringIO(git_show(g, commit, p).decode("utf-8"))):
-            ans = (d.get("completion") or "").strip()
-            if ans:
-                rows.append({"path": p, "model": XSTEST_MODELS[m.group(1)], "prompt": d.get("prompt") or "",
-                             "answer": ans, "n": d["id"], "lang": lang_of(ans), "context": "plain"})
-        out += _pick_all_selfnamed(rows, rng, cap_named=20, n_random=60)
-    return out
+    return _csv_answers(g, commit, rng, r"model_completions/xstest_v2_completions_([a-z0-9]+)\.csv", XSTEST_MODELS,
+                        "prompt", "completion", cap_named=20, n_random=60)
 
 
 def gpteacher_rp(g: Path, commit: str, rng: random.Random) -> list[dict]:
