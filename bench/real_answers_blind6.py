@@ -56,7 +56,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from real_answers_blind2 import build_corpus, cli, write_labelled, write_labels_only
 from real_answers_blind4 import _EN_WORDS, _pick_all_selfnamed, blind4_family, lang_of
 from real_answers_corpus import git_ls, git_show
-from real_answers_fresh import _name_res, stratum
+from real_answers_fresh import sample as fresh_sample
 
 SOURCES = {
     "cipherchat": {"repo": "RobustNLP/CipherChat", "commit": "540b95e6afb54e7776f08ae2c094f9d7ff7e7b1f",
@@ -200,26 +200,8 @@ def sample(rows: list[dict], seed: int = 20) -> tuple[list[dict], list[dict]]:
     """The labelled sample (seeded, stratified by source and stratum, round-robin over (model, language) pairs),
     split at random into a dev and a test half of equal size: the fresh sets' sampler, with (model, language) in the
     place of the model because mhj_apertus has one answering model in fifteen languages."""
-    res = _name_res()
-    rng = random.Random(f"{seed}:blind6:sample")
-    cells: dict[tuple[str, str], dict[str, list[dict]]] = {}
-    for r in rows:
-        st = stratum(r["answer"], res)
-        cells.setdefault((r["source"], st), {}).setdefault(f"{r['model']}|{r['lang']}", []).append({**r, "stratum": st})
-    picked = []
-    for (src, st), by_lang in sorted(cells.items(), key=lambda kv: (SOURCE_ORDER.index(kv[0][0]), kv[0][1])):
-        quota = QUOTAS[src][st]
-        queues = [rng.sample(v, len(v)) for _, v in sorted(by_lang.items())]
-        take: list[dict] = []
-        while len(take) < quota and any(queues):
-            for q in queues:
-                if q and len(take) < quota:
-                    take.append(q.pop())
-        picked += take
-    rng.shuffle(picked)
-    picked = picked[: len(picked) // 2 * 2]
-    half = len(picked) // 2
-    return sorted(picked[:half], key=lambda r: r["id"]), sorted(picked[half:], key=lambda r: r["id"])
+    return fresh_sample(rows, seed, tag="blind6", quotas=QUOTAS, order=SOURCE_ORDER,
+                        cell_key=lambda r: f"{r['model']}|{r['lang']}", even=True)
 
 
 def write_sets(dev: list[dict], test: list[dict], labels: dict[str, str], out: Path) -> None:
