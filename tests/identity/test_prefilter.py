@@ -161,6 +161,23 @@ def test_patterns_that_cannot_be_relaxed_stay_with_re():
 
 
 @needs_hyperscan
+def test_a_span_that_stops_before_a_word_is_answered_exactly():
+    """A span ending where the text goes on with a letter (the scene scan stops at a name): re sees the span's end
+    there, where ``\\b`` holds; the gate's patterns without trailing guards answer for it."""
+    rx = re.compile(r"\broleplay\b")
+    gate = prefilter.Gate([[rx]])
+    t = "we could roleplayclaude or talk about claude"
+    gate.scan(t)
+    end = t.index("claude")
+    assert rx.search(t, 0, end) and gate.may_match(0, t, 0, end)  # (a match only the cut-off span has)
+    assert not rx.search(t) and not gate.may_match(0, t, 0, len(t))
+    assert gate.may_match(0, t, 0, t.rindex("claude"))
+    plain = "nothing to see here before claude"
+    gate.scan(plain)  # known negative: ruled out although the span stops right before a letter
+    assert not gate.may_match(0, plain, 0, plain.index("claude"))
+
+
+@needs_hyperscan
 def test_gate_answers_only_for_the_text_it_scanned():
     rx = re.compile(r"\bpretend\b")
     gate = prefilter.Gate([[rx]])
@@ -189,6 +206,8 @@ def test_the_gate_rules_out_work_on_a_long_answer():
     starts = [gate.starts(g, tl) for g in ex.names._gate[1]]
     assert all(s is not None for s in starts) and sum(map(len, starts)) <= 4
     assert not ex.cues.scene.finditer(tl)
+    # (the extractor's scan stops at the last claim's name, where the trailing guards read a letter)
+    assert not gate.may_match(ex.cues.scene._gate[1], tl, 0, tl.rindex("claude"))
 
 
 def test_same_claims_with_and_without_the_prefilter():

@@ -484,7 +484,9 @@ class Gate:
             see :func:`relax`); found from their first ``width`` characters (:func:`prefixes`).
 
     Group ids: ``ends`` groups ``0 .. len(ends) - 1``, then the ``starts`` ones. A group with a regex that cannot be
-    relaxed is not gated: :meth:`may_match` is True and :meth:`starts` None for it.
+    relaxed is not gated: :meth:`may_match` is True and :meth:`starts` None for it. An ``ends`` group whose patterns
+    keep a trailing guard is compiled a second time without it (recorded under the negative id ``-1 - gid``), for
+    spans that stop where the text goes on with a character the guard rejects (a span ending at a name).
     """
 
     def __init__(self, ends: Sequence[Sequence[re.Pattern[str]]],
@@ -495,6 +497,9 @@ class Gate:
         self._db: Any = None
         self._tails: dict[int, _Tails] = {}
         self._leads: dict[int, _Tails] = {}
+        # group id -> the id (negative) under which the same group's patterns without their trailing guards record
+        # their hits (see :meth:`may_match`: a span that ends where the text goes on with a rejected character)
+        self._loose: dict[int, int] = {}
         if hyperscan is None:
             return
         exprs: list[str] = []
@@ -512,6 +517,12 @@ class Gate:
             for part in (x for r in relaxed for x in r):  # type: ignore[union-attr]
                 exprs.append(part)
                 info.append((gid, -1))
+            loose = [relax(rx) for rx in rxs] if tails.any else []
+            if loose and all(r is not None for r in loose):
+                self._loose[gid] = -1 - gid
+                for part in (x for r in loose for x in r):  # type: ignore[union-attr]
+                    exprs.append(part)
+                    info.append((-1 - gid, -1))
         for k, (rx, widen) in enumerate(starts):
             gid = len(ends) + k
             paths = prefixes(rx, width, widen)
@@ -599,11 +610,16 @@ class Gate:
         tails = self._tails.get(gid)
         if tails is not None and endpos < len(s):
             # A trailing look-ahead reads s[endpos] in the scanned text, where re (stopping at endpos) reads the
-            # end: only if every trailing guard accepts that character does a hit end by endpos + 1.
+            # end: only if every trailing guard accepts that character does a hit end by endpos + 1. Else (a span
+            # that stops before a name, say) the group's patterns without trailing guards answer: their hits end
+            # where a match does.
             c = ord(s[endpos])
-            if not (c in tails.ascii if c < 128 else tails.non_ascii):
+            if c in tails.ascii if c < 128 else tails.non_ascii:
+                endpos += 1
+            elif gid in self._loose:
+                gid = self._loose[gid]
+            else:
                 return True
-            endpos += 1
         ends = st[1].get(gid)
         if not ends:
             return False
