@@ -30,7 +30,7 @@ from __future__ import annotations
 import bisect
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -482,6 +482,8 @@ class Gate:
         starts: regexes whose possible match *starts* are recorded (:meth:`starts`), each as ``(regex, widen)``
             (``widen`` for a regex searched on the original text when its lower-cased copy is the text scanned:
             see :func:`relax`); found from their first ``width`` characters (:func:`prefixes`).
+        wide: the ids of ``ends`` groups searched on a text whose lower-cased copy is the text scanned (their
+            patterns match every case variant: see :func:`relax`; a span is then asked of the lower-cased copy).
 
     Group ids: ``ends`` groups ``0 .. len(ends) - 1``, then the ``starts`` ones. A group with a regex that cannot be
     relaxed is not gated: :meth:`may_match` is True and :meth:`starts` None for it. An ``ends`` group whose patterns
@@ -490,7 +492,8 @@ class Gate:
     """
 
     def __init__(self, ends: Sequence[Sequence[re.Pattern[str]]],
-                 starts: Sequence[tuple[re.Pattern[str], bool]] = (), width: int = 4) -> None:
+                 starts: Sequence[tuple[re.Pattern[str], bool]] = (), width: int = 4,
+                 wide: Collection[int] = ()) -> None:
         self.gated = [False] * (len(ends) + len(starts))
         # (text, match ends or starts per group, {id(string): (string, offset in text)}) of the text scanned last
         self.state: tuple[str, dict[int, list[int]], dict[int, tuple[str, int]]] | None = None
@@ -506,7 +509,7 @@ class Gate:
         info: list[tuple[int, int]] = []  # expression id -> (group, width: -1 for an ``ends`` group)
         for gid, rxs in enumerate(ends):
             tails, leads = _Tails(), _Tails()
-            relaxed = [relax(rx, tails=tails, leads=leads) for rx in rxs]
+            relaxed = [relax(rx, widen=True) if gid in wide else relax(rx, tails=tails, leads=leads) for rx in rxs]
             if not rxs or any(r is None for r in relaxed):
                 continue
             self.gated[gid] = True
@@ -668,14 +671,17 @@ def _compile(exprs: tuple[str, ...]) -> Any:
 CUE_SETS = ("scene", "echo")
 
 
-def attach(cues: Any, names: Any, cue_sets: Sequence[str] = CUE_SETS) -> Gate:
+def attach(cues: Any, names: Any, cue_sets: Sequence[str] = CUE_SETS,
+           wide: Sequence[Sequence[re.Pattern[str]]] = ()) -> Gate:
     """A gate over the cue sets ``cue_sets`` of ``cues`` (:class:`~.lexicon.Cues`, each a
     :class:`~.trie.PatternUnion`: one group each) and the name scan ``names``
-    (:class:`~.names.NameScanner`), set on each of them."""
+    (:class:`~.names.NameScanner`), set on each of them; and over the groups ``wide`` of case-sensitive regexes
+    searched on the folded text (group ids ``len(cue_sets)`` on: ask :meth:`Gate.may_match` of the lower-cased
+    text scanned)."""
     unions = [getattr(cues, name) for name in cue_sets]
-    groups = [u.regexes() for u in unions]
+    groups = [u.regexes() for u in unions] + [list(w) for w in wide]
     scans = names.scan_regexes()
-    gate = Gate(groups, scans)
+    gate = Gate(groups, scans, wide=range(len(unions), len(groups)))
     if gate.active:
         for gid, u in enumerate(unions):
             u.set_gate(gate, gid)
