@@ -120,7 +120,7 @@ def window_lines(text: str, start: int, end: int) -> list[str]:
     parts = piece.split("\n")
     if start > 0 and text[start - 1] != "\n":
         parts = parts[1:]
-    if end < len(text) or not piece.endswith("\n"):
+    if end < len(text):
         parts = parts[:-1]
     return [p for p in parts if p.strip()]
 
