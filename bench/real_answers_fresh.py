@@ -268,19 +268,22 @@ SOURCE_ORDER = ["gptfuzz", "ja_mt_bench", "komt_bench", "mt_bench", "vicuna_blog
 
 
 def sample(rows: list[dict], seed: int = 20, tag: str = "fresh", quotas: dict | None = None,
-           order: list[str] | None = None, cell_key=None, even: bool = False) -> tuple[list[dict], list[dict]]:
+           order: list[str] | None = None, cell_key=None, even: bool = False,
+           stratum_fn=None) -> tuple[list[dict], list[dict]]:
     """The labelled sample (seeded, stratified by source and stratum, round-robin over models so that every model
     appears), split at random into a dev and a test half. ``tag``, ``quotas`` and ``order`` let another corpus
     builder (``real_answers_blind2.py``) draw its own sample the same way; ``cell_key`` (an answer -> the name of
     its round-robin queue; the model by default) and ``even`` (drop the last draw for halves of equal size) let
-    ``real_answers_blind6.py`` go round (model, language) pairs."""
+    ``real_answers_blind6.py`` go round (model, language) pairs; ``stratum_fn`` (text, name regexes -> stratum;
+    ``stratum`` by default) lets ``real_answers_blind7.py`` count first-person phrases of more languages."""
     quotas, order = quotas or QUOTAS, order or SOURCE_ORDER
     cell_key = cell_key or (lambda r: r["model"])
+    stratum_fn = stratum_fn or stratum
     res = _name_res()
     rng = random.Random(f"{seed}:{tag}:sample")
     cells: dict[tuple[str, str], dict[str, list[dict]]] = {}
     for r in rows:
-        st = stratum(r["answer"], res)
+        st = stratum_fn(r["answer"], res)
         cells.setdefault((r["source"], st), {}).setdefault(cell_key(r), []).append({**r, "stratum": st})
     picked = []
     # one seeded stream over the cells in the order the sources were added (SOURCE_ORDER), so that adding a source

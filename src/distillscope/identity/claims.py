@@ -71,6 +71,7 @@ from distillscope.identity.text import (
     CONTEXT,
     SENT,
     fold,
+    harmony_as_think,
     lower,
     mask_false_pronouns,
     quote_spans,
@@ -162,26 +163,40 @@ _ADOPT = re.compile(
 _HEDGES = frozenset(("hypo", "quote_hypo", "guess"))
 
 
-def _adopted_in_trace(tl: str, seg: Segment, p: int) -> bool:
-    """Whether the trace ``seg``, before ``p``, decides to present an identity the set-up assigned."""
-    return _ADOPT.search(tl, seg.start, p) is not None
+# In gpt-oss's analysis channel (see text.harmony_as_think), "I should identify myself as ChatGPT" or "Probably
+# answer: '私はChatGPTです'" plans the model's own self-introduction (its shipped identity): there, a plan carries out
+# a set-up only when the analysis speaks of one. (In a <think> trace the same words, in the data, carry out a system
+# prompt that assigned the identity, which the answer text does not show.)
+_SETUP = re.compile(r"system (?:prompt|message)|instruct|persona|\brole|character|pretend|\bact as|jailbreak|"
+                    r"scenario|设定|設定|角色|扮演|系统提示|系統提示|指令|人设|人設")
 
 
-def _inherit_trace(claims: list[Claim], segments: list[Segment]) -> list[Claim]:
+def _adopted_in_trace(tl: str, seg: Segment, p: int, harmony: bool = False) -> bool:
+    """Whether the trace ``seg``, before ``p``, decides to present an identity the set-up assigned (in gpt-oss's
+    analysis channel, ``harmony``, only when it speaks of a set-up: :data:`_SETUP`)."""
+    if _ADOPT.search(tl, seg.start, p) is None:
+        return False
+    return not harmony or _SETUP.search(tl, seg.start, p) is not None
+
+
+def _inherit_trace(claims: list[Claim], segments: list[Segment], tl: str, harmony: bool = False) -> list[Claim]:
     """The final answer after a reasoning trace inherits the trace's status for a name the trace only reported
     or adopted ("根据系统提示，我是X" → ``reported``; "I should identify myself as X" → ``hypothetical``): the
     answer's "我是X" carries out what the trace decided, it does not add the model's own word. A trace that only
-    hedged or wondered about the name (:data:`_HEDGES`: "whether I could rehearse being Claude") frames nothing."""
+    hedged or wondered about the name (:data:`_HEDGES`: "whether I could rehearse being Claude") frames nothing,
+    nor does gpt-oss's analysis channel (``harmony``) plan a role unless it speaks of a set-up (:data:`_SETUP`)."""
     traces = [g for g in segments if g.kind == "trace"]
     if not traces:
         return claims
     in_trace = {id(c): next((g for g in traces if g.start <= c.start < g.end), None) for c in claims}
     framed: dict[str, str] = {}
     for c in claims:
-        if in_trace[id(c)] is not None:
+        g = in_trace[id(c)]
+        if g is not None:
             if c.status == "asserted":
                 framed[c.label] = ""
-            elif (c.status == "reported" or (c.status == "hypothetical" and c.cue not in _HEDGES)) \
+            elif (c.status == "reported" or (c.status == "hypothetical" and c.cue not in _HEDGES and (
+                    not harmony or _SETUP.search(tl, g.start, g.end) is not None))) \
                     and framed.get(c.label) != "":
                 framed.setdefault(c.label, c.status)
     if not any(framed.values()):
@@ -284,7 +299,9 @@ class ClaimExtractor:
         """All identity claims in ``text``, in order of appearance."""
         if not isinstance(text, str):
             raise InputError(f"extract() needs a string, got {type(text).__name__}.")
-        t = fold(text)
+        folded = fold(text)
+        t = harmony_as_think(folded)
+        harmony = t is not folded
         tl = lower(t)
         if self._use_gate and len(tl) >= self.prefilter_min:
             if self._gate is None:
@@ -304,10 +321,11 @@ class ClaimExtractor:
             claims = _drop_denied_mentions(claims)
             segments = self.segmenter.segment(t)
             if segments:
-                claims = self._apply_segments(claims, segments, tl)
+                claims = self._apply_segments(claims, segments, tl, harmony)
         return _merge_makers(claims, t)
 
-    def _apply_segments(self, claims: list[Claim], segments: list[Segment], tl: str) -> list[Claim]:
+    def _apply_segments(self, claims: list[Claim], segments: list[Segment], tl: str,
+                        harmony: bool = False) -> list[Claim]:
         """Speaker turns and reasoning traces (:mod:`~distillscope.identity.segments`): a persona label that
         names a model ("[ChatGPT]:") is formatting, not a claim; what a role persona ("[DAN]: ...") asserts is
         presupposed by the role (``implied``); in a reasoning trace, a clause about rules and policy only
@@ -325,10 +343,10 @@ class ClaimExtractor:
                 c = replace(c, status="implied", cue="persona")
             elif c.status == "asserted" and seg.kind == "trace" and self._policy_clause(tl, c.start, c.end):
                 c = replace(c, status="implied", cue="trace_policy")
-            elif c.status == "asserted" and seg.kind == "trace" and _adopted_in_trace(tl, seg, c.start):
+            elif c.status == "asserted" and seg.kind == "trace" and _adopted_in_trace(tl, seg, c.start, harmony):
                 c = replace(c, status="hypothetical", cue="trace_adopted")
             out.append(c)
-        return _inherit_trace(out, segments)
+        return _inherit_trace(out, segments, tl, harmony)
 
     def _name_claims(self, text: str, t: str, tl: str, found: list[tuple[int, int, Entity]]) -> list[Claim]:
         """One :func:`~distillscope.identity.rules.decide` per name, in order; the second name of a pair ("X和Y",

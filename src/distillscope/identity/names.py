@@ -29,6 +29,19 @@ from distillscope.identity.trie import SEP, Trie, WordStart, add_pattern, expand
 DATA = Path(__file__).parent / "data"
 _LATIN = re.compile(r"[A-Za-z0-9]")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")  # a Cyrillic name may not start inside a word ("экзотермиЧЕСКИМИ")
+# An Arabic name may not start inside an Arabic word ("وتكوين" holds "كوين", Qwen) unless what precedes it in the word
+# is proclitics only: a conjunction or preposition of one letter and/or the article ("وكوين", "بالكوين", "لكوين").
+_ARABIC = re.compile(r"[\u0620-\u064a\u066e-\u06d3]")
+_ARABIC_PROCLITICS = frozenset({"و", "ف", "ب", "ل", "ك", "ال", "لل", "وب", "ول", "وك", "فب", "فل", "فك",
+                                "وال", "فال", "بال", "كال", "ولل", "فلل", "وبال", "وكال", "فبال", "فكال"})
+
+
+def _inside_arabic_word(t: str, a: int) -> bool:
+    """Whether an Arabic name at ``t[a:]`` continues an Arabic word (more than its proclitics stand before it)."""
+    j = a
+    while j > 0 and a - j <= 4 and _ARABIC.match(t[j - 1]):
+        j -= 1
+    return j < a and t[j:a] not in _ARABIC_PROCLITICS
 # Version tags a Latin name absorbs: GPT-4o, Qwen2.5-7B-Instruct, Llama 3.1 8B, Claude 3.5 Sonnet, Gemini 1.5 Pro.
 _VERSION = (
     r"(?:[ \-]?[vr]?\d+(?:\.\d+)*(?:[a-z](?![a-z]))?)?"
@@ -80,8 +93,13 @@ def load_aliases(path: str | Path | None = None) -> dict[str, Any]:
 
 def _word_class(first: str) -> re.Pattern[str] | None:
     """What may not come right before a name starting with ``first``: a Latin name may not continue a Latin word,
-    a Cyrillic one a Cyrillic word (CJK and other scripts are written without spaces: any character may)."""
-    return _LATIN if _LATIN.match(first) else _CYRILLIC if _CYRILLIC.match(first) else None
+    a Cyrillic one a Cyrillic word, an Arabic one an Arabic word past its proclitics (checked on the text before
+    the name by :func:`_inside_arabic_word`; CJK and other scripts are written without spaces: any character may)."""
+    if _LATIN.match(first):
+        return _LATIN
+    if _CYRILLIC.match(first):
+        return _CYRILLIC
+    return _ARABIC if _ARABIC.match(first) else None
 
 
 class NameScanner:
@@ -205,7 +223,8 @@ class NameScanner:
                 continue  # overlaps a longer or earlier name
             marker = m.lastgroup or ""
             ent, before = self._groups[marker]
-            if before is not None and a > 0 and before.match(t[a - 1]):
+            if before is not None and a > 0 and (
+                    _inside_arabic_word(t, a) if before is _ARABIC else before.match(t[a - 1])):
                 continue
             ex = self._exclude.get(marker)
             if ex is not None and ex.match(t, a):

@@ -50,6 +50,22 @@ def fold(text: str) -> str:
     return text
 
 
+_HARMONY_OPEN, _HARMONY_FINAL = "analysis", "assistantfinal"
+
+
+def harmony_as_think(t: str) -> str:
+    """gpt-oss answers logged without their special tokens ("analysisThe user asks ... assistantfinalI'm ChatGPT"):
+    the analysis channel becomes a ``<think>`` trace of the same length ("analysis" -> "<think> ", "assistantfinal"
+    -> "</think>" and spaces), so that offsets stay those of the original text, the trace is segmented like any
+    other and the final answer's first word stands on its own."""
+    if not t.startswith(_HARMONY_OPEN):
+        return t
+    i = t.find(_HARMONY_FINAL, len(_HARMONY_OPEN))
+    if i < 0:
+        return t
+    return f"<think> {t[len(_HARMONY_OPEN):i]}</think>{' ' * (len(_HARMONY_FINAL) - 8)}{t[i + len(_HARMONY_FINAL):]}"
+
+
 def lower(t: str) -> str:
     """Lower-case without changing length (a few characters, like U+0130, lower-case to two)."""
     tl = t.lower()
