@@ -51,11 +51,15 @@ SOURCES = {"name_identity_local": {"repo": REPO, "commit": f"{C55} / {CA2}", "li
 # of real_answers_blind8.FILES (tests/bench/test_real_answers_blind9.py checks it)
 FILES: dict[str, tuple[str, list[tuple[int, int]]]] = {
     "results_local/allenai__Olmo-3-7B-Instruct.jsonl": (C55, [(112000, 128000), (128000, 144000), (144000, 160000),
-                                                              (160000, 176000), (176000, 192000), (768000, 784000),
-                                                              (784000, 800000)]),
-    "results_local/allenai__Olmo-3.1-32B-Instruct.jsonl": (C55, [(80000, 96000), (96000, 112000), (160000, 176000)]),
+                                                              (160000, 176000), (176000, 192000), (192000, 208000),
+                                                              (400000, 416000), (416000, 432000), (432000, 448000),
+                                                              (768000, 784000), (784000, 800000)]),
+    "results_local/allenai__Olmo-3.1-32B-Instruct.jsonl": (C55, [(80000, 96000), (96000, 112000), (160000, 176000),
+                                                                 (176000, 192000), (720000, 736000)]),
+    "results_local/Qwen__Qwen3-1.7B.jsonl": (CA2, [(32000, 48000)]),
     "results_local/Qwen__Qwen3-4B.jsonl": (CA2, [(48000, 64000)]),
-    "results_local/Qwen__Qwen3.5-2B.jsonl": (C55, [(16000, 32000), (80000, 96000)]),
+    "results_local/Qwen__Qwen3-14B.jsonl": (C55, [(64000, 80000)]),
+    "results_local/Qwen__Qwen3.5-2B.jsonl": (C55, [(16000, 32000), (80000, 96000), (96000, 112000)]),
     "results_local/Qwen__Qwen3.5-4B.jsonl": (C55, [(16000, 32000)]),
 }
 
