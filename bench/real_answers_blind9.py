@@ -58,9 +58,11 @@ FILES: dict[str, tuple[str, list[tuple[int, int]]]] = {
                                                                  (128000, 144000), (160000, 176000),
                                                                  (176000, 192000), (368000, 384000), (384000, 400000),
                                                                  (400000, 416000), (720000, 736000)]),
+    "results_local/allenai__Olmo-3-7B-Think.jsonl": (C55, [(48000, 64000)]),
     "results_local/Qwen__Qwen3-1.7B.jsonl": (CA2, [(32000, 48000)]),
     "results_local/Qwen__Qwen3-4B.jsonl": (CA2, [(48000, 64000)]),
     "results_local/Qwen__Qwen3-14B.jsonl": (C55, [(64000, 80000)]),
+    "results_local/Qwen__Qwen3-32B.jsonl": (C55, [(32000, 48000)]),
     "results_local/Qwen__Qwen3.5-2B.jsonl": (C55, [(16000, 32000), (80000, 96000), (96000, 112000)]),
     "results_local/Qwen__Qwen3.5-4B.jsonl": (C55, [(16000, 32000)]),
 }
