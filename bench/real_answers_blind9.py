@@ -52,6 +52,7 @@ SOURCES = {"name_identity_local": {"repo": REPO, "commit": f"{C55} / {CA2}", "li
 FILES: dict[str, tuple[str, list[tuple[int, int]]]] = {
     "results_local/allenai__Olmo-3-7B-Instruct.jsonl": (C55, [(112000, 128000), (128000, 144000), (144000, 160000),
                                                               (160000, 176000), (176000, 192000), (192000, 208000),
+                                                              (224000, 240000), (240000, 256000),
                                                               (400000, 416000), (416000, 432000), (432000, 448000),
                                                               (768000, 784000), (784000, 800000)]),
     "results_local/allenai__Olmo-3.1-32B-Instruct.jsonl": (C55, [(80000, 96000), (96000, 112000), (112000, 128000),
