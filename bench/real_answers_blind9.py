@@ -9,9 +9,10 @@
 The tenth real-answer corpus for the identity claim extractor, the blind test of the rules written on blind8: the same
 source repository as blind8 (Jordine/model-name-identity, ``results_local/``), but **no answer blind8 read**. Its
 windows are pages of the result files that blind8's ``FILES`` do not cover: further into the OLMo 3 7B / 3.1 32B
-Instruct files (the "what model / which language model are you?" prompts in fr, es, vi, zh, ja, ko, ru and the
-Chinese cross-probes "你是Grok/Kimi/Mistral/Doubao吗？" and placebo names that lie between blind8's two cross-probe
-pages) and models blind8 did not read at all (Qwen3-4B, Qwen3.5-2B, Qwen3.5-4B).
+Instruct files (the "what model / which language model are you?", "introduce yourself" and "which company developed
+you?" prompts in 8 languages, and the Chinese cross-probes "你是Grok/Kimi/Mistral/Doubao吗？" and placebo names that lie
+between blind8's two cross-probe pages), a later page of OLMo 3 7B Think, and models blind8 did not read at all
+(Qwen3-1.7B/4B/14B/32B, Qwen3.5-2B/4B).
 
 Source (no licence stated, so **never commit the corpus**; only labels are committed): as blind8
 (``real_answers_blind8.py`` describes the records); files pinned in ``FILES`` at the commit that holds each of them,
