@@ -30,6 +30,12 @@ GO_ON: Any = object()  # a rule's "not decided here" (None already means "no cla
 _OWN: Any = object()  # a quotation that holds the speaker's own words
 
 _MAX_GAP = 90  # the most characters between the speaker's cue and the name
+# ... in a language whose phrases run longer than English ones (French, Spanish, Italian, Portuguese, German,
+# Vietnamese: "Je suis basé sur un modèle de langage appelé Transformer, en particulier la famille de modèles GPT"),
+# told by its function words in the gap
+_MAX_GAP_WORDY = 125
+_WORDY = re.compile(r"\b(?:de|la|le|les|des|du|une?|una|el|los|las|del|di|della|dei|do|da|dos|das|em|der|die|und|"
+                    r"của|là|được|và|một|các|những)\b")
 _MAX_CUE = 80  # longer than any first-person cue match
 _MAX_HEAD = 100  # how far back a leading clause's hearsay or role-play frame is looked for
 _OWN_WORDS = 60  # how far before a quote the speaker's "when I say" is looked for
@@ -975,7 +981,8 @@ def gap(s: Site) -> Verdict:
         lead = s.cues.as_lead.match(g)
         if lead and len(g[lead.end():].split()) >= 2:  # "Como modelo entrenado por X": "como" is "as", no
             g = g[lead.end():]  # comparison (but "Come ChatGPT, posso ...", "Как и ChatGPT, я" are "like")
-    if len(g) > _MAX_GAP and not (len(g) <= _MAX_GAP_MADE and last is not None and _POSSESSIVE_CUE.match(last.group(0))
+    limit = _MAX_GAP_WORDY if len(g) > _MAX_GAP and len(_WORDY.findall(g)) >= 3 else _MAX_GAP
+    if len(g) > limit and not (len(g) <= _MAX_GAP_MADE and last is not None and _POSSESSIVE_CUE.match(last.group(0))
                                   and _MADE_TAIL.search(g)):
         return None  # (but "Моя разработка ... основаны на данных, созданных командой разработчиков из компании X",
         # "My training and updates are handled by a team of engineers at X": the possessive's maker, named late)
