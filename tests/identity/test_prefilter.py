@@ -161,6 +161,23 @@ def test_patterns_that_cannot_be_relaxed_stay_with_re():
 
 
 @needs_hyperscan
+def test_a_span_that_stops_before_a_word_is_answered_exactly():
+    """A span ending where the text goes on with a letter (the scene scan stops at a name): re sees the span's end
+    there, where ``\\b`` holds; the gate's patterns without trailing guards answer for it."""
+    rx = re.compile(r"\broleplay\b")
+    gate = prefilter.Gate([[rx]])
+    t = "we could roleplayclaude or talk about claude"
+    gate.scan(t)
+    end = t.index("claude")
+    assert rx.search(t, 0, end) and gate.may_match(0, t, 0, end)  # (a match only the cut-off span has)
+    assert not rx.search(t) and not gate.may_match(0, t, 0, len(t))
+    assert gate.may_match(0, t, 0, t.rindex("claude"))
+    plain = "nothing to see here before claude"
+    gate.scan(plain)  # known negative: ruled out although the span stops right before a letter
+    assert not gate.may_match(0, plain, 0, plain.index("claude"))
+
+
+@needs_hyperscan
 def test_gate_answers_only_for_the_text_it_scanned():
     rx = re.compile(r"\bpretend\b")
     gate = prefilter.Gate([[rx]])
@@ -189,6 +206,8 @@ def test_the_gate_rules_out_work_on_a_long_answer():
     starts = [gate.starts(g, tl) for g in ex.names._gate[1]]
     assert all(s is not None for s in starts) and sum(map(len, starts)) <= 4
     assert not ex.cues.scene.finditer(tl)
+    # (the extractor's scan stops at the last claim's name, where the trailing guards read a letter)
+    assert not gate.may_match(ex.cues.scene._gate[1], tl, 0, tl.rindex("claude"))
 
 
 def test_same_claims_with_and_without_the_prefilter():
@@ -213,3 +232,52 @@ def test_without_hyperscan_the_extractor_runs_plain_re(monkeypatch):
     text = "x " * 300 + "I'm not ChatGPT; I am Qwen, made by Alibaba Cloud."
     assert [(c.label, c.status) for c in ex.extract(text)] == [("gpt", "negated"), ("qwen", "asserted")]
     assert ex._gate is None
+
+
+CHARACTER_LEADS = [  # (after a sentence end: a lead that is not the answer's first words)
+    "As Tony Stark, I think GPT-4 could replace my JARVIS.", "Als Tony Stark glaube ich, GPT-4 könnte JARVIS ersetzen.",
+    "Je, Tony Stark, pense que GPT-4 pourrait remplacer JARVIS.", "Как Тони Старк, я думаю, что GPT-4 заменит JARVIS.",
+    "作为钢铁侠，我相信GPT-4可以替代我的JARVIS。", "トニー・スタークとして、GPT-4はJARVISの代わりになると思います。",
+]
+
+
+@needs_hyperscan
+def test_the_character_lead_scan_is_ruled_out_only_where_there_is_none():
+    """The leads of a named character (claims._CHARACTER, searched case-sensitively on the folded text) are gated
+    through a shorter pattern every lead starts with, widened to every case variant because the gate scans the
+    lower-cased text: wherever re finds a lead, or that start, the gate says one may be there (every labelled text,
+    mutated ones, leads after a sentence end); a long answer without one is ruled out."""
+    from distillscope.identity import claims
+
+    ex = ClaimExtractor()
+    pad = "I can help with many tasks, such as writing emails and summarising articles. " * 9
+    ex.extract(pad + "I am Claude.")
+    gate, gid = ex._gate, claims._CHARACTER_GATE
+    assert gate.gated[gid]
+    rng = random.Random(3)
+    texts = corpus()
+    texts += [mutate(t, rng) for t in rng.sample(texts, 1000)] + [pad + lead for lead in CHARACTER_LEADS]
+    texts += [mutate(pad + lead, rng) for lead in CHARACTER_LEADS for _ in range(5)]
+    bad, leads = [], 0
+    for t in texts:
+        f = fold(t)
+        tl = lower(f)
+        gate.scan(tl)
+        near = claims._CHARACTER_NEAR.search(f) is not None
+        lead = claims._CHARACTER.search(f) is not None
+        leads += lead
+        if (lead and not near) or (near and not gate.may_match(gid, tl, 0, len(tl))):
+            bad.append(t[:80])
+    assert not bad, f"{len(bad)} leads hidden, e.g. {bad[:3]}"
+    assert leads >= len(CHARACTER_LEADS)  # (the check saw leads)
+    gate.scan(lower(pad + "I am Claude."))
+    assert not gate.may_match(gid, lower(pad + "I am Claude."), 0, len(pad) + 12)  # known negative
+
+
+def test_a_character_lead_in_a_long_answer_is_found_with_and_without_the_prefilter():
+    pad = "I can help with many tasks, such as writing emails and summarising articles. " * 9
+    fast, plain = ClaimExtractor(), ClaimExtractor(prefilter=False)
+    for lead in CHARACTER_LEADS:
+        claims = fast.extract(pad + lead)
+        assert claims == plain.extract(pad + lead)
+        assert not [c for c in claims if c.status == "asserted"], lead  # (the character's talk, not a claim)

@@ -221,3 +221,25 @@ def test_word_start_search_equals_the_lookbehind_regex():
         assert [m.span() for m in fast.finditer(s, lo, hi)] == [m.span() for m in slow.finditer(s, lo, hi)], s
         got, want = fast.search(s, lo, hi), slow.search(s, lo, hi)
         assert (got and got.span()) == (want and want.span()), s
+
+
+def test_a_start_or_look_behind_moved_after_the_first_character_keeps_the_matches():
+    """Patterns opening with the text's start or look-behinds before a literal ("^名前は", "(?<=[\\s。])名前は") are
+    searched with the condition checked after that character (identity/trie.py: re then skips to it): the same
+    spans at every offset, with any bounds; and such a pattern needs a non-ASCII text (skipped on ASCII spans)."""
+    import random
+    import re
+
+    from distillscope.identity.trie import _guards_after_first, _needs_non_ascii
+
+    pats = [r"^名前は", r"(?<=[\s。！？!?])名前は", r"(?<=[셨었았였했])지만", r"(?<![a-z])b(?:c|d)"]
+    assert [_guards_after_first(p) for p in pats] == [
+        r"名(?<![\s\S]{2})前は", r"名(?<=[\s。！？!?][\s\S])前は", r"지(?<=[셨었았였했][\s\S])만", r"b(?<![a-z][\s\S])(?:c|d)"]
+    assert _needs_non_ascii(r"^名前は") and not _needs_non_ascii(r"^ab")
+    rng = random.Random(2)
+    for p in pats:
+        old, new = re.compile(f"(?i:{p})"), re.compile(f"(?i:{_guards_after_first(p)})")
+        for _ in range(3000):
+            s = "".join(rng.choice(["名前は", "名", "했지만", "지만", "bc", "abd", " ", "。", "x", "B"]) for _ in range(rng.randint(0, 8)))
+            lo, hi = rng.randint(0, len(s)), rng.randint(0, len(s))
+            assert [m.span() for m in old.finditer(s, lo, hi)] == [m.span() for m in new.finditer(s, lo, hi)], (p, s)

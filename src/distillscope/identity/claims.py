@@ -106,6 +106,12 @@ _CHARACTER_LEAD = (
 # (at the start of the text, and after a sentence end: a leading character class lets ``re`` skip ahead fast)
 _CHARACTER_AT_START = re.compile(_CHARACTER_LEAD)
 _CHARACTER = re.compile(r"[.!?。！？\n]" + _CHARACTER_LEAD)
+# The start of each such lead after a sentence end, up to its first words: where the prefilter proves this absent,
+# there is no lead to look for (the leads themselves make too large a pattern for it; see ClaimExtractor.extract).
+_CHARACTER_NEAR = re.compile(
+    r"[.!?。！？\n][\s*_#>\"“]*(?:(?:As|Speaking as|In the role of|Als|En tant que|Como|Come|In quanto|Как|Будучи|Як)\s|"
+    r"(?:I|Je|Moi|Ich|Yo|Io|Eu|Я)\s*,|作为|作為|身为|身為|(?:[\u30a0-\u30ff・]{3,12}|[\u4e00-\u9fff]{2,6})として[、,])")
+_CHARACTER_GATE = len(_prefilter.CUE_SETS)  # (its group in the prefilter)
 # What makes such a lead the speaker's own kind, not a character: "As Large Language Models, ...", "作为人工智能，".
 _KIND_NOUN = re.compile(r"\b(?:ai|ki|ia|ии|llm|language|models?|modell|assistants?|assistent|chatbots?|bots?|sprachmodell|"
                         r"modèle|modelo|modello|модел\w*|ассистент\w*|developers?|engineers?|users?)\b|人工智能|智能|模型|助手|"
@@ -299,7 +305,7 @@ class ClaimExtractor:
         tl = lower(t)
         if self._use_gate and len(tl) >= self.prefilter_min:
             if self._gate is None:
-                self._gate = _prefilter.attach(self.cues, self.names)
+                self._gate = _prefilter.attach(self.cues, self.names, wide=[[_CHARACTER_NEAR]])
             self._gate.scan(tl)
         elif self._gate is not None:
             self._gate.clear()
@@ -434,13 +440,14 @@ class ClaimExtractor:
                for a, b, e in found if a >= l0 and a not in have]
         return sorted(claims + new, key=lambda c: c.start) if new else claims
 
-    @staticmethod
-    def _character_leads(t: str, found: list[tuple[int, int, Entity]]) -> list[int]:
+    def _character_leads(self, t: str, tl: str, found: list[tuple[int, int, Entity]]) -> list[int]:
         """Where the speaker takes on a named character (:data:`_CHARACTER`): the end of each such lead whose name
-        is no model's or maker's ("As Claude Shannon put it" names a model) and no kind of AI."""
-        out = []
+        is no model's or maker's ("As Claude Shannon put it" names a model) and no kind of AI. (``tl``: the
+        lower-cased ``t``, where the prefilter may have proved that there is none.)"""
+        out: list[int] = []
         first = _CHARACTER_AT_START.match(t)
-        for m in ([first] if first else []) + list(_CHARACTER.finditer(t)):
+        later = self._gate is None or self._gate.may_match(_CHARACTER_GATE, tl, 0, len(tl))
+        for m in ([first] if first else []) + (list(_CHARACTER.finditer(t)) if later else []):
             g = m.lastgroup or ""
             if _KIND_NOUN.search(m.group(g)) or any(a < m.end(g) and b > m.start(g) for a, b, _ in found):
                 continue
@@ -458,7 +465,7 @@ class ClaimExtractor:
         last = max((c.start for c in claims if c.status in ("asserted", "reported")), default=-1)
         if last < 0:
             return claims  # (only asserted and reported claims can turn hypothetical)
-        opens = [p for p in self._character_leads(t, found or []) if p <= last] if t else []
+        opens = [p for p in self._character_leads(t, tl, found or []) if p <= last] if t else []
         for m in self.cues.scene.finditer(tl, 0, last):
             c0 = 0
             for b in CLAUSE_OR_SENT.finditer(tl, max(0, m.start() - _SCENE_HEAD), m.start()):

@@ -30,7 +30,7 @@ from __future__ import annotations
 import bisect
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -482,26 +482,34 @@ class Gate:
         starts: regexes whose possible match *starts* are recorded (:meth:`starts`), each as ``(regex, widen)``
             (``widen`` for a regex searched on the original text when its lower-cased copy is the text scanned:
             see :func:`relax`); found from their first ``width`` characters (:func:`prefixes`).
+        wide: the ids of ``ends`` groups searched on a text whose lower-cased copy is the text scanned (their
+            patterns match every case variant: see :func:`relax`; a span is then asked of the lower-cased copy).
 
     Group ids: ``ends`` groups ``0 .. len(ends) - 1``, then the ``starts`` ones. A group with a regex that cannot be
-    relaxed is not gated: :meth:`may_match` is True and :meth:`starts` None for it.
+    relaxed is not gated: :meth:`may_match` is True and :meth:`starts` None for it. An ``ends`` group whose patterns
+    keep a trailing guard is compiled a second time without it (recorded under the negative id ``-1 - gid``), for
+    spans that stop where the text goes on with a character the guard rejects (a span ending at a name).
     """
 
     def __init__(self, ends: Sequence[Sequence[re.Pattern[str]]],
-                 starts: Sequence[tuple[re.Pattern[str], bool]] = (), width: int = 4) -> None:
+                 starts: Sequence[tuple[re.Pattern[str], bool]] = (), width: int = 4,
+                 wide: Collection[int] = ()) -> None:
         self.gated = [False] * (len(ends) + len(starts))
         # (text, match ends or starts per group, {id(string): (string, offset in text)}) of the text scanned last
         self.state: tuple[str, dict[int, list[int]], dict[int, tuple[str, int]]] | None = None
         self._db: Any = None
         self._tails: dict[int, _Tails] = {}
         self._leads: dict[int, _Tails] = {}
+        # group id -> the id (negative) under which the same group's patterns without their trailing guards record
+        # their hits (see :meth:`may_match`: a span that ends where the text goes on with a rejected character)
+        self._loose: dict[int, int] = {}
         if hyperscan is None:
             return
         exprs: list[str] = []
         info: list[tuple[int, int]] = []  # expression id -> (group, width: -1 for an ``ends`` group)
         for gid, rxs in enumerate(ends):
             tails, leads = _Tails(), _Tails()
-            relaxed = [relax(rx, tails=tails, leads=leads) for rx in rxs]
+            relaxed = [relax(rx, widen=True) if gid in wide else relax(rx, tails=tails, leads=leads) for rx in rxs]
             if not rxs or any(r is None for r in relaxed):
                 continue
             self.gated[gid] = True
@@ -512,6 +520,12 @@ class Gate:
             for part in (x for r in relaxed for x in r):  # type: ignore[union-attr]
                 exprs.append(part)
                 info.append((gid, -1))
+            loose = [relax(rx) for rx in rxs] if tails.any else []
+            if loose and all(r is not None for r in loose):
+                self._loose[gid] = -1 - gid
+                for part in (x for r in loose for x in r):  # type: ignore[union-attr]
+                    exprs.append(part)
+                    info.append((-1 - gid, -1))
         for k, (rx, widen) in enumerate(starts):
             gid = len(ends) + k
             paths = prefixes(rx, width, widen)
@@ -599,11 +613,16 @@ class Gate:
         tails = self._tails.get(gid)
         if tails is not None and endpos < len(s):
             # A trailing look-ahead reads s[endpos] in the scanned text, where re (stopping at endpos) reads the
-            # end: only if every trailing guard accepts that character does a hit end by endpos + 1.
+            # end: only if every trailing guard accepts that character does a hit end by endpos + 1. Else (a span
+            # that stops before a name, say) the group's patterns without trailing guards answer: their hits end
+            # where a match does.
             c = ord(s[endpos])
-            if not (c in tails.ascii if c < 128 else tails.non_ascii):
+            if c in tails.ascii if c < 128 else tails.non_ascii:
+                endpos += 1
+            elif gid in self._loose:
+                gid = self._loose[gid]
+            else:
                 return True
-            endpos += 1
         ends = st[1].get(gid)
         if not ends:
             return False
@@ -652,14 +671,17 @@ def _compile(exprs: tuple[str, ...]) -> Any:
 CUE_SETS = ("scene", "echo")
 
 
-def attach(cues: Any, names: Any, cue_sets: Sequence[str] = CUE_SETS) -> Gate:
+def attach(cues: Any, names: Any, cue_sets: Sequence[str] = CUE_SETS,
+           wide: Sequence[Sequence[re.Pattern[str]]] = ()) -> Gate:
     """A gate over the cue sets ``cue_sets`` of ``cues`` (:class:`~.lexicon.Cues`, each a
     :class:`~.trie.PatternUnion`: one group each) and the name scan ``names``
-    (:class:`~.names.NameScanner`), set on each of them."""
+    (:class:`~.names.NameScanner`), set on each of them; and over the groups ``wide`` of case-sensitive regexes
+    searched on the folded text (group ids ``len(cue_sets)`` on: ask :meth:`Gate.may_match` of the lower-cased
+    text scanned)."""
     unions = [getattr(cues, name) for name in cue_sets]
-    groups = [u.regexes() for u in unions]
+    groups = [u.regexes() for u in unions] + [list(w) for w in wide]
     scans = names.scan_regexes()
-    gate = Gate(groups, scans)
+    gate = Gate(groups, scans, wide=range(len(unions), len(groups)))
     if gate.active:
         for gid, u in enumerate(unions):
             u.set_gate(gate, gid)

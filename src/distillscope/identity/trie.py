@@ -303,19 +303,34 @@ _GUARDED = re.compile(r"\\b((?:\(\?<[!=](?:[^()\\]|\\.)*\))+)([A-Za-z])(?![?*+{]
 _GUARD = re.compile(r"\(\?<([!=])((?:[^()\\]|\\.)*)\)")
 
 
+# The same for a pattern that opens with the text's start or with look-behinds right before a literal character
+# ("^名前は", "(?<=[\s。！？])名前は"; ``re`` tries it at every offset): "名(?<![\s\S]{2})前は" (no two characters
+# before the one after 名: 名 is the first), "名(?<=[\s。！？][\s\S])前は".
+_LOOK_BODY = r"(?:[^()\\\[]|\\.|\[(?:[^\]\\]|\\.)*\])*"
+_ANCHORED = re.compile(rf"(\^|(?:\(\?<[!=]{_LOOK_BODY}\))+)([^\\.^$*+?{{}}\[\]|()])(?![?*+{{])")
+_LOOK = re.compile(rf"\(\?<([!=])({_LOOK_BODY})\)")
+
+
 def _guards_after_first(q: str) -> str:
-    r"""``\b(?<!X)c...`` as ``c(?<!\w[\s\S])(?<!X[\s\S])...``: the same matches (the guards look behind the first
-    character instead of before it), but ``re`` tries the guards only where that character occurs."""
+    r"""``\b(?<!X)c...`` as ``c(?<!\w[\s\S])(?<!X[\s\S])...`` (and ``^c...``, ``(?<=X)c...`` as
+    ``c(?<![\s\S]{2})...``, ``c(?<=X[\s\S])...``): the same matches (the guards look behind the first character
+    instead of before it), but ``re`` tries the guards only where that character occurs."""
     m = _GUARDED.match(q)
     if m is None:
-        return q
+        z = _ANCHORED.match(q)
+        if z is None:
+            return q
+        if z.group(1) == "^":
+            return z.group(2) + r"(?<![\s\S]{2})" + q[z.end():]
+        guards = "".join(f"(?<{g.group(1)}{g.group(2)}[\\s\\S])" for g in _LOOK.finditer(z.group(1)))
+        return z.group(2) + guards + q[z.end():]
     guards = "".join(f"(?<{g.group(1)}{g.group(2)}[\\s\\S])" for g in _GUARD.finditer(m.group(1)))
     return m.group(2) + r"(?<!\w[\s\S])" + guards + q[m.end():]
 
 
 def _needs_non_ascii(q: str) -> bool:
     """Whether every match of ``q`` (case-insensitive) holds a character no ASCII character matches: its first
-    literal after leading look-arounds, such as 지 in ``(?<=[셨었았였했])지만``."""
+    literal after leading look-arounds and anchors, such as 지 in ``(?<=[셨었았였했])지만`` or 名 in ``^名前は``."""
     body = _LOOK_LEAD.sub("", q)
     ch = body[:1]
     if not ch or ch.isascii() or ch in _SPECIAL or body[1:2] in _QUANT:
@@ -323,7 +338,7 @@ def _needs_non_ascii(q: str) -> bool:
     return not any(re.fullmatch(re.escape(ch), chr(i), re.IGNORECASE) for i in range(128))
 
 
-_LOOK_LEAD = re.compile(r"^(?:\\b|\(\?<?[!=](?:[^()\\]|\\.|\[[^\]]*\])*\))*")
+_LOOK_LEAD = re.compile(r"^(?:\^|\\b|\(\?<?[!=](?:[^()\\]|\\.|\[[^\]]*\])*\))*")
 
 
 def cue_regex(patterns: Iterable[str]) -> re.Pattern[str]:
