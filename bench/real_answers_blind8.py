@@ -40,6 +40,7 @@ import hashlib
 import json
 import re
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -125,15 +126,15 @@ def window_lines(text: str, start: int, end: int) -> list[str]:
     return [p for p in parts if p.strip()]
 
 
-def corpus_rows(path: str, commit: str, records: list[dict]) -> list[dict]:
-    """Corpus lines for the source records of one file (in file order)."""
+def corpus_rows(path: str, commit: str, records: list[dict], tag: str = "blind8") -> list[dict]:
+    """Corpus lines for the source records of one file (in file order); ``tag`` (the set's name) seeds the ids."""
     out = []
     for rec in records:
         user = [m.get("content") or "" for m in rec.get("messages_sent") or [] if m.get("role") == "user"]
         n = f"{rec['prompt_id']}|{rec['sample_idx']}|{rec['condition']}|{rec.get('turn_index', 0)}"
         fam = blind8_family(rec["model_id"])
         answer = rec.get("content") or ""
-        out.append({"id": hashlib.sha1(f"blind8|name_identity_local|{path}|{n}".encode()).hexdigest()[:12],
+        out.append({"id": hashlib.sha1(f"{tag}|name_identity_local|{path}|{n}".encode()).hexdigest()[:12],
                     "source": "name_identity_local", "licence": "none stated", "repo": REPO, "commit": commit,
                     "path": path, "model": rec["model_id"].split("/")[-1], "family": fam[0], "tuned_by": fam[1],
                     "lang": answer_lang(answer, prompt_lang(rec)), "prompt": user[-1] if user else "",
@@ -141,30 +142,46 @@ def corpus_rows(path: str, commit: str, records: list[dict]) -> list[dict]:
     return out
 
 
-def from_text(path: str, text: str) -> list[dict]:
-    commit, windows = FILES[path]
+@dataclass(frozen=True)
+class WindowSet:
+    """A labels-only set read from windows of the source's files: its name (it seeds the ids), ``FILES``-like
+    windows, the sample's seed and quotas, and the script that rebuilds it (blind9 is a second one)."""
+
+    tag: str
+    files: dict[str, tuple[str, list[tuple[int, int]]]]
+    seed: int
+    quotas: dict[str, dict[str, int]]
+    script: str
+    out_name: str
+
+
+def from_text(path: str, text: str, ws: WindowSet | None = None) -> list[dict]:
+    ws = ws or BLIND8
+    commit, windows = ws.files[path]
     recs = [json.loads(line) for s, e in windows for line in window_lines(text, s, e)]
-    return corpus_rows(path, commit, recs)
+    return corpus_rows(path, commit, recs, ws.tag)
 
 
-def from_excerpt(path: str, lines: list[dict]) -> list[dict]:
+def from_excerpt(path: str, lines: list[dict], ws: WindowSet | None = None) -> list[dict]:
     """Rows of a raw excerpt: lines tagged with the window they were read in; lines of other windows are dropped."""
-    commit, windows = FILES[path]
+    ws = ws or BLIND8
+    commit, windows = ws.files[path]
     keep = [rec for rec in lines if tuple(rec["_window"]) in set(windows)
             and rec.get("_commit", commit) == commit]
     keep.sort(key=lambda r: windows.index(tuple(r["_window"])))  # stable: file order inside each window
-    return corpus_rows(path, commit, keep)
+    return corpus_rows(path, commit, keep, ws.tag)
 
 
-def build(mirrors: Path | None = None, raw: Path | None = None) -> list[dict]:
+def build(mirrors: Path | None = None, raw: Path | None = None, ws: WindowSet | None = None) -> list[dict]:
+    ws = ws or BLIND8
     rows: list[dict] = []
     g = find_gitdir(mirrors, REPO) if mirrors else None
-    for path, (commit, _) in FILES.items():
+    for path, (commit, _) in ws.files.items():
         if g is not None:
             blob = git_show(g, commit, path)
             if blob is None:
                 raise SystemExit(f"{path} is not in the mirror at {commit} (fetch that commit)")
-            rows += from_text(path, blob.decode("utf-8"))
+            rows += from_text(path, blob.decode("utf-8"), ws)
             continue
         f = raw / Path(path).name
         if not f.exists():
@@ -172,9 +189,9 @@ def build(mirrors: Path | None = None, raw: Path | None = None) -> list[dict]:
         text = f.read_text(encoding="utf-8")
         first = next((line for line in text.split("\n") if line.strip()), "{}")
         if "_window" in json.loads(first):
-            rows += from_excerpt(path, [json.loads(line) for line in text.split("\n") if line.strip()])
+            rows += from_excerpt(path, [json.loads(line) for line in text.split("\n") if line.strip()], ws)
         else:
-            rows += from_text(path, text)
+            rows += from_text(path, text, ws)
     rows.sort(key=lambda r: (r["path"], r["id"]))
     return rows
 
@@ -182,32 +199,39 @@ def build(mirrors: Path | None = None, raw: Path | None = None) -> list[dict]:
 # answers drawn per stratum for labelling (all where fewer); (model, language) cells are filled round-robin
 QUOTAS = {"name_identity_local": {"selfname": 400, "named": 400, "none": 400}}
 SOURCE_ORDER = ["name_identity_local"]
+BLIND8 = WindowSet("blind8", FILES, 20, QUOTAS, "bench/real_answers_blind8.py", "u8")
 
 
-def sample(rows: list[dict], seed: int = 20) -> tuple[list[dict], list[dict]]:
+def sample(rows: list[dict], seed: int | None = None, ws: WindowSet | None = None) -> tuple[list[dict], list[dict]]:
     """The labelled sample (seeded; strata selfname/named/none; round-robin over (model, language) pairs), split at
     random into a dev and a test half of equal size."""
-    return fresh_sample(rows, seed, tag="blind8", quotas=QUOTAS, order=SOURCE_ORDER,
+    ws = ws or BLIND8
+    return fresh_sample(rows, ws.seed if seed is None else seed, tag=ws.tag, quotas=ws.quotas, order=SOURCE_ORDER,
                         cell_key=lambda r: f"{r['model']}|{r['lang']}", even=True)
 
 
-def write_unlicensed(dev: list[dict], test: list[dict], labels: dict[str, str], out: Path) -> None:
-    write_labels_only("blind8", SOURCES, "bench/real_answers_blind8.py --mirrors DIR (or --raw DIR) --out "
-                      "u8.jsonl.gz and join by id.", dev, test, labels, out)
+def write_unlicensed(dev: list[dict], test: list[dict], labels: dict[str, str], out: Path,
+                     ws: WindowSet | None = None) -> None:
+    ws = ws or BLIND8
+    write_labels_only(ws.tag, SOURCES, f"{ws.script} --mirrors DIR (or --raw DIR) --out {ws.out_name}.jsonl.gz and "
+                      "join by id.", dev, test, labels, out)
 
 
-def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(argv: list[str] | None = None, ws: WindowSet | None = None, doc: str | None = None) -> None:
+    ws = ws or BLIND8
+    ap = argparse.ArgumentParser(description=(doc or __doc__).splitlines()[0])
     ap.add_argument("--mirrors", type=Path, help="folder with a git mirror of the source (owner+name)")
     ap.add_argument("--raw", type=Path, help="folder with the source's result files (whole or excerpts)")
-    ap.add_argument("--sample", type=Path, help="a built blind8 corpus: print the labelling sample (half, id, stratum)")
+    ap.add_argument("--sample", type=Path, help=f"a built {ws.tag} corpus: print the labelling sample (half, id, "
+                    "stratum)")
     ap.add_argument("--labels", type=Path, help="with --sample and --write: the label file (id<TAB>gold_full)")
-    ap.add_argument("--write", type=Path, help="with --sample and --labels: folder for blind8_unlic_{dev,test}.labels.tsv")
+    ap.add_argument("--write", type=Path, help=f"with --sample and --labels: folder for {ws.tag}_unlic_{{dev,test}}"
+                    ".labels.tsv")
     ap.add_argument("--out", type=Path, help="where the corpus goes (outside the repository: the text is unlicensed)")
     args = ap.parse_args(argv)
     if args.sample:
         with gzip.open(args.sample, "rt", encoding="utf-8") as f:
-            dev, test = sample([json.loads(line) for line in f])
+            dev, test = sample([json.loads(line) for line in f], ws=ws)
         if args.labels and args.write:
             labels = {}
             for line in args.labels.read_text(encoding="utf-8").split("\n"):
@@ -217,7 +241,7 @@ def main(argv: list[str] | None = None) -> None:
             missing = [r["id"] for r in dev + test if r["id"] not in labels]
             if missing:
                 raise SystemExit(f"{len(missing)} sampled answers have no label, e.g. {missing[:3]}")
-            write_unlicensed(dev, test, labels, args.write)
+            write_unlicensed(dev, test, labels, args.write, ws)
             return
         for half, rs in (("dev", dev), ("test", test)):
             for r in rs:
@@ -225,7 +249,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     if not (args.mirrors or args.raw) or not args.out:
         raise SystemExit("--mirrors DIR or --raw DIR, and --out FILE (outside the repository), are needed")
-    write_corpus(build(args.mirrors, args.raw), args.out)
+    write_corpus(build(args.mirrors, args.raw, ws), args.out)
 
 
 if __name__ == "__main__":
