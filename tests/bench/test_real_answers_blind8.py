@@ -8,6 +8,7 @@ check that the seeded sample gives exactly the committed halves.
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import hashlib
 import json
@@ -77,7 +78,7 @@ def test_mirror_full_file_and_excerpt_give_the_same_rows(git_repo, tmp_path, mon
     g, head = git_repo({path: text})
     second = len(json.dumps(recs[0], ensure_ascii=False)) + 1  # where the second line starts
     windows = [(second, 3 * second), (len(text) - 5, len(text))]  # lines 2-3 whole; a cut tail
-    monkeypatch.setattr(b8, "FILES", {path: (head, windows)})
+    monkeypatch.setattr(b8, "BLIND8", dataclasses.replace(b8.BLIND8, files={path: (head, windows)}))
     monkeypatch.setattr(b8, "REPO", "t/src")
     mirrors = tmp_path / "mirrors"
     (mirrors / "t+src").mkdir(parents=True)

@@ -8,6 +8,7 @@ check that the seeded sample gives exactly the committed halves.
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import hashlib
 import itertools
@@ -59,8 +60,8 @@ def test_mirror_full_file_and_excerpt_give_the_same_rows(git_repo, tmp_path, mon
     g, head = git_repo({path: text})
     second = len(json.dumps(full[0], ensure_ascii=False)) + 1  # where the second line starts
     windows = [(second, 3 * second), (len(text) - 5, len(text))]  # lines 2-3 whole; a cut tail
-    monkeypatch.setattr(b9, "FILES", {path: (head, windows)})
-    monkeypatch.setattr(b9, "REPO", "t/src")
+    monkeypatch.setattr(b9, "BLIND9", dataclasses.replace(b9.BLIND9, files={path: (head, windows)}))
+    monkeypatch.setattr(b8, "REPO", "t/src")
     mirrors = tmp_path / "mirrors"
     (mirrors / "t+src").mkdir(parents=True)
     (mirrors / "t+src" / "repo").symlink_to(g.parent)
