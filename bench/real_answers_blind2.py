@@ -430,6 +430,19 @@ def write_unlicensed(dev: list[dict], test: list[dict], labels: dict[str, str], 
                       dev, test, labels, out)
 
 
+def sample_labels(path: Path, rows: list[dict]) -> dict[str, str]:
+    """A label file's ``id<TAB>gold_full`` lines (``#`` comments skipped); every sampled answer must have one."""
+    labels = {}
+    for line in path.read_text(encoding="utf-8").split("\n"):
+        if line and not line.startswith("#"):
+            i, g = line.split("\t")[:2]
+            labels[i] = g.strip()
+    missing = [r["id"] for r in rows if r["id"] not in labels]
+    if missing:
+        raise SystemExit(f"{len(missing)} sampled answers have no label, e.g. {missing[:3]}")
+    return labels
+
+
 def cli(tag: str, sources: dict, build_fn, sample_fn, write_sets_fn, write_unlicensed_fn, doc: str,
         unlicensed_sources: str, argv: list[str] | None = None) -> None:
     """The command line of a blind corpus builder (this one and real_answers_blind3.py): build the corpus, print
@@ -449,14 +462,7 @@ def cli(tag: str, sources: dict, build_fn, sample_fn, write_sets_fn, write_unlic
         with gzip.open(args.sample, "rt", encoding="utf-8") as f:
             dev, test = sample_fn([json.loads(line) for line in f])
         if args.labels and args.write:
-            labels = {}
-            for line in args.labels.read_text(encoding="utf-8").split("\n"):
-                if line and not line.startswith("#"):
-                    i, g = line.split("\t")[:2]
-                    labels[i] = g.strip()
-            missing = [r["id"] for r in dev + test if r["id"] not in labels]
-            if missing:
-                raise SystemExit(f"{len(missing)} sampled answers have no label, e.g. {missing[:3]}")
+            labels = sample_labels(args.labels, dev + test)
             if any(sources[r["source"]].get("unlicensed") for r in dev + test):
                 write_unlicensed_fn(dev, test, labels, args.write)
             else:

@@ -44,7 +44,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from real_answers_blind2 import detect_lang, write_labels_only
+from real_answers_blind2 import detect_lang, sample_labels, write_labels_only
 from real_answers_blind4 import _CYR, _EN_WORDS, _LATIN
 from real_answers_corpus import find_gitdir, git_show, write_corpus
 from real_answers_fresh import sample as fresh_sample
@@ -233,14 +233,7 @@ def main(argv: list[str] | None = None, ws: WindowSet | None = None, doc: str | 
         with gzip.open(args.sample, "rt", encoding="utf-8") as f:
             dev, test = sample([json.loads(line) for line in f], ws=ws)
         if args.labels and args.write:
-            labels = {}
-            for line in args.labels.read_text(encoding="utf-8").split("\n"):
-                if line and not line.startswith("#"):
-                    i, gold = line.split("\t")[:2]
-                    labels[i] = gold.strip()
-            missing = [r["id"] for r in dev + test if r["id"] not in labels]
-            if missing:
-                raise SystemExit(f"{len(missing)} sampled answers have no label, e.g. {missing[:3]}")
+            labels = sample_labels(args.labels, dev + test)
             write_unlicensed(dev, test, labels, args.write, ws)
             return
         for half, rs in (("dev", dev), ("test", test)):
