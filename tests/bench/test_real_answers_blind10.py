@@ -8,7 +8,6 @@ check that the seeded sample gives exactly the committed halves.
 
 from __future__ import annotations
 
-import dataclasses
 import gzip
 import hashlib
 import itertools
@@ -54,34 +53,14 @@ def _record(pid: str, cat: str, idx: int, content: str, model: str = "Qwen/Qwen3
             "condition": "clean", "messages_sent": [{"role": "user", "content": "q"}], "content": content}
 
 
-def test_mirror_full_file_and_excerpt_give_the_same_rows(git_repo, tmp_path, monkeypatch):
+def test_mirror_full_file_and_excerpt_give_the_same_rows(window_builds):
     recs = [_record("ko_who", "direct_ko", i, f"저는 Qwen3.5입니다. ({i})") for i in range(4)]
-    full = [{**r, "content_clean": r["content"], "reasoning": None, "ts": 1.0} for r in recs]  # fields not read
-    text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in full)
     path = "results_local/Qwen__Qwen3.5-2B.jsonl"
-    g, head = git_repo({path: text})
-    second = len(json.dumps(full[0], ensure_ascii=False)) + 1  # where the second line starts
-    windows = [(second, 3 * second), (len(text) - 5, len(text))]  # lines 2-3 whole; a cut tail
-    monkeypatch.setattr(b10, "BLIND10", dataclasses.replace(b10.BLIND10, files={path: (head, windows)}))
-    monkeypatch.setattr(b8, "REPO", "t/src")
-    mirrors = tmp_path / "mirrors"
-    (mirrors / "t+src").mkdir(parents=True)
-    (mirrors / "t+src" / "repo").symlink_to(g.parent)
-    from_git = b10.build(mirrors=mirrors)
-    assert sorted(r["answer"] for r in from_git) == [recs[1]["content"], recs[2]["content"]]
+    from_git, head = window_builds(b10, "BLIND10", path, recs)
     assert {(r["family"], r["lang"], r["context"], r["commit"]) for r in from_git} == {("qwen", "ko", "plain", head)}
     for r in from_git:  # the id depends on the file, prompt, sample and condition only, and names blind10
-        n = next(x for x in recs if x["content"] == r["answer"])["sample_idx"]
-        assert r["id"] == hashlib.sha1(f"blind10|name_identity_local|{path}|ko_who|{n}|clean|0".encode()).hexdigest()[:12]
-    raw = tmp_path / "raw"
-    raw.mkdir()
-    (raw / Path(path).name).write_text(text, encoding="utf-8")
-    assert b10.build(raw=raw) == from_git
-    # an excerpt keeps only the fields the builder reads; a line of a window that is not pinned is dropped
-    excerpt = [{**recs[i], "_window": list(windows[0]), "_commit": head} for i in (1, 2)]
-    excerpt.append({**recs[3], "_window": [0, 10], "_commit": head})
-    (raw / Path(path).name).write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in excerpt), "utf-8")
-    assert b10.build(raw=raw) == from_git
+        k = next(x for x in recs if x["content"] == r["answer"])["sample_idx"]
+        assert r["id"] == hashlib.sha1(f"blind10|name_identity_local|{path}|ko_who|{k}|clean|0".encode()).hexdigest()[:12]
 
 
 def test_committed_label_files_agree_and_hold_the_foreign_claims():

@@ -8,7 +8,6 @@ check that the seeded sample gives exactly the committed halves.
 
 from __future__ import annotations
 
-import dataclasses
 import gzip
 import hashlib
 import json
@@ -71,30 +70,11 @@ def _record(pid: str, cat: str, idx: int, content: str) -> dict:
             "content": content, "reasoning": None}
 
 
-def test_mirror_full_file_and_excerpt_give_the_same_rows(git_repo, tmp_path, monkeypatch):
+def test_mirror_full_file_and_excerpt_give_the_same_rows(window_builds):
     recs = [_record("zh_who", "direct_zh", i, f"我是ChatGPT，第{i}个回答。") for i in range(4)]
-    text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs)
-    path = "results_local/allenai__Olmo-3-7B-Instruct.jsonl"
-    g, head = git_repo({path: text})
-    second = len(json.dumps(recs[0], ensure_ascii=False)) + 1  # where the second line starts
-    windows = [(second, 3 * second), (len(text) - 5, len(text))]  # lines 2-3 whole; a cut tail
-    monkeypatch.setattr(b8, "BLIND8", dataclasses.replace(b8.BLIND8, files={path: (head, windows)}))
-    monkeypatch.setattr(b8, "REPO", "t/src")
-    mirrors = tmp_path / "mirrors"
-    (mirrors / "t+src").mkdir(parents=True)
-    (mirrors / "t+src" / "repo").symlink_to(g.parent)
-    from_git = b8.build(mirrors=mirrors)
-    assert [r["answer"] for r in sorted(from_git, key=lambda r: r["answer"])] == [recs[1]["content"], recs[2]["content"]]
+    from_git, head = window_builds(b8, "BLIND8", "results_local/allenai__Olmo-3-7B-Instruct.jsonl", recs)
     assert {(r["family"], r["lang"], r["context"], r["commit"], r["licence"]) for r in from_git} == {
         ("olmo", "zh", "plain", head, "none stated")}
-    raw = tmp_path / "raw"
-    raw.mkdir()
-    (raw / Path(path).name).write_text(text, encoding="utf-8")
-    assert b8.build(raw=raw) == from_git
-    excerpt = [{**recs[i], "_window": list(windows[0]), "_commit": head} for i in (1, 2)]
-    excerpt.append({**recs[3], "_window": [0, 10], "_commit": head})  # a window that is not pinned: dropped
-    (raw / Path(path).name).write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in excerpt), "utf-8")
-    assert b8.build(raw=raw) == from_git
 
 
 def test_committed_label_files_agree_and_hold_the_foreign_claims():
