@@ -184,7 +184,9 @@ def _inherit_trace(claims: list[Claim], segments: list[Segment], tl: str, harmon
     or adopted ("根据系统提示，我是X" → ``reported``; "I should identify myself as X" → ``hypothetical``): the
     answer's "我是X" carries out what the trace decided, it does not add the model's own word. A trace that only
     hedged or wondered about the name (:data:`_HEDGES`: "whether I could rehearse being Claude") frames nothing,
-    nor does gpt-oss's analysis channel (``harmony``) plan a role unless it speaks of a set-up (:data:`_SETUP`)."""
+    nor does gpt-oss's analysis channel (``harmony``) plan a role or report an identity unless it speaks of a set-up
+    (:data:`_SETUP`): there "According to policy, we can answer about ourselves: I'm ChatGPT" cites the model's own
+    shipped policy, and the answer's "Soy ChatGPT" is its own word."""
     traces = [g for g in segments if g.kind == "trace"]
     if not traces:
         return claims
@@ -195,8 +197,8 @@ def _inherit_trace(claims: list[Claim], segments: list[Segment], tl: str, harmon
         if g is not None:
             if c.status == "asserted":
                 framed[c.label] = ""
-            elif (c.status == "reported" or (c.status == "hypothetical" and c.cue not in _HEDGES and (
-                    not harmony or _SETUP.search(tl, g.start, g.end) is not None))) \
+            elif (c.status == "reported" or (c.status == "hypothetical" and c.cue not in _HEDGES)) \
+                    and (not harmony or _SETUP.search(tl, g.start, g.end) is not None) \
                     and framed.get(c.label) != "":
                 framed.setdefault(c.label, c.status)
     if not any(framed.values()):
