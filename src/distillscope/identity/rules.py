@@ -570,6 +570,8 @@ _CALL_ME = re.compile(
     r"(?:\s+(?:simply|just|simplemente|просто|juste|simplement))?"
     r"(?P<list>(?:[\s\"'“”‘’«»「」『』*]*[^\s,.!?;:，。！？；]{1,24}?[\s\"'“”‘’«»「」『』*]*"
     r"(?:,|\bor\b|\bo\b|\bou\b|\bили\b|\bhoặc\b|或者|或|、))*)[\s\"'“”‘’«»「」『』*]*$", re.IGNORECASE)
+# A word every :data:`_CALL_ME` cue holds (the rules see lower-cased text).
+_CALL_KEYS = re.compile(r"call|refer|address|llam|cham|appel|chiam|зва|зов|зыва|обращ|gọi|叫|称|稱")
 # Another name offered after this one: "'ChatGPT', 'ассистент', или любым другим именем", "ChatGPT or Assistant".
 _MORE_NAMES = re.compile(r"[\"'“”‘’«»」』*]*\s*(?:,|\bor\b|\bo\b|\bou\b|\bили\b|\bhoặc\b|或者|或|、)\s*\S", re.IGNORECASE)
 # The speaker has no name of its own: a name offered after it among others is a nickname the user may pick
@@ -590,7 +592,10 @@ def invited_name_before(s: Site) -> Verdict:
     можно называть меня просто 'ChatGPT', 'ассистент', или любым другим именем"): then the name is one nickname
     the user may pick (hypothetical). "I don't have a name. You can simply call me Gemma!" offers one name: its own.
     A negation before the offer is left to the rules after this one."""
-    m = _CALL_ME.search(s.t, max(s.s0, s.a - 90), s.a)
+    lo = max(s.s0, s.a - 90)
+    if _CALL_KEYS.search(s.t, lo, s.a) is None:
+        return GO_ON  # (one literal scan first: the form is rare)
+    m = _CALL_ME.search(s.t, lo, s.a)
     if m is None:
         return GO_ON
     p0 = s.t.rfind("\n\n", 0, m.start()) + 1
@@ -617,7 +622,10 @@ _INVENTED_AFTER = re.compile(r"[^.!?。\n]{0,40}?\b(?:phát minh|đề xuất|gi
 
 def transformer_inventor(s: Site) -> Verdict:
     """The agent of the Transformer's invention (:data:`_TRANSFORMER_BY`) is a topic, not the speaker's maker."""
-    m = _TRANSFORMER_BY.search(s.t, max(s.s0, s.a - 90), s.a)
+    lo = max(s.s0, s.a - 90)
+    if s.t.find("transformer", lo, s.a) < 0:
+        return GO_ON
+    m = _TRANSFORMER_BY.search(s.t, lo, s.a)
     if m is None:
         return GO_ON
     if m.group(0).rstrip().lower().endswith(("được", "do")) and not _INVENTED_AFTER.match(s.t, s.b):
