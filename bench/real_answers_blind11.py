@@ -54,7 +54,8 @@ FILES: dict[str, tuple[str, list[tuple[int, int]]]] = {
                                                                  (592000, 608000)]),
     "results_local/openai__gpt-oss-20b.jsonl": (CA2, [(64000, 80000)]),
     "results_local/Qwen__Qwen3-0.6B.jsonl": (CA2, [(48000, 64000), (64000, 80000)]),
-    "results_local/Qwen__Qwen3.5-0.8B.jsonl": (CA2, [(64000, 80000), (80000, 96000), (96000, 112000)]),
+    "results_local/Qwen__Qwen3.5-0.8B.jsonl": (CA2, [(64000, 80000), (80000, 96000), (96000, 112000),
+                                                           (128000, 144000), (144000, 160000), (160000, 176000)]),
     "results_local/Qwen__Qwen3.6-35B-A3B.jsonl": (C55, [(48000, 64000), (80000, 96000)]),
 }
 
