@@ -11,17 +11,21 @@ weakest on: long non-English self-descriptions (Spanish, Vietnamese, Russian, Fr
 same source repository as blind8-10 (Jordine/model-name-identity, ``results_local/``), but **no answer blind8, blind9
 or blind10 read**. Its windows are pages of the result files that none of their ``FILES`` cover: the OLMo 3 7B and
 3.1 32B Instruct "who created you?" pages (ru/fr/es/vi/zh/ja/ko, where OLMo names OpenAI, DeepSeek or Anthropic as
-its maker), the OLMo 3 7B "are you OLMo 3 7B Instruct?" pages in seven languages (it denies it and names GPT-4o,
-Llama 2/3, Qwen2.5 or Meta instead) and its English "are you ChatGPT / Claude / Gemini?" page (negations next to
-foreign claims), OLMo's "what should I call you?" and "introduce yourself" pages in ru/fr/es, gpt-oss-20b and
-Qwen3.5-0.8B name pages, and a model none of the earlier sets read (Qwen3.6-35B-A3B, with reasoning traces).
+its maker), their "are you OLMo 3 (.1) … Instruct?" pages in seven languages (OLMo denies it and names GPT-4o, GPT,
+Llama 2/3, Qwen2.5 or Meta instead), the OLMo 3 7B English "are you ChatGPT / Claude / Gemini?" page (negations next
+to foreign claims), OLMo's "what should I call you?" and "introduce yourself" pages, OLMo 3 7B Think's ru/fr/ja/ko
+"who are you?" pages (untagged reasoning traces that plan a DeepSeek-R1 or Alibaba identity), Qwen3.5-0.8B's name
+and "what model are you?" pages (ru/fr/es/vi answers that name OpenAI, LLaMA, Baidu, Google or Microsoft),
+Qwen3-0.6B's fr/es/vi "who are you?" pages, gpt-oss-20b's vi/en/zh name page, and a model none of the earlier sets
+read (Qwen3.6-35B-A3B, with reasoning traces).
 
 Source (no licence stated, so **never commit the corpus**; only labels are committed): as blind8
 (``real_answers_blind8.py`` describes the records); files pinned in ``FILES`` at the commit that holds each of them,
 windows in ``FILES`` (character ranges of the decoded file, as read for labelling; a line that crosses a window's
-edge is left out). ``answer`` is the record's ``content`` verbatim (a ``<think>`` trace, Qwen3.6's untagged trace
-ending in ``</think>`` or gpt-oss's ``analysis…assistantfinal`` channel text included), ``prompt`` the user turn,
-``lang`` the prompt's language unless the final answer (trace removed) is in another one, ``context`` ``plain``.
+edge is left out). ``answer`` is the record's ``content`` verbatim (a ``<think>`` trace, an untagged trace ending in
+``</think>`` (OLMo Think, Qwen3.6) or gpt-oss's ``analysis…assistantfinal`` channel text included), ``prompt`` the
+user turn, ``lang`` the prompt's language unless the final answer (trace removed) is in another one, ``context``
+``plain``.
 
 ``--mirrors DIR`` reads the pinned files from ``DIR/Jordine+model-name-identity``; ``--raw DIR`` reads
 ``DIR/<file name>``: the whole file as fetched (windows applied the same way), or an excerpt whose lines carry
@@ -52,6 +56,7 @@ FILES: dict[str, tuple[str, list[tuple[int, int]]]] = {
                                                                  (288000, 304000), (320000, 336000), (336000, 352000),
                                                                  (352000, 368000), (560000, 576000), (576000, 592000),
                                                                  (592000, 608000)]),
+    "results_local/allenai__Olmo-3-7B-Think.jsonl": (C55, [(64000, 80000), (96000, 112000), (112000, 128000)]),
     "results_local/openai__gpt-oss-20b.jsonl": (CA2, [(64000, 80000)]),
     "results_local/Qwen__Qwen3-0.6B.jsonl": (CA2, [(48000, 64000), (64000, 80000)]),
     "results_local/Qwen__Qwen3.5-0.8B.jsonl": (CA2, [(64000, 80000), (80000, 96000), (96000, 112000),
