@@ -61,7 +61,7 @@ FILES: dict[str, tuple[str, list[tuple[int, int]]]] = {
     "results_local/Qwen__Qwen3-0.6B.jsonl": (CA2, [(48000, 64000), (64000, 80000)]),
     "results_local/Qwen__Qwen3.5-0.8B.jsonl": (CA2, [(64000, 80000), (80000, 96000), (96000, 112000),
                                                            (128000, 144000), (144000, 160000), (160000, 176000)]),
-    "results_local/Qwen__Qwen3.6-35B-A3B.jsonl": (C55, [(48000, 64000), (80000, 96000)]),
+    "results_local/Qwen__Qwen3.6-35B-A3B.jsonl": (C55, [(48000, 64000), (80000, 96000), (112000, 128000)]),
 }
 
 # every answer of the windows is taken (quotas above the corpus size); (model, language) cells go round-robin
