@@ -582,7 +582,13 @@ _NO_NAME = re.compile(
     r"|\bje n['’]ai pas de (?:\w+ )?nom\b|\bnon ho (?:un |alcun )?(?:\w+ )?nome\b|\bkeinen (?:\w+ )?namen\b"
     r"|\bне (?:имею|имеется|ношу) (?:\w+ ){0,2}имени|\bнет (?:\w+ ){0,2}имени|\bkhông có tên"
     r"|(?:没有|沒有)[^，。,]{0,6}?(?:名字|名称|名稱)|名前(?:は|が|を)(?:ありません|ない|持っていません|持ってい(?:ない|ません))"
-    r"|이름(?:이|은|을) (?:없|가지고 있지 않)", re.IGNORECASE)
+    r"|이름(?:이|은|을) (?:없|가지고 있지 않)"
+    # ... or, before the offer, invites any name at all ("Ты можешь называть меня любым именем, которое тебе
+    # нравится! Например, можешь назвать меня Ася, Алиса …"; "call me OpenAI, or any other name you prefer" names
+    # itself first)
+    r"|\bany (?:other )?name\b|\bwhatever (?:name )?you (?:like|want|prefer)|\bлюбым (?:другим )?именем"
+    r"|\bcualquier (?:otro )?nombre\b|\bn['’]importe quel nom\b|\bqualquer (?:outro )?nome\b|\bbất kỳ tên"
+    r"|任何(?:名字|名称|称呼|稱呼)|どんな名前", re.IGNORECASE)
 
 
 def invited_name_before(s: Site) -> Verdict:
