@@ -57,6 +57,11 @@ Measured (2 shared cores, load average 5-7 from other jobs; detector 5269733):
   with --style-groups (ceiling in style groups too), load 3.4-4.0: seeds 1/2/3 recall 0.316/0.272/0.291 at FPR
   0.0010/0.0009/0.0010 (29-33 s, 2.1-2.2 GB), the best figures at FPR <= 0.001 so far. Goal (0.95 recall at
   FPR <= 0.001) not met on the blind simulator: the reference calibrates, it does not add recall.
+* detector e02a638 (``--reference-share 0.2 --pu``: PU account flags, monitor/pu.py), load 1.6-4: blind 300k seeds
+  1/2/3 recall 0.479/0.424/0.573 at benign FPR 0.0023/0.0044/0.0136 (alpha 0.005; seed 3 held out, run once;
+  25-84 s, 1.9-2.0 GB); built-in 1M: default recall 1.000 at FPR 0 (38.2 s, 24.6 s CPU, 1.82 GB), reference + PU
+  recall 1.000 at FPR 0.0025 (35.3 s, 33.8 s CPU, 1.69 GB). The supervised ceiling (bench/monitor_ceiling.py) at
+  FPR 0.001 is 0.57-0.80: the goal is above it.
 """
 
 from __future__ import annotations

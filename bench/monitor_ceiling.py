@@ -30,7 +30,12 @@ Signals (everything an operator can compute from the log itself):
 Reported per model (train seed -> test seed): recall of campaign accounts at benign-account FPR 0.001 and 0.01
 (threshold = the test log's benign scores' 99.9th / 99th percentile), per campaign kind, and AUROC. ``combined``
 takes, per account, the smallest benign tail probability of the ``all`` and ``exchange`` scores (each against the
-test log's benign accounts), i.e. an oracle union of the two.
+test log's benign accounts), i.e. an oracle union of the two. ``--within`` adds 5-fold cross-fits by account inside
+each log.
+
+Measured (300k seeds 1 and 2, load 1-4; docs/monitor-blind-scores.md has every row): best model per direction at
+benign FPR 0.001 recall 0.67 (1 -> 2, exchange), 0.60 (2 -> 1, all), 0.80 / 0.57 within seeds 1 / 2 (combined /
+exchange); mixed accounts 0.03-0.44 over all models; at FPR 0.01 0.93-0.96. 20 min and 4.4 GB for ``--both``.
 """
 
 from __future__ import annotations
