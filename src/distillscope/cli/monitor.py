@@ -41,7 +41,9 @@ temperature, streaming), hour-of-day profile and prompt words, cross-fitted so n
 that saw it; half the reference is held out of every model, and an account's conformal p-value is
 (1 + held-out reference accounts scoring at least as high) / (held-out + 1). Null: the account is benign, like the
 reference (which must be a random sample of the benign accounts). Accounts with p <= --pu-alpha are flagged
-(pu_flagged; expected benign false-positive rate <= alpha, on average over reference draws); the smallest
+(pu_flagged; expected benign false-positive rate <= alpha, on average over reference draws: one draw can be
+several times alpha when look-alike benign accounts, e.g. one organisation's, fall outside the held-out half
+together; docs/monitor-blind-scores.md); the smallest
 p-value is 1 / (held-out + 1), so alpha 0.005 needs about 400 reference accounts, 0.001 about 2000. Each campaign
 also reports the Simes combination of its members' p-values (pu_simes_p, Holm-adjusted pu_simes_p_adj).
 
