@@ -94,6 +94,25 @@ def test_known_positive_campaign_accounts_flagged():
     assert 1 / 201 - 1e-12 <= raw[0] < 0.02 and adj[0] < 0.04 and raw[1] > 0.05
 
 
+def test_group_simes_null_rate_within_alpha():
+    """No campaign: random groups of 5-60 unlabelled accounts, Simes over their members' conformal p-values (which
+    share one calibration set): the share of groups with p <= 0.1 stays within 0.1's 99% binomial interval
+    (conservative: about 1 in 300 here; the known positive is in test_known_positive_campaign_accounts_flagged)."""
+    rng = np.random.default_rng(11)
+    hits = n = 0
+    for _ in range(12):
+        feats, terms, nt, act, ids, camp = _accounts(rng, n_benign=500)
+        tab = pu_scores(feats, terms, nt, act, _reference(rng, ids, camp, 0.5),
+                        PUConfig(seed=int(rng.integers(1e9))))
+        unl = tab.loc[tab["pu_role"] == "unlabelled", "account_id"].to_numpy()
+        groups = [list(rng.choice(unl, int(rng.integers(5, 60)), replace=False)) for _ in range(25)]
+        raw, _ = group_pvalues(groups, tab)
+        hits += int((raw <= 0.1).sum())
+        n += len(raw)
+    lo, _ = binomial_interval(hits, n, confidence=0.99)
+    assert lo <= 0.1, (hits, n)
+
+
 def test_simes_and_min_calibration():
     assert simes(np.array([0.01, 0.5, 0.9])) == pytest.approx(0.03)
     assert simes(np.array([0.02, 0.02, 0.02])) == pytest.approx(0.02)
