@@ -48,12 +48,18 @@ from real_answers_blind8 import C55, CA2, WindowSet
 # of real_answers_blind8/9/10/11.FILES (tests/bench/test_real_answers_blind12.py checks it)
 FILES: dict[str, tuple[str, list[tuple[int, int]]]] = {
     "results_local/allenai__Olmo-3-7B-Instruct.jsonl": (C55, [(672000, 688000), (832000, 848000), (848000, 864000),
-                                                              (864000, 880000), (880000, 896000), (896000, 912000)]),
-    "results_local/allenai__Olmo-3.1-32B-Instruct.jsonl": (C55, [(304000, 320000), (608000, 624000),
-                                                                 (816000, 832000)]),
-    "results_local/Qwen__Qwen3.5-2B.jsonl": (C55, [(48000, 64000)]),
+                                                              (864000, 880000), (880000, 896000), (896000, 912000),
+                                                              (912000, 928000), (928000, 944000), (1136000, 1152000),
+                                                              (1152000, 1168000), (1168000, 1184000),
+                                                              (1184000, 1200000)]),
+    "results_local/allenai__Olmo-3.1-32B-Instruct.jsonl": (C55, [(304000, 320000), (608000, 624000), (784000, 800000),
+                                                                 (816000, 832000), (1104000, 1120000)]),
+    "results_local/Qwen__Qwen3.5-2B.jsonl": (C55, [(48000, 64000), (64000, 80000)]),
+    "results_local/Qwen__Qwen3-1.7B.jsonl": (CA2, [(48000, 64000), (64000, 80000), (80000, 96000)]),
+    "results_local/Qwen__Qwen3-4B.jsonl": (CA2, [(64000, 80000)]),
     "results_local/Qwen__Qwen3-8B.jsonl": (C55, [(32000, 48000)]),
-    "results_local/openai__gpt-oss-120b.jsonl": (CA2, [(80000, 96000)]),
+    "results_local/Qwen__Qwen3-14B.jsonl": (C55, [(80000, 96000)]),
+    "results_local/openai__gpt-oss-120b.jsonl": (CA2, [(80000, 96000), (96000, 112000)]),
 }
 
 # every answer of the windows is taken (quotas above the corpus size); (model, language) cells go round-robin
