@@ -8,23 +8,26 @@
 
 The thirteenth real-answer corpus for the identity claim extractor, a blind set of the same source as blind8-11
 (Jordine/model-name-identity, ``results_local/``) but **no answer blind8, blind9, blind10 or blind11 read**: its
-windows are pages of the result files that none of their ``FILES`` cover. Most of them are pages of the ``shipped``
-condition, which the earlier sets read little: OLMo 3 7B Instruct answering "who are you?", "what is your name?" and
-"what model are you?" in fr/es/vi/zh/ja/ko/ru/en (it names itself ChatGPT, GPT-4, Qwen, DeepSeek R1 or "OpenAI"),
-and OLMo 3.1 32B Instruct's ko/ru/fr/es name page, where it names itself Olmo by Ai2 (no alias-table name: answers
-without a claim). Then the English "are you Gemini / DeepSeek / Qwen / Claude?" pages of both OLMo models (negations
-next to foreign claims: "not Qwen, but developed by Alibaba Cloud", "not DeepSeek; powered by OpenAI's GPT-4"),
-OLMo 3.1 32B's en/zh "who made you?" page, and three models the earlier sets read little or not at all on these
-prompts: Qwen3.5-2B (es/vi who, en/zh name), Qwen3-8B (ko/ru who, with ``<think>`` traces) and gpt-oss-120b
-(zh/ja/ko/ru name, with its analysis channel).
+windows are pages of the result files that none of their ``FILES`` cover. Most are pages of the ``shipped``
+condition, which the earlier sets read little: OLMo 3 7B Instruct answering "who are you?", "what is your name?",
+"what model are you?" and "who made you?" in fr/es/vi/ru/ko/zh/ja (it names itself ChatGPT, GPT-4, Qwen, DeepSeek R1
+or "OpenAI", and names OpenAI, Anthropic, DeepMind/Google, DeepSeek or a Microsoft "BingAI" project as its maker), and
+OLMo 3.1 32B Instruct's name, "who are you?" and "who made you?" pages, where it names itself Olmo by Ai2 (no
+alias-table name: answers without a claim, some naming Microsoft or Hugging Face as topics). Then the English "are you
+Gemini / DeepSeek / Qwen / Claude?" pages of both OLMo models (negations next to foreign claims: "not Qwen, but
+developed by Alibaba Cloud", "not DeepSeek; powered by OpenAI's GPT-4"), OLMo 3.1 32B's en/zh "who made you?" page,
+and Qwen models the earlier sets read little: Qwen3-1.7B's ru/fr/es/vi "who are you?" pages (with ``<think>`` traces;
+it calls itself Claude, made by "AnthroTech", DeepMind or OpenAI, now and then), Qwen3-4B/8B/14B (fr/es, ko/ru, vi/en,
+with traces), Qwen3.5-2B's name pages (one answer calls itself Алиса) and gpt-oss-120b's zh/ja/ko/ru/fr/es name pages
+(with its analysis channel).
 
 Source (no licence stated, so **never commit the corpus**; only labels are committed): as blind8
 (``real_answers_blind8.py`` describes the records); files pinned in ``FILES`` at the commit that holds each of them,
 windows in ``FILES`` (character ranges of the decoded file, as read for labelling; a line that crosses a window's
 edge is left out). ``answer`` is the record's ``content`` verbatim (a ``<think>`` trace or gpt-oss's
 ``analysis…assistantfinal`` channel text included), ``prompt`` the user turn, ``lang`` the prompt's language unless
-the final answer (trace removed) is in another one, ``context`` ``plain`` (both conditions are plain chat; the
-``shipped`` condition's system prompt is not in the record).
+the final answer (trace removed) is in another one, ``context`` ``plain`` (the source's ``clean`` and ``shipped`` conditions
+both hold the user turn only; the condition is part of the id).
 
 ``--mirrors DIR`` reads the pinned files from ``DIR/Jordine+model-name-identity``; ``--raw DIR`` reads
 ``DIR/<file name>``: the whole file as fetched (windows applied the same way), or an excerpt whose lines carry
