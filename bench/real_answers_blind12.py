@@ -10,7 +10,7 @@ The thirteenth real-answer corpus for the identity claim extractor, a blind set 
 (Jordine/model-name-identity, ``results_local/``) but **no answer blind8, blind9, blind10 or blind11 read**: its
 windows are pages of the result files that none of their ``FILES`` cover. Most are pages of the ``shipped``
 condition, which the earlier sets read little: OLMo 3 7B Instruct answering "who are you?", "what is your name?",
-"what model are you?" and "who made you?" in fr/es/vi/ru/ko/zh/ja (it names itself ChatGPT, GPT-4, Qwen, DeepSeek R1
+"what (language) model are you?" and "who made you?" in fr/es/vi/ru/ko/zh/ja (it names itself ChatGPT, GPT-4, Qwen, DeepSeek R1
 or "OpenAI", and names OpenAI, Anthropic, DeepMind/Google, DeepSeek or a Microsoft "BingAI" project as its maker), and
 OLMo 3.1 32B Instruct's name, "who are you?" and "who made you?" pages, where it names itself Olmo by Ai2 (no
 alias-table name: answers without a claim, some naming Microsoft or Hugging Face as topics). Then the English "are you
@@ -52,7 +52,8 @@ from real_answers_blind8 import C55, CA2, WindowSet
 FILES: dict[str, tuple[str, list[tuple[int, int]]]] = {
     "results_local/allenai__Olmo-3-7B-Instruct.jsonl": (C55, [(672000, 688000), (832000, 848000), (848000, 864000),
                                                               (864000, 880000), (880000, 896000), (896000, 912000),
-                                                              (912000, 928000), (928000, 944000), (1136000, 1152000),
+                                                              (912000, 928000), (928000, 944000), (960000, 976000),
+                                                              (1136000, 1152000),
                                                               (1152000, 1168000), (1168000, 1184000),
                                                               (1184000, 1200000)]),
     "results_local/allenai__Olmo-3.1-32B-Instruct.jsonl": (C55, [(304000, 320000), (608000, 624000), (784000, 800000),
