@@ -2,7 +2,9 @@
 guide's "based on" rule, settled in this round: four of five labellers of blind8, blind11 and blind12 read it so),
 in English, Spanish and Vietnamese; offered as candidates ("or other architectures, depending on the platform") it
 is a hedge; "similar to models such as X" stays a comparison. Fixed in ``identity/rules.py`` (the gap rule's
-comparison words). Every sentence was written for this test; none is copied from an answer.
+comparison words), and, read on blind12_dev in the same round, a maker of a model that is the topic of its Korean or
+Japanese sentence ("OpenAI가 개발한 GPT-4는 … 하나입니다"). Every sentence was written for this test; none is copied
+from an answer.
 """
 
 from __future__ import annotations
@@ -43,3 +45,11 @@ def test_candidates_with_or_other_are_hypothetical():
 ])
 def test_comparisons_and_topics_stay_no_claim(text):
     assert not any("asserted" in v for v in statuses(text).values())
+
+
+def test_a_maker_of_the_model_that_is_the_sentences_topic_is_no_claim():
+    # a Korean or Japanese overview: "Anthropic이 개발한 Claude는 … 하나입니다" says who made Claude, not the speaker
+    assert statuses("특히 Anthropic이 개발한 Claude는 현재 가장 강력한 모델 중 하나입니다.") == {}
+    assert statuses("Anthropicが開発したClaudeは最も強力なモデルです。") == {}
+    assert statuses("Anthropic이 개발한 Claude입니다.") == {"claude": {"asserted"}}  # the answer names itself
+    assert statuses("私はAnthropicが開発したClaudeです。") == {"claude": {"asserted"}}

@@ -798,6 +798,10 @@ _IDENTITY_HEAD = re.compile(r"(?:ai|인공지능|모델|어시스턴트|챗봇|�
                             r"エージェント|助手|助理|模型|机器人|機器人|聊天机器人|智能体|assistant|model|chatbot|bot)\s*$")
 
 
+_NAME_END = re.compile(r"[^\s는은이가의はがのを]+")
+_TOPIC_AFTER = re.compile(r"(?:는|은|이|가)(?=\s|$|[,.])|は|が")
+
+
 def made_thing(s: Site) -> Verdict:
     """A maker followed by a making verb that describes a head noun, with no first-person cue in the clause
     ("Go: Google에서 개발한 언어로, ...", "- 구글에서 만든 시스템 프로그래밍 언어", "Googleが開発したプログラミング言語です",
@@ -810,8 +814,14 @@ def made_thing(s: Site) -> Verdict:
         return GO_ON
     end = _HEAD_END.search(s.t, m.end(), min(s.s1, m.end() + 40))
     head_end = end.start() if end else min(s.s1, m.end() + 40)
-    if bisect.bisect_left(s.starts, m.end()) < bisect.bisect_left(s.starts, head_end + 1):
-        return GO_ON  # a name after the verb: that name's own claim decides
+    i = bisect.bisect_left(s.starts, m.end())
+    if i < bisect.bisect_left(s.starts, head_end + 1):
+        # a name after the verb: that name's own claim decides, unless it is the topic or subject of its sentence
+        # ("OpenAI가 개발한 GPT-4는 … 가장 강력한 하나입니다", "OpenAIが開発したGPT-4は…"): the maker made that model
+        n_end = _NAME_END.match(s.t, s.starts[i])
+        if n_end and _TOPIC_AFTER.match(s.t, n_end.end()) and not s.cues.first_person.search(s.t, s.s0, s.s1):
+            return None
+        return GO_ON
     head = s.t[m.end():head_end].strip()
     if not head or _IDENTITY_HEAD.search(head):
         return GO_ON
