@@ -6,26 +6,27 @@
     python bench/real_answers_blind13.py --sample /elsewhere/blind13_unlic.jsonl.gz --labels blind13_unlic.labels.tsv \\
         --write tests/identity/data/real      # writes blind13_unlic_{dev,test}.labels.tsv (id, model, family, gold_full)
 
-The thirteenth real-answer corpus for the identity claim extractor, a blind set of the same source as blind8-11
-(Jordine/model-name-identity, ``results_local/``) but **no answer blind8, blind9, blind10 or blind11 read**: its
-windows are pages of the result files that none of their ``FILES`` cover. Most are pages of the ``shipped``
-condition, which the earlier sets read little: OLMo 3 7B Instruct answering "who are you?", "what is your name?",
-"what (language) model are you?" and "who made you?" in fr/es/vi/ru/ko/zh/ja (it names itself ChatGPT, GPT-4, Qwen, DeepSeek R1
-or "OpenAI", and names OpenAI, Anthropic, DeepMind/Google, DeepSeek or a Microsoft "BingAI" project as its maker), and
-OLMo 3.1 32B Instruct's name, "who are you?" and "who made you?" pages, where it names itself Olmo by Ai2 (no
-alias-table name: answers without a claim, some naming Microsoft or Hugging Face as topics). Then the English "are you
-Gemini / DeepSeek / Qwen / Claude?" pages of both OLMo models (negations next to foreign claims: "not Qwen, but
-developed by Alibaba Cloud", "not DeepSeek; powered by OpenAI's GPT-4"), OLMo 3.1 32B's en/zh "who made you?" page,
-and Qwen models the earlier sets read little: Qwen3-1.7B's ru/fr/es/vi "who are you?" pages (with ``<think>`` traces;
-it calls itself Claude, made by "AnthroTech", DeepMind or OpenAI, now and then), Qwen3-4B/8B/14B (fr/es, ko/ru, vi/en,
-with traces), Qwen3.5-2B's name pages (one answer calls itself Алиса) and gpt-oss-120b's zh/ja/ko/ru/fr/es name pages
-(with its analysis channel).
+The fourteenth real-answer corpus for the identity claim extractor, a blind set of the same source as blind8-12
+(Jordine/model-name-identity, ``results_local/``) but **no answer blind8, blind9, blind10, blind11 or blind12 read**:
+its windows are pages of the result files that none of their ``FILES`` cover, chosen to reach the models the earlier
+sets read little and a broad mix of languages. OLMo 3 7B Instruct's ``shipped`` "which language model are you?"
+(fr/es/vi: "based on GPT-3.5/GPT-4 by OpenAI"), "introduce yourself" (en/zh/ja/ko/ru/fr/es: ChatGPT, GPT-3-based,
+DeepSeek R1, "an OpenAI assistant", no name), "what should I call you?" (en/ru/fr/es: ChatGPT, Claude, Russian nicknames
+such as Алиса offered to pick) and "which company developed you?" pages (ja/ko/ru/fr/es/vi: OpenAI as maker in
+sentences without "I am" -- "my creators: OpenAI's researchers", "created and maintained by a team including OpenAI",
+"a company such as OpenAI" -- and misread questions listing companies as topics); OLMo 3.1 32B Instruct's vi
+introduce / en-zh call_you page, its en "are you DeepSeek / Qwen / Llama?" page (denials next to OpenAI claims,
+"Llama" read as the animal) and two ``shipped`` pages where it names itself Olmo by Ai2 (no alias-table name; Hugging
+Face as a host); OLMo 3 7B Think's ko/ru "who are you?" page (untagged traces; it calls itself DeepSeek-R1);
+Qwen3-32B (ru/fr, fr/es, es/vi), Qwen3-14B (ru/fr), Qwen3.5-2B (ru/fr/es model), Qwen3.5-4B (ko/ru) and
+Qwen3.5-35B-A3B (ja/ko, ko/ru) with ``<think>`` or untagged traces; gpt-oss-20b's ja/ko/ru, ru/fr/es and es/vi name
+and en model pages and gpt-oss-120b's vi who / en / zh name page (with the analysis channel).
 
 Source (no licence stated, so **never commit the corpus**; only labels are committed): as blind8
 (``real_answers_blind8.py`` describes the records); files pinned in ``FILES`` at the commit that holds each of them,
 windows in ``FILES`` (character ranges of the decoded file, as read for labelling; a line that crosses a window's
-edge is left out). ``answer`` is the record's ``content`` verbatim (a ``<think>`` trace or gpt-oss's
-``analysis…assistantfinal`` channel text included), ``prompt`` the user turn, ``lang`` the prompt's language unless
+edge is left out). ``answer`` is the record's ``content`` verbatim (a ``<think>`` trace, an untagged trace ending in
+``</think>`` (OLMo Think, Qwen3.5) or gpt-oss's ``analysis…assistantfinal`` channel text included), ``prompt`` the user turn, ``lang`` the prompt's language unless
 the final answer (trace removed) is in another one, ``context`` ``plain`` (the source's ``clean`` and ``shipped`` conditions
 both hold the user turn only; the condition is part of the id).
 
@@ -50,12 +51,21 @@ from real_answers_blind8 import C55, CA2, WindowSet
 # file -> (the commit that holds it, the character windows [start, end) read for labelling); none overlaps a window
 # of real_answers_blind8/9/10/11/12.FILES (tests/bench/test_real_answers_blind13.py checks it)
 FILES: dict[str, tuple[str, list[tuple[int, int]]]] = {
-    "results_local/allenai__Olmo-3-7B-Instruct.jsonl": (C55, [(976000, 992000), (992000, 1008000), (1024000, 1040000),
-                                                              (1040000, 1056000), (1056000, 1072000)]),
-    "results_local/Qwen__Qwen3-32B.jsonl": (C55, [(48000, 64000)]),
+    "results_local/allenai__Olmo-3-7B-Instruct.jsonl": (C55, [(976000, 992000), (992000, 1008000),
+                                                              (1008000, 1024000), (1024000, 1040000),
+                                                              (1040000, 1056000), (1056000, 1072000),
+                                                              (1088000, 1104000), (1200000, 1216000),
+                                                              (1216000, 1232000), (1232000, 1248000)]),
+    "results_local/allenai__Olmo-3-7B-Think.jsonl": (C55, [(80000, 96000)]),
+    "results_local/allenai__Olmo-3.1-32B-Instruct.jsonl": (C55, [(240000, 256000), (624000, 640000),
+                                                                 (768000, 784000), (832000, 848000)]),
     "results_local/Qwen__Qwen3-14B.jsonl": (C55, [(48000, 64000)]),
+    "results_local/Qwen__Qwen3-32B.jsonl": (C55, [(48000, 64000), (64000, 80000), (80000, 96000)]),
+    "results_local/Qwen__Qwen3.5-2B.jsonl": (C55, [(112000, 128000)]),
+    "results_local/Qwen__Qwen3.5-35B-A3B.jsonl": (C55, [(32000, 48000), (48000, 64000)]),
     "results_local/Qwen__Qwen3.5-4B.jsonl": (C55, [(48000, 64000)]),
-    "results_local/openai__gpt-oss-20b.jsonl": (CA2, [(16000, 32000), (32000, 48000)]),
+    "results_local/openai__gpt-oss-120b.jsonl": (CA2, [(64000, 80000)]),
+    "results_local/openai__gpt-oss-20b.jsonl": (CA2, [(80000, 96000), (96000, 112000), (112000, 128000)]),
 }
 
 # every answer of the windows is taken (quotas above the corpus size); (model, language) cells go round-robin
