@@ -18,7 +18,7 @@ sentences without "I am" -- "my creators: OpenAI's researchers", "created and ma
 introduce / en-zh call_you page, its en "are you DeepSeek / Qwen / Llama?" page (denials next to OpenAI claims,
 "Llama" read as the animal) and two ``shipped`` pages where it names itself Olmo by Ai2 (no alias-table name; Hugging
 Face as a host); OLMo 3 7B Think's ko/ru "who are you?" page (untagged traces; it calls itself DeepSeek-R1);
-Qwen3-32B (ru/fr, fr/es, es/vi), Qwen3-14B (ru/fr), Qwen3.5-2B (ru/fr/es model), Qwen3.5-4B (ko/ru) and
+Qwen3-32B (ru/fr, fr/es, es/vi), Qwen3-14B (ru/fr), Qwen3-8B (fr/es), Qwen3.5-2B (ru/fr/es model), Qwen3.5-4B (ko/ru) and
 Qwen3.5-35B-A3B (ja/ko, ko/ru) with ``<think>`` or untagged traces; gpt-oss-20b's ja/ko/ru, ru/fr/es and es/vi name
 and en model pages and gpt-oss-120b's vi who / en / zh name page (with the analysis channel).
 
@@ -61,6 +61,7 @@ FILES: dict[str, tuple[str, list[tuple[int, int]]]] = {
                                                                  (768000, 784000), (832000, 848000)]),
     "results_local/Qwen__Qwen3-14B.jsonl": (C55, [(48000, 64000)]),
     "results_local/Qwen__Qwen3-32B.jsonl": (C55, [(48000, 64000), (64000, 80000), (80000, 96000)]),
+    "results_local/Qwen__Qwen3-8B.jsonl": (C55, [(64000, 80000)]),
     "results_local/Qwen__Qwen3.5-2B.jsonl": (C55, [(112000, 128000)]),
     "results_local/Qwen__Qwen3.5-35B-A3B.jsonl": (C55, [(32000, 48000), (48000, 64000)]),
     "results_local/Qwen__Qwen3.5-4B.jsonl": (C55, [(48000, 64000)]),
