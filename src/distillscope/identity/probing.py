@@ -34,6 +34,8 @@ from distillscope.models.base import Model
 
 PROBE_KIND = "probe answers"  # the kind of blind labelled set that matches what the battery gets back
 REAL_KIND = "real answers"  # blind labelled answers that deployed models wrote (tests/identity/data/real)
+# ... whose source states no licence: labels committed, text rebuilt locally (tests/identity/data/real/README.md)
+LABELS_ONLY_KIND = "real answers, labels only"
 MIN_LANGUAGE_ANSWERS = 100  # labelled real answers a language needs for a tolerance of its own
 
 
@@ -113,14 +115,14 @@ def collect(model: Model, probes: Sequence[Probe], samples: int = 8, max_tokens:
 def measured_tolerance() -> tuple[float | dict[str, float], dict[str, Any]]:
     """The default null allowance of the foreign-claim test, and the validation record it comes from.
 
-    Preferred: on blind labelled real answers (answers deployed models wrote, :data:`REAL_KIND`) scored with the
-    rules in use, the share of answers whose labels assert no foreign identity in which the extractor asserts one
+    Preferred: on blind labelled real answers (answers deployed models wrote, :data:`REAL_KIND`, and the
+    labels-only sets whose text is rebuilt locally, :data:`LABELS_ONLY_KIND`) scored with the rules in use, the share of answers whose labels assert no foreign identity in which the extractor asserts one
     (``foreign_null``): its upper 95% bound per language where that language has at least
     :data:`MIN_LANGUAGE_ANSWERS` such answers, and the pooled upper bound (``"*"``) for the others. Otherwise: the pooled upper bound on blind probe answers scored with the rules in use (or, when
     the rules changed since, with earlier rules; see :func:`~distillscope.identity.scoring.blind_validation`).
     """
     try:
-        v = blind_validation(kinds=[REAL_KIND], current_rules=True)
+        v = blind_validation(kinds=[REAL_KIND, LABELS_ONLY_KIND], current_rules=True)
     except InputError:
         v = None
     if v is not None and "all" in v["foreign_null"]:
