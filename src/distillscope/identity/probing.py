@@ -37,6 +37,7 @@ REAL_KIND = "real answers"  # blind labelled answers that deployed models wrote 
 # ... whose source states no licence: labels committed, text rebuilt locally (tests/identity/data/real/README.md)
 LABELS_ONLY_KIND = "real answers, labels only"
 MIN_LANGUAGE_ANSWERS = 100  # labelled real answers a language needs for a tolerance of its own
+MIN_WORSE_ANSWERS = 50  # ... or fewer, where its measured share already exceeds the pooled bound
 
 
 @dataclass
@@ -118,7 +119,8 @@ def measured_tolerance() -> tuple[float | dict[str, float], dict[str, Any]]:
     Preferred: on blind labelled real answers (answers deployed models wrote, :data:`REAL_KIND`, and the
     labels-only sets whose text is rebuilt locally, :data:`LABELS_ONLY_KIND`) scored with the rules in use, the share of answers whose labels assert no foreign identity in which the extractor asserts one
     (``foreign_null``): its upper 95% bound per language where that language has at least
-    :data:`MIN_LANGUAGE_ANSWERS` such answers, and the pooled upper bound (``"*"``) for the others. Otherwise: the pooled upper bound on blind probe answers scored with the rules in use (or, when
+    :data:`MIN_LANGUAGE_ANSWERS` such answers or, with at least :data:`MIN_WORSE_ANSWERS`, where its measured share
+    already exceeds the pooled bound, and the pooled upper bound (``"*"``) for the others. Otherwise: the pooled upper bound on blind probe answers scored with the rules in use (or, when
     the rules changed since, with earlier rules; see :func:`~distillscope.identity.scoring.blind_validation`).
     """
     try:
@@ -126,9 +128,13 @@ def measured_tolerance() -> tuple[float | dict[str, float], dict[str, Any]]:
     except InputError:
         v = None
     if v is not None and "all" in v["foreign_null"]:
-        tol: dict[str, float] = {"*": v["foreign_null"]["all"]["high"]}
+        pooled = v["foreign_null"]["all"]["high"]
+        tol: dict[str, float] = {"*": pooled}
         for lang, e in v["foreign_null"].items():
-            if lang != "all" and e["n"] >= MIN_LANGUAGE_ANSWERS:
+            # its own bound where a language has the answers for one, or where even its few answers show more
+            # false assertions than the pooled bound allows (French 4/99: the pooled bound would let honest
+            # French traffic be flagged more often than alpha)
+            if lang != "all" and (e["n"] >= MIN_LANGUAGE_ANSWERS or (e["n"] >= MIN_WORSE_ANSWERS and e["value"] > pooled)):
                 tol[lang] = e["high"]
         return tol, v
     try:
