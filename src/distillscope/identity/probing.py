@@ -134,7 +134,8 @@ def measured_tolerance() -> tuple[float | dict[str, float], dict[str, Any]]:
             # its own bound where a language has the answers for one, or where even its few answers show more
             # false assertions than the pooled bound allows (French 4/99: the pooled bound would let honest
             # French traffic be flagged more often than alpha)
-            if lang != "all" and (e["n"] >= MIN_LANGUAGE_ANSWERS or (e["n"] >= MIN_WORSE_ANSWERS and e["value"] > pooled)):
+            worse = e["n"] >= MIN_WORSE_ANSWERS and e["value"] > pooled
+            if lang != "all" and (e["n"] >= MIN_LANGUAGE_ANSWERS or worse):
                 tol[lang] = e["high"]
         return tol, v
     try:
