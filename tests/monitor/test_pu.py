@@ -210,3 +210,124 @@ def test_meta_tokens_identical_on_duckdb_and_spark(spark, tmp_path):
     assert {"max_tokens=4096", "max_tokens=none", "temperature=1.0", "stream=true", "stream=false"} <= set(d["token"])
     assert any(t.startswith("ua=") for t in d["token"]) and any(t.startswith("model=") for t in d["token"])
     pd.testing.assert_frame_equal(d, k.astype(d.dtypes.to_dict()))
+
+
+def _clustered(rng, n_clusters=300, n_camp=0, shift=0.0, n_terms=40, spread=1.5):
+    """Benign accounts in clusters (organisations: 70% single accounts, the rest 2-15 look-alike accounts sharing
+    a feature offset of sd ``spread`` and two favourite words) plus ``n_camp`` single campaign accounts shifted by ``shift`` sd."""
+    sizes = np.where(rng.random(n_clusters) < 0.7, 1, rng.integers(2, 16, n_clusters))
+    org = np.r_[np.repeat(np.arange(n_clusters), sizes), n_clusters + np.arange(n_camp)]
+    n_benign = int(sizes.sum())
+    feats, terms, nt, act, ids, camp = _accounts(rng, n_benign=n_benign, n_camp=n_camp, shift=shift, n_terms=n_terms)
+    off = rng.normal(scale=spread, size=(org.max() + 1, 6))
+    for j in range(6):
+        feats[f"f{j}"] += off[org, j] * (~camp)
+    fav = rng.integers(0, n_terms, size=(org.max() + 1, 2))
+    extra = pd.DataFrame({"account_id": np.repeat(ids[~camp], 2), "term": fav[org[~camp]].ravel(), "n": 8})
+    terms = pd.concat([terms, extra], ignore_index=True)
+    orgs = pd.Series([f"org{o}" for o in org], index=ids)
+    return feats, terms, nt, act, ids, camp, orgs
+
+
+def _reference_by_cluster(rng, ids, camp, orgs, share=0.4):
+    """Whole benign clusters at random until ``share`` of the benign accounts (the cluster unit's assumption)."""
+    b = orgs[ids[~camp]]
+    order = rng.permutation(b.unique())
+    keep = set(order[: np.searchsorted(b.value_counts()[order].cumsum().to_numpy(), share * len(b)) + 1])
+    return b.index[b.isin(keep)].to_numpy()
+
+
+def test_cluster_unit_null_flag_rate_within_alpha():
+    """No campaign, benign look-alike clusters, a reference of whole clusters: over 30 logs the share of benign
+    unlabelled clusters flagged at alpha 0.05 is within alpha's 99% binomial interval (pooled), and so is each
+    p-value level's mean rate; the per-account p-values on the same logs are compared in the next test."""
+    rng = np.random.default_rng(5)
+    k = n = 0
+    for _ in range(30):
+        feats, terms, nt, act, ids, camp, orgs = _clustered(rng, n_clusters=250)
+        tab = pu_scores(feats, terms, nt, act, _reference_by_cluster(rng, ids, camp, orgs), meta=None,
+                        cfg=PUConfig(alpha=0.05, unit="cluster", seed=int(rng.integers(1e9))), clusters=orgs)
+        u = tab[tab["pu_role"] == "unlabelled"].assign(org=lambda d: orgs[d["account_id"]].to_numpy())
+        per = u.groupby("org")["pu_flagged"].agg(["min", "max"])
+        assert (per["min"] == per["max"]).all()  # a cluster is flagged whole or not at all
+        assert tab.attrs["pu"]["unit"] == "cluster" and tab.attrs["pu"]["calibration_units"] < len(
+            tab[tab["pu_role"] == "reference_calibration"])
+        k += int(per["max"].sum())
+        n += len(per)
+    lo, hi = binomial_interval(k, n, confidence=0.99)
+    assert lo <= 0.05 and hi > 0.015, (k, n, lo, hi)
+
+
+def test_cluster_unit_holds_per_draw_where_account_unit_does_not():
+    """Same clustered null logs, a reference of whole clusters: per-account p-values with account splits flag whole
+    look-alike clusters on some draws (a cluster none of whose accounts is in the calibration half scores above
+    it together), the cluster unit does not: the account-level FPR's spread over logs is smaller and fewer logs
+    exceed 2 * alpha."""
+    rng = np.random.default_rng(9)
+    fpr = {"account": [], "cluster": []}
+    for _ in range(20):
+        feats, terms, nt, act, ids, camp, orgs = _clustered(rng, n_clusters=250)
+        ref = _reference_by_cluster(rng, ids, camp, orgs)
+        seed = int(rng.integers(1e9))
+        for unit in fpr:
+            tab = pu_scores(feats, terms, nt, act, ref, PUConfig(alpha=0.02, unit=unit, seed=seed),
+                            clusters=orgs if unit == "cluster" else None)
+            fpr[unit].append(float(tab.loc[tab["pu_role"] == "unlabelled", "pu_flagged"].mean()))
+    a, c = np.array(fpr["account"]), np.array(fpr["cluster"])
+    assert np.std(c) < np.std(a), (a, c)
+    assert (c > 0.04).sum() < (a > 0.04).sum(), (a, c)
+
+
+def test_cluster_unit_known_positive():
+    """Campaign accounts (single-account clusters, shifted) among clustered benign accounts: the cluster unit
+    flags most of them and few benign accounts; unit 'cluster' without clusters is an InputError."""
+    rng = np.random.default_rng(4)
+    feats, terms, nt, act, ids, camp, orgs = _clustered(rng, n_clusters=400, n_camp=200, shift=3.0, spread=0.7)
+    ref = _reference_by_cluster(rng, ids, camp, orgs, 0.5)
+    tab = pu_scores(feats, terms, nt, act, ref, PUConfig(alpha=0.05, unit="cluster"), clusters=orgs)
+    u = (tab["pu_role"] == "unlabelled").to_numpy()
+    fl = tab["pu_flagged"].to_numpy()
+    assert fl[u & camp].mean() > 0.6, fl[u & camp].mean()
+    assert fl[u & ~camp].mean() < 0.1
+    assert not fl[~u].any()
+    with pytest.raises(InputError, match="clusters"):
+        pu_scores(feats, terms, nt, act, ref, PUConfig(unit="cluster"))
+
+
+def test_pac_threshold_holds_per_draw():
+    """No campaign, 40 logs, each with its own reference draw: with delta 0.2 the share of logs whose benign FPR
+    exceeds alpha stays within delta's 99% binomial interval; the plain conformal level exceeds alpha in about
+    half of them (it bounds the mean only). pac_rank matches the binomial tail."""
+    from scipy.stats import binom
+
+    from distillscope.monitor.pu import pac_calibration, pac_rank
+
+    rng = np.random.default_rng(13)
+    over = {None: 0, 0.2: 0}
+    for _ in range(40):
+        feats, terms, nt, act, ids, camp = _accounts(rng, n_benign=700)
+        ref = _reference(rng, ids, camp, 0.5)
+        seed = int(rng.integers(1e9))
+        for delta in over:
+            tab = pu_scores(feats, terms, nt, act, ref, PUConfig(alpha=0.05, delta=delta, seed=seed))
+            over[delta] += int(tab.loc[tab["pu_role"] == "unlabelled", "pu_flagged"].mean() > 0.05)
+            if delta:
+                n = tab.attrs["pu"]["calibration_units"]
+                k = round(tab.attrs["pu"]["p_level"] * (n + 1))
+                assert k >= 1 and binom.cdf(k - 1, n, 0.05) <= delta / 5 < binom.cdf(k, n, 0.05)
+    lo, _ = binomial_interval(over[0.2], 40, confidence=0.99)
+    assert lo <= 0.2, over
+    assert over[None] >= 10, over  # the plain level is exceeded often (not vacuous: the PAC level is lower)
+    assert pac_rank(100, 0.05, 1e-6) == 0 and pac_calibration(0.005, 0.02) == 781
+    assert (1 - 0.005) ** 781 <= 0.02 < (1 - 0.005) ** 780
+
+
+def test_pac_known_positive():
+    rng = np.random.default_rng(3)
+    feats, terms, nt, act, ids, camp = _accounts(rng, n_benign=800, n_camp=200, shift=2.0)
+    tab = pu_scores(feats, terms, nt, act, _reference(rng, ids, camp, 0.5), PUConfig(alpha=0.05, delta=0.1))
+    u = (tab["pu_role"] == "unlabelled").to_numpy()
+    fl = tab["pu_flagged"].to_numpy()
+    assert fl[u & camp].mean() > 0.5, fl[u & camp].mean()
+    assert fl[u & ~camp].mean() < 0.05
+    assert tab.attrs["pu"]["p_level"] < 0.05

@@ -71,6 +71,13 @@ class PUConfig:
         calib_share: share of the reference held out of every model to calibrate the p-values.
         c: inverse L2 strength of the logistic regressions.
         seed: the random split of the reference and of the folds.
+        unit: ``"account"`` (one p-value per account) or ``"cluster"`` (one p-value per cluster of accounts, e.g.
+            an organisation: all its unlabelled accounts are flagged or none; needs ``clusters``). With clusters
+            given, the calibration split and the folds are by cluster whatever the unit.
+        delta: None (default: ``p <= alpha``, benign FPR <= alpha on average over reference draws), or a
+            calibration-conditional level: flag at ``p <= k / (n + 1)`` with the largest ``k`` such that
+            ``P(Binomial(n, alpha) < k) <= delta / folds`` (``n`` calibration units), so that with probability
+            >= 1 - delta over the reference draw the benign FPR *of this draw* is <= alpha (module docstring).
     """
 
     alpha: float = 0.005
@@ -78,6 +85,8 @@ class PUConfig:
     calib_share: float = 0.5
     c: float = 1.0
     seed: int = 0
+    unit: str = "account"
+    delta: float | None = None
 
 
 def _standardise(x: np.ndarray) -> np.ndarray:
@@ -117,14 +126,39 @@ def design(feats: pd.DataFrame, terms: pd.DataFrame, n_terms: int, act: pd.DataF
     return sp.hstack(blocks).tocsr()
 
 
+def pac_rank(n: int, alpha: float, delta: float) -> int:
+    """Largest ``k`` with ``P(Binomial(n, alpha) <= k - 1) <= delta`` (0 if none): flagging the units that lie
+    above the ``k``-th largest of ``n`` exchangeable calibration scores gives a flag rate of fresh units whose
+    conditional law is Beta(k, n + 1 - k), which exceeds ``alpha`` with probability ``P(Binomial(n, alpha) < k)``."""
+    from scipy.stats import binom
+
+    cdf = binom.cdf(np.arange(n + 1), n, alpha)
+    return int(np.searchsorted(cdf, delta, side="right"))
+
+
 def min_calibration(alpha: float) -> int:
     """Calibration accounts needed for a conformal p-value to reach ``alpha``: ``1 / (n + 1) <= alpha``."""
     return max(1, math.ceil(1.0 / alpha - 1.0 - 1e-9))
 
 
+def _cluster_codes(ids: np.ndarray, clusters: pd.Series | dict | None) -> np.ndarray:
+    """One integer per account: its cluster's code (accounts without a cluster are their own)."""
+    if clusters is None:
+        return np.arange(len(ids))
+    lab = pd.Series(ids).map(pd.Series(clusters) if isinstance(clusters, dict) else clusters)
+    lab = lab.astype(object).where(lab.notna(), pd.Series(["\0acct:" + i for i in ids]))
+    return pd.factorize(lab.astype(str))[0]
+
+
+def _unit_means(score: np.ndarray, unit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Units (sorted codes) and the mean score of each unit's accounts."""
+    u, inv = np.unique(unit, return_inverse=True)
+    return u, np.bincount(inv, weights=score) / np.bincount(inv)
+
+
 def pu_scores(feats: pd.DataFrame, terms: pd.DataFrame, n_terms: int, act: pd.DataFrame | None,
               reference: list[str] | np.ndarray, cfg: PUConfig | None = None,
-              meta: pd.DataFrame | None = None) -> pd.DataFrame:
+              meta: pd.DataFrame | None = None, clusters: pd.Series | dict | None = None) -> pd.DataFrame:
     """Cross-fitted PU scores and conformal p-values (see the module docstring).
 
     Args:
@@ -135,16 +169,22 @@ def pu_scores(feats: pd.DataFrame, terms: pd.DataFrame, n_terms: int, act: pd.Da
         meta: :func:`.features.meta_tokens` as pandas (``account_id, token, n``), or None.
         reference: known-good account ids (a random sample of the benign accounts).
         cfg: settings.
+        clusters: cluster of each account (``account_id`` -> label, e.g. its ``org_id``; read from the log, never
+            from labels); accounts without one are their own cluster. Given, the calibration/training split of the
+            reference and the cross-fitting folds keep each cluster's accounts together; with
+            ``cfg.unit == "cluster"`` the p-value is per cluster (module docstring, step 4b).
 
     Returns:
         One row per account of ``feats``: ``account_id``, ``pu_role`` (``unlabelled``, ``reference_train``,
         ``reference_calibration``), ``pu_score`` (log-odds of "unlabelled" by the model that did not see the
         account; for calibration accounts the mean over the models), ``pu_p`` (conformal p-value; NaN for
-        reference accounts), ``pu_flagged`` (``pu_p <= alpha``). ``attrs["pu"]`` holds the calibration size, the
-        smallest reachable p-value and alpha.
+        reference accounts; with unit ``cluster`` the p-value of the account's cluster), ``pu_flagged``
+        (``pu_p <= alpha``). ``attrs["pu"]`` holds the calibration size (accounts, and units), the smallest
+        reachable p-value and alpha.
 
     Raises:
-        InputError: too few reference or unlabelled accounts to fit and calibrate.
+        InputError: too few reference or unlabelled accounts to fit and calibrate; unit ``cluster`` without
+            clusters.
     """
     from sklearn.linear_model import LogisticRegression
 
@@ -152,6 +192,13 @@ def pu_scores(feats: pd.DataFrame, terms: pd.DataFrame, n_terms: int, act: pd.Da
     if not 0 < cfg.alpha < 1 or not 0 < cfg.calib_share < 1 or cfg.folds < 2:
         raise InputError(f"PU settings: alpha and calib_share must lie in (0, 1) and folds >= 2, got alpha "
                          f"{cfg.alpha}, calib_share {cfg.calib_share}, folds {cfg.folds}.")
+    if cfg.unit not in ("account", "cluster"):
+        raise InputError(f"PU unit must be 'account' or 'cluster', got {cfg.unit!r}.")
+    if cfg.delta is not None and not 0 < cfg.delta < 1:
+        raise InputError(f"PU delta must lie in (0, 1) or be None, got {cfg.delta}.")
+    if cfg.unit == "cluster" and clusters is None:
+        raise InputError("PU unit 'cluster' needs the accounts' clusters (e.g. their org_id): pass clusters=, or "
+                         "use unit 'account'.")
     ids = feats["account_id"].astype(str).to_numpy()
     is_ref = np.isin(ids, np.asarray(reference, dtype=str))
     n_ref, n_unl = int(is_ref.sum()), int((~is_ref).sum())
@@ -159,16 +206,31 @@ def pu_scores(feats: pd.DataFrame, terms: pd.DataFrame, n_terms: int, act: pd.Da
         raise InputError(f"PU scoring needs at least 20 reference accounts and {2 * cfg.folds} others; the log has "
                          f"{n_ref} reference and {n_unl} other accounts. Give a larger --benign-reference.")
     rng = np.random.default_rng(cfg.seed)
-    ref_idx = rng.permutation(np.flatnonzero(is_ref))
-    n_cal = round(cfg.calib_share * n_ref)
-    cal, ref_tr = np.sort(ref_idx[:n_cal]), np.sort(ref_idx[n_cal:])
+    cl = _cluster_codes(ids, clusters)
     unl = np.flatnonzero(~is_ref)
     fold = np.full(len(ids), -1)
-    fold[unl] = rng.permutation(np.arange(n_unl) % cfg.folds)
+    if clusters is None:
+        ref_idx = rng.permutation(np.flatnonzero(is_ref))
+        n_cal = round(cfg.calib_share * n_ref)
+        cal, ref_tr = np.sort(ref_idx[:n_cal]), np.sort(ref_idx[n_cal:])
+        fold[unl] = rng.permutation(np.arange(n_unl) % cfg.folds)
+    else:  # whole clusters: calibration or training; one fold
+        ref_cl = rng.permutation(np.unique(cl[is_ref]))
+        cal_cl = ref_cl[:max(1, round(cfg.calib_share * len(ref_cl)))]
+        in_cal = is_ref & np.isin(cl, cal_cl)
+        cal, ref_tr = np.flatnonzero(in_cal), np.flatnonzero(is_ref & ~in_cal)
+        ucl = rng.permutation(np.unique(cl[unl]))
+        fold_of = np.zeros(cl.max() + 1, int)
+        fold_of[ucl] = np.arange(len(ucl)) % cfg.folds
+        fold[unl] = fold_of[cl[unl]]
+    if len(ref_tr) < 5 or len(cal) < 5:
+        raise InputError(f"PU scoring: the reference splits into {len(cal)} calibration and {len(ref_tr)} training "
+                         f"accounts; both need at least 5. Give a larger --benign-reference.")
     x = design(feats, terms, n_terms, act, meta)
     score = np.full(len(ids), np.nan)
     pval = np.full(len(ids), np.nan)
     cal_scores = np.zeros((cfg.folds, len(cal)))
+    cal_units = np.unique(cl[cal])
     for k in range(cfg.folds):
         tr = np.r_[unl[fold[unl] != k], ref_tr]
         y = np.r_[np.ones(int((fold[unl] != k).sum()), int), np.zeros(len(ref_tr), int)]
@@ -176,20 +238,42 @@ def pu_scores(feats: pd.DataFrame, terms: pd.DataFrame, n_terms: int, act: pd.Da
         te = unl[fold[unl] == k]
         s_te = m.decision_function(x[te])
         cal_scores[k] = m.decision_function(x[cal])
-        s_cal = np.sort(cal_scores[k])
         score[te] = s_te
-        pval[te] = (1 + len(s_cal) - np.searchsorted(s_cal, s_te, side="left")) / (len(s_cal) + 1)
+        if cfg.unit == "cluster":  # a cluster's unlabelled accounts against the calibration clusters, by means
+            u_te, m_te = _unit_means(s_te, cl[te])
+            s_cal = np.sort(_unit_means(cal_scores[k], cl[cal])[1])
+            p_u = (1 + len(s_cal) - np.searchsorted(s_cal, m_te, side="left")) / (len(s_cal) + 1)
+            pval[te] = p_u[np.searchsorted(u_te, cl[te])]
+        else:
+            s_cal = np.sort(cal_scores[k])
+            pval[te] = (1 + len(s_cal) - np.searchsorted(s_cal, s_te, side="left")) / (len(s_cal) + 1)
     score[cal] = cal_scores.mean(axis=0)  # for display only: calibration accounts get no p-value
     role = np.where(~is_ref, "unlabelled", "reference_train").astype(object)
     role[cal] = "reference_calibration"
+    n_units = len(cal_units) if cfg.unit == "cluster" else len(cal)
+    if cfg.delta is None:
+        level, k_pac = cfg.alpha, None
+    else:  # each fold's model has its own conditional FPR: delta / folds each (Bonferroni)
+        k_pac = pac_rank(n_units, cfg.alpha, cfg.delta / cfg.folds)
+        level = k_pac / (n_units + 1)
     out = pd.DataFrame({"account_id": ids, "pu_role": role, "pu_score": score, "pu_p": pval,
-                        "pu_flagged": ~is_ref & (pval <= cfg.alpha)})
-    out.attrs["pu"] = {"alpha": cfg.alpha, "calibration_accounts": len(cal), "training_reference": len(ref_tr),
-                       "unlabelled": n_unl, "folds": cfg.folds, "min_p": 1.0 / (len(cal) + 1),
+                        "pu_flagged": ~is_ref & (pval <= level + 1e-12)})
+    out.attrs["pu"] = {"alpha": cfg.alpha, "unit": cfg.unit, "by_cluster": clusters is not None,
+                       "calibration_accounts": len(cal), "calibration_units": n_units,
+                       "training_reference": len(ref_tr), "unlabelled": n_unl,
+                       "unlabelled_units": len(np.unique(cl[unl])) if cfg.unit == "cluster" else n_unl,
+                       "folds": cfg.folds, "min_p": 1.0 / (n_units + 1),
                        "flagged": int(out["pu_flagged"].sum()),
-                       "reachable": 1.0 / (len(cal) + 1) <= cfg.alpha,
-                       "calibration_needed": min_calibration(cfg.alpha)}
+                       "reachable": 1.0 / (n_units + 1) <= level,
+                       "delta": cfg.delta, "p_level": level,
+                       "calibration_needed": min_calibration(cfg.alpha) if cfg.delta is None else
+                       pac_calibration(cfg.alpha, cfg.delta / cfg.folds)}
     return out
+
+
+def pac_calibration(alpha: float, delta: float) -> int:
+    """Calibration units needed for :func:`pac_rank` to reach ``k = 1``: ``(1 - alpha) ** n <= delta``."""
+    return math.ceil(math.log(delta) / math.log1p(-alpha) - 1e-9)
 
 
 def simes(p: np.ndarray) -> float:
