@@ -168,6 +168,36 @@ def test_scan_with_pu_null_log(tmp_path):
     assert lo <= 0.05, (k, n)
 
 
+def test_scan_with_pu_org_unit(pu_log, tmp_path):
+    """--pu-unit org end to end: clusters from the log's org_id, an org's accounts flagged together; campaigns
+    found; on a log without campaigns the flagged benign orgs stay within alpha's 99% binomial interval; a
+    calibration-conditional delta that the reference is too small for flags nothing and says how many are
+    needed."""
+    path, truth, ref = pu_log
+    res = scan([path], reference=ref, pu=PUConfig(alpha=0.05, unit="cluster", cluster_by="org_id"))
+    acc = res.accounts.merge(truth[["account_id", "population", "org_id"]], on="account_id")
+    acc = acc[~acc["reference"]]
+    assert res.pu["unit"] == "cluster" and res.pu["calibration_units"] <= res.pu["calibration_accounts"]
+    assert acc.loc[acc["population"] == "campaign", "pu_flagged"].mean() > 0.8
+    per = acc.dropna(subset=["org_id"]).groupby("org_id")["pu_flagged"].agg(["min", "max"])
+    assert (per["min"] == per["max"]).all()
+    assert any("per org" in n for n in res.notes)
+    with pytest.raises(InputError, match="cluster_by"):
+        scan([path], reference=ref, pu=PUConfig(unit="cluster"))
+    res = scan([path], reference=ref, pu=PUConfig(alpha=0.005, delta=0.1))
+    assert res.pu["flagged"] == 0 and not res.pu["reachable"] and res.pu["calibration_needed"] == 781
+    null = tmp_path / "null.parquet"
+    t0 = simulate(SimConfig(n_exchanges=15_000, n_accounts=500, n_campaigns=0, campaign_accounts=0, seed=8), null)
+    ids = t0["account_id"].to_numpy()
+    r0 = sorted(np.random.default_rng(2).choice(ids, 250, replace=False).tolist())
+    res = scan([null], reference=r0, pu=PUConfig(alpha=0.05, unit="cluster", cluster_by="org_id"))
+    acc = res.accounts[~res.accounts["reference"]].merge(t0[["account_id", "org_id"]], on="account_id")
+    unit = acc["org_id"].fillna(acc["account_id"])
+    fl = acc.groupby(unit)["pu_flagged"].max()
+    lo, _ = binomial_interval(int(fl.sum()), len(fl), confidence=0.99)
+    assert lo <= 0.05, (int(fl.sum()), len(fl))
+
+
 def test_pu_needs_a_reference_and_says_when_alpha_is_out_of_reach(pu_log):
     path, _, ref = pu_log
     with pytest.raises(InputError, match="benign-reference"):
@@ -247,7 +277,8 @@ def test_cluster_unit_null_flag_rate_within_alpha():
         feats, terms, nt, act, ids, camp, orgs = _clustered(rng, n_clusters=250)
         tab = pu_scores(feats, terms, nt, act, _reference_by_cluster(rng, ids, camp, orgs), meta=None,
                         cfg=PUConfig(alpha=0.05, unit="cluster", seed=int(rng.integers(1e9))), clusters=orgs)
-        u = tab[tab["pu_role"] == "unlabelled"].assign(org=lambda d: orgs[d["account_id"]].to_numpy())
+        u = tab[tab["pu_role"] == "unlabelled"]
+        u = u.assign(org=orgs[u["account_id"]].to_numpy())
         per = u.groupby("org")["pu_flagged"].agg(["min", "max"])
         assert (per["min"] == per["max"]).all()  # a cluster is flagged whole or not at all
         assert tab.attrs["pu"]["unit"] == "cluster" and tab.attrs["pu"]["calibration_units"] < len(
@@ -269,10 +300,10 @@ def test_cluster_unit_holds_per_draw_where_account_unit_does_not():
         feats, terms, nt, act, ids, camp, orgs = _clustered(rng, n_clusters=250)
         ref = _reference_by_cluster(rng, ids, camp, orgs)
         seed = int(rng.integers(1e9))
-        for unit in fpr:
+        for unit, rates in fpr.items():
             tab = pu_scores(feats, terms, nt, act, ref, PUConfig(alpha=0.02, unit=unit, seed=seed),
                             clusters=orgs if unit == "cluster" else None)
-            fpr[unit].append(float(tab.loc[tab["pu_role"] == "unlabelled", "pu_flagged"].mean()))
+            rates.append(float(tab.loc[tab["pu_role"] == "unlabelled", "pu_flagged"].mean()))
     a, c = np.array(fpr["account"]), np.array(fpr["cluster"])
     assert np.std(c) < np.std(a), (a, c)
     assert (c > 0.04).sum() < (a > 0.04).sum(), (a, c)
@@ -331,3 +362,23 @@ def test_pac_known_positive():
     assert fl[u & camp].mean() > 0.5, fl[u & camp].mean()
     assert fl[u & ~camp].mean() < 0.05
     assert tab.attrs["pu"]["p_level"] < 0.05
+
+
+@pytest.mark.spark
+def test_account_orgs_identical_on_duckdb_and_spark(spark, tmp_path):
+    import pyarrow.parquet as pq
+
+    from distillscope.monitor import features as F
+    from distillscope.monitor.scan import Engine
+
+    path = tmp_path / "tiny.parquet"
+    simulate(SimConfig(n_exchanges=3_000, n_accounts=150, n_campaigns=2, campaign_accounts=30, seed=3), path)
+    tab = pq.read_table(path)
+    out = []
+    for name in ("duckdb", "spark"):
+        eng = Engine(name, spark=spark if name == "spark" else None)
+        out.append(F.account_orgs(eng.load(tab)).to_pandas().sort_values("account_id").reset_index(drop=True))
+        eng.close()
+    d, k = out
+    assert d["org_id"].notna().sum() > 10 and d["account_id"].is_unique
+    pd.testing.assert_frame_equal(d, k.astype(d.dtypes.to_dict()))

@@ -403,3 +403,9 @@ def meta_tokens(t: ir.Table) -> ir.Table:
         parts.append(t.select("account_id", token=ibis.cases((st, "stream=true"), else_="stream=false")))
     u = ibis.union(*parts)
     return u.group_by(["account_id", "token"]).aggregate(n=u.count())
+
+
+def account_orgs(t: ir.Table) -> ir.Table:
+    """(account_id, org_id): each account's organisation as the log gives it (the smallest when an account has
+    several; null when none): the clusters of :func:`.pu.pu_scores` with ``PUConfig(cluster_by="org_id")``."""
+    return t.group_by("account_id").aggregate(org_id=t.org_id.min())

@@ -8,6 +8,8 @@ without being told what a campaign looks like::
 
     distillscope monitor scan logs/ --benign-reference known_good.txt --pu             # alpha 0.005
     distillscope monitor scan logs/ --benign-reference known_good.txt --pu --pu-alpha 0.002
+    distillscope monitor scan logs/ --benign-reference known_good.txt --pu --pu-unit org   # one p-value per org
+    distillscope monitor scan logs/ --benign-reference known_good.txt --pu --pu-delta 0.1  # per reference draw
 
     from distillscope.monitor.pu import PUConfig, pu_scores
     table = pu_scores(feats, terms, vocab_size, act, reference_ids, PUConfig())
@@ -30,6 +32,27 @@ How (:func:`pu_scores`):
    ``p <= alpha`` has expected benign false-positive rate at most alpha**, whatever the traffic mix. The smallest
    p-value is ``1 / (n_calibration + 1)``: an alpha below it cannot flag anything, and :func:`pu_scores` says how
    many reference accounts it would need.
+4b. **Clusters** (``clusters=``, e.g. the log's ``org_id``; ``--pu-unit org``): the reference's
+   calibration/training split and the folds keep each cluster's accounts together (no model is fitted on an
+   account's cluster-mates), and with ``unit="cluster"`` the unit is the cluster: its unlabelled accounts' mean
+   score ``m_k(C)`` against the calibration clusters' means, ``p(C) = (1 + #{D: m_k(D) >= m_k(C)}) / (n_D + 1)``,
+   and all of its unlabelled accounts are flagged or none. Guarantee: if the benign clusters are exchangeable and
+   the reference is a random sample of whole benign clusters, ``P(p(C) <= a) <= a`` for a benign unlabelled
+   cluster, i.e. **the expected share of benign clusters flagged is at most alpha**, and a cluster is flagged
+   with probability <= alpha whatever happens to its own accounts. The account-level FPR is that share weighted
+   by cluster size (<= alpha in expectation when size and score are independent). With a reference drawn by
+   account (some accounts of an org in it) the calibration units are the reference parts of clusters and the
+   guarantee is not exact: measured below. The smallest p-value is ``1 / (n_D + 1)``.
+4c. **Per draw** (``delta``; ``--pu-delta``): steps 4/4b bound the FPR on average over reference draws; one draw
+   can be several times alpha (below). With ``delta`` set, flag at ``p <= k / (n + 1)`` with the largest ``k``
+   such that ``P(Binomial(n, alpha) < k) <= delta / folds`` (:func:`pac_rank`; ``n`` calibration units). Given
+   model ``j``, the flag rate among benign units exchangeable with the calibration units is Beta(k, n + 1 - k)
+   over the calibration draw, so it exceeds alpha with probability <= delta / folds; the draw's FPR is a
+   weighted mean of the folds' rates, so **with probability >= 1 - delta over the reference draw, this draw's
+   benign FPR is <= alpha** (up to the binomial noise of a finite set of benign accounts). It needs
+   ``n >= ln(delta / folds) / ln(1 - alpha)`` calibration units (:func:`pac_calibration`): 781 at alpha 0.005,
+   delta 0.1 (a reference of ~1,560 accounts at ``calib_share`` 0.5); below that nothing is flagged and the notes
+   say how many are needed.
 5. **Groups** (:func:`group_pvalues`): a candidate campaign of :func:`.campaigns.link_accounts` gets the Simes
    combination of its unlabelled members' p-values (valid for the positively dependent conformal p-values, which
    share one calibration set), Holm-adjusted over the groups. Reported as evidence next to each group
@@ -78,6 +101,8 @@ class PUConfig:
             calibration-conditional level: flag at ``p <= k / (n + 1)`` with the largest ``k`` such that
             ``P(Binomial(n, alpha) < k) <= delta / folds`` (``n`` calibration units), so that with probability
             >= 1 - delta over the reference draw the benign FPR *of this draw* is <= alpha (module docstring).
+        cluster_by: for :func:`.scan.scan`: ``"org_id"`` takes the clusters from the log's ``org_id`` column
+            (:func:`.features.account_orgs`); None: no clusters (``unit`` must then be ``"account"``).
     """
 
     alpha: float = 0.005
@@ -87,6 +112,7 @@ class PUConfig:
     seed: int = 0
     unit: str = "account"
     delta: float | None = None
+    cluster_by: str | None = None
 
 
 def _standardise(x: np.ndarray) -> np.ndarray:
