@@ -7,7 +7,7 @@ The conformal bound of :func:`distillscope.monitor.pu.pu_scores` holds on averag
 operator lives with is one draw. For each of ``--draws`` random references (``--reference-share`` of the benign
 accounts, drawn by account as ``bench/monitor.py`` does, or by organisation with ``--draw-by org``) this scores
 the accounts with each variant and prints the PU flags' benign FPR and recall per draw, then per variant the mean,
-sd and max FPR over the draws and the share of draws with FPR > 2 * alpha:
+sd and max FPR over the draws and the shares of draws with FPR > alpha and > 2 * alpha:
 
 * ``account``: per-account p-values, random account splits (the scan's ``--pu`` before clusters);
 * ``split``: clusters = the log's ``org_id`` (accounts without one are their own); calibration split and folds by
@@ -121,7 +121,8 @@ def main() -> None:
     for v, r in res.items():
         r = np.array(r)
         print(f"{v:<8} {len(r)} draws: FPR mean {r[:, 0].mean():.4f} sd {r[:, 0].std(ddof=1):.4f} max "
-              f"{r[:, 0].max():.4f}, share > 2 alpha {np.mean(r[:, 0] > 2 * a.alpha):.2f}; recall mean "
+              f"{r[:, 0].max():.4f}, share > alpha {np.mean(r[:, 0] > a.alpha):.2f}, > 2 alpha "
+              f"{np.mean(r[:, 0] > 2 * a.alpha):.2f}; recall mean "
               f"{r[:, 1].mean():.3f} [{r[:, 1].min():.3f}, {r[:, 1].max():.3f}]", flush=True)
     print(f"total {time.perf_counter() - t0:.0f} s")
 
