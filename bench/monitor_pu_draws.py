@@ -14,7 +14,10 @@ sd and max FPR over the draws and the shares of draws with FPR > alpha and > 2 *
   cluster, per-account p-values;
 * ``cluster``: as ``split``, one p-value per cluster (``PUConfig(unit="cluster")``);
 * ``account+pac``, ``cluster+pac``: the same with the calibration-conditional threshold
-  (``PUConfig(delta=--delta)``: benign FPR <= alpha in a share >= 1 - delta of the draws).
+  (``PUConfig(delta=--delta)``: benign FPR <= alpha in a share >= 1 - delta of the draws);
+* ``exchange`` (``pu.exchange_pu_scores``: a model per sampled prompt, the account's top-5 mean, calibrated per
+  account; a prototype) and ``either`` (flag at ``2 * min(p_account, p_exchange) <= alpha``: Bonferroni over the
+  two); ``exchange+pac``/``either+pac`` with ``delta`` (``either+pac``: delta / 2 and alpha / 2 each).
 
 Reads the ground truth only to count flags (FPR over the unlabelled benign accounts, recall over the unlabelled
 campaign accounts) and to draw the references; the clusters come from the log.
@@ -35,7 +38,7 @@ import pyarrow.dataset as ds
 sys.path.insert(0, str(Path(__file__).parent))
 from monitor import draw_reference, truth_table
 
-from distillscope.monitor.pu import PUConfig, pu_scores
+from distillscope.monitor.pu import PUConfig, exchange_pu_scores, pu_scores
 
 
 def engine_outputs(folder: Path, cache: Path | None):
@@ -60,6 +63,25 @@ def engine_outputs(folder: Path, cache: Path | None):
     meta = F.meta_tokens(t).to_pandas()
     eng.close()
     out = (feats.sort_values("account_id").reset_index(drop=True), terms, len(vocab), act, meta)
+    if cache is not None:
+        cache.write_bytes(pickle.dumps(out))
+    return out
+
+
+def prompt_outputs(folder: Path, cache: Path | None):
+    """Each sampled prompt's words as term ids (``features.prompt_terms``) and the vocabulary size, cached."""
+    if cache is not None and cache.exists():
+        return pickle.loads(cache.read_bytes())
+    from distillscope.monitor import features as F
+    from distillscope.monitor.ingest import read_logs
+    from distillscope.monitor.scan import Engine
+
+    eng = Engine("duckdb")
+    t = eng.load(read_logs([folder / "log"]).table)
+    words = F.prompt_words(eng.keep(F.sample_prompts(t)), materialize=eng.keep)
+    vt, vocab = F.vocabulary(words, upload=eng.upload)
+    out = (F.prompt_terms(words, vt).to_pandas(), len(vocab))
+    eng.close()
     if cache is not None:
         cache.write_bytes(pickle.dumps(out))
     return out
@@ -92,6 +114,7 @@ def main() -> None:
     ap.add_argument("--delta", type=float, default=0.1, help="for the +pac variants")
     ap.add_argument("--draw-by", choices=["account", "org"], default="account")
     ap.add_argument("--cache", type=Path, default=None, help="pickle of the engine outputs (written if absent)")
+    ap.add_argument("--prompt-cache", type=Path, default=None, help="pickle of the per-prompt terms (exchange)")
     a = ap.parse_args()
     t0 = time.perf_counter()
     feats, terms, nv, act, meta = engine_outputs(a.folder, a.cache)
@@ -100,15 +123,27 @@ def main() -> None:
     print(f"{a.folder}: {len(feats):,} accounts, {orgs.nunique():,} orgs in the log; engine {time.perf_counter() - t0:.0f} s",
           flush=True)
     variants = a.variants.split(",")
+    if any(v.split("+")[0] in ("exchange", "either") for v in variants):
+        prompts, nv_p = prompt_outputs(a.folder, a.prompt_cache)
     res = {v: [] for v in variants}
     for d in range(a.first_draw, a.first_draw + a.draws):
         ref = (draw_reference(truth, a.reference_share, seed=1000 + d) if a.draw_by == "account"
                else draw_by_org(truth, orgs, a.reference_share, seed=1000 + d))
         for v in variants:
             base = v.split("+")[0]
-            cfg = PUConfig(alpha=a.alpha, seed=d, unit="cluster" if base == "cluster" else "account",
-                           delta=a.delta if v.endswith("+pac") else None)
-            tab = pu_scores(feats, terms, nv, act, ref, cfg, meta=meta, clusters=None if base == "account" else orgs)
+            pac = v.endswith("+pac")
+            if base in ("exchange", "either"):
+                alpha, delta = (a.alpha / 2, a.delta / 2) if base == "either" else (a.alpha, a.delta)
+                cfg = PUConfig(alpha=alpha, seed=d, delta=delta if pac else None)
+                tab = exchange_pu_scores(prompts, nv_p, feats["account_id"].to_numpy(), ref, cfg)
+                if base == "either":
+                    t2 = pu_scores(feats, terms, nv, act, ref, cfg, meta=meta)
+                    tab["pu_flagged"] = tab["pu_flagged"].to_numpy() | t2["pu_flagged"].to_numpy()
+            else:
+                cfg = PUConfig(alpha=a.alpha, seed=d, unit="cluster" if base == "cluster" else "account",
+                               delta=a.delta if pac else None)
+                tab = pu_scores(feats, terms, nv, act, ref, cfg, meta=meta,
+                                clusters=None if base == "account" else orgs)
             m = tab.merge(truth, on="account_id")
             m = m[m["pu_role"] == "unlabelled"]
             c = m["is_campaign"].astype(bool)

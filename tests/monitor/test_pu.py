@@ -382,3 +382,80 @@ def test_account_orgs_identical_on_duckdb_and_spark(spark, tmp_path):
     d, k = out
     assert d["org_id"].notna().sum() > 10 and d["account_id"].is_unique
     pd.testing.assert_frame_equal(d, k.astype(d.dtypes.to_dict()))
+
+
+def _prompts(rng, n_benign=500, n_camp=0, share=0.25, n_terms=300, per=16):
+    """Sampled prompts (``account_id, pid, term, n``): benign accounts draw each prompt's 6 words from a personal
+    mix of topics; a campaign account writes ``share`` of its prompts from a campaign template (5 fixed words + 1
+    slot), the rest like a benign account (a mixed account)."""
+    ids = np.array([f"a{i:05d}" for i in range(n_benign + n_camp)])
+    camp = np.r_[np.zeros(n_benign, bool), np.ones(n_camp, bool)]
+    topics = rng.dirichlet(np.full(n_terms, 0.05), size=12)
+    tpl = rng.choice(n_terms, 5, replace=False)
+    rows = []
+    for i, a in enumerate(ids):
+        mix = rng.dirichlet(np.ones(12)) @ topics
+        for pid in range(per):
+            if camp[i] and rng.random() < share:
+                words = np.r_[tpl, rng.integers(0, n_terms)]
+            else:
+                words = rng.choice(n_terms, 6, p=mix)
+            t, c = np.unique(words, return_counts=True)
+            rows += [(a, pid, int(tt), int(cc)) for tt, cc in zip(t, c, strict=True)]
+    return pd.DataFrame(rows, columns=["account_id", "pid", "term", "n"]), n_terms, ids, camp
+
+
+def test_exchange_pu_null_flag_rate_within_alpha():
+    """No campaign: over 12 logs the per-exchange PU flags of benign accounts at alpha 0.05 stay within alpha's
+    99% binomial interval (pooled) and are not vacuous."""
+    from distillscope.monitor.pu import exchange_pu_scores
+
+    rng = np.random.default_rng(17)
+    k = n = 0
+    for _ in range(12):
+        pr, nt, ids, camp = _prompts(rng, n_benign=400)
+        tab = exchange_pu_scores(pr, nt, ids, _reference(rng, ids, camp, 0.5),
+                                 PUConfig(alpha=0.05, seed=int(rng.integers(1e9))))
+        u = tab["pu_role"] == "unlabelled"
+        k += int(tab.loc[u, "pu_flagged"].sum())
+        n += int(u.sum())
+    lo, hi = binomial_interval(k, n, confidence=0.99)
+    assert lo <= 0.05 and hi > 0.015, (k, n)
+
+
+def test_exchange_pu_known_positive_mixed_accounts():
+    """Mixed campaign accounts (a quarter of their prompts templated): the per-exchange model flags most of them."""
+    from distillscope.monitor.pu import exchange_pu_scores
+
+    rng = np.random.default_rng(2)
+    pr, nt, ids, camp = _prompts(rng, n_benign=600, n_camp=120)
+    tab = exchange_pu_scores(pr, nt, ids, _reference(rng, ids, camp, 0.5), PUConfig(alpha=0.05))
+    u = (tab["pu_role"] == "unlabelled").to_numpy()
+    fl = tab["pu_flagged"].to_numpy()
+    assert fl[u & camp].mean() > 0.7, fl[u & camp].mean()
+    assert fl[u & ~camp].mean() < 0.1
+    with pytest.raises(InputError, match="unit"):
+        exchange_pu_scores(pr, nt, ids, ids[~camp][:100], PUConfig(unit="cluster"))
+
+
+@pytest.mark.spark
+def test_prompt_terms_identical_on_duckdb_and_spark(spark, tmp_path):
+    import pyarrow.parquet as pq
+
+    from distillscope.monitor import features as F
+    from distillscope.monitor.scan import Engine
+
+    path = tmp_path / "tiny.parquet"
+    simulate(SimConfig(n_exchanges=2_000, n_accounts=100, n_campaigns=2, campaign_accounts=20, seed=4), path)
+    tab = pq.read_table(path)
+    out = []
+    for name in ("duckdb", "spark"):
+        eng = Engine(name, spark=spark if name == "spark" else None)
+        words = F.prompt_words(eng.keep(F.sample_prompts(eng.load(tab))), materialize=eng.keep)
+        vt, _ = F.vocabulary(words, upload=eng.upload)
+        out.append(F.prompt_terms(words, vt).to_pandas().sort_values(["account_id", "pid", "term"])
+                   .reset_index(drop=True))
+        eng.close()
+    d, k = out
+    assert len(d) > 100 and (d["n"] >= 1).all()
+    pd.testing.assert_frame_equal(d, k.astype(d.dtypes.to_dict()))

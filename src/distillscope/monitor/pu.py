@@ -310,6 +310,96 @@ def pac_calibration(alpha: float, delta: float) -> int:
     return math.ceil(math.log(delta) / math.log1p(-alpha) - 1e-9)
 
 
+def exchange_pu_scores(prompts: pd.DataFrame, n_terms: int, accounts: list[str] | np.ndarray,
+                       reference: list[str] | np.ndarray, cfg: PUConfig | None = None,
+                       top: int = 5) -> pd.DataFrame:
+    """Per-exchange PU scores aggregated per account, calibrated like :func:`pu_scores` (per account, plain or
+    ``delta``; no clusters). A prototype measured by ``bench/monitor_pu_draws.py`` (variant ``exchange``), not
+    used by the scan.
+
+    Each sampled prompt (:func:`.features.prompt_terms`) is a row: sublinear TF-IDF of its words. Model ``k`` (L2
+    logistic regression, balanced) separates the prompts of the unlabelled accounts outside fold ``k`` from those
+    of the training reference accounts; an account's score is the mean of its ``top`` highest prompt log-odds (a
+    mixed account's abusive prompts are not averaged away by its chat), scored for the accounts of fold ``k`` and
+    every calibration account; the conformal p-value of step 4 follows (the calibration accounts are scored by
+    every model and trained none, so the guarantee is the same).
+
+    Args:
+        prompts: ``account_id, pid, term, n``.
+        n_terms: vocabulary size.
+        accounts: every account to score (an account without sampled prompts scores lowest).
+        reference: known-good account ids.
+        cfg: settings (``unit`` must be ``"account"``).
+        top: prompts per account in its score.
+
+    Returns:
+        As :func:`pu_scores`.
+    """
+    from sklearn.feature_extraction.text import TfidfTransformer
+    from sklearn.linear_model import LogisticRegression
+
+    cfg = cfg or PUConfig()
+    if cfg.unit != "account":
+        raise InputError("exchange_pu_scores scores accounts: use PUConfig(unit='account').")
+    ids = np.asarray(accounts, dtype=str)
+    is_ref = np.isin(ids, np.asarray(reference, dtype=str))
+    n_ref, n_unl = int(is_ref.sum()), int((~is_ref).sum())
+    if n_ref < 20 or n_unl < 2 * cfg.folds:
+        raise InputError(f"PU scoring needs at least 20 reference accounts and {2 * cfg.folds} others; the log has "
+                         f"{n_ref} reference and {n_unl} other accounts. Give a larger --benign-reference.")
+    rng = np.random.default_rng(cfg.seed)
+    ref_idx = rng.permutation(np.flatnonzero(is_ref))
+    n_cal = round(cfg.calib_share * n_ref)
+    cal, ref_tr = np.sort(ref_idx[:n_cal]), np.sort(ref_idx[n_cal:])
+    unl = np.flatnonzero(~is_ref)
+    fold = np.full(len(ids), -1)
+    fold[unl] = rng.permutation(np.arange(n_unl) % cfg.folds)
+    acc = pd.Index(ids).get_indexer(prompts["account_id"].astype(str))
+    ok = acc >= 0
+    key = acc[ok].astype(np.int64) * (int(prompts["pid"].max()) + 1) + prompts["pid"].to_numpy()[ok]
+    rows, row_of = np.unique(key, return_inverse=True)
+    row_acc = (rows // (int(prompts["pid"].max()) + 1)).astype(int)
+    x = sp.csr_matrix((prompts["n"].to_numpy(float)[ok], (row_of, prompts["term"].to_numpy()[ok])),
+                      shape=(len(rows), n_terms))
+    x = TfidfTransformer(sublinear_tf=True).fit_transform(x)
+
+    def account_scores(row_scores: np.ndarray, row_accounts: np.ndarray, which: np.ndarray) -> np.ndarray:
+        d = pd.DataFrame({"a": row_accounts, "s": row_scores}).sort_values("s", ascending=False)
+        agg = d.groupby("a", sort=False).head(top).groupby("a")["s"].mean()
+        return agg.reindex(which).fillna(-np.inf).to_numpy()
+
+    score = np.full(len(ids), np.nan)
+    pval = np.full(len(ids), np.nan)
+    cal_scores = np.zeros((cfg.folds, len(cal)))
+    cal_rows = np.isin(row_acc, cal)
+    for k in range(cfg.folds):
+        tr_unl = np.isin(row_acc, unl[fold[unl] != k])
+        tr_ref = np.isin(row_acc, ref_tr)
+        tr = tr_unl | tr_ref
+        m = LogisticRegression(C=cfg.c, solver="liblinear", class_weight="balanced", max_iter=1000).fit(
+            x[tr], tr_unl[tr].astype(int))
+        te = unl[fold[unl] == k]
+        te_rows = np.isin(row_acc, te)
+        s_te = account_scores(m.decision_function(x[te_rows]), row_acc[te_rows], te)
+        cal_scores[k] = account_scores(m.decision_function(x[cal_rows]), row_acc[cal_rows], cal)
+        score[te] = s_te
+        s_cal = np.sort(cal_scores[k])
+        pval[te] = (1 + len(s_cal) - np.searchsorted(s_cal, s_te, side="left")) / (len(s_cal) + 1)
+    score[cal] = cal_scores.mean(axis=0)
+    if cfg.delta is None:
+        level = cfg.alpha
+    else:
+        level = pac_rank(len(cal), cfg.alpha, cfg.delta / cfg.folds) / (len(cal) + 1)
+    role = np.where(~is_ref, "unlabelled", "reference_train").astype(object)
+    role[cal] = "reference_calibration"
+    out = pd.DataFrame({"account_id": ids, "pu_role": role, "pu_score": score, "pu_p": pval,
+                        "pu_flagged": ~is_ref & (pval <= level + 1e-12)})
+    out.attrs["pu"] = {"alpha": cfg.alpha, "unit": "account", "delta": cfg.delta, "p_level": level,
+                       "calibration_accounts": len(cal), "calibration_units": len(cal), "prompts": len(rows),
+                       "flagged": int(out["pu_flagged"].sum()), "reachable": 1.0 / (len(cal) + 1) <= level}
+    return out
+
+
 def simes(p: np.ndarray) -> float:
     """Simes' combination of p-values: ``min_i m * p_(i) / i`` (valid under positive dependence)."""
     p = np.sort(np.asarray(p, float))
