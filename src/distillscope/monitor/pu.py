@@ -70,7 +70,8 @@ seed 3 held out): org clusters (4b) do not tighten the spread here, the look-ali
 (20% reference, max FPR over draws 0.0084 / 0.0047 per account, 0.0065 / 0.0107 per org). With a 50% reference
 the plain level exceeds alpha 0.005 in 2 / 3 of 10 draws (max 0.0067 / 0.0070, recall 0.61 / 0.63); with
 ``delta`` 0.1 no draw does (max 0.0021 / 0.0035), recall 0.21 / 0.29; at alpha 0.01 and delta 0.1 every draw's FPR
-is <= 0.0070 at recall 0.61 / 0.63. Seed 3: see docs/monitor-blind-scores.md.
+is <= 0.0070 at recall 0.61 / 0.63. Held-out seed 3 (once): plain 3 of 10 draws above alpha 0.005 (max 0.0091,
+recall 0.65), ``delta`` 0.1 none (max 0.0030, recall 0.36); at alpha 0.01 with delta 0.1 max 0.0091, recall 0.65.
 
 The plain bound (step 4) is marginal: it holds on average over which benign accounts form the reference, not for
 every draw (step 4c makes it per draw),
