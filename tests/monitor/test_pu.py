@@ -214,6 +214,26 @@ def test_cli_pu_needs_benign_reference(pu_log):
 
     r = CliRunner().invoke(app, ["monitor", "scan", str(pu_log[0]), "--pu"])
     assert r.exit_code != 0 and "--benign-reference" in r.output
+    r = CliRunner().invoke(app, ["monitor", "scan", str(pu_log[0]), "--pu", "--pu-unit", "team"])
+    assert r.exit_code == 2 and "--pu-unit" in r.output
+
+
+def test_cli_pu_org_unit_and_delta(pu_log, tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from distillscope.cli import app
+
+    path, _, ref = pu_log
+    ids = tmp_path / "ref.txt"
+    ids.write_text("\n".join(ref) + "\n")
+    r = CliRunner().invoke(app, ["monitor", "scan", str(path), "--benign-reference", f"ids:{ids}", "--pu",
+                                 "--pu-unit", "org", "--pu-alpha", "0.05", "--pu-delta", "0.2", "--json"])
+    assert r.exit_code in (0, 1), r.output
+    doc = json.loads(r.stdout)["summary"]
+    assert doc["pu"]["unit"] == "cluster" and doc["pu"]["delta"] == 0.2
+    assert doc["pu"]["p_level"] < 0.05 and doc["pu"]["flagged"] > 0
 
 
 @pytest.mark.spark
