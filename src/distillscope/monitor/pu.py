@@ -53,6 +53,8 @@ How (:func:`pu_scores`):
    ``n >= ln(delta / folds) / ln(1 - alpha)`` calibration units (:func:`pac_calibration`): 781 at alpha 0.005,
    delta 0.1 (a reference of ~1,560 accounts at ``calib_share`` 0.5); below that nothing is flagged and the notes
    say how many are needed.
+4d. **Per exchange** (:func:`exchange_pu_scores`, a prototype not used by the scan): a model per sampled prompt,
+   an account scored by the mean of its 5 highest prompt log-odds, calibrated as in step 4 (or 4c).
 5. **Groups** (:func:`group_pvalues`): a candidate campaign of :func:`.campaigns.link_accounts` gets the Simes
    combination of its unlabelled members' p-values (valid for the positively dependent conformal p-values, which
    share one calibration set), Holm-adjusted over the groups. Reported as evidence next to each group
