@@ -46,6 +46,10 @@ several times alpha when look-alike benign accounts, e.g. one organisation's, fa
 together; docs/monitor-blind-scores.md); the smallest
 p-value is 1 / (held-out + 1), so alpha 0.005 needs about 400 reference accounts, 0.001 about 2000. Each campaign
 also reports the Simes combination of its members' p-values (pu_simes_p, Holm-adjusted pu_simes_p_adj).
+--pu-unit org makes the log's org_id the unit (an org's accounts are split, cross-fitted and flagged together:
+null = the org is benign, the reference a random sample of whole benign orgs); --pu-delta D flags only where the
+FPR of this very reference draw is <= alpha with probability >= 1 - D (about ln(D / 5) / ln(1 - alpha) held-out
+reference units needed: 780 at alpha 0.005, D 0.1).
 
 Terms: a link joins two accounts by content (their word signatures are mutual nearest neighbours that share most
 of their neighbour lists; needs no shared infrastructure), or when at least two kinds of metadata evidence agree:
@@ -103,6 +107,15 @@ def register(app: typer.Typer) -> None:
                          "reference, is <= --pu-alpha (expected benign FPR <= alpha; see the terms below).")] = False,
         pu_alpha: Annotated[float, typer.Option(
             "--pu-alpha", min=0.0, max=1.0, help="Level of the --pu account flags.")] = 0.005,
+        pu_unit: Annotated[str, typer.Option(
+            "--pu-unit", help="account: one p-value per account; org: the log's org_id clusters accounts (the "
+                              "reference split and the folds keep an org together) and each org's unlabelled "
+                              "accounts get one p-value, flagged together or not at all.")] = "account",
+        pu_delta: Annotated[float | None, typer.Option(
+            "--pu-delta", min=0.0, max=1.0,
+            help="Calibration-conditional flags: benign FPR <= --pu-alpha in this draw with probability >= "
+                 "1 - delta (needs more reference accounts; default: the bound holds on average over draws).")
+        ] = None,
         as_json: Json = False,
     ) -> None:
         """Rank campaigns (linked accounts with distillation-like traffic) and score every account.
@@ -119,6 +132,8 @@ def register(app: typer.Typer) -> None:
         from distillscope.monitor.pu import PUConfig
         from distillscope.monitor.scan import scan
 
+        if pu_unit not in ("account", "org"):
+            raise InputError(f"--pu-unit must be account or org, got {pu_unit!r}.")
         if pu and benign_reference is None:
             raise InputError("--pu needs --benign-reference: it learns what sets the log's accounts apart from "
                              "known-good ones.")
@@ -128,7 +143,9 @@ def register(app: typer.Typer) -> None:
             task = prog.add_task("scan", total=None)
             res = scan(files, engine=engine, cfg=LinkConfig(min_accounts=min_accounts, style_groups=style_groups),
                        progress=lambda s: prog.update(task, description=s), reference=benign_reference,
-                       pu=PUConfig(alpha=pu_alpha) if pu else None)
+                       pu=PUConfig(alpha=pu_alpha, unit="cluster" if pu_unit == "org" else "account",
+                                   cluster_by="org_id" if pu_unit == "org" else None, delta=pu_delta)
+                       if pu else None)
         if out is not None:
             res.write(out)
         emit(res.to_dict(), as_json, lambda: _print(res, top, out))

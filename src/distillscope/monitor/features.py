@@ -327,6 +327,13 @@ def term_counts(u: ir.Table, vt: ir.Table) -> ir.Table:
     return j.group_by(["account_id", "term"]).aggregate(n=j.pid.nunique())
 
 
+def prompt_terms(u: ir.Table, vt: ir.Table) -> ir.Table:
+    """(account_id, pid, term, n): each sampled prompt's bag of words (``n`` uses of ``term`` in prompt ``pid``),
+    for per-exchange scoring (:func:`.pu.exchange_pu_scores`)."""
+    j = u.join(vt.select("word", "term"), "word")
+    return j.group_by(["account_id", "pid", "term"]).aggregate(n=j.count())
+
+
 def template_buckets(s: ir.Table, bands: int = _BANDS, rows: int = _ROWS,
                      materialize: Callable[[ir.Table], ir.Table] | None = None,
                      upload: Callable[[Any], ir.Table] | None = None,
@@ -403,3 +410,9 @@ def meta_tokens(t: ir.Table) -> ir.Table:
         parts.append(t.select("account_id", token=ibis.cases((st, "stream=true"), else_="stream=false")))
     u = ibis.union(*parts)
     return u.group_by(["account_id", "token"]).aggregate(n=u.count())
+
+
+def account_orgs(t: ir.Table) -> ir.Table:
+    """(account_id, org_id): each account's organisation as the log gives it (the smallest when an account has
+    several; null when none): the clusters of :func:`.pu.pu_scores` with ``PUConfig(cluster_by="org_id")``."""
+    return t.group_by("account_id").aggregate(org_id=t.org_id.min())

@@ -197,6 +197,7 @@ def scan(paths: list[str | Path] | None = None, engine: str = "duckdb", cfg: Lin
     if reference is not None:  # a bad SPEC fails before the log is read
         ref = reference if isinstance(reference, Reference) else parse_reference(reference) \
             if isinstance(reference, str) else Reference(ids=[str(i) for i in reference], sources=["ids"])
+    _check_pu(pu)
     if pu is not None and ref is None:
         raise InputError("PU scoring (--pu) learns what sets the log's accounts apart from known-good ones: give "
                          "them with --benign-reference (a random sample of the benign accounts).")
@@ -252,6 +253,7 @@ def scan(paths: list[str | Path] | None = None, engine: str = "duckdb", cfg: Lin
                                  n=act_tok.n)
         toks = ibis.union(F.infra_tokens(t), tpl_tok, act_tok).to_pandas()
         meta = F.meta_tokens(t).to_pandas() if pu is not None else None
+        orgs = _orgs(t) if pu is not None and pu.cluster_by is not None else None
         timings["engine"] = time.perf_counter() - t1
     finally:
         eng.close()
@@ -270,7 +272,8 @@ def scan(paths: list[str | Path] | None = None, engine: str = "duckdb", cfg: Lin
     pu_info = None
     if pu is not None:
         say("PU scores against the benign reference")
-        campaigns, accounts, pu_info = _apply_pu(campaigns, accounts, feats, terms, len(vocab), act, ref_ids, pu, meta)
+        campaigns, accounts, pu_info = _apply_pu(campaigns, accounts, feats, terms, len(vocab), act, ref_ids, pu, meta,
+                                                     orgs)
         notes.append(_pu_note(pu_info))
     if ref_ids is not None:
         notes.append(f"benign reference: {int(accounts['reference'].sum())} known-good accounts are the null of "
@@ -286,14 +289,28 @@ def scan(paths: list[str | Path] | None = None, engine: str = "duckdb", cfg: Lin
                       notes=notes, pu=pu_info)
 
 
+def _orgs(t: ir.Table) -> pd.Series:
+    """``account_id -> org_id`` (accounts without one left out): the PU clusters."""
+    o = F.account_orgs(t).to_pandas().dropna()
+    return pd.Series(o["org_id"].astype(str).to_numpy(), index=o["account_id"].astype(str).to_numpy())
+
+
+def _check_pu(pu: PUConfig | None) -> None:
+    if pu is not None and pu.cluster_by not in (None, "org_id"):
+        raise InputError(f"PUConfig.cluster_by must be 'org_id' or None, got {pu.cluster_by!r}.")
+    if pu is not None and pu.unit == "cluster" and pu.cluster_by is None:
+        raise InputError("PU unit 'cluster' needs clusters: PUConfig(cluster_by='org_id') (--pu-unit org).")
+
+
 def _apply_pu(campaigns: list[Campaign], accounts: pd.DataFrame, feats: pd.DataFrame, terms: pd.DataFrame,
               n_terms: int, act: pd.DataFrame, ref_ids: list[str] | None, cfg: PUConfig,
-              meta: pd.DataFrame | None) -> tuple[list[Campaign], pd.DataFrame, dict[str, Any]]:
+              meta: pd.DataFrame | None, orgs: pd.Series | None = None
+              ) -> tuple[list[Campaign], pd.DataFrame, dict[str, Any]]:
     """PU scores (:func:`.pu.pu_scores`) into the account table (``flagged`` |= ``pu_flagged``) and each
     candidate campaign's Simes combination of its members' conformal p-values into its evidence."""
     from distillscope.monitor.pu import group_pvalues, pu_scores
 
-    tab = pu_scores(feats, terms, n_terms, act, ref_ids or [], cfg, meta=meta)
+    tab = pu_scores(feats, terms, n_terms, act, ref_ids or [], cfg, meta=meta, clusters=orgs)
     info = dict(tab.attrs["pu"])
     cols = ["account_id", "pu_role", "pu_score", "pu_p", "pu_flagged"]
     accounts = accounts.drop(columns=[c for c in cols[1:] if c in accounts]).merge(tab[cols], on="account_id",
@@ -309,11 +326,18 @@ def _apply_pu(campaigns: list[Campaign], accounts: pd.DataFrame, feats: pd.DataF
 
 
 def _pu_note(info: dict[str, Any]) -> str:
-    head = (f"PU scores: {info['flagged']} accounts flagged at conformal p <= {info['alpha']:g} (expected benign "
-            f"false-positive rate <= {info['alpha']:g}; {info['flagged_outside_campaigns']} outside every flagged "
-            f"campaign), calibrated on {info['calibration_accounts']} held-out reference accounts")
+    unit = "org" if info.get("unit") == "cluster" else "account"
+    if info.get("delta") is None:
+        bound = f"expected benign false-positive rate <= {info['alpha']:g}"
+    else:
+        bound = (f"benign false-positive rate <= {info['alpha']:g} with probability >= {1 - info['delta']:g} over "
+                 f"the reference draw: p <= {info['p_level']:.2g}")
+    head = (f"PU scores: {info['flagged']} accounts flagged at conformal p <= {info['alpha']:g} per {unit} ({bound}; "
+            f"{info['flagged_outside_campaigns']} outside every flagged campaign), calibrated on "
+            f"{info['calibration_accounts']} held-out reference accounts"
+            + (f" in {info['calibration_units']} orgs" if unit == "org" else ""))
     if not info["reachable"]:
-        head += (f"; NO account can be flagged: the smallest p-value is {info['min_p']:.2g} > alpha, a calibration "
-                 f"set of {info['calibration_needed']} reference accounts is needed (a larger --benign-reference or "
-                 f"a larger --pu-alpha)")
+        head += (f"; NO account can be flagged: the smallest p-value is {info['min_p']:.2g} > the level, a "
+                 f"calibration set of {info['calibration_needed']} reference {unit}s is needed (a larger "
+                 f"--benign-reference or a larger --pu-alpha)")
     return head
