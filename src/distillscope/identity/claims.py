@@ -112,6 +112,11 @@ _CHARACTER_NEAR = re.compile(
     r"[.!?。！？\n][\s*_#>\"“]*(?:(?:As|Speaking as|In the role of|Als|En tant que|Como|Come|In quanto|Как|Будучи|Як)\s|"
     r"(?:I|Je|Moi|Ich|Yo|Io|Eu|Я)\s*,|作为|作為|身为|身為|(?:[\u30a0-\u30ff・]{3,12}|[\u4e00-\u9fff]{2,6})として[、,])")
 _CHARACTER_GATE = len(_prefilter.CUE_SETS)  # (its group in the prefilter)
+# Where :func:`~.text.mask_false_pronouns` could find a look-alike pronoun ("EU", "IO", "a eu"): a standalone "eu"
+# or "io" in the lower-cased text. Where the prefilter proves there is none, the mask is skipped (it scans the whole
+# text three times, a long answer's largest cost after the names).
+_PRONOUN_NEAR = re.compile(r"\b(?:eu|io)\b")
+_PRONOUN_GATE = _CHARACTER_GATE + 1
 # What makes such a lead the speaker's own kind, not a character: "As Large Language Models, ...", "作为人工智能，".
 _KIND_NOUN = re.compile(r"\b(?:ai|ki|ia|ии|llm|language|models?|modell|assistants?|assistent|chatbots?|bots?|sprachmodell|"
                         r"modèle|modelo|modello|модел\w*|ассистент\w*|developers?|engineers?|users?)\b|人工智能|智能|模型|助手|"
@@ -305,14 +310,18 @@ class ClaimExtractor:
         tl = lower(t)
         if self._use_gate and len(tl) >= self.prefilter_min:
             if self._gate is None:
-                self._gate = _prefilter.attach(self.cues, self.names, wide=[[_CHARACTER_NEAR]])
+                self._gate = _prefilter.attach(self.cues, self.names, wide=[[_CHARACTER_NEAR]],
+                                               plain=[[_PRONOUN_NEAR]])
             self._gate.scan(tl)
         elif self._gate is not None:
             self._gate.clear()
         found = self.names.scan(t, tl)
         if not found:
             return []
-        claims = self._name_claims(text, t, mask_false_pronouns(t, tl), found)
+        gate = self._gate
+        masked = tl if gate is not None and not gate.may_match(_PRONOUN_GATE, tl, 0, len(tl)) \
+            else mask_false_pronouns(t, tl)
+        claims = self._name_claims(text, t, masked, found)
         claims = self._signature(claims, found, t, text)
         claims = self._differences(claims, found, t, tl, text)
         if claims:

@@ -241,6 +241,7 @@ class PatternUnion:
             self._rxs.append(slow_rx)
         self._short = [r.rx if isinstance(r, WordStart) else r for r in self._rxs]
         self._short_all = [r.rx if isinstance(r, WordStart) else r for r in self._all]
+        self._same = len(self._all) == len(self._rxs)  # (no regex needs a non-ASCII character)
 
     _gate: Any = None  # (prefilter Gate, group id): see :meth:`set_gate`
 
@@ -256,10 +257,9 @@ class PatternUnion:
     def _regexes(self, s: str, pos: int, endpos: int) -> list[Any]:
         # (str.isascii() of a whole string is a flag lookup; only a mixed text pays for the slice.) A short span is
         # searched with each WordStart's own look-behind regex directly (one Python call fewer).
-        short = endpos - pos < _SHORT
-        if len(self._all) == len(self._rxs) or s.isascii() or s[pos:endpos].isascii():
-            return self._short if short else self._rxs
-        return self._short_all if short else self._all
+        if endpos - pos < _SHORT:
+            return self._short if self._same or s.isascii() or s[pos:endpos].isascii() else self._short_all
+        return self._rxs if self._same or s.isascii() or s[pos:endpos].isascii() else self._all
 
     def search(self, s: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
         e = len(s) if endpos is None else endpos
@@ -267,8 +267,6 @@ class PatternUnion:
         if g is not None and not g[0].may_match(g[1], s, pos, e):
             return None  # (the prefilter proved it)
         rxs = self._regexes(s, pos, e)
-        if len(rxs) == 1:
-            return rxs[0].search(s, pos, e)
         best = None
         for rx in rxs:
             m = rx.search(s, pos, e)
@@ -286,12 +284,20 @@ class PatternUnion:
         rxs = self._regexes(s, pos, e)
         if len(rxs) == 1:
             return rxs[0].finditer(s, pos, e)
-        found = [ms for ms in (list(rx.finditer(s, pos, e)) for rx in rxs) if ms]
-        if len(found) < 2:
-            return found[0] if found else []
-        out = [m for ms in found for m in ms]
-        out.sort(key=_start)  # (stable: at one offset, the earlier regex's match first)
-        return out
+        # Each regex is first searched (most find nothing, and a search builds no iterator); one that finds a match
+        # goes on from its end as its own finditer would (after a non-empty match it resumes right there).
+        found = None
+        for rx in rxs:
+            m = rx.search(s, pos, e)
+            if m is None:
+                continue
+            ms = [m, *rx.finditer(s, m.end(), e)] if m.end() > m.start() else list(rx.finditer(s, pos, e))
+            if found is None:
+                found = ms
+            else:
+                found += ms
+                found.sort(key=_start)  # (stable: at one offset, the earlier regex's match first)
+        return found or []
 
 
 _start = operator.methodcaller("start")
