@@ -359,3 +359,69 @@ def has_latin_literal(pattern: str) -> bool:
     """Whether a regex mentions a Latin letter outside escapes and character classes (else it cannot match
     ASCII-only text, if it needs any literal at all)."""
     return re.search(r"[A-Za-z]", re.sub(r"\\.|\[(?:\\.|[^\]])*\]|\(\?[:=!<P]*(?:<[a-z_]+>)?", "", pattern)) is not None
+
+
+def required_chars(pattern: str, flags: int = 0) -> frozenset[str] | None:
+    """Characters one of which every match of ``pattern`` (compiled with ``flags``) holds: a literal or a small class
+    that every match passes through (with its case variants under IGNORECASE), preferring one without ASCII
+    characters; None where none is found. A text with none of them cannot hold a match.
+
+        >>> sorted(required_chars("^\\\\s*(?:입니다|이에요)"))
+        ['이', '입']
+    """
+    from distillscope.identity.prefilter import C, P  # (re's parser, as the prefilter reads it)
+
+    try:
+        parsed = P.parse(pattern, flags)
+    except re.error:
+        return None
+    return _required(list(parsed), flags, C)
+
+
+def _required(seq: list[Any], flags: int, C: Any) -> frozenset[str] | None:
+    best: frozenset[str] | None = None
+    for op, av in seq:
+        got: frozenset[str] | None = None
+        if op is C.LITERAL:
+            got = _case_variants({av}, flags)
+        elif op is C.IN:
+            got = _class_chars(av, flags, C)
+        elif op is C.SUBPATTERN:
+            got = _required(list(av[3]), (flags | av[1]) & ~av[2], C)
+        elif op is C.BRANCH:
+            alts = [_required(list(alt), flags, C) for alt in av[1]]
+            got = None if any(x is None for x in alts) else frozenset().union(*alts)  # type: ignore[arg-type]
+        elif op in (C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", None)) and av[0] >= 1:
+            got = _required(list(av[2]), flags, C)
+        elif op is getattr(C, "ATOMIC_GROUP", None):
+            got = _required(list(av), flags, C)
+        if got is not None and (best is None or _rarity(got) < _rarity(best)):
+            best = got
+    return best
+
+
+def _rarity(chars: frozenset[str]) -> tuple[bool, int]:
+    return any(c.isascii() for c in chars), len(chars)
+
+
+def _case_variants(codes: set[int], flags: int) -> frozenset[str]:
+    """The characters ``codes``, with every character ``re`` may equate with one of them under IGNORECASE."""
+    if flags & re.IGNORECASE:
+        from distillscope.identity.prefilter import _case_closure
+
+        codes = _case_closure(codes)
+    return frozenset(map(chr, codes))
+
+
+def _class_chars(items: Any, flags: int, C: Any) -> frozenset[str] | None:
+    """The characters of a small class of literals and ranges (None for a negated class, a category or a large
+    one)."""
+    codes: set[int] = set()
+    for op, av in items:
+        if op is C.LITERAL:
+            codes.add(av)
+        elif op is C.RANGE and av[1] - av[0] <= 64:
+            codes.update(range(av[0], av[1] + 1))
+        else:
+            return None
+    return _case_variants(codes, flags) if len(codes) <= 64 else None
