@@ -20,7 +20,13 @@ from typing import Any
 
 import yaml
 
-from distillscope.identity.trie import PatternUnion, cue_regex, has_latin_literal, required_chars
+from distillscope.identity.trie import (
+    PatternUnion,
+    cue_regex,
+    has_latin_literal,
+    required_chars,
+    tighten_space,
+)
 
 DATA = Path(__file__).parent / "data"
 
@@ -66,8 +72,9 @@ class Cues:
             setattr(self, attr, PatternUnion([q for r in roles for q in flat.get(r, [])]))
         for attr, role in REGEXES.items():
             setattr(self, attr, cue_regex(flat.get(role, [])))
-        self.contrast_lead = re.compile(
-            r"\s*(?:" + "|".join(f"(?:{p})" for p in flat["contrast_lead"]) + r")", re.IGNORECASE)
+        # (its leading spaces are not retried one by one where no cue can start with one: trie.tighten_space)
+        self.contrast_lead = re.compile(tighten_space(
+            r"\s*(?:" + "|".join(f"(?:{p})" for p in flat["contrast_lead"]) + r")", re.IGNORECASE), re.IGNORECASE)
         # Text after a name is mostly ASCII, where cues without any Latin letter, many of them scans such as
         # "[^。]{0,20}?可能性", cannot match: a second regex without them costs ~half.
         self.post = _post_regex(flat, ascii_text=False)

@@ -425,3 +425,74 @@ def _class_chars(items: Any, flags: int, C: Any) -> frozenset[str] | None:
         else:
             return None
     return _case_variants(codes, flags) if len(codes) <= 64 else None
+
+
+def tighten_space(pattern: str, flags: int = 0) -> str:
+    r"""``pattern`` with a look-ahead ``(?!\s)`` after a leading ``\s*`` or ``\s+`` (``^\s*X`` -> ``^\s*(?!\s)X``)
+    where ``X`` can neither start with a whitespace character nor match the empty string: the same matches, but a
+    failed match is given up at once instead of retried at every shorter run of spaces. Other patterns are
+    returned unchanged."""
+    from distillscope.identity.prefilter import C, P
+
+    for lead in ("^\\s*", "^\\s+", "\\s*", "\\s+"):
+        if pattern.startswith(lead):
+            rest = pattern[len(lead):]
+            break
+    else:
+        return pattern
+    try:
+        parsed = P.parse(rest, flags)
+    except re.error:
+        return pattern
+    space, empty = _opens(list(parsed), flags, C)
+    return pattern if space or empty or not rest else lead + "(?!\\s)" + rest
+
+
+_SPACES = [chr(i) for i in range(0x3001) if chr(i).isspace() or re.fullmatch(r"\s", chr(i))]
+
+
+def _opens(seq: list[Any], flags: int, C: Any) -> tuple[bool, bool]:
+    """(whether a match of ``seq`` may start with a whitespace character, whether it may be empty); True where
+    unsure."""
+    for item in seq:
+        space, empty = _opens_item(item, flags, C)
+        if space:
+            return True, True
+        if not empty:
+            return False, False
+    return False, True
+
+
+def _opens_item(item: tuple[Any, Any], flags: int, C: Any) -> tuple[bool, bool]:
+    op, av = item
+    if op is C.LITERAL:
+        return bool(_case_variants({av}, flags) & set(_SPACES)), False
+    if op is C.IN:
+        return any(_class_item_space(x, flags, C) for x in av), False
+    if op is C.CATEGORY:
+        return _class_item_space(item, flags, C), False
+    if op in (C.AT, C.ASSERT, C.ASSERT_NOT):
+        return False, True
+    if op is C.SUBPATTERN:
+        return _opens(list(av[3]), (flags | av[1]) & ~av[2], C)
+    if op is getattr(C, "ATOMIC_GROUP", None):
+        return _opens(list(av), flags, C)
+    if op is C.BRANCH:
+        res = [_opens(list(alt), flags, C) for alt in av[1]]
+        return any(s for s, _ in res), any(e for _, e in res)
+    if op in (C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", None)):
+        space, empty = _opens(list(av[2]), flags, C)
+        return space, empty or av[0] == 0
+    return True, True  # (any character, a back-reference, ...)
+
+
+def _class_item_space(item: tuple[Any, Any], flags: int, C: Any) -> bool:
+    """Whether one item of a class may accept a whitespace character (True for a negation: unsure)."""
+    op, av = item
+    if op is C.CATEGORY:
+        return str(av).removeprefix("CATEGORY_").removeprefix("UNI_").removeprefix("LOC_") not in (
+            "WORD", "DIGIT", "NOT_SPACE")
+    if op in (C.LITERAL, C.RANGE):
+        chars = _class_chars([item], flags, C)
+        return chars is None or bool(chars & set(_SPACES))
+    return True
