@@ -23,9 +23,9 @@ import yaml
 from distillscope.identity.trie import (
     PatternUnion,
     cue_regex,
+    guard_first,
     has_latin_literal,
     required_chars,
-    tighten_space,
 )
 
 DATA = Path(__file__).parent / "data"
@@ -72,8 +72,8 @@ class Cues:
             setattr(self, attr, PatternUnion([q for r in roles for q in flat.get(r, [])]))
         for attr, role in REGEXES.items():
             setattr(self, attr, cue_regex(flat.get(role, [])))
-        # (its leading spaces are not retried one by one where no cue can start with one: trie.tighten_space)
-        self.contrast_lead = re.compile(tighten_space(
+        # (after its leading spaces, a look-ahead for the characters a cue can start with: trie.guard_first)
+        self.contrast_lead = re.compile(guard_first(
             r"\s*(?:" + "|".join(f"(?:{p})" for p in flat["contrast_lead"]) + r")", re.IGNORECASE), re.IGNORECASE)
         # Text after a name is mostly ASCII, where cues without any Latin letter, many of them scans such as
         # "[^。]{0,20}?可能性", cannot match: a second regex without them costs ~half.
@@ -105,7 +105,8 @@ class Cues:
 
 
 def _post_regex(flat: dict[str, list[str]], ascii_text: bool) -> re.Pattern[str]:
-    pats = {role: [p for p in flat[role] if not ascii_text or has_latin_literal(p)]
+    # (each cue with guard_first's look-ahead after its leading spaces: the same matches, fewer tries)
+    pats = {role: [guard_first(p, re.IGNORECASE) for p in flat[role] if not ascii_text or has_latin_literal(p)]
             for role in POST_ROLES if flat.get(role)}
     return re.compile("|".join(f"(?P<{role}>" + "|".join(f"(?:{p})" for p in ps) + ")"
                                for role, ps in pats.items() if ps), re.IGNORECASE)
@@ -131,7 +132,7 @@ class _PostScripts:
                         bit = scripts.setdefault(unicodedata.name(c, "?").split(" ")[0], 1 << len(scripts))
                         self._bits[c] = self._bits.get(c, 0) | bit
                         bits |= bit
-                self._cues.append((role, p, bits))
+                self._cues.append((role, guard_first(p, re.IGNORECASE), bits))
         self._keys = frozenset(self._bits)
         self._regexes: dict[int, re.Pattern[str]] = {}
 

@@ -348,10 +348,11 @@ _LOOK_LEAD = re.compile(r"^(?:\^|\\b|\(\?<?[!=](?:[^()\\]|\\.|\[[^\]]*\])*\))*")
 
 
 def cue_regex(patterns: Iterable[str]) -> re.Pattern[str]:
+    """One case-insensitive alternation of ``patterns`` (each with :func:`guard_first`'s look-ahead)."""
     pats = list(patterns)
     if not pats:
         return re.compile(r"(?!x)x")
-    return re.compile("|".join(f"(?:{p})" for p in pats), re.IGNORECASE)
+    return re.compile("|".join(f"(?:{guard_first(p, re.IGNORECASE)})" for p in pats), re.IGNORECASE)
 
 
 
@@ -427,11 +428,15 @@ def _class_chars(items: Any, flags: int, C: Any) -> frozenset[str] | None:
     return _case_variants(codes, flags) if len(codes) <= 64 else None
 
 
-def tighten_space(pattern: str, flags: int = 0) -> str:
-    r"""``pattern`` with a look-ahead ``(?!\s)`` after a leading ``\s*`` or ``\s+`` (``^\s*X`` -> ``^\s*(?!\s)X``)
-    where ``X`` can neither start with a whitespace character nor match the empty string: the same matches, but a
-    failed match is given up at once instead of retried at every shorter run of spaces. Other patterns are
-    returned unchanged."""
+
+def guard_first(pattern: str, flags: int = 0) -> str:
+    r"""``pattern`` with a look-ahead for the characters a match may go on with after a leading ``\s*`` or ``\s+``
+    (``^\s*(?:as|like)`` -> ``^\s*(?=[AaLl...])(?:as|like)``, case variants included): the same matches, but a
+    position where none of the alternatives can start is given up after one character test instead of one try per
+    alternative (``re`` tries each alternative that opens with a case-insensitive letter or a ``\b`` in turn), and
+    the run of spaces is not retried one space shorter where no alternative can start with a space. Returned
+    unchanged where those characters are not known (a class such as ``\w`` or ``.``, or a match that may be empty
+    after the spaces)."""
     from distillscope.identity.prefilter import C, P
 
     for lead in ("^\\s*", "^\\s+", "\\s*", "\\s+"):
@@ -444,55 +449,47 @@ def tighten_space(pattern: str, flags: int = 0) -> str:
         parsed = P.parse(rest, flags)
     except re.error:
         return pattern
-    space, empty = _opens(list(parsed), flags, C)
-    return pattern if space or empty or not rest else lead + "(?!\\s)" + rest
+    chars, empty = _first_chars(list(parsed), flags, C)
+    if chars is None or empty or not rest:
+        return pattern
+    return lead + "(?=[" + "".join(_class_escape(c) for c in sorted(chars)) + "])" + rest
 
 
-_SPACES = [chr(i) for i in range(0x3001) if chr(i).isspace() or re.fullmatch(r"\s", chr(i))]
+def _class_escape(c: str) -> str:
+    return "\\" + c if c in "\\]^-[" else c
 
 
-def _opens(seq: list[Any], flags: int, C: Any) -> tuple[bool, bool]:
-    """(whether a match of ``seq`` may start with a whitespace character, whether it may be empty); True where
-    unsure."""
+def _first_chars(seq: list[Any], flags: int, C: Any) -> tuple[frozenset[str] | None, bool]:
+    """(the characters a match of ``seq`` may start with, whether it may be empty); None where unknown."""
+    out: set[str] = set()
     for item in seq:
-        space, empty = _opens_item(item, flags, C)
-        if space:
-            return True, True
+        chars, empty = _first_item(item, flags, C)
+        if chars is None:
+            return None, True
+        out |= chars
         if not empty:
-            return False, False
-    return False, True
+            return frozenset(out), False
+    return frozenset(out), True
 
 
-def _opens_item(item: tuple[Any, Any], flags: int, C: Any) -> tuple[bool, bool]:
+def _first_item(item: tuple[Any, Any], flags: int, C: Any) -> tuple[frozenset[str] | None, bool]:
     op, av = item
     if op is C.LITERAL:
-        return bool(_case_variants({av}, flags) & set(_SPACES)), False
+        return _case_variants({av}, flags), False
     if op is C.IN:
-        return any(_class_item_space(x, flags, C) for x in av), False
-    if op is C.CATEGORY:
-        return _class_item_space(item, flags, C), False
+        return _class_chars(av, flags, C), False
     if op in (C.AT, C.ASSERT, C.ASSERT_NOT):
-        return False, True
+        return frozenset(), True  # (zero-width)
     if op is C.SUBPATTERN:
-        return _opens(list(av[3]), (flags | av[1]) & ~av[2], C)
+        return _first_chars(list(av[3]), (flags | av[1]) & ~av[2], C)
     if op is getattr(C, "ATOMIC_GROUP", None):
-        return _opens(list(av), flags, C)
+        return _first_chars(list(av), flags, C)
     if op is C.BRANCH:
-        res = [_opens(list(alt), flags, C) for alt in av[1]]
-        return any(s for s, _ in res), any(e for _, e in res)
+        res = [_first_chars(list(alt), flags, C) for alt in av[1]]
+        if any(chars is None for chars, _ in res):
+            return None, True
+        return frozenset().union(*(chars for chars, _ in res)), any(e for _, e in res)  # type: ignore[arg-type]
     if op in (C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", None)):
-        space, empty = _opens(list(av[2]), flags, C)
-        return space, empty or av[0] == 0
-    return True, True  # (any character, a back-reference, ...)
-
-
-def _class_item_space(item: tuple[Any, Any], flags: int, C: Any) -> bool:
-    """Whether one item of a class may accept a whitespace character (True for a negation: unsure)."""
-    op, av = item
-    if op is C.CATEGORY:
-        return str(av).removeprefix("CATEGORY_").removeprefix("UNI_").removeprefix("LOC_") not in (
-            "WORD", "DIGIT", "NOT_SPACE")
-    if op in (C.LITERAL, C.RANGE):
-        chars = _class_chars([item], flags, C)
-        return chars is None or bool(chars & set(_SPACES))
-    return True
+        chars, empty = _first_chars(list(av[2]), flags, C)
+        return chars, empty or av[0] == 0
+    return None, True  # (a category, any character, a back-reference, ...)
