@@ -231,7 +231,8 @@ class PatternUnion:
                 slow.append(_guards_after_first(q))
         self._rxs: list[Any] = [WordStart(word.regex(), r"\w")] if word else []
         self._rxs += [re.compile(other.regex())] if other else []
-        slow_rx = re.compile("(?i:" + "|".join(f"(?:{q})" for q in slow) + ")") if slow else None
+        slow_rx = re.compile(_cased_first(slow[0]) if len(slow) == 1 else
+                             "(?i:" + "|".join(f"(?:{q})" for q in slow) + ")") if slow else None
         # Patterns that start with a non-ASCII letter ("我", "私は", "\bменя\b") cannot match ASCII-only text, the
         # usual case for English answers, where that regex is skipped; so is the regex of the other patterns when
         # each of them needs a non-ASCII character ("(?<=[셨었았였했])지만").
@@ -332,6 +333,23 @@ def _guards_after_first(q: str) -> str:
         return z.group(2) + guards + q[z.end():]
     guards = "".join(f"(?<{g.group(1)}{g.group(2)}[\\s\\S])" for g in _GUARD.finditer(m.group(1)))
     return m.group(2) + r"(?<!\w[\s\S])" + guards + q[m.end():]
+
+
+def _cased_first(q: str) -> str:
+    """``(?i:q)`` for a ``q`` that opens with a letter, written with that letter's case variants as a class
+    (``(?i:says)`` -> ``[Ssſ](?i:ays)``): the same matches, but ``re`` skips to the places where the letter occurs
+    (it cannot for a case-insensitive letter)."""
+    ch = q[:1]
+    if not ch or ch in _SPECIAL or q[1:2] in _QUANT:
+        return f"(?i:{q})"
+    variants = {c for c in map(chr, _case_closure_of(ch)) if re.fullmatch(f"(?i:{re.escape(ch)})", c)}
+    return "[" + "".join(re.escape(c) for c in sorted(variants)) + f"](?i:{q[1:]})"
+
+
+def _case_closure_of(ch: str) -> set[int]:
+    from distillscope.identity.prefilter import _case_closure
+
+    return _case_closure({ord(ch)})
 
 
 def _needs_non_ascii(q: str) -> bool:
