@@ -56,7 +56,10 @@ def test_second_labellings_match_their_disagreement_files(name):
     written by the helpers who compared the labellings; they may also list differences of notation only, which
     fold away here)."""
     res = agree.agreement(name)
-    assert len(res["ids"]) == len(set(res["ids"])) > 100
+    assert len(res["ids"]) == len(set(res["ids"])) >= 60  # (blind10_test, the smallest, holds 67)
     differ = {i for i, a, b in zip(res["ids"], res["first"], res["second"]) if a != b}
-    listed = {row[0] for row in agree._rows(REAL / f"{name}.disagreements.tsv")}
+    path = REAL / f"{name}.disagreements.tsv"
+    if not differ and not path.exists():
+        return  # (blind10_test: 67/67 identical, so there is nothing to list)
+    listed = {row[0] for row in agree._rows(path)}
     assert differ <= listed, f"{name}: disagreements not in its file: {sorted(differ - listed)}"

@@ -172,16 +172,27 @@ _HEDGES = frozenset(("hypo", "quote_hypo", "guess"))
 # answer: '私はChatGPTです'" plans the model's own self-introduction (its shipped identity): there, a plan carries out
 # a set-up only when the analysis speaks of one. (In a <think> trace the same words, in the data, carry out a system
 # prompt that assigned the identity, which the answer text does not show.)
-_SETUP = re.compile(r"system (?:prompt|message)|instruct|persona|\brole|character|pretend|\bact as|jailbreak|"
+_SETUP = re.compile(r"system (?:prompt|message)|instruct|\bpersonas?\b|\brole|character|pretend|\bact as|jailbreak|"
                     r"scenario|设定|設定|角色|扮演|系统提示|系統提示|指令|人设|人設")
 
 
+_SENT_BREAK = re.compile(r"[.!?。！？\n][^.!?。！？\n]*$")
+
+
 def _adopted_in_trace(tl: str, seg: Segment, p: int, harmony: bool = False) -> bool:
-    """Whether the trace ``seg``, before ``p``, decides to present an identity the set-up assigned (in gpt-oss's
-    analysis channel, ``harmony``, only when it speaks of a set-up: :data:`_SETUP`)."""
+    """Whether the trace ``seg``, before ``p``, decides to present an identity the set-up assigned. Where the trace
+    speaks of a set-up (:data:`_SETUP`) any plan before the name counts; otherwise only a plan that adopts this very
+    name in its own sentence ("I should identify myself as X"), not one that adopts something else before it ("I
+    should introduce myself as an AI assistant. My name is X": the model's own word). In gpt-oss's analysis
+    channel (``harmony``) only a set-up makes a plan a role."""
     if _ADOPT.search(tl, seg.start, p) is None:
         return False
-    return not harmony or _SETUP.search(tl, seg.start, p) is not None
+    if _SETUP.search(tl, seg.start, p) is not None:
+        return True
+    if harmony:
+        return False
+    brk = _SENT_BREAK.search(tl, seg.start, p)
+    return _ADOPT.search(tl, brk.start() + 1 if brk else seg.start, p) is not None
 
 
 def _inherit_trace(claims: list[Claim], segments: list[Segment], tl: str, harmony: bool = False) -> list[Claim]:
@@ -189,7 +200,9 @@ def _inherit_trace(claims: list[Claim], segments: list[Segment], tl: str, harmon
     or adopted ("根据系统提示，我是X" → ``reported``; "I should identify myself as X" → ``hypothetical``): the
     answer's "我是X" carries out what the trace decided, it does not add the model's own word. A trace that only
     hedged or wondered about the name (:data:`_HEDGES`: "whether I could rehearse being Claude") frames nothing,
-    nor does gpt-oss's analysis channel (``harmony``) plan a role unless it speaks of a set-up (:data:`_SETUP`)."""
+    nor does gpt-oss's analysis channel (``harmony``) plan a role or report an identity unless it speaks of a set-up
+    (:data:`_SETUP`): there "According to policy, we can answer about ourselves: I'm ChatGPT" cites the model's own
+    shipped policy, and the answer's "Soy ChatGPT" is its own word."""
     traces = [g for g in segments if g.kind == "trace"]
     if not traces:
         return claims
@@ -200,8 +213,8 @@ def _inherit_trace(claims: list[Claim], segments: list[Segment], tl: str, harmon
         if g is not None:
             if c.status == "asserted":
                 framed[c.label] = ""
-            elif (c.status == "reported" or (c.status == "hypothetical" and c.cue not in _HEDGES and (
-                    not harmony or _SETUP.search(tl, g.start, g.end) is not None))) \
+            elif (c.status == "reported" or (c.status == "hypothetical" and c.cue not in _HEDGES)) \
+                    and (not harmony or _SETUP.search(tl, g.start, g.end) is not None) \
                     and framed.get(c.label) != "":
                 framed.setdefault(c.label, c.status)
     if not any(framed.values()):
@@ -539,11 +552,12 @@ class ClaimExtractor:
 
 def _drop_denied_mentions(claims: list[Claim]) -> list[Claim]:
     """A name the speaker denies being anywhere in the answer, met elsewhere with only an indirect link to the
-    speaker, is a mention of that other model ("我不是文心一言，我是豆包～文心一言是百度的产品")."""
-    denied = {c.label for c in claims if c.status == "negated"}
+    speaker, is a mention of that other model ("我不是文心一言，我是豆包～文心一言是百度的产品"). The same name, not
+    the same family: "No, I'm not ChatGPT. I am another model, based on the GPT-4 architecture" keeps GPT-4."""
+    denied = {c.text.lower() for c in claims if c.status == "negated"}
     if not denied:
         return claims
-    return [c for c in claims if not (c.label in denied and c.status == "asserted" and c.cue == "apposition")]
+    return [c for c in claims if not (c.text.lower() in denied and c.status == "asserted" and c.cue == "apposition")]
 
 
 def _merge_makers(claims: list[Claim], t: str) -> list[Claim]:

@@ -35,7 +35,7 @@ _MAX_GAP = 90  # the most characters between the speaker's cue and the name
 # told by its function words in the gap
 _MAX_GAP_WORDY = 125
 _WORDY = re.compile(r"\b(?:de|la|le|les|des|du|une?|una|el|los|las|del|di|della|dei|do|da|dos|das|em|der|die|und|"
-                    r"của|là|được|và|một|các|những)\b")
+                    r"của|là|được|và|một|các|những|sur|dans|avec|pour|[ld](?=['’]\w))\b")
 _MAX_CUE = 80  # longer than any first-person cue match
 _MAX_HEAD = 100  # how far back a leading clause's hearsay or role-play frame is looked for
 _OWN_WORDS = 60  # how far before a quote the speaker's "when I say" is looked for
@@ -490,6 +490,7 @@ _SPEAKER = re.compile(r"\bme\b|\bmy\b|\bi\b|我|私|わたし|僕|저[는가와�
 # "我和ChatGPT是不同的模型", "저는 ChatGPT와 다른 모델입니다", "私はChatGPTとは異なるモデルです".
 _DIFFERENCE_PAIR = re.compile(r"(?:我|저는|제가|私は|わたしは)\s*(?:和|与|與|跟|同)?\s*$")
 _DIFFERENCE_POST = re.compile(r"\s*(?:(?:是|有)?(?:完全|截然)?(?:不同|不一样|不一樣|区别|區別|两个不同|兩個不同)"
+                              r"|(?:之间|之間)?的(?:区别|區別|差异|差異|不同之处|不同之處)"
                               r"|(?:와|과|하고)\s*(?:는\s*)?(?:전혀\s*|완전히\s*)?(?:다른|다릅|별개|구별)"
                               r"|(?:とは|と)(?:異な|違|別))")
 
@@ -553,6 +554,89 @@ def pair_then_mention(s: Site) -> Verdict:
         return GO_ON
     post = s.cues.post.match(rest)
     return None if post is not None and post.lastgroup == "mention_post" else GO_ON
+
+
+# "You can call me X" in the languages of the corpora: the speaker invites the user to use a name. The cue ends
+# right before the name, or before a short list of offered names ("puedes llamarme 'Asistente' o 'ChatGPT'").
+_CALL_ME = re.compile(
+    r"(?:\b(?:you (?:can|may|could|might)|feel free to|please|just|simply)(?: also| just| simply)?"
+    r"\s+(?:call|address|refer to)\s+me(?:\s+as)?"
+    r"|\b(?:puedes|puede|pueden|podéis|podrías|podría)\s+(?:también\s+|simplemente\s+)?llamarme|\bllámame"
+    r"|\b(?:pode|podes|podem)\s+(?:também\s+)?(?:me chamar|chamar-me)|\bpouvez\s+m['’]appeler|\bpeux\s+m['’]appeler"
+    r"|\bappelle[rz]?-moi|\bpuoi\s+chiamarmi|\bchiamami"
+    r"|(?:можно|можешь|можете|может)\s+(?:\w+\s+){0,2}(?:называть|звать|назвать|обращаться ко)\s+(?:меня|мне)"
+    r"|\bзови(?:те)?\s+меня|\b(?:có thể|cứ)\s+gọi\s+(?:tôi|mình)(?:\s+là)?"
+    r"|(?:可以|能|不妨|就)[^，。,]{0,4}?(?:叫|称呼|稱呼|称|稱)我(?:为|為|做)?)"
+    r"(?:\s+(?:simply|just|simplemente|просто|juste|simplement))?"
+    r"(?P<list>(?:[\s\"'“”‘’«»「」『』*]*[^\s,.!?;:，。！？；]{1,24}?[\s\"'“”‘’«»「」『』*]*"
+    r"(?:,|\bor\b|\bo\b|\bou\b|\bили\b|\bhoặc\b|或者|或|、))*)[\s\"'“”‘’«»「」『』*]*$", re.IGNORECASE)
+# A word every :data:`_CALL_ME` cue holds (the rules see lower-cased text).
+_CALL_KEYS = re.compile(r"call|refer|address|llam|cham|appel|chiam|зва|зов|зыва|обращ|gọi|叫|称|稱")
+# Another name offered after this one: "'ChatGPT', 'ассистент', или любым другим именем", "ChatGPT or Assistant".
+_MORE_NAMES = re.compile(r"[\"'“”‘’«»」』*]*\s*(?:,|\bor\b|\bo\b|\bou\b|\bили\b|\bhoặc\b|或者|或|、)\s*\S", re.IGNORECASE)
+# The speaker has no name of its own: a name offered after it among others is a nickname the user may pick
+# (labelling guide: "names offered only as nicknames the user might pick" are no claim).
+_NO_NAME = re.compile(
+    r"\b(?:do not|don't|don’t|do n't) have (?:a |any )?(?:\w+ ){0,2}names?\b|\bhave no (?:\w+ )?name\b|\bnameless\b"
+    r"|\bno tengo (?:un |ningún )?(?:\w+ )?nombre\b|\bnão tenho (?:um |nenhum )?(?:\w+ )?nome\b"
+    r"|\bje n['’]ai pas de (?:\w+ )?nom\b|\bnon ho (?:un |alcun )?(?:\w+ )?nome\b|\bkeinen (?:\w+ )?namen\b"
+    r"|\bне (?:имею|имеется|ношу) (?:\w+ ){0,2}имени|\bнет (?:\w+ ){0,2}имени|\bkhông có tên"
+    r"|(?:没有|沒有)[^，。,]{0,6}?(?:名字|名称|名稱)|名前(?:は|が|を)(?:ありません|ない|持っていません|持ってい(?:ない|ません))"
+    r"|이름(?:이|은|을) (?:없|가지고 있지 않)"
+    # ... or, before the offer, invites any name at all ("Ты можешь называть меня любым именем, которое тебе
+    # нравится! Например, можешь назвать меня Ася, Алиса …"; "call me OpenAI, or any other name you prefer" names
+    # itself first)
+    r"|\bany (?:other )?name\b|\bwhatever (?:name )?you (?:like|want|prefer)|\bлюбым (?:другим )?именем"
+    r"|\bcualquier (?:otro )?nombre\b|\bn['’]importe quel nom\b|\bqualquer (?:outro )?nome\b|\bbất kỳ tên"
+    r"|任何(?:名字|名称|称呼|稱呼)|どんな名前", re.IGNORECASE)
+
+
+def invited_name_before(s: Site) -> Verdict:
+    """"You can call me ChatGPT", "puedes llamarme 'ChatGPT'", "你可以称我为ChatGPT": the speaker offers a name to be
+    called by (asserted: naming itself is asserting), unless it said it has no name of its own before an offer of
+    several names ("no tengo un nombre personal, pero puedes llamarme 'Asistente' o 'ChatGPT'", "Я не имею имени …
+    можно называть меня просто 'ChatGPT', 'ассистент', или любым другим именем"): then the name is one nickname
+    the user may pick (hypothetical). "I don't have a name. You can simply call me Gemma!" offers one name: its own.
+    A negation before the offer is left to the rules after this one."""
+    lo = max(s.s0, s.a - 90)
+    if _CALL_KEYS.search(s.t, lo, s.a) is None:
+        return GO_ON  # (one literal scan first: the form is rare)
+    m = _CALL_ME.search(s.t, lo, s.a)
+    if m is None:
+        return GO_ON
+    p0 = s.t.rfind("\n\n", 0, m.start()) + 1
+    several = m.group("list").strip(" \t\"'“”‘’«»「」『』*") or _MORE_NAMES.match(s.t, s.bb)
+    if several and _NO_NAME.search(s.t, max(p0, m.start() - 250), m.start()):
+        return "hypothetical", "nickname"
+    if s.cues.neg.search(s.t, s.s0, s.a):
+        return GO_ON
+    return ("negated", "neg_end") if s.cues.neg_end.search(s.right) else ("asserted", "invited")
+
+
+# The Transformer's inventors: "built on the transformer model, invented and developed by Google", "mô hình
+# transformer, được Google và Facebook phát minh": the makers of a general architecture, not of the speaker
+# (labelling guide: Google as the maker of the Transformer is no claim). Only verbs of invention count ("the
+# Transformer architecture, developed by OpenAI" may name the speaker's maker).
+_TRANSFORMER_BY = re.compile(
+    r"\btransformers?\b[^.!?。\n]{0,40}?\b(?:invented|introduced|proposed|pioneered|first described|"
+    r"inventée?s?|introduite?s?|proposée?s?|inventad[oa]s?|introducid[oa]s?|propuest[oa]s?|inventat[oa]|"
+    r"introdott[oa]|propost[oa]|phát minh|giới thiệu|đề xuất)(?:\s+(?:and|et|y|e|và)\s+\w+)?"
+    r"\s+(?:by|par|por|pelo|pela|da|von|bởi)\s+(?:the\s+|la\s+|le\s+)?$"
+    r"|\btransformers?\b[^.!?。\n]{0,12}?\b(?:được|do)\s+$", re.IGNORECASE)
+_INVENTED_AFTER = re.compile(r"[^.!?。\n]{0,40}?\b(?:phát minh|đề xuất|giới thiệu)\b", re.IGNORECASE)
+
+
+def transformer_inventor(s: Site) -> Verdict:
+    """The agent of the Transformer's invention (:data:`_TRANSFORMER_BY`) is a topic, not the speaker's maker."""
+    lo = max(s.s0, s.a - 90)
+    if s.t.find("transformer", lo, s.a) < 0:
+        return GO_ON
+    m = _TRANSFORMER_BY.search(s.t, lo, s.a)
+    if m is None:
+        return GO_ON
+    if m.group(0).rstrip().lower().endswith(("được", "do")) and not _INVENTED_AFTER.match(s.t, s.b):
+        return GO_ON
+    return None
 
 
 def name_then_mention(s: Site) -> Verdict:
@@ -1251,7 +1335,7 @@ Rule = Callable[[Site], Verdict]
 RULES: tuple[Rule, ...] = (
     inside_url, metadata_card, quotation, answer_card, echoed_question, question_after_name,
     clause, own_gloss, maker_of_compared, policy_owner, recommended, roleplay_lead, differs_from_me, name_then_negation, pair_then_mention,
-    name_then_mention, name_as_subject, name_then_hypothetical, name_then_hearsay,
+    invited_name_before, transformer_inventor, name_then_mention, name_as_subject, name_then_hypothetical, name_then_hearsay,
     speaker_link, anaphoric_this, made_thing, verb_object, sov_argument, zh_new_subject, maker_without_making, human_employer, definition_term, cue_of_another, gap, other_clause_subject, maker_without_making_en, human_passive, possessor, names_between,
     scope, leading_clause, own_apposition, identity_as, fellow_instance, call_me_and, corrected_from, invited_name, persona_compound, unqualified, clause_negation, hearsay, hypothetical, negation, asserted,
 )
