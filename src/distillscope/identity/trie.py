@@ -511,3 +511,25 @@ def _first_item(item: tuple[Any, Any], flags: int, C: Any) -> tuple[frozenset[st
         chars, empty = _first_chars(list(av[2]), flags, C)
         return chars, empty or av[0] == 0
     return None, True  # (a category, any character, a back-reference, ...)
+
+
+def first_guard(pattern: str, flags: int = 0) -> str:
+    r"""``pattern`` behind a look-ahead for the characters its matches can start with (``(?:\bme|我)\s*$`` ->
+    ``(?=[m我])(?:\bme|我)\s*$``): the same matches, but a search tries the pattern only where one of them stands.
+    For a pattern ``re`` cannot skip ahead in by itself (one that opens with ``\b`` in some alternative); returned
+    unchanged where those characters are not known or a match may be empty."""
+    from distillscope.identity.prefilter import C, P
+
+    try:
+        parsed = P.parse(pattern, flags)
+    except re.error:
+        return pattern
+    chars, empty = _first_chars(list(parsed), flags, C)
+    if chars is None or empty:
+        return pattern
+    return "(?=[" + "".join(_class_escape(c) for c in sorted(chars)) + f"])(?:{pattern})"
+
+
+def guarded(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """``re.compile(pattern, flags)`` with :func:`first_guard`'s look-ahead (the same matches, faster searches)."""
+    return re.compile(first_guard(pattern, flags), flags)
