@@ -485,7 +485,7 @@ def roleplay_lead(s: Site) -> Verdict:
 _SUBJECT_NEG = re.compile(r"(?:'s)?\s+(?:did not|didn't|does not|doesn't|has nothing|had nothing|never)\b"
                           r"|\s*(?:并|並)?(?:无关|無關|没有关系|沒有關係|没关系|沒關係|毫无关系|毫無關係|没有任何关系|沒有任何關係|"
                           r"并无关联|並無關聯|没有关联|沒有關聯|没有开发|沒有開發|没有训练|沒有訓練)")
-_SPEAKER = re.compile(r"\bme\b|\bmy\b|\bi\b|我|私|わたし|僕|저[는가와랑를의]|제가|나[는와랑를의]|내가")
+_SPEAKER = guarded(r"\bme\b|\bmy\b|\bi\b|我|私|わたし|僕|저[는가와랑를의]|제가|나[는와랑를의]|내가")
 
 
 # "我和ChatGPT是不同的模型", "저는 ChatGPT와 다른 모델입니다", "私はChatGPTとは異なるモデルです".
@@ -876,7 +876,7 @@ def sov_argument(s: Site) -> Verdict:
 
 
 # "as an AI (language model) developed by X" in the middle of a clause whose speaker was named before it.
-_AS_AI_BY = re.compile(r"\bas an? (?:[\w-]+ ){0,3}?(?:ai|model|assistant|chatbot|system)(?: [\w-]+){0,2}? "
+_AS_AI_BY = guarded(r"\bas an? (?:[\w-]+ ){0,3}?(?:ai|model|assistant|chatbot|system)(?: [\w-]+){0,2}? "
                        r"(?:developed|created|trained|built|made|designed|programmed|powered) by (?:the )?$")
 
 
@@ -1113,7 +1113,7 @@ _MADE_TAIL = re.compile(r"(?:made|developed|created|built|trained|designed|maint
                         r"desarrollad\w*|creado|开发|研发|训练)[^.!?。\n]{0,70}$")
 _AND_GAP = re.compile(r"\s*(?:and|&|or|nor|vs\.?|versus)\s+(?:the\s+|other\s+)*")
 _ME = re.compile(r"\b(?:i|me|myself)\s*$")
-_I_WAS = re.compile(r"\bi (?:was|were|have been|had been|am|'m|’m|got|get)$")
+_I_WAS = guarded(r"\bi (?:was|were|have been|had been|am|'m|’m|got|get)$")
 # "As X, engineered by Y ...": an appositive making phrase right after the name (the verb checked in _MAKING).
 _MADE_APPOSED = re.compile(r"\s*[*_]*\s*[,，]\s*(?:\w+ly\s+)?([a-z-]+)\s+(?:by|at)\s")
 _PASSIVE_BY = re.compile(r"\s+(?:\w+ly\s+)?([a-z-]+(?:ed|en|wn|de|lt|ht|ught))\s+(?:by|at|from|with)\s")
@@ -1203,7 +1203,7 @@ def own_apposition(s: Site) -> Verdict:
 
 
 # "my identity as X", "mi identidad como X", "mon identité de X" (first-person cues of the lexicon) presuppose X.
-_IDENTITY_AS = re.compile(r"(?:\bmy (?:own )?(?:identity|existence|self-understanding) as|\bmi (?:propia )?identidad "
+_IDENTITY_AS = guarded(r"(?:\bmy (?:own )?(?:identity|existence|self-understanding) as|\bmi (?:propia )?identidad "
                           r"(?:como|de)|\bmon identité (?:en tant que|de))\s*$")
 
 
@@ -1216,7 +1216,7 @@ def identity_as(s: Site) -> Verdict:
     return asserted(s)
 
 
-_FELLOW_BEFORE = re.compile(r"\b(?:another|other|fellow)\s+$")
+_FELLOW_BEFORE = guarded(r"\b(?:another|other|fellow)\s+$")
 _FELLOW_AFTER = re.compile(r"[\s-]*(?:instances?|cop(?:y|ies)|replicas?|clones?)\b")
 
 
@@ -1263,7 +1263,7 @@ def call_me_and(s: Site) -> Verdict:
     return ("hypothetical", "call_me_and") if m is not None else GO_ON
 
 
-_INVITE = re.compile(r"\b(?:you (?:can|may|could|might)(?: also| just| simply)?|feel free to|please|just|simply)\s+"
+_INVITE = guarded(r"\b(?:you (?:can|may|could|might)(?: also| just| simply)?|feel free to|please|just|simply)\s+"
                      r"(?:call|address|refer to|know)\s+me(?:\s+as)?\s*$")
 
 
