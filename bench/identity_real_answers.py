@@ -10,7 +10,7 @@
     .venv/bin/python bench/identity_real_answers.py --sets blind4_dev blind4_test
         # the blind4 sets (real_answers_blind4.py: ru/zh/ja claims, de/fr/ko nulls; all text committed)
     .venv/bin/python bench/identity_real_answers.py --sets --blind8-unlicensed-corpus u8.jsonl.gz
-        # only the blind8 sets (real_answers_blind8.py: labels only, text from a local rebuild); blind9, blind10, blind11 the same way
+        # only the blind8 sets (real_answers_blind8.py: labels only, text from a local rebuild); blind9-12 the same way
 
 Reads the hand-labelled real-answer sets ``tests/identity/data/real/{real,real_id,real_ko_id,fresh}_{dev,test}.tsv``
 (``real``: a stratified sample of all sources; ``real_id``: answers to AlpacaEval's questions about the model itself;
@@ -163,7 +163,7 @@ def main() -> None:
                     "without a licence (real_answers_blind2.py --unlicensed): also score blind2_unlic_{dev,test}")
     ap.add_argument("--blind3-unlicensed-corpus", type=Path, help="a locally rebuilt corpus of the blind3 sources "
                     "without a licence (real_answers_blind3.py --unlicensed): also score blind3_unlic_{dev,test}")
-    for n in (8, 9, 10, 11):
+    for n in (8, 9, 10, 11, 12):
         ap.add_argument(f"--blind{n}-unlicensed-corpus", type=Path, help=f"a locally rebuilt blind{n} corpus (its "
                         f"source states no licence: real_answers_blind{n}.py --mirrors/--raw ... --out): also score "
                         f"blind{n}_unlic_{{dev,test}}")
@@ -179,7 +179,7 @@ def main() -> None:
                         for h in ("dev", "test")]
     for tag, corpus in (("blind3", args.blind3_unlicensed_corpus), ("blind8", args.blind8_unlicensed_corpus),
                         ("blind9", args.blind9_unlicensed_corpus), ("blind10", args.blind10_unlicensed_corpus),
-                        ("blind11", args.blind11_unlicensed_corpus)):
+                        ("blind11", args.blind11_unlicensed_corpus), ("blind12", args.blind12_unlicensed_corpus)):
         if corpus:
             res["sets"] += [report(f"{tag}_unlic_{h}", args.min_null, corpus) for h in ("dev", "test")]
     if args.json:

@@ -22,7 +22,8 @@ campaigns among benign look-alikes), one per ``--blind-seeds`` seed, with recall
 ``--reference-share 0.2`` scans every log twice, without and with a labelled benign reference (``scan(reference=)``,
 ``monitor scan --benign-reference``): a random 20% of the benign accounts, left out of every figure;
 ``--reference-population chat`` draws it from one benign population only (a biased reference), ``--no-before``
-skips the scan without it. Recall and benign FPR come with 95% Clopper-Pearson intervals.
+skips the scan without it; ``--pu`` makes the reference scan also flag single accounts by PU scores
+(``monitor/pu.py``, ``monitor scan --pu``). Recall and benign FPR come with 95% Clopper-Pearson intervals.
 
 Wall seconds depend on what else runs on the machine; CPU seconds say how much work the scan needed.
 
@@ -56,6 +57,11 @@ Measured (2 shared cores, load average 5-7 from other jobs; detector 5269733):
   with --style-groups (ceiling in style groups too), load 3.4-4.0: seeds 1/2/3 recall 0.316/0.272/0.291 at FPR
   0.0010/0.0009/0.0010 (29-33 s, 2.1-2.2 GB), the best figures at FPR <= 0.001 so far. Goal (0.95 recall at
   FPR <= 0.001) not met on the blind simulator: the reference calibrates, it does not add recall.
+* detector e02a638 (``--reference-share 0.2 --pu``: PU account flags, monitor/pu.py), load 1.6-4: blind 300k seeds
+  1/2/3 recall 0.479/0.424/0.573 at benign FPR 0.0023/0.0044/0.0136 (alpha 0.005; seed 3 held out, run once;
+  25-84 s, 1.9-2.0 GB); built-in 1M: default recall 1.000 at FPR 0 (38.2 s, 24.6 s CPU, 1.82 GB), reference + PU
+  recall 1.000 at FPR 0.0025 (35.3 s, 33.8 s CPU, 1.69 GB). The supervised ceiling (bench/monitor_ceiling.py) at
+  FPR 0.001 is 0.57-0.80: the goal is above it.
 """
 
 from __future__ import annotations
@@ -162,8 +168,9 @@ def draw_reference(truth, share: float, population: str | None = None, seed: int
 
 
 def _child_scan(out: Path, engine: str, style: bool = False, ref_share: float = 0.0,
-                ref_population: str | None = None) -> None:
+                ref_population: str | None = None, pu: bool = False) -> None:
     from distillscope.monitor.campaigns import LinkConfig
+    from distillscope.monitor.pu import PUConfig
     from distillscope.monitor.reference import Reference
     from distillscope.monitor.scan import scan
 
@@ -176,16 +183,19 @@ def _child_scan(out: Path, engine: str, style: bool = False, ref_share: float = 
     logs = [out / "log"] if (out / "log").is_dir() else sorted(p for p in out.iterdir() if p.name.startswith("log"))
     truth = truth_table(out)
     ref = Reference(ids=draw_reference(truth, ref_share, ref_population)) if ref_share > 0 else None
-    res = scan(logs, engine=engine, spark=spark, cfg=LinkConfig(style_groups=style), reference=ref)
+    pu = pu and ref is not None
+    res = scan(logs, engine=engine, spark=spark, cfg=LinkConfig(style_groups=style), reference=ref,
+               pu=PUConfig() if pu else None)
     wall, cpu = time.perf_counter() - w0, time.process_time() - c0
     label = engine + ("+style" if style else "") + (f"+ref{ref_share:g}" if ref else "") + \
-        (f"({ref_population})" if ref and ref_population else "")
+        (f"({ref_population})" if ref and ref_population else "") + ("+pu" if pu else "")
     print(json.dumps({
         "engine": label, "log": out.name, "exchanges": res.ingest.n_rows, "accounts": len(res.accounts),
         **score(res, truth),
         "wall_s": wall, "cpu_s": cpu, "steps_s": res.timings,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "campaign_sets": sorted(sorted(c.accounts) for c in res.flagged),
+        "pu": res.pu,
     }))
 
 
@@ -223,6 +233,9 @@ def main() -> None:
                          "drawn at random (scored on the other accounts; the scan without it is the 'before' row)")
     ap.add_argument("--reference-population", default=None,
                     help="draw the reference from this benign population only (a biased reference, e.g. chat)")
+    ap.add_argument("--pu", action="store_true",
+                    help="with --reference-share: the reference scan also flags single accounts by PU scores "
+                         "(scan(pu=PUConfig()), monitor scan --pu; monitor/pu.py)")
     ap.add_argument("--no-before", action="store_true", help="with --reference-share: skip the scan without it")
     ap.add_argument("--json-out", default=None, help="write all results here as JSON")
     ap.add_argument("--_child", nargs="*", help=argparse.SUPPRESS)
@@ -233,13 +246,13 @@ def main() -> None:
             _child_simulate(int(rest[0]), int(rest[1]), Path(rest[2]), covert=len(rest) > 3)
         else:
             _child_scan(Path(rest[0]), rest[1], style=rest[2] == "style", ref_share=float(rest[3]),
-                        ref_population=rest[4] or None)
+                        ref_population=rest[4] or None, pu=len(rest) > 5 and rest[5] == "pu")
         return
     sizes = [int(s) for s in a.sizes.split(",")] if a.sizes else []
     style = "style" if a.style_groups else "-"
     variants = [] if a.reference_share > 0 and a.no_before else [["0", ""]]
     if a.reference_share > 0:
-        variants.append([str(a.reference_share), a.reference_population or ""])
+        variants.append([str(a.reference_share), a.reference_population or "", "pu" if a.pu else "-"])
 
     def scans(out: Path, engine: str = "duckdb") -> list[dict]:
         return [_run(["--_child", "scan", str(out), engine, style, *v]) for v in variants]

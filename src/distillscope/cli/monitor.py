@@ -35,6 +35,18 @@ hold fewer reference accounts than benign groups of its size do (binomial deplet
 groups; flagged only when both reject). account_p is the account's rank among the reference accounts; reference
 accounts are never flagged. The reference must be a random sample of the benign accounts.
 
+With --pu as well, single accounts are flagged too (distillscope.monitor.pu): a classifier of "other accounts vs
+reference" over each account's behaviour features, request shape (models, user-agent family, max_tokens,
+temperature, streaming), hour-of-day profile and prompt words, cross-fitted so no account is scored by a model
+that saw it; half the reference is held out of every model, and an account's conformal p-value is
+(1 + held-out reference accounts scoring at least as high) / (held-out + 1). Null: the account is benign, like the
+reference (which must be a random sample of the benign accounts). Accounts with p <= --pu-alpha are flagged
+(pu_flagged; expected benign false-positive rate <= alpha, on average over reference draws: one draw can be
+several times alpha when look-alike benign accounts, e.g. one organisation's, fall outside the held-out half
+together; docs/monitor-blind-scores.md); the smallest
+p-value is 1 / (held-out + 1), so alpha 0.005 needs about 400 reference accounts, 0.001 about 2000. Each campaign
+also reports the Simes combination of its members' p-values (pu_simes_p, Holm-adjusted pu_simes_p_adj).
+
 Terms: a link joins two accounts by content (their word signatures are mutual nearest neighbours that share most
 of their neighbour lists; needs no shared infrastructure), or when at least two kinds of metadata evidence agree:
 infra (shared IP, /24 netblock or org/payment id), tpl (shared prompt templates), sync (the same hours of
@@ -85,6 +97,12 @@ def register(app: typer.Typer) -> None:
                  "PATH (.txt/.ids/.lst or a one-column account_id CSV = ids, else a log); several items "
                  "comma-separated. They are never flagged. Must be a random sample of the benign accounts "
                  "(see distillscope.monitor.reference).")] = None,
+        pu: Annotated[bool, typer.Option(
+            "--pu", help="With --benign-reference: also flag single accounts whose conformal p-value against "
+                         "held-out reference accounts, from a cross-fitted classifier of the other accounts vs the "
+                         "reference, is <= --pu-alpha (expected benign FPR <= alpha; see the terms below).")] = False,
+        pu_alpha: Annotated[float, typer.Option(
+            "--pu-alpha", min=0.0, max=1.0, help="Level of the --pu account flags.")] = 0.005,
         as_json: Json = False,
     ) -> None:
         """Rank campaigns (linked accounts with distillation-like traffic) and score every account.
@@ -98,13 +116,19 @@ def register(app: typer.Typer) -> None:
         from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
         from distillscope.monitor.campaigns import LinkConfig
+        from distillscope.monitor.pu import PUConfig
         from distillscope.monitor.scan import scan
+
+        if pu and benign_reference is None:
+            raise InputError("--pu needs --benign-reference: it learns what sets the log's accounts apart from "
+                             "known-good ones.")
 
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console,
                       transient=True, disable=as_json) as prog:
             task = prog.add_task("scan", total=None)
             res = scan(files, engine=engine, cfg=LinkConfig(min_accounts=min_accounts, style_groups=style_groups),
-                       progress=lambda s: prog.update(task, description=s), reference=benign_reference)
+                       progress=lambda s: prog.update(task, description=s), reference=benign_reference,
+                       pu=PUConfig(alpha=pu_alpha) if pu else None)
         if out is not None:
             res.write(out)
         emit(res.to_dict(), as_json, lambda: _print(res, top, out))
@@ -166,6 +190,8 @@ def _print(res: Any, top: int, out: Path | None) -> None:
                   escape(ids), str(c.n_exchanges), f"{c.cohesion:.2f}", lk,
                   escape(f"{ip['token']} ({ip['accounts']} accts)") if ip else "")
     console.print(t)
+    if res.pu is not None:
+        say(next(n for n in res.notes if n.startswith("PU scores")) + " (accounts.parquet: pu_flagged, pu_p)")
     if res.ingest.n_bad:
         ex = res.ingest.bad[0]
         say(f"{res.ingest.n_bad} bad rows, e.g. {ex.file}:{ex.position} {ex.reason}", style="yellow")

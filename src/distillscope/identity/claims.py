@@ -184,8 +184,9 @@ def _adopted_in_trace(tl: str, seg: Segment, p: int, harmony: bool = False) -> b
     """Whether the trace ``seg``, before ``p``, decides to present an identity the set-up assigned. Where the trace
     speaks of a set-up (:data:`_SETUP`) any plan before the name counts; otherwise only a plan that adopts this very
     name in its own sentence ("I should identify myself as X"), not one that adopts something else before it ("I
-    should introduce myself as an AI assistant. My name is X": the model's own word). In gpt-oss's analysis
-    channel (``harmony``) only a set-up makes a plan a role."""
+    should introduce myself as an AI assistant. My name is X": the model's own word), and not a plan to introduce
+    itself by its name ("I should introduce myself as Qwen"). In gpt-oss's analysis channel (``harmony``) only a
+    set-up makes a plan a role."""
     if _ADOPT.search(tl, seg.start, p) is None:
         return False
     if _SETUP.search(tl, seg.start, p) is not None:
@@ -193,7 +194,11 @@ def _adopted_in_trace(tl: str, seg: Segment, p: int, harmony: bool = False) -> b
     if harmony:
         return False
     brk = _SENT_BREAK.search(tl, seg.start, p)
-    return _ADOPT.search(tl, brk.start() + 1 if brk else seg.start, p) is not None
+    m = _ADOPT.search(tl, brk.start() + 1 if brk else seg.start, p)
+    # "First, I should introduce myself as Qwen, the model developed by Alibaba Cloud" plans the model's own
+    # self-introduction (three labellers of blind9, blind10 and blind12 read it as the model's word, A), while
+    # "I should identify myself as DeepSeek AI assistant" picks an identity to present (blind2's labels: a role).
+    return m is not None and "introduce" not in m.group(0)
 
 
 def _inherit_trace(claims: list[Claim], segments: list[Segment], tl: str, harmony: bool = False) -> list[Claim]:

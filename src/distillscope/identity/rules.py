@@ -32,11 +32,12 @@ _OWN: Any = object()  # a quotation that holds the speaker's own words
 
 _MAX_GAP = 90  # the most characters between the speaker's cue and the name
 # ... in a language whose phrases run longer than English ones (French, Spanish, Italian, Portuguese, German,
-# Vietnamese: "Je suis basé sur un modèle de langage appelé Transformer, en particulier la famille de modèles GPT"),
+# Vietnamese, Russian: "Je suis basé sur un modèle de langage appelé Transformer, en particulier la famille de modèles GPT"),
 # told by its function words in the gap
 _MAX_GAP_WORDY = 125
 _WORDY = guarded(r"\b(?:de|la|le|les|des|du|une?|una|el|los|las|del|di|della|dei|do|da|dos|das|em|der|die|und|"
-                    r"của|là|được|và|một|các|những|sur|dans|avec|pour|[ld](?=['’]\w))\b")
+                 r"của|là|được|và|một|các|những|sur|dans|avec|pour|[ld](?=['’]\w)|"
+                 r"на|в|и|с|по|для|от|это|как|из|о|к|у)\b")
 _MAX_CUE = 80  # longer than any first-person cue match
 _MAX_HEAD = 100  # how far back a leading clause's hearsay or role-play frame is looked for
 _OWN_WORDS = 60  # how far before a quote the speaker's "when I say" is looked for
@@ -669,9 +670,19 @@ def name_then_hypothetical(s: Site) -> Verdict:
     return ("hypothetical", "hypo_post") if s.post == "hypo_post" else GO_ON
 
 
+# Korean self-naming with a first-person topic: "저는 ChatGPT라고 합니다" (I am called ChatGPT), not hearsay.
+_KO_I_TOPIC = re.compile(r"(?:저는|나는|제 이름은|내 이름은)\s*$")
+_KO_CALLED = re.compile(r"[\s\"'”’」』*]*(?:\([^)]{0,20}\)\s*)?(?:이)?라고\s*(?:합니다|해요|해|한답니다)")
+
+
 def name_then_hearsay(s: Site) -> Verdict:
-    """Hearsay right after the name: "ChatGPTと間違われる", "ChatGPT로 오해", "ChatGPT sanılıyor"."""
-    return ("reported", "reported_post") if s.post == "reported_post" else GO_ON
+    """Hearsay right after the name: "ChatGPTと間違われる", "ChatGPT로 오해", "ChatGPT sanılıyor"; but "저는
+    ChatGPT라고 합니다" names the speaker (left to the rules after this one)."""
+    if s.post != "reported_post":
+        return GO_ON
+    if _KO_CALLED.match(s.t, s.b) and _KO_I_TOPIC.search(s.t, max(s.s0, s.a - 12), s.a):
+        return GO_ON
+    return "reported", "reported_post"
 
 
 # ---- is the name tied to the speaker? ----------------------------------------------------------------------

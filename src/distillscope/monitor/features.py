@@ -17,6 +17,9 @@ Input is an Ibis table in the exchange-log schema (:mod:`distillscope.monitor.sc
   ``rows`` minima make one band, and prompts filled into the same template land in the same bucket of some band.
 * :func:`infra_tokens`: the IPs and org/payment ids each account used.
 * :func:`activity`: exchanges per account per hour, for synchronised-timing links.
+* :func:`meta_tokens`: how often each account used each model, user-agent family and request setting
+  (``max_tokens``, ``temperature``, streaming, from ``extra``): the PU classifier's request-shape inputs
+  (:mod:`.pu`).
 
 Pattern lists live in ``monitor/data/patterns.yaml`` (data, reviewable without reading code).
 """
@@ -382,3 +385,21 @@ def activity(t: ir.Table) -> ir.Table:
     h = (epoch_s(t.ts) / 3600).floor().cast("int64")
     a = t.mutate(hour=h)
     return a.group_by(["account_id", "hour"]).aggregate(n=a.count())
+
+
+def meta_tokens(t: ir.Table) -> ir.Table:
+    """(account_id, token, n): per account, how many exchanges used each model (``model=...``), user-agent family
+    (``ua=`` the user agent up to its first ``/``), ``max_tokens`` and ``temperature`` setting (``max_tokens=none``
+    when absent) and streaming (``stream=true|false``), the last three read from the ``extra`` JSON column when the
+    log has one. Regex extraction only, so DuckDB and Spark give the same tokens."""
+    parts = [t.select("account_id", token="model=" + t.model.fill_null("")),
+             t.select("account_id", token="ua=" + t.user_agent.fill_null("").re_extract(r"^([^/]*)", 1))]
+    if "extra" in t.columns:
+        ex = t.extra.fill_null("")
+        for key in ("max_tokens", "temperature"):
+            v = ex.re_extract(rf'"{key}"\s*:\s*([0-9.]+)', 1)
+            parts.append(t.select("account_id", token=ibis.cases((v == "", f"{key}=none"), else_=f"{key}=" + v)))
+        st = ex.re_search(r'"stream"\s*:\s*true')
+        parts.append(t.select("account_id", token=ibis.cases((st, "stream=true"), else_="stream=false")))
+    u = ibis.union(*parts)
+    return u.group_by(["account_id", "token"]).aggregate(n=u.count())

@@ -20,6 +20,7 @@ from typing import Any
 
 import ibis
 import ibis.expr.types as ir
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -27,6 +28,7 @@ from distillscope.errors import DistillscopeError, InputError
 from distillscope.monitor import features as F
 from distillscope.monitor.campaigns import Campaign, LinkConfig, link_accounts
 from distillscope.monitor.ingest import IngestResult, read_logs
+from distillscope.monitor.pu import PUConfig
 from distillscope.monitor.reference import Reference, parse_reference
 
 
@@ -42,6 +44,7 @@ class ScanResult:
     timings: dict[str, float] = field(default_factory=dict)
     releases: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    pu: dict[str, Any] | None = None
 
     @property
     def flagged(self) -> list[Campaign]:
@@ -63,6 +66,7 @@ class ScanResult:
                                    "p_adjusted": c.p_adjusted, "reason": c.reason}
                                   for c in self.campaigns if c.status not in ("flagged", "not flagged")],
             "releases": self.releases,
+            "pu": self.pu,
             "notes": self.notes,
             "timings_s": self.timings,
         }
@@ -168,7 +172,7 @@ def spark_session(master: str = "local[*]", shuffle_partitions: int = 8):
 def scan(paths: list[str | Path] | None = None, engine: str = "duckdb", cfg: LinkConfig | None = None,
          table: pa.Table | None = None, spark: Any = None,
          progress: Callable[[str], None] | None = None,
-         reference: Reference | str | list[str] | None = None) -> ScanResult:
+         reference: Reference | str | list[str] | None = None, pu: PUConfig | None = None) -> ScanResult:
     """Read logs, compute features on ``engine``, link accounts into campaigns.
 
     Args:
@@ -181,6 +185,10 @@ def scan(paths: list[str | Path] | None = None, engine: str = "duckdb", cfg: Lin
             logs of known-good traffic, scanned with it), as a :class:`~.reference.Reference`, a SPEC string, or a
             list of account ids of the log.
             Its accounts become the null of every test and are never flagged.
+        pu: also flag single accounts by a positive-unlabelled classifier against the reference, calibrated by
+            conformal p-values on held-out reference accounts (:mod:`.pu`); needs ``reference``. Adds the
+            columns ``pu_score``, ``pu_p``, ``pu_flagged`` (``flagged`` includes them) and each candidate
+            campaign's ``pu_simes_p`` / ``pu_simes_p_adj`` evidence.
     """
     say = progress or (lambda s: None)
     timings: dict[str, float] = {}
@@ -189,6 +197,9 @@ def scan(paths: list[str | Path] | None = None, engine: str = "duckdb", cfg: Lin
     if reference is not None:  # a bad SPEC fails before the log is read
         ref = reference if isinstance(reference, Reference) else parse_reference(reference) \
             if isinstance(reference, str) else Reference(ids=[str(i) for i in reference], sources=["ids"])
+    if pu is not None and ref is None:
+        raise InputError("PU scoring (--pu) learns what sets the log's accounts apart from known-good ones: give "
+                         "them with --benign-reference (a random sample of the benign accounts).")
     say("reading logs")
     if table is not None:
         ing = IngestResult(table=table, files=["<table>"])
@@ -240,6 +251,7 @@ def scan(paths: list[str | Path] | None = None, engine: str = "duckdb", cfg: Lin
         act_tok = act_tok.select("account_id", kind=ibis.literal("hour"), token=act_tok.hour.cast("string"),
                                  n=act_tok.n)
         toks = ibis.union(F.infra_tokens(t), tpl_tok, act_tok).to_pandas()
+        meta = F.meta_tokens(t).to_pandas() if pu is not None else None
         timings["engine"] = time.perf_counter() - t1
     finally:
         eng.close()
@@ -255,6 +267,11 @@ def scan(paths: list[str | Path] | None = None, engine: str = "duckdb", cfg: Lin
     campaigns, accounts, links = link_accounts(feats, tokens, act, cfg, terms=terms, vocab=vocab, prompts=prompts,
                                                halves=halves, reference=ref_ids)
     notes = []
+    pu_info = None
+    if pu is not None:
+        say("PU scores against the benign reference")
+        campaigns, accounts, pu_info = _apply_pu(campaigns, accounts, feats, terms, len(vocab), act, ref_ids, pu, meta)
+        notes.append(_pu_note(pu_info))
     if ref_ids is not None:
         notes.append(f"benign reference: {int(accounts['reference'].sum())} known-good accounts are the null of "
                      f"every test and are never flagged (a random sample of the benign accounts is assumed)")
@@ -266,4 +283,37 @@ def scan(paths: list[str | Path] | None = None, engine: str = "duckdb", cfg: Lin
     timings["total"] = time.perf_counter() - t0
     return ScanResult(campaigns=campaigns, accounts=accounts, links=links, ingest=ing, engine=engine,
                       timings=timings, releases=[{"model": r.model, "epoch_s": r.epoch_s} for r in releases],
-                      notes=notes)
+                      notes=notes, pu=pu_info)
+
+
+def _apply_pu(campaigns: list[Campaign], accounts: pd.DataFrame, feats: pd.DataFrame, terms: pd.DataFrame,
+              n_terms: int, act: pd.DataFrame, ref_ids: list[str] | None, cfg: PUConfig,
+              meta: pd.DataFrame | None) -> tuple[list[Campaign], pd.DataFrame, dict[str, Any]]:
+    """PU scores (:func:`.pu.pu_scores`) into the account table (``flagged`` |= ``pu_flagged``) and each
+    candidate campaign's Simes combination of its members' conformal p-values into its evidence."""
+    from distillscope.monitor.pu import group_pvalues, pu_scores
+
+    tab = pu_scores(feats, terms, n_terms, act, ref_ids or [], cfg, meta=meta)
+    info = dict(tab.attrs["pu"])
+    cols = ["account_id", "pu_role", "pu_score", "pu_p", "pu_flagged"]
+    accounts = accounts.drop(columns=[c for c in cols[1:] if c in accounts]).merge(tab[cols], on="account_id",
+                                                                                    how="left")
+    accounts["pu_flagged"] = accounts["pu_flagged"].fillna(False).astype(bool)
+    info["flagged_outside_campaigns"] = int((accounts["pu_flagged"] & ~accounts["flagged"]).sum())
+    accounts["flagged"] = accounts["flagged"].astype(bool) | accounts["pu_flagged"]
+    raw, adj = group_pvalues([c.accounts for c in campaigns], tab)
+    for c, r, a in zip(campaigns, raw, adj, strict=True):
+        c.evidence["pu_simes_p"] = None if np.isnan(r) else float(r)
+        c.evidence["pu_simes_p_adj"] = None if np.isnan(a) else float(a)
+    return campaigns, accounts, info
+
+
+def _pu_note(info: dict[str, Any]) -> str:
+    head = (f"PU scores: {info['flagged']} accounts flagged at conformal p <= {info['alpha']:g} (expected benign "
+            f"false-positive rate <= {info['alpha']:g}; {info['flagged_outside_campaigns']} outside every flagged "
+            f"campaign), calibrated on {info['calibration_accounts']} held-out reference accounts")
+    if not info["reachable"]:
+        head += (f"; NO account can be flagged: the smallest p-value is {info['min_p']:.2g} > alpha, a calibration "
+                 f"set of {info['calibration_needed']} reference accounts is needed (a larger --benign-reference or "
+                 f"a larger --pu-alpha)")
+    return head
