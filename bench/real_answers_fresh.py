@@ -219,9 +219,10 @@ def komt(g: Path, commit: str, rng: random.Random) -> list[dict]:
     return rows
 
 
-def _name_res() -> tuple[re.Pattern, re.Pattern]:
-    """Where a model or maker name of aliases.yaml occurs (a loose regex for sampling, not the extractor)."""
-    t = yaml.safe_load(ALIASES.read_text(encoding="utf-8"))
+def _name_res(table: Path | None = None) -> tuple[re.Pattern, re.Pattern]:
+    """Where a model or maker name of aliases.yaml (or of the alias table ``table``) occurs (a loose regex for
+    sampling, not the extractor)."""
+    t = yaml.safe_load((table or ALIASES).read_text(encoding="utf-8"))
     ci, cs, pats = set(), set(), []
     for sec in ("families", "makers"):
         for spec in t[sec].values():
@@ -269,17 +270,18 @@ SOURCE_ORDER = ["gptfuzz", "ja_mt_bench", "komt_bench", "mt_bench", "vicuna_blog
 
 def sample(rows: list[dict], seed: int = 20, tag: str = "fresh", quotas: dict | None = None,
            order: list[str] | None = None, cell_key=None, even: bool = False,
-           stratum_fn=None) -> tuple[list[dict], list[dict]]:
+           stratum_fn=None, aliases: Path | None = None) -> tuple[list[dict], list[dict]]:
     """The labelled sample (seeded, stratified by source and stratum, round-robin over models so that every model
     appears), split at random into a dev and a test half. ``tag``, ``quotas`` and ``order`` let another corpus
     builder (``real_answers_blind2.py``) draw its own sample the same way; ``cell_key`` (an answer -> the name of
     its round-robin queue; the model by default) and ``even`` (drop the last draw for halves of equal size) let
     ``real_answers_blind6.py`` go round (model, language) pairs; ``stratum_fn`` (text, name regexes -> stratum;
-    ``stratum`` by default) lets ``real_answers_blind7.py`` count first-person phrases of more languages."""
+    ``stratum`` by default) lets ``real_answers_blind7.py`` count first-person phrases of more languages;
+    ``aliases`` (an alias table file; the live one by default) pins the names the strata look for."""
     quotas, order = quotas or QUOTAS, order or SOURCE_ORDER
     cell_key = cell_key or (lambda r: r["model"])
     stratum_fn = stratum_fn or stratum
-    res = _name_res()
+    res = _name_res(aliases)
     rng = random.Random(f"{seed}:{tag}:sample")
     cells: dict[tuple[str, str], dict[str, list[dict]]] = {}
     for r in rows:

@@ -8,10 +8,7 @@ check that the seeded sample gives exactly the committed halves.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
-import itertools
-import json
 import os
 import sys
 from collections import Counter
@@ -19,36 +16,22 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "bench"))
-import real_answers_blind8 as b8
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE), str(HERE.parents[1] / "bench")]  # window_sets and the builders (--import-mode=importlib)
 import real_answers_blind9 as b9
 import real_answers_blind10 as b10
 import real_answers_blind11 as b11
+import window_sets as ws
+from window_sets import b8
 
-REAL = ROOT / "tests" / "identity" / "data" / "real"
-EARLIER = {"blind8": b8.FILES, "blind9": b9.FILES, "blind10": b10.FILES}
-
-
-def _rows(path: Path) -> list[list[str]]:
-    return [line.split("\t") for line in path.read_text("utf-8").splitlines() if line and not line.startswith("#")]
+EARLIER = {"blind8": b8, "blind9": b9, "blind10": b10}
 
 
 def test_no_window_overlaps_what_blind8_9_or_10_read():
     """blind11 is a blind test of rules written on blind8-10: no character of their windows is in a blind11 window of
     the same file (a line cut by an edge is in neither), and windows of one file do not overlap."""
-    for path, (commit, windows) in b11.FILES.items():
-        assert commit in (b8.C55, b8.CA2) and path.startswith("results_local/") and "INVALID" not in path
-        assert "judgments" not in path
-        spans = sorted(windows)
-        assert all(e - s == 16000 and s % 16000 == 0 for s, e in spans)  # 16,000-character pages, as read
-        assert all(e1 <= s2 for (_, e1), (s2, _) in itertools.pairwise(spans))
-        for files in EARLIER.values():
-            if path in files:
-                assert files[path][0] == commit  # the same file version, other pages
-                for s, e in windows:
-                    assert all(e <= s0 or e0 <= s for s0, e0 in files[path][1]), (path, s, e)
-    read_before = set().union(*EARLIER.values())
+    ws.check_windows(b11, EARLIER)
+    read_before = set().union(*(m.FILES for m in EARLIER.values()))
     assert set(b11.FILES) - read_before  # a model none of the earlier sets read
     assert sum(len(w) for p, (_, w) in b11.FILES.items() if "Olmo" not in p) >= 5  # not one model family
 
@@ -69,31 +52,10 @@ def test_mirror_full_file_and_excerpt_give_the_same_rows(window_builds):
 
 
 def test_committed_label_files_agree_and_hold_the_foreign_claims():
-    labels = {r[0]: r[1] for r in _rows(REAL / "blind11_unlic.labels.tsv")}
-    keys = {r[0]: r[1:] for r in _rows(REAL / "blind11_unlic.keys.tsv")}
-    halves = {h: _rows(REAL / f"blind11_unlic_{h}.labels.tsv") for h in ("dev", "test")}
-    assert len(halves["dev"]) == len(halves["test"]) >= 100
-    ids = [r[0] for h in halves.values() for r in h]
-    assert len(set(ids)) == len(ids) and set(ids) <= set(labels) == set(keys)
-    assert len(labels) - len(ids) <= 1  # halves of equal size: an odd count leaves one labelled answer out
-    for rid, (model, commit, path, pid, idx, cond) in keys.items():
-        assert b11.FILES[path][0] == commit and path.endswith(model + ".jsonl")
-        assert hashlib.sha1(f"blind11|name_identity_local|{path}|{pid}|{idx}|{cond}|0".encode()).hexdigest()[:12] == rid
-    for earlier in EARLIER:  # no answer blind8, blind9 or blind10 labelled, by id or by place
-        rows = _rows(REAL / f"{earlier}_unlic.keys.tsv")
-        assert not {r[0] for r in rows} & set(keys)
-        assert not {tuple(r[3:7]) for r in rows} & {tuple(k[2:6]) for k in keys.values()}
-    for rid, model, family, gold in halves["dev"] + halves["test"]:
-        assert gold == labels[rid] and family == b8.blind8_family(model)[0] and keys[rid][0] == model
-    for gold in labels.values():
-        assert gold == "-" or all(g.rpartition("=")[2] in "ANRHI" and g.rpartition("=")[0] for g in gold.split(","))
-    for rid, _, model, gold, note in _rows(REAL / "blind11_unlic.notes.tsv"):
-        assert labels[rid] == gold and keys[rid][0] == model and note
-    own = {"olmo": set(), "qwen": {"qwen", "maker:alibaba"}, "gpt": {"gpt", "maker:openai"}}
+    labels, keys, _ = ws.check_label_files("blind11", b11, EARLIER)
     langs = {rid: b8.prompt_lang({"prompt_id": k[3]}) for rid, k in keys.items()}
     claims = [rid for rid, g in labels.items() if g != "-"]
-    foreign = [rid for rid in claims for fam in [b8.blind8_family(keys[rid][0])[0]]
-               if any(s == "A" and f not in own[fam] for f, _, s in (g.rpartition("=") for g in labels[rid].split(",")))]
+    foreign = ws.foreign_claims(labels, keys)
     statuses = Counter(g.rpartition("=")[2] for rid in claims for g in labels[rid].split(","))
     assert 200 <= len(labels) <= 400
     assert len(claims) >= 0.4 * len(labels) and len(labels) - len(claims) >= 0.3 * len(labels)  # claims and no-claims
@@ -107,10 +69,5 @@ def test_committed_label_files_agree_and_hold_the_foreign_claims():
 
 @pytest.mark.skipif(not os.environ.get("BLIND11_CORPUS"), reason="set BLIND11_CORPUS to a local rebuild of the corpus")
 def test_the_seeded_sample_gives_the_committed_halves():
-    with gzip.open(os.environ["BLIND11_CORPUS"], "rt", encoding="utf-8") as f:
-        rows = [json.loads(line) for line in f]
-    assert all(r["licence"] == "none stated" for r in rows)
-    dev, test = b11.sample(rows)
-    for half, rs in (("dev", dev), ("test", test)):
-        assert [r[0] for r in _rows(REAL / f"blind11_unlic_{half}.labels.tsv")] == [r["id"] for r in rs]
-    assert Counter(r["lang"] for r in dev + test)["en"] <= 0.15 * len(dev + test)
+    both = ws.seeded_halves("blind11", b11, os.environ["BLIND11_CORPUS"])
+    assert Counter(r["lang"] for r in both)["en"] <= 0.15 * len(both)

@@ -1068,6 +1068,26 @@ def cue_of_another(s: Site) -> Verdict:
     return GO_ON
 
 
+# "Based on (large language) models such as X": the speaker names the families it runs on, one or several (the
+# labelling guide's "based on" rule; four of five labellers read it so). A basing verb, a model noun, then the
+# "such as" word; no likeness word ("similar to models such as X" stays a comparison).
+_BASED_SUCH = re.compile(
+    r"(?:\bbased on|\bbuilt (?:on|upon)|\btrained (?:on|from)|\bbasée? sur|\bfondée? sur|\bconstruite? sur|"
+    r"\bbasad[oa] en|\bconstruid[oa] sobre|\bentrenad[oa] (?:con|en|sobre|a partir de)|\bbasead[oa] em|\bbasat[oa] su|"
+    r"\bbasiert auf|\bоснован\w* на|\bна основе|\bпострое\w* на|\bобуч\w* на|dựa trên|đào tạo từ|基于|基於|建立在)"
+    r"(?:(?!similar|similaire|parecid|похож|tương tự|类似|相似|unlike|compar)[^.!?。\n]){0,60}?"
+    r"(?:\bmodels?|\bllms?|\bmodèles?|\bmodelos?|\bmodell\w*|\bмодел\w*|mô hình|模型)"
+    r"(?:(?!similar|similaire|parecid|похож|tương tự|类似|相似|unlike|compar)[^.!?。\n]){0,50}?"
+    r"(?:\bsuch as|\blike|\bincluding|\bcomme|\btel(?:le)?s? que|\bcomo|\btales como|\btais como|\bcome|\bwie|"
+    r"\bтаки[ех] как|\bкак|\bвключая|(?<!tương tự )\bnhư|\bbao gồm|如|比如|例如|包括)"
+    r"[^.!?。\n]{0,60}$", re.IGNORECASE)
+# ... offered as candidates: "or other architectures", "depending on the platform" (a hedge: hypothetical).
+_CANDIDATES = re.compile(
+    r"\b(?:or|ou|o|oder|или|hoặc)\s+(?:\w+\s+){0,2}(?:other|autres|otros|outros|altri|andere|други\w*|khác)\b|"
+    r"(?:\bhoặc các\b[^.!?。\n]{0,30}\bkhác\b)|\bdepending on\b|\bselon\b|\bsegún\b|\bв зависимости\b|tùy thuộc|取决于|取決於|"
+    r"或其他|或其它", re.IGNORECASE)
+
+
 def gap(s: Site) -> Verdict:
     """Between the speaker's cue and the name: at most _MAX_GAP characters, and no comparison or use word
     ("like", "than", "about", "use"), except that "como"/"as" opening an "As X, I" clause is no comparison."""
@@ -1083,7 +1103,10 @@ def gap(s: Site) -> Verdict:
         return None  # (but "Моя разработка ... основаны на данных, созданных командой разработчиков из компании X",
         # "My training and updates are handled by a team of engineers at X": the possessive's maker, named late)
     if s.cues.mention.search(g) and not s.cues.backstage.search(s.t, s.s0, s.a):
-        return None
+        if not _BASED_SUCH.search(g):
+            return None
+        if _CANDIDATES.search(s.t, s.b, s.s1):
+            return "hypothetical", "candidates"  # "như LLaMA, Falcon, hoặc các kiến trúc khác, tùy thuộc vào …"
     if last and _AND_GAP.fullmatch(g) and _ME.search(last.group(0)):
         return None  # "between myself and ChatGPT", "both I and Claude": the speaker and another model
     return GO_ON
