@@ -78,6 +78,7 @@ from distillscope.identity.text import (
     sentence_bounds,
     sentence_break,
 )
+from distillscope.identity.trie import guarded
 
 __all__ = ["STATUSES", "Claim", "ClaimExtractor", "asserted_labels", "default_extractor", "extract", "fold",
            "load_aliases", "rules_fingerprint"]
@@ -112,8 +113,13 @@ _CHARACTER_NEAR = re.compile(
     r"[.!?。！？\n][\s*_#>\"“]*(?:(?:As|Speaking as|In the role of|Als|En tant que|Como|Come|In quanto|Как|Будучи|Як)\s|"
     r"(?:I|Je|Moi|Ich|Yo|Io|Eu|Я)\s*,|作为|作為|身为|身為|(?:[\u30a0-\u30ff・]{3,12}|[\u4e00-\u9fff]{2,6})として[、,])")
 _CHARACTER_GATE = len(_prefilter.CUE_SETS)  # (its group in the prefilter)
+# Where :func:`~.text.mask_false_pronouns` could find a look-alike pronoun ("EU", "IO", "a eu"): a standalone "eu"
+# or "io" in the lower-cased text. Where the prefilter proves there is none, the mask is skipped (it scans the whole
+# text three times, a long answer's largest cost after the names).
+_PRONOUN_NEAR = re.compile(r"\b(?:eu|io)\b")
+_PRONOUN_GATE = _CHARACTER_GATE + 1
 # What makes such a lead the speaker's own kind, not a character: "As Large Language Models, ...", "作为人工智能，".
-_KIND_NOUN = re.compile(r"\b(?:ai|ki|ia|ии|llm|language|models?|modell|assistants?|assistent|chatbots?|bots?|sprachmodell|"
+_KIND_NOUN = guarded(r"\b(?:ai|ki|ia|ии|llm|language|models?|modell|assistants?|assistent|chatbots?|bots?|sprachmodell|"
                         r"modèle|modelo|modello|модел\w*|ассистент\w*|developers?|engineers?|users?)\b|人工智能|智能|模型|助手|"
                         r"助理|机器人|機器人|程序|系统|系統|一个|一個|一名|一位|AI|アシスタント|モデル|人工知能|開発", re.IGNORECASE)
 _SHORT_SCENE = 40  # a role-play opener this short ("Role-play time!") needs no participant in its sentence
@@ -131,7 +137,7 @@ _LIST_JOIN = re.compile(r"\s*,?\s*(?:和|与|與|及|或|或者|跟|、|/|&|and|
 _LIST_ITEM = re.compile(r"\s*(?:[-*•]|\d+[.)])\s")
 # The speaker saying it is another model than one named just before ("I am a different AI", "we are different
 # models", "we were created by different organizations", "我们是不同的模型", "우리는 서로 다른 모델입니다").
-_DIFFERENCE = re.compile(
+_DIFFERENCE = guarded(
     r"\bi(?:'m|’m| am) (?:a |an )?(?:completely |entirely |totally |fundamentally |quite )?(?:different|distinct|separate)"
     r"(?: [\w-]+){0,2}? (?:ai|model|assistant|system|entity|chatbot|program)\b"
     r"|\bwe(?:'re|’re| are) (?:two )?(?:completely |entirely |totally |fundamentally |quite )?(?:different|distinct|separate)"
@@ -149,7 +155,7 @@ _SIGNATURE = re.compile(r"\s*(?:[—–~]|--?)\s*\S|.*(?:より|敬上)\s*$")
 
 # A reasoning trace deciding which identity to present, as the set-up asks: "I should identify myself as X",
 # "根据系统提示，我应该清楚地表明我的身份。我是X" (the identity a system prompt assigned, taken as a role).
-_ADOPT = re.compile(
+_ADOPT = guarded(
     r"\b(?:should|must|need to|have to|(?:am|'m|’m) (?:supposed|meant|expected|told|instructed) to|will|'ll|’ll)"
     r"\s+(?:clearly\s+|simply\s+|just\s+)?(?:identify|present|introduce|describe|represent|refer to)\s+myself\s+as\b"
     r"|(?:根据|根據|按照|依照|按)(?:系统提示|系統提示|系统设定|系統設定|设定|設定|指令|系统指令|系統指令)[^。\n]{0,20}?"
@@ -167,7 +173,7 @@ _HEDGES = frozenset(("hypo", "quote_hypo", "guess"))
 # answer: '私はChatGPTです'" plans the model's own self-introduction (its shipped identity): there, a plan carries out
 # a set-up only when the analysis speaks of one. (In a <think> trace the same words, in the data, carry out a system
 # prompt that assigned the identity, which the answer text does not show.)
-_SETUP = re.compile(r"system (?:prompt|message)|instruct|\bpersonas?\b|\brole|character|pretend|\bact as|jailbreak|"
+_SETUP = guarded(r"system (?:prompt|message)|instruct|\bpersonas?\b|\brole|character|pretend|\bact as|jailbreak|"
                     r"scenario|设定|設定|角色|扮演|系统提示|系統提示|指令|人设|人設")
 
 
@@ -323,14 +329,18 @@ class ClaimExtractor:
         tl = lower(t)
         if self._use_gate and len(tl) >= self.prefilter_min:
             if self._gate is None:
-                self._gate = _prefilter.attach(self.cues, self.names, wide=[[_CHARACTER_NEAR]])
+                self._gate = _prefilter.attach(self.cues, self.names, wide=[[_CHARACTER_NEAR]],
+                                               plain=[[_PRONOUN_NEAR]])
             self._gate.scan(tl)
         elif self._gate is not None:
             self._gate.clear()
         found = self.names.scan(t, tl)
         if not found:
             return []
-        claims = self._name_claims(text, t, mask_false_pronouns(t, tl), found)
+        gate = self._gate
+        masked = tl if gate is not None and not gate.may_match(_PRONOUN_GATE, tl, 0, len(tl)) \
+            else mask_false_pronouns(t, tl)
+        claims = self._name_claims(text, t, masked, found)
         claims = self._signature(claims, found, t, text)
         claims = self._differences(claims, found, t, tl, text)
         if claims:

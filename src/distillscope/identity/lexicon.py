@@ -13,13 +13,20 @@ add it to ``cues.yaml`` under its role and language; a new role needs a line in 
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from distillscope.identity.trie import PatternUnion, cue_regex, has_latin_literal
+from distillscope.identity.trie import (
+    PatternUnion,
+    cue_regex,
+    guard_first,
+    has_latin_literal,
+    required_chars,
+)
 
 DATA = Path(__file__).parent / "data"
 
@@ -65,12 +72,14 @@ class Cues:
             setattr(self, attr, PatternUnion([q for r in roles for q in flat.get(r, [])]))
         for attr, role in REGEXES.items():
             setattr(self, attr, cue_regex(flat.get(role, [])))
-        self.contrast_lead = re.compile(
-            r"\s*(?:" + "|".join(f"(?:{p})" for p in flat["contrast_lead"]) + r")", re.IGNORECASE)
+        # (after its leading spaces, a look-ahead for the characters a cue can start with: trie.guard_first)
+        self.contrast_lead = re.compile(guard_first(
+            r"\s*(?:" + "|".join(f"(?:{p})" for p in flat["contrast_lead"]) + r")", re.IGNORECASE), re.IGNORECASE)
         # Text after a name is mostly ASCII, where cues without any Latin letter, many of them scans such as
         # "[^。]{0,20}?可能性", cannot match: a second regex without them costs ~half.
         self.post = _post_regex(flat, ascii_text=False)
         self.post_latin = _post_regex(flat, ascii_text=True)
+        self._post_scripts = _PostScripts(flat)
         # The same few tails follow most names (".", "。", "です。", " हूँ"): their roles are remembered.
         self.post_role = lru_cache(maxsize=512)(self._post_role)
         # implied_lead ends at the name ("... the usage policies of "): a "$"-anchored alternation that re tries
@@ -88,7 +97,7 @@ class Cues:
         name, or None."""
         if not text or text.isspace():  # (no cue matches blank text)
             return None
-        m = (self.post_latin if text.isascii() else self.post).match(text)
+        m = self.post_latin.match(text) if text.isascii() else self._post_scripts.match(text)
         return m.lastgroup if m else None
 
     def __getattr__(self, name: str) -> Any:  # (for type checkers: attributes are set from UNIONS and REGEXES)
@@ -96,7 +105,48 @@ class Cues:
 
 
 def _post_regex(flat: dict[str, list[str]], ascii_text: bool) -> re.Pattern[str]:
-    pats = {role: [p for p in flat[role] if not ascii_text or has_latin_literal(p)]
+    # (each cue with guard_first's look-ahead after its leading spaces: the same matches, fewer tries)
+    pats = {role: [guard_first(p, re.IGNORECASE) for p in flat[role] if not ascii_text or has_latin_literal(p)]
             for role in POST_ROLES if flat.get(role)}
     return re.compile("|".join(f"(?P<{role}>" + "|".join(f"(?:{p})" for p in ps) + ")"
                                for role, ps in pats.items() if ps), re.IGNORECASE)
+
+
+class _PostScripts:
+    """:data:`POST_ROLES`' regex on non-ASCII text, without the cues that cannot match it: a cue that needs a
+    character of some script (:func:`~.trie.required_chars`: "입니다" a Hangul one, "ではな" a kana one) is left out of
+    the regex searched where the text has no such character (no Hangul cue after an Italian name). The regexes for
+    each set of scripts present are compiled when first needed; the match is the one of the whole regex, since a
+    cue that is left out cannot match."""
+
+    def __init__(self, flat: dict[str, list[str]]) -> None:
+        self._cues: list[tuple[str, str, int]] = []  # (role, pattern, the scripts one of which it needs: bits)
+        self._bits: dict[str, int] = {}  # a character some cue needs -> the bit of its script
+        scripts: dict[str, int] = {}
+        for role in POST_ROLES:
+            for p in flat.get(role, []):
+                need = required_chars(p, re.IGNORECASE)
+                bits = 0
+                if need is not None and not any(c.isascii() for c in need):
+                    for c in need:
+                        bit = scripts.setdefault(unicodedata.name(c, "?").split(" ")[0], 1 << len(scripts))
+                        self._bits[c] = self._bits.get(c, 0) | bit
+                        bits |= bit
+                self._cues.append((role, guard_first(p, re.IGNORECASE), bits))
+        self._keys = frozenset(self._bits)
+        self._regexes: dict[int, re.Pattern[str]] = {}
+
+    def match(self, text: str) -> re.Match[str] | None:
+        present = 0
+        for c in self._keys.intersection(text):
+            present |= self._bits[c]
+        rx = self._regexes.get(present)
+        if rx is None:
+            roles: dict[str, list[str]] = {}
+            for role, p, bits in self._cues:
+                if not bits or bits & present:
+                    roles.setdefault(role, []).append(p)
+            rx = self._regexes[present] = re.compile(
+                "|".join(f"(?P<{role}>" + "|".join(f"(?:{p})" for p in ps) + ")" for role, ps in roles.items()),
+                re.IGNORECASE)
+        return rx.match(text)

@@ -175,6 +175,16 @@ class NameScanner:
             self._name_scans.append((re.compile("|".join(slow_pats), re.IGNORECASE), True, False))
 
     _gate: Any = None  # (prefilter Gate, [group id of each name scan]): see :meth:`set_gate`
+    _homonym_gate: Any = None  # (prefilter Gate, group id of the homonym contexts): see :meth:`set_homonym_gate`
+
+    def homonym_regexes(self) -> list[re.Pattern[str]]:
+        """The regexes of the ``homonym`` contexts (searched on the folded text, case-insensitive)."""
+        return list(self._homonym.values())
+
+    def set_homonym_gate(self, gate: Any, gid: int) -> None:
+        """Let a :class:`~distillscope.identity.prefilter.Gate` (group ``gid``: :meth:`homonym_regexes`, asked of
+        the lower-cased text scanned) prove that a text holds no homonym context."""
+        self._homonym_gate = (gate, gid)
 
     def scan_regexes(self) -> list[tuple[re.Pattern[str], bool]]:
         """The name-scan regexes, each with whether it is searched on the original (not lower-cased) text."""
@@ -232,11 +242,15 @@ class NameScanner:
             out.append((a, b, ent))
             last_end = b
         if self._homonym:
-            out = self._drop_homonyms(out, t)
+            out = self._drop_homonyms(out, t, tl)
         return out
 
-    def _drop_homonyms(self, found: list[tuple[int, int, Entity]], t: str) -> list[tuple[int, int, Entity]]:
+    def _drop_homonyms(self, found: list[tuple[int, int, Entity]], t: str,
+                       tl: str) -> list[tuple[int, int, Entity]]:
         """Drop every mention of an entity whose ``homonym`` context occurs anywhere in the text: an answer that
         speaks of the Amazon river ("亚马逊河", "the Amazon rainforest") means the river by a bare "亚马逊" too."""
+        g = self._homonym_gate
+        if g is not None and not g[0].may_match(g[1], tl, 0, len(tl)):
+            return found  # (the prefilter proved that no homonym context occurs)
         gone = {e for e in {e for _, _, e in found} if e in self._homonym and self._homonym[e].search(t)}
         return [f for f in found if f[2] not in gone] if gone else found

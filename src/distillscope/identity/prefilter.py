@@ -672,18 +672,26 @@ CUE_SETS = ("scene", "echo")
 
 
 def attach(cues: Any, names: Any, cue_sets: Sequence[str] = CUE_SETS,
-           wide: Sequence[Sequence[re.Pattern[str]]] = ()) -> Gate:
+           wide: Sequence[Sequence[re.Pattern[str]]] = (), plain: Sequence[Sequence[re.Pattern[str]]] = ()) -> Gate:
     """A gate over the cue sets ``cue_sets`` of ``cues`` (:class:`~.lexicon.Cues`, each a
     :class:`~.trie.PatternUnion`: one group each) and the name scan ``names``
-    (:class:`~.names.NameScanner`), set on each of them; and over the groups ``wide`` of case-sensitive regexes
+    (:class:`~.names.NameScanner`), set on each of them; over the groups ``wide`` of case-sensitive regexes
     searched on the folded text (group ids ``len(cue_sets)`` on: ask :meth:`Gate.may_match` of the lower-cased
-    text scanned)."""
+    text scanned); over the groups ``plain`` of regexes searched on the lower-cased text (the ids after those);
+    and over the name scan's homonym contexts (the last ``ends`` group, set on ``names``)."""
     unions = [getattr(cues, name) for name in cue_sets]
-    groups = [u.regexes() for u in unions] + [list(w) for w in wide]
+    groups = [u.regexes() for u in unions] + [list(w) for w in wide] + [list(p) for p in plain]
+    widened = list(range(len(unions), len(unions) + len(wide)))
+    homonyms = names.homonym_regexes()  # (the name scan's homonym contexts: searched on the folded text)
+    if homonyms:
+        widened.append(len(groups))
+        groups.append(homonyms)
     scans = names.scan_regexes()
-    gate = Gate(groups, scans, wide=range(len(unions), len(groups)))
+    gate = Gate(groups, scans, wide=widened)
     if gate.active:
         for gid, u in enumerate(unions):
             u.set_gate(gate, gid)
         names.set_gate(gate, list(range(len(groups), len(groups) + len(scans))))
+        if homonyms:
+            names.set_homonym_gate(gate, len(groups) - 1)
     return gate

@@ -24,6 +24,7 @@ from typing import Any
 
 from distillscope.identity.lexicon import Cues
 from distillscope.identity.text import CLAUSE, CLAUSE_OR_SENT, CLOSE_QUOTES, CONTEXT, SENT
+from distillscope.identity.trie import guarded
 
 Verdict = tuple[str, str] | None
 GO_ON: Any = object()  # a rule's "not decided here" (None already means "no claim")
@@ -34,9 +35,9 @@ _MAX_GAP = 90  # the most characters between the speaker's cue and the name
 # Vietnamese, Russian: "Je suis basé sur un modèle de langage appelé Transformer, en particulier la famille de modèles GPT"),
 # told by its function words in the gap
 _MAX_GAP_WORDY = 125
-_WORDY = re.compile(r"\b(?:de|la|le|les|des|du|une?|una|el|los|las|del|di|della|dei|do|da|dos|das|em|der|die|und|"
-                    r"của|là|được|và|một|các|những|sur|dans|avec|pour|[ld](?=['’]\w)|"
-                    r"на|в|и|с|по|для|от|это|как|из|о|к|у)\b")
+_WORDY = guarded(r"\b(?:de|la|le|les|des|du|une?|una|el|los|las|del|di|della|dei|do|da|dos|das|em|der|die|und|"
+                 r"của|là|được|và|một|các|những|sur|dans|avec|pour|[ld](?=['’]\w)|"
+                 r"на|в|и|с|по|для|от|это|как|из|о|к|у)\b")
 _MAX_CUE = 80  # longer than any first-person cue match
 _MAX_HEAD = 100  # how far back a leading clause's hearsay or role-play frame is looked for
 _OWN_WORDS = 60  # how far before a quote the speaker's "when I say" is looked for
@@ -47,16 +48,16 @@ _SHORT_CLAUSE = 3  # words of a list item ("harmless", "and honest") that does n
 _MAX_LEAD = 80  # longer than any implied_lead match ("the usage policies established by my creators at ")
 _NO_CUE = re.compile("").match("")  # an empty match standing for a first-person link found without a cue word
 # Bare first-person pronouns and possessives, for "As X, I ..." / "As an AI made by X, my purpose ..." openings.
-_PRONOUN = re.compile(r"\bi\b|\bmy\b|\bmi\b|\bmon\b|\bma\b|\bmein(?:e|en)?\b|\bmeu\b|\bminha\b|\bmio\b|\bmia\b|我|私|僕|저는|제가|나는|\bя\b|\bje\b|\bich\b|\byo\b|\beu\b|\bio\b|أنا|मैं|\bben\b|"
+_PRONOUN = guarded(r"\bi\b|\bmy\b|\bmi\b|\bmon\b|\bma\b|\bmein(?:e|en)?\b|\bmeu\b|\bminha\b|\bmio\b|\bmia\b|我|私|僕|저는|제가|나는|\bя\b|\bje\b|\bich\b|\byo\b|\beu\b|\bio\b|أنا|मैं|\bben\b|"
                       r"\btôi\b|\bsaya\b|\baku\b", re.IGNORECASE)
 _ANSWERED = re.compile(r"[:：;—]")
 _POSSESSIVE = re.compile(r"'s?\s")  # "ChatGPT's fluidity", "the Llamas' licence"
 _APPOSED = re.compile(r"\s*,\s*[\"'“‘*_]*\s*")
 # A bare first-person pronoun and a comma right before a clause: "how I, Gemma, generate ...".
-_I_COMMA = re.compile(r"(?:\bi|\bme|我|私|저|\bje|\bich|\byo|\beu|\bio)\s*[,，、]\s*$")
+_I_COMMA = guarded(r"(?:\bi|\bme|我|私|저|\bje|\bich|\byo|\beu|\bio)\s*[,，、]\s*$")
 # Lead-in words after which an "As X, I ..." opening may still start mid-clause: "I must clarify that as an AI ...".
 _ARTICLE = re.compile(r"\s*(?:an?|the)\s")
-_AS_INNER = re.compile(r"\b(?:that|but|and|so|however|because|since|although|though|yet|now|also|again|here|"
+_AS_INNER = guarded(r"\b(?:that|but|and|so|however|because|since|although|though|yet|now|also|again|here|"
                        r"clarify|note|remember|mention)\s+(?=as\s)")
 # A turn label, list bullet, quote mark or lone symbol opening a clause, before an "As X, I ..." opening.
 _LEAD_MARK = re.compile(r"(?:\s*(?:\[[^\[\]\n]{1,40}\]|\([^()\n]{1,40}\)|[*_#>•·–—-]+|\d{1,2}[.)]|[\u0370-\u03ff]"
@@ -270,7 +271,7 @@ _FRAGMENT = re.compile(
     r"entwickelt\s+von)\s+)[*_]*"
     r"|[\s*_]*(?:un\s+)?(?:modèle\s+de\s+langage|assistant(?:\s+ia)?)\s+(?:(?:de|basé\s+sur|développé\s+par|conçu\s+par)\s+)[*_]*")
 _MAX_FRAGMENT = 90
-_COUNT_FIELD = re.compile(r"出现|出現|次数|次數|回数|횟수|빈도|\b(?:count|occurrences?|appearances?|frequency|times|раз|"
+_COUNT_FIELD = guarded(r"出现|出現|次数|次數|回数|횟수|빈도|\b(?:count|occurrences?|appearances?|frequency|times|раз|"
                           r"количество|anzahl|häufigkeit|vorkommen|fois|veces|frecuencia|vezes|volte)\b", re.IGNORECASE)
 _FRAGMENT_END = re.compile(r"[*_)）»\"\s]*(?:[.!。\n(（]|$|[,，]\s*(?:version|версия|versi[oó]n|バージョン|版本))|\s+(?:ai|inc|llc|ltd)\b")
 # (the name ends the phrase, or a version follows it: "Языковая модель OpenAI, версия не указана.")
@@ -306,7 +307,7 @@ def answer_card(s: Site) -> Verdict:
 _VERSION = re.compile(r"[a-z]{0,3}\d[\w.]*|v\d[\w.]*")  # "K2.5", "3.5", "v2", "70b" after a name
 _TOKEN = re.compile(r"[^\W_][\w.+-]*")
 _MAX_BARE = 80  # the longest answer that can be names alone
-_NOT_ONE = re.compile(r"[?？,，、;/&]|\b(?:and|or|vs)\b|和|或")
+_NOT_ONE = guarded(r"[?？,，、;/&]|\b(?:and|or|vs)\b|和|或")
 
 
 def _only_names(s: Site) -> bool:
@@ -390,7 +391,7 @@ def clause(s: Site) -> Verdict:
 
 _OWN_GLOSS = re.compile(r"[*_\"'”’]*\s*[(（]\s*(?:my\s|our\s|(?:that|which|this|it)(?:'s|’s| is) me\b|me[)!）])",
                         re.IGNORECASE)
-_ME_GLOSS = re.compile(r"(?:\bme|\bmyself|\bi|저|나|私|我)\s*[(（]\s*$")
+_ME_GLOSS = guarded(r"(?:\bme|\bmyself|\bi|저|나|私|我)\s*[(（]\s*$")
 _BASED_REL = re.compile(r"\s*[,(（]?\s*(?:(?:which|that) |(?:specifically |namely |in particular )?the (?:\w+ )?"
                         r"(?:version|model|variant|release|one) (?:that )?)i(?:'m|’m| am) (?:based|built|trained|derived|"
                         r"modell?ed) (?:on|upon|from|after)\b")  # (", specifically the version I am modeled after")
@@ -485,7 +486,7 @@ def roleplay_lead(s: Site) -> Verdict:
 _SUBJECT_NEG = re.compile(r"(?:'s)?\s+(?:did not|didn't|does not|doesn't|has nothing|had nothing|never)\b"
                           r"|\s*(?:并|並)?(?:无关|無關|没有关系|沒有關係|没关系|沒關係|毫无关系|毫無關係|没有任何关系|沒有任何關係|"
                           r"并无关联|並無關聯|没有关联|沒有關聯|没有开发|沒有開發|没有训练|沒有訓練)")
-_SPEAKER = re.compile(r"\bme\b|\bmy\b|\bi\b|我|私|わたし|僕|저[는가와랑를의]|제가|나[는와랑를의]|내가")
+_SPEAKER = guarded(r"\bme\b|\bmy\b|\bi\b|我|私|わたし|僕|저[는가와랑를의]|제가|나[는와랑를의]|내가")
 
 
 # "我和ChatGPT是不同的模型", "저는 ChatGPT와 다른 모델입니다", "私はChatGPTとは異なるモデルです".
@@ -559,7 +560,7 @@ def pair_then_mention(s: Site) -> Verdict:
 
 # "You can call me X" in the languages of the corpora: the speaker invites the user to use a name. The cue ends
 # right before the name, or before a short list of offered names ("puedes llamarme 'Asistente' o 'ChatGPT'").
-_CALL_ME = re.compile(
+_CALL_ME = guarded(
     r"(?:\b(?:you (?:can|may|could|might)|feel free to|please|just|simply)(?: also| just| simply)?"
     r"\s+(?:call|address|refer to)\s+me(?:\s+as)?"
     r"|\b(?:puedes|puede|pueden|podéis|podrías|podría)\s+(?:también\s+|simplemente\s+)?llamarme|\bllámame"
@@ -577,7 +578,7 @@ _CALL_KEYS = re.compile(r"call|refer|address|llam|cham|appel|chiam|зва|зов
 _MORE_NAMES = re.compile(r"[\"'“”‘’«»」』*]*\s*(?:,|\bor\b|\bo\b|\bou\b|\bили\b|\bhoặc\b|或者|或|、)\s*\S", re.IGNORECASE)
 # The speaker has no name of its own: a name offered after it among others is a nickname the user may pick
 # (labelling guide: "names offered only as nicknames the user might pick" are no claim).
-_NO_NAME = re.compile(
+_NO_NAME = guarded(
     r"\b(?:do not|don't|don’t|do n't) have (?:a |any )?(?:\w+ ){0,2}names?\b|\bhave no (?:\w+ )?name\b|\bnameless\b"
     r"|\bno tengo (?:un |ningún )?(?:\w+ )?nombre\b|\bnão tenho (?:um |nenhum )?(?:\w+ )?nome\b"
     r"|\bje n['’]ai pas de (?:\w+ )?nom\b|\bnon ho (?:un |alcun )?(?:\w+ )?nome\b|\bkeinen (?:\w+ )?namen\b"
@@ -649,7 +650,7 @@ def name_then_mention(s: Site) -> Verdict:
     return GO_ON if i < len(s.starts) and _OR_JOIN.fullmatch(s.t, s.b, s.starts[i]) else None
 
 
-_BY_END = re.compile(r"\b(?:by|von|par|por|pelo|pela|da|от)\s+(?:the\s+)?$")
+_BY_END = guarded(r"\b(?:by|von|par|por|pelo|pela|da|от)\s+(?:the\s+)?$")
 
 
 def name_as_subject(s: Site) -> Verdict:
@@ -789,7 +790,7 @@ _MADE_ADN = re.compile(
     r"만든|만들어진|만드는|(?:開発|作成|訓練|トレーニング|設計|構築|公開|リリース)(?:した|された|している|される)|作った|作られた|"
     r"(?:开发|開發|研发|研發|推出|打造|训练|訓練|设计|設計|创建|創建)的)\s*")
 # Where the head noun phrase ends: punctuation, a copula or case particle, or a quote/bracket.
-_HEAD_END = re.compile(r"[,.!?;:。，、！？；：\n(（\[「『\"'“”*]|입니다|이다|이며|이고|이자|이에요|예요|이야|였|이었|으로|로서|"
+_HEAD_END = guarded(r"[,.!?;:。，、！？；：\n(（\[「『\"'“”*]|입니다|이다|이며|이고|이자|이에요|예요|이야|였|이었|으로|로서|"
                        r"로(?=\s|$|[,.])|"
                        r"(?<=[^\s])(?:는|은|이|가|을|를|의|와|과|도|에)(?=\s|$|[,.])|です|であ|では|で[、,]|は|が|を|に|と|の|"
                        r"是|，|为|為")
@@ -831,14 +832,14 @@ def made_thing(s: Site) -> Verdict:
 # What may stand between a bare Chinese "我" and a name it claims: a copula, a making or basing verb, a possessive,
 # a negated copula, a "with" (for "我与X无关") or a model noun. Without one, the speaker does something with the name
 # ("我会首推AWS", "我用ChatGPT写过代码", "我认为Claude更好").
-_ZH_LINK = re.compile(
+_ZH_LINK = guarded(
     r"是|係|叫|称为|稱為|名为|名為|作为|作為|身为|身為|成为|成為|由|被|基于|基於|建立在|来自|來自|源自|源於|出自|属于|屬於|"
     r"隶属|隸屬|并非|並非|绝非|絕非|而非|^的|和|与|與|跟|同|运行|運行|跑在|部署|搭载|搭載|采用|採用|构建|構建|训练|訓練|"
     r"开发|開發|打造|研发|研發|创造|創造|推出|出品|旗下|模型|助手|版本|系列|这样|這樣|这个|這個|这款|這款|"
     r"扮演|假装|假裝|模仿|冒充|设定|設定|设置|設置|配置|自称|自稱|称|稱|当作|當作|视为|視為")
 _ZH_BARE = frozenset(("我", "咱"))
 # What "我的 ..." may be to stand for the speaker's identity: its maker, name, model, architecture, technology, ...
-_ZH_OWN_NOUN = re.compile(
+_ZH_OWN_NOUN = guarded(
     r"(?:核心|底层|底層|基础|基礎|真实|真實|正式|全|官方)?(?:开发者|開發者|开发商|開發商|开发团队|開發團隊|开发公司|開發公司|创造者|創造者|"
     r"创建者|創建者|创始者|制造者|製造者|训练者|訓練者|作者|设计者|設計者|提供者|提供商|所有者|母公司|公司|团队|團隊|名字|名称|名稱|"
     r"模型|架构|架構|技术|技術|前身|来源|來源|出身|身份|版本|型号|型號|代号|代號|本质|本質|内核|內核|引擎|原型|基座|底座|真名|大名|"
@@ -896,7 +897,7 @@ def sov_argument(s: Site) -> Verdict:
 
 
 # "as an AI (language model) developed by X" in the middle of a clause whose speaker was named before it.
-_AS_AI_BY = re.compile(r"\bas an? (?:[\w-]+ ){0,3}?(?:ai|model|assistant|chatbot|system)(?: [\w-]+){0,2}? "
+_AS_AI_BY = guarded(r"\bas an? (?:[\w-]+ ){0,3}?(?:ai|model|assistant|chatbot|system)(?: [\w-]+){0,2}? "
                        r"(?:developed|created|trained|built|made|designed|programmed|powered) by (?:the )?$")
 
 
@@ -957,7 +958,7 @@ def maker_without_making(s: Site) -> Verdict:
 
 _NAME_ENDS = re.compile(r"(?:'s|’s|s)?\s*(?:[.!?,;:)]|$)")
 _EN_SELF = re.compile(r"\s*(?:i\b|i'|i’|my\b|myself\b)")
-_MAKING_EN = re.compile(
+_MAKING_EN = guarded(
     r"\b(?:made|make|makes|creat\w*|develop\w*|train\w*|built|build\w*|design\w*|program\w*|fine-?tun\w*|"
     r"own\w*|power\w*|based|basis|releas\w*|deploy\w*|launch\w*|product|products|model|models|assistant|ai|"
     r"chatbot|bot|llm|system|language|creators?|makers?|developers?|belong\w*|part|by|from|behind|engine|"
@@ -994,7 +995,7 @@ _JOB_AT = re.compile(r"\b(?:an?|one)\s+(?:[\w-]+\s+){0,2}" + _JOB + r"\s+(?:at|f
 _JOB_AFTER = re.compile(r"(?:'s|’s)?\s+(?:[\w-]+\s+)?" + _JOB + r"\b|\s*(?:의|の)?\s*(?:ソフトウェア|소프트웨어)?\s*"
                         r"(?:エンジニア|社員|従業員|研究者|技術者|マネージャー|엔지니어|직원|연구원|매니저|사원)"
                         r"\s*(?:として|로서|으로서|로|です|입니다|이며|이고|で、)")
-_BY_BEFORE = re.compile(r"\b(?:by|from|of)\s+$")
+_BY_BEFORE = guarded(r"\b(?:by|from|of)\s+$")
 _A_BEFORE = re.compile(r"\b(?:an?|one)\s+(?:[\w-]+\s+)?$")
 
 
@@ -1156,7 +1157,7 @@ _MADE_TAIL = re.compile(r"(?:made|developed|created|built|trained|designed|maint
                         r"desarrollad\w*|creado|开发|研发|训练)[^.!?。\n]{0,70}$")
 _AND_GAP = re.compile(r"\s*(?:and|&|or|nor|vs\.?|versus)\s+(?:the\s+|other\s+)*")
 _ME = re.compile(r"\b(?:i|me|myself)\s*$")
-_I_WAS = re.compile(r"\bi (?:was|were|have been|had been|am|'m|’m|got|get)$")
+_I_WAS = guarded(r"\bi (?:was|were|have been|had been|am|'m|’m|got|get)$")
 # "As X, engineered by Y ...": an appositive making phrase right after the name (the verb checked in _MAKING).
 _MADE_APPOSED = re.compile(r"\s*[*_]*\s*[,，]\s*(?:\w+ly\s+)?([a-z-]+)\s+(?:by|at)\s")
 _PASSIVE_BY = re.compile(r"\s+(?:\w+ly\s+)?([a-z-]+(?:ed|en|wn|de|lt|ht|ught))\s+(?:by|at|from|with)\s")
@@ -1246,7 +1247,7 @@ def own_apposition(s: Site) -> Verdict:
 
 
 # "my identity as X", "mi identidad como X", "mon identité de X" (first-person cues of the lexicon) presuppose X.
-_IDENTITY_AS = re.compile(r"(?:\bmy (?:own )?(?:identity|existence|self-understanding) as|\bmi (?:propia )?identidad "
+_IDENTITY_AS = guarded(r"(?:\bmy (?:own )?(?:identity|existence|self-understanding) as|\bmi (?:propia )?identidad "
                           r"(?:como|de)|\bmon identité (?:en tant que|de))\s*$")
 
 
@@ -1259,7 +1260,7 @@ def identity_as(s: Site) -> Verdict:
     return asserted(s)
 
 
-_FELLOW_BEFORE = re.compile(r"\b(?:another|other|fellow)\s+$")
+_FELLOW_BEFORE = guarded(r"\b(?:another|other|fellow)\s+$")
 _FELLOW_AFTER = re.compile(r"[\s-]*(?:instances?|cop(?:y|ies)|replicas?|clones?)\b")
 
 
@@ -1278,7 +1279,7 @@ def fellow_instance(s: Site) -> Verdict:
 
 
 # A line opening "Call me X, and I'll ...": an imperative condition (if you call me X, I will ...).
-_FROM_SAYING = re.compile(r"\bfrom (?:saying|claiming|stating|calling myself|describing myself as)(?: that)?\s*$")
+_FROM_SAYING = guarded(r"\bfrom (?:saying|claiming|stating|calling myself|describing myself as)(?: that)?\s*$")
 _TO_BEING = re.compile(r"[^.!?\n]{0,60}?\bto (?:being|saying|calling myself|identifying as|describing myself as)\b")
 
 
@@ -1306,7 +1307,7 @@ def call_me_and(s: Site) -> Verdict:
     return ("hypothetical", "call_me_and") if m is not None else GO_ON
 
 
-_INVITE = re.compile(r"\b(?:you (?:can|may|could|might)(?: also| just| simply)?|feel free to|please|just|simply)\s+"
+_INVITE = guarded(r"\b(?:you (?:can|may|could|might)(?: also| just| simply)?|feel free to|please|just|simply)\s+"
                      r"(?:call|address|refer to|know)\s+me(?:\s+as)?\s*$")
 
 

@@ -231,7 +231,8 @@ class PatternUnion:
                 slow.append(_guards_after_first(q))
         self._rxs: list[Any] = [WordStart(word.regex(), r"\w")] if word else []
         self._rxs += [re.compile(other.regex())] if other else []
-        slow_rx = re.compile("(?i:" + "|".join(f"(?:{q})" for q in slow) + ")") if slow else None
+        slow_rx = re.compile(_cased_first(slow[0]) if len(slow) == 1 else
+                             "(?i:" + "|".join(f"(?:{q})" for q in slow) + ")") if slow else None
         # Patterns that start with a non-ASCII letter ("我", "私は", "\bменя\b") cannot match ASCII-only text, the
         # usual case for English answers, where that regex is skipped; so is the regex of the other patterns when
         # each of them needs a non-ASCII character ("(?<=[셨었았였했])지만").
@@ -241,6 +242,7 @@ class PatternUnion:
             self._rxs.append(slow_rx)
         self._short = [r.rx if isinstance(r, WordStart) else r for r in self._rxs]
         self._short_all = [r.rx if isinstance(r, WordStart) else r for r in self._all]
+        self._same = len(self._all) == len(self._rxs)  # (no regex needs a non-ASCII character)
 
     _gate: Any = None  # (prefilter Gate, group id): see :meth:`set_gate`
 
@@ -256,10 +258,9 @@ class PatternUnion:
     def _regexes(self, s: str, pos: int, endpos: int) -> list[Any]:
         # (str.isascii() of a whole string is a flag lookup; only a mixed text pays for the slice.) A short span is
         # searched with each WordStart's own look-behind regex directly (one Python call fewer).
-        short = endpos - pos < _SHORT
-        if len(self._all) == len(self._rxs) or s.isascii() or s[pos:endpos].isascii():
-            return self._short if short else self._rxs
-        return self._short_all if short else self._all
+        if endpos - pos < _SHORT:
+            return self._short if self._same or s.isascii() or s[pos:endpos].isascii() else self._short_all
+        return self._rxs if self._same or s.isascii() or s[pos:endpos].isascii() else self._all
 
     def search(self, s: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
         e = len(s) if endpos is None else endpos
@@ -267,8 +268,6 @@ class PatternUnion:
         if g is not None and not g[0].may_match(g[1], s, pos, e):
             return None  # (the prefilter proved it)
         rxs = self._regexes(s, pos, e)
-        if len(rxs) == 1:
-            return rxs[0].search(s, pos, e)
         best = None
         for rx in rxs:
             m = rx.search(s, pos, e)
@@ -286,12 +285,20 @@ class PatternUnion:
         rxs = self._regexes(s, pos, e)
         if len(rxs) == 1:
             return rxs[0].finditer(s, pos, e)
-        found = [ms for ms in (list(rx.finditer(s, pos, e)) for rx in rxs) if ms]
-        if len(found) < 2:
-            return found[0] if found else []
-        out = [m for ms in found for m in ms]
-        out.sort(key=_start)  # (stable: at one offset, the earlier regex's match first)
-        return out
+        # Each regex is first searched (most find nothing, and a search builds no iterator); one that finds a match
+        # goes on from its end as its own finditer would (after a non-empty match it resumes right there).
+        found = None
+        for rx in rxs:
+            m = rx.search(s, pos, e)
+            if m is None:
+                continue
+            ms = [m, *rx.finditer(s, m.end(), e)] if m.end() > m.start() else list(rx.finditer(s, pos, e))
+            if found is None:
+                found = ms
+            else:
+                found += ms
+                found.sort(key=_start)  # (stable: at one offset, the earlier regex's match first)
+        return found or []
 
 
 _start = operator.methodcaller("start")
@@ -328,6 +335,23 @@ def _guards_after_first(q: str) -> str:
     return m.group(2) + r"(?<!\w[\s\S])" + guards + q[m.end():]
 
 
+def _cased_first(q: str) -> str:
+    """``(?i:q)`` for a ``q`` that opens with a letter, written with that letter's case variants as a class
+    (``(?i:says)`` -> ``[Ssſ](?i:ays)``): the same matches, but ``re`` skips to the places where the letter occurs
+    (it cannot for a case-insensitive letter)."""
+    ch = q[:1]
+    if not ch or ch in _SPECIAL or q[1:2] in _QUANT:
+        return f"(?i:{q})"
+    variants = {c for c in map(chr, _case_closure_of(ch)) if re.fullmatch(f"(?i:{re.escape(ch)})", c)}
+    return "[" + "".join(re.escape(c) for c in sorted(variants)) + f"](?i:{q[1:]})"
+
+
+def _case_closure_of(ch: str) -> set[int]:
+    from distillscope.identity.prefilter import _case_closure
+
+    return _case_closure({ord(ch)})
+
+
 def _needs_non_ascii(q: str) -> bool:
     """Whether every match of ``q`` (case-insensitive) holds a character no ASCII character matches: its first
     literal after leading look-arounds and anchors, such as 지 in ``(?<=[셨었았였했])지만`` or 名 in ``^名前は``."""
@@ -342,10 +366,11 @@ _LOOK_LEAD = re.compile(r"^(?:\^|\\b|\(\?<?[!=](?:[^()\\]|\\.|\[[^\]]*\])*\))*")
 
 
 def cue_regex(patterns: Iterable[str]) -> re.Pattern[str]:
+    """One case-insensitive alternation of ``patterns`` (each with :func:`guard_first`'s look-ahead)."""
     pats = list(patterns)
     if not pats:
         return re.compile(r"(?!x)x")
-    return re.compile("|".join(f"(?:{p})" for p in pats), re.IGNORECASE)
+    return re.compile("|".join(f"(?:{guard_first(p, re.IGNORECASE)})" for p in pats), re.IGNORECASE)
 
 
 
@@ -353,3 +378,158 @@ def has_latin_literal(pattern: str) -> bool:
     """Whether a regex mentions a Latin letter outside escapes and character classes (else it cannot match
     ASCII-only text, if it needs any literal at all)."""
     return re.search(r"[A-Za-z]", re.sub(r"\\.|\[(?:\\.|[^\]])*\]|\(\?[:=!<P]*(?:<[a-z_]+>)?", "", pattern)) is not None
+
+
+def required_chars(pattern: str, flags: int = 0) -> frozenset[str] | None:
+    """Characters one of which every match of ``pattern`` (compiled with ``flags``) holds: a literal or a small class
+    that every match passes through (with its case variants under IGNORECASE), preferring one without ASCII
+    characters; None where none is found. A text with none of them cannot hold a match.
+
+        >>> sorted(required_chars("^\\\\s*(?:입니다|이에요)"))
+        ['이', '입']
+    """
+    from distillscope.identity.prefilter import C, P  # (re's parser, as the prefilter reads it)
+
+    try:
+        parsed = P.parse(pattern, flags)
+    except re.error:
+        return None
+    return _required(list(parsed), flags, C)
+
+
+def _required(seq: list[Any], flags: int, C: Any) -> frozenset[str] | None:
+    best: frozenset[str] | None = None
+    for op, av in seq:
+        got: frozenset[str] | None = None
+        if op is C.LITERAL:
+            got = _case_variants({av}, flags)
+        elif op is C.IN:
+            got = _class_chars(av, flags, C)
+        elif op is C.SUBPATTERN:
+            got = _required(list(av[3]), (flags | av[1]) & ~av[2], C)
+        elif op is C.BRANCH:
+            alts = [_required(list(alt), flags, C) for alt in av[1]]
+            got = None if any(x is None for x in alts) else frozenset().union(*alts)  # type: ignore[arg-type]
+        elif op in (C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", None)) and av[0] >= 1:
+            got = _required(list(av[2]), flags, C)
+        elif op is getattr(C, "ATOMIC_GROUP", None):
+            got = _required(list(av), flags, C)
+        if got is not None and (best is None or _rarity(got) < _rarity(best)):
+            best = got
+    return best
+
+
+def _rarity(chars: frozenset[str]) -> tuple[bool, int]:
+    return any(c.isascii() for c in chars), len(chars)
+
+
+def _case_variants(codes: set[int], flags: int) -> frozenset[str]:
+    """The characters ``codes``, with every character ``re`` may equate with one of them under IGNORECASE."""
+    if flags & re.IGNORECASE:
+        from distillscope.identity.prefilter import _case_closure
+
+        codes = _case_closure(codes)
+    return frozenset(map(chr, codes))
+
+
+def _class_chars(items: Any, flags: int, C: Any) -> frozenset[str] | None:
+    """The characters of a small class of literals and ranges (None for a negated class, a category or a large
+    one)."""
+    codes: set[int] = set()
+    for op, av in items:
+        if op is C.LITERAL:
+            codes.add(av)
+        elif op is C.RANGE and av[1] - av[0] <= 64:
+            codes.update(range(av[0], av[1] + 1))
+        else:
+            return None
+    return _case_variants(codes, flags) if len(codes) <= 64 else None
+
+
+
+def guard_first(pattern: str, flags: int = 0) -> str:
+    r"""``pattern`` with a look-ahead for the characters a match may go on with after a leading ``\s*`` or ``\s+``
+    (``^\s*(?:as|like)`` -> ``^\s*(?=[AaLl...])(?:as|like)``, case variants included): the same matches, but a
+    position where none of the alternatives can start is given up after one character test instead of one try per
+    alternative (``re`` tries each alternative that opens with a case-insensitive letter or a ``\b`` in turn), and
+    the run of spaces is not retried one space shorter where no alternative can start with a space. Returned
+    unchanged where those characters are not known (a class such as ``\w`` or ``.``, or a match that may be empty
+    after the spaces)."""
+    from distillscope.identity.prefilter import C, P
+
+    for lead in ("^\\s*", "^\\s+", "\\s*", "\\s+"):
+        if pattern.startswith(lead):
+            rest = pattern[len(lead):]
+            break
+    else:
+        return pattern
+    try:
+        parsed = P.parse(rest, flags)
+    except re.error:
+        return pattern
+    chars, empty = _first_chars(list(parsed), flags, C)
+    if chars is None or empty or not rest:
+        return pattern
+    return lead + "(?=[" + "".join(_class_escape(c) for c in sorted(chars)) + "])" + rest
+
+
+def _class_escape(c: str) -> str:
+    return "\\" + c if c in "\\]^-[" else c
+
+
+def _first_chars(seq: list[Any], flags: int, C: Any) -> tuple[frozenset[str] | None, bool]:
+    """(the characters a match of ``seq`` may start with, whether it may be empty); None where unknown."""
+    out: set[str] = set()
+    for item in seq:
+        chars, empty = _first_item(item, flags, C)
+        if chars is None:
+            return None, True
+        out |= chars
+        if not empty:
+            return frozenset(out), False
+    return frozenset(out), True
+
+
+def _first_item(item: tuple[Any, Any], flags: int, C: Any) -> tuple[frozenset[str] | None, bool]:
+    op, av = item
+    if op is C.LITERAL:
+        return _case_variants({av}, flags), False
+    if op is C.IN:
+        return _class_chars(av, flags, C), False
+    if op in (C.AT, C.ASSERT, C.ASSERT_NOT):
+        return frozenset(), True  # (zero-width)
+    if op is C.SUBPATTERN:
+        return _first_chars(list(av[3]), (flags | av[1]) & ~av[2], C)
+    if op is getattr(C, "ATOMIC_GROUP", None):
+        return _first_chars(list(av), flags, C)
+    if op is C.BRANCH:
+        res = [_first_chars(list(alt), flags, C) for alt in av[1]]
+        if any(chars is None for chars, _ in res):
+            return None, True
+        return frozenset().union(*(chars for chars, _ in res)), any(e for _, e in res)  # type: ignore[arg-type]
+    if op in (C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", None)):
+        chars, empty = _first_chars(list(av[2]), flags, C)
+        return chars, empty or av[0] == 0
+    return None, True  # (a category, any character, a back-reference, ...)
+
+
+def first_guard(pattern: str, flags: int = 0) -> str:
+    r"""``pattern`` behind a look-ahead for the characters its matches can start with (``(?:\bme|我)\s*$`` ->
+    ``(?=[m我])(?:\bme|我)\s*$``): the same matches, but a search tries the pattern only where one of them stands.
+    For a pattern ``re`` cannot skip ahead in by itself (one that opens with ``\b`` in some alternative); returned
+    unchanged where those characters are not known or a match may be empty."""
+    from distillscope.identity.prefilter import C, P
+
+    try:
+        parsed = P.parse(pattern, flags)
+    except re.error:
+        return pattern
+    chars, empty = _first_chars(list(parsed), flags, C)
+    if chars is None or empty:
+        return pattern
+    return "(?=[" + "".join(_class_escape(c) for c in sorted(chars)) + f"])(?:{pattern})"
+
+
+def guarded(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """``re.compile(pattern, flags)`` with :func:`first_guard`'s look-ahead (the same matches, faster searches)."""
+    return re.compile(first_guard(pattern, flags), flags)
