@@ -65,9 +65,10 @@ def load(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     return log, truth
 
 
-def engine_features(folder: Path) -> tuple[pd.DataFrame, sp.csr_matrix, list[str], pd.DataFrame]:
-    """The monitor engine's per-account outputs on DuckDB: behaviour features, term counts (sparse, accounts x
-    vocabulary), the vocabulary, and the hour-of-day histogram (shares)."""
+def engine_tables(folder: Path, long_tokens: bool = False) -> tuple[pd.DataFrame, ...]:
+    """The monitor engine's per-account tables on DuckDB, as pandas: behaviour features (sorted by account; with
+    ``long_tokens``, the long-completion threshold at the log's 90th percentile, as the scan sets it), term counts,
+    the vocabulary, activity per hour and the meta tokens (``bench/monitor_pu_draws.py`` reads them too)."""
     from distillscope.monitor import features as F
     from distillscope.monitor.ingest import read_logs
     from distillscope.monitor.scan import Engine
@@ -80,9 +81,18 @@ def engine_features(folder: Path) -> tuple[pd.DataFrame, sp.csr_matrix, list[str
     vt, vocab = F.vocabulary(words, upload=eng.upload)
     tpl = eng.keep(F.template_buckets(sample, words=words, vocab=vt))
     terms = F.term_counts(words, vt).to_pandas()
-    feats = F.account_features(t, releases=releases[-1:], sample=sample, templates=tpl).to_pandas()
+    feats = F.account_features(t, releases=releases[-1:], sample=sample, templates=tpl,
+                               long_tokens=F.completion_quantile(t, 0.9) if long_tokens else None).to_pandas()
     act = F.activity(t).to_pandas()
-    feats = feats.sort_values("account_id").reset_index(drop=True)
+    meta = F.meta_tokens(t).to_pandas()
+    eng.close()
+    return feats.sort_values("account_id").reset_index(drop=True), terms, vocab, act, meta
+
+
+def engine_features(folder: Path) -> tuple[pd.DataFrame, sp.csr_matrix, list[str], pd.DataFrame]:
+    """The monitor engine's per-account outputs on DuckDB: behaviour features, term counts (sparse, accounts x
+    vocabulary), the vocabulary, and the hour-of-day histogram (shares)."""
+    feats, terms, vocab, act, _ = engine_tables(folder)
     idx = pd.Index(feats["account_id"])
     m = sp.csr_matrix((terms["n"].to_numpy(float), (idx.get_indexer(terms["account_id"]), terms["term"].to_numpy())),
                       shape=(len(idx), len(vocab)))

@@ -37,6 +37,7 @@ import pyarrow.dataset as ds
 
 sys.path.insert(0, str(Path(__file__).parent))
 from monitor import draw_reference, truth_table
+from monitor_ceiling import engine_tables
 
 from distillscope.monitor.pu import PUConfig, exchange_pu_scores, pu_scores
 
@@ -45,24 +46,8 @@ def engine_outputs(folder: Path, cache: Path | None):
     """The scan's PU inputs on DuckDB (features, terms, vocabulary size, activity, meta tokens), cached."""
     if cache is not None and cache.exists():
         return pickle.loads(cache.read_bytes())
-    from distillscope.monitor import features as F
-    from distillscope.monitor.ingest import read_logs
-    from distillscope.monitor.scan import Engine
-
-    eng = Engine("duckdb")
-    t = eng.load(read_logs([folder / "log"]).table)
-    releases = F.detect_releases(t)
-    sample = eng.keep(F.sample_prompts(t))
-    words = F.prompt_words(sample, materialize=eng.keep)
-    vt, vocab = F.vocabulary(words, upload=eng.upload)
-    tpl = eng.keep(F.template_buckets(sample, words=words, vocab=vt))
-    terms = F.term_counts(words, vt).to_pandas()
-    feats = F.account_features(t, releases=releases[-1:], sample=sample, templates=tpl,
-                               long_tokens=F.completion_quantile(t, 0.9)).to_pandas()
-    act = F.activity(t).to_pandas()
-    meta = F.meta_tokens(t).to_pandas()
-    eng.close()
-    out = (feats.sort_values("account_id").reset_index(drop=True), terms, len(vocab), act, meta)
+    feats, terms, vocab, act, meta = engine_tables(folder, long_tokens=True)
+    out = (feats, terms, len(vocab), act, meta)
     if cache is not None:
         cache.write_bytes(pickle.dumps(out))
     return out

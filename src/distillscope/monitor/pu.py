@@ -126,6 +126,17 @@ class PUConfig:
     cluster_by: str | None = None
 
 
+
+def _reference_mask(ids: np.ndarray, reference, cfg: PUConfig) -> tuple[np.ndarray, int, int]:
+    """Which of ``ids`` are reference accounts, and how many of each kind; an InputError when there are too few of
+    either kind to score."""
+    is_ref = np.isin(ids, np.asarray(reference, dtype=str))
+    n_ref, n_unl = int(is_ref.sum()), int((~is_ref).sum())
+    if n_ref < 20 or n_unl < 2 * cfg.folds:
+        raise InputError(f"PU scoring needs at least 20 reference accounts and {2 * cfg.folds} others; the log has "
+                         f"{n_ref} reference and {n_unl} other accounts. Give a larger --benign-reference.")
+    return is_ref, n_ref, n_unl
+
 def _standardise(x: np.ndarray) -> np.ndarray:
     sd = x.std(axis=0)
     return np.clip((x - x.mean(axis=0)) / np.where(sd > 0, sd, 1.0), -8, 8)
@@ -237,11 +248,7 @@ def pu_scores(feats: pd.DataFrame, terms: pd.DataFrame, n_terms: int, act: pd.Da
         raise InputError("PU unit 'cluster' needs the accounts' clusters (e.g. their org_id): pass clusters=, or "
                          "use unit 'account'.")
     ids = feats["account_id"].astype(str).to_numpy()
-    is_ref = np.isin(ids, np.asarray(reference, dtype=str))
-    n_ref, n_unl = int(is_ref.sum()), int((~is_ref).sum())
-    if n_ref < 20 or n_unl < 2 * cfg.folds:
-        raise InputError(f"PU scoring needs at least 20 reference accounts and {2 * cfg.folds} others; the log has "
-                         f"{n_ref} reference and {n_unl} other accounts. Give a larger --benign-reference.")
+    is_ref, n_ref, n_unl = _reference_mask(ids, reference, cfg)
     rng = np.random.default_rng(cfg.seed)
     cl = _cluster_codes(ids, clusters)
     unl = np.flatnonzero(~is_ref)
@@ -345,11 +352,7 @@ def exchange_pu_scores(prompts: pd.DataFrame, n_terms: int, accounts: list[str] 
     if cfg.unit != "account":
         raise InputError("exchange_pu_scores scores accounts: use PUConfig(unit='account').")
     ids = np.asarray(accounts, dtype=str)
-    is_ref = np.isin(ids, np.asarray(reference, dtype=str))
-    n_ref, n_unl = int(is_ref.sum()), int((~is_ref).sum())
-    if n_ref < 20 or n_unl < 2 * cfg.folds:
-        raise InputError(f"PU scoring needs at least 20 reference accounts and {2 * cfg.folds} others; the log has "
-                         f"{n_ref} reference and {n_unl} other accounts. Give a larger --benign-reference.")
+    is_ref, n_ref, n_unl = _reference_mask(ids, reference, cfg)
     rng = np.random.default_rng(cfg.seed)
     ref_idx = rng.permutation(np.flatnonzero(is_ref))
     n_cal = round(cfg.calib_share * n_ref)
