@@ -44,3 +44,36 @@ def spark():
     session = spark_session("local[1]", shuffle_partitions=1)
     yield session
     session.stop()
+
+
+@pytest.fixture
+def sim_table(tmp_path):
+    """A function: a small simulated log (two campaigns) as an Arrow table."""
+    import pyarrow.parquet as pq
+
+    def make(n_exchanges: int, n_accounts: int, campaign_accounts: int, seed: int):
+        path = tmp_path / f"sim{seed}.parquet"
+        simulate(SimConfig(n_exchanges=n_exchanges, n_accounts=n_accounts, n_campaigns=2,
+                           campaign_accounts=campaign_accounts, seed=seed), path)
+        return pq.read_table(path)
+
+    return make
+
+
+@pytest.fixture
+def both_engines(spark):
+    """A function: ``query(engine, table) -> pandas frame`` run on DuckDB and on Spark over the same Arrow table,
+    each sorted by ``by``; returns (duckdb frame, spark frame) for a parity assertion."""
+    from distillscope.monitor.scan import Engine
+
+    def run(tab, query, by):
+        out = []
+        for name in ("duckdb", "spark"):
+            eng = Engine(name, spark=spark if name == "spark" else None)
+            try:
+                out.append(query(eng, eng.load(tab)).sort_values(by).reset_index(drop=True))
+            finally:
+                eng.close()
+        return out[0], out[1]
+
+    return run

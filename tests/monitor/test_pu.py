@@ -237,26 +237,16 @@ def test_cli_pu_org_unit_and_delta(pu_log, tmp_path):
 
 
 @pytest.mark.spark
-def test_meta_tokens_identical_on_duckdb_and_spark(spark, tmp_path):
+def test_meta_tokens_identical_on_duckdb_and_spark(sim_table, both_engines):
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     from distillscope.monitor import features as F
-    from distillscope.monitor.scan import Engine
 
-    path = tmp_path / "tiny.parquet"
-    simulate(SimConfig(n_exchanges=3_000, n_accounts=150, n_campaigns=2, campaign_accounts=30, seed=3), path)
-    tab = pq.read_table(path)
+    tab = sim_table(3_000, 150, 30, seed=3)
     extra = ['{"max_tokens": 4096, "temperature": 0.7}', '{"stream": true, "temperature": 1.0}', None, "{}"]
     tab = tab.set_column(tab.schema.get_field_index("extra"), "extra",
                          pa.array([extra[i % 4] for i in range(len(tab))], pa.string()))
-    out = []
-    for name in ("duckdb", "spark"):
-        eng = Engine(name, spark=spark if name == "spark" else None)
-        m = F.meta_tokens(eng.load(tab)).to_pandas()
-        out.append(m.sort_values(["account_id", "token"]).reset_index(drop=True))
-        eng.close()
-    d, k = out
+    d, k = both_engines(tab, lambda eng, t: F.meta_tokens(t).to_pandas(), ["account_id", "token"])
     assert {"max_tokens=4096", "max_tokens=none", "temperature=1.0", "stream=true", "stream=false"} <= set(d["token"])
     assert any(t.startswith("ua=") for t in d["token"]) and any(t.startswith("model=") for t in d["token"])
     pd.testing.assert_frame_equal(d, k.astype(d.dtypes.to_dict()))
@@ -385,21 +375,11 @@ def test_pac_known_positive():
 
 
 @pytest.mark.spark
-def test_account_orgs_identical_on_duckdb_and_spark(spark, tmp_path):
-    import pyarrow.parquet as pq
-
+def test_account_orgs_identical_on_duckdb_and_spark(sim_table, both_engines):
     from distillscope.monitor import features as F
-    from distillscope.monitor.scan import Engine
 
-    path = tmp_path / "tiny.parquet"
-    simulate(SimConfig(n_exchanges=3_000, n_accounts=150, n_campaigns=2, campaign_accounts=30, seed=3), path)
-    tab = pq.read_table(path)
-    out = []
-    for name in ("duckdb", "spark"):
-        eng = Engine(name, spark=spark if name == "spark" else None)
-        out.append(F.account_orgs(eng.load(tab)).to_pandas().sort_values("account_id").reset_index(drop=True))
-        eng.close()
-    d, k = out
+    d, k = both_engines(sim_table(3_000, 150, 30, seed=3), lambda eng, t: F.account_orgs(t).to_pandas(),
+                        "account_id")
     assert d["org_id"].notna().sum() > 10 and d["account_id"].is_unique
     pd.testing.assert_frame_equal(d, k.astype(d.dtypes.to_dict()))
 
@@ -459,23 +439,14 @@ def test_exchange_pu_known_positive_mixed_accounts():
 
 
 @pytest.mark.spark
-def test_prompt_terms_identical_on_duckdb_and_spark(spark, tmp_path):
-    import pyarrow.parquet as pq
-
+def test_prompt_terms_identical_on_duckdb_and_spark(sim_table, both_engines):
     from distillscope.monitor import features as F
-    from distillscope.monitor.scan import Engine
 
-    path = tmp_path / "tiny.parquet"
-    simulate(SimConfig(n_exchanges=2_000, n_accounts=100, n_campaigns=2, campaign_accounts=20, seed=4), path)
-    tab = pq.read_table(path)
-    out = []
-    for name in ("duckdb", "spark"):
-        eng = Engine(name, spark=spark if name == "spark" else None)
-        words = F.prompt_words(eng.keep(F.sample_prompts(eng.load(tab))), materialize=eng.keep)
+    def query(eng, t):
+        words = F.prompt_words(eng.keep(F.sample_prompts(t)), materialize=eng.keep)
         vt, _ = F.vocabulary(words, upload=eng.upload)
-        out.append(F.prompt_terms(words, vt).to_pandas().sort_values(["account_id", "pid", "term"])
-                   .reset_index(drop=True))
-        eng.close()
-    d, k = out
+        return F.prompt_terms(words, vt).to_pandas()
+
+    d, k = both_engines(sim_table(2_000, 100, 20, seed=4), query, ["account_id", "pid", "term"])
     assert len(d) > 100 and (d["n"] >= 1).all()
     pd.testing.assert_frame_equal(d, k.astype(d.dtypes.to_dict()))
